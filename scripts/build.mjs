@@ -1,0 +1,39 @@
+// Bundles the extension with esbuild. Two host bundles, so that activation stays light:
+//   dist/extension.js  activate(), commands, settings: loaded when a command first runs;
+//   dist/engine.js     the API client (openai SDK) and image work: loaded on first use.
+// sharp stays external (a native module shipped per platform in the VSIX).
+// Usage: node scripts/build.mjs [--watch] [--production]
+import * as esbuild from 'esbuild';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+/** @type {import('esbuild').BuildOptions} */
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  legalComments: production ? 'external' : 'inline',
+  logLevel: 'warning',
+  external: ['vscode', 'sharp'],
+};
+
+const builds = [
+  { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', metafile: true },
+  { ...common, entryPoints: { engine: 'src/core/engine.ts' }, outdir: 'dist', metafile: true },
+];
+
+if (watch) {
+  for (const b of builds) await (await esbuild.context(b)).watch();
+  console.log('esbuild: watching');
+} else {
+  const results = await Promise.all(builds.map((b) => esbuild.build(b)));
+  for (const r of results) {
+    for (const [file, out] of Object.entries(r.metafile.outputs)) {
+      if (file.endsWith('.js')) console.log(`${file}  ${(out.bytes / 1024).toFixed(1)} KB`);
+    }
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * How an image was made, recorded inside the image file itself (PNG iTXt, JPEG/WebP XMP), so
+ * that any image Pixelwright wrote can be shown, re-made or reworked from the file alone.
+ * Never holds the API key.
+ */
+export type Operation = 'generate' | 'edit' | 'variation';
+
+export interface GenerationRecord {
+  /** Format version of this record. */
+  readonly v: 1;
+  readonly operation: Operation;
+  readonly prompt: string;
+  /** The prompt as the model rewrote it (dall-e-3 only). */
+  readonly revisedPrompt?: string;
+  readonly model: string;
+  /** The request options that shaped the image (size, quality, background, output format...). */
+  readonly options: Readonly<Record<string, string | number | boolean>>;
+  /** Workspace-relative paths of the source images of an edit or variation. */
+  readonly sources?: readonly string[];
+  /** Provider kind and where it was reached: 'openai', 'azure', 'compatible'. Never the key. */
+  readonly provider: { readonly kind: string; readonly baseUrl?: string; readonly deployment?: string };
+  /** ISO 8601 time the image was received. */
+  readonly createdAt: string;
+  readonly requestId?: string;
+  /** Index of this image within its batch (0-based) and the batch size. */
+  readonly index?: number;
+  readonly count?: number;
+  readonly tool: string;
+}
+
+/** The PNG iTXt keyword and XMP property under which the record is stored. */
+export const RECORD_KEY = 'pixelwright';
