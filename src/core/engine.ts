@@ -1,0 +1,215 @@
+/**
+ * The image engine: runs one validated ImageRequest against a provider through the official
+ * `openai` SDK and hands back image bytes. This module (and the SDK it pulls in) is bundled
+ * separately as dist/engine.js and loaded on first use, so activation stays light.
+ *
+ * - An `n` above the model's per-request limit becomes parallel requests under a cap.
+ * - URL results are downloaded at once (they expire); base64 results are decoded.
+ * - 429s and overloaded/5xx answers are waited out within a budget, and the caller is told.
+ * - Each image is handed to `onImage` as soon as it is ready, so a batch keeps what succeeded.
+ */
+import OpenAI, { AzureOpenAI, toFile } from 'openai';
+import type { ImagesResponse } from 'openai/resources/images';
+import { classifyError, ImageApiError, isRetryable, type ErrorInfo } from './errors';
+import { detectImageFormat } from './metadata';
+import type { ModelCapabilities } from './models';
+import { generateParams, requestOptions, splitCount, validateRequest, type ImageRequest, type InputImage } from './request';
+
+export interface ProviderConfig {
+  readonly kind: 'openai' | 'azure' | 'compatible';
+  readonly apiKey: string;
+  /** OpenAI-compatible servers: the base URL (ending in /v1 usually). */
+  readonly baseUrl?: string;
+  readonly azure?: { readonly endpoint: string; readonly deployment: string; readonly apiVersion: string };
+  readonly organization?: string;
+  readonly project?: string;
+  readonly timeoutMs: number;
+}
+
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export type RunStatus =
+  | { readonly phase: 'requesting'; readonly done: number; readonly total: number }
+  | { readonly phase: 'waiting'; readonly reason: 'rate-limit' | 'server'; readonly seconds: number; readonly done: number; readonly total: number }
+  | { readonly phase: 'downloading'; readonly done: number; readonly total: number };
+
+export interface ImageResult {
+  /** Position in the whole run, 0-based. */
+  readonly index: number;
+  readonly bytes: Uint8Array;
+  readonly format: 'png' | 'jpeg' | 'webp' | 'gif';
+  readonly revisedPrompt?: string;
+  readonly requestId?: string;
+}
+
+export interface RunOptions {
+  readonly signal?: AbortSignal;
+  /** Parallel requests at most. */
+  readonly concurrency: number;
+  /** Total time the run may spend waiting out rate limits and overloads. */
+  readonly maxWaitMs: number;
+  readonly log?: Logger;
+  readonly onStatus?: (status: RunStatus) => void;
+  readonly onImage?: (image: ImageResult) => void | Promise<void>;
+  /** Test hook for time: defaults to a real, abortable sleep. */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface RunOutcome {
+  readonly images: ImageResult[];
+  /** Errors of the batches that failed (the others' images are still in `images`). */
+  readonly failures: ErrorInfo[];
+  readonly requested: number;
+}
+
+export function createClient(p: ProviderConfig): OpenAI {
+  const common = {
+    apiKey: p.apiKey,
+    organization: p.organization || null,
+    project: p.project || null,
+    timeout: p.timeoutMs,
+    maxRetries: 0, // retries are ours, so the user sees the wait
+  };
+  if (p.kind === 'azure') {
+    if (!p.azure?.endpoint || !p.azure.deployment) throw new ImageApiError('validation', 'Azure needs an endpoint and a deployment name', { param: 'azure.endpoint' });
+    return new AzureOpenAI({ ...common, endpoint: p.azure.endpoint, deployment: p.azure.deployment, apiVersion: p.azure.apiVersion });
+  }
+  if (p.kind === 'compatible' && !p.baseUrl) throw new ImageApiError('validation', 'an OpenAI-compatible provider needs a base URL', { param: 'baseUrl' });
+  return new OpenAI({ ...common, baseURL: p.kind === 'compatible' ? p.baseUrl : undefined });
+}
+
+const abortableSleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(new ImageApiError('cancelled', 'cancelled'));
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(new ImageApiError('cancelled', 'cancelled'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+/** Runs a request (validated here again: no network call for an invalid one). */
+export async function runImageRequest(provider: ProviderConfig, req: ImageRequest, caps: ModelCapabilities, opts: RunOptions): Promise<RunOutcome> {
+  validateRequest(req, caps);
+  const client = createClient(provider);
+  const sleep = opts.sleep ?? abortableSleep;
+  const batches = splitCount(req.n, caps.maxN);
+  const images: ImageResult[] = [];
+  const failures: ErrorInfo[] = [];
+  let done = 0;
+  let waitBudget = opts.maxWaitMs;
+  const status = (s: RunStatus) => opts.onStatus?.(s);
+  const starts = batches.map((_, i) => batches.slice(0, i).reduce((a, b) => a + b, 0));
+
+  const runBatch = async (b: number) => {
+    const count = batches[b];
+    for (let attempt = 1; ; attempt++) {
+      const t0 = Date.now();
+      try {
+        const { data, request_id } = await callApi(client, req, count, opts.signal);
+        opts.log?.info(`${req.operation} ${req.model} n=${count} -> 200 in ${Date.now() - t0} ms, request ${request_id ?? '-'}`);
+        const items = data.data ?? [];
+        if (items.length === 0) throw new ImageApiError('bad-response', 'the answer held no image', { requestId: request_id ?? undefined });
+        for (let i = 0; i < items.length; i++) {
+          const bytes = await imageBytes(items[i], opts, () => status({ phase: 'downloading', done, total: req.n }));
+          const format = detectImageFormat(bytes);
+          if (!format) throw new ImageApiError('bad-response', 'the answer was not a PNG, JPEG, WebP or GIF image', { requestId: request_id ?? undefined });
+          const image: ImageResult = { index: starts[b] + i, bytes, format, revisedPrompt: items[i].revised_prompt ?? undefined, requestId: request_id ?? undefined };
+          images.push(image);
+          await opts.onImage?.(image);
+          done++;
+          status({ phase: 'requesting', done, total: req.n });
+        }
+        return;
+      } catch (err) {
+        const info = classifyError(err, [provider.apiKey]);
+        opts.log?.[info.kind === 'cancelled' ? 'info' : 'warn'](
+          `${req.operation} ${req.model} n=${count} -> ${info.status ?? info.kind} in ${Date.now() - t0} ms, request ${info.requestId ?? '-'}: ${info.serverMessage ?? ''}`,
+        );
+        if (info.kind === 'cancelled' || opts.signal?.aborted) throw new ImageApiError('cancelled', 'cancelled');
+        const waitMs = retryDelayMs(info, attempt);
+        if (!isRetryable(info) || attempt > 5 || waitMs > waitBudget) throw err;
+        waitBudget -= waitMs;
+        status({ phase: 'waiting', reason: info.kind === 'rate-limit' ? 'rate-limit' : 'server', seconds: Math.ceil(waitMs / 1000), done, total: req.n });
+        await sleep(waitMs, opts.signal);
+        status({ phase: 'requesting', done, total: req.n });
+      }
+    }
+  };
+
+  status({ phase: 'requesting', done: 0, total: req.n });
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      const b = next++;
+      try {
+        await runBatch(b);
+      } catch (err) {
+        const info = classifyError(err, [provider.apiKey]);
+        if (info.kind === 'cancelled') throw err;
+        failures.push(info);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, opts.concurrency), batches.length) }, worker));
+  images.sort((a, b) => a.index - b.index);
+  return { images, failures, requested: req.n };
+}
+
+/** How long to wait before retry `attempt` (1-based): the server's retry-after, else backoff. */
+function retryDelayMs(info: ErrorInfo, attempt: number): number {
+  if (info.retryAfterSeconds !== undefined) return Math.max(250, info.retryAfterSeconds * 1000);
+  return Math.min(30_000, 1000 * 2 ** (attempt - 1));
+}
+
+async function callApi(client: OpenAI, req: ImageRequest, n: number, signal: AbortSignal | undefined) {
+  const options = { signal };
+  if (req.operation === 'generate') {
+    return client.images.generate({ ...(generateParams(req, n) as unknown as OpenAI.Images.ImageGenerateParamsNonStreaming), stream: false }, options).withResponse();
+  }
+  const files = await Promise.all((req.images ?? []).map(asUpload));
+  if (req.operation === 'variation' && req.model.startsWith('dall-e-2')) {
+    return client.images.createVariation({ image: files[0], model: req.model, n, ...(req.size ? { size: req.size as '1024x1024' } : {}) }, options).withResponse();
+  }
+  const { n: _n, moderation: _m, ...rest } = requestOptions(req);
+  void _n;
+  void _m;
+  const body = {
+    ...rest,
+    model: req.model,
+    prompt: req.prompt,
+    n,
+    image: files.length === 1 ? files[0] : files,
+    ...(req.mask ? { mask: await asUpload(req.mask) } : {}),
+    stream: false,
+  } as unknown as OpenAI.Images.ImageEditParamsNonStreaming;
+  return client.images.edit(body, options).withResponse();
+}
+
+const MIME = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' } as const;
+function asUpload(img: InputImage) {
+  return toFile(Buffer.from(img.bytes.buffer, img.bytes.byteOffset, img.bytes.byteLength), img.name, { type: MIME[img.format] });
+}
+
+async function imageBytes(item: ImagesResponse['data'] extends (infer T)[] | undefined ? T : never, opts: RunOptions, onDownload: () => void): Promise<Uint8Array> {
+  if (item.b64_json) return Buffer.from(item.b64_json, 'base64');
+  if (!item.url) throw new ImageApiError('bad-response', 'the answer held neither image data nor a URL');
+  onDownload();
+  let res: Response;
+  try {
+    res = await fetch(item.url, { signal: opts.signal });
+  } catch (err) {
+    if (opts.signal?.aborted) throw new ImageApiError('cancelled', 'cancelled');
+    throw new ImageApiError('url-expired', `the image URL could not be fetched: ${(err as Error).message}`);
+  }
+  if (!res.ok) throw new ImageApiError('url-expired', `the image URL answered ${res.status}`, { status: res.status });
+  return new Uint8Array(await res.arrayBuffer());
+}

@@ -1,0 +1,160 @@
+/**
+ * One place that says what went wrong with an API call, as a kind the UI can act on.
+ * Duck-typed on the SDK's error fields (status, code, type, name) so that this module does not
+ * load the `openai` package: the host can classify errors without paying for the SDK.
+ * The UI turns a kind into words (localized) and a next action.
+ */
+import type { ValidationError } from './request';
+
+export type ErrorKind =
+  | 'validation' // refused before sending (names a parameter)
+  | 'auth' // 401: bad or missing key
+  | 'org-verification' // 403: organization must be verified
+  | 'forbidden' // other 403 (region, permissions)
+  | 'content-policy' // the safety system refused the prompt
+  | 'bad-request' // other 400
+  | 'not-found' // 404: model or (Azure) deployment
+  | 'quota' // 429 insufficient_quota
+  | 'rate-limit' // 429, still limited after waiting
+  | 'server' // 500/502/504
+  | 'overloaded' // 503
+  | 'timeout'
+  | 'network' // no connection / dropped / DNS / proxy
+  | 'bad-response' // malformed JSON or no image in the answer
+  | 'url-expired' // a result URL could not be downloaded
+  | 'cancelled'
+  | 'unknown';
+
+export interface ErrorInfo {
+  readonly kind: ErrorKind;
+  readonly status?: number;
+  /** The server's own message, with anything that looks like a key masked out. */
+  readonly serverMessage?: string;
+  readonly param?: string;
+  readonly code?: string;
+  readonly requestId?: string;
+  readonly retryAfterSeconds?: number;
+}
+
+/** An error raised by Pixelwright's own client code with an already known kind. */
+export class ImageApiError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+    readonly extra: Omit<ErrorInfo, 'kind'> = {},
+  ) {
+    super(message);
+    this.name = 'ImageApiError';
+  }
+}
+
+/** Masks API-key-like tokens (sk-..., long hex/base64 secrets) in text that may be shown or logged. */
+export function redactSecrets(text: string, known: readonly string[] = []): string {
+  let out = text;
+  for (const k of known) if (k && k.length >= 4) out = out.split(k).join('***');
+  return out
+    .replace(/\bsk-[A-Za-z0-9_*\-]{3,}/g, 'sk-***')
+    .replace(/\b(api[-_ ]?key|bearer)(\s*[:=]?\s*)[A-Za-z0-9._\-]{16,}/gi, '$1$2***');
+}
+
+interface ErrorLike {
+  name?: string;
+  message?: string;
+  status?: number;
+  code?: string | null;
+  type?: string | null;
+  param?: string | null;
+  error?: { message?: string; code?: string | null; type?: string | null; param?: string | null } | null;
+  headers?: Headers | Record<string, string>;
+  requestID?: string | null;
+  cause?: unknown;
+}
+
+function header(headers: ErrorLike['headers'], name: string): string | undefined {
+  if (!headers) return undefined;
+  if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
+  const rec = headers as Record<string, string>;
+  return rec[name] ?? rec[name.toLowerCase()];
+}
+
+/** Seconds to wait from `retry-after-ms` / `retry-after` (seconds or an HTTP date), if given. */
+export function retryAfterSeconds(headers: ErrorLike['headers'], now = Date.now()): number | undefined {
+  const ms = Number(header(headers, 'retry-after-ms'));
+  if (Number.isFinite(ms) && ms >= 0 && header(headers, 'retry-after-ms') !== undefined) return ms / 1000;
+  const ra = header(headers, 'retry-after');
+  if (ra === undefined) return undefined;
+  const secs = Number(ra);
+  if (Number.isFinite(secs) && secs >= 0) return secs;
+  const date = Date.parse(ra);
+  return Number.isNaN(date) ? undefined : Math.max(0, (date - now) / 1000);
+}
+
+export function classifyError(err: unknown, knownSecrets: readonly string[] = []): ErrorInfo {
+  // By name, not instanceof: the engine is a separate bundle with its own copies of these classes.
+  const named = err as { name?: string };
+  if (named?.name === 'ValidationError') {
+    const v = err as ValidationError;
+    return { kind: 'validation', param: v.param, serverMessage: v.message };
+  }
+  if (named?.name === 'ImageApiError') {
+    const a = err as ImageApiError;
+    return { kind: a.kind, serverMessage: a.message, ...a.extra };
+  }
+  const e = (err ?? {}) as ErrorLike;
+  const name = e.name ?? '';
+  const body = e.error ?? undefined;
+  const code = (body?.code ?? e.code ?? undefined) || undefined;
+  const type = (body?.type ?? e.type ?? undefined) || undefined;
+  const rawMessage = body?.message ?? e.message ?? String(err);
+  const base = {
+    status: e.status,
+    serverMessage: redactSecrets(rawMessage, knownSecrets),
+    param: (body?.param ?? e.param ?? undefined) || undefined,
+    code: code ?? undefined,
+    requestId: e.requestID ?? header(e.headers, 'x-request-id'),
+  };
+  if (name === 'APIUserAbortError' || name === 'AbortError') return { ...base, kind: 'cancelled' };
+  if (name === 'APIConnectionTimeoutError') return { ...base, kind: 'timeout' };
+  if (name === 'APIConnectionError' || (e.status === undefined && isNetworkError(err))) return { ...base, kind: 'network' };
+  if (err instanceof SyntaxError) return { ...base, kind: 'bad-response' };
+
+  switch (e.status) {
+    case 400:
+    case 422:
+      if (code === 'moderation_blocked' || code === 'content_policy_violation' || code === 'contentFilter' || code === 'content_filter' || type === 'image_generation_user_error') {
+        return { ...base, kind: 'content-policy' };
+      }
+      return { ...base, kind: 'bad-request' };
+    case 401:
+      return { ...base, kind: 'auth' };
+    case 403:
+      return { ...base, kind: /verif/i.test(rawMessage) ? 'org-verification' : 'forbidden' };
+    case 404:
+      return { ...base, kind: 'not-found' };
+    case 408:
+      return { ...base, kind: 'timeout' };
+    case 429:
+      if (code === 'insufficient_quota' || type === 'insufficient_quota' || /quota|billing/i.test(rawMessage)) return { ...base, kind: 'quota' };
+      return { ...base, kind: 'rate-limit', retryAfterSeconds: retryAfterSeconds(e.headers) };
+    case 503:
+      return { ...base, kind: 'overloaded', retryAfterSeconds: retryAfterSeconds(e.headers) };
+  }
+  if (e.status !== undefined && e.status >= 500) return { ...base, kind: 'server' };
+  return { ...base, kind: 'unknown' };
+}
+
+function isNetworkError(err: unknown): boolean {
+  let cur: unknown = err;
+  for (let depth = 0; cur && depth < 5; depth++) {
+    const c = cur as { code?: string; name?: string; message?: string; cause?: unknown };
+    if (c.code && /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EPIPE|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(c.code)) return true;
+    if (c.name === 'TypeError' && /fetch failed|terminated/i.test(c.message ?? '')) return true;
+    cur = c.cause;
+  }
+  return false;
+}
+
+/** Whether waiting and trying again may help. */
+export function isRetryable(info: ErrorInfo): boolean {
+  return info.kind === 'rate-limit' || info.kind === 'server' || info.kind === 'overloaded';
+}

@@ -1,0 +1,192 @@
+/**
+ * The model capability table: what each image model accepts, as of November 2026.
+ * Every request is checked against it (see validate.ts) before any network call.
+ */
+import type { Operation } from './record';
+
+export type { Operation };
+export type OutputFormat = 'png' | 'jpeg' | 'webp';
+export type Background = 'auto' | 'transparent' | 'opaque';
+
+/** Free-form WxH sizes (gpt-image-2): both sides a multiple of `multiple`, within these bounds. */
+export interface CustomSizeRule {
+  readonly multiple: number;
+  readonly maxEdge: number;
+  readonly maxPixels: number;
+  /** Long side over short side, at most. */
+  readonly maxRatio: number;
+}
+
+export interface InputLimits {
+  readonly maxImages: number;
+  readonly maxBytes: number;
+  readonly formats: readonly OutputFormat[];
+  readonly squareOnly: boolean;
+}
+
+export interface ModelCapabilities {
+  readonly id: string;
+  readonly family: 'gpt-image' | 'dall-e-2' | 'dall-e-3';
+  readonly operations: readonly Operation[];
+  /** Fixed sizes offered, 'auto' included where the model allows it. */
+  readonly sizes: readonly string[];
+  readonly customSize?: CustomSizeRule;
+  readonly qualities: readonly string[];
+  /** Images per request; more become parallel requests. */
+  readonly maxN: number;
+  readonly styles: readonly string[];
+  readonly backgrounds: readonly Background[];
+  /** Formats the API can return. DALL·E always returns PNG. */
+  readonly outputFormats: readonly OutputFormat[];
+  readonly compression: boolean;
+  readonly moderation: boolean;
+  readonly streaming: boolean;
+  readonly inputFidelity: boolean;
+  /** DALL·E answers with URLs unless asked for b64_json; GPT image models always send base64. */
+  readonly responseFormat: boolean;
+  readonly maxPromptChars: number;
+  readonly input: InputLimits;
+  /** Shown next to the model name: where it is still served. */
+  readonly note?: string;
+}
+
+const MB = 1024 * 1024;
+const GPT_SIZES = ['auto', '1024x1024', '1536x1024', '1024x1536'] as const;
+const GPT_QUALITIES = ['auto', 'low', 'medium', 'high'] as const;
+const GPT_INPUT: InputLimits = { maxImages: 16, maxBytes: 50 * MB, formats: ['png', 'webp', 'jpeg'], squareOnly: false };
+
+function gptImage(id: string, extra: Partial<ModelCapabilities> = {}): ModelCapabilities {
+  return {
+    id,
+    family: 'gpt-image',
+    operations: ['generate', 'edit', 'variation'],
+    sizes: GPT_SIZES,
+    qualities: GPT_QUALITIES,
+    maxN: 10,
+    styles: [],
+    backgrounds: ['auto', 'transparent', 'opaque'],
+    outputFormats: ['png', 'jpeg', 'webp'],
+    compression: true,
+    moderation: true,
+    streaming: true,
+    inputFidelity: true,
+    responseFormat: false,
+    maxPromptChars: 32000,
+    input: GPT_INPUT,
+    ...extra,
+  };
+}
+
+const GPT_IMAGE_2_SIZES: CustomSizeRule = { multiple: 16, maxEdge: 3840, maxPixels: 3840 * 2160, maxRatio: 3 };
+
+/** The built-in models, newest first. */
+export const BUILTIN_MODELS: readonly ModelCapabilities[] = [
+  gptImage('gpt-image-2', { customSize: GPT_IMAGE_2_SIZES }),
+  gptImage('gpt-image-1.5'),
+  gptImage('gpt-image-1-mini', { inputFidelity: false }),
+  gptImage('chatgpt-image-latest'),
+  gptImage('gpt-image-1', { note: 'retired at OpenAI 2026-10-23; Azure and compatible servers' }),
+  {
+    id: 'dall-e-3',
+    family: 'dall-e-3',
+    operations: ['generate'],
+    sizes: ['1024x1024', '1792x1024', '1024x1792'],
+    qualities: ['standard', 'hd'],
+    maxN: 1,
+    styles: ['vivid', 'natural'],
+    backgrounds: [],
+    outputFormats: ['png'],
+    compression: false,
+    moderation: false,
+    streaming: false,
+    inputFidelity: false,
+    responseFormat: true,
+    maxPromptChars: 4000,
+    input: { maxImages: 0, maxBytes: 0, formats: [], squareOnly: true },
+    note: 'retired at OpenAI 2026-05-12; Azure and compatible servers',
+  },
+  {
+    id: 'dall-e-2',
+    family: 'dall-e-2',
+    operations: ['generate', 'edit', 'variation'],
+    sizes: ['256x256', '512x512', '1024x1024'],
+    qualities: ['standard'],
+    maxN: 10,
+    styles: [],
+    backgrounds: [],
+    outputFormats: ['png'],
+    compression: false,
+    moderation: false,
+    streaming: false,
+    inputFidelity: false,
+    responseFormat: true,
+    maxPromptChars: 1000,
+    input: { maxImages: 1, maxBytes: 4 * MB, formats: ['png'], squareOnly: true },
+    note: 'retired at OpenAI; Azure and compatible servers',
+  },
+];
+
+/** Dated snapshots that behave like their family. */
+const ALIASES: Readonly<Record<string, string>> = {
+  'gpt-image-2-2026-04-21': 'gpt-image-2',
+};
+
+/** A model a user declares for a compatible server (setting `pixelwright.customModels`). */
+export interface CustomModelDeclaration {
+  readonly id: string;
+  /** A built-in model whose capabilities it shares; gpt-image-1.5 when absent. */
+  readonly like?: string;
+  readonly sizes?: readonly string[];
+  readonly maxN?: number;
+}
+
+export class ModelTable {
+  private readonly byId = new Map<string, ModelCapabilities>();
+
+  constructor(custom: readonly CustomModelDeclaration[] = []) {
+    for (const m of BUILTIN_MODELS) this.byId.set(m.id, m);
+    for (const [alias, target] of Object.entries(ALIASES)) this.byId.set(alias, { ...this.byId.get(target)!, id: alias });
+    for (const c of custom) {
+      const base = this.byId.get(c.like ?? 'gpt-image-1.5') ?? this.byId.get('gpt-image-1.5')!;
+      this.byId.set(c.id, {
+        ...base,
+        id: c.id,
+        sizes: c.sizes && c.sizes.length > 0 ? c.sizes : base.sizes,
+        customSize: c.sizes && c.sizes.length > 0 ? undefined : base.customSize,
+        maxN: c.maxN ?? base.maxN,
+        note: `custom, like ${base.id}`,
+      });
+    }
+  }
+
+  get(id: string): ModelCapabilities | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Models offered in pickers: built-ins and custom ones (aliases hidden). */
+  list(operation?: Operation): ModelCapabilities[] {
+    return [...this.byId.values()].filter((m) => !(m.id in ALIASES) && (!operation || m.operations.includes(operation)));
+  }
+}
+
+/** Parses 'WxH'; undefined for 'auto' or anything else. */
+export function parseSize(size: string): { width: number; height: number } | undefined {
+  const m = /^(\d{1,5})x(\d{1,5})$/.exec(size);
+  return m ? { width: Number(m[1]), height: Number(m[2]) } : undefined;
+}
+
+/**
+ * Why a WxH size breaks a custom-size rule, or undefined when it is fine.
+ * Shared by validation and by the pickers that check a size as it is typed.
+ */
+export function customSizeProblem(size: string, rule: CustomSizeRule): string | undefined {
+  const s = parseSize(size);
+  if (!s) return `must be WIDTHxHEIGHT, for example 1536x864`;
+  const { width, height } = s;
+  if (width < rule.multiple || height < rule.multiple) return `width and height must each be at least ${rule.multiple}`;
+  if (width % rule.multiple !== 0 || height % rule.multiple !== 0) return `width and height must both be divisible by ${rule.multiple}`;
+  if (Math.max(width, height) > rule.maxEdge) return `the longest side must be at most ${rule.maxEdge}`;
+  if (width * height > rule.maxPixels) return `at most ${rule.maxPixels.toLocaleString('en-US')} pixels (3840x2160)`;
+  if (Math.max(width, height) / Math.min(width, height) > rule.maxRatio) return `the aspect ratio must be between 1:${rule.maxRatio} and ${rule.maxRatio}:1`;
+  return undefined;
+}

@@ -1,0 +1,174 @@
+/**
+ * An image request as Pixelwright sees it, its validation against the capability table, and
+ * the SDK parameters it becomes. Validation runs before any network call; a refusal names the
+ * parameter and what is allowed.
+ */
+import { customSizeProblem, type Background, type ModelCapabilities, type Operation, type OutputFormat } from './models';
+
+export interface InputImage {
+  /** File name sent to the API (its extension matters to some servers). */
+  readonly name: string;
+  readonly bytes: Uint8Array;
+  readonly format: OutputFormat;
+}
+
+export interface ImageRequest {
+  readonly operation: Operation;
+  readonly model: string;
+  readonly prompt: string;
+  readonly n: number;
+  readonly size?: string;
+  readonly quality?: string;
+  readonly style?: string;
+  readonly background?: Background;
+  readonly outputFormat?: OutputFormat;
+  readonly outputCompression?: number;
+  readonly moderation?: 'auto' | 'low';
+  readonly inputFidelity?: 'low' | 'high';
+  /** Edit / variation inputs; the first one carries the mask. */
+  readonly images?: readonly InputImage[];
+  readonly mask?: InputImage;
+}
+
+/** A request refused before it was sent. `param` uses the API's parameter names. */
+export class ValidationError extends Error {
+  constructor(
+    readonly param: string,
+    readonly problem: string,
+    readonly allowed?: readonly string[],
+  ) {
+    super(`${param}: ${problem}${allowed && allowed.length ? ` (allowed: ${allowed.join(', ')})` : ''}`);
+    this.name = 'ValidationError';
+  }
+}
+
+function oneOf(param: string, value: string | undefined, allowed: readonly string[], model: string): void {
+  if (value === undefined) return;
+  if (allowed.length === 0) throw new ValidationError(param, `${model} does not take ${param}`);
+  if (!allowed.includes(value)) throw new ValidationError(param, `"${value}" is not offered by ${model}`, allowed);
+}
+
+/** Checks a request against its model's capabilities; throws ValidationError on the first problem. */
+export function validateRequest(req: ImageRequest, caps: ModelCapabilities): void {
+  const model = caps.id;
+  if (!caps.operations.includes(req.operation)) {
+    throw new ValidationError('model', `${model} cannot ${req.operation === 'generate' ? 'generate images' : `make ${req.operation}s`}`);
+  }
+  const needsPrompt = req.operation !== 'variation' || caps.family !== 'dall-e-2';
+  if (needsPrompt && req.prompt.trim().length === 0) throw new ValidationError('prompt', 'the prompt is empty');
+  if ([...req.prompt].length > caps.maxPromptChars) {
+    throw new ValidationError('prompt', `${[...req.prompt].length} characters is longer than the ${caps.maxPromptChars} ${model} accepts`);
+  }
+  if (!Number.isInteger(req.n) || req.n < 1 || req.n > 10) throw new ValidationError('n', `${req.n} is not a whole number from 1 to 10`);
+
+  if (req.size !== undefined && !caps.sizes.includes(req.size)) {
+    const problem = caps.customSize ? customSizeProblem(req.size, caps.customSize) : `"${req.size}" is not offered by ${model}`;
+    if (problem) throw new ValidationError('size', caps.customSize ? `"${req.size}": ${problem}` : problem, caps.sizes);
+  }
+  oneOf('quality', req.quality, caps.qualities, model);
+  oneOf('style', req.style, caps.styles, model);
+  oneOf('background', req.background, caps.backgrounds, model);
+  oneOf('output_format', req.outputFormat, caps.outputFormats, model);
+  if (req.background === 'transparent' && req.outputFormat === 'jpeg') {
+    throw new ValidationError('background', 'a transparent background needs png or webp output', ['png', 'webp']);
+  }
+  if (req.outputCompression !== undefined) {
+    if (!caps.compression) throw new ValidationError('output_compression', `${model} does not take output_compression`);
+    if (req.outputFormat !== 'jpeg' && req.outputFormat !== 'webp') {
+      throw new ValidationError('output_compression', 'compression applies to jpeg and webp output only', ['jpeg', 'webp']);
+    }
+    if (!Number.isInteger(req.outputCompression) || req.outputCompression < 0 || req.outputCompression > 100) {
+      throw new ValidationError('output_compression', `${req.outputCompression} is not a whole number from 0 to 100`);
+    }
+  }
+  if (req.moderation !== undefined) {
+    if (!caps.moderation) throw new ValidationError('moderation', `${model} does not take moderation`);
+    oneOf('moderation', req.moderation, ['auto', 'low'], model);
+  }
+  if (req.inputFidelity !== undefined) {
+    if (req.operation === 'generate') throw new ValidationError('input_fidelity', 'input_fidelity applies to edits only');
+    if (!caps.inputFidelity) throw new ValidationError('input_fidelity', `${model} does not take input_fidelity`);
+  }
+  if (req.operation !== 'generate') validateInputs(req, caps);
+}
+
+function validateInputs(req: ImageRequest, caps: ModelCapabilities): void {
+  const images = req.images ?? [];
+  const limits = caps.input;
+  if (images.length === 0) throw new ValidationError('image', 'an input image is needed');
+  const max = req.operation === 'variation' ? 1 : limits.maxImages;
+  if (images.length > max) throw new ValidationError('image', `${caps.id} takes at most ${max} input image${max === 1 ? '' : 's'}, got ${images.length}`);
+  for (const img of images) {
+    if (!limits.formats.includes(img.format)) throw new ValidationError('image', `${img.name} is ${img.format}`, limits.formats);
+    if (img.bytes.byteLength >= limits.maxBytes) {
+      throw new ValidationError('image', `${img.name} is ${(img.bytes.byteLength / 1048576).toFixed(1)} MB; ${caps.id} takes less than ${limits.maxBytes / 1048576} MB`);
+    }
+  }
+  if (req.mask) {
+    if (req.operation !== 'edit') throw new ValidationError('mask', 'a mask applies to edits only');
+    if (req.mask.format !== 'png') throw new ValidationError('mask', 'the mask must be a PNG', ['png']);
+    if (req.mask.bytes.byteLength >= 4 * 1048576) throw new ValidationError('mask', 'the mask must be smaller than 4 MB');
+  }
+}
+
+/** How many requests an `n` becomes, given the model's per-request limit: sizes of each batch. */
+export function splitCount(n: number, maxN: number): number[] {
+  const batches: number[] = [];
+  for (let left = n; left > 0; left -= maxN) batches.push(Math.min(left, maxN));
+  return batches;
+}
+
+/** The options recorded with the image and shown to users: API names, only what was set. */
+export function requestOptions(req: ImageRequest): Record<string, string | number | boolean> {
+  const o: Record<string, string | number | boolean> = {};
+  const put = (k: string, v: string | number | boolean | undefined) => {
+    if (v !== undefined) o[k] = v;
+  };
+  put('size', req.size);
+  put('quality', req.quality);
+  put('style', req.style);
+  put('background', req.background);
+  put('output_format', req.outputFormat);
+  put('output_compression', req.outputCompression);
+  put('moderation', req.moderation);
+  put('input_fidelity', req.inputFidelity);
+  put('n', req.n);
+  return o;
+}
+
+/** JSON body fields for /images/generations (SDK parameter names), for a batch of `n`. */
+export function generateParams(req: ImageRequest, n: number): Record<string, unknown> {
+  const body: Record<string, unknown> = { model: req.model, prompt: req.prompt, n };
+  const { n: _n, ...rest } = requestOptions(req);
+  void _n;
+  delete rest.input_fidelity;
+  return { ...body, ...rest };
+}
+
+export interface OptionPreferences {
+  readonly size?: string;
+  readonly quality?: string;
+  readonly style?: string;
+  readonly background?: Background;
+  readonly outputFormat?: OutputFormat;
+}
+
+/**
+ * Fits preferred options (last choices, settings) to a model: a preference the model does not
+ * offer falls back to the model's own default, so a default never causes a refusal.
+ */
+export function fitOptions(caps: ModelCapabilities, prefs: OptionPreferences): OptionPreferences {
+  const fit = <T extends string>(value: T | undefined, allowed: readonly T[], fallback?: T): T | undefined =>
+    allowed.length === 0 ? undefined : value !== undefined && allowed.includes(value) ? value : (fallback ?? allowed[0]);
+  const sizeOk = prefs.size !== undefined && (caps.sizes.includes(prefs.size) || (!!caps.customSize && !customSizeProblem(prefs.size, caps.customSize)));
+  const outputFormat = caps.outputFormats.length > 1 ? fit(prefs.outputFormat, caps.outputFormats, 'png') : undefined;
+  let background = fit(prefs.background, caps.backgrounds, 'auto');
+  if (background === 'transparent' && outputFormat === 'jpeg') background = 'auto';
+  return {
+    size: sizeOk ? prefs.size : caps.sizes.includes('auto') ? 'auto' : caps.sizes[0],
+    quality: fit(prefs.quality, caps.qualities, caps.qualities.includes('auto') ? 'auto' : caps.qualities[0]),
+    style: fit(prefs.style, caps.styles),
+    background,
+    outputFormat,
+  };
+}

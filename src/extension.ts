@@ -1,0 +1,48 @@
+/**
+ * activate(): builds the services, registers the contributions, hands every Disposable to the
+ * context. Nothing heavy happens here: the API client and image work load on first use.
+ */
+import * as vscode from 'vscode';
+import { Generator } from './host/generate';
+import { Log } from './host/log';
+import { ApiKeyStore } from './host/secrets';
+import { readSettings } from './host/settings';
+
+/** What Pixelwright offers other extensions (`extensions.getExtension(...).exports`). */
+export interface PixelwrightApi {
+  /** Stores a key for the provider the settings point at, as "Set API Key" does. */
+  setApiKey(key: string): Promise<void>;
+}
+
+export function activate(context: vscode.ExtensionContext): PixelwrightApi {
+  const log = new Log();
+  const keys = new ApiKeyStore(context.secrets);
+  const generator = new Generator(context, log, keys);
+  context.subscriptions.push(
+    log,
+    generator,
+    vscode.commands.registerCommand('pixelwright.generate', (args?: unknown) => generator.generateCommand(args)),
+    vscode.commands.registerCommand('pixelwright.setApiKey', async () => {
+      const settings = readSettings();
+      if (await keys.ask(settings)) {
+        void vscode.window.showInformationMessage(vscode.l10n.t('Pixelwright: API key saved for {0}.', ApiKeyStore.providerLabel(settings)));
+      }
+    }),
+    vscode.commands.registerCommand('pixelwright.clearApiKey', async () => {
+      const settings = readSettings();
+      await keys.clear(settings);
+      void vscode.window.showInformationMessage(vscode.l10n.t('Pixelwright: API key removed for {0}.', ApiKeyStore.providerLabel(settings)));
+    }),
+    vscode.commands.registerCommand('pixelwright.showLog', () => log.show()),
+  );
+  return {
+    setApiKey: async (key: string) => {
+      if (typeof key !== 'string' || !key.trim()) throw new Error('Pixelwright: setApiKey needs a non-empty string');
+      await keys.set(readSettings(), key);
+    },
+  };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

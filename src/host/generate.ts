@@ -1,0 +1,424 @@
+/**
+ * "Pixelwright: Generate Image…": gathers what it was not given (prompt, model, size, quality,
+ * count, the model's other options) with quick picks that default to the last choice, then runs
+ * the request with progress and writes the images into the workspace.
+ */
+import * as vscode from 'vscode';
+import { parseGenerateArgs, type GenerateArgs } from '../core/args';
+import type { RunStatus } from '../core/engine';
+import { classifyError, type ErrorInfo } from '../core/errors';
+import { embedRecord } from '../core/metadata';
+import { customSizeProblem, ModelTable, type Background, type ModelCapabilities, type OutputFormat } from '../core/models';
+import { imageFileName } from '../core/naming';
+import type { GenerationRecord } from '../core/record';
+import { fitOptions, requestOptions, validateRequest, type ImageRequest, type OptionPreferences } from '../core/request';
+import { OutputFolderError, outputFolderUri, writeAsset } from './assets';
+import { loadEngine } from './engineLoader';
+import { showError } from './errors';
+import { Disposable } from './lifecycle';
+import type { Log } from './log';
+import { BACK, inputText, pickOne, textWithSuggestions, type Choice, type StepInfo } from './quickFlow';
+import { ApiKeyStore } from './secrets';
+import { openSettings, readSettings, type PixelwrightSettings } from './settings';
+
+const RECENT_KEY = 'pixelwright.recentPrompts';
+const LAST_KEY = 'pixelwright.lastChoices';
+const DRAFT_KEY = 'pixelwright.draftPrompt';
+const MAX_RECENT = 20;
+
+interface LastChoices extends OptionPreferences {
+  readonly model?: string;
+  readonly n?: number;
+}
+
+export class Generator extends Disposable {
+  private readonly status = this._register(vscode.window.createStatusBarItem('pixelwright.status', vscode.StatusBarAlignment.Left, 10));
+  private running = 0;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: Log,
+    private readonly keys: ApiKeyStore,
+  ) {
+    super();
+    this.status.name = 'Pixelwright';
+    this.status.command = 'pixelwright.showLog';
+  }
+
+  /** The command: returns the written files (for keybindings, tasks and other extensions). */
+  async generateCommand(raw?: unknown): Promise<vscode.Uri[]> {
+    const parsed = parseGenerateArgs(raw);
+    if (!parsed.ok) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('Pixelwright: Generate Image was given a bad argument: {0}.', parsed.problem));
+      return [];
+    }
+    if (parsed.ignored.length) this.log.warn(`generate: ignored unknown argument fields ${parsed.ignored.join(', ')}`);
+    const settings = readSettings();
+    const table = new ModelTable(settings.customModels);
+    const req = await this.gather(parsed.args, settings, table);
+    if (!req) return [];
+    return this.run(req, table.get(req.model)!, settings, parsed.args);
+  }
+
+  /** Asks for whatever `args` does not say, in steps with Back; undefined when cancelled. */
+  private async gather(args: GenerateArgs, settings: PixelwrightSettings, table: ModelTable): Promise<ImageRequest | undefined> {
+    const t = vscode.l10n.t;
+    const state = this.context.globalState;
+    const last = state.get<LastChoices>(LAST_KEY) ?? {};
+    const title = t('Pixelwright: Generate Image');
+
+    if (args.model !== undefined && !table.get(args.model)) {
+      void showError({ kind: 'validation', param: 'model', serverMessage: t('unknown model "{0}"; add it to pixelwright.customModels if your server offers it', args.model) }, this.errorContext(settings));
+      return undefined;
+    }
+
+    let prompt = args.prompt;
+    let model = args.model;
+    let caps: ModelCapabilities | undefined;
+    let prefs: OptionPreferences = {};
+    let n = args.n;
+    const chosen: Record<string, string | undefined> = {};
+
+    type Step = 'prompt' | 'model' | 'size' | 'quality' | 'n' | 'outputFormat' | 'background' | 'style';
+    const stepsFor = (c: ModelCapabilities): Step[] => {
+      const s: Step[] = [];
+      if (args.prompt === undefined) s.push('prompt');
+      if (args.model === undefined) s.push('model');
+      if (args.size === undefined && (c.sizes.length > 1 || c.customSize)) s.push('size');
+      if (args.quality === undefined && c.qualities.length > 1) s.push('quality');
+      if (args.n === undefined) s.push('n');
+      if (args.outputFormat === undefined && c.outputFormats.length > 1) s.push('outputFormat');
+      if (args.background === undefined && c.backgrounds.length > 1) s.push('background');
+      if (args.style === undefined && c.styles.length > 1) s.push('style');
+      return s;
+    };
+    const resolveModel = () => {
+      caps = table.get(model ?? last.model ?? settings.model) ?? table.get(settings.model) ?? table.get('gpt-image-1.5')!;
+      model = caps.id;
+      // Remembered and configured choices are fitted to the model; explicit arguments are not,
+      // so that a wrong one is refused by validation with a clear message.
+      const given = Object.fromEntries(
+        Object.entries({ size: args.size, quality: args.quality, style: args.style, background: args.background, outputFormat: args.outputFormat }).filter(([, v]) => v !== undefined),
+      ) as OptionPreferences;
+      prefs = {
+        ...fitOptions(caps, {
+          size: chosen.size ?? last.size ?? settings.size,
+          quality: chosen.quality ?? last.quality ?? settings.quality,
+          style: chosen.style ?? last.style,
+          background: (chosen.background ?? last.background) as Background | undefined,
+          outputFormat: (chosen.outputFormat ?? last.outputFormat ?? settings.outputFormat) as OutputFormat,
+        }),
+        ...given,
+      };
+    };
+    resolveModel(); // the last or configured model until the user picks one
+
+    const draft = state.get<string>(DRAFT_KEY) ?? '';
+    const recent = state.get<string[]>(RECENT_KEY) ?? [];
+    let i = 0;
+    while (true) {
+      const allSteps = stepsFor(caps!);
+      const step = allSteps[i];
+      if (step === undefined) break;
+      const info: StepInfo = { title, step: i + 1, totalSteps: allSteps.length };
+      let result: unknown;
+      switch (step) {
+        case 'prompt':
+          result = await textWithSuggestions(info, t('Describe the image to make (Enter to continue)'), recent, prompt ?? draft, (v) => {
+            const max = caps!.maxPromptChars;
+            return [...v].length > max ? t('{0} characters: the model accepts at most {1}.', [...v].length, max) : undefined;
+          });
+          if (typeof result === 'string') prompt = result;
+          break;
+        case 'model':
+          result = await pickOne(
+            info,
+            t('Model'),
+            table.list('generate').map((m): Choice<string> => ({ label: m.id, description: m.note, detail: describeModel(m), value: m.id })),
+            model ?? last.model ?? settings.model,
+          );
+          if (typeof result === 'string') {
+            model = result;
+            resolveModel();
+          }
+          break;
+        case 'size': {
+          const c = caps!;
+          const custom = '__custom__';
+          const choices: Choice<string>[] = c.sizes.map((s) => ({ label: s, description: s === 'auto' ? t('the model decides') : undefined, value: s }));
+          if (prefs.size && !c.sizes.includes(prefs.size)) choices.push({ label: prefs.size, description: t('custom'), value: prefs.size });
+          if (c.customSize) choices.push({ label: t('Custom size…'), description: t('width x height, multiples of {0}', c.customSize.multiple), value: custom });
+          result = await pickOne(info, t('Size'), choices, prefs.size);
+          if (result === custom) {
+            const rule = c.customSize!;
+            result = await inputText(info, t('Width x height, e.g. 1536x864 (multiples of {0}, ratio up to {1}:1, at most 3840x2160)', rule.multiple, rule.maxRatio), prefs.size && prefs.size !== 'auto' ? prefs.size : '', (v) => customSizeProblem(v, rule));
+            if (result === BACK) continue;
+          }
+          if (typeof result === 'string') prefs = { ...prefs, size: (chosen.size = result) };
+          break;
+        }
+        case 'quality':
+          result = await pickOne(info, t('Quality'), caps!.qualities.map((q) => ({ label: q, value: q })), prefs.quality);
+          if (typeof result === 'string') prefs = { ...prefs, quality: (chosen.quality = result) };
+          break;
+        case 'n': {
+          const perRequest = caps!.maxN;
+          result = await pickOne(
+            info,
+            t('How many images'),
+            Array.from({ length: 10 }, (_, k): Choice<number> => ({
+              label: String(k + 1),
+              description: k + 1 > perRequest ? t('{0} parallel requests', Math.ceil((k + 1) / perRequest)) : undefined,
+              value: k + 1,
+            })),
+            n ?? last.n ?? settings.count,
+          );
+          if (typeof result === 'number') n = result;
+          break;
+        }
+        case 'outputFormat':
+          result = await pickOne(info, t('File format'), caps!.outputFormats.map((f) => ({ label: f, value: f })), prefs.outputFormat);
+          if (typeof result === 'string') {
+            prefs = { ...prefs, outputFormat: (chosen.outputFormat = result) as OutputFormat };
+            if (prefs.background === 'transparent' && result === 'jpeg') prefs = { ...prefs, background: 'auto' };
+          }
+          break;
+        case 'background':
+          result = await pickOne(
+            info,
+            t('Background'),
+            caps!.backgrounds.filter((b) => !(b === 'transparent' && prefs.outputFormat === 'jpeg')).map((b) => ({ label: b, value: b })),
+            prefs.background,
+          );
+          if (typeof result === 'string') prefs = { ...prefs, background: (chosen.background = result) as Background };
+          break;
+        case 'style':
+          result = await pickOne(info, t('Style'), caps!.styles.map((s) => ({ label: s, value: s })), prefs.style);
+          if (typeof result === 'string') prefs = { ...prefs, style: (chosen.style = result) };
+          break;
+      }
+      if (result === undefined) return undefined;
+      if (result === BACK) i = Math.max(0, i - 1);
+      else i++;
+    }
+    if (prompt === undefined) return undefined;
+
+    const req: ImageRequest = {
+      operation: 'generate',
+      model: caps!.id,
+      prompt,
+      n: n ?? last.n ?? settings.count,
+      ...prefs,
+      outputCompression: args.outputCompression,
+      moderation: args.moderation ?? (caps!.moderation && settings.moderation !== 'auto' ? settings.moderation : undefined),
+    };
+    await state.update(LAST_KEY, { model: req.model, n: req.n, size: req.size, quality: req.quality, style: req.style, background: req.background, outputFormat: req.outputFormat } satisfies LastChoices);
+    await state.update(RECENT_KEY, [prompt, ...recent.filter((p) => p !== prompt)].slice(0, MAX_RECENT));
+    return req;
+  }
+
+  /** Runs a request with progress, writes what came back, opens or reveals it. */
+  async run(req: ImageRequest, caps: ModelCapabilities, settings: PixelwrightSettings, args: GenerateArgs = {}): Promise<vscode.Uri[]> {
+    const t = vscode.l10n.t;
+    const ctx = this.errorContext(settings, req, args);
+    try {
+      validateRequest(req, caps);
+    } catch (err) {
+      void showError(classifyError(err), ctx);
+      return [];
+    }
+    let folder: vscode.Uri | undefined;
+    try {
+      folder = await this.targetFolder(args.outputFolder ?? settings.outputFolder);
+    } catch (err) {
+      if (err instanceof OutputFolderError) {
+        void vscode.window.showErrorMessage(`Pixelwright: ${err.message}`, t('Open Settings')).then((a) => a && openSettings('outputFolder'));
+        return [];
+      }
+      throw err;
+    }
+    if (!folder) return [];
+    const apiKey = await this.keys.getOrAsk(settings);
+    if (!apiKey) {
+      void vscode.window.showInformationMessage(t('Pixelwright: no API key was given, so nothing was generated.'));
+      return [];
+    }
+
+    const what = req.n === 1 ? t('Generating an image with {0}', req.model) : t('Generating {0} images with {1}', req.n, req.model);
+    this.setBusy(+1, what);
+    const written: vscode.Uri[] = [];
+    let failures: ErrorInfo[] = [];
+    try {
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Pixelwright', cancellable: true }, async (progress, token) => {
+        const abort = new AbortController();
+        const sub = token.onCancellationRequested(() => abort.abort());
+        let reported = 0;
+        const report = (message: string, done = reported) => {
+          progress.report({ message, increment: ((done - reported) / req.n) * 100 });
+          reported = done;
+          this.status.text = `$(loading~spin) ${message}`;
+        };
+        try {
+          report(t('Preparing…'));
+          const engine = await loadEngine();
+          const started = Date.now();
+          this.log.info(`${what}: ${settings.provider}, ${JSON.stringify(requestOptions(req))}`);
+          report(`${what}…`);
+          const outcome = await engine.runImageRequest(this.providerConfig(settings, apiKey), req, caps, {
+            signal: abort.signal,
+            concurrency: settings.maxConcurrentRequests,
+            maxWaitMs: settings.rateLimitMaxWaitSeconds * 1000,
+            log: this.log,
+            onStatus: (s) => report(statusText(s, what), s.done),
+          });
+          if (token.isCancellationRequested) return;
+          failures = outcome.failures;
+          if (outcome.images.length) report(t('Saving…'), reported);
+          const createdAt = new Date();
+          for (const image of outcome.images) {
+            const record: GenerationRecord = {
+              v: 1,
+              operation: req.operation,
+              prompt: req.prompt,
+              revisedPrompt: image.revisedPrompt,
+              model: req.model,
+              options: requestOptions(req),
+              provider: this.providerRecord(settings),
+              createdAt: createdAt.toISOString(),
+              requestId: image.requestId,
+              index: image.index,
+              count: req.n,
+              tool: `Pixelwright ${this.context.extension.packageJSON.version ?? ''}`.trim(),
+            };
+            const name = imageFileName({ prompt: req.prompt, time: createdAt, index: image.index, count: req.n, format: image.format });
+            written.push(await writeAsset(folder!, name, embedRecord(image.bytes, record)));
+          }
+          this.log.info(`${what}: ${written.length} of ${req.n} saved in ${Date.now() - started} ms to ${folder!.toString(true)}`);
+        } finally {
+          sub.dispose();
+        }
+      });
+    } catch (err) {
+      const info = classifyError(err, [apiKey]);
+      this.log.error(`${what}: ${info.kind} ${info.serverMessage ?? ''}`);
+      if (info.kind === 'content-policy') await this.context.globalState.update(DRAFT_KEY, req.prompt);
+      void showError(info, ctx);
+      return written;
+    } finally {
+      this.setBusy(-1);
+    }
+
+    if (written.length && !args.noOpen) await this.present(written, settings);
+    if (failures.length) {
+      if (written.length === 0) {
+        const first = failures[0];
+        if (first.kind === 'content-policy') await this.context.globalState.update(DRAFT_KEY, req.prompt);
+        void showError(first, ctx);
+      } else {
+        void vscode.window
+          .showWarningMessage(t('Pixelwright: saved {0} of {1} images; {2} request(s) failed ({3}).', written.length, req.n, failures.length, failures[0].serverMessage ?? failures[0].kind), t('Show Log'))
+          .then((a) => a && this.log.show());
+      }
+    } else if (written.length) {
+      await this.context.globalState.update(DRAFT_KEY, undefined);
+    }
+    return written;
+  }
+
+  private errorContext(settings: PixelwrightSettings, req?: ImageRequest, args: GenerateArgs = {}) {
+    return {
+      settings,
+      onShowLog: () => this.log.show(),
+      onOpenSettings: (key?: string) => openSettings(key),
+      onSetKey: () => this.keys.ask(settings),
+      onEditPrompt: req ? () => vscode.commands.executeCommand('pixelwright.generate', { ...args, prompt: undefined, model: req.model }) : undefined,
+      onRetry: req ? () => this.run(req, new ModelTable(settings.customModels).get(req.model)!, readSettings(), args) : undefined,
+    };
+  }
+
+  /** The output folder under the workspace; with no folder open, asks where to save. */
+  private async targetFolder(setting: string): Promise<vscode.Uri | undefined> {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    const active = vscode.window.activeTextEditor?.document.uri;
+    const root = (active && vscode.workspace.getWorkspaceFolder(active)?.uri) ?? folders[0]?.uri;
+    if (root) return outputFolderUri(root, setting);
+    const picked = await vscode.window.showOpenDialog({
+      canSelectFolders: true,
+      canSelectFiles: false,
+      canSelectMany: false,
+      openLabel: vscode.l10n.t('Save Images Here'),
+      title: vscode.l10n.t('No folder is open: where should Pixelwright save the images?'),
+    });
+    return picked?.[0];
+  }
+
+  private async present(files: vscode.Uri[], settings: PixelwrightSettings): Promise<void> {
+    const mode = settings.openResults === 'auto' ? (files.length === 1 ? 'open' : 'reveal') : settings.openResults;
+    if (mode === 'open') {
+      for (const f of files) await vscode.commands.executeCommand('vscode.open', f, { preview: files.length === 1 });
+    } else if (mode === 'reveal') {
+      await vscode.commands.executeCommand('revealInExplorer', files[0]).then(undefined, () => undefined);
+      const open = vscode.l10n.t('Open');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Pixelwright: {0} images saved to {1}.', files.length, vscode.workspace.asRelativePath(files[0].with({ path: files[0].path.replace(/\/[^/]*$/, '') }))), open).then((a) => {
+        if (a === open) for (const f of files) void vscode.commands.executeCommand('vscode.open', f, { preview: false });
+      });
+    }
+  }
+
+  private providerConfig(s: PixelwrightSettings, apiKey: string) {
+    return {
+      kind: s.provider,
+      apiKey,
+      baseUrl: s.baseUrl || undefined,
+      azure: s.provider === 'azure' ? s.azure : undefined,
+      organization: s.organization || undefined,
+      project: s.project || undefined,
+      timeoutMs: s.requestTimeoutSeconds * 1000,
+    } as const;
+  }
+
+  private providerRecord(s: PixelwrightSettings): GenerationRecord['provider'] {
+    const clean = (url: string) => {
+      try {
+        const u = new URL(url);
+        u.username = '';
+        u.password = '';
+        u.search = '';
+        return u.toString();
+      } catch {
+        return undefined;
+      }
+    };
+    if (s.provider === 'azure') return { kind: 'azure', baseUrl: clean(s.azure.endpoint), deployment: s.azure.deployment };
+    if (s.provider === 'compatible') return { kind: 'compatible', baseUrl: clean(s.baseUrl) };
+    return { kind: 'openai' };
+  }
+
+  private setBusy(delta: number, text?: string): void {
+    this.running += delta;
+    if (text) this.status.text = `$(loading~spin) ${text}…`;
+    this.status.tooltip = vscode.l10n.t('Pixelwright is working. Click to show the log.');
+    if (this.running > 0) this.status.show();
+    else this.status.hide();
+  }
+}
+
+function describeModel(m: ModelCapabilities): string {
+  const parts = [m.sizes.join(' · ') + (m.customSize ? ' · WxH' : '')];
+  if (m.maxN === 1) parts.push(vscode.l10n.t('1 image per request'));
+  return parts.join('  —  ');
+}
+
+function statusText(s: RunStatus, what: string): string {
+  const t = vscode.l10n.t;
+  switch (s.phase) {
+    case 'requesting':
+      return s.total > 1 ? t('{0}: {1} of {2} done', what, s.done, s.total) : `${what}…`;
+    case 'downloading':
+      return t('Downloading the result…');
+    case 'waiting':
+      return s.reason === 'rate-limit'
+        ? t('Rate limited: waiting {0} s before trying again ({1} of {2} done)', s.seconds, s.done, s.total)
+        : t('The server is busy: waiting {0} s before trying again ({1} of {2} done)', s.seconds, s.done, s.total);
+  }
+}
