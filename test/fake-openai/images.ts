@@ -1,0 +1,168 @@
+/**
+ * Image bytes for the fake Images API: sniffing uploads, reading their dimensions, and making
+ * real PNG / JPEG / WebP pictures cheaply (a small drawing scaled up by sharp).
+ */
+import sharp from 'sharp';
+
+export type ImageFormat = 'png' | 'jpeg' | 'webp';
+
+/** What the bytes are, by their magic numbers; undefined for anything else. */
+export function sniffFormat(bytes: Uint8Array): ImageFormat | undefined {
+  if (
+    bytes.length >= 8 &&
+    bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47 &&
+    bytes[4] === 0x0d && bytes[5] === 0x0a && bytes[6] === 0x1a && bytes[7] === 0x0a
+  ) {
+    return 'png';
+  }
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  if (
+    bytes.length >= 12 &&
+    ascii(bytes, 0, 4) === 'RIFF' &&
+    ascii(bytes, 8, 12) === 'WEBP'
+  ) {
+    return 'webp';
+  }
+  return undefined;
+}
+
+function ascii(bytes: Uint8Array, from: number, to: number): string {
+  return String.fromCharCode(...bytes.subarray(from, to));
+}
+
+export const MIME: Readonly<Record<ImageFormat, string>> = {
+  png: 'image/png',
+  jpeg: 'image/jpeg',
+  webp: 'image/webp',
+};
+
+export interface ImageInfo {
+  format: ImageFormat;
+  width: number;
+  height: number;
+  channels: number;
+  hasAlpha: boolean;
+  isPalette: boolean;
+  /** The PIL-style mode the old DALL·E service reports: RGBA, RGB, LA, L or P. */
+  mode: string;
+}
+
+/** Reads an uploaded image's header; undefined when sharp cannot make sense of it. */
+export async function inspectImage(bytes: Uint8Array): Promise<ImageInfo | undefined> {
+  const format = sniffFormat(bytes);
+  if (!format) return undefined;
+  try {
+    const meta = await sharp(bytes).metadata();
+    if (!meta.width || !meta.height) return undefined;
+    const channels = meta.channels ?? 3;
+    const hasAlpha = Boolean(meta.hasAlpha);
+    const isPalette = Boolean(meta.isPalette);
+    let mode: string;
+    if (isPalette) mode = 'P';
+    else if (channels === 1) mode = 'L';
+    else if (channels === 2) mode = 'LA';
+    else if (channels === 4 || hasAlpha) mode = 'RGBA';
+    else mode = 'RGB';
+    return { format, width: meta.width, height: meta.height, channels, hasAlpha, isPalette, mode };
+  } catch {
+    return undefined;
+  }
+}
+
+/** FNV-1a, 32 bits: a cheap stable hash for picking colours. */
+export function hash32(text: string | Uint8Array, seed = 0x811c9dc5): number {
+  let h = seed >>> 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    h ^= typeof text === 'string' ? text.charCodeAt(i) : text[i]!;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+/** A small deterministic pseudo-random sequence (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface PictureSpec {
+  width: number;
+  height: number;
+  format: ImageFormat;
+  /** Real alpha 0 around the subject (png / webp only). */
+  transparent: boolean;
+  /** Anything that should make the picture differ: prompt, index, model... */
+  seed: string;
+  /** jpeg / webp quality, 1-100. */
+  quality?: number;
+}
+
+/**
+ * Draws a picture: a diagonal gradient, a disc and a bar, with colours from the seed, at about
+ * 1/16 of the size, then scales it up. With `transparent`, everything outside the disc is clear.
+ */
+export async function makePicture(spec: PictureSpec): Promise<Buffer> {
+  const { width, height } = spec;
+  const scale = Math.max(1, Math.ceil(Math.max(width, height) / 96));
+  const bw = Math.max(4, Math.round(width / scale));
+  const bh = Math.max(4, Math.round(height / scale));
+  const random = rng(hash32(spec.seed));
+  const colour = (): [number, number, number] => [
+    Math.floor(random() * 256),
+    Math.floor(random() * 256),
+    Math.floor(random() * 256),
+  ];
+  const from = colour();
+  const to = colour();
+  const disc = colour();
+  const bar = colour();
+  const cx = bw * (0.25 + random() * 0.5);
+  const cy = bh * (0.25 + random() * 0.5);
+  const radius = Math.min(bw, bh) * (0.2 + random() * 0.15);
+  const barY = Math.floor(bh * (0.1 + random() * 0.7));
+  const barH = Math.max(1, Math.floor(bh * 0.08));
+  const channels = spec.transparent ? 4 : 3;
+  const raw = Buffer.alloc(bw * bh * channels);
+  for (let y = 0; y < bh; y++) {
+    for (let x = 0; x < bw; x++) {
+      const t = (x / bw + y / bh) / 2;
+      let r = from[0] + (to[0] - from[0]) * t;
+      let g = from[1] + (to[1] - from[1]) * t;
+      let b = from[2] + (to[2] - from[2]) * t;
+      let a = 255;
+      const inDisc = (x - cx) ** 2 + (y - cy) ** 2 <= radius * radius;
+      if (inDisc) [r, g, b] = disc;
+      else if (y >= barY && y < barY + barH) [r, g, b] = bar;
+      if (spec.transparent && !inDisc) a = 0;
+      const o = (y * bw + x) * channels;
+      raw[o] = r;
+      raw[o + 1] = g;
+      raw[o + 2] = b;
+      if (channels === 4) raw[o + 3] = a;
+    }
+  }
+  let img = sharp(raw, { raw: { width: bw, height: bh, channels } }).resize(width, height, {
+    fit: 'fill',
+    kernel: 'nearest',
+  });
+  const quality = Math.min(100, Math.max(1, Math.round(spec.quality ?? 100)));
+  switch (spec.format) {
+    case 'png':
+      img = img.png({ compressionLevel: 1, adaptiveFiltering: false });
+      break;
+    case 'jpeg':
+      img = img.jpeg({ quality });
+      break;
+    case 'webp':
+      img = img.webp({ quality, effort: 0 });
+      break;
+  }
+  return img.toBuffer();
+}
