@@ -90,7 +90,7 @@ suite('Generate Image (host, fake API)', function () {
   });
 
   test('one PNG lands in the output folder with how it was made inside', async () => {
-    const files = await generate({ prompt: 'a sea otter wearing a beret', model: 'gpt-image-1.5', size: '1024x1536', quality: 'low', n: 1, outputFormat: 'png' });
+    const files = await generate({ prompt: 'a sea otter wearing a beret', model: 'gpt-image-1.5', size: '1024x1536', quality: 'low', n: 1, outputFormat: 'png', background: 'auto' });
     assert.strictEqual(files.length, 1);
     assert.ok(files[0].path.startsWith(out.path + '/'), files[0].path);
     assert.match(files[0].path, /\/a-sea-otter-wearing-a-beret-\d{8}-\d{6}\.png$/);
@@ -113,14 +113,14 @@ suite('Generate Image (host, fake API)', function () {
 
   test('a Chinese prompt gives a readable name and survives in the file', async () => {
     const prompt = '一只戴贝雷帽的海獭，水彩风格';
-    const [file] = await generate({ prompt, model: 'gpt-image-1-mini', size: '1024x1024', quality: 'low', n: 1, outputFormat: 'png' });
+    const [file] = await generate({ prompt, model: 'gpt-image-1-mini', size: '1024x1024', quality: 'low', n: 1, outputFormat: 'png', background: 'auto' });
     assert.match(decodeURIComponent(file.path), /\/一只戴贝雷帽的海獭-水彩风格-\d{8}-\d{6}\.png$/);
     assert.strictEqual(readRecord(await vscode.workspace.fs.readFile(file))!.prompt, prompt);
   });
 
   test('JPEG and WebP get their real extension and an XMP record', async () => {
     for (const [format, ext] of [['jpeg', '.jpg'], ['webp', '.webp']] as const) {
-      const [file] = await generate({ prompt: `lighthouse ${format}`, model: 'gpt-image-1.5', size: '1024x1024', quality: 'low', n: 1, outputFormat: format, outputCompression: 70 });
+      const [file] = await generate({ prompt: `lighthouse ${format}`, model: 'gpt-image-1.5', size: '1024x1024', quality: 'low', n: 1, outputFormat: format, outputCompression: 70, background: 'opaque' });
       assert.ok(file.path.endsWith(ext), file.path);
       const rec = readRecord(await vscode.workspace.fs.readFile(file))!;
       assert.strictEqual(rec.options.output_format, format);
@@ -142,7 +142,7 @@ suite('Generate Image (host, fake API)', function () {
   });
 
   test('never overwrites: the same name twice gives two files', async () => {
-    const args = { prompt: 'same name', model: 'gpt-image-1.5', size: '1024x1024', quality: 'low', n: 1, outputFormat: 'png' };
+    const args = { prompt: 'same name', model: 'gpt-image-1.5', size: '1024x1024', quality: 'low', n: 1, outputFormat: 'png', background: 'auto' };
     const [a] = await generate(args);
     const [b] = await generate(args);
     assert.notStrictEqual(a.path, b.path);
@@ -150,7 +150,7 @@ suite('Generate Image (host, fake API)', function () {
   });
 
   test('a request the model cannot take is refused before any network call', async () => {
-    const files = await generate({ prompt: 'x', model: 'dall-e-3', size: '512x512', n: 1 });
+    const files = await generate({ prompt: 'x', model: 'dall-e-3', size: '512x512', quality: 'standard', style: 'vivid', n: 1 });
     assert.deepStrictEqual(files, []);
     assert.strictEqual(fake.requests.length, 0);
     await settle(messages.shown);
@@ -170,7 +170,7 @@ suite('Generate Image (host, fake API)', function () {
   test('an output folder outside the workspace is refused', async () => {
     await config().update('outputFolder', '../escape', vscode.ConfigurationTarget.Workspace);
     try {
-      assert.deepStrictEqual(await generate({ prompt: 'x', model: 'gpt-image-1.5', size: 'auto', quality: 'low', n: 1, outputFormat: 'png' }), []);
+      assert.deepStrictEqual(await generate({ prompt: 'x', model: 'gpt-image-1.5', size: 'auto', quality: 'low', n: 1, outputFormat: 'png', background: 'auto' }), []);
       await settle(messages.shown);
       assert.match(messages.shown[0].message, /outside the workspace/);
       assert.strictEqual(fake.requests.length, 0);
@@ -182,7 +182,7 @@ suite('Generate Image (host, fake API)', function () {
   test('a 429 with retry-after is waited out and the image still lands', async () => {
     fake.inject({ kind: 'rate_limit', retryAfterSeconds: 1, times: 1 });
     const t0 = Date.now();
-    const files = await generate({ prompt: 'patience', model: 'gpt-image-1.5', size: '1024x1024', quality: 'low', n: 1, outputFormat: 'png' });
+    const files = await generate({ prompt: 'patience', model: 'gpt-image-1.5', size: '1024x1024', quality: 'low', n: 1, outputFormat: 'png', background: 'auto' });
     assert.strictEqual(files.length, 1);
     assert.ok(Date.now() - t0 >= 900, 'it waited for retry-after');
     assert.strictEqual(fake.requests.filter((r) => r.path.endsWith('/images/generations')).length, 2);
@@ -212,7 +212,7 @@ suite('Generate Image (host, fake API)', function () {
   for (const [name, fault, message, action] of faults) {
     test(`fault: ${name} -> a clear message, nothing written`, async () => {
       fake.inject(fault as never);
-      const files = await generate({ prompt: `fault ${name}`, model: 'gpt-image-1.5', size: '1024x1024', quality: 'low', n: 1, outputFormat: 'png' });
+      const files = await generate({ prompt: `fault ${name}`, model: 'gpt-image-1.5', size: '1024x1024', quality: 'low', n: 1, outputFormat: 'png', background: 'auto' });
       assert.deepStrictEqual(files, []);
       await settle(messages.shown);
       const err = messages.shown.find((m) => m.level === 'error');
@@ -238,7 +238,7 @@ suite('Generate Image (host, fake API)', function () {
     const ext = vscode.extensions.getExtension<{ setApiKey(k: string): Promise<void> }>(EXT_ID)!;
     await ext.exports.setApiKey('sk-wrong-key-123456789');
     try {
-      assert.deepStrictEqual(await generate({ prompt: 'who am i', model: 'gpt-image-1.5', size: '1024x1024', quality: 'low', n: 1, outputFormat: 'png' }), []);
+      assert.deepStrictEqual(await generate({ prompt: 'who am i', model: 'gpt-image-1.5', size: '1024x1024', quality: 'low', n: 1, outputFormat: 'png', background: 'auto' }), []);
       await settle(messages.shown);
       assert.match(messages.shown[0].message, /401/);
       assert.ok(!messages.shown[0].message.includes('sk-wrong'));
