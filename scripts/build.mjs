@@ -16,6 +16,7 @@ const common = {
   target: 'node20',
   sourcemap: production ? false : 'linked',
   minify: production,
+  keepNames: true, // error classes are told apart by name across the two bundles
   legalComments: production ? 'external' : 'inline',
   logLevel: 'warning',
   external: ['vscode', 'sharp'],

@@ -8,9 +8,9 @@
  * - 429s and overloaded/5xx answers are waited out within a budget, and the caller is told.
  * - Each image is handed to `onImage` as soon as it is ready, so a batch keeps what succeeded.
  */
-import OpenAI, { AzureOpenAI, toFile } from 'openai';
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError, AzureOpenAI, toFile } from 'openai';
 import type { ImagesResponse } from 'openai/resources/images';
-import { classifyError, ImageApiError, isRetryable, type ErrorInfo } from './errors';
+import { classifyError as classifyByShape, ImageApiError, isRetryable, type ErrorInfo } from './errors';
 import { detectImageFormat } from './metadata';
 import type { ModelCapabilities } from './models';
 import { generateParams, requestOptions, splitCount, validateRequest, type ImageRequest, type InputImage } from './request';
@@ -64,6 +64,15 @@ export interface RunOutcome {
   /** Errors of the batches that failed (the others' images are still in `images`). */
   readonly failures: ErrorInfo[];
   readonly requested: number;
+}
+
+/** The SDK's own classes first (their names do not say what they are), then the error's shape. */
+function classifyError(err: unknown, secrets: readonly string[]): ErrorInfo {
+  const info = classifyByShape(err, secrets);
+  if (err instanceof APIUserAbortError) return { ...info, kind: 'cancelled' };
+  if (err instanceof APIConnectionTimeoutError) return { ...info, kind: 'timeout' };
+  if (err instanceof APIConnectionError) return { ...info, kind: 'network' };
+  return info;
 }
 
 export function createClient(p: ProviderConfig): OpenAI {

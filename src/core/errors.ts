@@ -101,7 +101,9 @@ export function classifyError(err: unknown, knownSecrets: readonly string[] = []
     return { kind: a.kind, serverMessage: a.message, ...a.extra };
   }
   const e = (err ?? {}) as ErrorLike;
-  const name = e.name ?? '';
+  // The SDK's errors keep the name "Error"; their class names say more (the build keeps names).
+  const ctor = (err as { constructor?: { name?: string } } | null)?.constructor?.name ?? '';
+  const name = ctor.startsWith('API') ? ctor : (e.name ?? '');
   const body = e.error ?? undefined;
   const code = (body?.code ?? e.code ?? undefined) || undefined;
   const type = (body?.type ?? e.type ?? undefined) || undefined;

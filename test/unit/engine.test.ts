@@ -1,0 +1,143 @@
+import * as assert from 'assert';
+import { runImageRequest, type ProviderConfig, type RunStatus } from '../../src/core/engine';
+import { readImageSize } from '../../src/core/metadata';
+import { ModelTable } from '../../src/core/models';
+import type { ImageRequest } from '../../src/core/request';
+import { startFakeOpenAI, type FakeOpenAI } from '../fake-openai/server';
+
+const table = new ModelTable();
+
+suite('engine against the fake Images API', function () {
+  this.timeout(30_000);
+  let fake: FakeOpenAI;
+  let provider: ProviderConfig;
+  const run = (req: Partial<ImageRequest>, opts: Partial<Parameters<typeof runImageRequest>[3]> = {}) => {
+    const full: ImageRequest = { operation: 'generate', model: 'gpt-image-1.5', prompt: 'a lighthouse at dusk', n: 1, size: '1024x1024', quality: 'low', ...req };
+    return runImageRequest(provider, full, table.get(full.model)!, { concurrency: 3, maxWaitMs: 10_000, ...opts });
+  };
+  const generations = () => fake.requests.filter((r) => r.path.endsWith('/images/generations'));
+
+  suiteSetup(async () => {
+    fake = await startFakeOpenAI();
+    provider = { kind: 'compatible', apiKey: 'sk-test-key', baseUrl: fake.url, timeoutMs: 10_000 };
+  });
+  setup(() => {
+    fake.reset();
+    fake.setLatency(0);
+  });
+  suiteTeardown(() => fake.close());
+
+  test('base64 results are decoded into real images of the asked size', async () => {
+    const out = await run({ size: '1536x1024', outputFormat: 'webp' });
+    assert.strictEqual(out.images.length, 1);
+    assert.strictEqual(out.images[0].format, 'webp');
+    assert.deepStrictEqual(readImageSize(out.images[0].bytes), { width: 1536, height: 1024 });
+    assert.match(out.images[0].requestId!, /^req_/);
+    assert.deepStrictEqual(out.failures, []);
+  });
+
+  test('gpt-image n=4 is one request; dall-e-3 n=4 is four, at most `concurrency` at a time', async () => {
+    await run({ n: 4 });
+    assert.strictEqual(generations().length, 1);
+    assert.strictEqual((generations()[0].body as { n?: number }).n, 4);
+    fake.reset();
+    fake.setLatency(300);
+    const t0 = Date.now();
+    const out = await run({ model: 'dall-e-3', n: 4, quality: 'standard', size: '1024x1024' }, { concurrency: 2 });
+    const took = Date.now() - t0;
+    assert.strictEqual(out.images.length, 4);
+    assert.deepStrictEqual(out.images.map((i) => i.index), [0, 1, 2, 3]);
+    assert.strictEqual(generations().length, 4);
+    assert.ok(generations().every((r) => (r.body as { n?: number }).n === 1));
+    assert.ok(took >= 600, `two rounds of two: took ${took} ms`);
+    assert.ok(out.images.every((i) => i.revisedPrompt), 'dall-e-3 revised prompts come back');
+  });
+
+  test('URL results are downloaded at once', async () => {
+    const out = await run({ model: 'dall-e-2', size: '256x256', quality: undefined });
+    assert.deepStrictEqual(readImageSize(out.images[0].bytes), { width: 256, height: 256 });
+    assert.ok(fake.requests.some((r) => r.path.startsWith('/_fake/files/')));
+  });
+
+  test('a rate limit is waited out and the caller is told how long', async () => {
+    fake.inject({ kind: 'rate_limit', retryAfterSeconds: 2, times: 1 });
+    const statuses: RunStatus[] = [];
+    const slept: number[] = [];
+    const out = await run({}, { onStatus: (s) => statuses.push(s), sleep: async (ms) => void slept.push(ms) });
+    assert.strictEqual(out.images.length, 1);
+    assert.deepStrictEqual(slept, [2000]);
+    assert.ok(statuses.some((s) => s.phase === 'waiting' && s.reason === 'rate-limit' && s.seconds === 2));
+  });
+
+  test('waiting stops at the budget: the error comes back, no image', async () => {
+    fake.inject({ kind: 'rate_limit', retryAfterSeconds: 20, times: 1 });
+    const out = await run({}, { maxWaitMs: 5_000, sleep: async () => assert.fail('must not wait beyond the budget') });
+    assert.strictEqual(out.images.length, 0);
+    assert.strictEqual(out.failures[0].kind, 'rate-limit');
+    assert.strictEqual(out.failures[0].retryAfterSeconds, 20);
+  });
+
+  test('500s back off and recover; the batch that fails for good is reported, the others kept', async () => {
+    fake.inject({ kind: 'server_error', times: 2 });
+    const slept: number[] = [];
+    const ok = await run({}, { sleep: async (ms) => void slept.push(ms) });
+    assert.strictEqual(ok.images.length, 1);
+    assert.deepStrictEqual(slept, [1000, 2000]);
+
+    fake.reset();
+    fake.inject({ kind: 'moderation', times: 1 });
+    const mixed = await run({ model: 'dall-e-3', n: 3, quality: 'standard' }, { concurrency: 1 });
+    assert.strictEqual(mixed.images.length, 2);
+    assert.strictEqual(mixed.failures.length, 1);
+    assert.strictEqual(mixed.failures[0].kind, 'content-policy');
+  });
+
+  test('an invalid request never reaches the network', async () => {
+    await assert.rejects(run({ model: 'dall-e-3', size: '256x256', quality: 'standard' }), /size/);
+    assert.strictEqual(fake.requests.length, 0);
+  });
+
+  test('aborting cancels the request in flight and returns nothing', async () => {
+    fake.setLatency(3000);
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(), 200);
+    const t0 = Date.now();
+    await assert.rejects(run({}, { signal: abort.signal }), (err: Error) => err.name === 'ImageApiError' && /cancel/.test(err.message));
+    assert.ok(Date.now() - t0 < 2000, 'did not wait for the server');
+  });
+
+  test('aborting during a rate-limit wait stops at once', async () => {
+    fake.inject({ kind: 'rate_limit', retryAfterSeconds: 5, times: 1 });
+    const abort = new AbortController();
+    const t0 = Date.now();
+    const p = run({}, { signal: abort.signal, onStatus: (s) => s.phase === 'waiting' && abort.abort() });
+    await assert.rejects(p, /cancel/);
+    assert.ok(Date.now() - t0 < 2000);
+  });
+
+  test('a timeout is reported as such', async () => {
+    fake.setLatency(2000);
+    const out = await runImageRequest({ ...provider, timeoutMs: 300 }, { operation: 'generate', model: 'gpt-image-1.5', prompt: 'slow', n: 1 }, table.get('gpt-image-1.5')!, { concurrency: 1, maxWaitMs: 0 });
+    assert.strictEqual(out.failures[0].kind, 'timeout');
+  });
+
+  test('Azure: deployment routing, and a wrong deployment is a 404', async () => {
+    const azure: ProviderConfig = { kind: 'azure', apiKey: 'sk-test-key', azure: { endpoint: fake.origin, deployment: 'gpt-image', apiVersion: '2025-04-01-preview' }, timeoutMs: 10_000 };
+    const req: ImageRequest = { operation: 'generate', model: 'gpt-image-1.5', prompt: 'azure otter', n: 1, size: '1024x1024', quality: 'low' };
+    const ok = await runImageRequest(azure, req, table.get('gpt-image-1.5')!, { concurrency: 1, maxWaitMs: 0 });
+    assert.strictEqual(ok.images.length, 1);
+    assert.ok(fake.requests.some((r) => r.path === '/openai/deployments/gpt-image/images/generations' && r.hasApiKey));
+    const bad = await runImageRequest({ ...azure, azure: { ...azure.azure!, deployment: 'nope' } }, req, table.get('gpt-image-1.5')!, { concurrency: 1, maxWaitMs: 0 });
+    assert.strictEqual(bad.failures[0].kind, 'not-found');
+  });
+
+  test('the key never appears in what the engine reports', async () => {
+    const key = 'sk-secret-0123456789abcdef';
+    const lines: string[] = [];
+    const log = { info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), error: (m: string) => lines.push(m) };
+    const out = await runImageRequest({ ...provider, apiKey: key }, { operation: 'generate', model: 'gpt-image-1.5', prompt: 'x', n: 1 }, table.get('gpt-image-1.5')!, { concurrency: 1, maxWaitMs: 0, log });
+    assert.strictEqual(out.failures[0].kind, 'auth');
+    assert.ok(!JSON.stringify(out.failures).includes('sk-se'));
+    assert.ok(lines.length > 0 && !lines.join('\n').includes('sk-se'), lines.join('\n'));
+  });
+});
