@@ -5,7 +5,7 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { readRecord, readImageSize } from '../../src/core/metadata';
-import { startFakeOpenAI, type FakeOpenAI } from '../fake-openai/server';
+import type { FakeOpenAI } from '../fake-openai/server';
 
 const EXT_ID = 'pixelwright.pixelwright';
 const KEY = 'sk-test-key';
@@ -62,6 +62,11 @@ suite('Generate Image (host, fake API)', function () {
   }
 
   suiteSetup(async () => {
+    // Activate first, before the fake server (which uses sharp) is loaded into this process.
+    const ext = vscode.extensions.getExtension<{ setApiKey(k: string): Promise<void> }>(EXT_ID)!;
+    const api = await ext.activate();
+    loadedAtActivation = Object.keys(require.cache).filter((f) => /[\\/](dist[\\/]engine\.js|node_modules[\\/](openai|sharp)[\\/])/.test(f));
+    const { startFakeOpenAI } = require('../fake-openai/server') as typeof import('../fake-openai/server');
     fake = await startFakeOpenAI({ urlTtlMs: 60_000 });
     root = vscode.workspace.workspaceFolders![0].uri;
     out = vscode.Uri.joinPath(root, 'host-test-images');
@@ -70,9 +75,12 @@ suite('Generate Image (host, fake API)', function () {
     await c.update('baseUrl', fake.url, vscode.ConfigurationTarget.Workspace);
     await c.update('outputFolder', 'host-test-images', vscode.ConfigurationTarget.Workspace);
     await c.update('rateLimitMaxWaitSeconds', 5, vscode.ConfigurationTarget.Workspace);
-    const ext = vscode.extensions.getExtension<{ setApiKey(k: string): Promise<void> }>(EXT_ID)!;
-    const api = await ext.activate();
     await api.setApiKey(KEY);
+  });
+
+  let loadedAtActivation: string[] = [];
+  test('activation loads neither the API client nor sharp', () => {
+    assert.deepStrictEqual(loadedAtActivation, []);
   });
 
   setup(async () => {
