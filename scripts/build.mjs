@@ -4,6 +4,7 @@
 // sharp stays external (a native module shipped per platform in the VSIX).
 // Usage: node scripts/build.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -22,9 +23,22 @@ const common = {
   external: ['vscode', 'sharp'],
 };
 
+/** Browser bundles, one per webview (src/webview/<name>/main.ts -> dist/webview/<name>.js). */
+const webviews = ['maskEditor'].filter((name) => existsSync(`src/webview/${name}/main.ts`));
+
 const builds = [
   { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', metafile: true },
   { ...common, entryPoints: { engine: 'src/core/engine.ts' }, outdir: 'dist', metafile: true },
+  ...webviews.map((name) => ({
+    ...common,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    external: [],
+    entryPoints: { [name]: `src/webview/${name}/main.ts` },
+    outdir: 'dist/webview',
+    metafile: true,
+  })),
 ];
 
 if (watch) {

@@ -1,0 +1,175 @@
+/**
+ * Typed messages between the host and the webviews. One interface per message, split into
+ * "to webview" and "from webview". Requests carry an `id`; replies carry `inReplyTo` and an
+ * optional `error`. Binary data travels as Uint8Array. Every message from a webview is
+ * untrusted: the host checks its shape with the guards below before acting.
+ * No `vscode`, no Node APIs: imported by the host and by the browser bundles.
+ */
+
+/** A model and the options it offers for an operation, as the pickers show them. */
+export interface ModelChoice {
+  readonly id: string;
+  readonly note?: string;
+  readonly sizes: readonly string[];
+  readonly qualities: readonly string[];
+  readonly outputFormats: readonly string[];
+  readonly backgrounds: readonly string[];
+  readonly maxImages: number;
+  readonly inputFidelity: boolean;
+  readonly squareOnly: boolean;
+  readonly maxPromptChars: number;
+}
+
+export interface EditOptions {
+  readonly model: string;
+  readonly size?: string;
+  readonly quality?: string;
+  readonly n: number;
+  readonly outputFormat?: string;
+  readonly background?: string;
+  readonly inputFidelity?: 'low' | 'high';
+  /** Paste the original pixels back outside the mask after the edit. */
+  readonly keepUnmasked: boolean;
+  /** dall-e-2 needs a square: pad (default) or crop. */
+  readonly squareMode: 'pad' | 'crop';
+}
+
+// ---- host -> mask editor -------------------------------------------------------------------
+
+export interface InitMessage {
+  readonly type: 'init';
+  readonly operation: 'edit' | 'variation';
+  /** Display source of the image (a webview URI); width/height after EXIF orientation. */
+  readonly image: { readonly src: string; readonly name: string; readonly width: number; readonly height: number; readonly hasAlpha: boolean };
+  /** Extra reference images (GPT image edits), by name. */
+  readonly references: readonly string[];
+  readonly models: readonly ModelChoice[];
+  readonly options: EditOptions;
+  readonly prompt: string;
+  /** Localized strings for the UI, keyed by English source text. */
+  readonly strings: Readonly<Record<string, string>>;
+}
+
+export interface ProgressMessage {
+  readonly type: 'progress';
+  readonly runId: number;
+  readonly message: string;
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface ResultImage {
+  readonly id: string;
+  /** PNG/JPEG/WebP bytes to show (already composited when keepUnmasked). */
+  readonly bytes: Uint8Array;
+  readonly mime: string;
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface RunFinishedMessage {
+  readonly type: 'runFinished';
+  readonly runId: number;
+  readonly results: readonly ResultImage[];
+  /** A user-readable error when the run failed (or partly failed). */
+  readonly error?: string;
+  readonly cancelled?: boolean;
+}
+
+/** After "use as input": the editor restarts on this image (the mask is cleared). */
+export interface ReplaceImageMessage {
+  readonly type: 'replaceImage';
+  readonly image: InitMessage['image'];
+}
+
+export interface ReplyMessage {
+  readonly type: 'reply';
+  readonly inReplyTo: number;
+  readonly error?: string;
+  /** For "keep": the workspace-relative path written. */
+  readonly path?: string;
+}
+
+export type ToMaskEditor = InitMessage | ProgressMessage | RunFinishedMessage | ReplaceImageMessage | ReplyMessage;
+
+// ---- mask editor -> host -------------------------------------------------------------------
+
+export interface ReadyMessage {
+  readonly type: 'ready';
+}
+
+export interface RunMessage {
+  readonly type: 'run';
+  readonly id: number;
+  readonly prompt: string;
+  readonly options: EditOptions;
+  /**
+   * The painted area as a PNG of the image's (oriented) dimensions: alpha > 0 where the user
+   * painted (= where to edit). Absent when nothing is painted.
+   */
+  readonly mask?: Uint8Array;
+}
+
+export interface CancelMessage {
+  readonly type: 'cancel';
+  readonly runId: number;
+}
+
+export interface ResultActionMessage {
+  readonly type: 'keep' | 'discard' | 'useAsInput';
+  readonly id: number;
+  readonly resultId: string;
+}
+
+export interface AddReferenceMessage {
+  readonly type: 'addReference';
+  readonly id: number;
+}
+
+export type FromMaskEditor = ReadyMessage | RunMessage | CancelMessage | ResultActionMessage | AddReferenceMessage;
+
+// ---- guards (host side: every message is untrusted) ------------------------------------------
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isInt = (v: unknown, min: number, max: number) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+const optStr = (v: unknown, max = 64) => v === undefined || (typeof v === 'string' && v.length <= max);
+
+export function isEditOptions(v: unknown): v is EditOptions {
+  return (
+    isObj(v) &&
+    typeof v.model === 'string' &&
+    v.model.length > 0 &&
+    v.model.length <= 128 &&
+    optStr(v.size) &&
+    optStr(v.quality) &&
+    isInt(v.n, 1, 10) &&
+    optStr(v.outputFormat) &&
+    optStr(v.background) &&
+    (v.inputFidelity === undefined || v.inputFidelity === 'low' || v.inputFidelity === 'high') &&
+    typeof v.keepUnmasked === 'boolean' &&
+    (v.squareMode === 'pad' || v.squareMode === 'crop')
+  );
+}
+
+/** Checks a message from the mask editor; undefined when it is not one we accept. */
+export function parseFromMaskEditor(v: unknown): FromMaskEditor | undefined {
+  if (!isObj(v)) return undefined;
+  switch (v.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'run':
+      if (!isInt(v.id, 0, Number.MAX_SAFE_INTEGER) || typeof v.prompt !== 'string' || v.prompt.length > 32000 || !isEditOptions(v.options)) return undefined;
+      if (v.mask !== undefined && !(v.mask instanceof Uint8Array)) return undefined;
+      return { type: 'run', id: v.id as number, prompt: v.prompt, options: v.options, mask: v.mask as Uint8Array | undefined };
+    case 'cancel':
+      return isInt(v.runId, 0, Number.MAX_SAFE_INTEGER) ? { type: 'cancel', runId: v.runId as number } : undefined;
+    case 'keep':
+    case 'discard':
+    case 'useAsInput':
+      return isInt(v.id, 0, Number.MAX_SAFE_INTEGER) && typeof v.resultId === 'string' && v.resultId.length <= 64 ? { type: v.type, id: v.id as number, resultId: v.resultId } : undefined;
+    case 'addReference':
+      return isInt(v.id, 0, Number.MAX_SAFE_INTEGER) ? { type: 'addReference', id: v.id as number } : undefined;
+    default:
+      return undefined;
+  }
+}
