@@ -10,6 +10,7 @@
  */
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError, AzureOpenAI, toFile } from 'openai';
 import type { ImagesResponse } from 'openai/resources/images';
+import sharp from 'sharp';
 import { classifyError as classifyByShape, ImageApiError, isRetryable, type ErrorInfo } from './errors';
 import { detectImageFormat } from './metadata';
 import type { ModelCapabilities } from './models';
@@ -221,4 +222,13 @@ async function imageBytes(item: ImagesResponse['data'] extends (infer T)[] | und
   }
   if (!res.ok) throw new ImageApiError('url-expired', `the image URL answered ${res.status}`, { status: res.status });
   return new Uint8Array(await res.arrayBuffer());
+}
+
+export { keepUnmaskedPixels, makeVariationInput, prepareInputs, PrepareError } from './prepare';
+
+/** Size as displayed (EXIF orientation applied) and whether the image has an alpha channel. */
+export async function describeImage(bytes: Uint8Array): Promise<{ width: number; height: number; hasAlpha: boolean }> {
+  const m = await sharp(bytes, { limitInputPixels: 100_000_000 }).metadata();
+  const swap = (m.orientation ?? 1) >= 5;
+  return { width: (swap ? m.height : m.width) ?? 0, height: (swap ? m.width : m.height) ?? 0, hasAlpha: !!m.hasAlpha };
 }

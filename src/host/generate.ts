@@ -18,6 +18,7 @@ import { showError } from './errors';
 import { Disposable } from './lifecycle';
 import type { Log } from './log';
 import { BACK, inputText, pickOne, textWithSuggestions, type Choice, type StepInfo } from './quickFlow';
+import { providerConfig, providerRecord } from './provider';
 import { ApiKeyStore } from './secrets';
 import { openSettings, readSettings, type PixelwrightSettings } from './settings';
 
@@ -264,7 +265,7 @@ export class Generator extends Disposable {
           const started = Date.now();
           this.log.info(`${what}: ${settings.provider}, ${JSON.stringify(requestOptions(req))}`);
           report(`${what}…`);
-          const outcome = await engine.runImageRequest(this.providerConfig(settings, apiKey), req, caps, {
+          const outcome = await engine.runImageRequest(providerConfig(settings, apiKey), req, caps, {
             signal: abort.signal,
             concurrency: settings.maxConcurrentRequests,
             maxWaitMs: settings.rateLimitMaxWaitSeconds * 1000,
@@ -283,7 +284,7 @@ export class Generator extends Disposable {
               revisedPrompt: image.revisedPrompt,
               model: req.model,
               options: requestOptions(req),
-              provider: this.providerRecord(settings),
+              provider: providerRecord(settings),
               createdAt: createdAt.toISOString(),
               requestId: image.requestId,
               index: image.index,
@@ -363,35 +364,6 @@ export class Generator extends Disposable {
         if (a === open) for (const f of files) void vscode.commands.executeCommand('vscode.open', f, { preview: false });
       });
     }
-  }
-
-  private providerConfig(s: PixelwrightSettings, apiKey: string) {
-    return {
-      kind: s.provider,
-      apiKey,
-      baseUrl: s.baseUrl || undefined,
-      azure: s.provider === 'azure' ? s.azure : undefined,
-      organization: s.organization || undefined,
-      project: s.project || undefined,
-      timeoutMs: s.requestTimeoutSeconds * 1000,
-    } as const;
-  }
-
-  private providerRecord(s: PixelwrightSettings): GenerationRecord['provider'] {
-    const clean = (url: string) => {
-      try {
-        const u = new URL(url);
-        u.username = '';
-        u.password = '';
-        u.search = '';
-        return u.toString();
-      } catch {
-        return undefined;
-      }
-    };
-    if (s.provider === 'azure') return { kind: 'azure', baseUrl: clean(s.azure.endpoint), deployment: s.azure.deployment };
-    if (s.provider === 'compatible') return { kind: 'compatible', baseUrl: clean(s.baseUrl) };
-    return { kind: 'openai' };
   }
 
   private setBusy(delta: number, text?: string): void {
