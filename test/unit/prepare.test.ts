@@ -1,0 +1,695 @@
+/**
+ * Input preparation (src/core/prepare.ts): every input variant is made here with sharp.
+ */
+import * as assert from 'assert';
+import * as zlib from 'node:zlib';
+import sharp from 'sharp';
+import { ModelTable } from '../../src/core/models';
+import { type Geometry, keepUnmaskedPixels, makeVariationInput, type MaskInput, PrepareError, type PrepareErrorCode, prepareInputs, type Rect } from '../../src/core/prepare';
+import { validateRequest } from '../../src/core/request';
+
+const models = new ModelTable();
+const DALLE2 = models.get('dall-e-2')!;
+const GPT = models.get('gpt-image-1.5')!;
+const DALLE3 = models.get('dall-e-3')!;
+
+// ---- fixtures -------------------------------------------------------------------------------
+
+/** Deterministic noise over a gradient: realistic-ish content that does not compress to nothing. */
+function noise(width: number, height: number, channels: number, seed = 1, amplitude = 64): Buffer {
+  const out = Buffer.alloc(width * height * channels);
+  let s = seed >>> 0;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      for (let c = 0; c < channels; c++) {
+        s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+        const base = c === 0 ? (x * 200) / width : c === 1 ? (y * 200) / height : 60 + c * 20;
+        out[(y * width + x) * channels + c] = Math.min(255, Math.floor(base + ((s >>> 24) * amplitude) / 256));
+      }
+    }
+  }
+  return out;
+}
+
+/** A smooth gradient (exact to compare after resampling). */
+function gradient(width: number, height: number): Buffer {
+  const out = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3;
+      out[i] = Math.round((x * 255) / (width - 1));
+      out[i + 1] = Math.round((y * 255) / (height - 1));
+      out[i + 2] = 100;
+    }
+  }
+  return out;
+}
+
+function raw(data: Buffer, width: number, height: number, channels: 1 | 2 | 3 | 4): sharp.Sharp {
+  return sharp(data, { raw: { width, height, channels } });
+}
+
+function rgbJpeg(width: number, height: number, quality = 90): Promise<Buffer> {
+  return raw(noise(width, height, 3), width, height, 3).jpeg({ quality }).toBuffer();
+}
+
+function rgbPng(width: number, height: number): Promise<Buffer> {
+  return raw(noise(width, height, 3), width, height, 3).png().toBuffer();
+}
+
+function paint(width: number, height: number, ...rects: Rect[]): MaskInput {
+  const painted = new Uint8Array(width * height);
+  for (const r of rects) {
+    for (let y = r.top; y < r.top + r.height; y++) painted.fill(255, y * width + r.left, y * width + r.left + r.width);
+  }
+  return { width, height, painted };
+}
+
+async function decodeRgba(bytes: Uint8Array): Promise<{ data: Buffer; width: number; height: number }> {
+  const { data, info } = await sharp(bytes).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  assert.strictEqual(info.channels, 4);
+  return { data, width: info.width, height: info.height };
+}
+
+/** Counts how a mask's alpha agrees with "alpha 0 inside `rect` (prepared pixels, fractional ok)". */
+async function checkMask(mask: Uint8Array, rect: { x0: number; y0: number; x1: number; y1: number }, tolerance: number) {
+  const meta = await sharp(mask).metadata();
+  assert.strictEqual(meta.format, 'png');
+  assert.strictEqual(meta.channels, 4, 'the mask is RGBA');
+  const { data, width, height } = await decodeRgba(mask);
+  let zero = 0;
+  let wrong = 0;
+  let other = 0;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const a = data[(y * width + x) * 4 + 3];
+      if (a !== 0 && a !== 255) other++;
+      if (a === 0) zero++;
+      const cx = x + 0.5;
+      const cy = y + 0.5;
+      const inside = cx > rect.x0 && cx < rect.x1 && cy > rect.y0 && cy < rect.y1;
+      if (inside === (a === 0)) continue;
+      const border = Math.min(Math.abs(cx - rect.x0), Math.abs(cx - rect.x1), Math.abs(cy - rect.y0), Math.abs(cy - rect.y1));
+      if (border > tolerance) wrong++;
+    }
+  }
+  assert.strictEqual(other, 0, 'alpha is only ever 0 or 255');
+  assert.strictEqual(wrong, 0, `${wrong} mask pixels away from the rectangle's border are wrong`);
+  return { zero, width, height };
+}
+
+async function rejects(p: Promise<unknown>, code: PrepareErrorCode, message?: RegExp): Promise<PrepareError> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof PrepareError, `expected a PrepareError, got ${String(err)}`);
+    assert.strictEqual(err.code, code, err.message);
+    if (message) assert.match(err.message, message);
+    return err;
+  }
+  assert.fail(`expected a PrepareError (${code})`);
+}
+
+function crc32(b: Uint8Array): number {
+  let c = ~0;
+  for (const byte of b) {
+    c ^= byte;
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
+  return ~c >>> 0;
+}
+
+function pngChunk(type: string, data: Uint8Array): Buffer {
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([len, body, crc]);
+}
+
+/** A small file whose header claims width x height RGB pixels: a decompression bomb's shape. */
+function craftedPng(width: number, height: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const row = Buffer.alloc(1 + width * 3);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', zlib.deflateSync(Buffer.concat(Array.from({ length: 4 }, () => row)))),
+    pngChunk('IEND', new Uint8Array(0)),
+  ]);
+}
+
+const near = (a: number, b: number, tol: number) => Math.abs(a - b) <= tol;
+
+// ---- refusals -------------------------------------------------------------------------------
+
+suite('prepare: refusals before any upload', () => {
+  test('random bytes are not an image', async () => {
+    const bytes = new Uint8Array(5000).map((_, i) => (i * 7919 + 13) & 0xff);
+    const err = await rejects(prepareInputs([{ name: 'noise.bin', bytes }], GPT), 'not-an-image', /noise\.bin/);
+    assert.strictEqual(err.input, 'noise.bin');
+    await rejects(prepareInputs([{ name: 'empty.png', bytes: new Uint8Array(0) }], DALLE2), 'not-an-image');
+  });
+
+  test('a truncated PNG is refused, on both paths (GPT would otherwise send it untouched)', async () => {
+    const png = await rgbPng(300, 200);
+    const cut = png.subarray(0, Math.floor(png.length / 2));
+    await rejects(prepareInputs([{ name: 'cut.png', bytes: cut }], GPT), 'damaged', /cut\.png.*damaged or truncated/);
+    await rejects(prepareInputs([{ name: 'cut.png', bytes: cut }], DALLE2, { mask: paint(300, 200, { left: 0, top: 0, width: 10, height: 10 }) }), 'damaged');
+  });
+
+  test('a truncated JPEG is refused', async () => {
+    const jpeg = await rgbJpeg(640, 480);
+    await rejects(prepareInputs([{ name: 'cut.jpg', bytes: jpeg.subarray(0, Math.floor(jpeg.length * 0.6)) }], GPT), 'damaged');
+  });
+
+  test('a header claiming 30000x30000 is refused at once, before decoding', async () => {
+    const bomb = craftedPng(30000, 30000);
+    assert.ok(bomb.length < 2000);
+    const started = Date.now();
+    await rejects(prepareInputs([{ name: 'bomb.png', bytes: bomb }], GPT), 'too-large', /30000x30000 \(900 megapixels\).*100 megapixels/);
+    await rejects(prepareInputs([{ name: 'bomb.png', bytes: bomb }], DALLE2), 'too-large');
+    assert.ok(Date.now() - started < 500, `took ${Date.now() - started} ms`);
+  });
+
+  test('the pixel limit is configurable and applies to formats the header reader does not know (TIFF)', async () => {
+    const tiff = await raw(noise(1200, 1000, 3), 1200, 1000, 3).tiff().toBuffer();
+    await rejects(prepareInputs([{ name: 'big.tiff', bytes: tiff }], GPT, { maxInputPixels: 1_000_000 }), 'too-large', /1200x1000/);
+    const png = await rgbPng(1200, 1000);
+    await rejects(prepareInputs([{ name: 'big.png', bytes: png }], DALLE2, { maxInputPixels: 1_000_000 }), 'too-large');
+  });
+
+  test('SVG, PDF, HEIC and BMP are refused with a reason', async () => {
+    const svg = Buffer.from('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>');
+    await rejects(prepareInputs([{ name: 'logo.svg', bytes: svg }], GPT), 'unsupported-format', /SVG.*PNG/);
+    await rejects(prepareInputs([{ name: 'doc.pdf', bytes: Buffer.from('%PDF-1.7\n...') }], GPT), 'unsupported-format', /PDF/);
+    const heic = Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypheic\0\0\0\0mif1heic', 'latin1'), Buffer.alloc(64)]);
+    await rejects(prepareInputs([{ name: 'IMG_0001.HEIC', bytes: heic }], GPT), 'unsupported-format', /HEIC/);
+    await rejects(prepareInputs([{ name: 'old.bmp', bytes: Buffer.concat([Buffer.from('BM'), Buffer.alloc(60)]) }], GPT), 'unsupported-format', /BMP/);
+  });
+
+  test('counts: none, more than the model takes, a model without inputs', async () => {
+    const png = await rgbPng(16, 16);
+    await rejects(prepareInputs([], GPT), 'no-input');
+    const seventeen = Array.from({ length: 17 }, (_, i) => ({ name: `in${i}.png`, bytes: png }));
+    await rejects(prepareInputs(seventeen, GPT), 'too-many-images', /at most 16 input images; 17/);
+    await rejects(prepareInputs(seventeen.slice(0, 2), DALLE2), 'too-many-images', /at most 1 input image;/);
+    await rejects(prepareInputs(seventeen.slice(0, 1), DALLE3), 'too-many-images', /dall-e-3 does not take input images/);
+  });
+
+  test('a mask of another size is refused, with a hint when it ignores the EXIF rotation', async () => {
+    const jpeg = await rgbJpeg(300, 200);
+    await rejects(prepareInputs([{ name: 'a.jpg', bytes: jpeg }], GPT, { mask: paint(200, 200) }), 'mask-mismatch', /200x200 but a\.jpg is shown at 300x200\.$/);
+    const rotated = await raw(noise(300, 200, 3), 300, 200, 3).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    await rejects(prepareInputs([{ name: 'r.jpg', bytes: rotated }], DALLE2, { mask: paint(300, 200) }), 'mask-mismatch', /shown at 200x300 \(the mask must follow the image as displayed/);
+    const pngMask = await raw(Buffer.alloc(100 * 100, 255), 100, 100, 1).png().toBuffer();
+    await rejects(prepareInputs([{ name: 'a.jpg', bytes: jpeg }], GPT, { mask: { png: pngMask } }), 'mask-mismatch');
+    await rejects(prepareInputs([{ name: 'a.jpg', bytes: jpeg }], GPT, { mask: { width: 300, height: 200, painted: new Uint8Array(10) } }), 'mask-mismatch');
+  });
+
+  test('dall-e-2 without a mask needs transparency to know where to edit', async () => {
+    await rejects(prepareInputs([{ name: 'opaque.png', bytes: await rgbPng(64, 64) }], DALLE2), 'no-edit-area', /painted or transparent/);
+  });
+
+  test('dall-e-2: a stroke too thin to survive the scaling is refused with that reason', async () => {
+    const png = await sharp({ create: { width: 4096, height: 1024, channels: 3, background: '#468' } }).png().toBuffer();
+    await rejects(
+      prepareInputs([{ name: 'banner.png', bytes: png }], DALLE2, { mask: paint(4096, 1024, { left: 100, top: 500, width: 2000, height: 1 }) }),
+      'no-edit-area',
+      /too thin to survive scaling to 1024x1024/,
+    );
+  });
+
+  test('dall-e-2 crop: a painting entirely outside the square is refused', async () => {
+    const png = await rgbPng(400, 200);
+    await rejects(
+      prepareInputs([{ name: 'wide.png', bytes: png }], DALLE2, { squareMode: 'crop', mask: paint(400, 200, { left: 0, top: 0, width: 50, height: 200 }) }),
+      'no-edit-area',
+      /outside the square/,
+    );
+  });
+});
+
+// ---- dall-e-2 -------------------------------------------------------------------------------
+
+async function assertDalle2Image(bytes: Uint8Array, side: number) {
+  const meta = await sharp(bytes).metadata();
+  assert.strictEqual(meta.format, 'png');
+  assert.strictEqual(meta.width, side);
+  assert.strictEqual(meta.height, side);
+  assert.strictEqual(meta.channels, 4, 'RGBA');
+  assert.strictEqual(meta.depth, 'uchar');
+  assert.strictEqual(meta.isPalette, false);
+  assert.ok(bytes.length < 4 * 1024 * 1024, `${bytes.length} bytes`);
+}
+
+suite('prepare: dall-e-2 (one square RGBA PNG under 4 MB)', () => {
+  test('a large RGB JPEG is padded to a 1024 square; the mask follows, padding unpainted and opaque', async () => {
+    const jpeg = await rgbJpeg(1600, 1000);
+    const mask = paint(1600, 1000, { left: 400, top: 300, width: 400, height: 300 });
+    const prep = await prepareInputs([{ name: 'photo.jpg', bytes: jpeg }], DALLE2, { mask });
+    const g = prep.geometry;
+    assert.deepStrictEqual(
+      { square: g.square, width: g.width, height: g.height, crop: g.crop, content: g.content, scale: g.scale },
+      { square: 'pad', width: 1024, height: 1024, crop: { left: 0, top: 0, width: 1600, height: 1000 }, content: { left: 0, top: 192, width: 1024, height: 640 }, scale: 0.64 },
+    );
+    assert.strictEqual(prep.images.length, 1);
+    assert.strictEqual(prep.images[0].name, 'photo.png');
+    assert.strictEqual(prep.images[0].format, 'png');
+    await assertDalle2Image(prep.images[0].bytes, 1024);
+    assert.ok(prep.mask);
+    assert.strictEqual(prep.mask.format, 'png');
+    // 400..800 x 300..600 in the source -> 256..512 x 192+192..192+384 in the square.
+    const { zero } = await checkMask(prep.mask.bytes, { x0: 256, y0: 384, x1: 512, y1: 576 }, 1);
+    assert.ok(near(zero, 256 * 192, 256 + 192 + 4), `${zero} painted pixels`);
+    // The padding (top 192 rows, bottom 192 rows) is opaque in the image and unpainted in the mask.
+    const img = await decodeRgba(prep.images[0].bytes);
+    const m = await decodeRgba(prep.mask.bytes);
+    for (const y of [0, 100, 191, 832, 1023]) {
+      for (let x = 0; x < 1024; x += 7) {
+        assert.strictEqual(img.data[(y * 1024 + x) * 4 + 3], 255);
+        assert.strictEqual(m.data[(y * 1024 + x) * 4 + 3], 255);
+      }
+    }
+    // Edge padding repeats the first content row.
+    const at = (y: number, x: number) => [...img.data.subarray((y * 1024 + x) * 4, (y * 1024 + x) * 4 + 3)];
+    assert.deepStrictEqual(at(0, 500), at(192, 500));
+    assert.match(prep.notes.join('\n'), /converted from JPEG to PNG/);
+    assert.match(prep.notes.join('\n'), /padded to a square/);
+    assert.match(prep.notes.join('\n'), /scaled from 1600x1000 to 1024x640 \(1024x1024 with the padding\)/);
+    assert.match(prep.notes.join('\n'), /converted from 8-bit RGB to 8-bit RGBA/);
+    // What prepare sends passes request validation.
+    validateRequest({ operation: 'edit', model: 'dall-e-2', prompt: 'a cat', n: 1, images: prep.images, mask: prep.mask }, DALLE2);
+  });
+
+  test('crop: the centre square, not scaled when it fits, mask exact', async () => {
+    const png = await rgbPng(1000, 600);
+    const mask = paint(1000, 600, { left: 250, top: 100, width: 100, height: 50 }, { left: 0, top: 0, width: 100, height: 600 });
+    const prep = await prepareInputs([{ name: 'wide.png', bytes: png }], DALLE2, { mask, squareMode: 'crop' });
+    const g = prep.geometry;
+    assert.deepStrictEqual([g.crop, g.content, g.scale, g.width], [{ left: 200, top: 0, width: 600, height: 600 }, { left: 0, top: 0, width: 600, height: 600 }, 1, 600]);
+    await assertDalle2Image(prep.images[0].bytes, 600);
+    // No scaling: exactly the painted rectangle, shifted by the crop (the strip at x<100 is cut away).
+    const { zero } = await checkMask(prep.mask!.bytes, { x0: 50, y0: 100, x1: 150, y1: 150 }, 0);
+    assert.strictEqual(zero, 100 * 50);
+    assert.match(prep.notes.join('\n'), /cropped to the centre square \(600x600 at 200,0\)/);
+    assert.match(prep.notes.join('\n'), /part of the painted area lies outside the square crop/);
+    // The cropped image holds the source's pixels unchanged.
+    const src = await decodeRgba(png);
+    const out = await decodeRgba(prep.images[0].bytes);
+    for (const [x, y] of [[0, 0], [599, 599], [123, 456]]) {
+      assert.deepStrictEqual([...out.data.subarray((y * 600 + x) * 4, (y * 600 + x) * 4 + 3)], [...src.data.subarray((y * 1000 + x + 200) * 4, (y * 1000 + x + 200) * 4 + 3)]);
+    }
+  });
+
+  test('small images are padded but never upscaled', async () => {
+    const prep = await prepareInputs([{ name: 's.png', bytes: await rgbPng(300, 200) }], DALLE2, { mask: paint(300, 200, { left: 10, top: 10, width: 20, height: 20 }) });
+    await assertDalle2Image(prep.images[0].bytes, 300);
+    assert.deepStrictEqual(prep.geometry.content, { left: 0, top: 50, width: 300, height: 200 });
+    assert.strictEqual(prep.geometry.scale, 1);
+    const { zero } = await checkMask(prep.mask!.bytes, { x0: 10, y0: 60, x1: 30, y1: 80 }, 0);
+    assert.strictEqual(zero, 400);
+    assert.ok(!prep.notes.some((n) => /scaled/.test(n)));
+  });
+
+  test('grey, grey+alpha, palette and 16-bit inputs all become 8-bit RGBA PNGs', async () => {
+    const W = 120;
+    const H = 80;
+    const variants: [string, Buffer, RegExp][] = [
+      ['grey.png', await raw(noise(W, H, 1), W, H, 1).toColourspace('b-w').png().toBuffer(), /8-bit grey to 8-bit RGBA/],
+      ['grey-alpha.png', await raw(noise(W, H, 2), W, H, 2).toColourspace('b-w').png().toBuffer(), /8-bit grey\+alpha to 8-bit RGBA/],
+      ['palette.png', await raw(noise(W, H, 3), W, H, 3).png({ palette: true, colours: 16 }).toBuffer(), /8-bit palette to 8-bit RGBA/],
+      ['deep.png', await raw(noise(W, H, 3), W, H, 3).toColourspace('rgb16').png().toBuffer(), /16-bit RGB to 8-bit RGBA/],
+      ['deep-grey.png', await raw(noise(W, H, 1), W, H, 1).toColourspace('grey16').png().toBuffer(), /16-bit grey to 8-bit RGBA/],
+    ];
+    // The fixtures really are what they say.
+    const metas = await Promise.all(variants.map(([, b]) => sharp(b).metadata()));
+    assert.deepStrictEqual(
+      metas.map((m) => [m.channels, m.isPalette, m.bitsPerSample]),
+      [[1, false, 8], [2, false, 8], [3, true, 4], [3, false, 16], [1, false, 16]],
+    );
+    const mask = paint(W, H, { left: 10, top: 10, width: 30, height: 30 });
+    for (const [name, bytes, note] of variants) {
+      const prep = await prepareInputs([{ name, bytes }], DALLE2, { mask });
+      await assertDalle2Image(prep.images[0].bytes, W);
+      assert.match(prep.notes.join('\n'), note, name);
+      await checkMask(prep.mask!.bytes, { x0: 10, y0: 30, x1: 40, y1: 60 }, 0);
+    }
+    // The 16-bit input keeps its values (scaled to 8 bits), not a byte of each sample.
+    const deep = await prepareInputs([{ name: 'deep.png', bytes: variants[3][1] }], DALLE2, { mask });
+    const a = await decodeRgba(deep.images[0].bytes);
+    const orig = noise(W, H, 3);
+    const x = 70;
+    const y = 30;
+    for (let c = 0; c < 3; c++) assert.ok(near(a.data[((y + 20) * W + x) * 4 + c], orig[(y * W + x) * 3 + c], 1));
+  });
+
+  test('no mask: the image’s own transparency is the mask (none is sent); padding stays opaque', async () => {
+    const W = 200;
+    const H = 100;
+    const px = noise(W, H, 4);
+    for (let i = 3; i < px.length; i += 4) px[i] = 255;
+    for (let y = 20; y < 60; y++) for (let x = 0; x < 50; x++) px[(y * W + x) * 4 + 3] = 0; // touches the left edge
+    const png = await raw(px, W, H, 4).png().toBuffer();
+    const prep = await prepareInputs([{ name: 'holed.png', bytes: png }], DALLE2);
+    assert.strictEqual(prep.mask, undefined);
+    assert.match(prep.notes.join('\n'), /transparent pixels mark where to edit/);
+    const img = await decodeRgba(prep.images[0].bytes);
+    let transparent = 0;
+    for (let y = 0; y < 200; y++) {
+      for (let x = 0; x < 200; x++) {
+        const a = img.data[(y * 200 + x) * 4 + 3];
+        if (a === 0) {
+          transparent++;
+          assert.ok(y >= 70 && y < 110 && x < 50, `transparent at ${x},${y}`);
+        }
+        if (y < 50 || y >= 150) assert.strictEqual(a, 255, 'padding is opaque');
+      }
+    }
+    assert.strictEqual(transparent, 50 * 40);
+  });
+
+  test('a noisy 1024 square with noisy alpha is shrunk under 4 MB and stays RGBA', async () => {
+    const side = 1024;
+    const px = Buffer.alloc(side * side * 4);
+    let s = 7;
+    for (let i = 0; i < px.length; i++) {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      px[i] = s >>> 24;
+    }
+    const png = await raw(px, side, side, 4).png({ compressionLevel: 1 }).toBuffer();
+    assert.ok(png.length > 4 * 1024 * 1024, 'the fixture is over the limit');
+    const prep = await prepareInputs([{ name: 'static.png', bytes: png }], DALLE2);
+    const meta = await sharp(prep.images[0].bytes).metadata();
+    assert.ok([1024, 512].includes(meta.width!));
+    await assertDalle2Image(prep.images[0].bytes, meta.width!);
+    assert.ok(prep.images[0].bytes.length < 4_000_000);
+    assert.match(prep.notes.join('\n'), /256 colours|reduced to 512x512/);
+  });
+
+  test('variation input: square RGBA PNG, no mask, no transparency needed', async () => {
+    const prep = await makeVariationInput({ name: 'v.jpg', bytes: await rgbJpeg(1500, 2000) }, DALLE2);
+    await assertDalle2Image(prep.images[0].bytes, 1024);
+    assert.strictEqual(prep.mask, undefined);
+    assert.deepStrictEqual(prep.geometry.content, { left: 128, top: 0, width: 768, height: 1024 });
+    validateRequest({ operation: 'variation', model: 'dall-e-2', prompt: '', n: 1, images: prep.images }, DALLE2);
+  });
+});
+
+// ---- EXIF orientation ---------------------------------------------------------------------
+
+suite('prepare: EXIF orientation', () => {
+  // Displayed: 300x200, grey with a red block where the user paints; stored rotated with orientation 6.
+  const W = 300;
+  const H = 200;
+  const R: Rect = { left: 40, top: 120, width: 100, height: 50 };
+  async function rotatedJpeg(): Promise<Buffer> {
+    const px = Buffer.alloc(W * H * 3, 128);
+    for (let y = R.top; y < R.top + R.height; y++) for (let x = R.left; x < R.left + R.width; x++) px.set([230, 20, 20], (y * W + x) * 3);
+    const stored = await raw(px, W, H, 3).rotate(270).png().toBuffer(); // orientation 6 turns it back clockwise
+    const jpeg = await sharp(stored).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer();
+    const meta = await sharp(jpeg).metadata();
+    assert.deepStrictEqual([meta.width, meta.height, meta.orientation], [H, W, 6]);
+    return jpeg;
+  }
+
+  async function redWhereMasked(image: Uint8Array, mask: Uint8Array) {
+    const img = await decodeRgba(image);
+    const m = await decodeRgba(mask);
+    assert.deepStrictEqual([img.width, img.height], [m.width, m.height]);
+    let agree = 0;
+    let disagree = 0;
+    for (let i = 0; i < img.width * img.height; i++) {
+      const red = img.data[i * 4] > 180 && img.data[i * 4 + 1] < 90;
+      const grey = Math.abs(img.data[i * 4] - 128) < 30 && Math.abs(img.data[i * 4 + 1] - 128) < 30;
+      const painted = m.data[i * 4 + 3] === 0;
+      if ((red && painted) || (grey && !painted)) agree++;
+      else if (red || grey) disagree++;
+    }
+    assert.ok(disagree < 400, `${disagree} pixels where image and mask disagree (only the JPEG edge of the block may)`);
+    assert.ok(agree > img.width * img.height * 0.95);
+  }
+
+  test('GPT: the image is turned upright and the mask lands on the painted block', async () => {
+    const prep = await prepareInputs([{ name: 'phone.jpg', bytes: await rotatedJpeg() }], GPT, { mask: paint(W, H, R) });
+    assert.strictEqual(prep.geometry.orientation, 6);
+    assert.deepStrictEqual([prep.geometry.width, prep.geometry.height], [W, H]);
+    assert.strictEqual(prep.images[0].format, 'jpeg');
+    const meta = await sharp(prep.images[0].bytes).metadata();
+    assert.deepStrictEqual([meta.width, meta.height, meta.orientation ?? 1], [W, H, 1]);
+    const { zero } = await checkMask(prep.mask!.bytes, { x0: R.left, y0: R.top, x1: R.left + R.width, y1: R.top + R.height }, 0);
+    assert.strictEqual(zero, R.width * R.height);
+    await redWhereMasked(prep.images[0].bytes, prep.mask!.bytes);
+    assert.match(prep.notes.join('\n'), /rotated to match its EXIF orientation \(6\)/);
+  });
+
+  test('dall-e-2: rotated, padded, and the mask still on the block', async () => {
+    const prep = await prepareInputs([{ name: 'phone.jpg', bytes: await rotatedJpeg() }], DALLE2, { mask: paint(W, H, R) });
+    assert.deepStrictEqual(prep.geometry.content, { left: 0, top: 50, width: 300, height: 200 });
+    await checkMask(prep.mask!.bytes, { x0: R.left, y0: R.top + 50, x1: R.left + R.width, y1: R.top + R.height + 50 }, 0);
+    await redWhereMasked(prep.images[0].bytes, prep.mask!.bytes);
+  });
+});
+
+// ---- GPT image models ---------------------------------------------------------------------
+
+suite('prepare: GPT image models', () => {
+  test('an acceptable JPEG goes out untouched, non-square, with an exact mask', async () => {
+    const jpeg = await rgbJpeg(1200, 800);
+    const prep = await prepareInputs([{ name: 'shot.JPG', bytes: jpeg }], GPT, { mask: paint(1200, 800, { left: 100, top: 200, width: 300, height: 100 }) });
+    assert.strictEqual(prep.images[0].bytes, jpeg);
+    assert.deepStrictEqual([prep.images[0].name, prep.images[0].format], ['shot.JPG', 'jpeg']);
+    assert.deepStrictEqual([prep.geometry.width, prep.geometry.height, prep.geometry.scale, prep.geometry.square], [1200, 800, 1, 'none']);
+    assert.deepStrictEqual(prep.notes, []);
+    const { zero, width, height } = await checkMask(prep.mask!.bytes, { x0: 100, y0: 200, x1: 400, y1: 300 }, 0);
+    assert.deepStrictEqual([zero, width, height], [30000, 1200, 800]);
+    assert.strictEqual(prep.mask!.name, 'shot-mask.png');
+    validateRequest({ operation: 'edit', model: GPT.id, prompt: 'x', n: 1, images: prep.images, mask: prep.mask }, GPT);
+  });
+
+  test('PNG, grey PNG and WebP are kept; GIF and TIFF become PNG; 16-bit becomes 8-bit', async () => {
+    const W = 90;
+    const H = 60;
+    const png = await rgbPng(W, H);
+    const grey = await raw(noise(W, H, 1), W, H, 1).toColourspace('b-w').png().toBuffer();
+    const webp = await raw(noise(W, H, 4), W, H, 4).webp({ quality: 80 }).toBuffer();
+    // Two frames: the first is used.
+    const gif = await sharp(noise(W, 2 * H, 3), { raw: { width: W, height: 2 * H, channels: 3, pageHeight: H } }).gif().toBuffer();
+    assert.strictEqual((await sharp(gif).metadata()).pages, 2);
+    const tiff = await raw(noise(W, H, 3), W, H, 3).tiff().toBuffer();
+    const deep = await raw(noise(W, H, 4), W, H, 4).toColourspace('rgb16').png().toBuffer();
+    const prep = await prepareInputs(
+      [
+        { name: 'a.png', bytes: png },
+        { name: 'g.png', bytes: grey },
+        { name: 'w.webp', bytes: webp },
+        { name: 'anim.gif', bytes: gif },
+        { name: 'scan.tif', bytes: tiff },
+        { name: 'deep.png', bytes: deep },
+      ],
+      GPT,
+      { alphaAsMask: false },
+    );
+    assert.deepStrictEqual(
+      prep.images.map((i) => [i.name, i.format]),
+      [['a.png', 'png'], ['g.png', 'png'], ['w.webp', 'webp'], ['anim.png', 'png'], ['scan.png', 'png'], ['deep.png', 'png']],
+    );
+    assert.strictEqual(prep.images[0].bytes, png);
+    assert.strictEqual(prep.images[1].bytes, grey);
+    assert.strictEqual(prep.images[2].bytes, webp);
+    const metas = await Promise.all(prep.images.map((i) => sharp(i.bytes).metadata()));
+    assert.deepStrictEqual(metas.map((m) => [m.format, m.width, m.height, m.depth]), Array(6).fill(['png', W, H, 'uchar']).map((x, i) => (i === 2 ? ['webp', W, H, 'uchar'] : x)));
+    assert.ok(metas[5].hasAlpha, 'the 16-bit RGBA keeps its alpha');
+    const notes = prep.notes.join('\n');
+    assert.match(notes, /anim\.gif: converted from GIF to PNG/);
+    assert.match(notes, /anim\.gif: used the first of its 2 frames/);
+    assert.match(notes, /scan\.tif: converted from TIFF to PNG/);
+    assert.match(notes, /deep\.png: converted from 16-bit RGB\+alpha to 8-bit/);
+    assert.strictEqual(prep.mask, undefined);
+    validateRequest({ operation: 'edit', model: GPT.id, prompt: 'x', n: 1, images: prep.images }, GPT);
+  });
+
+  test('16 inputs are fine; only the first carries the mask', async () => {
+    const inputs = await Promise.all(Array.from({ length: 16 }, async (_, i) => ({ name: `ref${i}.png`, bytes: await raw(noise(40 + i, 30, 3, i + 1), 40 + i, 30, 3).png().toBuffer() })));
+    const prep = await prepareInputs(inputs, GPT, { mask: paint(40, 30, { left: 5, top: 5, width: 10, height: 10 }) });
+    assert.strictEqual(prep.images.length, 16);
+    assert.deepStrictEqual([prep.geometry.width, prep.geometry.height], [40, 30]);
+    const { width, height, zero } = await checkMask(prep.mask!.bytes, { x0: 5, y0: 5, x1: 15, y1: 15 }, 0);
+    assert.deepStrictEqual([width, height, zero], [40, 30, 100]);
+  });
+
+  test('too many pixels: scaled to a 4096 long edge, format kept, mask scaled with it', async () => {
+    const W = 6000;
+    const H = 1500;
+    const jpeg = await raw(gradient(W, H), W, H, 3).jpeg({ quality: 80 }).toBuffer();
+    const prep = await prepareInputs([{ name: 'pano.jpg', bytes: jpeg }], GPT, { mask: paint(W, H, { left: 1500, top: 300, width: 1500, height: 600 }) });
+    assert.deepStrictEqual([prep.geometry.width, prep.geometry.height], [4096, 1024]);
+    assert.strictEqual(prep.images[0].format, 'jpeg');
+    const meta = await sharp(prep.images[0].bytes).metadata();
+    assert.deepStrictEqual([meta.width, meta.height], [4096, 1024]);
+    const k = 4096 / 6000;
+    await checkMask(prep.mask!.bytes, { x0: 1500 * k, y0: 300 * k, x1: 3000 * k, y1: 900 * k }, 1);
+    assert.match(prep.notes.join('\n'), /scaled from 6000x1500 to 4096x1024/);
+  });
+
+  test('no mask: fully transparent pixels become the mask (unless alphaAsMask is false); an empty painting is no mask', async () => {
+    const W = 80;
+    const H = 50;
+    const px = noise(W, H, 4);
+    for (let i = 3; i < px.length; i += 4) px[i] = 200; // translucent is not transparent
+    for (let y = 10; y < 20; y++) for (let x = 30; x < 60; x++) px[(y * W + x) * 4 + 3] = 0;
+    const png = await raw(px, W, H, 4).png().toBuffer();
+    const prep = await prepareInputs([{ name: 'sticker.png', bytes: png }], GPT);
+    assert.strictEqual(prep.images[0].bytes, png);
+    const { zero } = await checkMask(prep.mask!.bytes, { x0: 30, y0: 10, x1: 60, y1: 20 }, 0);
+    assert.strictEqual(zero, 300);
+    assert.match(prep.notes.join('\n'), /transparent pixels mark where to edit/);
+    assert.strictEqual((await prepareInputs([{ name: 'sticker.png', bytes: png }], GPT, { alphaAsMask: false })).mask, undefined);
+    const empty = await prepareInputs([{ name: 'sticker.png', bytes: png }], GPT, { mask: paint(W, H) });
+    assert.strictEqual(empty.mask, undefined);
+    assert.match(empty.notes.join('\n'), /mask .* is empty/);
+  });
+
+  test('a mask can come as a PNG: a brush layer (alpha) or white on black (grey)', async () => {
+    const W = 64;
+    const H = 48;
+    const jpeg = await rgbJpeg(W, H);
+    const layer = Buffer.alloc(W * H * 4);
+    for (let y = 8; y < 24; y++) for (let x = 16; x < 40; x++) layer.set([255, 0, 0, 255], (y * W + x) * 4);
+    const brush = await raw(layer, W, H, 4).png().toBuffer();
+    const bw = Buffer.alloc(W * H);
+    for (let y = 8; y < 24; y++) bw.fill(255, y * W + 16, y * W + 40);
+    const white = await raw(bw, W, H, 1).toColourspace('b-w').png().toBuffer();
+    for (const png of [brush, white]) {
+      const prep = await prepareInputs([{ name: 'a.jpg', bytes: jpeg }], GPT, { mask: { png } });
+      const { zero } = await checkMask(prep.mask!.bytes, { x0: 16, y0: 8, x1: 40, y1: 24 }, 0);
+      assert.strictEqual(zero, 24 * 16);
+    }
+  });
+});
+
+// ---- keepUnmaskedPixels ---------------------------------------------------------------------
+
+/** Distance (in pixels) from pixel (x, y)'s centre to the border of rect r, positive inside. */
+function depth(x: number, y: number, r: Rect): number {
+  const cx = x + 0.5;
+  const cy = y + 0.5;
+  return Math.min(cx - r.left, r.left + r.width - cx, cy - r.top, r.top + r.height - cy);
+}
+
+async function solidPng(width: number, height: number, rgb: [number, number, number]): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).png().toBuffer();
+}
+
+suite('prepare: keepUnmaskedPixels', () => {
+  test('GPT result at another size: original outside the mask, result inside, a narrow feather between', async () => {
+    const W = 400;
+    const H = 300;
+    const original = await rgbPng(W, H);
+    const r: Rect = { left: 100, top: 80, width: 150, height: 100 };
+    const mask = paint(W, H, r);
+    const prep = await prepareInputs([{ name: 'o.png', bytes: original }], GPT, { mask });
+    const result = await solidPng(1024, 768, [10, 200, 30]);
+    const out = await keepUnmaskedPixels(original, result, prep.geometry, mask);
+    const meta = await sharp(out).metadata();
+    assert.deepStrictEqual([meta.format, meta.width, meta.height, meta.channels], ['png', W, H, 3]);
+    const o = await decodeRgba(original);
+    const e = await decodeRgba(out);
+    let band = 0;
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const d = depth(x, y, r);
+        const i = (y * W + x) * 4;
+        if (d < -3) for (let c = 0; c < 3; c++) assert.ok(near(e.data[i + c], o.data[i + c], 1), `outside at ${x},${y}`);
+        else if (d > 3) assert.deepStrictEqual([...e.data.subarray(i, i + 3)], [10, 200, 30], `inside at ${x},${y}`);
+        else band++;
+      }
+    }
+    assert.ok(band < 2 * 7 * (150 + 100) + 50);
+    // A hard edge when asked: exactly the rectangle.
+    const hard = await decodeRgba(await keepUnmaskedPixels(original, result, prep.geometry, mask, { feather: 0 }));
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const i = (y * W + x) * 4;
+        const inside = depth(x, y, r) > 0;
+        assert.strictEqual(hard.data[i + 1], inside ? 200 : o.data[i + 1]);
+      }
+    }
+  });
+
+  test('dall-e-2 padded square: the padding is dropped and the result is mapped back onto the original', async () => {
+    const W = 600;
+    const H = 400;
+    const original = await raw(gradient(W, H), W, H, 3).png().toBuffer();
+    const r: Rect = { left: 200, top: 100, width: 200, height: 150 };
+    const mask = paint(W, H, r);
+    const prep = await prepareInputs([{ name: 'g.png', bytes: original }], DALLE2, { mask });
+    const g: Geometry = prep.geometry;
+    assert.deepStrictEqual(g.content, { left: 0, top: 100, width: 600, height: 400 });
+    // The "model": inverts the prepared square, answers at 1024 with magenta where the padding was.
+    const inverted = await sharp(prep.images[0].bytes).removeAlpha().negate().resize(1024, 1024).raw().toBuffer();
+    const top = Math.round((100 * 1024) / 600);
+    const bottom = Math.round((500 * 1024) / 600);
+    for (let y = 0; y < 1024; y++) if (y < top || y >= bottom) for (let x = 0; x < 1024; x++) inverted.set([255, 0, 255], (y * 1024 + x) * 3);
+    const result = await raw(inverted, 1024, 1024, 3).png().toBuffer();
+    const out = await decodeRgba(await keepUnmaskedPixels(original, result, g, mask));
+    assert.deepStrictEqual([out.width, out.height], [W, H]);
+    const o = await decodeRgba(original);
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const d = depth(x, y, r);
+        const i = (y * W + x) * 4;
+        for (let c = 0; c < 3; c++) {
+          if (d < -3) assert.ok(near(out.data[i + c], o.data[i + c], 1), `outside at ${x},${y}`);
+          else if (d > 3) assert.ok(near(out.data[i + c], 255 - o.data[i + c], 4), `inside at ${x},${y}: ${out.data[i + c]} vs ${255 - o.data[i + c]}`);
+        }
+      }
+    }
+  });
+
+  test('crop, EXIF rotation: composed in the displayed original; outside the crop nothing changes', async () => {
+    // Displayed 400x200 (stored 200x400, orientation 6); crop = x 100..300.
+    const W = 400;
+    const H = 200;
+    const stored = await raw(gradient(W, H), W, H, 3).rotate(270).png().toBuffer();
+    const original = await sharp(stored).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer();
+    const r: Rect = { left: 50, top: 50, width: 150, height: 100 }; // x 50..200: half outside the crop
+    const mask = paint(W, H, r);
+    const prep = await prepareInputs([{ name: 'p.jpg', bytes: original }], DALLE2, { mask, squareMode: 'crop' });
+    assert.deepStrictEqual(prep.geometry.crop, { left: 100, top: 0, width: 200, height: 200 });
+    const out = await decodeRgba(await keepUnmaskedPixels(original, await solidPng(512, 512, [0, 0, 0]), prep.geometry, mask, { feather: 0 }));
+    const o = await decodeRgba(await sharp(original).autoOrient().png().toBuffer());
+    assert.deepStrictEqual([out.width, out.height], [W, H]);
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const i = (y * W + x) * 4;
+        const edited = depth(x, y, r) > 0 && x >= 100;
+        if (edited) assert.deepStrictEqual([...out.data.subarray(i, i + 3)], [0, 0, 0], `${x},${y}`);
+        else assert.ok(near(out.data[i], o.data[i], 1) && near(out.data[i + 1], o.data[i + 1], 1), `${x},${y}`);
+      }
+    }
+  });
+
+  test('no mask given: the original’s transparent pixels are the edited area, and its alpha is kept elsewhere', async () => {
+    const W = 60;
+    const H = 40;
+    const px = noise(W, H, 4);
+    for (let i = 3; i < px.length; i += 4) px[i] = 255;
+    for (let y = 10; y < 30; y++) for (let x = 10; x < 30; x++) px[(y * W + x) * 4 + 3] = 0;
+    px[(35 * W + 50) * 4 + 3] = 100; // translucent, outside
+    const original = await raw(px, W, H, 4).png().toBuffer();
+    const prep = await prepareInputs([{ name: 's.png', bytes: original }], GPT);
+    const out = await decodeRgba(await keepUnmaskedPixels(original, await solidPng(W, H, [1, 2, 3]), prep.geometry, undefined, { feather: 0 }));
+    assert.deepStrictEqual([...out.data.subarray((20 * W + 20) * 4, (20 * W + 20) * 4 + 4)], [1, 2, 3, 255]);
+    assert.strictEqual(out.data[(35 * W + 50) * 4 + 3], 100);
+  });
+
+  test('refuses an original that is not the one prepared', async () => {
+    const prep = await prepareInputs([{ name: 'a.png', bytes: await rgbPng(50, 40) }], GPT);
+    await rejects(keepUnmaskedPixels(await rgbPng(40, 50), await rgbPng(50, 40), prep.geometry), 'mask-mismatch', /40x50/);
+  });
+});
