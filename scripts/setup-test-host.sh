@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the host and UI tests need, from the npm registry and Debian apt only:
-#   - Debian's chromium (driven headless by playwright-core), plus libkrb5-dev/pkg-config/g++
+#   - Debian's chromium and fonts (driven headless by playwright-core), plus libkrb5-dev/pkg-config/g++
 #     that code-server's native modules need to build;
 #   - Node 24 (npm package "node", which ships the binary and headers), because
 #     code-server 4.139.1 (= VS Code 1.139.1) runs only on Node 24;
@@ -16,7 +16,7 @@ set -euo pipefail
 TOOLS="${PIXELWRIGHT_TOOLS:-$HOME/.cache/pixelwright/tools}"
 CS_VERSION=4.139.1
 NODE_VERSION=24.21.0
-APT_PACKAGES=(chromium libkrb5-dev pkg-config python3 make g++)
+APT_PACKAGES=(chromium fonts-liberation fonts-dejavu-core libkrb5-dev pkg-config python3 make g++ ca-certificates)
 
 log() { echo "setup-test-host: $*" >&2; }
 mkdir -p "$TOOLS"

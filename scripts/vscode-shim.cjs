@@ -14,7 +14,7 @@
 // env:
 //   CODE_SERVER_BIN   path to code-server's bin (required)   NODE24_DIR  dir of the Node 24 binary
 //   CHROMIUM          browser binary (default: chromium on PATH, /usr/bin/chromium)
-//   PIXELWRIGHT_HOST_TIMEOUT  seconds for the whole run (default 600)
+//   PIXELWRIGHT_HOST_TIMEOUT  seconds for the whole run (default 480)
 //   PIXELWRIGHT_HOST_SCREENSHOT  png path: screenshot of the workbench when the tests end
 //   VERBOSE=1         relay every log line, including the workbench's own noise
 // Everything else in the environment reaches the extension host (code-server passes its env on),
@@ -103,7 +103,7 @@ async function main() {
     console.error(`vscode-shim: CODE_SERVER_BIN not set or missing (${csBin}); run scripts/setup-test-host.sh`);
     return 2;
   }
-  const timeoutMs = Number(process.env.PIXELWRIGHT_HOST_TIMEOUT || 600) * 1000;
+  const timeoutMs = Number(process.env.PIXELWRIGHT_HOST_TIMEOUT || 480) * 1000;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pixelwright-shim-'));
   const userDataDir = args.userDataDir || path.join(tmp, 'user-data');
   const extensionsDir = args.extensionsDir || path.join(tmp, 'extensions');
