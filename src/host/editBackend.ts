@@ -75,7 +75,10 @@ export class HostEditBackend implements EditBackend {
     const settings = readSettings();
     const caps = new ModelTable(settings.customModels).get(input.options.model);
     if (!caps || !caps.operations.includes(input.operation)) {
-      return { results: [], error: t('{0} cannot make {1}s here.', input.options.model, input.operation) };
+      return {
+        results: [],
+        error: input.operation === 'edit' ? t('{0} cannot edit images. Pick another model.', input.options.model) : t('{0} cannot make variations. Pick another model.', input.options.model),
+      };
     }
     await this.context.globalState.update(LAST_EDIT_KEY, input.options);
     const apiKey = await this.keys.getOrAsk(settings);

@@ -14,7 +14,7 @@ import type { GenerationRecord } from '../core/record';
 import { fitOptions, requestOptions, validateRequest, type ImageRequest, type OptionPreferences } from '../core/request';
 import { OutputFolderError, outputFolderUri, writeAsset } from './assets';
 import { loadEngine } from './engineLoader';
-import { showError } from './errors';
+import { describeError, showError } from './errors';
 import { Disposable } from './lifecycle';
 import type { Log } from './log';
 import { BACK, inputText, pickOne, textWithSuggestions, type Choice, type StepInfo } from './quickFlow';
@@ -317,7 +317,7 @@ export class Generator extends Disposable {
         void showError(first, ctx);
       } else {
         void vscode.window
-          .showWarningMessage(t('Pixelwright: saved {0} of {1} images; {2} request(s) failed ({3}).', written.length, req.n, failures.length, failures[0].serverMessage ?? failures[0].kind), t('Show Log'))
+          .showWarningMessage(t('Pixelwright: saved {0} of {1} images; the rest failed: {2}', written.length, req.n, describeError(failures[0], ctx).message), t('Show Log'))
           .then((a) => a && this.log.show());
       }
     } else if (written.length) {
@@ -360,7 +360,9 @@ export class Generator extends Disposable {
     } else if (mode === 'reveal') {
       await vscode.commands.executeCommand('revealInExplorer', files[0]).then(undefined, () => undefined);
       const open = vscode.l10n.t('Open');
-      void vscode.window.showInformationMessage(vscode.l10n.t('Pixelwright: {0} images saved to {1}.', files.length, vscode.workspace.asRelativePath(files[0].with({ path: files[0].path.replace(/\/[^/]*$/, '') }))), open).then((a) => {
+      const where = vscode.workspace.asRelativePath(files[0].with({ path: files[0].path.replace(/\/[^/]*$/, '') }));
+      const said = files.length === 1 ? vscode.l10n.t('Pixelwright: the image was saved to {0}.', where) : vscode.l10n.t('Pixelwright: {0} images saved to {1}.', files.length, where);
+      void vscode.window.showInformationMessage(said, open).then((a) => {
         if (a === open) for (const f of files) void vscode.commands.executeCommand('vscode.open', f, { preview: false });
       });
     }

@@ -204,6 +204,7 @@ suite('Generate Image (host, fake API)', function () {
     await settle(messages.shown);
     assert.strictEqual(messages.shown[0].level, 'warning');
     assert.match(messages.shown[0].message, /2 of 3/);
+    assert.match(messages.shown[0].message, /safety system/);
   });
 
   const faults: [string, Record<string, unknown>, RegExp, string | undefined][] = [
