@@ -250,7 +250,9 @@ function main() {
   fs.rmSync(vsix, { force: true });
   const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
   const vsceArgs = [vsce, 'package', '--target', opts.target, '-o', vsix, '--no-yarn'];
-  if (!manifest.repository) vsceArgs.push('--allow-missing-repository');
+  // Without a repository vsce cannot turn README's relative links into absolute ones and refuses;
+  // they are kept relative (VS Code shows README images from the installed VSIX: docs/images).
+  if (!manifest.repository) vsceArgs.push('--allow-missing-repository', '--no-rewrite-relative-links');
   const r = spawnSync(nodeForVsce(), vsceArgs, { cwd: stage, stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) fail(`vsce package exited with ${r.status}`);
   if (!fs.existsSync(vsix)) fail(`vsce did not write ${vsix}`);

@@ -67,7 +67,7 @@ const STAGES = [
     before: () => fs.rmSync(path.join(root, 'out'), { recursive: true, force: true }),
   },
   {
-    name: 'unit', cmd: node, args: [path.join(root, 'node_modules', 'mocha', 'bin', 'mocha.js'), '--config', '.mocharc.json'],
+    name: 'unit', cmd: node, args: [path.join(root, 'node_modules', 'mocha', 'bin', 'mocha.js'), '--config', '.mocharc.json', '--no-color'],
     timeout: 600, counts: (o) => mochaCounts(o),
   },
   {
