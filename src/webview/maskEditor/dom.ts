@@ -1,0 +1,77 @@
+/** Small DOM helpers: elements with attributes and children, inline icons. No framework. */
+
+type Attr = string | number | boolean | undefined | null;
+type Child = Node | string | null | undefined | false;
+
+/**
+ * Creates an element. Attributes: `true` sets an empty attribute, `false`/`undefined`/`null` leaves
+ * it out; `class` and `aria-*` are plain attributes. Children may be nodes or text.
+ */
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, Attr> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    el.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children) if (c !== null && c !== undefined && c !== false) el.append(c);
+  return el;
+}
+
+/** Sets or removes a boolean attribute. */
+export function toggleAttr(el: Element, name: string, on: boolean): void {
+  if (on) el.setAttribute(name, '');
+  else el.removeAttribute(name);
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+/** 16x16 line icons drawn with currentColor (so they follow the theme). */
+const ICONS: Record<string, string> = {
+  brush: 'M13.5 2.5 7 9M7 9l-1.5-1.5M7 9c0 2.2-1.3 4-4.5 4 .6-1 .8-2 1-3 .3-1.2 1.2-2 2-2',
+  eraser: 'M6 13.5h7.5M2.8 9.7 8.7 3.8a1 1 0 0 1 1.4 0l3.1 3.1a1 1 0 0 1 0 1.4L8 13.5H5.6L2.8 10.7a.7.7 0 0 1 0-1zM5.5 7l4.5 4.5',
+  undo: 'M5.5 3.5 2.5 6.5l3 3M2.5 6.5h7a3.5 3.5 0 0 1 0 7H7',
+  redo: 'M10.5 3.5l3 3-3 3M13.5 6.5h-7a3.5 3.5 0 0 0 0 7H9',
+  invert: 'M8 2.5a5.5 5.5 0 1 0 0 11zM8 2.5a5.5 5.5 0 1 1 0 11',
+  clear: 'M3 4.5h10M6.5 4.5V3h3v1.5M4.5 4.5l.7 9h5.6l.7-9',
+  eye: 'M1.5 8s2.4-4.5 6.5-4.5S14.5 8 14.5 8 12.1 12.5 8 12.5 1.5 8 1.5 8zM8 10a2 2 0 1 0 0-4 2 2 0 0 0 0 4z',
+  zoomIn: 'M7 3.5a3.5 3.5 0 1 0 0 7 3.5 3.5 0 0 0 0-7zM9.6 9.6l3.9 3.9M5.2 7h3.6M7 5.2v3.6',
+  zoomOut: 'M7 3.5a3.5 3.5 0 1 0 0 7 3.5 3.5 0 0 0 0-7zM9.6 9.6l3.9 3.9M5.2 7h3.6',
+  fit: 'M2.5 6V2.5H6M10 2.5h3.5V6M13.5 10v3.5H10M6 13.5H2.5V10',
+  help: 'M8 14.5a6.5 6.5 0 1 0 0-13 6.5 6.5 0 0 0 0 13zM6.2 6.2A1.9 1.9 0 0 1 8 4.8c1 0 1.9.7 1.9 1.7 0 1.4-1.9 1.5-1.9 2.9M8 11.2v.1',
+  add: 'M8 3v10M3 8h10',
+  close: 'M4 4l8 8M12 4l-8 8',
+};
+
+export function icon(name: keyof typeof ICONS | string): SVGSVGElement {
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('viewBox', '0 0 16 16');
+  svg.setAttribute('width', '16');
+  svg.setAttribute('height', '16');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('focusable', 'false');
+  svg.classList.add('icon');
+  const path = document.createElementNS(SVG, 'path');
+  path.setAttribute('d', ICONS[name] ?? '');
+  path.setAttribute('fill', 'none');
+  path.setAttribute('stroke', 'currentColor');
+  path.setAttribute('stroke-width', '1.3');
+  path.setAttribute('stroke-linecap', 'round');
+  path.setAttribute('stroke-linejoin', 'round');
+  svg.append(path);
+  return svg;
+}
+
+/** Is the event's target a control that types text (where single-key shortcuts must not fire)? */
+export function isTextEntry(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
+  if (target instanceof HTMLInputElement) return !['checkbox', 'radio', 'range', 'button', 'submit', 'reset', 'color', 'file'].includes(target.type);
+  return false;
+}
+
+/** Cmd on macOS, Ctrl elsewhere. */
+export const isMac = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
+
+export function modKey(e: KeyboardEvent | MouseEvent): boolean {
+  return isMac ? e.metaKey : e.ctrlKey;
+}
