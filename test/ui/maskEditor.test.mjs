@@ -496,6 +496,20 @@ step('Keep saves a result into the workspace and shows where', async () => {
   ctx.kept = rel;
 });
 
+step('"Developer: Reload Webviews": the editor says ready again and gets its image, results and UI state back', async () => {
+  const { ed } = ctx;
+  const size = await ed.locator('#brush-size').inputValue();
+  const prompt = await ed.locator('#prompt').inputValue();
+  await ed.locator('.app').evaluate((el) => { el.dataset.marker = 'before-reload'; });
+  await runFromPalette('Developer: Reload Webviews');
+  await until('a fresh page', async () => (await ed.locator('.app').getAttribute('data-marker').catch(() => 'before-reload')) === null, 20_000, 200);
+  await waitForEditor(`Edit: ${PHOTO.name}`);
+  await until('the held results', async () => (await ed.locator('li.result').count()) === 2, 10_000, 200);
+  check((await ed.locator('#brush-size').inputValue()) === size, 'the brush size comes back from setState');
+  check((await ed.locator('#prompt').inputValue()) === prompt, 'the draft prompt comes back from setState');
+  console.log(`    after reload: 2 results re-sent, brush ${size} px and the draft prompt restored`);
+});
+
 step('Use as input: the editor starts over on the result', async () => {
   const { ed } = ctx;
   const card = ed.locator('li.result').nth(1);
