@@ -285,6 +285,9 @@ export class MaskEditorApp {
       {
         onMaskChange: () => this.updateMaskControls(),
         onViewChange: (t, fitted) => this.onViewChange(t, fitted),
+        onStrokeStart: () => {
+          if (!this.overlayVisible) this.setOverlay(true);
+        },
       },
     );
     this.paint.mask.canvas.setAttribute('aria-label', edit ? s('Mask over {0}', this.image.name) : this.image.name);

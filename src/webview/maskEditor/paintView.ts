@@ -30,6 +30,8 @@ export interface PaintViewEvents {
   onMaskChange(): void;
   /** Zoom or pan changed. */
   onViewChange(t: ViewTransform, fitted: boolean): void;
+  /** A stroke begins (the app shows a hidden overlay: painting blind helps nobody). */
+  onStrokeStart(): void;
 }
 
 interface Gesture {
@@ -265,6 +267,7 @@ export class PaintView {
     if (pan) {
       this.element.classList.add('panning');
     } else {
+      this.events.onStrokeStart();
       this.mask.begin(viewToImage(this.transform, p), pressureWidth(this.brushSize, e.pressure, e.pointerType), this.tool === 'eraser');
     }
     this.updateCursor();
