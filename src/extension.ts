@@ -3,6 +3,8 @@
  * context. Nothing heavy happens here: the API client and image work load on first use.
  */
 import * as vscode from 'vscode';
+import { HostEditBackend } from './host/editBackend';
+import { registerEditCommands } from './host/editCommands';
 import { Generator } from './host/generate';
 import { Log } from './host/log';
 import { ApiKeyStore } from './host/secrets';
@@ -34,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): PixelwrightApi {
       void vscode.window.showInformationMessage(vscode.l10n.t('Pixelwright: API key removed for {0}.', ApiKeyStore.providerLabel(settings)));
     }),
     vscode.commands.registerCommand('pixelwright.showLog', () => log.show()),
+    ...registerEditCommands(context, new HostEditBackend(context, log, keys)),
   );
   return {
     setApiKey: async (key: string) => {
