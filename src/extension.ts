@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { HostEditBackend } from './host/editBackend';
 import { registerEditCommands } from './host/editCommands';
 import { Generator } from './host/generate';
+import { MaskEditorPanel } from './host/maskEditorPanel';
 import { Log } from './host/log';
 import { ApiKeyStore } from './host/secrets';
 import { readSettings } from './host/settings';
@@ -20,6 +21,7 @@ export function activate(context: vscode.ExtensionContext): PixelwrightApi {
   const log = new Log();
   const keys = new ApiKeyStore(context.secrets);
   const generator = new Generator(context, log, keys);
+  MaskEditorPanel.log = log;
   context.subscriptions.push(
     log,
     generator,
