@@ -7,9 +7,12 @@
  * - URL results are downloaded at once (they expire); base64 results are decoded.
  * - 429s and overloaded/5xx answers are waited out within a budget, and the caller is told.
  * - Each image is handed to `onImage` as soon as it is ready, so a batch keeps what succeeded.
+ * - With `onPartial`, a model that streams is asked for `stream: true, partial_images: N` and
+ *   each partial image is handed on as it arrives. A streamed request makes one image, so an n>1
+ *   run becomes n single requests (under the same concurrency cap) and every image streams.
  */
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError, AzureOpenAI, toFile } from 'openai';
-import type { ImagesResponse } from 'openai/resources/images';
+import type { ImageGenStreamEvent, ImagesResponse } from 'openai/resources/images';
 import sharp from 'sharp';
 import { classifyError as classifyByShape, ImageApiError, isRetryable, type ErrorInfo } from './errors';
 import { detectImageFormat } from './metadata';
@@ -47,6 +50,25 @@ export interface ImageResult {
   readonly requestId?: string;
 }
 
+/** A partial image of a streamed request: a low-detail stage of image `index`. */
+export interface PartialImage {
+  /** Position in the whole run, 0-based (as ImageResult.index). */
+  readonly index: number;
+  readonly bytes: Uint8Array;
+  /** 0-based, in the order the server numbers them. */
+  readonly partialIndex: number;
+}
+
+/** Where one image of the run is; `requesting` again after a retry wait. */
+export interface ImageState {
+  readonly index: number;
+  readonly state: 'requesting' | 'waiting' | 'failed';
+  readonly error?: ErrorInfo;
+}
+
+/** Partial images asked for when streaming, unless the caller says otherwise (the API allows 0-3). */
+export const DEFAULT_PARTIAL_IMAGES = 2;
+
 export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Parallel requests at most. */
@@ -56,6 +78,15 @@ export interface RunOptions {
   readonly log?: Logger;
   readonly onStatus?: (status: RunStatus) => void;
   readonly onImage?: (image: ImageResult) => void | Promise<void>;
+  /**
+   * Partial images as they stream in. Setting it makes streaming models (caps.streaming) stream
+   * their generations; other models and edits run as usual.
+   */
+  readonly onPartial?: (partial: PartialImage) => void;
+  /** Partial images per streamed image (0-3); DEFAULT_PARTIAL_IMAGES when absent. */
+  readonly partialImages?: number;
+  /** Per-image state: which images are being requested, waited for, or failed for good. */
+  readonly onImageState?: (state: ImageState) => void;
   /** Test hook for time: defaults to a real, abortable sleep. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
@@ -111,7 +142,10 @@ export async function runImageRequest(provider: ProviderConfig, req: ImageReques
   validateRequest(req, caps);
   const client = createClient(provider);
   const sleep = opts.sleep ?? abortableSleep;
-  const batches = splitCount(req.n, caps.maxN);
+  const streaming = !!opts.onPartial && caps.streaming && req.operation === 'generate';
+  const partialImages = Math.min(3, Math.max(0, Math.round(opts.partialImages ?? DEFAULT_PARTIAL_IMAGES)));
+  // A streamed request makes one image: n images are n requests, each streaming.
+  const batches = splitCount(req.n, streaming ? 1 : caps.maxN);
   const images: ImageResult[] = [];
   const failures: ErrorInfo[] = [];
   let done = 0;
@@ -119,13 +153,21 @@ export async function runImageRequest(provider: ProviderConfig, req: ImageReques
   const status = (s: RunStatus) => opts.onStatus?.(s);
   const starts = batches.map((_, i) => batches.slice(0, i).reduce((a, b) => a + b, 0));
 
+  const indicesOf = (b: number) => Array.from({ length: batches[b] }, (_, i) => starts[b] + i);
+  const imageState = (b: number, state: ImageState['state'], error?: ErrorInfo) => {
+    if (opts.onImageState) for (const index of indicesOf(b)) opts.onImageState({ index, state, error });
+  };
+
   const runBatch = async (b: number) => {
     const count = batches[b];
     for (let attempt = 1; ; attempt++) {
       const t0 = Date.now();
+      imageState(b, 'requesting');
       try {
-        const { data, request_id } = await callApi(client, req, count, opts.signal);
-        opts.log?.info(`${req.operation} ${req.model} n=${count} -> 200 in ${Date.now() - t0} ms, request ${request_id ?? '-'}`);
+        const { data, request_id } = streaming
+          ? await callStream(client, req, partialImages, opts.signal, (partialIndex, bytes) => opts.onPartial!({ index: starts[b], bytes, partialIndex }))
+          : await callApi(client, req, count, opts.signal);
+        opts.log?.info(`${req.operation} ${req.model} n=${count}${streaming ? ' (streamed)' : ''} -> 200 in ${Date.now() - t0} ms, request ${request_id ?? '-'}`);
         const items = data.data ?? [];
         if (items.length === 0) throw new ImageApiError('bad-response', 'the answer held no image', { requestId: request_id ?? undefined });
         for (let i = 0; i < items.length; i++) {
@@ -148,6 +190,7 @@ export async function runImageRequest(provider: ProviderConfig, req: ImageReques
         const waitMs = retryDelayMs(info, attempt);
         if (!isRetryable(info) || attempt > 5 || waitMs > waitBudget) throw err;
         waitBudget -= waitMs;
+        imageState(b, 'waiting');
         status({ phase: 'waiting', reason: info.kind === 'rate-limit' ? 'rate-limit' : 'server', seconds: Math.ceil(waitMs / 1000), done, total: req.n });
         await sleep(waitMs, opts.signal);
         status({ phase: 'requesting', done, total: req.n });
@@ -166,6 +209,7 @@ export async function runImageRequest(provider: ProviderConfig, req: ImageReques
         const info = classifyError(err, [provider.apiKey]);
         if (info.kind === 'cancelled') throw err;
         failures.push(info);
+        imageState(b, 'failed', info);
       }
     }
   };
@@ -202,6 +246,40 @@ async function callApi(client: OpenAI, req: ImageRequest, n: number, signal: Abo
     stream: false,
   } as unknown as OpenAI.Images.ImageEditParamsNonStreaming;
   return client.images.edit(body, options).withResponse();
+}
+
+/**
+ * One streamed generation (n = 1): partial images go to `onPartial` as they arrive; the
+ * `completed` event's image is the result. The final image can come before all partials: once it
+ * is here the stream is left (later partials would only be older stages of it).
+ */
+async function callStream(
+  client: OpenAI,
+  req: ImageRequest,
+  partialImages: number,
+  signal: AbortSignal | undefined,
+  onPartial: (partialIndex: number, bytes: Uint8Array) => void,
+): Promise<{ data: Pick<ImagesResponse, 'data'>; request_id: string | null | undefined }> {
+  const params = { ...(generateParams(req, 1) as unknown as OpenAI.Images.ImageGenerateParamsStreaming), stream: true as const, partial_images: partialImages };
+  const { data: stream, request_id } = await client.images.generate(params, { signal }).withResponse();
+  let final: string | undefined;
+  for await (const event of stream as AsyncIterable<ImageGenStreamEvent>) {
+    if (event.type === 'image_generation.partial_image') {
+      if (event.b64_json) {
+        try {
+          onPartial(event.partial_image_index, Buffer.from(event.b64_json, 'base64'));
+        } catch {
+          // a failing observer must not fail the image
+        }
+      }
+    } else if (event.type === 'image_generation.completed') {
+      final = event.b64_json;
+      break;
+    }
+  }
+  if (signal?.aborted) throw new ImageApiError('cancelled', 'cancelled');
+  if (!final) throw new ImageApiError('bad-response', 'the stream ended without the finished image', { requestId: request_id ?? undefined });
+  return { data: { data: [{ b64_json: final }] }, request_id };
 }
 
 const MIME = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' } as const;
