@@ -14,127 +14,26 @@
 // Steps run in order; when one fails the rest of the flow is skipped (and counted as skipped).
 // Last line: `ui: N passing, N failing, N skipped`. Exit code 0 only when nothing failed.
 // env: PIXELWRIGHT_UI_TIMEOUT (seconds for the whole run, default 600), VERBOSE=1 (code-server log).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
-import * as net from 'node:net';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { resolveTools, toolsEnv } from '../../scripts/run-host-tests.mjs';
+import {
+  QUICK_INPUT, QUICK_INPUT_BOX, UiRun, check, fakeApiSettings, freshDir, installVsix, launchChromium, openWorkbench,
+  pickQuickItem, resolveVsix, root, runFromPalette, sleep, startCodeServer, startFakeOpenAI, uiTools, until,
+  writeUserSettings, writeWorkspace,
+} from './harness.mjs';
 
 const require = createRequire(import.meta.url);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const runDir = path.join(root, '.vscode-test', 'ui-mask');
-const shotsDir = path.join(root, '.vscode-test', 'screenshots');
-const EXT_ID = 'pixelwright.pixelwright';
 const API_KEY = 'sk-test-key';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'];
 const PHOTO = { name: 'photo.png', width: 640, height: 480 };
 const TALL = { name: 'tall.png', width: 300, height: 500 };
 
-// ---------------------------------------------------------------------------------------------
-// A small sequential runner: each step is one test; `ctx` carries what steps hand on.
-const steps = [];
-const step = (name, fn) => steps.push({ name, fn });
-const cleanups = [];
-const ctx = { tools: resolveTools() };
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what, fn, ms = 20_000, every = 250) {
-  const end = Date.now() + ms;
-  let last;
-  while (Date.now() < end) {
-    try { const v = await fn(); if (v) return v; } catch (e) { last = e; }
-    await sleep(every);
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? ` (${last.message})` : ''}`);
-}
-
-function check(cond, message) {
-  if (!cond) throw new Error(message);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
-
-async function screenshot(name) {
-  if (!ctx.page) return;
-  fs.mkdirSync(shotsDir, { recursive: true });
-  const file = path.join(shotsDir, `mask-${name}.png`);
-  await ctx.page.screenshot({ path: file }).catch(() => { });
-  console.log(`    screenshot: ${path.relative(root, file)}`);
-}
-
-function writeUserSettings(theme) {
-  fs.mkdirSync(path.join(ctx.userDataDir, 'User'), { recursive: true });
-  fs.writeFileSync(path.join(ctx.userDataDir, 'User', 'settings.json'), JSON.stringify({
-    'workbench.startupEditor': 'none',
-    'workbench.tips.enabled': false,
-    'workbench.colorTheme': theme,
-    'extensions.autoCheckUpdates': false,
-    'extensions.autoUpdate': false,
-    'extensions.ignoreRecommendations': true,
-    'telemetry.telemetryLevel': 'off',
-    'update.mode': 'none',
-    'chat.disableAIFeatures': true,
-    'git.enabled': false,
-    'window.commandCenter': false,
-    'workbench.layoutControl.enabled': false,
-    'workbench.secondarySideBar.defaultVisibility': 'hidden',
-  }, null, 2));
-}
-
-// --- workbench helpers (selectors as in VS Code 1.139's workbench) --------------------------
-const QUICK_INPUT = '.quick-input-widget';
-const QUICK_INPUT_BOX = '.quick-input-widget .quick-input-box input';
-const ROWS = '.quick-input-widget .quick-input-list .monaco-list-row';
-
-async function quickInputVisible() {
-  return ctx.page.locator(QUICK_INPUT).isVisible().catch(() => false);
-}
-
-/** Opens the palette, types `text` and returns the rows' labels once all of `wanted` are offered. */
-async function paletteRows(text, wanted = [], ms = 30_000) {
-  const { page } = ctx;
-  let labels = [];
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await quickInputVisible()) { await page.keyboard.press('Escape'); await sleep(200); }
-    await page.keyboard.press('F1');
-    await page.locator(QUICK_INPUT_BOX).waitFor({ state: 'visible', timeout: 10_000 });
-    await page.keyboard.type(text, { delay: 15 });
-    const found = await until('rows', async () => {
-      labels = await page.locator(ROWS).evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') || r.textContent || ''));
-      return wanted.every((w) => labels.some((l) => l.includes(w)));
-    }, 3000, 200).catch(() => false);
-    if (found) return labels;
-  }
-  throw new Error(`the palette did not offer ${JSON.stringify(wanted)} within ${ms} ms; it showed ${JSON.stringify(labels)}`);
-}
-
-/** Runs a command from the palette by its title. */
-async function runFromPalette(title) {
-  const labels = await paletteRows(title, [title]);
-  const i = labels.findIndex((l) => l.includes(title));
-  await ctx.page.locator(ROWS).nth(i).click();
-}
-
-/** In the command's quick pick of workspace images, types the name and picks exactly that file. */
-async function pickImage(name) {
-  const { page } = ctx;
-  await page.locator(QUICK_INPUT_BOX).waitFor({ state: 'visible', timeout: 15_000 });
-  await until(`${name} among the picks`, async () => (await page.locator(ROWS).allTextContents()).some((t) => t.includes(name)), 15_000);
-  await page.keyboard.type(name, { delay: 10 });
-  const row = page.locator(ROWS).filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${name.replace('.', '\\.')}$`) }) }).first();
-  await row.waitFor({ state: 'visible', timeout: 5000 });
-  await row.click();
-}
+const ui = new UiRun({ title: 'the mask editor in code-server, driven in Chromium', shots: 'mask', timeoutS: 600 });
+const { ctx } = ui;
+const step = (name, fn) => ui.step(name, fn);
+const screenshot = (name) => ui.screenshot(name);
 
 // --- the webview -------------------------------------------------------------------------------
 /** The mask editor's document: two frames deep (the workbench's webview host, then our page). */
@@ -149,6 +48,12 @@ async function waitForEditor(title) {
   await until('the image to load', () => ed.locator('img.source').evaluate((img) => img.complete && img.naturalWidth > 0), 15_000);
   await sleep(300); // the first fit runs in an animation frame
   return ed;
+}
+
+/** "View: Close All Editors", then waits until no webview is left (the editor is one). */
+async function closeAllEditors() {
+  await runFromPalette(ctx.page, 'View: Close All Editors');
+  await until('the webview to close', async () => (await ctx.page.locator('iframe.webview').count()) === 0, 10_000);
 }
 
 async function painted(ed = editor()) {
@@ -202,27 +107,12 @@ async function alphaOf(file) {
 
 // ---------------------------------------------------------------------------------------------
 step('the tools are installed', async () => {
-  const t = ctx.tools;
-  if (!t.codeServerBin || !t.node24Dir || !t.chromium) {
-    throw new Error(`missing under ${t.tools}: run bash scripts/setup-test-host.sh`);
-  }
-  ctx.env = toolsEnv(t, { EXTENSIONS_GALLERY: '{}' });
-  fs.rmSync(runDir, { recursive: true, force: true });
-  fs.mkdirSync(runDir, { recursive: true });
+  Object.assign(ctx, uiTools());
+  freshDir(runDir);
 });
 
 step('the linux-x64 VSIX is packaged and verified', async () => {
-  if (process.env.PIXELWRIGHT_VSIX) {
-    ctx.vsix = path.resolve(process.env.PIXELWRIGHT_VSIX);
-    if (!fs.existsSync(ctx.vsix)) throw new Error(`PIXELWRIGHT_VSIX ${ctx.vsix} does not exist`);
-    return;
-  }
-  const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'package.mjs'), '--target', 'linux-x64', '--out', runDir],
-    { cwd: root, encoding: 'utf8', env: ctx.env });
-  const out = `${r.stdout}${r.stderr}`;
-  const m = /^vsix: (.+)$/m.exec(r.stdout);
-  if (r.status !== 0 || !m) throw new Error(`scripts/package.mjs failed (exit ${r.status}):\n${out.slice(-3000)}`);
-  ctx.vsix = m[1].trim();
+  ctx.vsix = resolveVsix({ out: runDir, env: ctx.env });
 });
 
 step('the VSIX carries the mask editor (webview bundle and stylesheet)', async () => {
@@ -234,29 +124,18 @@ step('the VSIX carries the mask editor (webview bundle and stylesheet)', async (
 step('code-server installs the VSIX into a fresh extensions dir', async () => {
   ctx.extensionsDir = path.join(runDir, 'extensions');
   ctx.userDataDir = path.join(runDir, 'user-data');
-  const r = spawnSync(ctx.tools.codeServerBin, ['--install-extension', ctx.vsix, '--extensions-dir', ctx.extensionsDir,
-    '--user-data-dir', ctx.userDataDir], { encoding: 'utf8', env: ctx.env, timeout: 120_000 });
-  if (r.status !== 0) throw new Error(`--install-extension exited ${r.status}:\n${r.stdout}${r.stderr}`);
-  check(fs.readdirSync(ctx.extensionsDir).some((d) => d.startsWith(`${EXT_ID}-`)), `no ${EXT_ID}-* folder in ${ctx.extensionsDir}`);
+  installVsix({ codeServerBin: ctx.tools.codeServerBin, env: ctx.env, vsix: ctx.vsix,
+    extensionsDir: ctx.extensionsDir, userDataDir: ctx.userDataDir });
 });
 
 step('the fake OpenAI server starts', async () => {
-  const server = path.join(root, 'out', 'test', 'fake-openai', 'server.js');
-  if (!fs.existsSync(server)) throw new Error(`${path.relative(root, server)} missing: run npm run compile-tests`);
-  const { startFakeOpenAI } = require(server);
   ctx.fake = await startFakeOpenAI();
-  cleanups.push(() => ctx.fake.close());
+  ui.defer(() => ctx.fake.close());
 });
 
 step(`a workspace with test images (${PHOTO.name} ${PHOTO.width}x${PHOTO.height} RGB, ${TALL.name} ${TALL.width}x${TALL.height})`, async () => {
   const sharp = require('sharp');
-  ctx.workspace = path.join(runDir, 'workspace');
-  fs.mkdirSync(path.join(ctx.workspace, '.vscode'), { recursive: true });
-  fs.writeFileSync(path.join(ctx.workspace, '.vscode', 'settings.json'), JSON.stringify({
-    'pixelwright.provider': 'compatible',
-    'pixelwright.baseUrl': ctx.fake.url,
-    'pixelwright.outputFolder': 'images/generated',
-  }, null, 2));
+  ctx.workspace = writeWorkspace(path.join(runDir, 'workspace'), fakeApiSettings(ctx.fake));
   // a gradient with a checker, so that a screenshot shows where the mask lies
   const picture = (w, h, hue) => {
     const raw = Buffer.alloc(w * h * 3);
@@ -278,42 +157,28 @@ step(`a workspace with test images (${PHOTO.name} ${PHOTO.width}x${PHOTO.height}
 });
 
 step('code-server starts with a fresh profile (dark theme)', async () => {
-  writeUserSettings('Dark Modern'); // VS Code 1.139's id (older releases: "Default Dark Modern")
-  const port = await freePort();
-  ctx.base = `http://127.0.0.1:${port}`;
-  const config = path.join(runDir, 'code-server.yaml');
-  fs.writeFileSync(config, 'auth: none\n');
+  writeUserSettings(ctx.userDataDir, {
+    'workbench.colorTheme': 'Dark Modern', // VS Code 1.139's id (older releases: "Default Dark Modern")
+    'window.commandCenter': false,
+    'workbench.layoutControl.enabled': false,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  });
   ctx.logFile = path.join(runDir, 'code-server.log');
-  const log = fs.openSync(ctx.logFile, 'w');
-  const cs = spawn(ctx.tools.codeServerBin, ['--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--config', config,
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
-    '--user-data-dir', ctx.userDataDir, '--extensions-dir', ctx.extensionsDir],
-  { env: ctx.env, detached: true, stdio: ['ignore', log, log] });
-  fs.closeSync(log);
-  ctx.codeServer = cs;
-  cs.exited = false;
-  cs.on('exit', () => { cs.exited = true; });
-  cleanups.push(() => killGroup(cs));
-  await until('code-server /healthz', async () => {
-    if (cs.exited) throw new Error('code-server exited');
-    return (await fetch(`${ctx.base}/healthz`, { signal: AbortSignal.timeout(2000) })).ok;
-  }, 60_000, 200);
+  const cs = await startCodeServer({ codeServerBin: ctx.tools.codeServerBin, env: ctx.env, dir: runDir,
+    userDataDir: ctx.userDataDir, extensionsDir: ctx.extensionsDir, logFile: ctx.logFile, defer: (f) => ui.defer(f) });
+  ctx.base = cs.url;
 });
 
 step('the workbench opens in Chromium', async () => {
-  const { chromium } = await import('playwright-core');
-  ctx.browser = await chromium.launch({ executablePath: ctx.tools.chromium, headless: true, args: CHROMIUM_ARGS });
-  cleanups.push(() => ctx.browser.close());
-  ctx.page = await ctx.browser.newPage({ viewport: { width: 1440, height: 900 } });
-  ctx.page.on('pageerror', (e) => console.error(`    [pageerror] ${e}`));
-  await ctx.page.goto(`${ctx.base}/?folder=${encodeURIComponent(ctx.workspace)}`);
-  await ctx.page.locator('.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
-  await ctx.page.locator('.monaco-workbench .part.sidebar').first().waitFor({ timeout: 30_000 });
+  const { browser, page } = await launchChromium({ chromium: ctx.tools.chromium, viewport: { width: 1440, height: 900 } });
+  ui.defer(() => browser.close());
+  ctx.page = page;
+  await openWorkbench(page, { url: ctx.base, workspace: ctx.workspace, ready: '.monaco-workbench .part.sidebar' });
 });
 
 step('Set API Key (palette, password box)', async () => {
   const { page } = ctx;
-  await runFromPalette('Pixelwright: Set API Key');
+  await runFromPalette(page, 'Pixelwright: Set API Key');
   const box = page.locator(`${QUICK_INPUT} input[type="password"]`);
   await box.waitFor({ state: 'visible', timeout: 15_000 });
   await page.keyboard.type(API_KEY, { delay: 10 });
@@ -323,8 +188,8 @@ step('Set API Key (palette, password box)', async () => {
 
 step(`palette "Pixelwright: Edit Image with Mask…" offers the workspace's images; picking ${PHOTO.name} opens the editor`, async () => {
   const { page } = ctx;
-  await runFromPalette('Pixelwright: Edit Image with Mask…');
-  await pickImage(PHOTO.name);
+  await runFromPalette(page, 'Pixelwright: Edit Image with Mask…');
+  await pickQuickItem(page, PHOTO.name);
   const ed = await waitForEditor(`Edit: ${PHOTO.name}`);
   const tab = await page.locator('.tabs-container .tab.active').getAttribute('aria-label');
   check(tab?.includes(`Edit: ${PHOTO.name}`), `the active tab is ${tab}`);
@@ -501,7 +366,7 @@ step('"Developer: Reload Webviews": the editor says ready again and gets its ima
   const size = await ed.locator('#brush-size').inputValue();
   const prompt = await ed.locator('#prompt').inputValue();
   await ed.locator('.app').evaluate((el) => { el.dataset.marker = 'before-reload'; });
-  await runFromPalette('Developer: Reload Webviews');
+  await runFromPalette(ctx.page, 'Developer: Reload Webviews');
   await until('a fresh page', async () => (await ed.locator('.app').getAttribute('data-marker').catch(() => 'before-reload')) === null, 20_000, 200);
   await waitForEditor(`Edit: ${PHOTO.name}`);
   await until('the held results', async () => (await ed.locator('li.result').count()) === 2, 10_000, 200);
@@ -532,9 +397,8 @@ step('Use as input: the editor starts over on the result', async () => {
 
 step('the light theme: close the editor; "Preferences: Color Theme" -> Light Modern (workbench.colorTheme in the user settings)', async () => {
   const { page } = ctx;
-  await runFromPalette('View: Close All Editors');
-  await until('the webview to close', async () => (await page.locator('iframe.webview').count()) === 0, 10_000);
-  await runFromPalette('Preferences: Color Theme');
+  await closeAllEditors();
+  await runFromPalette(page, 'Preferences: Color Theme');
   await page.locator(QUICK_INPUT_BOX).waitFor({ state: 'visible', timeout: 10_000 });
   await page.keyboard.type('Light Modern', { delay: 10 });
   await sleep(400);
@@ -626,10 +490,9 @@ step('keyboard help lists the shortcuts (light theme)', async () => {
 
 step('"Create Variations…" from the palette: view only (no mask tools), dall-e-2 without a prompt, no mask sent', async () => {
   const { page } = ctx;
-  await runFromPalette('View: Close All Editors');
-  await until('the webview to close', async () => (await page.locator('iframe.webview').count()) === 0, 10_000);
-  await runFromPalette('Pixelwright: Create Variations…');
-  await pickImage(PHOTO.name);
+  await closeAllEditors();
+  await runFromPalette(page, 'Pixelwright: Create Variations…');
+  await pickQuickItem(page, PHOTO.name);
   const ed = await waitForEditor(`Variations: ${PHOTO.name}`);
   check(!(await ed.getByRole('button', { name: 'Brush' }).count()), 'a variation has no brush');
   check(!(await ed.locator('.viewport.paintable').count()), 'a variation cannot be painted');
@@ -647,58 +510,4 @@ step('"Create Variations…" from the palette: view only (no mask tools), dall-e
   await screenshot('variations-light');
 });
 
-// ---------------------------------------------------------------------------------------------
-function killGroup(child) {
-  if (!child?.pid) return;
-  try { process.kill(-child.pid, 'SIGTERM'); } catch { return; }
-  return until('code-server to stop', () => child.exited, 3000, 100)
-    .catch(() => { })
-    .finally(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } });
-}
-
-async function cleanup() {
-  while (cleanups.length) {
-    const c = cleanups.pop();
-    try { await c(); } catch (e) { console.error(`    cleanup: ${e.message}`); }
-  }
-}
-
-async function main() {
-  const t0 = Date.now();
-  const counts = { passing: 0, failing: 0, skipped: 0 };
-  let failed = false;
-  const timeoutS = Number(process.env.PIXELWRIGHT_UI_TIMEOUT || 600);
-  const watchdog = setTimeout(async () => {
-    console.error(`ui: no result after ${timeoutS}s; stopping`);
-    await screenshot('timeout');
-    await cleanup();
-    console.log(`ui: ${counts.passing} passing, ${counts.failing + 1} failing, ${counts.skipped} skipped`);
-    process.exit(1);
-  }, timeoutS * 1000);
-  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, async () => { await cleanup(); process.exit(130); });
-
-  console.log('\n  UI: the mask editor in code-server, driven in Chromium');
-  for (const s of steps) {
-    if (failed) { counts.skipped++; console.log(`    - ${s.name} (skipped)`); continue; }
-    const ts = Date.now();
-    try {
-      await s.fn();
-      counts.passing++;
-      console.log(`    ✔ ${s.name} (${Date.now() - ts}ms)`);
-    } catch (e) {
-      counts.failing++;
-      failed = true;
-      console.log(`    ✘ ${s.name}\n      ${String(e && e.stack || e).split('\n').join('\n      ')}`);
-      await screenshot('failure');
-      if (ctx.logFile && fs.existsSync(ctx.logFile)) console.log(`      code-server log: ${path.relative(root, ctx.logFile)}`);
-    }
-  }
-  clearTimeout(watchdog);
-  await cleanup();
-  if (process.env.VERBOSE && ctx.logFile) console.log(fs.readFileSync(ctx.logFile, 'utf8'));
-  console.log(`\n  ui: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-  console.log(`ui: ${counts.passing} passing, ${counts.failing} failing, ${counts.skipped} skipped`);
-  return counts.failing ? 1 : 0;
-}
-
-process.exitCode = await main();
+process.exitCode = await ui.run();
