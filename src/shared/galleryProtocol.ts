@@ -1,0 +1,227 @@
+/**
+ * Typed messages between the host and the gallery view (pixelwright.gallery), and the pure
+ * layout math both sides rely on. One interface per message, split "to webview" / "from webview".
+ * Requests carry an `id`; replies carry `inReplyTo` and an optional `error`. Thumbnails travel as
+ * Uint8Array, only for the tiles on screen. Every message from the webview is untrusted: the host
+ * checks it with {@link parseFromGallery} before acting.
+ * No `vscode`, no Node APIs: imported by the host and by the browser bundle.
+ */
+
+/** One image Pixelwright wrote, as the gallery lists it (no pixels: thumbnails are asked for). */
+export interface GalleryItem {
+  /** Workspace-relative path (with the folder name first in a multi-root workspace): the item's id. */
+  readonly id: string;
+  /** Changes whenever the file does (mtime and size): thumbnails are cached under id + rev. */
+  readonly rev: string;
+  readonly name: string;
+  /** The prompt, shortened for labels and tooltips (the details ask for the whole record). */
+  readonly prompt: string;
+  readonly model: string;
+  readonly operation: 'generate' | 'edit' | 'variation';
+  /** ISO 8601, from the record. */
+  readonly createdAt: string;
+  /** Pixel size from the file header, when known. */
+  readonly width?: number;
+  readonly height?: number;
+}
+
+/** The actions a tile offers. */
+export const GALLERY_ACTIONS = ['open', 'reveal', 'copyPath', 'insert', 'edit', 'variations', 'runAgain', 'details', 'delete'] as const;
+export type GalleryAction = (typeof GALLERY_ACTIONS)[number];
+
+/** The whole record of one image, for "Show prompt and settings". */
+export interface GalleryDetails {
+  readonly id: string;
+  readonly prompt: string;
+  readonly revisedPrompt?: string;
+  readonly model: string;
+  readonly operation: string;
+  readonly createdAt: string;
+  /** Request options under the API's names (size, quality, output_format...). */
+  readonly options: Readonly<Record<string, string | number | boolean>>;
+  readonly sources?: readonly string[];
+  readonly provider: string;
+  readonly tool?: string;
+  readonly truncated?: readonly string[];
+  readonly width?: number;
+  readonly height?: number;
+  readonly bytes?: number;
+}
+
+// ---- host -> gallery -----------------------------------------------------------------------
+
+export interface GalleryInitMessage {
+  readonly type: 'init';
+  /** Localized strings for the UI, keyed by English source text. */
+  readonly strings: Readonly<Record<string, string>>;
+  /** The UI's language (BCP 47), for dates. */
+  readonly locale: string;
+}
+
+/** The list, newest first; sent whole after every change (cheap: a few hundred bytes per image). */
+export interface GalleryItemsMessage {
+  readonly type: 'items';
+  readonly items: readonly GalleryItem[];
+  /** True while the first scan of the workspace is still running. */
+  readonly scanning: boolean;
+  /** No folder is open: there is nothing to scan. */
+  readonly noWorkspace?: boolean;
+}
+
+export interface GalleryThumbMessage {
+  readonly type: 'thumb';
+  readonly id: string;
+  readonly rev: string;
+  /** WebP (or PNG) bytes; absent when no thumbnail could be made. */
+  readonly bytes?: Uint8Array;
+  readonly mime?: string;
+}
+
+export interface GalleryReplyMessage {
+  readonly type: 'reply';
+  readonly inReplyTo: number;
+  readonly error?: string;
+  readonly details?: GalleryDetails;
+  /** A short confirmation to announce (e.g. "Copied images/a.png"). */
+  readonly notice?: string;
+}
+
+export type ToGallery = GalleryInitMessage | GalleryItemsMessage | GalleryThumbMessage | GalleryReplyMessage;
+
+// ---- gallery -> host -----------------------------------------------------------------------
+
+export interface GalleryReadyMessage {
+  readonly type: 'ready';
+}
+
+/** The tiles now on screen (plus a margin), in the order they should be made. */
+export interface GalleryThumbsRequest {
+  readonly type: 'thumbs';
+  readonly items: readonly { readonly id: string; readonly rev: string }[];
+}
+
+export interface GalleryActionMessage {
+  readonly type: 'action';
+  readonly id: number;
+  readonly action: GalleryAction;
+  readonly item: string;
+}
+
+export type FromGallery = GalleryReadyMessage | GalleryThumbsRequest | GalleryActionMessage;
+
+/** At most this many thumbnails per request (a tall view of small tiles shows about 100). */
+export const MAX_THUMBS_PER_REQUEST = 400;
+
+// ---- guards (host side: every message is untrusted) ------------------------------------------
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isInt = (v: unknown, min: number, max: number) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 4096;
+const isRev = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 64;
+
+/** Checks a message from the gallery; undefined when it is not one we accept. */
+export function parseFromGallery(v: unknown): FromGallery | undefined {
+  if (!isObj(v)) return undefined;
+  switch (v.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'thumbs': {
+      if (!Array.isArray(v.items) || v.items.length > MAX_THUMBS_PER_REQUEST) return undefined;
+      const items: { id: string; rev: string }[] = [];
+      for (const i of v.items) {
+        if (!isObj(i) || !isId(i.id) || !isRev(i.rev)) return undefined;
+        items.push({ id: i.id, rev: i.rev });
+      }
+      return { type: 'thumbs', items };
+    }
+    case 'action':
+      if (!isInt(v.id, 0, Number.MAX_SAFE_INTEGER) || !isId(v.item) || !(GALLERY_ACTIONS as readonly unknown[]).includes(v.action)) return undefined;
+      return { type: 'action', id: v.id as number, action: v.action as GalleryAction, item: v.item };
+    default:
+      return undefined;
+  }
+}
+
+// ---- layout (pure; the webview's virtual grid) -----------------------------------------------
+
+export interface GridLayout {
+  readonly columns: number;
+  /** Width of one tile (and of its thumbnail box), px. */
+  readonly tile: number;
+  /** Height of one row: tile + caption + gap, px. */
+  readonly rowHeight: number;
+  readonly rows: number;
+  /** Height of the whole scrolled content, px. */
+  readonly height: number;
+}
+
+/**
+ * How `count` tiles fit a view `width` px wide: as many columns as tiles of at least `minTile` px
+ * fit (at least one), sharing the width; each row is the tile plus `caption` plus `gap`.
+ */
+export function gridLayout(count: number, width: number, minTile: number, gap: number, caption: number): GridLayout {
+  const w = Math.max(0, Math.floor(width));
+  const min = Math.max(16, Math.floor(minTile));
+  const columns = Math.max(1, Math.floor((w + gap) / (min + gap)));
+  const tile = Math.max(16, Math.floor((w - gap * (columns - 1)) / columns));
+  const rowHeight = tile + caption + gap;
+  const rows = Math.ceil(Math.max(0, count) / columns);
+  return { columns, tile, rowHeight, rows, height: rows * rowHeight };
+}
+
+/**
+ * The rows to put in the DOM for a scroll position: those intersecting the viewport, plus
+ * `overscan` rows on each side, clamped to the list. `end` is exclusive; empty when there is nothing.
+ */
+export function visibleRows(layout: Pick<GridLayout, 'rowHeight' | 'rows'>, scrollTop: number, viewportHeight: number, overscan = 1): { start: number; end: number } {
+  if (layout.rows <= 0 || layout.rowHeight <= 0) return { start: 0, end: 0 };
+  const top = Math.max(0, scrollTop);
+  const first = Math.min(layout.rows - 1, Math.floor(top / layout.rowHeight));
+  const last = Math.min(layout.rows, Math.ceil((top + Math.max(0, viewportHeight)) / layout.rowHeight));
+  return { start: Math.max(0, first - overscan), end: Math.min(layout.rows, Math.max(last, first + 1) + overscan) };
+}
+
+/** Item indexes [start, end) shown by rows [start, end). */
+export function itemRange(rows: { start: number; end: number }, columns: number, count: number): { start: number; end: number } {
+  return { start: Math.min(count, rows.start * columns), end: Math.min(count, rows.end * columns) };
+}
+
+/** The scrollTop that brings row `row` fully into a viewport, moving as little as possible. */
+export function scrollToShow(row: number, rowHeight: number, scrollTop: number, viewportHeight: number): number {
+  const top = row * rowHeight;
+  const bottom = top + rowHeight;
+  if (top < scrollTop) return top;
+  if (bottom > scrollTop + viewportHeight) return Math.max(0, bottom - viewportHeight);
+  return scrollTop;
+}
+
+/**
+ * Where a grid key moves the focus from `index` (of `count` items in `columns` columns):
+ * arrows by one tile or one row, Home/End to the row's ends, Ctrl+Home/End to the list's ends,
+ * PageUp/PageDown by `pageRows` rows. Undefined for other keys. Never leaves the list.
+ */
+export function moveFocus(index: number, key: string, columns: number, count: number, pageRows = 1, ctrl = false): number | undefined {
+  if (count <= 0) return undefined;
+  const i = Math.min(Math.max(0, index), count - 1);
+  const clamp = (n: number) => Math.min(count - 1, Math.max(0, n));
+  switch (key) {
+    case 'ArrowLeft':
+      return clamp(i - 1);
+    case 'ArrowRight':
+      return clamp(i + 1);
+    case 'ArrowUp':
+      return i - columns >= 0 ? i - columns : i;
+    case 'ArrowDown':
+      return i + columns < count ? i + columns : Math.floor(i / columns) < Math.floor((count - 1) / columns) ? count - 1 : i;
+    case 'Home':
+      return ctrl ? 0 : i - (i % columns);
+    case 'End':
+      return ctrl ? count - 1 : clamp(i - (i % columns) + columns - 1);
+    case 'PageUp':
+      return clamp(i - columns * Math.max(1, pageRows));
+    case 'PageDown':
+      return clamp(i + columns * Math.max(1, pageRows));
+    default:
+      return undefined;
+  }
+}

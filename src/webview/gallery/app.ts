@@ -1,0 +1,685 @@
+/**
+ * The gallery's UI: a filter, a virtualized grid of tiles (only the rows on screen are in the
+ * DOM; thumbnails are asked from the host for those rows only), an action menu per tile, and a
+ * dialog with the prompt and settings. Keyboard: arrows / Home / End / Page keys move between
+ * tiles, Enter opens, Shift+F10 or the Menu key opens the actions, Delete deletes (after the
+ * host's confirmation), Ctrl+C copies the path.
+ */
+import {
+  gridLayout,
+  itemRange,
+  moveFocus,
+  scrollToShow,
+  visibleRows,
+  type FromGallery,
+  type GalleryAction,
+  type GalleryDetails,
+  type GalleryItem,
+  type GalleryItemsMessage,
+  type GalleryReplyMessage,
+  type GalleryThumbMessage,
+  type GridLayout,
+} from '../../shared/galleryProtocol';
+import { h, icon, isMac } from './dom';
+import { s } from './strings';
+
+/** What the webview keeps across hiding, reloads and restarts (vscode.setState): UI state only. */
+export interface UiState {
+  readonly scrollTop?: number;
+  readonly focusId?: string;
+  readonly filter?: string;
+}
+
+export interface Host {
+  post(message: FromGallery): void;
+  getState(): UiState;
+  setState(state: UiState): void;
+}
+
+const MIN_TILE = 104;
+const GAP = 8;
+const CAPTION = 22;
+const PADDING = 8;
+const OVERSCAN_ROWS = 2;
+/** Thumbnails kept as blob URLs; the oldest not on screen are released beyond this. */
+const MAX_THUMBS = 600;
+
+interface MenuEntry {
+  readonly action: GalleryAction;
+  readonly separatorBefore?: boolean;
+}
+
+const MENU: readonly MenuEntry[] = [
+  { action: 'open' },
+  { action: 'reveal' },
+  { action: 'copyPath' },
+  { action: 'insert' },
+  { action: 'edit', separatorBefore: true },
+  { action: 'variations' },
+  { action: 'runAgain' },
+  { action: 'details', separatorBefore: true },
+  { action: 'delete', separatorBefore: true },
+];
+
+/** The menu's words for an action (s() takes literals only, so that a test can check them). */
+function label(action: GalleryAction): string {
+  switch (action) {
+    case 'open':
+      return s('Open');
+    case 'reveal':
+      return s('Reveal in Explorer');
+    case 'copyPath':
+      return s('Copy Path');
+    case 'insert':
+      return s('Insert into Editor');
+    case 'edit':
+      return s('Edit with Mask…');
+    case 'variations':
+      return s('Create Variations…');
+    case 'runAgain':
+      return s('Run Again');
+    case 'details':
+      return s('Show Prompt and Settings');
+    case 'delete':
+      return s('Delete…');
+  }
+}
+
+export class GalleryApp {
+  private all: readonly GalleryItem[] = [];
+  private shown: readonly GalleryItem[] = [];
+  private scanning = true;
+  private noWorkspace = false;
+  private layout: GridLayout = gridLayout(0, 0, MIN_TILE, GAP, CAPTION);
+  private readonly rowsInDom = new Map<number, HTMLElement>();
+  private focusIndex = 0;
+  private state: UiState;
+  private restoreScroll: number | undefined;
+  private frame = 0;
+  private thumbTimer: ReturnType<typeof setTimeout> | undefined;
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastWanted = '';
+  /** Blob URLs of thumbnails by `id\nrev` ('' when the host could not make one). */
+  private readonly thumbs = new Map<string, string>();
+  private readonly dateFormat: Intl.DateTimeFormat;
+  private nextId = 1;
+  private readonly pending = new Map<number, (r: GalleryReplyMessage) => void>();
+  private menuFor: { item: GalleryItem; restore: HTMLElement | null } | undefined;
+  private dialogRestore: HTMLElement | null = null;
+
+  private readonly root: HTMLElement;
+  private readonly filter: HTMLInputElement;
+  private readonly count = h('span', { class: 'count', 'aria-live': 'polite' });
+  private readonly progress = h('div', { class: 'progress', role: 'progressbar', 'aria-label': s('Looking for images…'), hidden: true });
+  private readonly scroller = h('div', { class: 'scroller' });
+  private readonly grid: HTMLElement;
+  private readonly empty = h('p', { class: 'empty', hidden: true });
+  private readonly notice = h('div', { class: 'notice', role: 'status', 'aria-live': 'polite' });
+  private readonly alert = h('div', { class: 'notice error', role: 'alert' });
+  private readonly menu = h('div', { class: 'menu', role: 'menu', hidden: true });
+  private readonly backdrop = h('div', { class: 'backdrop', hidden: true });
+  private readonly dialog = h('div', { class: 'dialog', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'details-title' });
+  private noticeTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly host: Host,
+    locale: string,
+    mount: HTMLElement,
+  ) {
+    this.state = host.getState() ?? {};
+    this.restoreScroll = typeof this.state.scrollTop === 'number' ? this.state.scrollTop : undefined;
+    try {
+      this.dateFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
+    } catch {
+      this.dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+    }
+
+    this.filter = h('input', {
+      type: 'search',
+      id: 'filter',
+      class: 'filter',
+      placeholder: s('Filter by prompt, model or file name'),
+      'aria-label': s('Filter'),
+      spellcheck: 'false',
+      autocomplete: 'off',
+    });
+    this.filter.value = this.state.filter ?? '';
+    this.filter.addEventListener('input', () => {
+      this.saveState({ filter: this.filter.value });
+      this.applyFilter();
+      this.scroller.scrollTop = 0;
+      this.render(true);
+    });
+    this.filter.addEventListener('keydown', (e) => {
+      if (e.key === 'ArrowDown' && this.shown.length) {
+        e.preventDefault();
+        this.focusTile(Math.min(this.focusIndex, this.shown.length - 1));
+      }
+    });
+
+    this.grid = h('div', {
+      class: 'grid',
+      role: 'grid',
+      'aria-label': s('Images Pixelwright made'),
+      'aria-describedby': 'grid-help',
+      'aria-readonly': 'true',
+    });
+    this.scroller.append(this.grid);
+    this.scroller.addEventListener('scroll', () => this.scheduleRender(), { passive: true });
+    this.grid.addEventListener('keydown', (e) => this.onGridKey(e));
+    this.grid.addEventListener('focusin', (e) => {
+      const tile = (e.target as HTMLElement).closest<HTMLElement>('.tile');
+      if (tile) this.setFocusIndex(Number(tile.dataset.index), false);
+    });
+    this.grid.addEventListener('click', (e) => this.onGridClick(e));
+    this.grid.addEventListener('dblclick', (e) => {
+      const item = this.itemAt(e.target);
+      if (item && !(e.target as HTMLElement).closest('button')) this.run('open', item);
+    });
+    this.grid.addEventListener('contextmenu', (e) => {
+      const tile = (e.target as HTMLElement).closest<HTMLElement>('.tile');
+      const item = this.itemAt(e.target);
+      if (!tile || !item) return;
+      e.preventDefault();
+      this.setFocusIndex(Number(tile.dataset.index), true);
+      this.openMenu(item, tile, e.clientX, e.clientY);
+    });
+    new ResizeObserver(() => this.render(true)).observe(this.scroller);
+
+    this.menu.addEventListener('keydown', (e) => this.onMenuKey(e));
+    this.menu.addEventListener('focusout', (e) => {
+      if (!this.menu.contains(e.relatedTarget as Node | null)) this.closeMenu(false);
+    });
+    document.addEventListener('pointerdown', (e) => {
+      if (!this.menu.hidden && !this.menu.contains(e.target as Node)) this.closeMenu(false);
+    });
+
+    this.backdrop.append(this.dialog);
+    this.backdrop.addEventListener('click', (e) => {
+      if (e.target === this.backdrop) this.closeDetails();
+    });
+    this.dialog.addEventListener('keydown', (e) => this.onDialogKey(e));
+
+    this.root = h(
+      'div',
+      { class: 'gallery' },
+      h('div', { class: 'bar' }, h('span', { class: 'filter-box' }, icon('search'), this.filter), this.count),
+      this.progress,
+      this.scroller,
+      this.empty,
+      h('p', { id: 'grid-help', class: 'visually-hidden' }, s('Arrow keys move between images, Enter opens one, Shift+F10 or the Menu key lists its actions.')),
+      this.notice,
+      this.alert,
+      this.menu,
+      this.backdrop,
+    );
+    mount.replaceChildren(this.root);
+    this.updateChrome();
+  }
+
+  // ---- from the host -----------------------------------------------------------------------
+
+  onItems(m: GalleryItemsMessage): void {
+    const focusId = this.shown[this.focusIndex]?.id ?? this.state.focusId;
+    this.all = m.items;
+    this.scanning = m.scanning;
+    this.noWorkspace = !!m.noWorkspace;
+    // Thumbnails of versions no longer listed are released.
+    const live = new Set(m.items.map((i) => thumbKey(i)));
+    for (const [k, url] of this.thumbs) {
+      if (!live.has(k)) {
+        if (url) URL.revokeObjectURL(url);
+        this.thumbs.delete(k);
+      }
+    }
+    this.applyFilter();
+    const at = focusId ? this.shown.findIndex((i) => i.id === focusId) : -1;
+    this.focusIndex = at >= 0 ? at : Math.min(this.focusIndex, Math.max(0, this.shown.length - 1));
+    this.lastWanted = '';
+    this.render(true);
+    if (this.restoreScroll !== undefined && this.shown.length) {
+      this.scroller.scrollTop = this.restoreScroll;
+      if (!this.scanning) this.restoreScroll = undefined;
+      this.render(true);
+    }
+  }
+
+  onThumb(m: GalleryThumbMessage): void {
+    const key = `${m.id}\n${m.rev}`;
+    const old = this.thumbs.get(key);
+    if (old) URL.revokeObjectURL(old);
+    const url = m.bytes && m.mime ? URL.createObjectURL(new Blob([m.bytes as Uint8Array<ArrayBuffer>], { type: m.mime })) : '';
+    this.thumbs.delete(key);
+    this.thumbs.set(key, url);
+    for (const img of Array.from(this.grid.querySelectorAll<HTMLElement>('.tile'))) {
+      if (img.dataset.key === key) this.fillThumb(img, url);
+    }
+    this.trimThumbs();
+  }
+
+  onReply(m: GalleryReplyMessage): void {
+    const done = this.pending.get(m.inReplyTo);
+    this.pending.delete(m.inReplyTo);
+    done?.(m);
+  }
+
+  // ---- filtering and layout ------------------------------------------------------------------
+
+  private applyFilter(): void {
+    const words = this.filter.value.toLowerCase().split(/\s+/).filter(Boolean);
+    this.shown = words.length ? this.all.filter((i) => words.every((w) => `${i.prompt}\n${i.model}\n${i.name}`.toLowerCase().includes(w))) : this.all;
+    this.updateChrome();
+  }
+
+  private updateChrome(): void {
+    const n = this.shown.length;
+    const total = this.all.length;
+    this.progress.hidden = !this.scanning;
+    this.count.textContent = this.scanning && !total ? s('Looking for images…') : n !== total ? s('{0} of {1} images', n, total) : total === 1 ? s('1 image') : s('{0} images', total);
+    this.grid.setAttribute('aria-rowcount', String(this.layout.rows));
+    this.grid.setAttribute('aria-colcount', String(this.layout.columns));
+    let text = '';
+    if (this.noWorkspace) text = s('Open a folder to see the images Pixelwright made in it.');
+    else if (!total && !this.scanning) text = s('No images yet. The images Pixelwright makes in this workspace appear here, newest first.');
+    else if (total && !n) text = s('No image matches the filter.');
+    this.empty.textContent = text;
+    this.empty.hidden = !text;
+  }
+
+  private scheduleRender(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.render(false);
+      this.saveState({ scrollTop: Math.round(this.scroller.scrollTop) });
+    });
+  }
+
+  /** Puts the rows on screen (plus a margin) into the DOM; `rebuild` redraws them all. */
+  private render(rebuild: boolean): void {
+    const width = this.scroller.clientWidth - PADDING * 2;
+    const next = gridLayout(this.shown.length, width, MIN_TILE, GAP, CAPTION);
+    if (next.columns !== this.layout.columns || next.tile !== this.layout.tile || next.rows !== this.layout.rows) rebuild = true;
+    this.layout = next;
+    this.grid.style.height = `${next.height + PADDING * 2}px`;
+    this.grid.style.setProperty('--tile', `${next.tile}px`);
+    this.updateChrome();
+    if (rebuild) {
+      for (const row of this.rowsInDom.values()) row.remove();
+      this.rowsInDom.clear();
+    }
+    const rows = visibleRows(next, this.scroller.scrollTop - PADDING, this.scroller.clientHeight, OVERSCAN_ROWS);
+    for (const [r, el] of this.rowsInDom) {
+      if (r < rows.start || r >= rows.end) {
+        if (el.contains(document.activeElement)) continue; // keep the focused tile in the DOM
+        el.remove();
+        this.rowsInDom.delete(r);
+      }
+    }
+    for (let r = rows.start; r < rows.end; r++) if (!this.rowsInDom.has(r)) this.rowsInDom.set(r, this.makeRow(r));
+    // The grid's tab stop: the focused tile, or the first one on screen when it scrolled away.
+    const focusRow = Math.floor(this.focusIndex / next.columns);
+    if (!this.rowsInDom.has(focusRow) && !this.grid.contains(document.activeElement) && this.shown.length) {
+      const firstOnScreen = visibleRows(next, this.scroller.scrollTop - PADDING, this.scroller.clientHeight, 0).start;
+      this.focusIndex = Math.min(this.shown.length - 1, firstOnScreen * next.columns);
+    }
+    this.updateTabStop();
+    this.scheduleThumbs(itemRange(rows, next.columns, this.shown.length));
+  }
+
+  private makeRow(r: number): HTMLElement {
+    const { columns, rowHeight } = this.layout;
+    const row = h('div', { class: 'row', role: 'row', 'aria-rowindex': r + 1 });
+    row.style.transform = `translateY(${PADDING + r * rowHeight}px)`;
+    for (let c = 0; c < columns; c++) {
+      const i = r * columns + c;
+      const item = this.shown[i];
+      if (!item) break;
+      row.append(this.makeTile(item, i, c));
+    }
+    // Rows stay in index order in the DOM (screen readers read it in that order).
+    const after = [...this.rowsInDom.entries()].filter(([k]) => k > r).sort((a, b) => a[0] - b[0])[0]?.[1];
+    this.grid.insertBefore(row, after ?? null);
+    return row;
+  }
+
+  private makeTile(item: GalleryItem, index: number, column: number): HTMLElement {
+    const when = this.formatDate(item.createdAt);
+    const tile = h('div', {
+      class: 'tile',
+      role: 'gridcell',
+      tabindex: -1,
+      'aria-colindex': column + 1,
+      'aria-label': s('{0}, {1}, {2}', item.prompt, item.model, when),
+      'data-index': index,
+      'data-id': item.id,
+      'data-key': thumbKey(item),
+      title: `${item.prompt}\n${item.name} · ${item.model} · ${when}`,
+    });
+    const thumb = h('div', { class: 'thumb' });
+    const actions = h(
+      'div',
+      { class: 'actions' },
+      this.tileButton('open', s('Open'), () => this.run('open', item)),
+      this.tileButton('insert', s('Insert into Editor'), () => this.run('insert', item)),
+      this.tileButton('more', s('More actions'), (b) => this.openMenu(item, b), true),
+    );
+    tile.append(thumb, h('div', { class: 'caption' }, item.prompt), actions);
+    const url = this.thumbs.get(thumbKey(item));
+    this.fillThumb(tile, url);
+    if (url !== undefined) {
+      // refresh its place in the LRU order
+      this.thumbs.delete(thumbKey(item));
+      this.thumbs.set(thumbKey(item), url);
+    }
+    return tile;
+  }
+
+  private tileButton(name: string, label: string, onClick: (b: HTMLButtonElement) => void, menu = false): HTMLButtonElement {
+    const b = h('button', { type: 'button', class: 'icon-button', tabindex: -1, 'aria-label': label, title: label, 'aria-haspopup': menu ? 'menu' : undefined }, icon(name));
+    b.addEventListener('click', (e) => {
+      e.stopPropagation();
+      onClick(b);
+    });
+    return b;
+  }
+
+  private fillThumb(tile: HTMLElement, url: string | undefined): void {
+    const box = tile.querySelector('.thumb');
+    if (!box) return;
+    if (url) {
+      let img = box.querySelector('img');
+      if (!img) {
+        img = h('img', { alt: '', draggable: 'false', decoding: 'async' });
+        box.replaceChildren(img);
+      }
+      img.src = url;
+      tile.classList.remove('no-thumb', 'loading');
+    } else if (url === '') {
+      box.replaceChildren(h('span', { class: 'placeholder', title: s('No preview') }, icon('image')));
+      tile.classList.add('no-thumb');
+      tile.classList.remove('loading');
+    } else {
+      tile.classList.add('loading');
+    }
+  }
+
+  private trimThumbs(): void {
+    if (this.thumbs.size <= MAX_THUMBS) return;
+    const onScreen = new Set(Array.from(this.grid.querySelectorAll<HTMLElement>('.tile')).map((t) => t.dataset.key));
+    for (const [k, url] of this.thumbs) {
+      if (this.thumbs.size <= MAX_THUMBS) break;
+      if (onScreen.has(k)) continue;
+      if (url) URL.revokeObjectURL(url);
+      this.thumbs.delete(k);
+    }
+  }
+
+  /** Asks the host for the thumbnails of the tiles in the DOM that have none yet (debounced while scrolling). */
+  private scheduleThumbs(range: { start: number; end: number }): void {
+    if (this.thumbTimer) clearTimeout(this.thumbTimer);
+    this.thumbTimer = setTimeout(() => {
+      this.thumbTimer = undefined;
+      const wanted = this.shown.slice(range.start, range.end).filter((i) => !this.thumbs.has(thumbKey(i)));
+      const sig = wanted.map(thumbKey).join('\t');
+      if (sig === this.lastWanted) return;
+      this.lastWanted = sig;
+      if (wanted.length) this.host.post({ type: 'thumbs', items: wanted.map((i) => ({ id: i.id, rev: i.rev })) });
+    }, 40);
+  }
+
+  // ---- focus and keys --------------------------------------------------------------------------
+
+  private tileEl(index: number): HTMLElement | null {
+    return this.grid.querySelector<HTMLElement>(`.tile[data-index="${index}"]`);
+  }
+
+  private updateTabStop(): void {
+    for (const t of Array.from(this.grid.querySelectorAll<HTMLElement>('.tile[tabindex="0"]'))) t.tabIndex = -1;
+    const el = this.tileEl(this.focusIndex);
+    if (el) el.tabIndex = 0;
+  }
+
+  private setFocusIndex(index: number, save: boolean): void {
+    if (!Number.isInteger(index) || index < 0 || index >= this.shown.length) return;
+    this.focusIndex = index;
+    this.updateTabStop();
+    if (save) this.saveState({ focusId: this.shown[index].id });
+  }
+
+  /** Scrolls tile `index` into view, renders it and focuses it. */
+  private focusTile(index: number): void {
+    if (!this.shown.length) return;
+    const i = Math.max(0, Math.min(this.shown.length - 1, index));
+    const row = Math.floor(i / this.layout.columns);
+    // Rows sit PADDING below the top of the scrolled content.
+    const viewTop = this.scroller.scrollTop - PADDING;
+    const want = scrollToShow(row, this.layout.rowHeight, viewTop, this.scroller.clientHeight - PADDING);
+    if (want !== viewTop) this.scroller.scrollTop = row === 0 ? 0 : want + PADDING;
+    this.focusIndex = i;
+    this.render(false);
+    this.setFocusIndex(i, true);
+    this.tileEl(i)?.focus({ preventScroll: true });
+  }
+
+  private onGridKey(e: KeyboardEvent): void {
+    const tile = (e.target as HTMLElement).closest<HTMLElement>('.tile');
+    if (!tile || (e.target as HTMLElement).closest('button')) return;
+    const index = Number(tile.dataset.index);
+    const item = this.shown[index];
+    if (!item) return;
+    const mod = isMac ? e.metaKey : e.ctrlKey;
+    const pageRows = Math.max(1, Math.floor(this.scroller.clientHeight / this.layout.rowHeight) - 1);
+    const to = moveFocus(index, e.key, this.layout.columns, this.shown.length, pageRows, e.ctrlKey || e.metaKey);
+    if (to !== undefined && !e.altKey && !e.shiftKey) {
+      e.preventDefault();
+      this.focusTile(to);
+      return;
+    }
+    if (e.key === 'Enter' && !e.altKey) {
+      e.preventDefault();
+      this.run('open', item);
+    } else if ((e.key === 'F10' && e.shiftKey) || e.key === 'ContextMenu') {
+      e.preventDefault();
+      this.openMenu(item, tile);
+    } else if (e.key === 'Delete' || (isMac && e.key === 'Backspace' && e.metaKey)) {
+      e.preventDefault();
+      this.run('delete', item);
+    } else if (mod && (e.key === 'c' || e.key === 'C') && !e.shiftKey && !e.altKey) {
+      e.preventDefault();
+      this.run('copyPath', item);
+    } else if (e.key === 'Escape' && this.filter.value) {
+      e.preventDefault();
+      this.filter.focus();
+    }
+  }
+
+  private onGridClick(e: MouseEvent): void {
+    const tile = (e.target as HTMLElement).closest<HTMLElement>('.tile');
+    if (!tile) return;
+    this.setFocusIndex(Number(tile.dataset.index), true);
+    if (!(e.target as HTMLElement).closest('button')) tile.focus({ preventScroll: true });
+  }
+
+  private itemAt(target: EventTarget | null): GalleryItem | undefined {
+    const tile = (target as HTMLElement | null)?.closest<HTMLElement>('.tile');
+    return tile ? this.shown[Number(tile.dataset.index)] : undefined;
+  }
+
+  // ---- actions ------------------------------------------------------------------------------------
+
+  /** Asks the host to act on an image; shows its notice or error when it answers. */
+  private run(action: GalleryAction, item: GalleryItem): void {
+    const id = this.nextId++;
+    this.pending.set(id, (r) => {
+      if (r.error) this.say(r.error, true);
+      else if (r.notice) this.say(r.notice, false);
+      if (r.details) this.showDetails(r.details);
+    });
+    this.host.post({ type: 'action', id, action, item: item.id });
+  }
+
+  private say(text: string, error: boolean): void {
+    const el = error ? this.alert : this.notice;
+    (error ? this.notice : this.alert).textContent = '';
+    el.textContent = text;
+    el.classList.add('visible');
+    if (this.noticeTimer) clearTimeout(this.noticeTimer);
+    this.noticeTimer = setTimeout(() => {
+      this.notice.classList.remove('visible');
+      this.alert.classList.remove('visible');
+    }, error ? 8000 : 3000);
+  }
+
+  // ---- the action menu -------------------------------------------------------------------------
+
+  private openMenu(item: GalleryItem, anchor: HTMLElement, x?: number, y?: number): void {
+    this.closeMenu(false);
+    this.menuFor = { item, restore: anchor.closest<HTMLElement>('.tile') ?? anchor };
+    this.menu.setAttribute('aria-label', s('Actions for {0}', item.name));
+    const entries = MENU.filter((m) => m.action !== 'runAgain' || item.operation === 'generate');
+    this.menu.replaceChildren(
+      ...entries.flatMap((m, i) => {
+        const b = h('button', { type: 'button', role: 'menuitem', tabindex: -1, class: m.action === 'delete' ? 'danger' : undefined, 'data-action': m.action }, label(m.action));
+        b.addEventListener('click', () => {
+          this.closeMenu(true);
+          this.run(m.action, item);
+        });
+        return m.separatorBefore && i > 0 ? [h('div', { role: 'separator', class: 'sep' }), b] : [b];
+      }),
+    );
+    this.menu.hidden = false;
+    const r = anchor.getBoundingClientRect();
+    const mw = this.menu.offsetWidth;
+    const mh = this.menu.offsetHeight;
+    let left = x ?? r.left;
+    let top = y ?? r.bottom + 2;
+    if (left + mw > window.innerWidth - 4) left = Math.max(4, window.innerWidth - mw - 4);
+    if (top + mh > window.innerHeight - 4) top = Math.max(4, (y ?? r.top) - mh - 2);
+    this.menu.style.left = `${left}px`;
+    this.menu.style.top = `${top}px`;
+    this.menuItems()[0]?.focus();
+  }
+
+  private menuItems(): HTMLButtonElement[] {
+    return Array.from(this.menu.querySelectorAll<HTMLButtonElement>('[role="menuitem"]'));
+  }
+
+  private closeMenu(restoreFocus: boolean): void {
+    if (this.menu.hidden) return;
+    this.menu.hidden = true;
+    const restore = this.menuFor?.restore;
+    this.menuFor = undefined;
+    if (restoreFocus && restore?.isConnected) restore.focus({ preventScroll: true });
+  }
+
+  private onMenuKey(e: KeyboardEvent): void {
+    const items = this.menuItems();
+    const at = items.indexOf(document.activeElement as HTMLButtonElement);
+    let to: number | undefined;
+    if (e.key === 'ArrowDown') to = (at + 1) % items.length;
+    else if (e.key === 'ArrowUp') to = (at - 1 + items.length) % items.length;
+    else if (e.key === 'Home') to = 0;
+    else if (e.key === 'End') to = items.length - 1;
+    else if (e.key === 'Escape' || e.key === 'Tab') {
+      e.preventDefault();
+      this.closeMenu(true);
+      return;
+    } else if (e.key.length === 1 && /\S/.test(e.key)) {
+      // type-ahead: the next item starting with that letter
+      const k = e.key.toLowerCase();
+      for (let n = 1; n <= items.length; n++) {
+        const c = items[(at + n) % items.length];
+        if ((c.textContent ?? '').trim().toLowerCase().startsWith(k)) {
+          to = (at + n) % items.length;
+          break;
+        }
+      }
+    }
+    if (to !== undefined) {
+      e.preventDefault();
+      items[to]?.focus();
+    }
+  }
+
+  // ---- the details dialog ----------------------------------------------------------------------
+
+  private showDetails(d: GalleryDetails): void {
+    this.dialogRestore = (document.activeElement as HTMLElement | null) ?? null;
+    const row = (label: string, value: Node | string | undefined) => (value === undefined || value === '' ? [] : [h('dt', {}, label), h('dd', {}, value)]);
+    const op = d.operation === 'edit' ? s('edit') : d.operation === 'variation' ? s('variation') : s('generation');
+    const optionList = Object.entries(d.options);
+    const close = h('button', { type: 'button', class: 'icon-button close', 'aria-label': s('Close'), title: s('Close') }, icon('close'));
+    close.addEventListener('click', () => this.closeDetails());
+    const size = d.width && d.height ? s('{0} × {1} px, {2}', d.width, d.height, formatBytes(d.bytes ?? 0)) : formatBytes(d.bytes ?? 0);
+    this.dialog.replaceChildren(
+      h('div', { class: 'dialog-head' }, h('h2', { id: 'details-title' }, s('Prompt and settings')), close),
+      h(
+        'dl',
+        { class: 'details' },
+        ...row(s('Prompt'), h('span', { class: 'prompt-text' }, d.prompt)),
+        ...row(s('Revised prompt (by the model)'), d.revisedPrompt ? h('span', { class: 'prompt-text' }, d.revisedPrompt) : undefined),
+        ...row(s('Model'), d.model),
+        ...row(s('Operation'), op),
+        ...row(s('Options'), optionList.length ? h('span', { class: 'options' }, ...optionList.map(([k, v]) => h('code', {}, `${k}: ${String(v)}`))) : undefined),
+        ...row(s('Sources'), d.sources?.length ? d.sources.join(', ') : undefined),
+        ...row(s('Created'), this.formatDate(d.createdAt)),
+        ...row(s('File'), `${d.id} (${size})`),
+        ...row(s('Provider'), d.provider),
+        ...row(s('Tool'), d.tool),
+      ),
+      d.truncated?.length ? h('p', { class: 'hint' }, s('Shortened to fit the file: {0}', d.truncated.join(', '))) : '',
+    );
+    this.backdrop.hidden = false;
+    close.focus();
+  }
+
+  private closeDetails(): void {
+    if (this.backdrop.hidden) return;
+    this.backdrop.hidden = true;
+    const back = this.dialogRestore;
+    this.dialogRestore = null;
+    if (back?.isConnected) back.focus({ preventScroll: true });
+    else this.tileEl(this.focusIndex)?.focus({ preventScroll: true });
+  }
+
+  private onDialogKey(e: KeyboardEvent): void {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      this.closeDetails();
+    } else if (e.key === 'Tab') {
+      // focus stays in the dialog: its only control is Close
+      const focusables = Array.from(this.dialog.querySelectorAll<HTMLElement>('button'));
+      if (focusables.length <= 1) {
+        e.preventDefault();
+        focusables[0]?.focus();
+      }
+    }
+  }
+
+  // ---- state ----------------------------------------------------------------------------------
+
+  private saveState(patch: Partial<UiState>): void {
+    this.state = { ...this.state, ...patch };
+    if (this.saveTimer) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      this.host.setState(this.state);
+    }, 100);
+  }
+
+  private formatDate(iso: string): string {
+    const t = Date.parse(iso);
+    return Number.isFinite(t) ? this.dateFormat.format(t) : '';
+  }
+}
+
+function thumbKey(i: { id: string; rev: string }): string {
+  return `${i.id}\n${i.rev}`;
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(n < 10 * 1024 ? 1 : 0)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}

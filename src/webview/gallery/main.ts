@@ -1,0 +1,94 @@
+/**
+ * Entry of the gallery webview (bundled to dist/webview/gallery.js). Says `ready`, builds the UI on
+ * `init`, and routes the host's messages to it. The host is the extension, but its messages are
+ * still checked for shape before use.
+ */
+import type { FromGallery, GalleryItem, GalleryItemsMessage, GalleryReplyMessage, GalleryThumbMessage, ToGallery } from '../../shared/galleryProtocol';
+import { GalleryApp, type UiState } from './app';
+import { setStrings } from './strings';
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+let app: GalleryApp | undefined;
+/** Items that came before init (should not happen; kept rather than lost). */
+let early: GalleryItemsMessage | undefined;
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isStr = (v: unknown): v is string => typeof v === 'string';
+
+function isItem(v: unknown): v is GalleryItem {
+  return (
+    isObj(v) &&
+    isStr(v.id) &&
+    isStr(v.rev) &&
+    isStr(v.name) &&
+    isStr(v.prompt) &&
+    isStr(v.model) &&
+    isStr(v.createdAt) &&
+    (v.operation === 'generate' || v.operation === 'edit' || v.operation === 'variation') &&
+    (v.width === undefined || isNum(v.width)) &&
+    (v.height === undefined || isNum(v.height))
+  );
+}
+
+/** The host's message, when it has the shape its type promises. */
+function parse(v: unknown): ToGallery | undefined {
+  if (!isObj(v)) return undefined;
+  switch (v.type) {
+    case 'init':
+      return isObj(v.strings) && isStr(v.locale) ? { type: 'init', strings: v.strings as Record<string, string>, locale: v.locale } : undefined;
+    case 'items':
+      return Array.isArray(v.items) && v.items.every(isItem) && typeof v.scanning === 'boolean' ? (v as unknown as GalleryItemsMessage) : undefined;
+    case 'thumb':
+      return isStr(v.id) && isStr(v.rev) && (v.bytes === undefined || v.bytes instanceof Uint8Array) && (v.mime === undefined || isStr(v.mime))
+        ? (v as unknown as GalleryThumbMessage)
+        : undefined;
+    case 'reply':
+      return isNum(v.inReplyTo) && (v.error === undefined || isStr(v.error)) && (v.notice === undefined || isStr(v.notice)) && (v.details === undefined || isObj(v.details))
+        ? (v as unknown as GalleryReplyMessage)
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+const host = {
+  post: (m: FromGallery) => vscode.postMessage(m),
+  getState: () => (vscode.getState() ?? {}) as UiState,
+  setState: (s: UiState) => vscode.setState(s),
+};
+
+window.addEventListener('message', (event: MessageEvent) => {
+  const m = parse(event.data);
+  if (!m) return;
+  switch (m.type) {
+    case 'init': {
+      setStrings(m.strings);
+      const mount = document.getElementById('app') ?? document.body;
+      if (!app) app = new GalleryApp(host, m.locale, mount);
+      if (early) app.onItems(early);
+      early = undefined;
+      break;
+    }
+    case 'items':
+      if (app) app.onItems(m);
+      else early = m;
+      break;
+    case 'thumb':
+      app?.onThumb(m);
+      break;
+    case 'reply':
+      app?.onReply(m);
+      break;
+  }
+});
+
+host.post({ type: 'ready' });

@@ -1,0 +1,297 @@
+/**
+ * The gallery's pure logic in plain Node: the list's order, "run again" arguments from a record,
+ * what "insert into the editor" types, the message guards, the virtual grid's math, and the
+ * webview's strings (every s('...') is localized by the host).
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as ts from 'typescript';
+import { parseGenerateArgs } from '../../src/core/args';
+import { altText, compareNewestFirst, generateArgsFromRecord, insertionText, parseTime, referenceFor, relativePath, snippetKind, type Sortable } from '../../src/host/galleryModel';
+import { gridLayout, itemRange, MAX_THUMBS_PER_REQUEST, moveFocus, parseFromGallery, scrollToShow, visibleRows } from '../../src/shared/galleryProtocol';
+
+function repoRoot(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  return dir;
+}
+
+suite('gallery: order', () => {
+  const item = (id: string, createdAt: string | undefined, mtime = 0): Sortable => ({ id, time: parseTime(createdAt), mtime });
+
+  test('newest first by the record date; a batch (same date) in path order', () => {
+    const list = [
+      item('b/old.png', '2026-01-01T10:00:00Z'),
+      item('a/batch-02.png', '2026-03-01T10:00:00Z'),
+      item('z/new.png', '2026-05-01T10:00:00.500Z'),
+      item('a/batch-01.png', '2026-03-01T10:00:00Z'),
+    ].sort(compareNewestFirst);
+    assert.deepStrictEqual(
+      list.map((i) => i.id),
+      ['z/new.png', 'a/batch-01.png', 'a/batch-02.png', 'b/old.png'],
+    );
+  });
+
+  test('a record without a usable date sorts by the file time', () => {
+    const list = [item('dated.png', '2026-03-01T00:00:00Z'), item('broken.png', 'yesterday', Date.parse('2026-04-01T00:00:00Z')), item('none.png', undefined, 1)].sort(compareNewestFirst);
+    assert.deepStrictEqual(
+      list.map((i) => i.id),
+      ['broken.png', 'dated.png', 'none.png'],
+    );
+  });
+
+  test('sorting 10,000 items stays well under a frame budget', () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => item(`img-${i}.png`, new Date(Date.UTC(2026, 0, 1) + ((i * 7919) % 10_000) * 60_000).toISOString()));
+    const t0 = performance.now();
+    many.sort(compareNewestFirst);
+    assert.ok(performance.now() - t0 < 200);
+    for (let i = 1; i < many.length; i++) assert.ok(many[i - 1].time >= many[i].time);
+  });
+});
+
+suite('gallery: run again (record -> pixelwright.generate argument)', () => {
+  test('maps the API option names to the command argument, and the command accepts it as is', () => {
+    const args = generateArgsFromRecord({
+      prompt: 'a lighthouse at dusk',
+      model: 'gpt-image-1.5',
+      options: { size: '1536x1024', quality: 'high', background: 'transparent', output_format: 'webp', output_compression: 80, moderation: 'low', n: 3, input_fidelity: 'high' },
+      count: 3,
+    });
+    assert.deepStrictEqual(args, {
+      prompt: 'a lighthouse at dusk',
+      model: 'gpt-image-1.5',
+      size: '1536x1024',
+      quality: 'high',
+      background: 'transparent',
+      outputFormat: 'webp',
+      outputCompression: 80,
+      moderation: 'low',
+      n: 3,
+    });
+    const parsed = parseGenerateArgs(args);
+    assert.ok(parsed.ok);
+    assert.deepStrictEqual(parsed.ok && parsed.args, args);
+    assert.deepStrictEqual(parsed.ok && parsed.ignored, []);
+  });
+
+  test('dall-e-3: style and quality; n falls back to the batch size', () => {
+    const args = generateArgsFromRecord({ prompt: 'p', model: 'dall-e-3', options: { size: '1024x1792', quality: 'hd', style: 'natural', output_format: 'png' }, count: 1 });
+    assert.deepStrictEqual(args, { prompt: 'p', model: 'dall-e-3', size: '1024x1792', quality: 'hd', style: 'natural', outputFormat: 'png', n: 1 });
+  });
+
+  test('values the command would refuse are left out (an old or edited record never makes it fail)', () => {
+    const args = generateArgsFromRecord({
+      prompt: 'p',
+      model: 'm',
+      options: { size: 42 as unknown as string, background: 'purple', output_format: 'gif', output_compression: 101, n: 0, quality: '  ' },
+    });
+    assert.deepStrictEqual(args, { prompt: 'p', model: 'm' });
+    assert.ok(parseGenerateArgs(args).ok);
+  });
+});
+
+suite('gallery: insert into the editor', () => {
+  test('the reference is relative to the document', () => {
+    assert.strictEqual(relativePath('/ws/docs', '/ws/images/generated/a.png'), '../images/generated/a.png');
+    assert.strictEqual(relativePath('/ws', '/ws/images/a.png'), 'images/a.png');
+    assert.strictEqual(relativePath('/ws/images/generated', '/ws/images/generated/a.png'), 'a.png');
+    assert.strictEqual(relativePath('/ws/a/b/c', '/ws/x.png'), '../../../x.png');
+    assert.strictEqual(relativePath('/', '/x.png'), 'x.png');
+    // a folder named like the file's prefix is not a common parent
+    assert.strictEqual(relativePath('/ws/img', '/ws/images/a.png'), '../images/a.png');
+  });
+
+  test('other file systems and untitled documents get the workspace-relative path', () => {
+    const img = { scheme: 'file', authority: '', path: '/ws/images/a.png' };
+    assert.strictEqual(referenceFor(img, { scheme: 'file', authority: '', path: '/ws/docs/readme.md' }, 'images/a.png'), '../images/a.png');
+    assert.strictEqual(referenceFor(img, { scheme: 'untitled', authority: '', path: 'Untitled-1' }, 'images/a.png'), 'images/a.png');
+    assert.strictEqual(referenceFor(img, { scheme: 'vscode-remote', authority: 'ssh-remote+x', path: '/ws/docs/a.md' }, 'images/a.png'), 'images/a.png');
+    assert.strictEqual(referenceFor(img, undefined, 'images/a.png'), 'images/a.png');
+  });
+
+  test('Markdown, HTML, JSX, CSS or a bare path, by language', () => {
+    assert.strictEqual(snippetKind('markdown'), 'markdown');
+    assert.strictEqual(snippetKind('mdx'), 'markdown');
+    assert.strictEqual(snippetKind('html'), 'html');
+    assert.strictEqual(snippetKind('vue'), 'html');
+    assert.strictEqual(snippetKind('typescriptreact'), 'jsx');
+    assert.strictEqual(snippetKind('scss'), 'css');
+    assert.strictEqual(snippetKind('python'), 'path');
+    const ref = '../images/sea-otter.png';
+    assert.strictEqual(insertionText('markdown', ref, 'a sea otter'), '![a sea otter](../images/sea-otter.png)');
+    assert.strictEqual(insertionText('html', ref, 'a "sea" otter & <friend>'), '<img src="../images/sea-otter.png" alt="a &quot;sea&quot; otter &amp; &lt;friend&gt;">');
+    assert.strictEqual(insertionText('jsx', ref, 'curly {braces}'), '<img src="../images/sea-otter.png" alt="curly &#123;braces&#125;" />');
+    assert.strictEqual(insertionText('css', ref, 'x'), 'url("../images/sea-otter.png")');
+    assert.strictEqual(insertionText('path', ref, 'x'), ref);
+  });
+
+  test('spaces, parentheses and brackets cannot break the Markdown link', () => {
+    assert.strictEqual(insertionText('markdown', 'my images/a (1).png', 'a [draft] \\ image'), '![a \\[draft\\] \\\\ image](my%20images/a%20%281%29.png)');
+    assert.strictEqual(insertionText('markdown', 'images/雪山.png', 'snow'), '![snow](images/雪山.png)');
+  });
+
+  test('alt text: one line, at most 100 characters, cut at a word', () => {
+    assert.strictEqual(altText('  a sea otter\n\nin a   beret '), 'a sea otter in a beret');
+    const long = altText('word '.repeat(60));
+    assert.ok(long.length <= 101 && long.endsWith('…') && !long.includes('  '), long);
+    assert.strictEqual(long.slice(0, -1).trim().split(' ').every((w) => w === 'word'), true);
+  });
+});
+
+suite('gallery: messages from the webview are checked', () => {
+  test('accepts the protocol', () => {
+    assert.deepStrictEqual(parseFromGallery({ type: 'ready' }), { type: 'ready' });
+    assert.deepStrictEqual(parseFromGallery({ type: 'thumbs', items: [{ id: 'a.png', rev: 'x-1', extra: 1 }] }), { type: 'thumbs', items: [{ id: 'a.png', rev: 'x-1' }] });
+    assert.deepStrictEqual(parseFromGallery({ type: 'action', id: 3, action: 'delete', item: 'images/a.png' }), { type: 'action', id: 3, action: 'delete', item: 'images/a.png' });
+  });
+
+  test('refuses everything else', () => {
+    const bad: unknown[] = [
+      null,
+      'ready',
+      [],
+      { type: 'nope' },
+      { type: 'thumbs' },
+      { type: 'thumbs', items: [{ id: '', rev: 'r' }] },
+      { type: 'thumbs', items: [{ id: 'a', rev: 'r'.repeat(65) }] },
+      { type: 'thumbs', items: Array.from({ length: MAX_THUMBS_PER_REQUEST + 1 }, () => ({ id: 'a', rev: 'r' })) },
+      { type: 'action', id: 1, action: 'format disk', item: 'a.png' },
+      { type: 'action', id: -1, action: 'open', item: 'a.png' },
+      { type: 'action', id: 1.5, action: 'open', item: 'a.png' },
+      { type: 'action', id: 1, action: 'open', item: 7 },
+      { type: 'action', id: 1, action: 'open', item: 'x'.repeat(4097) },
+      { type: 'action', id: 1, action: 'toString', item: 'a.png' },
+    ];
+    for (const b of bad) assert.strictEqual(parseFromGallery(b), undefined, JSON.stringify(b)?.slice(0, 80));
+  });
+});
+
+suite('gallery: the virtual grid', () => {
+  test('columns fill the width with tiles of at least the minimum', () => {
+    const l = gridLayout(1000, 300, 104, 8, 22);
+    assert.strictEqual(l.columns, 2);
+    assert.strictEqual(l.tile, 146);
+    assert.strictEqual(l.rowHeight, 146 + 22 + 8);
+    assert.strictEqual(l.rows, 500);
+    assert.strictEqual(l.height, 500 * l.rowHeight);
+    assert.strictEqual(gridLayout(5, 50, 104, 8, 22).columns, 1, 'a narrow view still shows one column');
+    assert.strictEqual(gridLayout(0, 300, 104, 8, 22).rows, 0);
+    assert.strictEqual(gridLayout(7, 1000, 104, 8, 22).rows, 1);
+  });
+
+  test('only the rows on screen, plus the overscan, are rendered', () => {
+    const l = { rowHeight: 100, rows: 500 };
+    assert.deepStrictEqual(visibleRows(l, 0, 350, 0), { start: 0, end: 4 });
+    assert.deepStrictEqual(visibleRows(l, 0, 350, 2), { start: 0, end: 6 });
+    assert.deepStrictEqual(visibleRows(l, 1050, 300, 1), { start: 9, end: 15 });
+    assert.deepStrictEqual(visibleRows(l, 49_950, 300, 2), { start: 497, end: 500 }, 'clamped at the end');
+    assert.deepStrictEqual(visibleRows(l, -40, 300, 0), { start: 0, end: 3 }, 'overscroll (elastic) at the top');
+    assert.deepStrictEqual(visibleRows({ rowHeight: 100, rows: 0 }, 0, 300, 2), { start: 0, end: 0 });
+    assert.deepStrictEqual(visibleRows(l, 0, 0, 0), { start: 0, end: 1 }, 'a view not laid out yet still shows the first row');
+    const count = 1000;
+    assert.deepStrictEqual(itemRange({ start: 497, end: 500 }, 2, count), { start: 994, end: 1000 });
+    assert.deepStrictEqual(itemRange({ start: 0, end: 4 }, 3, 7), { start: 0, end: 7 });
+  });
+
+  test('scrolling to a row moves as little as possible', () => {
+    assert.strictEqual(scrollToShow(5, 100, 0, 350), 250, 'below: its bottom at the bottom');
+    assert.strictEqual(scrollToShow(1, 100, 300, 350), 100, 'above: its top at the top');
+    assert.strictEqual(scrollToShow(3, 100, 250, 350), 250, 'in view: no move');
+  });
+
+  test('arrow keys, Home/End and Page keys move the focus and never leave the list', () => {
+    // 10 items in 3 columns: rows [0 1 2] [3 4 5] [6 7 8] [9]
+    const m = (i: number, key: string, ctrl = false) => moveFocus(i, key, 3, 10, 2, ctrl);
+    assert.strictEqual(m(4, 'ArrowRight'), 5);
+    assert.strictEqual(m(5, 'ArrowRight'), 6, 'wraps to the next row');
+    assert.strictEqual(m(9, 'ArrowRight'), 9);
+    assert.strictEqual(m(0, 'ArrowLeft'), 0);
+    assert.strictEqual(m(4, 'ArrowUp'), 1);
+    assert.strictEqual(m(1, 'ArrowUp'), 1);
+    assert.strictEqual(m(4, 'ArrowDown'), 7);
+    assert.strictEqual(m(8, 'ArrowDown'), 9, 'to the last item of a shorter last row');
+    assert.strictEqual(m(9, 'ArrowDown'), 9);
+    assert.strictEqual(m(4, 'Home'), 3);
+    assert.strictEqual(m(4, 'End'), 5);
+    assert.strictEqual(m(9, 'End'), 9);
+    assert.strictEqual(m(4, 'Home', true), 0);
+    assert.strictEqual(m(4, 'End', true), 9);
+    assert.strictEqual(m(1, 'PageDown'), 7);
+    assert.strictEqual(m(8, 'PageDown'), 9);
+    assert.strictEqual(m(8, 'PageUp'), 2);
+    assert.strictEqual(m(4, 'x'), undefined);
+    assert.strictEqual(moveFocus(0, 'ArrowDown', 3, 0), undefined);
+  });
+});
+
+// ---- the webview's strings ---------------------------------------------------------------------
+
+function literalCalls(file: string, isCallee: (e: ts.Expression) => boolean): { texts: string[]; bad: string[] } {
+  const sf = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const texts: string[] = [];
+  const bad: string[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n) && isCallee(n.expression)) {
+      const a = n.arguments[0];
+      if (a && (ts.isStringLiteral(a) || ts.isNoSubstitutionTemplateLiteral(a))) texts.push(a.text);
+      else bad.push(`${path.basename(file)}:${sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1}`);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return { texts, bad };
+}
+
+suite('gallery: every string the webview shows is localized by the host', () => {
+  const root = repoRoot();
+  const dir = path.join(root, 'src', 'webview', 'gallery');
+
+  function hostStrings(): Map<string, string> {
+    const file = path.join(root, 'src', 'host', 'galleryView.ts');
+    const sf = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+    const out = new Map<string, string>();
+    const visit = (n: ts.Node): void => {
+      if (ts.isFunctionDeclaration(n) && n.name?.text === 'uiStrings') {
+        const walk = (m: ts.Node): void => {
+          if (ts.isPropertyAssignment(m) && ts.isStringLiteral(m.name) && ts.isCallExpression(m.initializer)) {
+            const arg = m.initializer.arguments[0];
+            if (arg && ts.isStringLiteral(arg)) out.set(m.name.text, arg.text);
+          }
+          ts.forEachChild(m, walk);
+        };
+        walk(n);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+    return out;
+  }
+
+  test('the webview passes s() plain literals, and the host has each of them', () => {
+    const used = new Set<string>();
+    const bad: string[] = [];
+    for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+      const r = literalCalls(path.join(dir, f), (e) => ts.isIdentifier(e) && e.text === 's');
+      r.texts.forEach((t) => used.add(t));
+      bad.push(...r.bad);
+    }
+    assert.deepStrictEqual(bad, [], 's() needs a literal key');
+    assert.ok(used.size > 25, `only ${used.size} strings found: is the extraction broken?`);
+    const host = hostStrings();
+    assert.deepStrictEqual(
+      [...used].filter((k) => !host.has(k)),
+      [],
+      'add these to uiStrings() in src/host/galleryView.ts',
+    );
+    assert.deepStrictEqual(
+      [...host.keys()].filter((k) => !used.has(k)),
+      [],
+      'uiStrings() has entries the webview no longer uses',
+    );
+  });
+
+  test('each entry is localized from its own key', () => {
+    for (const [key, literal] of hostStrings()) assert.strictEqual(literal, key, `uiStrings(): '${key}' is localized from '${literal}'`);
+  });
+});
