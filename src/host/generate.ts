@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { parseGenerateArgs, type GenerateArgs } from '../core/args';
-import type { RunStatus } from '../core/engine';
+import type { PartialImage, RunStatus } from '../core/engine';
 import { classifyError, type ErrorInfo } from '../core/errors';
 import { embedRecord } from '../core/metadata';
 import { customSizeProblem, ModelTable, type Background, type ModelCapabilities, type OutputFormat } from '../core/models';
@@ -27,9 +27,45 @@ const LAST_KEY = 'pixelwright.lastChoices';
 const DRAFT_KEY = 'pixelwright.draftPrompt';
 const MAX_RECENT = 20;
 
-interface LastChoices extends OptionPreferences {
+export interface LastChoices extends OptionPreferences {
   readonly model?: string;
   readonly n?: number;
+}
+
+/** One image of a run, as an observer sees it. */
+export interface ImageProgress {
+  readonly index: number;
+  /** requesting / waiting (a rate limit or overload is waited out) / received (not saved yet) / failed. */
+  readonly state: 'requesting' | 'waiting' | 'received' | 'failed';
+  /** Why it failed, in the user's words. */
+  readonly error?: string;
+}
+
+/** How a run ended, for an observer. */
+export interface RunEnd {
+  readonly written: readonly vscode.Uri[];
+  /** Cancelled (nothing was saved). */
+  readonly cancelled: boolean;
+  /** What went wrong (all or some images), in the user's words. */
+  readonly error?: string;
+  readonly failed: number;
+}
+
+/** A caller that shows the run itself (the Studio). Every member is optional. */
+export interface RunObserver {
+  /** Cancels the run like the notification's Cancel (nothing is saved). */
+  readonly token?: vscode.CancellationToken;
+  /** Where VS Code shows the progress; a notification with Cancel when absent. */
+  readonly progressLocation?: vscode.ProgressLocation | { readonly viewId: string };
+  /** Partial images of streaming models: setting this makes them stream. */
+  onPartial?(partial: PartialImage): void;
+  onImageState?(state: ImageProgress): void;
+  /** The status line the notification shows. */
+  onStatus?(message: string): void;
+  /** Each image once written, with the bytes written (for thumbnails). */
+  onSaved?(saved: { readonly index: number; readonly uri: vscode.Uri; readonly bytes: Uint8Array; readonly format: string }): void;
+  /** Always called once, however the run ends (also when refused before any request). */
+  onDone?(end: RunEnd): void;
 }
 
 export class Generator extends Disposable {
@@ -213,19 +249,45 @@ export class Generator extends Disposable {
       outputCompression: args.outputCompression,
       moderation: args.moderation ?? (caps!.moderation && settings.moderation !== 'auto' ? settings.moderation : undefined),
     };
-    await state.update(LAST_KEY, { model: req.model, n: req.n, size: req.size, quality: req.quality, style: req.style, background: req.background, outputFormat: req.outputFormat } satisfies LastChoices);
-    await state.update(RECENT_KEY, [prompt, ...recent.filter((p) => p !== prompt)].slice(0, MAX_RECENT));
+    await this.remember(req);
     return req;
   }
 
-  /** Runs a request with progress, writes what came back, opens or reveals it. */
-  async run(req: ImageRequest, caps: ModelCapabilities, settings: PixelwrightSettings, args: GenerateArgs = {}): Promise<vscode.Uri[]> {
+  /** Remembers a request's prompt (recent prompts) and options (last choices) for the next run. */
+  async remember(req: ImageRequest): Promise<void> {
+    const state = this.context.globalState;
+    const recent = state.get<string[]>(RECENT_KEY) ?? [];
+    await state.update(LAST_KEY, { model: req.model, n: req.n, size: req.size, quality: req.quality, style: req.style, background: req.background, outputFormat: req.outputFormat } satisfies LastChoices);
+    await state.update(RECENT_KEY, [req.prompt, ...recent.filter((p) => p !== req.prompt)].slice(0, MAX_RECENT));
+  }
+
+  /** The prompts used lately, newest first (shared by the palette and the Studio). */
+  recentPrompts(): string[] {
+    return this.context.globalState.get<string[]>(RECENT_KEY) ?? [];
+  }
+
+  /** The options chosen last (palette or Studio), fitted to nothing: callers fit them to a model. */
+  lastChoices(): LastChoices {
+    return this.context.globalState.get<LastChoices>(LAST_KEY) ?? {};
+  }
+
+  /**
+   * Runs a request with progress, writes what came back, opens or reveals it. The palette and
+   * the Studio both come here; an `observer` (the Studio) also sees partial images, each image's
+   * state and the files written, and its token cancels like the notification's Cancel button.
+   * A cancelled run saves nothing.
+   */
+  async run(req: ImageRequest, caps: ModelCapabilities, settings: PixelwrightSettings, args: GenerateArgs = {}, observer: RunObserver = {}): Promise<vscode.Uri[]> {
     const t = vscode.l10n.t;
     const ctx = this.errorContext(settings, req, args);
+    const end = (o: Partial<RunEnd> = {}) => observer.onDone?.({ written: [], cancelled: false, failed: 0, ...o });
+    const fail = (info: ErrorInfo) => end({ error: describeError(info, ctx).message, failed: req.n });
     try {
       validateRequest(req, caps);
     } catch (err) {
-      void showError(classifyError(err), ctx);
+      const info = classifyError(err);
+      void showError(info, ctx);
+      fail(info);
       return [];
     }
     let folder: vscode.Uri | undefined;
@@ -234,14 +296,24 @@ export class Generator extends Disposable {
     } catch (err) {
       if (err instanceof OutputFolderError) {
         void vscode.window.showErrorMessage(`Pixelwright: ${err.message}`, t('Open Settings')).then((a) => a && openSettings('outputFolder'));
+        end({ error: err.message, failed: req.n });
         return [];
       }
       throw err;
     }
-    if (!folder) return [];
+    if (!folder) {
+      end({ cancelled: true });
+      return [];
+    }
     const apiKey = await this.keys.getOrAsk(settings);
     if (!apiKey) {
-      void vscode.window.showInformationMessage(t('Pixelwright: no API key was given, so nothing was generated.'));
+      const said = t('Pixelwright: no API key was given, so nothing was generated.');
+      void vscode.window.showInformationMessage(said);
+      end({ error: said, failed: req.n });
+      return [];
+    }
+    if (observer.token?.isCancellationRequested) {
+      end({ cancelled: true });
       return [];
     }
 
@@ -249,15 +321,20 @@ export class Generator extends Disposable {
     this.setBusy(+1, what);
     const written: vscode.Uri[] = [];
     let failures: ErrorInfo[] = [];
+    let cancelled = false;
+    const location = observer.progressLocation ?? vscode.ProgressLocation.Notification;
     try {
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Pixelwright', cancellable: true }, async (progress, token) => {
+      await vscode.window.withProgress({ location, title: 'Pixelwright', cancellable: location === vscode.ProgressLocation.Notification }, async (progress, token) => {
         const abort = new AbortController();
-        const sub = token.onCancellationRequested(() => abort.abort());
+        const subs = [token.onCancellationRequested(() => abort.abort())];
+        if (observer.token) subs.push(observer.token.onCancellationRequested(() => abort.abort()));
+        const isCancelled = () => abort.signal.aborted;
         let reported = 0;
         const report = (message: string, done = reported) => {
           progress.report({ message, increment: ((done - reported) / req.n) * 100 });
           reported = done;
           this.status.text = `$(loading~spin) ${message}`;
+          observer.onStatus?.(message);
         };
         try {
           report(t('Preparing…'));
@@ -271,12 +348,19 @@ export class Generator extends Disposable {
             maxWaitMs: settings.rateLimitMaxWaitSeconds * 1000,
             log: this.log,
             onStatus: (s) => report(statusText(s, what), s.done),
+            onPartial: observer.onPartial && ((p) => !isCancelled() && observer.onPartial!(p)),
+            onImageState: observer.onImageState && ((s) => observer.onImageState!({ index: s.index, state: s.state, error: s.error && describeError(s.error, ctx).message })),
+            onImage: observer.onImageState && ((image) => observer.onImageState!({ index: image.index, state: 'received' })),
           });
-          if (token.isCancellationRequested) return;
+          if (isCancelled()) {
+            cancelled = true;
+            return;
+          }
           failures = outcome.failures;
           if (outcome.images.length) report(t('Saving…'), reported);
           const createdAt = new Date();
           for (const image of outcome.images) {
+            if (isCancelled()) break;
             const record: GenerationRecord = {
               v: 1,
               operation: req.operation,
@@ -294,35 +378,56 @@ export class Generator extends Disposable {
             const name = imageFileName({ prompt: req.prompt, time: createdAt, index: image.index, count: req.n, format: image.format });
             written.push(await writeAsset(folder!, name, embedRecord(image.bytes, record)));
           }
+          if (isCancelled()) {
+            // Cancelled while saving: take back what this run wrote, so a cancelled run leaves nothing.
+            for (const f of written.splice(0)) await vscode.workspace.fs.delete(f, { useTrash: false }).then(undefined, () => undefined);
+            cancelled = true;
+            return;
+          }
+          outcome.images.forEach((image, i) => observer.onSaved?.({ index: image.index, uri: written[i], bytes: image.bytes, format: image.format }));
           this.log.info(`${what}: ${written.length} of ${req.n} saved in ${Date.now() - started} ms to ${folder!.toString(true)}`);
         } finally {
-          sub.dispose();
+          for (const sub of subs) sub.dispose();
         }
       });
     } catch (err) {
       const info = classifyError(err, [apiKey]);
+      if (info.kind === 'cancelled') {
+        this.log.info(`${what}: cancelled, nothing saved`);
+        end({ cancelled: true });
+        return written;
+      }
       this.log.error(`${what}: ${info.kind} ${info.serverMessage ?? ''}`);
       if (info.kind === 'content-policy') await this.context.globalState.update(DRAFT_KEY, req.prompt);
       void showError(info, ctx);
+      end({ written, error: describeError(info, ctx).message, failed: req.n - written.length });
       return written;
     } finally {
       this.setBusy(-1);
     }
+    if (cancelled) {
+      this.log.info(`${what}: cancelled, nothing saved`);
+      end({ cancelled: true });
+      return [];
+    }
 
     if (written.length && !args.noOpen) await this.present(written, settings);
+    let error: string | undefined;
     if (failures.length) {
+      error = describeError(failures[0], ctx).message;
       if (written.length === 0) {
         const first = failures[0];
         if (first.kind === 'content-policy') await this.context.globalState.update(DRAFT_KEY, req.prompt);
         void showError(first, ctx);
       } else {
         void vscode.window
-          .showWarningMessage(t('Pixelwright: saved {0} of {1} images; the rest failed: {2}', written.length, req.n, describeError(failures[0], ctx).message), t('Show Log'))
+          .showWarningMessage(t('Pixelwright: saved {0} of {1} images; the rest failed: {2}', written.length, req.n, error), t('Show Log'))
           .then((a) => a && this.log.show());
       }
     } else if (written.length) {
       await this.context.globalState.update(DRAFT_KEY, undefined);
     }
+    end({ written, error, failed: req.n - written.length });
     return written;
   }
 

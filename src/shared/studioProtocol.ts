@@ -1,0 +1,247 @@
+/**
+ * Typed messages between the host and the Studio view (the sidebar where users write a prompt,
+ * pick a model and its options, and watch the images stream in). One interface per message,
+ * split "to webview" / "from webview". Binary data travels as Uint8Array. Every message from the
+ * webview is untrusted: the host checks it with parseFromStudio before acting.
+ * No `vscode`, no Node APIs: imported by the host and by the browser bundle.
+ */
+
+/** Free-form WxH sizes a model accepts (gpt-image-2), as the size box checks them while typed. */
+export interface StudioCustomSize {
+  readonly multiple: number;
+  readonly maxEdge: number;
+  readonly maxPixels: number;
+  readonly maxRatio: number;
+}
+
+/**
+ * What a model's images cost, from core's price list: per image (USD, [min, max], a range when
+ * the model decides) by `quality|size` (quality '' = auto), or billed by tokens, or unknown.
+ * The webview only multiplies by n.
+ */
+export type StudioPricing =
+  | { readonly kind: 'per-image'; readonly prices: Readonly<Record<string, readonly [number, number]>> }
+  | { readonly kind: 'tokens' }
+  | { readonly kind: 'unknown' };
+
+/** A model and what it offers for generation, as the form shows it. */
+export interface StudioModel {
+  readonly id: string;
+  readonly note?: string;
+  readonly sizes: readonly string[];
+  readonly customSize?: StudioCustomSize;
+  readonly qualities: readonly string[];
+  readonly styles: readonly string[];
+  readonly backgrounds: readonly string[];
+  readonly outputFormats: readonly string[];
+  /** Images per request (more become parallel requests). */
+  readonly maxN: number;
+  /** Shows partial images while it works. */
+  readonly streaming: boolean;
+  readonly maxPromptChars: number;
+  readonly pricing: StudioPricing;
+}
+
+/** The options of one run, as the form holds them. */
+export interface StudioOptions {
+  readonly model: string;
+  readonly n: number;
+  readonly size?: string;
+  readonly quality?: string;
+  readonly style?: string;
+  readonly background?: string;
+  readonly outputFormat?: string;
+}
+
+/** What the Studio keeps between sessions (the host stores it in globalState). */
+export interface StudioDraft {
+  readonly prompt: string;
+  readonly options?: StudioOptions;
+}
+
+export type ImageTileState = 'queued' | 'requesting' | 'waiting' | 'received' | 'saved' | 'failed';
+
+/** One image of a run. `partial`/`result` carry the bytes last shown. */
+export interface StudioTile {
+  readonly index: number;
+  readonly state: ImageTileState;
+  readonly error?: string;
+  /** The newest partial image (streaming models), until the result replaces it. */
+  readonly partial?: { readonly bytes: Uint8Array; readonly mime: string; readonly partialIndex: number };
+  /** Partial images received so far for this image. */
+  readonly partials?: number;
+  readonly result?: StudioResult;
+}
+
+export interface StudioResult {
+  /** The host's id for the file (the only thing "open" may name). */
+  readonly id: string;
+  readonly bytes: Uint8Array;
+  readonly mime: string;
+  /** Workspace-relative path, for display. */
+  readonly path: string;
+}
+
+export type RunPhase = 'running' | 'done' | 'cancelled' | 'failed';
+
+/** The run in flight or the last one, whole: sent after (re)load and when it starts or ends. */
+export interface StudioRun {
+  readonly runId: number;
+  readonly phase: RunPhase;
+  readonly model: string;
+  readonly streaming: boolean;
+  readonly prompt: string;
+  readonly tiles: readonly StudioTile[];
+  readonly message?: string;
+  readonly error?: string;
+}
+
+// ---- host -> studio ------------------------------------------------------------------------
+
+export interface StudioInitMessage {
+  readonly type: 'init';
+  readonly models: readonly StudioModel[];
+  readonly draft: StudioDraft;
+  readonly recent: readonly string[];
+  /** The date of the price list behind the estimates. */
+  readonly priceListDate: string;
+  readonly run?: StudioRun;
+  /** Localized strings for the UI, keyed by English source text. */
+  readonly strings: Readonly<Record<string, string>>;
+}
+
+/** The whole run (start, end, after a reload). */
+export interface StudioRunMessage {
+  readonly type: 'run';
+  readonly run: StudioRun;
+}
+
+/** One image changed state. */
+export interface StudioTileMessage {
+  readonly type: 'tile';
+  readonly runId: number;
+  readonly tile: StudioTile;
+}
+
+/** The status line (what the notification would say). */
+export interface StudioStatusMessage {
+  readonly type: 'status';
+  readonly runId: number;
+  readonly message: string;
+}
+
+export interface StudioRecentMessage {
+  readonly type: 'recent';
+  readonly recent: readonly string[];
+}
+
+export type ToStudio = StudioInitMessage | StudioRunMessage | StudioTileMessage | StudioStatusMessage | StudioRecentMessage;
+
+// ---- studio -> host ------------------------------------------------------------------------
+
+export interface StudioReadyMessage {
+  readonly type: 'ready';
+}
+
+export interface StudioGenerateMessage {
+  readonly type: 'generate';
+  readonly prompt: string;
+  readonly options: StudioOptions;
+}
+
+export interface StudioCancelMessage {
+  readonly type: 'cancel';
+  readonly runId: number;
+}
+
+export interface StudioOpenMessage {
+  readonly type: 'open';
+  readonly resultId: string;
+}
+
+/** The draft changed (debounced by the webview): the host keeps it across restarts. */
+export interface StudioSaveDraftMessage {
+  readonly type: 'saveDraft';
+  readonly draft: StudioDraft;
+}
+
+export type FromStudio = StudioReadyMessage | StudioGenerateMessage | StudioCancelMessage | StudioOpenMessage | StudioSaveDraftMessage;
+
+// ---- guards ----------------------------------------------------------------------------------
+
+/** The longest prompt any model takes (GPT image models: 32,000 characters). */
+export const MAX_PROMPT_CHARS = 32000;
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isInt = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+const optStr = (v: unknown, max = 64) => v === undefined || (typeof v === 'string' && v.length <= max);
+
+export function isStudioOptions(v: unknown): v is StudioOptions {
+  return (
+    isObj(v) &&
+    typeof v.model === 'string' &&
+    v.model.length > 0 &&
+    v.model.length <= 128 &&
+    isInt(v.n, 1, 10) &&
+    optStr(v.size, 16) &&
+    optStr(v.quality) &&
+    optStr(v.style) &&
+    optStr(v.background) &&
+    optStr(v.outputFormat)
+  );
+}
+
+/** Only the known fields (a message may carry more; they are dropped). */
+function cleanOptions(o: StudioOptions): StudioOptions {
+  return { model: o.model, n: o.n, size: o.size, quality: o.quality, style: o.style, background: o.background, outputFormat: o.outputFormat };
+}
+
+const isPrompt = (v: unknown): v is string => typeof v === 'string' && v.length <= MAX_PROMPT_CHARS * 2;
+
+/** Checks a message from the Studio; undefined when it is not one we accept. */
+export function parseFromStudio(v: unknown): FromStudio | undefined {
+  if (!isObj(v)) return undefined;
+  switch (v.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'generate':
+      return isPrompt(v.prompt) && isStudioOptions(v.options) ? { type: 'generate', prompt: v.prompt, options: cleanOptions(v.options) } : undefined;
+    case 'cancel':
+      return isInt(v.runId, 0, Number.MAX_SAFE_INTEGER) ? { type: 'cancel', runId: v.runId } : undefined;
+    case 'open':
+      return typeof v.resultId === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(v.resultId) ? { type: 'open', resultId: v.resultId } : undefined;
+    case 'saveDraft': {
+      const d = v.draft;
+      if (!isObj(d) || !isPrompt(d.prompt) || (d.options !== undefined && !isStudioOptions(d.options))) return undefined;
+      return { type: 'saveDraft', draft: { prompt: d.prompt, options: d.options === undefined ? undefined : cleanOptions(d.options) } };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Why a typed WxH size breaks the model's rule (as a key for the UI's words), or undefined. */
+export type SizeProblem =
+  | { readonly kind: 'format' }
+  | { readonly kind: 'min'; readonly value: number }
+  | { readonly kind: 'multiple'; readonly value: number }
+  | { readonly kind: 'edge'; readonly value: number }
+  | { readonly kind: 'pixels'; readonly value: number }
+  | { readonly kind: 'ratio'; readonly value: number };
+
+/**
+ * The same rule as core's customSizeProblem (a unit test keeps the two in step), with the
+ * reason as data so the webview can say it in the user's language.
+ */
+export function checkCustomSize(size: string, rule: StudioCustomSize): SizeProblem | undefined {
+  const m = /^(\d{1,5})x(\d{1,5})$/.exec(size);
+  if (!m) return { kind: 'format' };
+  const width = Number(m[1]);
+  const height = Number(m[2]);
+  if (width < rule.multiple || height < rule.multiple) return { kind: 'min', value: rule.multiple };
+  if (width % rule.multiple !== 0 || height % rule.multiple !== 0) return { kind: 'multiple', value: rule.multiple };
+  if (Math.max(width, height) > rule.maxEdge) return { kind: 'edge', value: rule.maxEdge };
+  if (width * height > rule.maxPixels) return { kind: 'pixels', value: rule.maxPixels };
+  if (Math.max(width, height) / Math.min(width, height) > rule.maxRatio) return { kind: 'ratio', value: rule.maxRatio };
+  return undefined;
+}

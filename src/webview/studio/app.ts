@@ -1,0 +1,564 @@
+/**
+ * The Studio: a prompt, a model and the options it offers, an estimate of the cost, Generate and
+ * Cancel; below, one tile per image that shows its state, its partial images as they stream in,
+ * and the saved result with an Open button.
+ *
+ * UI state (the draft prompt, the options, a half-typed custom size) is kept with setState on
+ * every change and sent to the host (debounced) so it survives a restart; the models, recent
+ * prompts and the run come from the host.
+ */
+import { checkCustomSize, MAX_PROMPT_CHARS, type FromStudio, type SizeProblem, type StudioDraft, type StudioInitMessage, type StudioModel, type StudioOptions, type StudioRun, type StudioTile } from '../../shared/studioProtocol';
+import { h, isMac, modKey } from '../maskEditor/dom';
+import { costOf, fitStudioOptions, usd } from './options';
+import { s } from './strings';
+
+export interface UiState {
+  readonly draft?: StudioDraft;
+  /** What is in the custom size box (also when it is not valid yet). */
+  readonly customSize?: string;
+  /** Whether "Model and options" is expanded. */
+  readonly optionsOpen?: boolean;
+}
+
+export interface Host {
+  post(message: FromStudio): void;
+  getState(): UiState;
+  setState(state: UiState): void;
+}
+
+const CUSTOM = '__custom__';
+
+function selectField(label: string, id: string): { field: HTMLElement; select: HTMLSelectElement } {
+  const select = h('select', { id });
+  const field = h('div', { class: 'field' }, h('label', { for: id }, label), select);
+  return { field, select };
+}
+
+function fill(select: HTMLSelectElement, values: readonly { value: string; label: string; disabled?: boolean }[], current: string | undefined): void {
+  select.replaceChildren(...values.map((v) => h('option', { value: v.value, selected: v.value === current, disabled: v.disabled }, v.label)));
+  if (current !== undefined) select.value = current;
+}
+
+function optionLabel(v: string): string {
+  switch (v) {
+    case 'auto':
+      return s('auto');
+    case 'low':
+      return s('low');
+    case 'medium':
+      return s('medium');
+    case 'high':
+      return s('high');
+    case 'standard':
+      return s('standard');
+    case 'hd':
+      return 'HD';
+    case 'vivid':
+      return s('vivid');
+    case 'natural':
+      return s('natural');
+    case 'transparent':
+      return s('transparent');
+    case 'opaque':
+      return s('opaque');
+    default:
+      return /^\d+x\d+$/.test(v) ? v.replace('x', '×') : v.toUpperCase();
+  }
+}
+
+function sizeProblemText(p: SizeProblem): string {
+  switch (p.kind) {
+    case 'format':
+      return s('Write it as width×height, for example 1536x864.');
+    case 'min':
+      return s('Width and height must each be at least {0}.', p.value);
+    case 'multiple':
+      return s('Width and height must both be multiples of {0}.', p.value);
+    case 'edge':
+      return s('The longer side must be at most {0}.', p.value);
+    case 'pixels':
+      return s('At most {0} pixels (3840×2160).', p.value.toLocaleString());
+    case 'ratio':
+      return s('The long side may be at most {0} times the short side.', p.value);
+  }
+}
+
+/** The MIME type to give a blob, from the image's first bytes. */
+function mimeOf(bytes: Uint8Array, fallback: string): string {
+  if (bytes[0] === 0x89 && bytes[1] === 0x50) return 'image/png';
+  if (bytes[0] === 0xff && bytes[1] === 0xd8) return 'image/jpeg';
+  if (bytes[8] === 0x57 && bytes[9] === 0x45 && bytes[10] === 0x42 && bytes[11] === 0x50) return 'image/webp';
+  return fallback;
+}
+
+export class StudioApp {
+  readonly element: HTMLElement;
+  private models: readonly StudioModel[];
+  private opts: StudioOptions;
+  private customSize: string;
+  private run: StudioRun | undefined;
+  private runIdPending = false;
+  private readonly urls = new Map<string, string>();
+  private saveTimer: number | undefined;
+  private readonly priceListDate: string;
+  private recentPrompts: readonly string[] = [];
+  private wasRunning = false;
+
+  private readonly prompt = h('textarea', { id: 'prompt', rows: 5, spellcheck: true, 'aria-describedby': 'prompt-help prompt-count' });
+  private readonly promptCount = h('span', { id: 'prompt-count', class: 'count' });
+  private readonly promptProblem = h('p', { id: 'prompt-problem', class: 'problem', role: 'alert', hidden: true });
+  private readonly recent = h('select', { id: 'recent' });
+  private readonly optionsBox = h('details', { class: 'options' });
+  private readonly optionsSummary = h('span', { class: 'summary-value' });
+  private readonly model = selectField(s('Model'), 'opt-model');
+  private readonly modelNote = h('p', { class: 'hint model-note' });
+  private readonly size = selectField(s('Size'), 'opt-size');
+  private readonly quality = selectField(s('Quality'), 'opt-quality');
+  private readonly n = selectField(s('Images'), 'opt-n');
+  private readonly style = selectField(s('Style'), 'opt-style');
+  private readonly background = selectField(s('Background'), 'opt-background');
+  private readonly format = selectField(s('File format'), 'opt-format');
+  private readonly custom = h('input', { id: 'custom-size', type: 'text', inputmode: 'numeric', autocomplete: 'off', spellcheck: false, placeholder: '1536x864', 'aria-describedby': 'custom-size-help' });
+  private readonly customHelp = h('p', { id: 'custom-size-help', class: 'hint' });
+  private readonly customField: HTMLElement;
+  private readonly cost = h('p', { id: 'cost', class: 'cost' });
+  private readonly costNote = h('p', { id: 'cost-note', class: 'hint' });
+  private readonly generate = h('button', { type: 'submit', id: 'generate', class: 'primary' }, s('Generate'));
+  private readonly cancel = h('button', { type: 'button', id: 'cancel', class: 'secondary', hidden: true }, s('Cancel'));
+  private readonly status = h('p', { id: 'run-status', class: 'status', role: 'status', 'aria-live': 'polite' });
+  private readonly tiles = h('ul', { class: 'tiles', 'aria-label': s('Images') });
+  private readonly runSection = h('section', { class: 'run', 'aria-label': s('Images') }, this.status, this.tiles);
+
+  constructor(
+    private readonly host: Host,
+    init: StudioInitMessage,
+    mount: HTMLElement,
+  ) {
+    this.models = init.models;
+    this.priceListDate = init.priceListDate;
+    const saved = host.getState();
+    const draft = saved.draft ?? init.draft;
+    const m = this.models.find((x) => x.id === draft.options?.model) ?? this.models[0];
+    this.opts = fitStudioOptions(draft.options ?? {}, m);
+    this.customSize = saved.customSize ?? (this.opts.size && !m.sizes.includes(this.opts.size) ? this.opts.size : '');
+    this.prompt.value = draft.prompt;
+    this.prompt.placeholder = s('Describe the image to make');
+
+    const shortcut = isMac ? '⌘+Enter' : 'Ctrl+Enter';
+    this.recent.setAttribute('aria-label', s('Recent prompts'));
+    this.recent.classList.add('recent');
+    this.customField = h('div', { class: 'field custom-size' }, h('label', { for: 'custom-size' }, s('Custom size (width×height)')), this.custom, this.customHelp);
+    this.optionsBox.open = saved.optionsOpen ?? true;
+    this.optionsBox.append(
+      h('summary', {}, h('span', { class: 'summary-title' }, s('Model and options')), this.optionsSummary),
+      h(
+        'div',
+        { class: 'options-body' },
+        this.model.field,
+        this.modelNote,
+        h('div', { class: 'grid' }, this.size.field, this.customField, this.quality.field, this.n.field, this.style.field, this.background.field, this.format.field),
+      ),
+    );
+    const form = h(
+      'form',
+      { class: 'form', 'aria-label': s('Prompt and options'), novalidate: true },
+      h(
+        'div',
+        { class: 'field' },
+        h('div', { class: 'label-row' }, h('label', { for: 'prompt' }, s('Prompt')), this.recent),
+        this.prompt,
+        h('div', { class: 'below-prompt hint' }, h('span', { id: 'prompt-help' }, s('{0} to generate', shortcut)), this.promptCount),
+        this.promptProblem,
+      ),
+      this.optionsBox,
+      h('div', { class: 'estimate' }, this.cost, this.costNote),
+      h('div', { class: 'actions' }, this.generate, this.cancel),
+    );
+    this.element = h('main', { class: 'studio', 'data-phase': 'idle' }, form, this.runSection);
+    mount.replaceChildren(this.element);
+
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.submit();
+    });
+    this.prompt.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && modKey(e)) {
+        e.preventDefault();
+        this.submit();
+      }
+    });
+    this.prompt.addEventListener('input', () => {
+      this.promptProblem.hidden = true;
+      this.prompt.removeAttribute('aria-invalid');
+      this.renderCount();
+      this.changed();
+    });
+    this.recent.addEventListener('change', () => {
+      const i = Number(this.recent.value);
+      const text = this.recentPrompts[i];
+      if (text !== undefined) {
+        this.prompt.value = text;
+        this.renderCount();
+        this.changed();
+        this.prompt.focus();
+      }
+      this.recent.value = '';
+    });
+    this.model.select.addEventListener('change', () => {
+      const next = this.models.find((x) => x.id === this.model.select.value);
+      if (next) this.update({ ...this.opts, model: next.id }, next);
+    });
+    this.size.select.addEventListener('change', () => {
+      const v = this.size.select.value;
+      if (v === CUSTOM) {
+        this.customField.hidden = false;
+        const c = this.customSize.trim();
+        this.update({ ...this.opts, size: c && this.current.customSize && !checkCustomSize(c, this.current.customSize) ? c : this.opts.size }, undefined, true);
+        this.custom.focus();
+      } else {
+        this.update({ ...this.opts, size: v });
+      }
+    });
+    this.custom.addEventListener('input', () => {
+      this.customSize = this.custom.value;
+      const v = this.custom.value.trim().toLowerCase().replace('×', 'x');
+      const rule = this.current.customSize;
+      if (rule && !checkCustomSize(v, rule)) this.update({ ...this.opts, size: v }, undefined, true);
+      else this.renderCustom();
+      this.changed();
+    });
+    this.quality.select.addEventListener('change', () => this.update({ ...this.opts, quality: this.quality.select.value }));
+    this.n.select.addEventListener('change', () => this.update({ ...this.opts, n: Number(this.n.select.value) }));
+    this.style.select.addEventListener('change', () => this.update({ ...this.opts, style: this.style.select.value }));
+    this.background.select.addEventListener('change', () => this.update({ ...this.opts, background: this.background.select.value }));
+    this.format.select.addEventListener('change', () => this.update({ ...this.opts, outputFormat: this.format.select.value }));
+    this.cancel.addEventListener('click', () => {
+      if (this.run?.phase === 'running') {
+        this.host.post({ type: 'cancel', runId: this.run.runId });
+        this.cancel.disabled = true;
+        this.status.textContent = s('Cancelling…');
+      }
+    });
+    this.optionsBox.addEventListener('toggle', () => this.persistLocal());
+    window.addEventListener('pagehide', () => this.flushDraft());
+
+    this.setRecent(init.recent);
+    this.render();
+    this.renderCount();
+    this.renderRun(init.run);
+    this.persistLocal();
+  }
+
+  dispose(): void {
+    this.flushDraft();
+    for (const url of this.urls.values()) URL.revokeObjectURL(url);
+    this.urls.clear();
+  }
+
+  private get current(): StudioModel {
+    return this.models.find((x) => x.id === this.opts.model) ?? this.models[0];
+  }
+
+  private get customChosen(): boolean {
+    return this.opts.size !== undefined && !this.current.sizes.includes(this.opts.size);
+  }
+
+  // ---- host messages -------------------------------------------------------------------------
+
+  setRecent(recent: readonly string[]): void {
+    this.recentPrompts = recent.slice(0, 20);
+    const oneLine = (t: string) => (t.length > 80 ? `${t.slice(0, 79).replace(/\s+/g, ' ')}…` : t.replace(/\s+/g, ' '));
+    this.recent.replaceChildren(
+      h('option', { value: '' }, this.recentPrompts.length ? s('Choose a recent prompt…') : s('No recent prompts yet')),
+      ...this.recentPrompts.map((t, i) => h('option', { value: String(i), title: t }, oneLine(t))),
+    );
+    this.recent.value = '';
+    this.recent.disabled = this.recentPrompts.length === 0;
+  }
+
+  onRun(run: StudioRun): void {
+    this.runIdPending = false;
+    this.renderRun(run);
+  }
+
+  onTile(runId: number, tile: StudioTile): void {
+    if (!this.run || this.run.runId !== runId) return;
+    const tiles = this.run.tiles.map((t) => (t.index === tile.index ? tile : t));
+    this.run = { ...this.run, tiles };
+    this.renderTile(tile);
+  }
+
+  onStatus(runId: number, message: string): void {
+    if (this.run?.runId === runId && this.run.phase === 'running' && !this.cancel.disabled) this.status.textContent = message;
+  }
+
+  // ---- form ----------------------------------------------------------------------------------
+
+  private update(next: Partial<StudioOptions>, model?: StudioModel, keepCustomOpen = false): void {
+    const m = model ?? this.models.find((x) => x.id === next.model) ?? this.current;
+    this.opts = fitStudioOptions(next, m);
+    this.render(keepCustomOpen);
+    this.changed();
+  }
+
+  /** The prompt or an option changed: keep it here at once, and with the host shortly. */
+  private changed(): void {
+    this.persistLocal();
+    if (this.saveTimer !== undefined) clearTimeout(this.saveTimer);
+    this.saveTimer = window.setTimeout(() => this.flushDraft(), 400);
+  }
+
+  private draft(): StudioDraft {
+    return { prompt: this.prompt.value, options: this.opts };
+  }
+
+  private persistLocal(): void {
+    this.host.setState({ draft: this.draft(), customSize: this.customSize, optionsOpen: this.optionsBox.open });
+  }
+
+  private flushDraft(): void {
+    if (this.saveTimer !== undefined) clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    this.host.post({ type: 'saveDraft', draft: this.draft() });
+  }
+
+  private render(keepCustomOpen = false): void {
+    const m = this.current;
+    const o = this.opts;
+    fill(
+      this.model.select,
+      this.models.map((x) => ({ value: x.id, label: x.id })),
+      m.id,
+    );
+    this.modelNote.textContent = m.note ?? '';
+    this.modelNote.hidden = !m.note;
+
+    const custom = this.customChosen;
+    const sizes = m.sizes.map((v) => ({ value: v, label: v === 'auto' ? s('auto (the model decides)') : optionLabel(v) }));
+    if (m.customSize) sizes.push({ value: CUSTOM, label: s('Custom…') });
+    fill(this.size.select, sizes, custom || (keepCustomOpen && !this.customField.hidden) ? CUSTOM : o.size);
+    this.size.field.hidden = sizes.length < 2;
+    this.customField.hidden = !m.customSize || this.size.select.value !== CUSTOM;
+    if (!this.customField.hidden && custom && document.activeElement !== this.custom) this.custom.value = o.size ?? '';
+    else if (document.activeElement !== this.custom) this.custom.value = this.customSize;
+    this.renderCustom();
+
+    const show = (f: { field: HTMLElement; select: HTMLSelectElement }, list: readonly string[], value: string | undefined) => {
+      fill(
+        f.select,
+        list.map((v) => ({ value: v, label: optionLabel(v), disabled: f === this.background && v === 'transparent' && o.outputFormat === 'jpeg' })),
+        value,
+      );
+      f.field.hidden = list.length < 2;
+    };
+    show(this.quality, m.qualities, o.quality);
+    show(this.style, m.styles, o.style);
+    show(this.background, m.backgrounds, o.background);
+    show(this.format, m.outputFormats, o.outputFormat);
+    fill(
+      this.n.select,
+      Array.from({ length: 10 }, (_, i) => ({ value: String(i + 1), label: String(i + 1) })),
+      String(o.n),
+    );
+    const parts = [m.id, o.size === 'auto' ? s('auto size') : optionLabel(o.size ?? ''), o.quality && m.qualities.length > 1 ? optionLabel(o.quality) : '', o.style && m.styles.length > 1 ? optionLabel(o.style) : '', `× ${o.n}`];
+    this.optionsSummary.textContent = parts.filter(Boolean).join(' · ');
+    this.renderCost();
+    this.renderCount();
+  }
+
+  private renderCustom(): void {
+    const rule = this.current.customSize;
+    if (!rule || this.customField.hidden) {
+      this.custom.removeAttribute('aria-invalid');
+      return;
+    }
+    const v = this.custom.value.trim().toLowerCase().replace('×', 'x');
+    const problem = v ? checkCustomSize(v, rule) : undefined;
+    this.custom.toggleAttribute('aria-invalid', !!problem);
+    if (problem) this.custom.setAttribute('aria-invalid', 'true');
+    this.customHelp.classList.toggle('problem', !!problem);
+    this.customHelp.textContent = problem
+      ? sizeProblemText(problem)
+      : v
+        ? s('{0} × {1}: fine.', ...v.split('x'))
+        : s('Multiples of {0}, up to {1}:1, at most 3840×2160.', rule.multiple, rule.maxRatio);
+  }
+
+  private renderCost(): void {
+    const m = this.current;
+    const c = costOf(m, this.opts);
+    this.costNote.hidden = false;
+    switch (c.kind) {
+      case 'per-image': {
+        const total = c.min === c.max ? usd(c.min) : `${usd(c.min)}–${usd(c.max)}`;
+        const each = c.minEach === c.maxEach ? usd(c.minEach) : `${usd(c.minEach)}–${usd(c.maxEach)}`;
+        this.cost.textContent = s('Estimated cost: {0} ({1} per image)', total, each);
+        this.costNote.textContent = s('An estimate from the price list of {0}; your provider may charge differently.', this.priceListDate);
+        break;
+      }
+      case 'tokens':
+        this.cost.textContent = s('{0} is billed by tokens: no fixed estimate.', m.id);
+        this.costNote.textContent = s('Price list of {0}.', this.priceListDate);
+        break;
+      default:
+        this.cost.textContent = s('No price is known for {0}.', m.id);
+        this.costNote.hidden = true;
+    }
+  }
+
+  private renderCount(): void {
+    const max = this.current.maxPromptChars;
+    const len = [...this.prompt.value].length;
+    this.promptCount.textContent = `${len.toLocaleString()} / ${max.toLocaleString()}`;
+    this.promptCount.classList.toggle('over', len > max);
+  }
+
+  /** What keeps the form from running, said next to the field; undefined when it can run. */
+  private problem(): { field: HTMLElement; text: string } | undefined {
+    const text = this.prompt.value.trim();
+    if (!text) return { field: this.prompt, text: s('Describe the image first.') };
+    const len = [...this.prompt.value].length;
+    const m = this.current;
+    if (len > m.maxPromptChars || len > MAX_PROMPT_CHARS) return { field: this.prompt, text: s('{0} accepts at most {1} characters; this prompt has {2}.', m.id, m.maxPromptChars, len) };
+    if (!this.customField.hidden && m.customSize) {
+      const v = this.custom.value.trim().toLowerCase().replace('×', 'x');
+      const p = checkCustomSize(v, m.customSize);
+      if (p) return { field: this.custom, text: sizeProblemText(p) };
+    }
+    return undefined;
+  }
+
+  private submit(): void {
+    if (this.run?.phase === 'running' || this.runIdPending) return;
+    const p = this.problem();
+    if (p) {
+      if (p.field === this.prompt) {
+        this.promptProblem.textContent = p.text;
+        this.promptProblem.hidden = false;
+        this.prompt.setAttribute('aria-invalid', 'true');
+      } else {
+        this.renderCustom();
+      }
+      p.field.focus();
+      return;
+    }
+    this.runIdPending = true;
+    this.generate.disabled = true;
+    this.status.textContent = s('Starting…');
+    this.flushDraft();
+    this.host.post({ type: 'generate', prompt: this.prompt.value.trim(), options: this.opts });
+  }
+
+  // ---- the run -------------------------------------------------------------------------------
+
+  private renderRun(run: StudioRun | undefined): void {
+    this.run = run;
+    const phase = run?.phase ?? 'idle';
+    this.element.dataset.phase = phase;
+    const running = phase === 'running';
+    this.generate.disabled = running || this.runIdPending;
+    this.cancel.hidden = !running;
+    this.cancel.disabled = false;
+    for (const el of Array.from(this.element.querySelectorAll<HTMLSelectElement | HTMLInputElement>('.form select, .form input'))) el.disabled = running || (el === this.recent && this.recentPrompts.length === 0);
+    if (!run) {
+      this.status.textContent = '';
+      this.tiles.replaceChildren();
+      return;
+    }
+    const keep = new Set(run.tiles.flatMap((t) => [`p${run.runId}-${t.index}`, `r${run.runId}-${t.index}`]));
+    for (const [k, url] of this.urls) {
+      if (!keep.has(k)) {
+        URL.revokeObjectURL(url);
+        this.urls.delete(k);
+      }
+    }
+    const fresh = this.tiles.dataset.runId !== String(run.runId);
+    if (fresh) {
+      this.tiles.dataset.runId = String(run.runId);
+      this.tiles.replaceChildren();
+    }
+    this.tiles.classList.toggle('single', run.tiles.length === 1);
+    for (const t of run.tiles) this.renderTile(t);
+    const saved = run.tiles.filter((t) => t.state === 'saved').length;
+    switch (phase) {
+      case 'running':
+        this.status.textContent = run.message ?? s('Starting…');
+        break;
+      case 'cancelled':
+        this.status.textContent = s('Cancelled: nothing was saved.');
+        break;
+      case 'failed':
+        this.status.textContent = run.error ?? s('Nothing was made.');
+        break;
+      case 'done':
+        this.status.textContent =
+          (saved === 1 ? s('1 image saved.') : s('{0} images saved.', saved)) + (run.error ? ` ${s('Some failed: {0}', run.error)}` : '');
+        break;
+    }
+    this.status.classList.toggle('error', phase === 'failed');
+    // A new run, or its end: bring the images into view (the sidebar is often short).
+    if ((fresh && running) || (!running && phase !== 'idle' && this.wasRunning)) this.runSection.scrollIntoView({ block: 'nearest' });
+    this.wasRunning = running;
+  }
+
+  private url(key: string, bytes: Uint8Array, mime: string): string {
+    const old = this.urls.get(key);
+    if (old) URL.revokeObjectURL(old);
+    const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: mimeOf(bytes, mime) }));
+    this.urls.set(key, url);
+    return url;
+  }
+
+  private renderTile(t: StudioTile): void {
+    const run = this.run!;
+    const id = `tile-${run.runId}-${t.index}`;
+    let li = this.tiles.querySelector<HTMLLIElement>(`#${id}`);
+    if (!li) {
+      li = h('li', { id, class: 'tile' });
+      const after = Array.from(this.tiles.children).find((c) => Number((c as HTMLElement).dataset.index) > t.index);
+      this.tiles.insertBefore(li, after ?? null);
+    }
+    li.dataset.index = String(t.index);
+    li.dataset.state = t.state;
+    li.dataset.partials = String(t.partials ?? 0);
+    const label = run.tiles.length > 1 ? s('Image {0}', t.index + 1) : s('Image');
+    const frame = h('div', { class: 'frame' });
+    if (t.result) {
+      const img = h('img', { class: 'result', alt: s('{0}: {1}', label, run.prompt), src: this.url(`r${run.runId}-${t.index}`, t.result.bytes, t.result.mime) });
+      const open = h('button', { type: 'button', class: 'thumb', title: t.result.path, 'aria-label': s('Open {0}', t.result.path) }, img);
+      open.addEventListener('click', () => this.host.post({ type: 'open', resultId: t.result!.id }));
+      frame.append(open);
+    } else if (t.partial) {
+      frame.append(h('img', { class: 'partial', alt: s('{0}, preview {1}', label, t.partial.partialIndex + 1), src: this.url(`p${run.runId}-${t.index}`, t.partial.bytes, t.partial.mime) }));
+    } else {
+      frame.append(h('div', { class: 'placeholder', 'aria-hidden': 'true' }, t.state === 'failed' ? '' : h('span', { class: 'spinner' })));
+    }
+    const caption = h('div', { class: 'caption' }, h('span', { class: 'label' }, label), h('span', { class: 'state' }, this.stateText(t, run)));
+    if (t.result) {
+      const open = h('button', { type: 'button', class: 'link open', 'aria-label': s('Open {0}', t.result.path), title: t.result.path }, s('Open'));
+      open.addEventListener('click', () => this.host.post({ type: 'open', resultId: t.result!.id }));
+      caption.append(open);
+    }
+    li.replaceChildren(frame, caption);
+    if (t.state === 'failed' && t.error) li.append(h('p', { class: 'tile-error' }, t.error));
+  }
+
+  private stateText(t: StudioTile, run: StudioRun): string {
+    switch (t.state) {
+      case 'queued':
+        return s('Queued');
+      case 'requesting':
+        if (run.phase === 'cancelled') return s('Cancelled');
+        if (t.partial) return s('Preview {0}', t.partial.partialIndex + 1);
+        return run.streaming ? s('Drawing…') : s('Working… (no previews from this model)');
+      case 'waiting':
+        return run.phase === 'cancelled' ? s('Cancelled') : s('Waiting to try again…');
+      case 'received':
+        return run.phase === 'cancelled' ? s('Cancelled') : s('Saving…');
+      case 'saved':
+        return s('Saved');
+      case 'failed':
+        return s('Failed');
+    }
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Entry of the Studio webview (bundled to dist/webview/studio.js). Says `ready`, builds the UI on
+ * `init` (again after every reload: the host re-sends the models, the draft and the run), and
+ * routes the host's messages to it. The host is the extension, but its messages are still
+ * checked for shape before use.
+ */
+import type { FromStudio } from '../../shared/studioProtocol';
+import { StudioApp, type UiState } from './app';
+import { isObj, parseToStudio } from './parse';
+import { setStrings } from './strings';
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+let app: StudioApp | undefined;
+
+const host = {
+  post: (m: FromStudio) => vscode.postMessage(m),
+  getState: () => {
+    const st = vscode.getState();
+    return (isObj(st) ? st : {}) as UiState;
+  },
+  setState: (st: UiState) => vscode.setState(st),
+};
+
+/** What a dropped message looked like (its type and top-level fields), for the developer console. */
+function shapeOf(v: unknown): string {
+  return isObj(v) ? `${String(v.type).slice(0, 32)} {${Object.keys(v).join(', ')}}` : typeof v;
+}
+
+window.addEventListener('message', (event: MessageEvent) => {
+  const m = parseToStudio(event.data);
+  if (!m) {
+    console.warn(`Pixelwright Studio: dropped a message that does not fit the protocol: ${shapeOf(event.data)}`);
+    return;
+  }
+  switch (m.type) {
+    case 'init': {
+      setStrings(m.strings);
+      app?.dispose();
+      const mount = document.getElementById('app') ?? document.body;
+      app = new StudioApp(host, m, mount);
+      break;
+    }
+    case 'run':
+      app?.onRun(m.run);
+      break;
+    case 'tile':
+      app?.onTile(m.runId, m.tile);
+      break;
+    case 'status':
+      app?.onStatus(m.runId, m.message);
+      break;
+    case 'recent':
+      app?.setRecent(m.recent);
+      break;
+  }
+});
+
+host.post({ type: 'ready' });

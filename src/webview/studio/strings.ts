@@ -1,0 +1,18 @@
+/**
+ * The Studio's words. The host sends them localized (init.strings, keyed by the English text); a
+ * key without a translation shows as the English text. Every key used here must be one the host
+ * localizes in studioView.ts (a unit test compares the two lists).
+ */
+import { formatString } from '../../shared/maskGeometry';
+
+let table: Readonly<Record<string, string>> = {};
+
+export function setStrings(strings: Readonly<Record<string, string>>): void {
+  table = strings;
+}
+
+/** The localized text for an English key, with {0}, {1}... filled in. */
+export function s(key: string, ...args: (string | number)[]): string {
+  const v = Object.prototype.hasOwnProperty.call(table, key) && typeof table[key] === 'string' ? table[key] : key;
+  return args.length ? formatString(v, ...args) : v;
+}

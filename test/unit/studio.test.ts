@@ -1,0 +1,216 @@
+/**
+ * The Studio's pure parts: the protocol guards (both directions), options fitted to a model, the
+ * custom-size check (in step with core's), the cost estimate the form shows (in step with
+ * core/pricing), the request a run makes, and every word of the webview localized by the host.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as ts from 'typescript';
+import { BUILTIN_MODELS, customSizeProblem, ModelTable } from '../../src/core/models';
+import { estimateCost } from '../../src/core/pricing';
+import { validateRequest } from '../../src/core/request';
+import { plainBytes, studioModel, studioRequest } from '../../src/host/studioModels';
+import { checkCustomSize, parseFromStudio, type StudioOptions } from '../../src/shared/studioProtocol';
+import { costOf, fitStudioOptions, usd } from '../../src/webview/studio/options';
+import { parseToStudio } from '../../src/webview/studio/parse';
+
+const table = new ModelTable();
+const model = (id: string) => studioModel(table.get(id)!);
+
+suite('studio: messages from the webview are checked', () => {
+  const options: StudioOptions = { model: 'gpt-image-1.5', n: 2, size: '1024x1024', quality: 'low' };
+
+  test('good messages pass, with only the known fields', () => {
+    assert.deepStrictEqual(parseFromStudio({ type: 'ready' }), { type: 'ready' });
+    const gen = parseFromStudio({ type: 'generate', prompt: 'a fox', options: { ...options, evil: 'x' }, extra: 1 });
+    assert.deepStrictEqual(gen, { type: 'generate', prompt: 'a fox', options: { ...options, style: undefined, background: undefined, outputFormat: undefined } });
+    assert.deepStrictEqual(parseFromStudio({ type: 'cancel', runId: 3 }), { type: 'cancel', runId: 3 });
+    assert.deepStrictEqual(parseFromStudio({ type: 'open', resultId: 'r1-0' }), { type: 'open', resultId: 'r1-0' });
+    assert.deepStrictEqual(parseFromStudio({ type: 'saveDraft', draft: { prompt: '' } }), { type: 'saveDraft', draft: { prompt: '', options: undefined } });
+  });
+
+  test('bad shapes are refused', () => {
+    const bad: unknown[] = [
+      null,
+      'ready',
+      [],
+      { type: 'nope' },
+      { type: 'generate', prompt: 1, options },
+      { type: 'generate', prompt: 'x', options: { ...options, n: 0 } },
+      { type: 'generate', prompt: 'x', options: { ...options, n: 11 } },
+      { type: 'generate', prompt: 'x', options: { ...options, n: 1.5 } },
+      { type: 'generate', prompt: 'x', options: { ...options, model: '' } },
+      { type: 'generate', prompt: 'x', options: { ...options, size: 'x'.repeat(100) } },
+      { type: 'generate', prompt: 'x'.repeat(64001), options },
+      { type: 'cancel', runId: -1 },
+      { type: 'cancel', runId: '1' },
+      { type: 'open', resultId: '../../etc/passwd' },
+      { type: 'open', resultId: 'file:///x' },
+      { type: 'saveDraft', draft: { prompt: 'x', options: { model: 'm', n: 99 } } },
+      { type: 'saveDraft' },
+    ];
+    for (const m of bad) assert.strictEqual(parseFromStudio(m), undefined, JSON.stringify(m)?.slice(0, 80));
+  });
+});
+
+suite('studio: messages from the host are checked by the webview', () => {
+  const bytes = new Uint8Array([0x89, 0x50, 0x4e, 0x47]);
+  test('tiles and runs with bytes as Uint8Array pass; other byte carriers do not', () => {
+    const tile = { index: 0, state: 'requesting', partial: { bytes, mime: 'image/png', partialIndex: 0 }, partials: 1 };
+    assert.ok(parseToStudio({ type: 'tile', runId: 1, tile }));
+    assert.strictEqual(parseToStudio({ type: 'tile', runId: 1, tile: { ...tile, partial: { ...tile.partial, bytes: bytes.buffer } } }), undefined);
+    assert.strictEqual(parseToStudio({ type: 'tile', runId: 1, tile: { ...tile, state: 'exploded' } }), undefined);
+    const run = { runId: 1, phase: 'done', model: 'gpt-image-1.5', streaming: true, prompt: 'p', tiles: [{ index: 0, state: 'saved', result: { id: 'r1-0', bytes, mime: 'image/png', path: 'a.png' } }] };
+    assert.ok(parseToStudio({ type: 'run', run }));
+    assert.strictEqual(parseToStudio({ type: 'run', run: { ...run, phase: 'weird' } }), undefined);
+    assert.strictEqual(parseToStudio({ type: 'recent', recent: ['a', 2] }), undefined);
+  });
+
+  test('a Node Buffer is sent as a plain Uint8Array (VS Code would deliver a Buffer as an ArrayBuffer)', () => {
+    const buf = Buffer.from('hello');
+    const plain = plainBytes(buf);
+    assert.strictEqual(plain.constructor, Uint8Array);
+    assert.deepStrictEqual([...plain], [...buf]);
+    const already = new Uint8Array([1, 2]);
+    assert.strictEqual(plainBytes(already), already);
+  });
+});
+
+suite('studio: options follow the model', () => {
+  test('choices the new model also offers stay; the rest fall back to its defaults', () => {
+    const start = fitStudioOptions({ model: 'gpt-image-1.5', n: 3, size: '1536x1024', quality: 'high', background: 'transparent', outputFormat: 'webp' }, model('gpt-image-1.5'));
+    assert.deepStrictEqual(start, { model: 'gpt-image-1.5', n: 3, size: '1536x1024', quality: 'high', style: undefined, background: 'transparent', outputFormat: 'webp' });
+    const d3 = fitStudioOptions(start, model('dall-e-3'));
+    assert.deepStrictEqual(d3, { model: 'dall-e-3', n: 3, size: '1024x1024', quality: 'standard', style: 'vivid', background: undefined, outputFormat: undefined });
+    const back = fitStudioOptions({ ...d3, quality: 'hd' }, model('gpt-image-1.5'));
+    assert.strictEqual(back.quality, 'auto');
+    assert.strictEqual(back.size, '1024x1024');
+    assert.strictEqual(fitStudioOptions({ ...start, outputFormat: 'jpeg' }, model('gpt-image-1.5')).background, 'auto', 'no transparent JPEG');
+    assert.strictEqual(fitStudioOptions({ n: 42 }, model('dall-e-2')).n, 10);
+    assert.strictEqual(fitStudioOptions({}, model('dall-e-2')).size, '256x256');
+  });
+
+  test('a custom size is kept for gpt-image-2 when it fits the rule, and dropped elsewhere', () => {
+    assert.strictEqual(fitStudioOptions({ size: '1536x864' }, model('gpt-image-2')).size, '1536x864');
+    assert.strictEqual(fitStudioOptions({ size: '1000x1000' }, model('gpt-image-2')).size, 'auto');
+    assert.strictEqual(fitStudioOptions({ size: '1536x864' }, model('gpt-image-1.5')).size, 'auto');
+  });
+
+  test('whatever the form fits validates for every built-in model', () => {
+    for (const m of BUILTIN_MODELS) {
+      const o = fitStudioOptions({ n: 2, size: 'nonsense', quality: 'nonsense', style: 'x', background: 'x', outputFormat: 'x' }, studioModel(m));
+      assert.doesNotThrow(() => validateRequest(studioRequest('a test', o, m, 'low'), m), m.id);
+    }
+  });
+
+  test('the request sends only what the model takes; moderation from the settings', () => {
+    const d3 = table.get('dall-e-3')!;
+    const r = studioRequest('  a boat  ', { model: 'dall-e-3', n: 1, size: '1024x1024', quality: 'hd', style: 'natural', background: 'opaque', outputFormat: 'png' }, d3, 'low');
+    assert.deepStrictEqual(
+      { ...r },
+      { operation: 'generate', model: 'dall-e-3', prompt: 'a boat', n: 1, size: '1024x1024', quality: 'hd', style: 'natural', background: undefined, outputFormat: undefined, moderation: undefined },
+    );
+    assert.strictEqual(studioRequest('x', { model: 'gpt-image-1.5', n: 1 }, table.get('gpt-image-1.5')!, 'low').moderation, 'low');
+    assert.strictEqual(studioRequest('x', { model: 'gpt-image-1.5', n: 1 }, table.get('gpt-image-1.5')!, 'auto').moderation, undefined);
+  });
+});
+
+suite('studio: the custom size is checked as core checks it', () => {
+  test('the same verdict for valid and invalid sizes', () => {
+    const rule = table.get('gpt-image-2')!.customSize!;
+    const sizes = ['1536x864', '1024x1024', '3840x2160', '2160x3840', '16x48', '16x64', '1000x1000', '1024', 'axb', '0x0', '8x8', '3856x2160', '3840x2176', '4096x1024', '1536 x 864', '1x1', '2048x2048', '3840x1280', '3840x1264'];
+    for (const size of sizes) assert.strictEqual(!!checkCustomSize(size, rule), !!customSizeProblem(size, rule), size);
+    assert.deepStrictEqual(checkCustomSize('1000x1000', rule), { kind: 'multiple', value: 16 });
+    assert.deepStrictEqual(checkCustomSize('4096x1024', rule), { kind: 'edge', value: 3840 });
+  });
+});
+
+suite('studio: the estimate the form shows is core/pricing times n', () => {
+  test('every fixed quality and size of every built-in model', () => {
+    for (const m of BUILTIN_MODELS) {
+      const sm = studioModel(m);
+      for (const quality of [...m.qualities, undefined]) {
+        for (const size of m.sizes) {
+          for (const n of [1, 3]) {
+            const core = estimateCost(m.id, { quality, size, n });
+            const shown = costOf(sm, { model: m.id, n, quality: quality ?? 'auto', size });
+            if (core.kind === 'per-image') {
+              assert.ok(shown.kind === 'per-image', `${m.id} ${quality} ${size}`);
+              assert.deepStrictEqual([shown.min, shown.max, shown.minEach, shown.maxEach], [core.min, core.max, core.minEach, core.maxEach], `${m.id} ${quality} ${size} x${n}`);
+            } else {
+              assert.strictEqual(shown.kind, core.kind, `${m.id} ${quality} ${size}`);
+            }
+          }
+        }
+      }
+    }
+    assert.strictEqual(usd(0.015), '$0.015');
+  });
+});
+
+// ---- every word of the webview is localized by the host ----------------------------------------
+
+function repoRoot(): string {
+  for (let d = __dirname; ; d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, 'package.json')) && fs.existsSync(path.join(d, 'src'))) return d;
+    if (path.dirname(d) === d) throw new Error(`no project root above ${__dirname}`);
+  }
+}
+
+suite('studio: every string the webview shows is localized by the view', () => {
+  const root = repoRoot();
+  const parse = (file: string) => ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+
+  function used(): { keys: Set<string>; bad: string[] } {
+    const dir = path.join(root, 'src', 'webview', 'studio');
+    const keys = new Set<string>();
+    const bad: string[] = [];
+    for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.ts'))) {
+      const sf = parse(path.join(dir, f));
+      const visit = (n: ts.Node): void => {
+        if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 's') {
+          const a = n.arguments[0];
+          if (a && (ts.isStringLiteral(a) || ts.isNoSubstitutionTemplateLiteral(a))) keys.add(a.text);
+          else bad.push(`${f}:${sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1}`);
+        }
+        ts.forEachChild(n, visit);
+      };
+      visit(sf);
+    }
+    return { keys, bad };
+  }
+
+  function viewStrings(): Map<string, string> {
+    const sf = parse(path.join(root, 'src', 'host', 'studioView.ts'));
+    const out = new Map<string, string>();
+    const visit = (n: ts.Node): void => {
+      if (ts.isFunctionDeclaration(n) && n.name?.text === 'uiStrings') {
+        const walk = (m: ts.Node): void => {
+          if (ts.isPropertyAssignment(m) && ts.isStringLiteral(m.name) && ts.isCallExpression(m.initializer)) {
+            const arg = m.initializer.arguments[0];
+            if (arg && ts.isStringLiteral(arg)) out.set(m.name.text, arg.text);
+          }
+          ts.forEachChild(m, walk);
+        };
+        walk(n);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+    return out;
+  }
+
+  test('s() takes plain literals, and uiStrings() has each of them (and nothing else)', () => {
+    const { keys, bad } = used();
+    assert.deepStrictEqual(bad, [], 's() needs a literal key');
+    assert.ok(keys.size > 40, `only ${keys.size} strings found: is the extraction broken?`);
+    const view = viewStrings();
+    assert.deepStrictEqual([...keys].filter((k) => !view.has(k)), [], 'add these to uiStrings() in src/host/studioView.ts');
+    assert.deepStrictEqual([...view.keys()].filter((k) => !keys.has(k)), [], 'uiStrings() has entries the webview no longer uses');
+  });
+
+  test('each entry is localized from its own key', () => {
+    for (const [key, literal] of viewStrings()) assert.strictEqual(literal, key);
+  });
+});
