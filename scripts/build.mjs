@@ -17,18 +17,18 @@ const common = {
   target: 'node20',
   sourcemap: production ? false : 'linked',
   minify: production,
-  keepNames: true, // error classes are told apart by name across the two bundles
   legalComments: production ? 'external' : 'inline',
   logLevel: 'warning',
   external: ['vscode', 'sharp'],
 };
 
 /** Browser bundles, one per webview (src/webview/<name>/main.ts -> dist/webview/<name>.js). */
-const webviews = ['maskEditor'].filter((name) => existsSync(`src/webview/${name}/main.ts`));
+const webviews = ['maskEditor', 'studio', 'gallery'].filter((name) => existsSync(`src/webview/${name}/main.ts`));
 
 const builds = [
   { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', metafile: true },
-  { ...common, entryPoints: { engine: 'src/core/engine.ts' }, outdir: 'dist', metafile: true },
+  // keepNames: the SDK's error classes are told apart by their class names (errors.ts).
+  { ...common, keepNames: true, entryPoints: { engine: 'src/core/engine.ts' }, outdir: 'dist', metafile: true },
   ...webviews.map((name) => ({
     ...common,
     platform: 'browser',

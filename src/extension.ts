@@ -6,10 +6,12 @@ import * as vscode from 'vscode';
 import { HostEditBackend } from './host/editBackend';
 import { registerEditCommands } from './host/editCommands';
 import { Generator } from './host/generate';
+import { registerGallery } from './host/galleryView';
 import { MaskEditorPanel } from './host/maskEditorPanel';
 import { Log } from './host/log';
 import { ApiKeyStore } from './host/secrets';
 import { readSettings } from './host/settings';
+import { registerStudio } from './host/studioView';
 
 /** What Pixelwright offers other extensions (`extensions.getExtension(...).exports`). */
 export interface PixelwrightApi {
@@ -39,6 +41,8 @@ export function activate(context: vscode.ExtensionContext): PixelwrightApi {
     }),
     vscode.commands.registerCommand('pixelwright.showLog', () => log.show()),
     ...registerEditCommands(context, new HostEditBackend(context, log, keys)),
+    ...registerStudio(context, { generator, log }),
+    ...registerGallery(context, { log }),
   );
   return {
     setApiKey: async (key: string) => {
