@@ -9,7 +9,7 @@
  */
 import * as vscode from 'vscode';
 import type { StoredRecord } from '../core/metadata';
-import { compareNewestFirst, parseTime } from './galleryModel';
+import { compareNewestFirst, globToRegExp, isExcluded, parseTime } from './galleryModel';
 import { bytesSource, scanFile, scanImage, type ScanResult } from './galleryScan';
 import { Disposable } from './lifecycle';
 
@@ -31,7 +31,7 @@ export interface IndexedImage {
 export const IMAGE_GLOB = '**/*.{png,jpg,jpeg,webp,PNG,JPG,JPEG,WEBP}';
 const IMAGE_EXT = /\.(png|jpe?g|webp)$/i;
 /** Folders never worth scanning, on top of files.exclude. */
-const ALWAYS_EXCLUDED = ['**/node_modules/**', '**/.git/**'];
+const ALWAYS_EXCLUDED = ['**/node_modules', '**/.git'];
 /** Files read at once during a scan. */
 const SCAN_CONCURRENCY = 16;
 /** Watcher events are gathered this long before the index is updated. */
@@ -52,6 +52,7 @@ export class GalleryIndex extends Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private generation = 0;
   private isDisposed = false;
+  private excluded: RegExp[] = excludePatterns().map(globToRegExp);
   private readonly changed = this._register(new vscode.EventEmitter<void>());
   /** Fires after the list changed (added, changed or removed images; the first scan's end). */
   readonly onDidChange = this.changed.event;
@@ -82,7 +83,9 @@ export class GalleryIndex extends Disposable {
     this.changed.fire();
     const t0 = Date.now();
     try {
-      const uris = await vscode.workspace.findFiles(IMAGE_GLOB, excludeGlob());
+      const patterns = excludePatterns();
+      this.excluded = patterns.map(globToRegExp);
+      const uris = (await vscode.workspace.findFiles(IMAGE_GLOB, excludeGlob(patterns))).filter((u) => !this.isExcluded(u));
       if (gen !== this.generation || this.isDisposed) return;
       const found = new Map<string, IndexedImage>();
       let bytesRead = 0;
@@ -159,8 +162,16 @@ export class GalleryIndex extends Disposable {
     );
   }
 
+  /** In an excluded folder (files.exclude, node_modules, .git), relative to its workspace folder. */
+  private isExcluded(uri: vscode.Uri): boolean {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    if (!folder) return true;
+    const rel = uri.path.slice(folder.uri.path.replace(/\/$/, '').length + 1);
+    return isExcluded(rel, this.excluded);
+  }
+
   private enqueue(uri: vscode.Uri, deleted: boolean): void {
-    if (!IMAGE_EXT.test(uri.path)) return;
+    if (!IMAGE_EXT.test(uri.path) || (!deleted && this.isExcluded(uri))) return;
     this.pending.set(uri.toString(), { uri, deleted });
     this.schedule();
   }
@@ -204,12 +215,15 @@ export class GalleryIndex extends Disposable {
   }
 }
 
-/** files.exclude's patterns (those switched on) and the folders never worth scanning, as one glob. */
-function excludeGlob(): string {
+/** files.exclude's patterns that are switched on, and the folders never worth scanning. */
+function excludePatterns(): string[] {
   const fromSettings = vscode.workspace.getConfiguration('files').get<Record<string, unknown>>('exclude') ?? {};
-  const patterns = [...ALWAYS_EXCLUDED, ...Object.entries(fromSettings).filter(([, on]) => on === true).map(([p]) => p)];
-  // A glob cannot nest braces: patterns that have their own are left out.
-  return `{${[...new Set(patterns)].filter((p) => !/[{}]/.test(p)).join(',')}}`;
+  return [...new Set([...ALWAYS_EXCLUDED, ...Object.entries(fromSettings).filter(([, on]) => on === true).map(([p]) => p)])];
+}
+
+/** The patterns as one glob for findFiles (a glob cannot nest braces: patterns with their own are left to the matcher). */
+function excludeGlob(patterns: readonly string[]): string {
+  return `{${patterns.filter((p) => !/[{}]/.test(p)).join(',')}}`;
 }
 
 /** The id of an image: its workspace-relative path (folder name first when there are several folders). */

@@ -162,3 +162,55 @@ export function referenceFor(image: { scheme: string; authority: string; path: s
   const dir = doc.path.replace(/\/[^/]*$/, '') || '/';
   return relativePath(dir, image.path);
 }
+
+// ---- excluded folders --------------------------------------------------------------------------
+
+/**
+ * A glob (as in files.exclude) as a regular expression over a whole workspace-relative path:
+ * `**` any number of segments, `*` and `?` within a segment, `{a,b}` alternatives, `[...]` classes.
+ */
+export function globToRegExp(glob: string): RegExp {
+  let re = '';
+  let depth = 0;
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === '*') {
+      if (glob[i + 1] === '*') {
+        // `**/` matches zero or more whole segments; a trailing `**` matches the rest
+        if (glob[i + 2] === '/') {
+          re += '(?:[^/]*/)*';
+          i += 2;
+        } else {
+          re += '.*';
+          i += 1;
+        }
+      } else re += '[^/]*';
+    } else if (c === '?') re += '[^/]';
+    else if (c === '{') {
+      re += '(?:';
+      depth++;
+    } else if (c === '}' && depth > 0) {
+      re += ')';
+      depth--;
+    } else if (c === ',' && depth > 0) re += '|';
+    else if (c === '[') {
+      const end = glob.indexOf(']', i + 1);
+      if (end < 0) re += '\\[';
+      else {
+        re += `[${glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        i = end;
+      }
+    } else re += c.replace(/[.+^$()|\\/]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+/** Whether a workspace-relative path (`a/b/c.png`) or any folder above it matches one of `patterns`. */
+export function isExcluded(relativePath: string, patterns: readonly RegExp[]): boolean {
+  const parts = relativePath.split('/');
+  for (let n = 1; n <= parts.length; n++) {
+    const prefix = parts.slice(0, n).join('/');
+    if (patterns.some((p) => p.test(prefix))) return true;
+  }
+  return false;
+}

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
 import { parseGenerateArgs } from '../../src/core/args';
-import { altText, compareNewestFirst, generateArgsFromRecord, insertionText, parseTime, referenceFor, relativePath, snippetKind, type Sortable } from '../../src/host/galleryModel';
+import { altText, compareNewestFirst, generateArgsFromRecord, globToRegExp, insertionText, isExcluded, parseTime, referenceFor, relativePath, snippetKind, type Sortable } from '../../src/host/galleryModel';
 import { gridLayout, itemRange, MAX_THUMBS_PER_REQUEST, moveFocus, parseFromGallery, scrollToShow, visibleRows } from '../../src/shared/galleryProtocol';
 
 function repoRoot(): string {
@@ -136,6 +136,31 @@ suite('gallery: insert into the editor', () => {
     const long = altText('word '.repeat(60));
     assert.ok(long.length <= 101 && long.endsWith('…') && !long.includes('  '), long);
     assert.strictEqual(long.slice(0, -1).trim().split(' ').every((w) => w === 'word'), true);
+  });
+});
+
+suite('gallery: excluded folders (files.exclude, node_modules) for watcher events', () => {
+  test('globs as files.exclude writes them', () => {
+    const m = (glob: string, p: string) => globToRegExp(glob).test(p);
+    assert.ok(m('**/node_modules', 'node_modules'));
+    assert.ok(m('**/node_modules', 'a/b/node_modules'));
+    assert.ok(!m('**/node_modules', 'a/node_modules_x'));
+    assert.ok(m('**/*.{png,jpg}', 'x/y.jpg'));
+    assert.ok(!m('**/*.{png,jpg}', 'x/y.webp'));
+    assert.ok(m('out/**', 'out/a/b.png'));
+    assert.ok(m('build?', 'build2'));
+    assert.ok(m('**/.DS_Store', '.DS_Store'));
+    assert.ok(m('[ab].png', 'a.png') && !m('[ab].png', 'c.png'));
+    assert.ok(m('a.b', 'a.b') && !m('a.b', 'axb'), 'dots are literal');
+  });
+
+  test('a path is excluded when it or a folder above it matches', () => {
+    const pats = ['**/node_modules', '**/.git', 'dist/**'].map(globToRegExp);
+    assert.ok(isExcluded('pkg/node_modules/x/y.png', pats));
+    assert.ok(isExcluded('.git/objects/a.png', pats));
+    assert.ok(isExcluded('dist/a.png', pats));
+    assert.ok(!isExcluded('images/generated/a.png', pats));
+    assert.ok(!isExcluded('my_node_modules/a.png', pats));
   });
 });
 
