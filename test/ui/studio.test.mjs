@@ -277,7 +277,7 @@ ui.step('dall-e-3 (no streaming) shows a state per image, then the result', asyn
   await f.getByRole('button', { name: 'Generate', exact: true }).click();
   await until('the run to start', async () => (await phase(f)) === 'running', 10_000, 50);
   const state = await until('a working state', async () => {
-    const t = await f.locator('li.tile .state').first().textContent();
+    const t = await f.locator('li.tile .state').first().textContent().catch(() => '');
     return /Working/.test(t) ? t : '';
   }, 5000, 50);
   check(await f.locator('li.tile .spinner').count() === 1, 'a spinner shows while it works');
@@ -305,6 +305,7 @@ ui.step('Cancel stops a slow run: nothing is saved, not even later', async () =>
   await until('cancelled', async () => (await phase(f)) === 'cancelled', 10_000, 100);
   const status = await f.locator('#run-status').textContent();
   check(/nothing was saved/i.test(status), `status: ${status}`);
+  check(await f.locator('li.tile').count() === 0, 'a cancelled run shows no tiles');
   check(!(await f.locator('#generate').isDisabled()), 'Generate is enabled again');
   await sidebarShot('cancelled-dark');
   const badge = async () => ctx.page.locator('.activitybar .action-item .badge.progress-badge').evaluateAll((b) => b.filter((x) => x.offsetParent !== null).length);
@@ -330,7 +331,7 @@ ui.step('the draft survives hiding the view and reloading the window', async () 
   f = await openStudio();
   check(await f.locator('#prompt').inputValue() === draft, 'the draft after hiding');
   check(await f.locator('#opt-model').inputValue() === 'gpt-image-1-mini', 'the model after hiding');
-  check((await f.locator('li.tile').count()) >= 1, 'the last run is shown again');
+  check(/nothing was saved/.test(await f.locator('#run-status').textContent()), 'the last run (cancelled) is shown again');
   await f.locator('main.studio').evaluate((el) => { el.dataset.marker = 'before-reload'; });
   await runFromPalette(page, 'Developer: Reload Window');
   await until('the window to reload', async () => {
@@ -380,6 +381,26 @@ ui.step('a run in the light theme (Light Modern)', async () => {
   await sidebarShot('results-light');
   const bg = await f.evaluate(() => getComputedStyle(document.body).backgroundColor);
   console.log(`    light body background: ${bg}`);
+});
+
+ui.step('high contrast (Dark High Contrast): controls and tiles have visible edges', async () => {
+  const { page } = ctx;
+  await runFromPalette(page, 'Preferences: Color Theme');
+  await page.locator(QUICK_INPUT_BOX).waitFor({ state: 'visible', timeout: 10_000 });
+  await page.keyboard.type('Dark High Contrast', { delay: 10 });
+  await sleep(400);
+  await page.keyboard.press('Enter');
+  await until('the high-contrast theme', () => page.locator('.monaco-workbench.hc-black').count(), 15_000);
+  const f = await openStudio();
+  await until('the webview to follow', () => f.evaluate(() => document.body.classList.contains('vscode-high-contrast')), 10_000, 200);
+  const edges = await f.evaluate(() => ['#prompt', '#opt-model', 'li.tile .frame'].map((sel) => {
+    const el = document.querySelector(sel);
+    return el ? getComputedStyle(el).borderTopColor : 'missing';
+  }));
+  console.log(`    borders: ${edges.join(', ')}`);
+  check(edges.every((c) => c !== 'missing' && !/rgba\(0, 0, 0, 0\)|transparent/.test(c)), `borders: ${edges}`);
+  await f.locator('#prompt').focus();
+  await sidebarShot('results-hc');
 });
 
 process.exitCode = await ui.run();

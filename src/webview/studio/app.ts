@@ -269,11 +269,11 @@ export class StudioApp {
     this.recentPrompts = recent.slice(0, 20);
     const oneLine = (t: string) => (t.length > 80 ? `${t.slice(0, 79).replace(/\s+/g, ' ')}…` : t.replace(/\s+/g, ' '));
     this.recent.replaceChildren(
-      h('option', { value: '' }, this.recentPrompts.length ? s('Choose a recent prompt…') : s('No recent prompts yet')),
+      h('option', { value: '' }, s('Recent prompts…')),
       ...this.recentPrompts.map((t, i) => h('option', { value: String(i), title: t }, oneLine(t))),
     );
     this.recent.value = '';
-    this.recent.disabled = this.recentPrompts.length === 0;
+    this.recent.hidden = this.recentPrompts.length === 0;
   }
 
   onRun(run: StudioRun): void {
@@ -282,7 +282,7 @@ export class StudioApp {
   }
 
   onTile(runId: number, tile: StudioTile): void {
-    if (!this.run || this.run.runId !== runId) return;
+    if (!this.run || this.run.runId !== runId || this.run.phase !== 'running') return;
     const tiles = this.run.tiles.map((t) => (t.index === tile.index ? tile : t));
     this.run = { ...this.run, tiles };
     this.renderTile(tile);
@@ -334,7 +334,7 @@ export class StudioApp {
     this.modelNote.hidden = !m.note;
 
     const custom = this.customChosen;
-    const sizes = m.sizes.map((v) => ({ value: v, label: v === 'auto' ? s('auto (the model decides)') : optionLabel(v) }));
+    const sizes = m.sizes.map((v) => ({ value: v, label: optionLabel(v) }));
     if (m.customSize) sizes.push({ value: CUSTOM, label: s('Custom…') });
     fill(this.size.select, sizes, custom || (keepCustomOpen && !this.customField.hidden) ? CUSTOM : o.size);
     this.size.field.hidden = sizes.length < 2;
@@ -459,7 +459,7 @@ export class StudioApp {
     this.generate.disabled = running || this.runIdPending;
     this.cancel.hidden = !running;
     this.cancel.disabled = false;
-    for (const el of Array.from(this.element.querySelectorAll<HTMLSelectElement | HTMLInputElement>('.form select, .form input'))) el.disabled = running || (el === this.recent && this.recentPrompts.length === 0);
+    for (const el of Array.from(this.element.querySelectorAll<HTMLSelectElement | HTMLInputElement>('.form select, .form input'))) el.disabled = running;
     if (!run) {
       this.status.textContent = '';
       this.tiles.replaceChildren();
@@ -478,7 +478,9 @@ export class StudioApp {
       this.tiles.replaceChildren();
     }
     this.tiles.classList.toggle('single', run.tiles.length === 1);
-    for (const t of run.tiles) this.renderTile(t);
+    // A cancelled run leaves nothing, so it shows nothing but the status line.
+    if (phase === 'cancelled') this.tiles.replaceChildren();
+    else for (const t of run.tiles) this.renderTile(t);
     const saved = run.tiles.filter((t) => t.state === 'saved').length;
     switch (phase) {
       case 'running':
@@ -531,15 +533,17 @@ export class StudioApp {
     } else if (t.partial) {
       frame.append(h('img', { class: 'partial', alt: s('{0}, preview {1}', label, t.partial.partialIndex + 1), src: this.url(`p${run.runId}-${t.index}`, t.partial.bytes, t.partial.mime) }));
     } else {
-      frame.append(h('div', { class: 'placeholder', 'aria-hidden': 'true' }, t.state === 'failed' ? '' : h('span', { class: 'spinner' })));
+      frame.append(h('div', { class: 'placeholder', 'aria-hidden': 'true' }, run.phase === 'running' && t.state !== 'failed' ? h('span', { class: 'spinner' }) : ''));
     }
-    const caption = h('div', { class: 'caption' }, h('span', { class: 'label' }, label), h('span', { class: 'state' }, this.stateText(t, run)));
+    const caption = h('div', { class: 'caption' }, h('span', { class: 'label' }, label));
     if (t.result) {
       const open = h('button', { type: 'button', class: 'link open', 'aria-label': s('Open {0}', t.result.path), title: t.result.path }, s('Open'));
       open.addEventListener('click', () => this.host.post({ type: 'open', resultId: t.result!.id }));
       caption.append(open);
     }
     li.replaceChildren(frame, caption);
+    // The saved state needs no words: the thumbnail and Open say it (and the status line counts them).
+    if (t.state !== 'saved') li.append(h('p', { class: 'state' }, this.stateText(t, run)));
     if (t.state === 'failed' && t.error) li.append(h('p', { class: 'tile-error' }, t.error));
   }
 
