@@ -284,8 +284,11 @@ export class StudioApp {
   onTile(runId: number, tile: StudioTile): void {
     if (!this.run || this.run.runId !== runId || this.run.phase !== 'running') return;
     const tiles = this.run.tiles.map((t) => (t.index === tile.index ? tile : t));
+    const firstImage = !this.run.tiles.some((t) => t.partial || t.result) && !!(tile.partial || tile.result);
     this.run = { ...this.run, tiles };
     this.renderTile(tile);
+    // The first picture makes the tiles taller: keep them in view.
+    if (firstImage) this.runSection.scrollIntoView({ block: 'nearest' });
   }
 
   onStatus(runId: number, message: string): void {
