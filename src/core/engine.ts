@@ -303,6 +303,7 @@ async function imageBytes(item: ImagesResponse['data'] extends (infer T)[] | und
 }
 
 export { keepUnmaskedPixels, makeVariationInput, prepareInputs, PrepareError } from './prepare';
+export { makeThumbnail } from './thumbnails';
 
 /** Size as displayed (EXIF orientation applied) and whether the image has an alpha channel. */
 export async function describeImage(bytes: Uint8Array): Promise<{ width: number; height: number; hasAlpha: boolean }> {
