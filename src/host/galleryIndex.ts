@@ -45,6 +45,7 @@ export interface IndexLog {
 export class GalleryIndex extends Disposable {
   private readonly byKey = new Map<string, IndexedImage>();
   private sorted: IndexedImage[] | undefined;
+  private byId: Map<string, IndexedImage> | undefined;
   private started: Promise<void> | undefined;
   private scanningNow = false;
   private readonly pending = new Map<string, { uri: vscode.Uri; deleted: boolean }>();
@@ -102,7 +103,7 @@ export class GalleryIndex extends Disposable {
       if (gen !== this.generation || this.isDisposed) return;
       this.byKey.clear();
       for (const [k, v] of found) this.byKey.set(k, v);
-      this.sorted = undefined;
+      this.invalidate();
       this.lastScan = { ms: Date.now() - t0, files: uris.length, images: found.size, bytesRead };
       this.log?.info(`gallery: ${found.size} image(s) with a record among ${uris.length} image file(s), ${Math.round(bytesRead / 1024)} KB read, in ${this.lastScan.ms} ms`);
     } catch (err) {
@@ -115,6 +116,11 @@ export class GalleryIndex extends Disposable {
     }
   }
 
+  private invalidate(): void {
+    this.sorted = undefined;
+    this.byId = undefined;
+  }
+
   /** Newest first. */
   items(): readonly IndexedImage[] {
     this.sorted ??= [...this.byKey.values()].sort(compareNewestFirst);
@@ -123,13 +129,17 @@ export class GalleryIndex extends Disposable {
 
   /** The image with this id (workspace-relative path). */
   get(id: string): IndexedImage | undefined {
-    return this.items().find((i) => i.id === id);
+    if (!this.byId) {
+      this.byId = new Map();
+      for (const i of this.byKey.values()) this.byId.set(i.id, i);
+    }
+    return this.byId.get(id);
   }
 
   /** Takes an image out at once (e.g. after deleting it), before the watcher says so. */
   forget(uri: vscode.Uri): void {
     if (this.byKey.delete(uri.toString())) {
-      this.sorted = undefined;
+      this.invalidate();
       this.changed.fire();
     }
   }
@@ -152,6 +162,13 @@ export class GalleryIndex extends Disposable {
     this._register(images.onDidChange((u) => this.enqueue(u, false)));
     this._register(images.onDidDelete((u) => this.enqueue(u, true)));
     // A deleted (or renamed) folder reports only itself, not the images inside it.
+    // Folders added or removed, or other excluded folders: the list is rebuilt.
+    this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => void this.rescan()));
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('files.exclude')) void this.rescan();
+      }),
+    );
     const folders = this._register(vscode.workspace.createFileSystemWatcher('**/*', true, true, false));
     this._register(
       folders.onDidDelete((u) => {
@@ -209,7 +226,7 @@ export class GalleryIndex extends Disposable {
       }),
     );
     if (changed && !this.isDisposed) {
-      this.sorted = undefined;
+      this.invalidate();
       this.changed.fire();
     }
   }

@@ -99,6 +99,10 @@ export class GalleryViewProvider extends Disposable implements vscode.WebviewVie
       view.onDidDispose(() => {
         if (this.view === view) this.detachView();
       }),
+      // Hidden, the webview is torn down (no retained context): it says `ready` again when shown.
+      view.onDidChangeVisibility(() => {
+        if (!view.visible) this.ready = false;
+      }),
     ];
     view.webview.html = this.html(view.webview);
     void this.index.start();

@@ -41,8 +41,12 @@ const GAP = 8;
 const CAPTION = 22;
 const PADDING = 8;
 const OVERSCAN_ROWS = 2;
-/** Thumbnails kept as blob URLs; the oldest not on screen are released beyond this. */
-const MAX_THUMBS = 600;
+/**
+ * Encoded thumbnails kept (a few KB each); the oldest not on screen are dropped beyond this. Only
+ * the tiles in the DOM hold decoded pixels (a canvas each), so memory stays flat however far the
+ * list is scrolled: an <img> per thumbnail would leave decoded bitmaps in the image cache.
+ */
+const MAX_THUMB_BYTES = 24 * 1024 * 1024;
 
 interface MenuEntry {
   readonly action: GalleryAction;
@@ -99,8 +103,9 @@ export class GalleryApp {
   private thumbTimer: ReturnType<typeof setTimeout> | undefined;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private lastWanted = '';
-  /** Blob URLs of thumbnails by `id\nrev` ('' when the host could not make one). */
-  private readonly thumbs = new Map<string, string>();
+  /** Encoded thumbnails by `id\nrev` (null when the host could not make one), least recently shown first. */
+  private readonly thumbs = new Map<string, Thumb | null>();
+  private thumbBytes = 0;
   private readonly dateFormat: Intl.DateTimeFormat;
   private nextId = 1;
   private readonly pending = new Map<number, (r: GalleryReplyMessage) => void>();
@@ -226,17 +231,15 @@ export class GalleryApp {
     this.noWorkspace = !!m.noWorkspace;
     // Thumbnails of versions no longer listed are released.
     const live = new Set(m.items.map((i) => thumbKey(i)));
-    for (const [k, url] of this.thumbs) {
-      if (!live.has(k)) {
-        if (url) URL.revokeObjectURL(url);
-        this.thumbs.delete(k);
-      }
-    }
+    for (const k of Array.from(this.thumbs.keys())) if (!live.has(k)) this.dropThumb(k);
     this.applyFilter();
     const at = focusId ? this.shown.findIndex((i) => i.id === focusId) : -1;
     this.focusIndex = at >= 0 ? at : Math.min(this.focusIndex, Math.max(0, this.shown.length - 1));
     this.lastWanted = '';
+    const hadFocus = this.grid.contains(document.activeElement);
     this.render(true);
+    // A tile that had the focus keeps it (or, when it went, its successor takes it).
+    if (hadFocus && this.shown.length) this.focusTile(this.focusIndex);
     if (this.restoreScroll !== undefined && this.shown.length) {
       this.scroller.scrollTop = this.restoreScroll;
       if (!this.scanning) this.restoreScroll = undefined;
@@ -246,13 +249,12 @@ export class GalleryApp {
 
   onThumb(m: GalleryThumbMessage): void {
     const key = `${m.id}\n${m.rev}`;
-    const old = this.thumbs.get(key);
-    if (old) URL.revokeObjectURL(old);
-    const url = m.bytes && m.mime ? URL.createObjectURL(new Blob([m.bytes as Uint8Array<ArrayBuffer>], { type: m.mime })) : '';
-    this.thumbs.delete(key);
-    this.thumbs.set(key, url);
-    for (const img of Array.from(this.grid.querySelectorAll<HTMLElement>('.tile'))) {
-      if (img.dataset.key === key) this.fillThumb(img, url);
+    const thumb = m.bytes && m.mime ? { bytes: m.bytes, mime: m.mime } : null;
+    this.dropThumb(key);
+    this.thumbs.set(key, thumb);
+    this.thumbBytes += thumb?.bytes.byteLength ?? 0;
+    for (const tile of Array.from(this.grid.querySelectorAll<HTMLElement>('.tile'))) {
+      if (tile.dataset.key === key) this.fillThumb(tile, thumb);
     }
     this.trimThumbs();
   }
@@ -356,7 +358,7 @@ export class GalleryApp {
       'data-key': thumbKey(item),
       title: `${item.prompt}\n${item.name} · ${item.model} · ${when}`,
     });
-    const thumb = h('div', { class: 'thumb' });
+    const box = h('div', { class: 'thumb' });
     const actions = h(
       'div',
       { class: 'actions' },
@@ -364,13 +366,14 @@ export class GalleryApp {
       this.tileButton('insert', s('Insert into Editor'), () => this.run('insert', item)),
       this.tileButton('more', s('More actions'), (b) => this.openMenu(item, b), true),
     );
-    tile.append(thumb, h('div', { class: 'caption' }, item.prompt), actions);
-    const url = this.thumbs.get(thumbKey(item));
-    this.fillThumb(tile, url);
-    if (url !== undefined) {
+    tile.append(box, h('div', { class: 'caption' }, item.prompt), actions);
+    const key = thumbKey(item);
+    const thumb = this.thumbs.get(key);
+    this.fillThumb(tile, thumb);
+    if (thumb !== undefined) {
       // refresh its place in the LRU order
-      this.thumbs.delete(thumbKey(item));
-      this.thumbs.set(thumbKey(item), url);
+      this.thumbs.delete(key);
+      this.thumbs.set(key, thumb);
     }
     return tile;
   }
@@ -384,34 +387,49 @@ export class GalleryApp {
     return b;
   }
 
-  private fillThumb(tile: HTMLElement, url: string | undefined): void {
+  /** Shows a thumbnail in a tile: decoded off the main thread, drawn into a canvas the tile owns. */
+  private fillThumb(tile: HTMLElement, thumb: Thumb | null | undefined): void {
     const box = tile.querySelector('.thumb');
     if (!box) return;
-    if (url) {
-      let img = box.querySelector('img');
-      if (!img) {
-        img = h('img', { alt: '', draggable: 'false', decoding: 'async' });
-        box.replaceChildren(img);
-      }
-      img.src = url;
-      tile.classList.remove('no-thumb', 'loading');
-    } else if (url === '') {
+    if (thumb === undefined) {
+      tile.classList.add('loading');
+      return;
+    }
+    if (thumb === null) {
       box.replaceChildren(h('span', { class: 'placeholder', title: s('No preview') }, icon('image')));
       tile.classList.add('no-thumb');
       tile.classList.remove('loading');
-    } else {
-      tile.classList.add('loading');
+      return;
     }
+    const key = tile.dataset.key;
+    void createImageBitmap(new Blob([thumb.bytes as Uint8Array<ArrayBuffer>], { type: thumb.mime })).then(
+      (bmp) => {
+        // the tile may have been recycled or removed meanwhile
+        if (tile.isConnected && tile.dataset.key === key) {
+          const canvas = h('canvas', { width: bmp.width, height: bmp.height, 'aria-hidden': 'true' });
+          canvas.getContext('2d')?.drawImage(bmp, 0, 0);
+          box.replaceChildren(canvas);
+          tile.classList.remove('loading', 'no-thumb');
+          tile.dataset.thumb = `${bmp.width}x${bmp.height}`;
+        }
+        bmp.close();
+      },
+      () => this.fillThumb(tile, null),
+    );
+  }
+
+  private dropThumb(key: string): void {
+    const t = this.thumbs.get(key);
+    if (t) this.thumbBytes -= t.bytes.byteLength;
+    this.thumbs.delete(key);
   }
 
   private trimThumbs(): void {
-    if (this.thumbs.size <= MAX_THUMBS) return;
+    if (this.thumbBytes <= MAX_THUMB_BYTES) return;
     const onScreen = new Set(Array.from(this.grid.querySelectorAll<HTMLElement>('.tile')).map((t) => t.dataset.key));
-    for (const [k, url] of this.thumbs) {
-      if (this.thumbs.size <= MAX_THUMBS) break;
-      if (onScreen.has(k)) continue;
-      if (url) URL.revokeObjectURL(url);
-      this.thumbs.delete(k);
+    for (const k of Array.from(this.thumbs.keys())) {
+      if (this.thumbBytes <= MAX_THUMB_BYTES) break;
+      if (!onScreen.has(k)) this.dropThumb(k);
     }
   }
 
@@ -672,6 +690,11 @@ export class GalleryApp {
     const t = Date.parse(iso);
     return Number.isFinite(t) ? this.dateFormat.format(t) : '';
   }
+}
+
+interface Thumb {
+  readonly bytes: Uint8Array;
+  readonly mime: string;
 }
 
 function thumbKey(i: { id: string; rev: string }): string {
