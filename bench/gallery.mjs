@@ -373,7 +373,7 @@ async function main() {
   const cpu = os.cpus()[0]?.model?.replace(/\s+/g, ' ').trim() ?? '?';
   const load = os.loadavg().map((x) => x.toFixed(2)).join(' ');
   let git = '';
-  try { git = execSync('git rev-parse --short HEAD', { cwd: ROOT, encoding: 'utf8' }).trim(); } catch { /* no git */ }
+  try { git = execSync('git rev-parse --short HEAD', { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { /* no git */ }
   const cacheFiles = fs.readdirSync(warmDir).length;
   const cacheBytes = fs.readdirSync(warmDir).reduce((n, f) => n + fs.statSync(path.join(warmDir, f)).size, 0);
   const [c, w, f] = [median(times.cold), median(times.warm), median(times.full)];
@@ -414,12 +414,12 @@ async function main() {
     `| an empty page (the floor of this Chromium) | ${mb(mem.blank.rss)} | ${mb(mem.blank.heap)} | ${mem.blank.nodes} | 0 |`,
     `| ours, first screen | ${mb(mem.oursFirst.rss)} | ${mb(mem.oursFirst.heap)} | ${mem.oursFirst.nodes} | ${mem.oursFirst.images} |`,
     `| **ours, after scrolling all ${list.length}** (virtualized; decoded pixels only in the tiles on screen) | **${mb(mem.ours.rss)}** | ${mb(mem.ours.heap)} | ${mem.ours.nodes} | ${mem.ours.images} |`,
-    `| baseline: every tile in the DOM, same thumbnails as `<img>`, after scrolling all | ${mb(mem.all.rss)} | ${mb(mem.all.heap)} | ${mem.all.nodes} | ${mem.all.images} |`,
+    `| baseline: every tile in the DOM, same thumbnails as \`<img>\`, after scrolling all | ${mb(mem.all.rss)} | ${mb(mem.all.heap)} | ${mem.all.nodes} | ${mem.all.images} |`,
     `| baseline: virtualized, but full images instead of thumbnails, after scrolling all | ${mb(mem.full.rss)} | ${mb(mem.full.heap)} | ${mem.full.nodes} | ${mem.full.images} |`,
     '',
     `**Ratios**: first screen warm ${ms(w)}, cold ${(c / w).toFixed(2)}x that, full images ${(f / w).toFixed(2)}x. Renderer memory after scrolling ${list.length} images, above the empty page: ours ${mb(mem.ours.rss - mem.blank.rss)}, ${((mem.ours.rss - mem.blank.rss) / (mem.all.rss - mem.blank.rss)).toFixed(2)}x the all-tiles page and ${((mem.ours.rss - mem.blank.rss) / (mem.full.rss - mem.blank.rss)).toFixed(2)}x full images. Index ${(median(scanH) / median(scanW)).toFixed(2)}x the whole-file read.`,
     '',
-    'How to read it: the cold row is paid once per image (thumbnails are kept per path, mtime and size); every later window opens at the warm figure. The VS Code postMessage hop is not in these numbers (a few ms per message in the UI test).',
+    'How to read it: the cold row is paid once per image (thumbnails are kept per path, mtime and size); every later window opens at the warm figure. VS Code's own postMessage hop (host, workbench, iframe) is not in these numbers.',
     '',
   ];
   const section = lines.join('\n');
