@@ -419,7 +419,7 @@ async function main() {
     '',
     `**Ratios**: first screen warm ${ms(w)}, cold ${(c / w).toFixed(2)}x that, full images ${(f / w).toFixed(2)}x. Renderer memory after scrolling ${list.length} images, above the empty page: ours ${mb(mem.ours.rss - mem.blank.rss)}, ${((mem.ours.rss - mem.blank.rss) / (mem.all.rss - mem.blank.rss)).toFixed(2)}x the all-tiles page and ${((mem.ours.rss - mem.blank.rss) / (mem.full.rss - mem.blank.rss)).toFixed(2)}x full images. Index ${(median(scanH) / median(scanW)).toFixed(2)}x the whole-file read.`,
     '',
-    'How to read it: the cold row is paid once per image (thumbnails are kept per path, mtime and size); every later window opens at the warm figure. VS Code's own postMessage hop (host, workbench, iframe) is not in these numbers.',
+    'How to read it: the cold row is paid once per image (thumbnails are kept per path, mtime and size); every later window opens at the warm figure. VS Code\'s own postMessage hop (host, workbench, iframe) is not in these numbers.',
     '',
   ];
   const section = lines.join('\n');
