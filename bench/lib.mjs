@@ -1,7 +1,7 @@
 // Shared pieces of the benchmarks (run by scripts/bench.mjs): statistics, the machine line, and
 // the staged copy of the extension every bench measures.
 //
-// The stage (bench/.tmp/stage, git-ignored) is a snapshot of the sources taken once per
+// The stage (bench/.tmp/run-PID/stage, git-ignored) is a snapshot of the sources taken once per
 // `npm run bench`: the working tree by default, or a commit with --ref. It gets its own production
 // build (scripts/build.mjs run inside it -> stage/dist) and its own tsc output of src/core and
 // test/fake-openai (stage/out). So the benches never touch the repository's dist/ or out/, which
@@ -14,7 +14,12 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const tmpRoot = path.join(root, 'bench', '.tmp');
+/**
+ * Scratch space of this run (git-ignored): one folder per process, so that two people running
+ * the benches at once do not rebuild or delete each other's stage. scripts/bench.mjs removes it
+ * at the end (BENCH_KEEP=1 keeps it).
+ */
+export const tmpRoot = path.join(root, 'bench', '.tmp', `run-${process.pid}`);
 
 // ---------------------------------------------------------------------------------------------
 // Statistics
@@ -71,14 +76,15 @@ export function machineLine(m = machine()) {
 // ---------------------------------------------------------------------------------------------
 // Stage
 
-const STAGE_PATHS = ['src', 'test/fake-openai', 'package.json', 'package.nls.json', 'package.nls.zh-cn.json', 'l10n', 'media', 'tsconfig.json'];
+// scripts/build.mjs too: a commit is built with its own build script.
+const STAGE_PATHS = ['src', 'test/fake-openai', 'scripts/build.mjs', 'package.json', 'package.nls.json', 'package.nls.zh-cn.json', 'l10n', 'media', 'tsconfig.json'];
 
 function git(args) {
   return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 }
 
 /**
- * Copies the sources into bench/.tmp/stage, builds them (production) and compiles src/core and
+ * Copies the sources into bench/.tmp/run-PID/stage, builds them (production) and compiles src/core and
  * the fake API. Never throws for a failed build: the result says what is missing, and each bench
  * decides whether it can run without it.
  */
@@ -107,9 +113,10 @@ export function makeStage({ ref } = {}) {
   }
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
 
-  // The production build, exactly as `node scripts/build.mjs --production` makes it, into stage/dist.
+  // The production build, exactly as `node scripts/build.mjs --production` makes it (the staged
+  // copy of the script, run in the stage), into stage/dist.
   const t0 = Date.now();
-  const build = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--production'], { cwd: dir, encoding: 'utf8' });
+  const build = spawnSync(process.execPath, [path.join(dir, 'scripts', 'build.mjs'), '--production'], { cwd: dir, encoding: 'utf8' });
   const built = build.status === 0 && fs.existsSync(path.join(dir, 'dist', 'extension.js')) && fs.existsSync(path.join(dir, 'dist', 'engine.js'));
   const buildMs = Date.now() - t0;
 

@@ -7,12 +7,14 @@
 //   npm run bench -- --ref HEAD~1          measure a commit instead of the working tree
 //   npm run bench -- --runs 8 --pairs 30 --cold-runs 7 --latency 300
 //   npm run bench -- --no-write            print only, leave bench/results.md alone
+//   BENCH_KEEP=1 npm run bench             keep bench/.tmp/run-PID (the stage, host run folders)
 //
 // Exit code 1 when a bench fails (e.g. the activation bundle holds openai SDK code, or activation
 // loads sharp). Takes about 2.5 minutes on 2 cores, most of it the activation bench's host runs.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { machine, machineLine, makeStage, root, updateResults } from '../bench/lib.mjs';
+import { machine, machineLine, makeStage, root, tmpRoot, updateResults } from '../bench/lib.mjs';
 
 const BENCHES = ['size', 'activation', 'generation'];
 
@@ -86,6 +88,7 @@ async function main() {
       ].join('\n');
     }
   }
+  if (!process.env.BENCH_KEEP) fs.rmSync(tmpRoot, { recursive: true, force: true });
   if (args.write) {
     updateResults(path.join(root, 'bench', 'results.md'), sections, BENCHES);
     console.log(`\nbench: wrote bench/results.md (${Object.keys(sections).join(', ')})`);
