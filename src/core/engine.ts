@@ -13,7 +13,7 @@
  */
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError, AzureOpenAI, toFile } from 'openai';
 import type { ImageGenStreamEvent, ImagesResponse } from 'openai/resources/images';
-import sharp from 'sharp';
+import { sharp } from './lazySharp';
 import { classifyError as classifyByShape, ImageApiError, isRetryable, type ErrorInfo } from './errors';
 import { detectImageFormat } from './metadata';
 import type { ModelCapabilities } from './models';

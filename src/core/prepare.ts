@@ -42,7 +42,8 @@
  *   painted area the original's pixels are kept exactly (beyond a feather of about two pixels);
  *   the output is always a PNG, so nothing is lost again.
  */
-import sharp from 'sharp';
+import type { Metadata, Sharp } from 'sharp';
+import { sharp } from './lazySharp';
 import { readImageSize } from './metadata';
 import type { ModelCapabilities, OutputFormat } from './models';
 import type { InputImage } from './request';
@@ -204,7 +205,7 @@ interface Probe {
   readonly maxPixels: number;
 }
 
-function sharpInput(bytes: Uint8Array, maxPixels: number): sharp.Sharp {
+function sharpInput(bytes: Uint8Array, maxPixels: number): Sharp {
   return sharp(bytes, { limitInputPixels: maxPixels, failOn: 'error' });
 }
 
@@ -234,7 +235,7 @@ async function probe(name: string, bytes: Uint8Array, maxPixels: number): Promis
   // Header check first, without the decoder: a bomb is refused before libvips sees it.
   const header = readImageSize(bytes);
   if (header && header.width * header.height > maxPixels) throw tooLarge(name, header.width, header.height, maxPixels);
-  let meta: sharp.Metadata;
+  let meta: Metadata;
   try {
     // Header only, no pixels decoded: the limit is checked below, with the size in the message.
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
@@ -765,7 +766,7 @@ export async function keepUnmaskedPixels(original: Uint8Array, result: Uint8Arra
   let edited: Buffer;
   try {
     const wholeContent = content.left === 0 && content.top === 0 && content.width === geometry.width && content.height === geometry.height;
-    let stage: sharp.Sharp;
+    let stage: Sharp;
     if (wholeContent) stage = sharpInput(result, maxPixels).toColourspace('srgb').ensureAlpha(1);
     else {
       // Two steps: the padding is cut at the prepared size, where the content rectangle is exact.

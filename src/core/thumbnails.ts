@@ -5,7 +5,7 @@
  *
  * Loaded only through the lazily loaded engine bundle (dist/engine.js), never at activation.
  */
-import sharp from 'sharp';
+import { sharp } from './lazySharp';
 
 export interface Thumbnail {
   readonly bytes: Uint8Array;
