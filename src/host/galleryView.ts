@@ -7,7 +7,6 @@
  * comes from the index, thumbnails from the cache), and its UI state (scroll position, focused
  * tile, filter) is kept with setState. A reloaded webview says `ready` and gets everything again.
  */
-import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
 import { redactSecrets } from '../core/errors';
 import { loadEngine } from './engineLoader';
@@ -16,6 +15,7 @@ import { GalleryIndex, type IndexedImage } from './galleryIndex';
 import { altText, generateArgsFromRecord, insertionText, referenceFor, snippetKind } from './galleryModel';
 import { ThumbnailCache, type MakeThumbnail } from './galleryThumbnails';
 import { Disposable } from './lifecycle';
+import { shapeOf, webviewHtml } from './webviewHtml';
 
 export interface GalleryLog {
   info(message: string): void;
@@ -270,24 +270,7 @@ export class GalleryViewProvider extends Disposable implements vscode.WebviewVie
   // ---- html ------------------------------------------------------------------------------------
 
   private html(webview: vscode.Webview): string {
-    const nonce = randomBytes(18).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview', 'gallery.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'media', 'gallery.css'));
-    const csp = ["default-src 'none'", `img-src ${webview.cspSource} blob:`, `style-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`, `font-src ${webview.cspSource}`].join('; ');
-    return `<!DOCTYPE html>
-<html lang="${escapeHtml(vscode.env.language || 'en')}">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}">
-<title>${escapeHtml(vscode.l10n.t('Gallery'))}</title>
-</head>
-<body>
-<div id="app"><p class="loading">${escapeHtml(vscode.l10n.t('Loading the gallery…'))}</p></div>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+    return webviewHtml(webview, this.context.extensionUri, { name: 'gallery', title: vscode.l10n.t('Gallery'), loading: vscode.l10n.t('Loading the gallery…'), imageSources: ['blob:'] });
   }
 }
 
@@ -392,13 +375,3 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** What a dropped message looked like, without its contents. */
-function shapeOf(v: unknown): string {
-  if (typeof v !== 'object' || v === null) return typeof v;
-  const type = (v as { type?: unknown }).type;
-  return typeof type === 'string' && /^[A-Za-z]{1,32}$/.test(type) ? `type ${type}` : 'no known type';
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}

@@ -12,12 +12,12 @@
  * `ready` again and gets the current image, the options, the results still held and the run in
  * flight; only the painting is lost then.
  */
-import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
 import { redactSecrets } from '../core/errors';
 import { parseFromMaskEditor, type EditOptions, type InitMessage, type ResultActionMessage, type ResultImage, type RunMessage, type ToMaskEditor } from '../shared/protocol';
 import type { EditBackend } from './editSession';
 import { Disposable } from './lifecycle';
+import { shapeOf, webviewHtml } from './webviewHtml';
 
 /** Where the panel writes what it drops (never message contents). */
 export interface PanelLog {
@@ -307,31 +307,7 @@ export class MaskEditorPanel extends Disposable {
   // ---- html ------------------------------------------------------------------------------------
 
   private html(): string {
-    const webview = this.panel.webview;
-    const nonce = randomBytes(18).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview', 'maskEditor.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'media', 'maskEditor.css'));
-    const csp = [
-      "default-src 'none'",
-      `img-src ${webview.cspSource} blob: data:`,
-      `style-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-      `font-src ${webview.cspSource}`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="${escapeHtml(vscode.env.language || 'en')}">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}">
-<title>${escapeHtml(this.title())}</title>
-</head>
-<body>
-<div id="app"><p class="loading">${escapeHtml(vscode.l10n.t('Loading the image…'))}</p></div>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+    return webviewHtml(this.panel.webview, this.context.extensionUri, { name: 'maskEditor', title: this.title(), loading: vscode.l10n.t('Loading the image…'), imageSources: ['blob:', 'data:'] });
   }
 }
 
@@ -467,13 +443,3 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** What a dropped message looked like, without its contents. */
-function shapeOf(v: unknown): string {
-  if (typeof v !== 'object' || v === null) return typeof v;
-  const type = (v as { type?: unknown }).type;
-  return typeof type === 'string' && /^[A-Za-z]{1,32}$/.test(type) ? `type ${type}` : 'no known type';
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}

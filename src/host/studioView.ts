@@ -10,7 +10,6 @@
  * globalState so it survives a restart, and the run in flight or the last one, with its images).
  * A view that becomes visible again, or reloads, says `ready` and gets all of it re-sent.
  */
-import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
 import { redactSecrets } from '../core/errors';
 import { detectImageFormat } from '../core/metadata';
@@ -27,6 +26,7 @@ import {
 } from '../shared/studioProtocol';
 import type { Generator } from './generate';
 import { Disposable } from './lifecycle';
+import { shapeOf, webviewHtml } from './webviewHtml';
 import { plainBytes, studioModel, studioRequest } from './studioModels';
 import type { Log } from './log';
 import { readSettings } from './settings';
@@ -252,24 +252,7 @@ export class StudioViewProvider extends Disposable implements vscode.WebviewView
   // ---- html ----------------------------------------------------------------------------------
 
   private html(webview: vscode.Webview): string {
-    const nonce = randomBytes(18).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview', 'studio.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'media', 'studio.css'));
-    const csp = ["default-src 'none'", `img-src ${webview.cspSource} blob: data:`, `style-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`, `font-src ${webview.cspSource}`].join('; ');
-    return `<!DOCTYPE html>
-<html lang="${escapeHtml(vscode.env.language || 'en')}">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}">
-<title>${escapeHtml(vscode.l10n.t('Pixelwright Studio'))}</title>
-</head>
-<body>
-<div id="app"><p class="loading">${escapeHtml(vscode.l10n.t('Loading…'))}</p></div>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+    return webviewHtml(webview, this.context.extensionUri, { name: 'studio', title: vscode.l10n.t('Pixelwright Studio'), loading: vscode.l10n.t('Loading…'), imageSources: ['blob:', 'data:'] });
   }
 }
 
@@ -351,13 +334,3 @@ function uiStrings(): Record<string, string> {
   };
 }
 
-/** What a dropped message looked like, without its contents. */
-function shapeOf(v: unknown): string {
-  if (typeof v !== 'object' || v === null) return typeof v;
-  const type = (v as { type?: unknown }).type;
-  return typeof type === 'string' && /^[A-Za-z]{1,32}$/.test(type) ? `type ${type}` : 'no known type';
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
