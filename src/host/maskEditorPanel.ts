@@ -315,7 +315,7 @@ export class MaskEditorPanel extends Disposable {
 
 /**
  * Every string the webview shows, localized, keyed by its English text (the webview falls back to
- * the key). test/unit/maskEditorGeometry.test.ts checks that every s('...') in
+ * the key). test/unit/webviewStrings.test.ts checks that every s('...') in
  * src/webview/maskEditor has its entry here.
  */
 function uiStrings(): Record<string, string> {

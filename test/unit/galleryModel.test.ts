@@ -4,18 +4,9 @@
  * webview's strings (every s('...') is localized by the host).
  */
 import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
-import * as ts from 'typescript';
 import { parseGenerateArgs } from '../../src/core/args';
 import { altText, compareNewestFirst, generateArgsFromRecord, globToRegExp, insertionText, isExcluded, parseTime, referenceFor, relativePath, snippetKind, type Sortable } from '../../src/host/galleryModel';
 import { gridLayout, itemRange, MAX_THUMBS_PER_REQUEST, moveFocus, parseFromGallery, scrollToShow, visibleRows } from '../../src/shared/galleryProtocol';
-
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
-  return dir;
-}
 
 suite('gallery: order', () => {
   const item = (id: string, createdAt: string | undefined, mtime = 0): Sortable => ({ id, time: parseTime(createdAt), mtime });
@@ -247,76 +238,5 @@ suite('gallery: the virtual grid', () => {
     assert.strictEqual(m(8, 'PageUp'), 2);
     assert.strictEqual(m(4, 'x'), undefined);
     assert.strictEqual(moveFocus(0, 'ArrowDown', 3, 0), undefined);
-  });
-});
-
-// ---- the webview's strings ---------------------------------------------------------------------
-
-function literalCalls(file: string, isCallee: (e: ts.Expression) => boolean): { texts: string[]; bad: string[] } {
-  const sf = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-  const texts: string[] = [];
-  const bad: string[] = [];
-  const visit = (n: ts.Node): void => {
-    if (ts.isCallExpression(n) && isCallee(n.expression)) {
-      const a = n.arguments[0];
-      if (a && (ts.isStringLiteral(a) || ts.isNoSubstitutionTemplateLiteral(a))) texts.push(a.text);
-      else bad.push(`${path.basename(file)}:${sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1}`);
-    }
-    ts.forEachChild(n, visit);
-  };
-  visit(sf);
-  return { texts, bad };
-}
-
-suite('gallery: every string the webview shows is localized by the host', () => {
-  const root = repoRoot();
-  const dir = path.join(root, 'src', 'webview', 'gallery');
-
-  function hostStrings(): Map<string, string> {
-    const file = path.join(root, 'src', 'host', 'galleryView.ts');
-    const sf = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-    const out = new Map<string, string>();
-    const visit = (n: ts.Node): void => {
-      if (ts.isFunctionDeclaration(n) && n.name?.text === 'uiStrings') {
-        const walk = (m: ts.Node): void => {
-          if (ts.isPropertyAssignment(m) && ts.isStringLiteral(m.name) && ts.isCallExpression(m.initializer)) {
-            const arg = m.initializer.arguments[0];
-            if (arg && ts.isStringLiteral(arg)) out.set(m.name.text, arg.text);
-          }
-          ts.forEachChild(m, walk);
-        };
-        walk(n);
-      }
-      ts.forEachChild(n, visit);
-    };
-    visit(sf);
-    return out;
-  }
-
-  test('the webview passes s() plain literals, and the host has each of them', () => {
-    const used = new Set<string>();
-    const bad: string[] = [];
-    for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
-      const r = literalCalls(path.join(dir, f), (e) => ts.isIdentifier(e) && e.text === 's');
-      r.texts.forEach((t) => used.add(t));
-      bad.push(...r.bad);
-    }
-    assert.deepStrictEqual(bad, [], 's() needs a literal key');
-    assert.ok(used.size > 25, `only ${used.size} strings found: is the extraction broken?`);
-    const host = hostStrings();
-    assert.deepStrictEqual(
-      [...used].filter((k) => !host.has(k)),
-      [],
-      'add these to uiStrings() in src/host/galleryView.ts',
-    );
-    assert.deepStrictEqual(
-      [...host.keys()].filter((k) => !used.has(k)),
-      [],
-      'uiStrings() has entries the webview no longer uses',
-    );
-  });
-
-  test('each entry is localized from its own key', () => {
-    for (const [key, literal] of hostStrings()) assert.strictEqual(literal, key, `uiStrings(): '${key}' is localized from '${literal}'`);
   });
 });

@@ -4,9 +4,6 @@
  * strings the webview shows being localized by the panel.
  */
 import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
-import * as ts from 'typescript';
 import {
   clampPan,
   countPainted,
@@ -299,84 +296,5 @@ suite('mask editor: options fitted to a model', () => {
     assert.strictEqual(fitOptions({ ...base, n: 0 }, gpt, true).n, 1);
     assert.strictEqual(fitOptions({ ...base, n: 99 }, gpt, true).n, 10);
     assert.strictEqual(fitOptions(base, gpt, false).keepUnmasked, false, 'the user turned it off');
-  });
-});
-
-// ---- the webview's words are the panel's localized strings -------------------------------------
-
-function repoRoot(): string {
-  for (let d = __dirname; ; d = path.dirname(d)) {
-    if (fs.existsSync(path.join(d, 'package.json')) && fs.existsSync(path.join(d, 'src'))) return d;
-    if (path.dirname(d) === d) throw new Error(`no project root above ${__dirname}`);
-  }
-}
-
-/** The first-argument literals of calls to `name(...)` in a source text; non-literal calls are reported. */
-function literalCalls(file: string, isCallee: (e: ts.Expression) => boolean): { texts: string[]; bad: string[] } {
-  const text = fs.readFileSync(file, 'utf8');
-  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-  const texts: string[] = [];
-  const bad: string[] = [];
-  const visit = (n: ts.Node): void => {
-    if (ts.isCallExpression(n) && isCallee(n.expression)) {
-      const a = n.arguments[0];
-      if (a && (ts.isStringLiteral(a) || ts.isNoSubstitutionTemplateLiteral(a))) texts.push(a.text);
-      else bad.push(`${path.basename(file)}:${sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1}`);
-    }
-    ts.forEachChild(n, visit);
-  };
-  visit(sf);
-  return { texts, bad };
-}
-
-suite('mask editor: every string the webview shows is localized by the panel', () => {
-  const root = repoRoot();
-  const dir = path.join(root, 'src', 'webview', 'maskEditor');
-  const isS = (e: ts.Expression) => ts.isIdentifier(e) && e.text === 's';
-
-  /** The keys and l10n.t literals of the object uiStrings() returns in maskEditorPanel.ts. */
-  function panelStrings(): Map<string, string> {
-    const file = path.join(root, 'src', 'host', 'maskEditorPanel.ts');
-    const sf = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-    const out = new Map<string, string>();
-    const visit = (n: ts.Node): void => {
-      if (ts.isFunctionDeclaration(n) && n.name?.text === 'uiStrings') {
-        const walk = (m: ts.Node): void => {
-          if (ts.isPropertyAssignment(m) && ts.isStringLiteral(m.name) && ts.isCallExpression(m.initializer)) {
-            const arg = m.initializer.arguments[0];
-            if (arg && ts.isStringLiteral(arg)) out.set(m.name.text, arg.text);
-          }
-          ts.forEachChild(m, walk);
-        };
-        walk(n);
-      }
-      ts.forEachChild(n, visit);
-    };
-    visit(sf);
-    return out;
-  }
-
-  test('the webview passes s() plain literals, and the panel has each of them', () => {
-    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.ts'));
-    const used = new Set<string>();
-    const bad: string[] = [];
-    for (const f of files) {
-      const r = literalCalls(path.join(dir, f), isS);
-      r.texts.forEach((t) => used.add(t));
-      bad.push(...r.bad);
-    }
-    assert.deepStrictEqual(bad, [], 's() needs a literal key');
-    assert.ok(used.size > 40, `only ${used.size} strings found: is the extraction broken?`);
-    const panel = panelStrings();
-    const missing = [...used].filter((k) => !panel.has(k));
-    assert.deepStrictEqual(missing, [], 'add these to uiStrings() in src/host/maskEditorPanel.ts');
-    const unused = [...panel.keys()].filter((k) => !used.has(k));
-    assert.deepStrictEqual(unused, [], 'uiStrings() has entries the webview no longer uses');
-  });
-
-  test('each entry is localized from its own key, with its placeholders', () => {
-    for (const [key, literal] of panelStrings()) {
-      assert.strictEqual(literal, key, `uiStrings(): '${key}' is localized from '${literal}'`);
-    }
   });
 });

@@ -4,9 +4,6 @@
  * core/pricing), the request a run makes, and every word of the webview localized by the host.
  */
 import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
-import * as ts from 'typescript';
 import { BUILTIN_MODELS, customSizeProblem, ModelTable } from '../../src/core/models';
 import { estimateCost } from '../../src/core/pricing';
 import { validateRequest } from '../../src/core/request';
@@ -146,71 +143,5 @@ suite('studio: the estimate the form shows is core/pricing times n', () => {
       }
     }
     assert.strictEqual(usd(0.015), '$0.015');
-  });
-});
-
-// ---- every word of the webview is localized by the host ----------------------------------------
-
-function repoRoot(): string {
-  for (let d = __dirname; ; d = path.dirname(d)) {
-    if (fs.existsSync(path.join(d, 'package.json')) && fs.existsSync(path.join(d, 'src'))) return d;
-    if (path.dirname(d) === d) throw new Error(`no project root above ${__dirname}`);
-  }
-}
-
-suite('studio: every string the webview shows is localized by the view', () => {
-  const root = repoRoot();
-  const parse = (file: string) => ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-
-  function used(): { keys: Set<string>; bad: string[] } {
-    const dir = path.join(root, 'src', 'webview', 'studio');
-    const keys = new Set<string>();
-    const bad: string[] = [];
-    for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.ts'))) {
-      const sf = parse(path.join(dir, f));
-      const visit = (n: ts.Node): void => {
-        if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 's') {
-          const a = n.arguments[0];
-          if (a && (ts.isStringLiteral(a) || ts.isNoSubstitutionTemplateLiteral(a))) keys.add(a.text);
-          else bad.push(`${f}:${sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1}`);
-        }
-        ts.forEachChild(n, visit);
-      };
-      visit(sf);
-    }
-    return { keys, bad };
-  }
-
-  function viewStrings(): Map<string, string> {
-    const sf = parse(path.join(root, 'src', 'host', 'studioView.ts'));
-    const out = new Map<string, string>();
-    const visit = (n: ts.Node): void => {
-      if (ts.isFunctionDeclaration(n) && n.name?.text === 'uiStrings') {
-        const walk = (m: ts.Node): void => {
-          if (ts.isPropertyAssignment(m) && ts.isStringLiteral(m.name) && ts.isCallExpression(m.initializer)) {
-            const arg = m.initializer.arguments[0];
-            if (arg && ts.isStringLiteral(arg)) out.set(m.name.text, arg.text);
-          }
-          ts.forEachChild(m, walk);
-        };
-        walk(n);
-      }
-      ts.forEachChild(n, visit);
-    };
-    visit(sf);
-    return out;
-  }
-
-  test('s() takes plain literals, and uiStrings() has each of them (and nothing else)', () => {
-    const { keys, bad } = used();
-    assert.deepStrictEqual(bad, [], 's() needs a literal key');
-    assert.ok(keys.size > 40, `only ${keys.size} strings found: is the extraction broken?`);
-    const view = viewStrings();
-    assert.deepStrictEqual([...keys].filter((k) => !view.has(k)), [], 'add these to uiStrings() in src/host/studioView.ts');
-    assert.deepStrictEqual([...view.keys()].filter((k) => !keys.has(k)), [], 'uiStrings() has entries the webview no longer uses');
-  });
-
-  test('each entry is localized from its own key', () => {
-    for (const [key, literal] of viewStrings()) assert.strictEqual(literal, key);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The gallery's words. The host sends them localized (init.strings, keyed by the English text); a
  * key without a translation shows as the English text itself. Every key used here must be one the
- * host localizes (test/unit/galleryModel.test.ts compares the two lists).
+ * host localizes (test/unit/webviewStrings.test.ts compares the two lists).
  */
 let table: Readonly<Record<string, string>> = {};
 
