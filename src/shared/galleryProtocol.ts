@@ -6,6 +6,7 @@
  * checks it with {@link parseFromGallery} before acting.
  * No `vscode`, no Node APIs: imported by the host and by the browser bundle.
  */
+import { isObj } from './guards';
 
 /** One image Pixelwright wrote, as the gallery lists it (no pixels: thumbnails are asked for). */
 export interface GalleryItem {
@@ -114,7 +115,6 @@ export const MAX_THUMBS_PER_REQUEST = 400;
 
 // ---- guards (host side: every message is untrusted) ------------------------------------------
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isInt = (v: unknown, min: number, max: number) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 4096;
 const isRev = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 64;

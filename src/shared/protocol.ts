@@ -5,6 +5,7 @@
  * untrusted: the host checks its shape with the guards below before acting.
  * No `vscode`, no Node APIs: imported by the host and by the browser bundles.
  */
+import { isObj } from './guards';
 
 /** A model and the options it offers for an operation, as the pickers show them. */
 export interface ModelChoice {
@@ -130,7 +131,6 @@ export type FromMaskEditor = ReadyMessage | RunMessage | CancelMessage | ResultA
 
 // ---- guards (host side: every message is untrusted) ------------------------------------------
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isInt = (v: unknown, min: number, max: number) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 const optStr = (v: unknown, max = 64) => v === undefined || (typeof v === 'string' && v.length <= max);
 

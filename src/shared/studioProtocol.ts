@@ -5,6 +5,7 @@
  * webview is untrusted: the host checks it with parseFromStudio before acting.
  * No `vscode`, no Node APIs: imported by the host and by the browser bundle.
  */
+import { isObj } from './guards';
 
 /** Free-form WxH sizes a model accepts (gpt-image-2), as the size box checks them while typed. */
 export interface StudioCustomSize {
@@ -172,7 +173,6 @@ export type FromStudio = StudioReadyMessage | StudioGenerateMessage | StudioCanc
 /** The longest prompt any model takes (GPT image models: 32,000 characters). */
 export const MAX_PROMPT_CHARS = 32000;
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isInt = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 const optStr = (v: unknown, max = 64) => v === undefined || (typeof v === 'string' && v.length <= max);
 

@@ -1,20 +1,7 @@
-/** Small DOM helpers for the gallery: elements with attributes and children, inline icons. */
+/** The gallery's icons; the DOM helpers are shared (../common/dom). */
+import { lineIcon } from '../common/dom';
 
-type Attr = string | number | boolean | undefined | null;
-type Child = Node | string | null | undefined | false;
-
-/** Creates an element; `true` sets an empty attribute, `false`/`undefined`/`null` leaves it out. */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, Attr> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    el.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children) if (c !== null && c !== undefined && c !== false) el.append(c);
-  return el;
-}
-
-const SVG = 'http://www.w3.org/2000/svg';
+export { h, isMac, isTextEntry, modKey, toggleAttr } from '../common/dom';
 
 /** 16x16 line icons drawn with currentColor (so they follow the theme). */
 const ICONS: Record<string, string> = {
@@ -27,23 +14,5 @@ const ICONS: Record<string, string> = {
 };
 
 export function icon(name: string): SVGSVGElement {
-  const svg = document.createElementNS(SVG, 'svg');
-  svg.setAttribute('viewBox', '0 0 16 16');
-  svg.setAttribute('width', '16');
-  svg.setAttribute('height', '16');
-  svg.setAttribute('aria-hidden', 'true');
-  svg.setAttribute('focusable', 'false');
-  svg.classList.add('icon');
-  const path = document.createElementNS(SVG, 'path');
-  path.setAttribute('d', ICONS[name] ?? '');
-  path.setAttribute('fill', 'none');
-  path.setAttribute('stroke', 'currentColor');
-  path.setAttribute('stroke-width', name === 'more' ? '2.2' : '1.3');
-  path.setAttribute('stroke-linecap', 'round');
-  path.setAttribute('stroke-linejoin', 'round');
-  svg.append(path);
-  return svg;
+  return lineIcon(ICONS[name] ?? '', name === 'more' ? 2.2 : 1.3);
 }
-
-/** Cmd on macOS, Ctrl elsewhere. */
-export const isMac = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);

@@ -3,6 +3,7 @@
  * `init`, and routes the host's messages to it. The host is the extension, but its messages are
  * still checked for shape before use.
  */
+import { isNum, isObj, isStr } from '../../shared/guards';
 import type { FromGallery, GalleryItem, GalleryItemsMessage, GalleryReplyMessage, GalleryThumbMessage, ToGallery } from '../../shared/galleryProtocol';
 import { GalleryApp, type UiState } from './app';
 import { setStrings } from './strings';
@@ -20,9 +21,6 @@ let app: GalleryApp | undefined;
 /** Items that came before init (should not happen; kept rather than lost). */
 let early: GalleryItemsMessage | undefined;
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isStr = (v: unknown): v is string => typeof v === 'string';
 
 function isItem(v: unknown): v is GalleryItem {
   return (

@@ -3,6 +3,7 @@
  * the editor on `init`, and routes the host's messages to it. The host is the extension, but its
  * messages are still checked for shape before use.
  */
+import { isNum, isObj, isStr } from '../../shared/guards';
 import type { FromMaskEditor, InitMessage, ProgressMessage, ReplaceImageMessage, ReplyMessage, RunFinishedMessage, ToMaskEditor } from '../../shared/protocol';
 import { MaskEditorApp, type UiState } from './app';
 import { setStrings } from './strings';
@@ -18,9 +19,6 @@ declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
 let app: MaskEditorApp | undefined;
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isStr = (v: unknown): v is string => typeof v === 'string';
 
 function isImage(v: unknown): v is InitMessage['image'] {
   return isObj(v) && isStr(v.src) && isStr(v.name) && isNum(v.width) && isNum(v.height) && v.width > 0 && v.height > 0 && typeof v.hasAlpha === 'boolean';

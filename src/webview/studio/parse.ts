@@ -2,11 +2,11 @@
  * Checks the host's messages for the shape their types promise (the host is the extension, but
  * what the webview acts on is still checked). Pure, unit-tested.
  */
+import { isNum, isObj, isStr } from '../../shared/guards';
 import type { StudioInitMessage, StudioRun, StudioTile, ToStudio } from '../../shared/studioProtocol';
 
-export const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isStr = (v: unknown): v is string => typeof v === 'string';
+export { isObj };
+
 const TILE_STATES = ['queued', 'requesting', 'waiting', 'received', 'saved', 'failed'];
 
 function isTile(v: unknown): v is StudioTile {
