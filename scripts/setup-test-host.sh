@@ -59,7 +59,9 @@ fi
 # Its postinstall checks the running Node's major; native modules (argon2, kerberos...) must be
 # compiled against Node 24's headers, so override any nodedir from the machine's npmrc.
 CODE_SERVER_BIN="$TOOLS/code-server/node_modules/.bin/code-server"
-cs_version() { PATH="$NODE24_HOME/bin:$PATH" "$CODE_SERVER_BIN" --version 2>/dev/null | head -n1 | cut -d' ' -f1; }
+# The first run on a new home folder prints "[...] info  Wrote default config file to ..." before
+# the version line, so take the first line that starts with a version number.
+cs_version() { PATH="$NODE24_HOME/bin:$PATH" "$CODE_SERVER_BIN" --version 2>/dev/null | grep -m1 -oE '^[0-9]+\.[0-9]+\.[0-9]+' || true; }
 if [ ! -x "$CODE_SERVER_BIN" ] || [ "$(cs_version)" != "$CS_VERSION" ]; then
   log "installing code-server@$CS_VERSION into $TOOLS/code-server (a few minutes)"
   rm -rf "$TOOLS/code-server"; mkdir -p "$TOOLS/code-server"
