@@ -267,7 +267,7 @@ async function callStream(
     if (event.type === 'image_generation.partial_image') {
       if (event.b64_json) {
         try {
-          onPartial(event.partial_image_index, Buffer.from(event.b64_json, 'base64'));
+          onPartial(event.partial_image_index, fromBase64(event.b64_json));
         } catch {
           // a failing observer must not fail the image
         }
@@ -282,13 +282,22 @@ async function callStream(
   return { data: { data: [{ b64_json: final }] }, request_id };
 }
 
+/**
+ * Decoded base64 as a plain Uint8Array over the same memory: image bytes leave the engine as
+ * Uint8Array, never as a Node Buffer (a Buffer does not cross postMessage as bytes).
+ */
+export function fromBase64(b64: string): Uint8Array {
+  const buf = Buffer.from(b64, 'base64');
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
 const MIME = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' } as const;
 function asUpload(img: InputImage) {
   return toFile(Buffer.from(img.bytes.buffer, img.bytes.byteOffset, img.bytes.byteLength), img.name, { type: MIME[img.format] });
 }
 
 async function imageBytes(item: ImagesResponse['data'] extends (infer T)[] | undefined ? T : never, opts: RunOptions, onDownload: () => void): Promise<Uint8Array> {
-  if (item.b64_json) return Buffer.from(item.b64_json, 'base64');
+  if (item.b64_json) return fromBase64(item.b64_json);
   if (!item.url) throw new ImageApiError('bad-response', 'the answer held neither image data nor a URL');
   onDownload();
   let res: Response;

@@ -90,7 +90,10 @@ export class HostEditBackend implements EditBackend {
       onProgress(t('Preparing the image…'), 0, input.options.n);
       const engine = await loadEngine();
       const original = await vscode.workspace.fs.readFile(input.source);
-      const refs = await Promise.all(input.references.map(async (u) => ({ name: baseName(u), bytes: await vscode.workspace.fs.readFile(u) })));
+      // Only the references the model takes (the editor says which are not sent); none for variations.
+      const sent = input.operation === 'edit' ? input.references.slice(0, Math.max(0, caps.input.maxImages - 1)) : [];
+      if (sent.length < input.references.length) this.log.info(`${caps.id} takes ${sent.length} of ${input.references.length} reference images; the others are not sent`);
+      const refs = await Promise.all(sent.map(async (u) => ({ name: baseName(u), bytes: await vscode.workspace.fs.readFile(u) })));
       const first = { name: baseName(input.source), bytes: original };
       const mask = input.mask ? { png: input.mask } : undefined;
       const prepared =
@@ -133,7 +136,7 @@ export class HostEditBackend implements EditBackend {
       if (token.isCancellationRequested) return { results: [], cancelled: true };
 
       const results: ResultImage[] = [];
-      const sources = [input.source, ...input.references].map((u) => vscode.workspace.asRelativePath(u, false));
+      const sources = [input.source, ...sent].map((u) => vscode.workspace.asRelativePath(u, false));
       const createdAt = new Date().toISOString();
       for (const image of outcome.images) {
         let bytes = image.bytes;
@@ -204,6 +207,10 @@ export class HostEditBackend implements EditBackend {
 
   discard(resultId: string): void {
     this.held.delete(resultId);
+  }
+
+  isKept(resultId: string): boolean {
+    return !!this.held.get(resultId)?.saved;
   }
 
   materialize(resultId: string): Promise<vscode.Uri> {

@@ -44,8 +44,12 @@ export function registerEditCommands(context: vscode.ExtensionContext, backend: 
       if (!u) return undefined;
       targets = [u];
     }
-    MaskEditorPanel.open(context, backend, targets[0], operation, operation === 'edit' ? targets.slice(1) : []);
-    return targets[0];
+    // The image right-clicked is the one edited, whatever else is selected; the others are references.
+    const clicked = uri instanceof vscode.Uri ? targets.find((u) => u.toString() === uri.toString()) : undefined;
+    const primary = clicked ?? targets[0];
+    const others = targets.filter((u) => u !== primary);
+    MaskEditorPanel.open(context, backend, primary, operation, operation === 'edit' ? others : []);
+    return primary;
   };
   return [
     vscode.commands.registerCommand('pixelwright.editImage', (uri?: unknown, uris?: unknown) => open('edit', uri, uris)),

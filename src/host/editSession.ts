@@ -31,6 +31,8 @@ export interface EditBackend {
   /** Saves a result like a generation; returns where it landed. */
   keep(resultId: string): Promise<vscode.Uri>;
   discard(resultId: string): void;
+  /** Whether the result was saved into the workspace (kept or used as input). */
+  isKept(resultId: string): boolean;
   /** Writes the result so it can become the next input; returns its file. */
   materialize(resultId: string): Promise<vscode.Uri>;
 }

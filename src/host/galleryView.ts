@@ -16,6 +16,7 @@ import { altText, generateArgsFromRecord, insertionText, referenceFor, snippetKi
 import { ThumbnailCache, type MakeThumbnail } from './galleryThumbnails';
 import { Disposable } from './lifecycle';
 import { shapeOf, webviewHtml } from './webviewHtml';
+import { isDroppedReport, postPlain } from './webviewMessages';
 
 export interface GalleryLog {
   info(message: string): void;
@@ -119,14 +120,11 @@ export class GalleryViewProvider extends Disposable implements vscode.WebviewVie
   private async post(message: ToGallery): Promise<void> {
     const view = this.view;
     if (!view || !this.ready) return;
-    try {
-      await view.webview.postMessage(message);
-    } catch {
-      // the view went away meanwhile
-    }
+    await postPlain(view.webview, message);
   }
 
   private async onMessage(raw: unknown): Promise<void> {
+    if (isDroppedReport(raw, 'gallery', this.log)) return;
     const msg = parseFromGallery(raw);
     if (!msg) {
       this.log.warn(`gallery: dropped a message that does not fit the protocol (${shapeOf(raw)})`);

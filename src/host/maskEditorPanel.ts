@@ -18,6 +18,7 @@ import { parseFromMaskEditor, type EditOptions, type InitMessage, type ResultAct
 import type { EditBackend } from './editSession';
 import { Disposable } from './lifecycle';
 import { shapeOf, webviewHtml } from './webviewHtml';
+import { isDroppedReport, postPlain } from './webviewMessages';
 
 /** Where the panel writes what it drops (never message contents). */
 export interface PanelLog {
@@ -96,8 +97,43 @@ export class MaskEditorPanel extends Disposable {
   }
 
   override dispose(): void {
+    if (!this.closed) this.offerUnsaved();
     this.closed = true;
     super.dispose();
+  }
+
+  /**
+   * Paid results the user neither kept nor discarded are never lost silently: when the editor
+   * closes with some held, the user is offered to save them (dismissing discards them).
+   */
+  private offerUnsaved(): void {
+    const ids = [...this.held.keys()].filter((id) => !this.backend.isKept(id));
+    if (!ids.length) return;
+    const t = vscode.l10n.t;
+    const backend = this.backend;
+    const name = baseName(this.source);
+    const save = t('Save All');
+    const discard = t('Discard');
+    const text = ids.length === 1 ? t('The editor of {0} closed with 1 result not saved.', name) : t('The editor of {0} closed with {1} results not saved.', name, ids.length);
+    void vscode.window.showWarningMessage(text, save, discard).then(async (choice) => {
+      if (choice !== save) {
+        for (const id of ids) backend.discard(id);
+        return;
+      }
+      const saved: vscode.Uri[] = [];
+      for (const id of ids) {
+        try {
+          saved.push(await backend.keep(id));
+        } catch (err) {
+          void vscode.window.showErrorMessage(t('Pixelwright could not save a result: {0}', redactSecrets(errorText(err))));
+        }
+      }
+      if (!saved.length) return;
+      const reveal = t('Reveal in Explorer');
+      const paths = saved.map((u) => vscode.workspace.asRelativePath(u, false)).join(', ');
+      const pick = await vscode.window.showInformationMessage(t('Saved: {0}', paths), reveal);
+      if (pick === reveal) await vscode.commands.executeCommand('revealInExplorer', saved[0]);
+    });
   }
 
   private forget(): void {
@@ -120,14 +156,11 @@ export class MaskEditorPanel extends Disposable {
 
   private async post(message: ToMaskEditor): Promise<void> {
     if (this.closed) return;
-    try {
-      await this.panel.webview.postMessage(message);
-    } catch {
-      // the panel went away meanwhile
-    }
+    await postPlain(this.panel.webview, message);
   }
 
   private async onMessage(raw: unknown): Promise<void> {
+    if (isDroppedReport(raw, 'mask editor', MaskEditorPanel.log)) return;
     const msg = parseFromMaskEditor(raw);
     if (!msg) {
       MaskEditorPanel.log.warn(`mask editor: dropped a message that does not fit the protocol (${shapeOf(raw)})`);
@@ -148,6 +181,11 @@ export class MaskEditorPanel extends Disposable {
           return await this.resultAction(msg);
         case 'addReference':
           return await this.addReference(msg.id);
+        case 'removeReference': {
+          const i = this.references.findIndex((u) => vscode.workspace.asRelativePath(u, false) === msg.path);
+          if (i >= 0) this.references.splice(i, 1);
+          return await this.post({ type: 'reply', inReplyTo: msg.id, ...(i >= 0 ? { path: msg.path } : { error: vscode.l10n.t('This reference is no longer used.') }) });
+        }
       }
     } catch (err) {
       MaskEditorPanel.log.error(`mask editor: ${msg.type} failed: ${redactSecrets(errorText(err))}`);
@@ -379,6 +417,7 @@ function uiStrings(): Record<string, string> {
     'Quality': t('Quality'),
     'Redo': t('Redo'),
     'Reference images': t('Reference images'),
+    'Remove {0}': t('Remove {0}', '{0}'),
     'Result {0}': t('Result {0}', '{0}'),
     'Results': t('Results'),
     'Results appear here. Select one to compare it with the original.': t('Results appear here. Select one to compare it with the original.'),
@@ -416,6 +455,8 @@ function uiStrings(): Record<string, string> {
     'transparent': t('transparent'),
     '{0} accepts at most {1} characters; this prompt has {2}.': t('{0} accepts at most {1} characters; this prompt has {2}.', '{0}', '{1}', '{2}'),
     '{0} and the original': t('{0} and the original', '{0}'),
+    '{0} takes no reference images: they are not sent.': t('{0} takes no reference images: they are not sent.', '{0}'),
+    '{0} takes at most {1} reference images: the others are not sent.': t('{0} takes at most {1} reference images: the others are not sent.', '{0}', '{1}'),
     '{0} makes variations without a prompt.': t('{0} makes variations without a prompt.', '{0}'),
     '{0} pixels': t('{0} pixels', '{0}'),
     '{0} results: compare them with the original below.': t('{0} results: compare them with the original below.', '{0}'),

@@ -27,6 +27,7 @@ import {
 import type { Generator } from './generate';
 import { Disposable } from './lifecycle';
 import { shapeOf, webviewHtml } from './webviewHtml';
+import { isDroppedReport, postPlain } from './webviewMessages';
 import { plainBytes, studioModel, studioRequest } from './studioModels';
 import type { Log } from './log';
 import { readSettings } from './settings';
@@ -94,14 +95,11 @@ export class StudioViewProvider extends Disposable implements vscode.WebviewView
   private async post(message: ToStudio): Promise<void> {
     const view = this.view;
     if (!view) return;
-    try {
-      await view.webview.postMessage(message);
-    } catch {
-      // the view went away meanwhile
-    }
+    await postPlain(view.webview, message);
   }
 
   private async onMessage(raw: unknown): Promise<void> {
+    if (isDroppedReport(raw, 'studio', this.log)) return;
     const msg = parseFromStudio(raw);
     if (!msg) {
       this.log.warn(`studio: dropped a message that does not fit the protocol (${shapeOf(raw)})`);

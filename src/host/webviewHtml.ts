@@ -38,7 +38,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, p
 <title>${escapeHtml(page.title)}</title>
 </head>
 <body>
-<div id="app"><p class="loading">${escapeHtml(page.loading)}</p></div>
+<div id="app" data-bad-message="${escapeHtml(vscode.l10n.t('Pixelwright could not read a message from the extension. Reload the view; the log (Pixelwright: Show Log) has details.'))}"><p class="loading">${escapeHtml(page.loading)}</p></div>
 <script nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;

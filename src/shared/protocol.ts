@@ -127,7 +127,14 @@ export interface AddReferenceMessage {
   readonly id: number;
 }
 
-export type FromMaskEditor = ReadyMessage | RunMessage | CancelMessage | ResultActionMessage | AddReferenceMessage;
+/** Takes a reference image out of the edit (by the workspace-relative path the host gave). */
+export interface RemoveReferenceMessage {
+  readonly type: 'removeReference';
+  readonly id: number;
+  readonly path: string;
+}
+
+export type FromMaskEditor = ReadyMessage | RunMessage | CancelMessage | ResultActionMessage | AddReferenceMessage | RemoveReferenceMessage;
 
 // ---- guards (host side: every message is untrusted) ------------------------------------------
 
@@ -151,6 +158,21 @@ export function isEditOptions(v: unknown): v is EditOptions {
   );
 }
 
+/** Only the fields EditOptions has (a message may carry more; nothing else is kept or stored). */
+export function pickEditOptions(o: EditOptions): EditOptions {
+  return {
+    model: o.model,
+    size: o.size,
+    quality: o.quality,
+    n: o.n,
+    outputFormat: o.outputFormat,
+    background: o.background,
+    inputFidelity: o.inputFidelity,
+    keepUnmasked: o.keepUnmasked,
+    squareMode: o.squareMode,
+  };
+}
+
 /** Checks a message from the mask editor; undefined when it is not one we accept. */
 export function parseFromMaskEditor(v: unknown): FromMaskEditor | undefined {
   if (!isObj(v)) return undefined;
@@ -160,7 +182,7 @@ export function parseFromMaskEditor(v: unknown): FromMaskEditor | undefined {
     case 'run':
       if (!isInt(v.id, 0, Number.MAX_SAFE_INTEGER) || typeof v.prompt !== 'string' || v.prompt.length > 32000 || !isEditOptions(v.options)) return undefined;
       if (v.mask !== undefined && !(v.mask instanceof Uint8Array)) return undefined;
-      return { type: 'run', id: v.id as number, prompt: v.prompt, options: v.options, mask: v.mask as Uint8Array | undefined };
+      return { type: 'run', id: v.id as number, prompt: v.prompt, options: pickEditOptions(v.options), mask: v.mask as Uint8Array | undefined };
     case 'cancel':
       return isInt(v.runId, 0, Number.MAX_SAFE_INTEGER) ? { type: 'cancel', runId: v.runId as number } : undefined;
     case 'keep':
@@ -169,6 +191,10 @@ export function parseFromMaskEditor(v: unknown): FromMaskEditor | undefined {
       return isInt(v.id, 0, Number.MAX_SAFE_INTEGER) && typeof v.resultId === 'string' && v.resultId.length <= 64 ? { type: v.type, id: v.id as number, resultId: v.resultId } : undefined;
     case 'addReference':
       return isInt(v.id, 0, Number.MAX_SAFE_INTEGER) ? { type: 'addReference', id: v.id as number } : undefined;
+    case 'removeReference':
+      return isInt(v.id, 0, Number.MAX_SAFE_INTEGER) && typeof v.path === 'string' && v.path.length > 0 && v.path.length <= 4096
+        ? { type: 'removeReference', id: v.id as number, path: v.path }
+        : undefined;
     default:
       return undefined;
   }

@@ -59,6 +59,15 @@ suite('Edit Image with Mask / Create Variations (host)', function () {
     assert.match((await until(() => webviewTabs()[0])).label, /b\.png/);
   });
 
+  test('multi-select: the image right-clicked is edited even when another was selected first', async () => {
+    // Explorer: select b.png, Ctrl+click a.png, right-click a.png -> (a, [b, a])
+    const opened = await vscode.commands.executeCommand<vscode.Uri>('pixelwright.editImage', a, [b, a]);
+    assert.strictEqual(opened.toString(), a.toString());
+    const tab = await until(() => webviewTabs()[0]);
+    assert.match(tab.label, /a\.png/);
+    assert.strictEqual(webviewTabs().length, 1);
+  });
+
   test('variations open their own panel', async () => {
     await vscode.commands.executeCommand('pixelwright.createVariations', a, [a]);
     assert.ok(await until(() => webviewTabs().find((t) => /a\.png/.test(t.label))));

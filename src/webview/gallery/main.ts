@@ -6,6 +6,7 @@
 import { isNum, isObj, isStr } from '../../shared/guards';
 import type { FromGallery, GalleryItem, GalleryItemsMessage, GalleryReplyMessage, GalleryThumbMessage, ToGallery } from '../../shared/galleryProtocol';
 import { GalleryApp, type UiState } from './app';
+import { reportDropped } from '../common/messages';
 import { setStrings } from './strings';
 
 interface VsCodeApi {
@@ -66,7 +67,7 @@ const host = {
 
 window.addEventListener('message', (event: MessageEvent) => {
   const m = parse(event.data);
-  if (!m) return;
+  if (!m) return reportDropped((d) => vscode.postMessage(d), event.data);
   switch (m.type) {
     case 'init': {
       setStrings(m.strings);

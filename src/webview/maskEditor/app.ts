@@ -66,6 +66,8 @@ export class MaskEditorApp {
   private readonly promptError = h('p', { class: 'field-error', id: 'prompt-error', hidden: true });
   private readonly refsSection: HTMLElement;
   private readonly refsList = h('ul', { class: 'refs', role: 'list' });
+  /** Says when the model takes fewer reference images than are listed (the rest are not sent). */
+  private readonly refsNote = h('p', { class: 'hint refs-note', role: 'status' });
   private readonly addRefBtn: HTMLButtonElement;
   private readonly runBtn: HTMLButtonElement;
   private readonly cancelBtn: HTMLButtonElement;
@@ -223,6 +225,7 @@ export class MaskEditorApp {
       h('h2', { id: 'refs-title' }, s('Reference images')),
       h('p', { class: 'hint' }, s('Other images the model may draw from (people, products, styles).')),
       this.refsList,
+      this.refsNote,
       this.addRefBtn,
     );
 
@@ -402,8 +405,7 @@ export class MaskEditorApp {
       : this.operation === 'edit'
         ? s('Paint over what should change, then describe the entire image as it should look, not only the painted part.')
         : s('Variations keep the subject and style; add words to steer them.');
-    this.refsSection.hidden = this.operation !== 'edit' || m.maxImages <= 1;
-    this.addRefBtn.disabled = !!this.running || this.references.length >= m.maxImages - 1;
+    this.renderReferences();
     this.updatePromptCount();
     if (this.paint) this.updateSquareGuide();
   }
@@ -415,10 +417,41 @@ export class MaskEditorApp {
     this.promptCount.classList.toggle('over', n > max);
   }
 
+  /**
+   * The references and what the model takes of them: a model that takes fewer (dall-e-2 takes
+   * none) says so here, the ones it will not get are struck through, and the host sends only the
+   * ones it takes. Each has a remove button.
+   */
   private renderReferences(): void {
-    this.refsList.replaceChildren(...this.references.map((r) => h('li', { title: r }, r.split(/[\\/]/).pop() ?? r)));
+    const m = this.form.current;
+    const takes = Math.max(0, m.maxImages - 1);
+    this.refsList.replaceChildren(
+      ...this.references.map((r, i) => {
+        const name = r.split(/[\\/]/).pop() ?? r;
+        const remove = h('button', { type: 'button', class: 'icon-button remove-ref', 'aria-label': s('Remove {0}', name), title: s('Remove {0}', name), disabled: !!this.running }, icon('close'));
+        remove.addEventListener('click', () => void this.removeReference(r));
+        return h('li', { title: r, class: i >= takes ? 'unused' : undefined }, h('span', { class: 'ref-name' }, name), remove);
+      }),
+    );
     this.refsList.hidden = this.references.length === 0;
-    this.addRefBtn.disabled = !!this.running || this.references.length >= this.form.current.maxImages - 1;
+    const over = this.references.length - takes;
+    this.refsNote.textContent =
+      over <= 0 ? '' : takes === 0 ? s('{0} takes no reference images: they are not sent.', m.id) : s('{0} takes at most {1} reference images: the others are not sent.', m.id, takes);
+    this.refsNote.hidden = over <= 0;
+    // With references listed the section stays, so the user can see and remove them.
+    this.refsSection.hidden = this.operation !== 'edit' || (takes === 0 && this.references.length === 0);
+    this.addRefBtn.hidden = takes === 0;
+    this.addRefBtn.disabled = !!this.running || this.references.length >= takes;
+  }
+
+  private async removeReference(path: string): Promise<void> {
+    try {
+      await this.request({ type: 'removeReference', id: this.nextId++, path });
+    } catch (err) {
+      this.showError(err instanceof Error ? err.message : String(err));
+    }
+    this.references = this.references.filter((r) => r !== path);
+    this.renderReferences();
   }
 
   private async addReference(): Promise<void> {
@@ -543,7 +576,7 @@ export class MaskEditorApp {
 
   // ---- requests --------------------------------------------------------------------------------
 
-  private request(message: Extract<FromMaskEditor, { id: number }> & { type: 'keep' | 'discard' | 'useAsInput' | 'addReference' }): Promise<ReplyMessage> {
+  private request(message: Extract<FromMaskEditor, { id: number }> & { type: 'keep' | 'discard' | 'useAsInput' | 'addReference' | 'removeReference' }): Promise<ReplyMessage> {
     return new Promise<ReplyMessage>((resolve, reject) => {
       this.pending.set(message.id, { resolve, reject });
       this.host.post(message);

@@ -6,6 +6,7 @@
 import { isNum, isObj, isStr } from '../../shared/guards';
 import type { FromMaskEditor, InitMessage, ProgressMessage, ReplaceImageMessage, ReplyMessage, RunFinishedMessage, ToMaskEditor } from '../../shared/protocol';
 import { MaskEditorApp, type UiState } from './app';
+import { reportDropped } from '../common/messages';
 import { setStrings } from './strings';
 
 interface VsCodeApi {
@@ -62,7 +63,7 @@ const host = {
 
 window.addEventListener('message', (event: MessageEvent) => {
   const m = parse(event.data);
-  if (!m) return;
+  if (!m) return reportDropped((d) => vscode.postMessage(d), event.data);
   switch (m.type) {
     case 'init': {
       setStrings(m.strings);

@@ -7,6 +7,7 @@
 import type { FromStudio } from '../../shared/studioProtocol';
 import { StudioApp, type UiState } from './app';
 import { isObj, parseToStudio } from './parse';
+import { reportDropped } from '../common/messages';
 import { setStrings } from './strings';
 
 interface VsCodeApi {
@@ -29,17 +30,9 @@ const host = {
   setState: (st: UiState) => vscode.setState(st),
 };
 
-/** What a dropped message looked like (its type and top-level fields), for the developer console. */
-function shapeOf(v: unknown): string {
-  return isObj(v) ? `${String(v.type).slice(0, 32)} {${Object.keys(v).join(', ')}}` : typeof v;
-}
-
 window.addEventListener('message', (event: MessageEvent) => {
   const m = parseToStudio(event.data);
-  if (!m) {
-    console.warn(`Pixelwright Studio: dropped a message that does not fit the protocol: ${shapeOf(event.data)}`);
-    return;
-  }
+  if (!m) return reportDropped((d) => vscode.postMessage(d), event.data);
   switch (m.type) {
     case 'init': {
       setStrings(m.strings);
