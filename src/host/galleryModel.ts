@@ -110,8 +110,10 @@ export function relativePath(fromDir: string, to: string): string {
 }
 
 /** A one-line alt text from the prompt: whitespace collapsed, at most `max` characters (cut at a word). */
-export function altText(prompt: string, max = 100): string {
-  const one = prompt.replace(/\s+/g, ' ').trim();
+export function altText(prompt: string, fileName = '', max = 100): string {
+  let one = prompt.replace(/\s+/g, ' ').trim();
+  // A variation may have no prompt: the file's name (without extension, words apart) says more than nothing.
+  if (!one) one = fileName.replace(/\.[^.]+$/, '').replace(/[-_]+/g, ' ').trim();
   if (one.length <= max) return one;
   const cut = one.slice(0, max);
   const space = cut.lastIndexOf(' ');

@@ -232,7 +232,7 @@ export class GalleryViewProvider extends Disposable implements vscode.WebviewVie
     if (!editor) return { error: t('Open a text editor first: the image is inserted where its cursor is.') };
     const doc = editor.document;
     const ref = referenceFor(image.uri, doc.uri, image.id.replace(/\\/g, '/'));
-    const text = insertionText(snippetKind(doc.languageId), ref, altText(image.record.prompt));
+    const text = insertionText(snippetKind(doc.languageId), ref, altText(image.record.prompt, image.uri.path.slice(image.uri.path.lastIndexOf('/') + 1)));
     const ok = await editor.edit((e) => {
       for (const s of editor.selections) e.replace(s, text);
     });

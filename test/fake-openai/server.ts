@@ -205,6 +205,8 @@ export async function startFakeOpenAI(opts: FakeOptions = {}): Promise<FakeOpenA
   }
   const urlTtlMs = opts.urlTtlMs ?? 60 * 60 * 1000;
   let latencyMs = Math.max(0, opts.latencyMs ?? 0);
+  /** Forced answer shape, as some compatible servers do (URLs for every model, or always base64). */
+  let resultShape: 'url' | 'b64_json' | undefined;
   const faults: Fault[] = [];
   const requests: RecordedRequest[] = [];
   const files = new Map<string, StoredFile>();
@@ -524,10 +526,10 @@ export async function startFakeOpenAI(opts: FakeOptions = {}): Promise<FakeOpenA
       return;
     }
     const images = await Promise.all(Array.from({ length: job.n }, (_, i) => picture(job, i)));
-    const expired = job.responseFormat === 'url' && takeFault(EXPIRED, ctx.path, true) !== undefined;
+    const expired = (resultShape ?? job.responseFormat) === 'url' && takeFault(EXPIRED, ctx.path, true) !== undefined;
     const data = images.map((bytes) => {
       const item: Record<string, string> = {};
-      if (job.responseFormat === 'url') item['url'] = storeFile(bytes, job.outputFormat, expired);
+      if ((resultShape ?? job.responseFormat) === 'url') item['url'] = storeFile(bytes, job.outputFormat, expired);
       else item['b64_json'] = bytes.toString('base64');
       if (job.model.family === 'dall-e-3') item['revised_prompt'] = revisedPrompt(job.prompt);
       return item;
@@ -661,6 +663,13 @@ export async function startFakeOpenAI(opts: FakeOptions = {}): Promise<FakeOpenA
         if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return reply(400, { error: 'body must be {"ms": <non-negative number>}' });
         api.setLatency(ms);
         return reply(200, { ok: true, latencyMs });
+      }
+      if (path === '/_fake/result-shape' && method === 'POST') {
+        const body = (await readJson()) as { shape?: unknown } | undefined;
+        const shape = body?.shape;
+        if (shape !== 'url' && shape !== 'b64_json' && shape !== 'default') return reply(400, { error: 'body must be {"shape": "url" | "b64_json" | "default"}' });
+        resultShape = shape === 'default' ? undefined : shape;
+        return reply(200, { ok: true, shape });
       }
       return reply(404, { error: `no control endpoint ${method} ${path}` });
     } catch (e) {

@@ -128,6 +128,12 @@ suite('gallery: insert into the editor', () => {
     assert.ok(long.length <= 101 && long.endsWith('…') && !long.includes('  '), long);
     assert.strictEqual(long.slice(0, -1).trim().split(' ').every((w) => w === 'word'), true);
   });
+
+  test('alt text of an image without a prompt (a variation) comes from its file name, never empty', () => {
+    assert.strictEqual(altText('', 'photo-variation-20261202-101500.png'), 'photo variation 20261202 101500');
+    assert.strictEqual(altText('  \n', 'photo_variation.webp'), 'photo variation');
+    assert.strictEqual(insertionText('markdown', 'images/v.png', altText('', 'v-1.png')), '![v 1](images/v.png)');
+  });
 });
 
 suite('gallery: excluded folders (files.exclude, node_modules) for watcher events', () => {

@@ -352,7 +352,7 @@ export class GalleryApp {
       role: 'gridcell',
       tabindex: -1,
       'aria-colindex': column + 1,
-      'aria-label': s('{0}, {1}, {2}', item.prompt, item.model, when),
+      'aria-label': s('{0}, {1}, {2}', item.prompt.trim() || item.name, item.model, when),
       'data-index': index,
       'data-id': item.id,
       'data-key': thumbKey(item),

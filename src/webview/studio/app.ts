@@ -249,6 +249,15 @@ export class StudioApp {
     this.persistLocal();
   }
 
+  /**
+   * "Focus on Studio View" (or clicking the view's title) focuses the page itself; the prompt is
+   * what a user came to type in, so it takes the focus when nothing inside the view has it.
+   */
+  focusPromptIfNothingFocused(): void {
+    const active = document.activeElement;
+    if (!active || active === document.body || active === document.documentElement) this.prompt.focus();
+  }
+
   dispose(): void {
     this.flushDraft();
     for (const url of this.urls.values()) URL.revokeObjectURL(url);

@@ -56,4 +56,6 @@ window.addEventListener('message', (event: MessageEvent) => {
   }
 });
 
+window.addEventListener('focus', () => app?.focusPromptIfNothingFocused());
+
 host.post({ type: 'ready' });
