@@ -103,7 +103,8 @@ function classifyError(err: unknown, secrets: readonly string[]): ErrorInfo {
   const info = classifyByShape(err, secrets);
   if (err instanceof APIUserAbortError) return { ...info, kind: 'cancelled' };
   if (err instanceof APIConnectionTimeoutError) return { ...info, kind: 'timeout' };
-  if (err instanceof APIConnectionError) return { ...info, kind: 'network' };
+  // A connection the server closed mid-answer is a cut-off answer, not an unreachable provider.
+  if (err instanceof APIConnectionError) return info.kind === 'cut-off' ? info : { ...info, kind: 'network' };
   return info;
 }
 
