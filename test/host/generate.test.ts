@@ -158,6 +158,7 @@ suite('Generate Image (host, fake API)', function () {
     await settle(messages.shown);
     assert.match(messages.shown[0].message, /size/);
     assert.match(messages.shown[0].message, /1024x1024, 1792x1024, 1024x1792/);
+    assert.match(messages.shown[0].message, /^Pixelwright cannot send this request/, 'the product name once');
   });
 
   test('an unknown model and a bad argument are refused clearly', async () => {
@@ -209,8 +210,8 @@ suite('Generate Image (host, fake API)', function () {
     ['rate limit beyond the wait budget', { kind: 'rate_limit', retryAfterSeconds: 30, times: 5 }, /rate limited/i, 'Try Again'],
     ['500 every time', { kind: 'server_error', times: 20 }, /internal error \(500\)/, 'Try Again'],
     ['503 every time', { kind: 'overloaded', times: 20 }, /overloaded \(503\)/, 'Try Again'],
-    ['dropped connection', { kind: 'drop', times: 1 }, /Could not reach the provider/, 'Open Settings'],
-    ['malformed JSON', { kind: 'malformed_json', times: 1 }, /could not read/, 'Open Settings'],
+    ['dropped connection', { kind: 'drop', times: 1 }, /^Pixelwright: The provider's answer was cut off/, 'Try Again'],
+    ['JSON cut short', { kind: 'malformed_json', times: 1 }, /^Pixelwright: The provider's answer was cut off/, 'Try Again'],
   ];
   for (const [name, fault, message, action] of faults) {
     test(`fault: ${name} -> a clear message, nothing written`, async () => {
