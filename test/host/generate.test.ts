@@ -182,6 +182,37 @@ suite('Generate Image (host, fake API)', function () {
     }
   });
 
+  test('an output folder that is a link out of the workspace is refused before any request, naming where it goes', async () => {
+    const fs = require('fs') as typeof import('fs');
+    const os = require('os') as typeof import('os');
+    const path = require('path') as typeof import('path');
+    const outside = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'pw-outside-')));
+    const link = path.join(root.fsPath, 'host-test-link');
+    fs.symlinkSync(outside, link);
+    await config().update('outputFolder', 'host-test-link/generated', vscode.ConfigurationTarget.Workspace);
+    try {
+      const args = { prompt: 'escape', model: 'gpt-image-1.5', size: '1024x1024', quality: 'low', n: 1, outputFormat: 'png', background: 'auto' };
+      assert.deepStrictEqual(await generate(args), []);
+      await settle(messages.shown);
+      assert.strictEqual(messages.shown[0]?.level, 'error', JSON.stringify(messages.shown));
+      assert.match(messages.shown[0].message, /"host-test-link\/generated" is refused/);
+      assert.ok(messages.shown[0].message.includes(`"host-test-link" is a link to ${outside}, outside the workspace folder`), messages.shown[0].message);
+      assert.strictEqual(fake.requests.length, 0, 'nothing was paid for');
+      assert.deepStrictEqual(fs.readdirSync(outside), [], 'nothing was written outside');
+      // A link that stays inside the workspace is fine.
+      fs.rmSync(link);
+      fs.mkdirSync(out.fsPath, { recursive: true });
+      fs.symlinkSync(out.fsPath, link);
+      const files = await generate(args);
+      assert.strictEqual(files.length, 1);
+      assert.ok(fs.realpathSync(files[0].fsPath).startsWith(fs.realpathSync(out.fsPath) + path.sep), fs.realpathSync(files[0].fsPath));
+    } finally {
+      fs.rmSync(link, { force: true });
+      fs.rmSync(outside, { recursive: true, force: true });
+      await config().update('outputFolder', 'host-test-images', vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
   test('a 429 with retry-after is waited out and the image still lands', async () => {
     fake.inject({ kind: 'rate_limit', retryAfterSeconds: 1, times: 1 });
     const t0 = Date.now();
