@@ -213,6 +213,31 @@ suite('Generate Image (host, fake API)', function () {
     }
   });
 
+  test('a link out of the workspace that appears while the run is under way stops the write', async () => {
+    const fs = require('fs') as typeof import('fs');
+    const os = require('os') as typeof import('os');
+    const path = require('path') as typeof import('path');
+    const outside = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'pw-outside-')));
+    const link = path.join(root.fsPath, 'host-test-late-link');
+    await config().update('outputFolder', 'host-test-late-link/generated', vscode.ConfigurationTarget.Workspace);
+    fake.setLatency(1500);
+    try {
+      const run = generate({ prompt: 'late link', model: 'gpt-image-1.5', size: '1024x1024', quality: 'low', n: 1, outputFormat: 'png', background: 'auto' });
+      // The folder did not exist when the run started; a checkout puts a link there meanwhile.
+      while (fake.requests.length === 0) await new Promise((r) => setTimeout(r, 20));
+      fs.symlinkSync(outside, link);
+      assert.deepStrictEqual(await run, []);
+      await settle(messages.shown);
+      assert.ok(messages.shown.some((m) => m.level === 'error' && m.message.includes(`is a link to ${outside}`)), JSON.stringify(messages.shown));
+      assert.deepStrictEqual(fs.readdirSync(outside), [], 'nothing was written outside');
+    } finally {
+      fake.setLatency(0);
+      fs.rmSync(link, { force: true });
+      fs.rmSync(outside, { recursive: true, force: true });
+      await config().update('outputFolder', 'host-test-images', vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
   test('a 429 with retry-after is waited out and the image still lands', async () => {
     fake.inject({ kind: 'rate_limit', retryAfterSeconds: 1, times: 1 });
     const t0 = Date.now();
