@@ -171,6 +171,33 @@ suite('engine against the fake Images API', function () {
     assert.strictEqual(unreachable.failures[0]?.kind, 'network');
   });
 
+  test('a 409 or 418 is asked once, not waited out as a server error; a 502 is retried', async () => {
+    for (const [status, asked] of [[409, 1], [418, 1], [502, 2]] as const) {
+      let requests = 0;
+      const s = await rawServer((_req, res) => {
+        requests++;
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { message: `status ${status}`, type: 'x', code: null, param: null } }));
+      });
+      try {
+        const slept: number[] = [];
+        const out = await runImageRequest({ kind: 'compatible', apiKey: 'k', baseUrl: s.url, timeoutMs: 5000 }, { operation: 'generate', model: 'gpt-image-1.5', prompt: 'x', n: 1 }, table.get('gpt-image-1.5')!, {
+          concurrency: 1,
+          maxWaitMs: 1500,
+          sleep: async (ms) => void slept.push(ms),
+        });
+        assert.strictEqual(out.failures[0]?.status, status);
+        assert.strictEqual(requests, status === 502 ? 2 : asked, `${status}: ${requests} requests`);
+        if (status !== 502) {
+          assert.notStrictEqual(out.failures[0].kind, 'server', String(status));
+          assert.deepStrictEqual(slept, [], `${status} is not waited out`);
+        }
+      } finally {
+        await s.close();
+      }
+    }
+  });
+
   suite('result downloads are capped', () => {
     let png: Buffer;
     suiteSetup(async () => {
