@@ -66,6 +66,9 @@ export interface ImageState {
   readonly error?: ErrorInfo;
 }
 
+/** A result URL's download stops here: no real image answer comes near it. */
+export const MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024;
+
 /** Partial images asked for when streaming, unless the caller says otherwise (the API allows 0-3). */
 export const DEFAULT_PARTIAL_IMAGES = 2;
 
@@ -87,6 +90,8 @@ export interface RunOptions {
   readonly partialImages?: number;
   /** Per-image state: which images are being requested, waited for, or failed for good. */
   readonly onImageState?: (state: ImageState) => void;
+  /** The most a result URL may send (MAX_DOWNLOAD_BYTES when absent). */
+  readonly maxDownloadBytes?: number;
   /** Test hook for time: defaults to a real, abortable sleep. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
@@ -103,7 +108,8 @@ function classifyError(err: unknown, secrets: readonly string[]): ErrorInfo {
   const info = classifyByShape(err, secrets);
   if (err instanceof APIUserAbortError) return { ...info, kind: 'cancelled' };
   if (err instanceof APIConnectionTimeoutError) return { ...info, kind: 'timeout' };
-  if (err instanceof APIConnectionError) return { ...info, kind: 'network' };
+  // A connection the server closed mid-answer is a cut-off answer, not an unreachable provider.
+  if (err instanceof APIConnectionError) return info.kind === 'cut-off' ? info : { ...info, kind: 'network' };
   return info;
 }
 
@@ -300,15 +306,63 @@ async function imageBytes(item: ImagesResponse['data'] extends (infer T)[] | und
   if (item.b64_json) return fromBase64(item.b64_json);
   if (!item.url) throw new ImageApiError('bad-response', 'the answer held neither image data nor a URL');
   onDownload();
-  let res: Response;
+  const max = opts.maxDownloadBytes ?? MAX_DOWNLOAD_BYTES;
+  const tooLarge = () => new ImageApiError('bad-response', `the image at the result URL is larger than ${formatBytes(max)}, so it was not downloaded`);
+  // Its own controller, so a download that grows too large can be stopped without cancelling the run.
+  const download = new AbortController();
+  const onAbort = () => download.abort();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    res = await fetch(item.url, { signal: opts.signal });
-  } catch (err) {
-    if (opts.signal?.aborted) throw new ImageApiError('cancelled', 'cancelled');
-    throw new ImageApiError('url-expired', `the image URL could not be fetched: ${(err as Error).message}`);
+    let res: Response;
+    try {
+      res = await fetch(item.url, { signal: download.signal });
+    } catch (err) {
+      if (opts.signal?.aborted) throw new ImageApiError('cancelled', 'cancelled');
+      throw new ImageApiError('url-expired', `the image URL could not be fetched: ${(err as Error).message}`);
+    }
+    if (!res.ok) {
+      download.abort();
+      throw new ImageApiError('url-expired', `the image URL answered ${res.status}`, { status: res.status });
+    }
+    const declared = Number(res.headers.get('content-length') ?? NaN);
+    if (declared > max) {
+      download.abort();
+      throw tooLarge();
+    }
+    if (!res.body) return new Uint8Array(await res.arrayBuffer());
+    // Streamed, counting: a server that sends more than it declared (or declares nothing) is stopped at the cap.
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    const reader = res.body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        total += value.byteLength;
+        if (total > max) {
+          download.abort();
+          throw tooLarge();
+        }
+        chunks.push(value);
+      }
+    } catch (err) {
+      if (opts.signal?.aborted) throw new ImageApiError('cancelled', 'cancelled');
+      throw err;
+    }
+    const bytes = new Uint8Array(total);
+    let at = 0;
+    for (const c of chunks) {
+      bytes.set(c, at);
+      at += c.byteLength;
+    }
+    return bytes;
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
   }
-  if (!res.ok) throw new ImageApiError('url-expired', `the image URL answered ${res.status}`, { status: res.status });
-  return new Uint8Array(await res.arrayBuffer());
+}
+
+function formatBytes(n: number): string {
+  return n >= 1048576 ? `${Math.round((n / 1048576) * 10) / 10} MB` : `${n} bytes`;
 }
 
 export { keepUnmaskedPixels, makeVariationInput, prepareInputs, PrepareError } from './prepare';

@@ -19,7 +19,8 @@ export type ErrorKind =
   | 'server' // 500/502/504
   | 'overloaded' // 503
   | 'timeout'
-  | 'network' // no connection / dropped / DNS / proxy
+  | 'network' // no connection / DNS / proxy
+  | 'cut-off' // the connection closed before the answer was complete (or the body stops mid-JSON)
   | 'bad-response' // malformed JSON or no image in the answer
   | 'url-expired' // a result URL could not be downloaded
   | 'cancelled'
@@ -48,13 +49,20 @@ export class ImageApiError extends Error {
   }
 }
 
-/** Masks API-key-like tokens (sk-..., long hex/base64 secrets) in text that may be shown or logged. */
+/**
+ * Masks API-key-like tokens in text that may be shown or logged: `sk-...` keys, Azure keys (32
+ * hex digits, or long letter-and-digit tokens), whatever follows "Bearer ", and the values of
+ * `api-key` / `subscription-key` / `authorization` fields in headers, JSON and query strings.
+ */
 export function redactSecrets(text: string, known: readonly string[] = []): string {
   let out = text;
   for (const k of known) if (k && k.length >= 4) out = out.split(k).join('***');
   return out
     .replace(/\bsk-[A-Za-z0-9_*\-]{3,}/g, 'sk-***')
-    .replace(/\b(api[-_ ]?key|bearer)(\s*[:=]?\s*)[A-Za-z0-9._\-]{16,}/gi, '$1$2***');
+    .replace(/\b(bearer\s+)(?!\*\*\*)[^\s"',;}]{4,}/gi, '$1***')
+    .replace(/\b((?:x-)?api[-_ ]?key|(?:ocp-apim-)?subscription[-_ ]?key|authorization)(["']?\s*[:=]\s*["']?)(?!bearer\s|\*\*\*)[^\s"',;}&]{4,}/gi, '$1$2***')
+    .replace(/\b[0-9a-fA-F]{32}\b/g, '***')
+    .replace(/\b(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{48,}\b/g, '***');
 }
 
 interface ErrorLike {
@@ -117,8 +125,9 @@ export function classifyError(err: unknown, knownSecrets: readonly string[] = []
   };
   if (name === 'APIUserAbortError' || name === 'AbortError') return { ...base, kind: 'cancelled' };
   if (name === 'APIConnectionTimeoutError') return { ...base, kind: 'timeout' };
+  if (e.status === undefined && isCutOff(err)) return { ...base, kind: 'cut-off' };
   if (name === 'APIConnectionError' || (e.status === undefined && isNetworkError(err))) return { ...base, kind: 'network' };
-  if (err instanceof SyntaxError) return { ...base, kind: 'bad-response' };
+  if (err instanceof SyntaxError || named?.name === 'SyntaxError') return { ...base, kind: 'bad-response' };
 
   switch (e.status) {
     case 400:
@@ -145,15 +154,41 @@ export function classifyError(err: unknown, knownSecrets: readonly string[] = []
   return { ...base, kind: 'unknown' };
 }
 
+/**
+ * The provider was reached but its answer did not arrive whole: the socket closed before or
+ * while the body came ("other side closed", undici's "terminated"), or the JSON stops in the
+ * middle ("Unexpected end of JSON input", an unterminated string). Not "could not reach".
+ */
+export function isCutOff(err: unknown): boolean {
+  let cur: unknown = err;
+  for (let depth = 0; cur && depth < 5; depth++) {
+    const c = cur as { code?: string; name?: string; message?: string; cause?: unknown };
+    const message = c.message ?? '';
+    if (c.code === 'UND_ERR_SOCKET' || c.code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || c.code === 'ERR_STREAM_PREMATURE_CLOSE') return true;
+    if (c.name === 'TypeError' && /^terminated$/i.test(message)) return true;
+    if (c.name === 'SyntaxError' && /Unexpected end of JSON input|Unterminated string in JSON/i.test(message)) return true;
+    cur = c.cause;
+  }
+  return false;
+}
+
 function isNetworkError(err: unknown): boolean {
   let cur: unknown = err;
   for (let depth = 0; cur && depth < 5; depth++) {
     const c = cur as { code?: string; name?: string; message?: string; cause?: unknown };
-    if (c.code && /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EPIPE|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(c.code)) return true;
-    if (c.name === 'TypeError' && /fetch failed|terminated/i.test(c.message ?? '')) return true;
+    if (c.code && /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EPIPE|UND_ERR_CONNECT_TIMEOUT)$/.test(c.code)) return true;
+    if (c.name === 'TypeError' && /fetch failed/i.test(c.message ?? '')) return true;
     cur = c.cause;
   }
   return false;
+}
+
+/**
+ * A notification's text with the product name in front, once: messages that already start with
+ * "Pixelwright" ("Pixelwright cannot send this request: …", in any language) are left as they are.
+ */
+export function withProductPrefix(message: string): string {
+  return /^\s*Pixelwright\b/.test(message) ? message : `Pixelwright: ${message}`;
 }
 
 /** Whether waiting and trying again may help. */

@@ -66,8 +66,12 @@ function round(usd: number): number {
   return Math.round(usd * 10_000) / 10_000;
 }
 
-/** "$0.011", "$0.005" — dollars with as many decimals as the price needs (2 to 3). */
+/**
+ * Dollars with the precision the estimate has: at least two decimals, and the third when it is
+ * not zero ("$0.208", "$0.005", "$0.24", "$1.20", "$1.085"). Every price in the list has at most
+ * three decimals, so n times a price never needs more; anything finer is rounded to a tenth of a cent.
+ */
 export function formatUsd(usd: number): string {
-  const s = usd.toFixed(usd < 0.1 ? 3 : 2);
-  return `$${s}`;
+  const s = (Math.round(usd * 1000) / 1000).toFixed(3);
+  return `$${s.endsWith('0') ? s.slice(0, -1) : s}`;
 }

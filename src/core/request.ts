@@ -89,6 +89,8 @@ export function validateRequest(req: ImageRequest, caps: ModelCapabilities): voi
     if (req.operation === 'generate') throw new ValidationError('input_fidelity', 'input_fidelity applies to edits only');
     if (!caps.inputFidelity) throw new ValidationError('input_fidelity', `${model} does not take input_fidelity`);
   }
+  // Checked for every operation: a generation would otherwise drop the mask without a word.
+  if (req.mask && req.operation !== 'edit') throw new ValidationError('mask', 'a mask applies to edits only');
   if (req.operation !== 'generate') validateInputs(req, caps);
 }
 
@@ -105,7 +107,6 @@ function validateInputs(req: ImageRequest, caps: ModelCapabilities): void {
     }
   }
   if (req.mask) {
-    if (req.operation !== 'edit') throw new ValidationError('mask', 'a mask applies to edits only');
     if (req.mask.format !== 'png') throw new ValidationError('mask', 'the mask must be a PNG', ['png']);
     if (req.mask.bytes.byteLength >= 4 * 1048576) throw new ValidationError('mask', 'the mask must be smaller than 4 MB');
   }

@@ -4,7 +4,7 @@
  * renamed, so a cancelled or failed run leaves nothing half-written.
  */
 import * as vscode from 'vscode';
-import { checkOutputFolder } from '../core/paths';
+import { checkOutputFolder, checkRealFolder } from '../core/paths';
 import { tempName, uniqueName } from '../core/naming';
 
 export class OutputFolderError extends Error {
@@ -14,11 +14,41 @@ export class OutputFolderError extends Error {
   }
 }
 
-/** The folder to write into: the setting under the first workspace folder (or the given root). */
-export function outputFolderUri(root: vscode.Uri, setting: string): vscode.Uri {
+/**
+ * The folder to write into: the setting under the first workspace folder (or the given root).
+ * Refused when the setting leads outside the workspace, as text or on disk through a link.
+ */
+export async function outputFolderUri(root: vscode.Uri, setting: string): Promise<vscode.Uri> {
   const check = checkOutputFolder(setting);
   if (!check.ok) throw new OutputFolderError(setting, check.reason);
+  await refuseLinksOut(root, check.segments, setting);
   return check.segments.length ? vscode.Uri.joinPath(root, ...check.segments) : root;
+}
+
+/**
+ * Throws when a folder on the way from `root` through `segments` is a link that leads outside
+ * `root`. On disk (file: URIs) the real path says where each link goes; other file systems have
+ * no real path to ask for, so any link on the way is refused.
+ */
+async function refuseLinksOut(root: vscode.Uri, segments: readonly string[], setting: string): Promise<void> {
+  if (root.scheme === 'file') {
+    const real = await checkRealFolder(root.fsPath, segments);
+    if (!real.ok) throw new OutputFolderError(setting, vscode.l10n.t('"{0}" is a link to {1}, outside the workspace folder', real.folder, real.target));
+    return;
+  }
+  let current = root;
+  for (let i = 0; i < segments.length; i++) {
+    current = vscode.Uri.joinPath(current, segments[i]);
+    let type: vscode.FileType;
+    try {
+      type = (await vscode.workspace.fs.stat(current)).type;
+    } catch {
+      return;
+    }
+    if (type & vscode.FileType.SymbolicLink) {
+      throw new OutputFolderError(setting, vscode.l10n.t('"{0}" is a link, and where it leads cannot be checked here', segments.slice(0, i + 1).join('/')));
+    }
+  }
 }
 
 async function exists(uri: vscode.Uri): Promise<boolean> {
@@ -30,8 +60,17 @@ async function exists(uri: vscode.Uri): Promise<boolean> {
   }
 }
 
-/** Writes `bytes` as `folder/name` (or a unique variant of it) and returns where it landed. */
+/**
+ * Writes `bytes` as `folder/name` (or a unique variant of it) and returns where it landed. The
+ * folder is checked for links out of its workspace folder again, just before writing: a run can
+ * take minutes, and the folder can change meanwhile (a checkout, a pull).
+ */
 export async function writeAsset(folder: vscode.Uri, name: string, bytes: Uint8Array): Promise<vscode.Uri> {
+  const root = vscode.workspace.getWorkspaceFolder(folder)?.uri;
+  if (root) {
+    const relative = folder.path.slice(root.path.length).split('/').filter((s) => s !== '');
+    await refuseLinksOut(root, relative, relative.join('/'));
+  }
   await vscode.workspace.fs.createDirectory(folder);
   for (let attempt = 0; ; attempt++) {
     const finalName = await uniqueName(name, (candidate) => exists(vscode.Uri.joinPath(folder, candidate)));

@@ -198,7 +198,7 @@ export class HostEditBackend implements EditBackend {
     const settings = readSettings();
     const root = vscode.workspace.workspaceFolders?.[0]?.uri;
     if (!root) throw new Error(vscode.l10n.t('Open a folder to keep results in it.'));
-    const folder = outputFolderUri(root, settings.outputFolder);
+    const folder = await outputFolderUri(root, settings.outputFolder);
     const name = imageFileName({ prompt: held.stem, time: new Date(held.record.createdAt), index: held.record.index, count: held.record.count, format: held.format });
     held.saved = await writeAsset(folder, name, embedRecord(held.bytes, held.record));
     this.log.info(`kept ${held.saved.toString(true)}`);

@@ -3,7 +3,7 @@
  * next action that helps ("Set API Key", "Open Settings", "Edit Prompt", "Try Again", "Show Log").
  */
 import * as vscode from 'vscode';
-import type { ErrorInfo } from '../core/errors';
+import { withProductPrefix, type ErrorInfo } from '../core/errors';
 import type { PixelwrightSettings } from './settings';
 
 export interface ErrorContext {
@@ -58,6 +58,8 @@ export function describeError(info: ErrorInfo, ctx: ErrorContext): Described {
       return { message: t('The request timed out. High-quality images can take minutes: raise the request timeout, or try again.'), actions: [settings('requestTimeoutSeconds'), ...retry] };
     case 'network':
       return { message: t('Could not reach the provider: check your connection, the base URL or endpoint, and your proxy settings.'), actions: [settings(ctx.settings.provider === 'azure' ? 'azure.endpoint' : 'baseUrl'), ...retry] };
+    case 'cut-off':
+      return { message: t("The provider's answer was cut off: the connection closed before it was complete. The image may have been made (and billed) without arriving. Try again; if it keeps happening, check your proxy or network."), actions: [...retry] };
     case 'bad-response':
       return { message: t('The provider sent an answer Pixelwright could not read{0}. Check that the base URL points at an Images API.', server), actions: [settings('baseUrl'), ...retry] };
     case 'url-expired':
@@ -76,7 +78,7 @@ export async function showError(info: ErrorInfo, ctx: ErrorContext): Promise<voi
   const showLog = vscode.l10n.t('Show Log');
   const labels = [...actions.map(([label]) => label), showLog];
   const prefix = ctx.action ? `${ctx.action}: ` : '';
-  const picked = await vscode.window.showErrorMessage(`Pixelwright: ${prefix}${message}`, ...labels);
+  const picked = await vscode.window.showErrorMessage(withProductPrefix(`${prefix}${message}`), ...labels);
   if (picked === showLog) ctx.onShowLog();
   else actions.find(([label]) => label === picked)?.[1]();
 }

@@ -15,20 +15,23 @@ export function providerConfig(s: PixelwrightSettings, apiKey: string): Provider
   };
 }
 
-/** Where the image was made, without credentials or query strings. */
+/**
+ * Where the image was made, as stored in every image: scheme, host and port only. A base URL's
+ * user name and password, path, query and #fragment are left out (keys and tokens get put there,
+ * and a file travels further than a settings file).
+ */
 export function providerRecord(s: PixelwrightSettings): GenerationRecord['provider'] {
-  const clean = (url: string) => {
-    try {
-      const u = new URL(url);
-      u.username = '';
-      u.password = '';
-      u.search = '';
-      return u.toString();
-    } catch {
-      return undefined;
-    }
-  };
-  if (s.provider === 'azure') return { kind: 'azure', baseUrl: clean(s.azure.endpoint), deployment: s.azure.deployment };
-  if (s.provider === 'compatible') return { kind: 'compatible', baseUrl: clean(s.baseUrl) };
+  if (s.provider === 'azure') return { kind: 'azure', baseUrl: origin(s.azure.endpoint), deployment: s.azure.deployment };
+  if (s.provider === 'compatible') return { kind: 'compatible', baseUrl: origin(s.baseUrl) };
   return { kind: 'openai' };
+}
+
+/** "https://host:port" of an http(s) URL; undefined for anything else. */
+function origin(url: string): string | undefined {
+  try {
+    const u = new URL(url.trim());
+    return u.protocol === 'http:' || u.protocol === 'https:' ? `${u.protocol}//${u.host}` : undefined;
+  } catch {
+    return undefined;
+  }
 }

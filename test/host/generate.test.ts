@@ -158,6 +158,7 @@ suite('Generate Image (host, fake API)', function () {
     await settle(messages.shown);
     assert.match(messages.shown[0].message, /size/);
     assert.match(messages.shown[0].message, /1024x1024, 1792x1024, 1024x1792/);
+    assert.match(messages.shown[0].message, /^Pixelwright cannot send this request/, 'the product name once');
   });
 
   test('an unknown model and a bad argument are refused clearly', async () => {
@@ -177,6 +178,62 @@ suite('Generate Image (host, fake API)', function () {
       assert.match(messages.shown[0].message, /outside the workspace/);
       assert.strictEqual(fake.requests.length, 0);
     } finally {
+      await config().update('outputFolder', 'host-test-images', vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
+  test('an output folder that is a link out of the workspace is refused before any request, naming where it goes', async () => {
+    const fs = require('fs') as typeof import('fs');
+    const os = require('os') as typeof import('os');
+    const path = require('path') as typeof import('path');
+    const outside = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'pw-outside-')));
+    const link = path.join(root.fsPath, 'host-test-link');
+    fs.symlinkSync(outside, link);
+    await config().update('outputFolder', 'host-test-link/generated', vscode.ConfigurationTarget.Workspace);
+    try {
+      const args = { prompt: 'escape', model: 'gpt-image-1.5', size: '1024x1024', quality: 'low', n: 1, outputFormat: 'png', background: 'auto' };
+      assert.deepStrictEqual(await generate(args), []);
+      await settle(messages.shown);
+      assert.strictEqual(messages.shown[0]?.level, 'error', JSON.stringify(messages.shown));
+      assert.match(messages.shown[0].message, /"host-test-link\/generated" is refused/);
+      assert.ok(messages.shown[0].message.includes(`"host-test-link" is a link to ${outside}, outside the workspace folder`), messages.shown[0].message);
+      assert.strictEqual(fake.requests.length, 0, 'nothing was paid for');
+      assert.deepStrictEqual(fs.readdirSync(outside), [], 'nothing was written outside');
+      // A link that stays inside the workspace is fine.
+      fs.rmSync(link);
+      fs.mkdirSync(out.fsPath, { recursive: true });
+      fs.symlinkSync(out.fsPath, link);
+      const files = await generate(args);
+      assert.strictEqual(files.length, 1);
+      assert.ok(fs.realpathSync(files[0].fsPath).startsWith(fs.realpathSync(out.fsPath) + path.sep), fs.realpathSync(files[0].fsPath));
+    } finally {
+      fs.rmSync(link, { force: true });
+      fs.rmSync(outside, { recursive: true, force: true });
+      await config().update('outputFolder', 'host-test-images', vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
+  test('a link out of the workspace that appears while the run is under way stops the write', async () => {
+    const fs = require('fs') as typeof import('fs');
+    const os = require('os') as typeof import('os');
+    const path = require('path') as typeof import('path');
+    const outside = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'pw-outside-')));
+    const link = path.join(root.fsPath, 'host-test-late-link');
+    await config().update('outputFolder', 'host-test-late-link/generated', vscode.ConfigurationTarget.Workspace);
+    fake.setLatency(1500);
+    try {
+      const run = generate({ prompt: 'late link', model: 'gpt-image-1.5', size: '1024x1024', quality: 'low', n: 1, outputFormat: 'png', background: 'auto' });
+      // The folder did not exist when the run started; a checkout puts a link there meanwhile.
+      while (fake.requests.length === 0) await new Promise((r) => setTimeout(r, 20));
+      fs.symlinkSync(outside, link);
+      assert.deepStrictEqual(await run, []);
+      await settle(messages.shown);
+      assert.ok(messages.shown.some((m) => m.level === 'error' && m.message.includes(`is a link to ${outside}`)), JSON.stringify(messages.shown));
+      assert.deepStrictEqual(fs.readdirSync(outside), [], 'nothing was written outside');
+    } finally {
+      fake.setLatency(0);
+      fs.rmSync(link, { force: true });
+      fs.rmSync(outside, { recursive: true, force: true });
       await config().update('outputFolder', 'host-test-images', vscode.ConfigurationTarget.Workspace);
     }
   });
@@ -209,8 +266,8 @@ suite('Generate Image (host, fake API)', function () {
     ['rate limit beyond the wait budget', { kind: 'rate_limit', retryAfterSeconds: 30, times: 5 }, /rate limited/i, 'Try Again'],
     ['500 every time', { kind: 'server_error', times: 20 }, /internal error \(500\)/, 'Try Again'],
     ['503 every time', { kind: 'overloaded', times: 20 }, /overloaded \(503\)/, 'Try Again'],
-    ['dropped connection', { kind: 'drop', times: 1 }, /Could not reach the provider/, 'Open Settings'],
-    ['malformed JSON', { kind: 'malformed_json', times: 1 }, /could not read/, 'Open Settings'],
+    ['dropped connection', { kind: 'drop', times: 1 }, /^Pixelwright: The provider's answer was cut off/, 'Try Again'],
+    ['JSON cut short', { kind: 'malformed_json', times: 1 }, /^Pixelwright: The provider's answer was cut off/, 'Try Again'],
   ];
   for (const [name, fault, message, action] of faults) {
     test(`fault: ${name} -> a clear message, nothing written`, async () => {

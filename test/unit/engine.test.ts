@@ -1,9 +1,12 @@
 import * as assert from 'assert';
-import { runImageRequest, type ProviderConfig, type RunStatus } from '../../src/core/engine';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import { MAX_DOWNLOAD_BYTES, runImageRequest, type ProviderConfig, type RunStatus } from '../../src/core/engine';
 import { readImageSize } from '../../src/core/metadata';
 import { ModelTable } from '../../src/core/models';
 import type { ImageRequest } from '../../src/core/request';
 import { startFakeOpenAI, type FakeOpenAI } from '../fake-openai/server';
+import sharp from 'sharp';
 
 const table = new ModelTable();
 
@@ -140,4 +143,157 @@ suite('engine against the fake Images API', function () {
     assert.ok(!JSON.stringify(out.failures).includes('sk-se'));
     assert.ok(lines.length > 0 && !lines.join('\n').includes('sk-se'), lines.join('\n'));
   });
+
+  test('a cut-off answer is reported as cut off, not as an unreachable provider, and is not retried', async () => {
+    fake.inject({ kind: 'drop', times: 1 });
+    const dropped = await run({});
+    assert.strictEqual(dropped.failures[0]?.kind, 'cut-off', JSON.stringify(dropped.failures));
+    fake.inject({ kind: 'malformed_json', times: 1 });
+    const cut = await run({});
+    assert.strictEqual(cut.failures[0]?.kind, 'cut-off', JSON.stringify(cut.failures));
+    assert.strictEqual(generations().length, 2, 'one request each: a cut-off answer may have been billed, so it is not sent again');
+    // The body stops short of its declared length, mid-JSON.
+    const short = await rawServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100000' });
+      res.write('{"created":1,"data":[{"b64_json":"iVBORw0KGgo');
+      setTimeout(() => req.socket.destroy(), 20);
+    });
+    try {
+      const out = await runImageRequest({ kind: 'compatible', apiKey: 'k', baseUrl: short.url, timeoutMs: 5000 }, { operation: 'generate', model: 'gpt-image-1.5', prompt: 'x', n: 1 }, table.get('gpt-image-1.5')!, { concurrency: 1, maxWaitMs: 0 });
+      assert.strictEqual(out.failures[0]?.kind, 'cut-off', JSON.stringify(out.failures));
+    } finally {
+      await short.close();
+    }
+    // Nobody listening is still "could not reach".
+    const gone = await rawServer(() => undefined);
+    await gone.close();
+    const unreachable = await runImageRequest({ kind: 'compatible', apiKey: 'k', baseUrl: gone.url, timeoutMs: 5000 }, { operation: 'generate', model: 'gpt-image-1.5', prompt: 'x', n: 1 }, table.get('gpt-image-1.5')!, { concurrency: 1, maxWaitMs: 0 });
+    assert.strictEqual(unreachable.failures[0]?.kind, 'network');
+  });
+
+  test('a 409 or 418 is asked once, not waited out as a server error; a 502 is retried', async () => {
+    for (const [status, asked] of [[409, 1], [418, 1], [502, 2]] as const) {
+      let requests = 0;
+      const s = await rawServer((_req, res) => {
+        requests++;
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { message: `status ${status}`, type: 'x', code: null, param: null } }));
+      });
+      try {
+        const slept: number[] = [];
+        const out = await runImageRequest({ kind: 'compatible', apiKey: 'k', baseUrl: s.url, timeoutMs: 5000 }, { operation: 'generate', model: 'gpt-image-1.5', prompt: 'x', n: 1 }, table.get('gpt-image-1.5')!, {
+          concurrency: 1,
+          maxWaitMs: 1500,
+          sleep: async (ms) => void slept.push(ms),
+        });
+        assert.strictEqual(out.failures[0]?.status, status);
+        assert.strictEqual(requests, status === 502 ? 2 : asked, `${status}: ${requests} requests`);
+        if (status !== 502) {
+          assert.notStrictEqual(out.failures[0].kind, 'server', String(status));
+          assert.deepStrictEqual(slept, [], `${status} is not waited out`);
+        }
+      } finally {
+        await s.close();
+      }
+    }
+  });
+
+  suite('result downloads are capped', () => {
+    let png: Buffer;
+    suiteSetup(async () => {
+      png = await sharp({ create: { width: 64, height: 64, channels: 4, background: '#0a141e' } }).png().toBuffer();
+    });
+    /** An Images API whose result URL sends `body` (a declared length, or chunked). */
+    const urlServer = (send: (res: http.ServerResponse, sent: { bytes: number; closed: boolean }) => void) => {
+      const sent = { bytes: 0, closed: false };
+      return rawServer((req, res) => {
+        if (req.url!.endsWith('/images/generations')) {
+          const host = req.headers.host;
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ created: 1, data: [{ url: `http://${host}/file.png` }] }));
+          return;
+        }
+        res.on('close', () => (sent.closed = true));
+        send(res, sent);
+      }).then((s) => Object.assign(s, { sent }));
+    };
+    const dalle2 = (url: string, opts: Partial<Parameters<typeof runImageRequest>[3]> = {}) =>
+      runImageRequest({ kind: 'compatible', apiKey: 'k', baseUrl: url, timeoutMs: 10_000 }, { operation: 'generate', model: 'dall-e-2', prompt: 'x', n: 1, size: '256x256' }, table.get('dall-e-2')!, { concurrency: 1, maxWaitMs: 0, ...opts });
+    /** Streams `total` bytes of a PNG-looking body in 64 KB chunks, without a declared length. */
+    const stream = (total: number) => (res: http.ServerResponse, sent: { bytes: number; closed: boolean }) => {
+      res.writeHead(200, { 'content-type': 'image/png' });
+      const chunk = Buffer.alloc(65536);
+      png.copy(chunk);
+      const pump = () => {
+        while (sent.bytes < total && !sent.closed) {
+          sent.bytes += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        if (!sent.closed) res.end();
+      };
+      pump();
+    };
+
+    test('64 MB by default; a declared larger size is refused before its body is read', async () => {
+      assert.strictEqual(MAX_DOWNLOAD_BYTES, 64 * 1024 * 1024);
+      const s = await urlServer((res) => {
+        res.writeHead(200, { 'content-type': 'image/png', 'content-length': String(MAX_DOWNLOAD_BYTES + 1) });
+        res.write(png);
+      });
+      try {
+        const out = await dalle2(s.url);
+        assert.strictEqual(out.images.length, 0);
+        assert.strictEqual(out.failures[0]?.kind, 'bad-response');
+        assert.match(out.failures[0].serverMessage!, /larger than 64 MB/);
+      } finally {
+        await s.close();
+      }
+    });
+
+    test('a body without a declared size is stopped once it passes the cap', async () => {
+      const s = await urlServer(stream(8 * 1048576));
+      try {
+        const out = await dalle2(s.url, { maxDownloadBytes: 1048576 });
+        assert.strictEqual(out.images.length, 0);
+        assert.match(out.failures[0]?.serverMessage ?? '', /larger than 1 MB/);
+        await new Promise((r) => setTimeout(r, 100));
+        assert.ok(s.sent.closed, 'the download was aborted');
+        assert.ok(s.sent.bytes < 8 * 1048576, `stopped early: ${s.sent.bytes} bytes sent`);
+      } finally {
+        await s.close();
+      }
+    });
+
+    test('an image under the cap still arrives whole', async () => {
+      const s = await urlServer((res) => {
+        res.writeHead(200, { 'content-type': 'image/png' });
+        res.end(png);
+      });
+      try {
+        const out = await dalle2(s.url, { maxDownloadBytes: png.length });
+        assert.strictEqual(out.images.length, 1, JSON.stringify(out.failures));
+        assert.deepStrictEqual(Buffer.from(out.images[0].bytes), png);
+      } finally {
+        await s.close();
+      }
+    });
+  });
 });
+
+/** A bare HTTP server on a free port whose every answer `handle` writes. */
+async function rawServer(handle: (req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => handle(req, res));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}

@@ -50,9 +50,26 @@ suite('model capability table', () => {
     assert.match(customSizeProblem('0x0', rule)!, /at least 16/);
   });
 
+  test('gpt-image-2 custom sizes: each side is checked on its own', () => {
+    const rule = new ModelTable().get('gpt-image-2')!.customSize!;
+    assert.match(customSizeProblem('1536x1000', rule)!, /divisible by 16/);
+    assert.match(customSizeProblem('1000x1536', rule)!, /divisible by 16/);
+    assert.match(customSizeProblem('16x8', rule)!, /at least 16/);
+    assert.match(customSizeProblem('8x16', rule)!, /at least 16/);
+    assert.match(customSizeProblem('2160x3856', rule)!, /longest side/);
+    assert.match(customSizeProblem('3856x2160', rule)!, /longest side/);
+    assert.strictEqual(customSizeProblem('48x16', rule), undefined, 'exactly 3:1 is allowed');
+    assert.match(customSizeProblem('64x16', rule)!, /aspect ratio/);
+    assert.match(customSizeProblem('16x64', rule)!, /aspect ratio/);
+  });
+
   test('parseSize', () => {
     assert.deepStrictEqual(parseSize('1536x1024'), { width: 1536, height: 1024 });
     assert.strictEqual(parseSize('auto'), undefined);
     assert.strictEqual(parseSize('1024 x 1024'), undefined);
+    for (const bad of ['1024x1024px', ' 1024x1024', '1024x1024 ', 'x1024x1024', '1024x1024x2', '1024X1024', '123456x16', '1024x']) {
+      assert.strictEqual(parseSize(bad), undefined, bad);
+    }
+    assert.deepStrictEqual(parseSize('16x99999'), { width: 16, height: 99999 });
   });
 });

@@ -60,4 +60,23 @@ suite('pricing: the estimated cost of a run', () => {
     assert.strictEqual(formatUsd(0.24), '$0.24');
     assert.strictEqual(formatUsd(1.2), '$1.20');
   });
+
+  test('an estimate is shown with the precision it has: $0.208 is not $0.21', () => {
+    const e = estimateCost('gpt-image-1-mini', { quality: 'high', size: '1536x1024', n: 4 });
+    assert.ok(e.kind === 'per-image' && e.min === 0.208);
+    assert.strictEqual(formatUsd(e.min), '$0.208');
+    const cases: [number, string][] = [
+      [0.005, '$0.005'], [0.048, '$0.048'], [0.1, '$0.10'], [0.126, '$0.126'], [0.2, '$0.20'], [0.24, '$0.24'],
+      [0.999, '$0.999'], [1, '$1.00'], [1.08, '$1.08'], [1.085, '$1.085'], [0.1 + 0.2, '$0.30'], [0, '$0.00'],
+    ];
+    for (const [usd, shown] of cases) assert.strictEqual(formatUsd(usd), shown, String(usd));
+    // Every estimate the price list can give (1 to 10 images) round-trips exactly.
+    for (const model of ['gpt-image-1-mini', 'dall-e-3', 'dall-e-2']) {
+      for (let n = 1; n <= 10; n++) {
+        const c = estimateCost(model, { n });
+        assert.ok(c.kind === 'per-image');
+        for (const v of [c.min, c.max]) assert.strictEqual(Number(formatUsd(v).slice(1)), v, `${model} n=${n}: ${formatUsd(v)}`);
+      }
+    }
+  });
 });

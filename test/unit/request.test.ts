@@ -63,6 +63,36 @@ suite('request validation', () => {
     validateRequest({ ...base, operation: 'edit', images: [png, jpg], mask: png, inputFidelity: 'high' }, table.get('gpt-image-1.5')!);
   });
 
+  test('boundaries: n from 1 to 10, compression 0 to 100 whole, only for GPT models and jpeg/webp', () => {
+    const gpt = table.get('gpt-image-1.5')!;
+    for (const n of [1, 10]) validateRequest({ ...base, n }, gpt);
+    for (const n of [0, 11, 2.5, -1, Number.NaN]) assert.strictEqual(refusal({ n }).param, 'n', String(n));
+    for (const outputCompression of [0, 100, 50]) validateRequest({ ...base, outputFormat: 'webp', outputCompression }, gpt);
+    validateRequest({ ...base, outputFormat: 'jpeg', outputCompression: 0 }, gpt);
+    for (const outputCompression of [50.5, -1, 101, Number.NaN]) {
+      const r = refusal({ outputFormat: 'jpeg', outputCompression });
+      assert.strictEqual(r.param, 'output_compression', String(outputCompression));
+      assert.match(r.message, /whole number from 0 to 100/);
+    }
+    for (const model of ['dall-e-2', 'dall-e-3']) {
+      const r = refusal({ model, outputCompression: 80, outputFormat: undefined, quality: undefined });
+      assert.strictEqual(r.param, 'output_compression', model);
+      assert.match(r.message, new RegExp(`${model} does not take output_compression`));
+    }
+  });
+
+  test('boundaries: a mask only on edits, and smaller than 4 MB', () => {
+    const png = { name: 'a.png', bytes: new Uint8Array(10), format: 'png' as const };
+    const mask = (bytes: number) => ({ name: 'mask.png', bytes: new Uint8Array(bytes), format: 'png' as const });
+    assert.match(refusal({ operation: 'variation', model: 'dall-e-2', prompt: '', images: [png], mask: png }).message, /mask: a mask applies to edits only/);
+    const onGenerate = refusal({ operation: 'generate', mask: png });
+    assert.strictEqual(onGenerate.param, 'mask', 'a generation does not silently drop the mask');
+    validateRequest({ ...base, operation: 'edit', images: [png], mask: mask(4 * 1048576 - 1) }, table.get('gpt-image-1.5')!);
+    assert.match(refusal({ operation: 'edit', images: [png], mask: mask(4 * 1048576) }).message, /smaller than 4 MB/);
+    // dall-e-2's image limit is "less than 4 MB" too: one byte under passes.
+    validateRequest({ ...base, operation: 'edit', model: 'dall-e-2', images: [{ ...png, bytes: new Uint8Array(4 * 1048576 - 1) }] }, table.get('dall-e-2')!);
+  });
+
   test('n above the per-request limit becomes several requests', () => {
     assert.deepStrictEqual(splitCount(3, 1), [1, 1, 1]);
     assert.deepStrictEqual(splitCount(10, 10), [10]);

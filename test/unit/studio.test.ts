@@ -143,5 +143,6 @@ suite('studio: the estimate the form shows is core/pricing times n', () => {
       }
     }
     assert.strictEqual(usd(0.015), '$0.015');
+    assert.strictEqual(usd(0.208), '$0.208', 'the Studio shows the estimate with the precision it has');
   });
 });

@@ -2,6 +2,7 @@
  * The Studio's options fitted to a model, and the cost estimate for them: pure, shared by the
  * form and its unit tests.
  */
+import { formatUsd } from '../../core/pricing';
 import { checkCustomSize, type StudioModel, type StudioOptions } from '../../shared/studioProtocol';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -43,7 +44,5 @@ export function costOf(m: StudioModel, o: StudioOptions): Cost {
   return { kind: 'per-image', minEach: each[0], maxEach: each[1], min: r(each[0] * o.n), max: r(each[1] * o.n) };
 }
 
-/** "$0.011", "$0.24" — dollars with as many decimals as the price needs. */
-export function usd(v: number): string {
-  return `$${v.toFixed(v < 0.1 ? 3 : 2)}`;
-}
+/** Dollars as the Studio shows them: the one formatter in core/pricing ("$0.208", "$0.24"). */
+export const usd = formatUsd;
