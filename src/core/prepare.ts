@@ -104,6 +104,13 @@ export interface PrepareOptions {
   readonly maxInputPixels?: number;
   /** GPT image models, no mask given: use the image's fully transparent pixels as the mask. Default true. */
   readonly alphaAsMask?: boolean;
+  /** Checked between every stage (and inside long loops): once aborted, preparation stops with a 'cancelled' PrepareError. */
+  readonly signal?: CancelSignal;
+}
+
+/** An AbortSignal, or anything else that says whether the user cancelled. */
+export interface CancelSignal {
+  readonly aborted: boolean;
 }
 
 export type PrepareErrorCode =
@@ -115,7 +122,8 @@ export type PrepareErrorCode =
   | 'too-large'
   | 'mask-mismatch'
   | 'no-edit-area'
-  | 'too-big-to-send';
+  | 'too-big-to-send'
+  | 'cancelled';
 
 /** An input refused before anything was sent. The message is written for the user. */
 export class PrepareError extends Error {
@@ -131,12 +139,19 @@ export class PrepareError extends Error {
 }
 
 export const DEFAULT_MAX_INPUT_PIXELS = 100_000_000;
+
+/** Throws the 'cancelled' refusal once the user has cancelled. */
+function checkCancel(signal: CancelSignal | undefined): void {
+  if (signal?.aborted) throw new PrepareError('cancelled', 'Preparing the image was cancelled.');
+}
 /** dall-e-2 input squares larger than this are scaled down to it. */
 export const DALLE2_MAX_SIDE = 1024;
 /** GPT image inputs whose long edge exceeds this are scaled down to it. */
 export const GPT_MAX_EDGE = 4096;
 /** Masks must be smaller than this (API). */
 const MASK_MAX_BYTES = 4 * 1024 * 1024;
+/** Long pixel loops check the cancel signal every this many rows. */
+const ROWS_PER_CHECK = 256;
 /** Share of a byte limit we aim at: some servers count a megabyte as 10^6 bytes. */
 const BYTE_MARGIN = 0.95;
 
@@ -346,24 +361,26 @@ function countPainted(painted: Uint8Array): number {
 }
 
 /** Source-space painted mask from the image's fully transparent pixels, or undefined when there are none. */
-async function alphaZeroMask(p: Probe): Promise<Uint8Array | undefined> {
+async function alphaZeroMask(p: Probe, signal?: CancelSignal): Promise<Uint8Array | undefined> {
   if (!p.hasAlpha) return undefined;
+  let alpha: Buffer;
   try {
-    const stats = await sharpInput(p.bytes, p.maxPixels).stats();
-    if (stats.channels[stats.channels.length - 1].min > 0) return undefined;
-    const alpha = await sharpInput(p.bytes, p.maxPixels).autoOrient().toColourspace('srgb').ensureAlpha().extractChannel(3).raw({ depth: 'uchar' }).toBuffer();
-    const painted = Buffer.alloc(alpha.length);
-    let any = false;
-    for (let i = 0; i < alpha.length; i++) {
-      if (alpha[i] === 0) {
-        painted[i] = 255;
-        any = true;
-      }
-    }
-    return any ? painted : undefined;
+    // One decode: scanning the alpha in JavaScript costs less than a second decode for stats().
+    alpha = await sharpInput(p.bytes, p.maxPixels).autoOrient().toColourspace('srgb').ensureAlpha().extractChannel(3).raw({ depth: 'uchar' }).toBuffer();
   } catch (err) {
     throw decodeError(p.name, err, p.maxPixels);
   }
+  checkCancel(signal);
+  let painted: Buffer | undefined;
+  const step = p.width * ROWS_PER_CHECK;
+  for (let start = 0; start < alpha.length; start += step) {
+    checkCancel(signal);
+    const end = Math.min(alpha.length, start + step);
+    for (let i = start; i < end; i++) {
+      if (alpha[i] === 0) (painted ??= Buffer.alloc(alpha.length))[i] = 255;
+    }
+  }
+  return painted;
 }
 
 function isWhole(crop: Rect, w: number, h: number): boolean {
@@ -393,13 +410,21 @@ async function maskContent(painted: Uint8Array, g: Geometry): Promise<Uint8Array
 /** An RGBA pixel with alpha 255 and black colour, as a 32-bit word in this machine's byte order. */
 const OPAQUE_BLACK = new Uint8Array(new Uint32Array([0xff000000]).buffer)[3] === 0xff ? 0xff000000 : 0x000000ff;
 
-/** The API mask for a prepared image: RGBA PNG, alpha 0 where painted, 255 elsewhere (padding included). */
-async function encodeMask(content: Uint8Array, g: Geometry, name: string): Promise<{ mask: InputImage; painted: number }> {
+/**
+ * The API mask for a prepared image: a PNG with alpha 0 where painted, 255 elsewhere (padding
+ * included). Effort is spent only when the size limit needs it: RGBA at a fast zlib level first
+ * (a painted area compresses to a few KB at any level, and maximum effort took 46 s on a noisy
+ * 4096 square); when that is 4 MB or more, grey+alpha (the same alpha in half the bytes; the API
+ * takes RGBA or LA masks) at a middle level, which holds even a random painting of 4096x4096
+ * (about 3.4 MB); maximum effort only as the last try.
+ */
+async function encodeMask(content: Uint8Array, g: Geometry, name: string, signal?: CancelSignal): Promise<{ mask: InputImage; painted: number }> {
   const { width, height } = g;
   const { left, top, width: cw, height: ch } = g.content;
   const pixels = new Uint32Array(width * height).fill(OPAQUE_BLACK);
   let painted = 0;
   for (let cy = 0; cy < ch; cy++) {
+    if (cy % ROWS_PER_CHECK === 0) checkCancel(signal);
     const src = cy * cw;
     const dst = (top + cy) * width + left;
     for (let cx = 0; cx < cw; cx++) {
@@ -409,10 +434,24 @@ async function encodeMask(content: Uint8Array, g: Geometry, name: string): Promi
       }
     }
   }
-  const bytes = await sharp(new Uint8Array(pixels.buffer), { raw: { width, height, channels: 4 }, limitInputPixels: false })
-    .png({ compressionLevel: 9, adaptiveFiltering: false })
+  const limit = MASK_MAX_BYTES * BYTE_MARGIN;
+  const raw = { width, height, limitInputPixels: false } as const;
+  let bytes = await sharp(new Uint8Array(pixels.buffer), { raw: { ...raw, channels: 4 }, limitInputPixels: false })
+    .png({ compressionLevel: 2, adaptiveFiltering: false })
     .toBuffer();
-  if (bytes.length >= MASK_MAX_BYTES * BYTE_MARGIN) {
+  if (bytes.length >= limit) {
+    checkCancel(signal);
+    // Grey 0 everywhere, alpha from the RGBA pixels (byte 3 of each in memory, whatever the byte order).
+    const rgba = new Uint8Array(pixels.buffer);
+    const la = new Uint8Array(width * height * 2);
+    for (let i = 0; i < width * height; i++) la[2 * i + 1] = rgba[4 * i + 3];
+    for (const level of [4, 9]) {
+      checkCancel(signal);
+      bytes = await sharp(la, { raw: { ...raw, channels: 2 }, limitInputPixels: false }).toColourspace('b-w').png({ compressionLevel: level, adaptiveFiltering: false }).toBuffer();
+      if (bytes.length < limit) break;
+    }
+  }
+  if (bytes.length >= limit) {
     throw new PrepareError('too-big-to-send', `The mask for ${name} compresses to ${(bytes.length / 1048576).toFixed(1)} MB; the API takes less than 4 MB. Paint a simpler area.`, name);
   }
   return { mask: { name: `${baseName(name)}-mask.png`, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), format: 'png' }, painted };
@@ -506,11 +545,15 @@ async function encodeQuantizedRgbaPng(rgba: Buffer, width: number, height: numbe
 
 async function prepareDalle2(input: { name: string; bytes: Uint8Array }, caps: ModelCapabilities, opts: PrepareOptions, purpose: 'edit' | 'variation'): Promise<Prepared> {
   const maxPixels = opts.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS;
+  const signal = opts.signal;
+  checkCancel(signal);
   const p = await probe(input.name, input.bytes, maxPixels);
+  checkCancel(signal);
   const mode = opts.squareMode ?? 'pad';
   let painted: Uint8Array | undefined;
   if (purpose === 'edit' && opts.mask) {
     painted = await loadPainted(opts.mask, p);
+    checkCancel(signal);
     if (countPainted(painted) === 0) painted = undefined;
   }
   const limit = Math.floor((caps.input.maxBytes || 4 * 1048576) * BYTE_MARGIN);
@@ -521,6 +564,7 @@ async function prepareDalle2(input: { name: string; bytes: Uint8Array }, caps: M
     if (g.width === tried) continue; // already small: the same square again would not help
     tried = g.width;
     const rgba = padSquare(await decodeContent(p, g), g);
+    checkCancel(signal);
     const notes: string[] = [];
     const name = nameFor(p.name, 'png');
     if (p.orientation !== 1) notes.push(`${p.name}: rotated to match its EXIF orientation (${p.orientation}).`);
@@ -538,7 +582,8 @@ async function prepareDalle2(input: { name: string; bytes: Uint8Array }, caps: M
     let mask: InputImage | undefined;
     if (painted) {
       const content = await maskContent(painted, g);
-      const encoded = await encodeMask(content, g, name);
+      checkCancel(signal);
+      const encoded = await encodeMask(content, g, name, signal);
       if (encoded.painted === 0) {
         const outside = g.square === 'crop' && countInside(painted, p.width, g.crop) === 0;
         throw new PrepareError(
@@ -560,10 +605,14 @@ async function prepareDalle2(input: { name: string; bytes: Uint8Array }, caps: M
       notes.push(`${p.name}: no mask was painted, so its transparent pixels mark where to edit.`);
     }
 
+    checkCancel(signal);
     let bytes = await encodeRgbaPng(rgba, g.width, g.height);
+    checkCancel(signal);
     if (bytes.length >= limit) bytes = await encodeRgbaPng(rgba, g.width, g.height, 9);
+    checkCancel(signal);
     if (bytes.length >= limit) {
       const quantized = await encodeQuantizedRgbaPng(rgba, g.width, g.height);
+      checkCancel(signal);
       if (quantized.length < limit) {
         notes.push(`${p.name}: reduced to 256 colours to stay under ${fmtMB(limit)}.`);
         bytes = quantized;
@@ -627,8 +676,11 @@ async function prepareGptImage(
   caps: ModelCapabilities,
   maxPixels: number,
   notes: string[],
+  signal: CancelSignal | undefined,
 ): Promise<{ image: InputImage; probe: Probe; geometry: Geometry }> {
+  checkCancel(signal);
   const p = await probe(input.name, input.bytes, maxPixels);
+  checkCancel(signal);
   const accepted = (caps.input.formats as readonly string[]).includes(p.format);
   const format: OutputFormat = accepted ? (p.format as OutputFormat) : 'png';
   const reasons: string[] = [];
@@ -659,11 +711,13 @@ async function prepareGptImage(
   };
   if (reasons.length === 0 && scale === 1) {
     await checkDecodes(p);
+    checkCancel(signal);
     return { image: { name: nameFor(p.name, format), bytes: p.bytes, format }, probe: p, geometry: geometryAt(1) };
   }
   for (let attempt = 0; attempt < 6; attempt++) {
     const g = geometryAt(scale);
     const bytes = await encodeAs(p, format, g.width, g.height);
+    checkCancel(signal);
     if (bytes.length < limit) {
       for (const r of reasons) notes.push(`${p.name}: ${r}.`);
       if (g.width !== p.width || g.height !== p.height) notes.push(`${p.name}: scaled from ${p.width}x${p.height} to ${g.width}x${g.height}.`);
@@ -679,23 +733,26 @@ async function prepareGpt(inputs: readonly { name: string; bytes: Uint8Array }[]
   const notes: string[] = [];
   const prepared = [];
   // One at a time: sixteen large photos decoded at once would hold a lot of memory.
-  for (const input of inputs) prepared.push(await prepareGptImage(input, caps, maxPixels, notes));
+  const signal = opts.signal;
+  for (const input of inputs) prepared.push(await prepareGptImage(input, caps, maxPixels, notes, signal));
   const first = prepared[0];
   let painted: Uint8Array | undefined;
   if (opts.mask) {
     painted = await loadPainted(opts.mask, first.probe);
+    checkCancel(signal);
     if (countPainted(painted) === 0) {
       painted = undefined;
       notes.push(`The mask for ${first.probe.name} is empty, so the whole image may change.`);
     }
   } else if (opts.alphaAsMask !== false) {
-    painted = await alphaZeroMask(first.probe);
+    painted = await alphaZeroMask(first.probe, signal);
     if (painted) notes.push(`${first.probe.name}: no mask was painted, so its transparent pixels mark where to edit.`);
   }
   let mask: InputImage | undefined;
   if (painted) {
     const content = await maskContent(painted, first.geometry);
-    const encoded = await encodeMask(content, first.geometry, first.image.name);
+    checkCancel(signal);
+    const encoded = await encodeMask(content, first.geometry, first.image.name, signal);
     if (encoded.painted > 0) mask = encoded.mask;
     else notes.push(`The painted area of ${first.probe.name} vanished when it was scaled down; the whole image may change.`);
   }
@@ -723,7 +780,7 @@ export async function prepareInputs(inputs: readonly { name: string; bytes: Uint
 export async function makeVariationInput(
   input: { name: string; bytes: Uint8Array },
   caps: ModelCapabilities,
-  opts: Pick<PrepareOptions, 'squareMode' | 'maxInputPixels'> = {},
+  opts: Pick<PrepareOptions, 'squareMode' | 'maxInputPixels' | 'signal'> = {},
 ): Promise<Prepared> {
   checkCount(1, caps);
   if (caps.family === 'dall-e-2') return prepareDalle2(input, caps, opts, 'variation');
@@ -734,6 +791,8 @@ export interface KeepOptions {
   /** Gaussian feather of the mask edge, in original pixels. Default 1 (a seam of about ±2 px). 0 = hard edge. */
   readonly feather?: number;
   readonly maxInputPixels?: number;
+  /** Checked between the stages and inside the pixel loop, as in {@link PrepareOptions.signal}. */
+  readonly signal?: CancelSignal;
 }
 
 /**
@@ -746,12 +805,16 @@ export interface KeepOptions {
  */
 export async function keepUnmaskedPixels(original: Uint8Array, result: Uint8Array, geometry: Geometry, mask?: MaskInput, opts: KeepOptions = {}): Promise<Uint8Array> {
   const maxPixels = opts.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS;
+  const signal = opts.signal;
+  checkCancel(signal);
   const p = await probe('The original image', original, maxPixels);
+  checkCancel(signal);
   const { width: W, height: H } = geometry.source;
   if (p.width !== W || p.height !== H) {
     throw new PrepareError('mask-mismatch', `The original image is ${p.width}x${p.height} but the edit was prepared from a ${W}x${H} image.`);
   }
   const r = await probe('The edited image', result, maxPixels);
+  checkCancel(signal);
   const { crop, content } = geometry;
 
   // The original, oriented, as RGBA.
@@ -761,6 +824,7 @@ export async function keepUnmaskedPixels(original: Uint8Array, result: Uint8Arra
   } catch (err) {
     throw decodeError(p.name, err, maxPixels);
   }
+  checkCancel(signal);
 
   // The result's content, scaled onto the crop.
   let edited: Buffer;
@@ -783,9 +847,11 @@ export async function keepUnmaskedPixels(original: Uint8Array, result: Uint8Arra
   } catch (err) {
     throw decodeError(r.name, err, maxPixels);
   }
+  checkCancel(signal);
 
   // Weights in the crop: 255 = take the result, 0 = keep the original.
-  let painted: Uint8Array | undefined = mask ? await loadPainted(mask, { ...p, name: 'the original image' }) : await alphaZeroMask(p);
+  let painted: Uint8Array | undefined = mask ? await loadPainted(mask, { ...p, name: 'the original image' }) : await alphaZeroMask(p, signal);
+  checkCancel(signal);
   if (painted && countPainted(painted) === 0) painted = undefined;
   let weights: Uint8Array;
   if (!painted) weights = new Uint8Array(crop.width * crop.height).fill(255);
@@ -802,8 +868,10 @@ export async function keepUnmaskedPixels(original: Uint8Array, result: Uint8Arra
         : region;
   }
 
+  checkCancel(signal);
   let anyAlpha = false;
   for (let y = 0; y < crop.height; y++) {
+    if (y % ROWS_PER_CHECK === 0) checkCancel(signal);
     for (let x = 0; x < crop.width; x++) {
       const w = weights[y * crop.width + x];
       if (w === 0) continue;
@@ -826,6 +894,7 @@ export async function keepUnmaskedPixels(original: Uint8Array, result: Uint8Arra
       break;
     }
   }
+  checkCancel(signal);
   let out = sharp(orig, { raw: { width: W, height: H, channels: 4 }, limitInputPixels: false });
   if (!anyAlpha) out = out.removeAlpha();
   return u8(await out.png({ compressionLevel: 6 }).toBuffer());

@@ -693,3 +693,98 @@ suite('prepare: keepUnmaskedPixels', () => {
     await rejects(keepUnmaskedPixels(await rgbPng(40, 50), await rgbPng(50, 40), prep.geometry), 'mask-mismatch', /40x50/);
   });
 });
+
+// ---- mask encoding effort and cancellation ----------------------------------------------------
+
+/** The zlib header's FLEVEL of a PNG's first IDAT: 0 fastest, 1 fast, 2 default, 3 maximum effort. */
+function pngZlibLevel(png: Uint8Array): number {
+  for (let at = 8; at + 8 <= png.length; ) {
+    const len = (png[at] << 24) | (png[at + 1] << 16) | (png[at + 2] << 8) | png[at + 3];
+    if (String.fromCharCode(...png.subarray(at + 4, at + 8)) === 'IDAT') return png[at + 9] >> 6;
+    at += 12 + len;
+  }
+  throw new Error('no IDAT');
+}
+
+/** A painting where every pixel is painted or not at random: the hardest mask to compress. */
+function noisePainting(width: number, height: number, seed = 3): { width: number; height: number; painted: Uint8Array } {
+  const painted = new Uint8Array(width * height);
+  let s = seed;
+  for (let i = 0; i < painted.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    painted[i] = s >>> 31 ? 255 : 0;
+  }
+  return { width, height, painted };
+}
+
+/** A signal that reports "aborted" from its (after+1)-th read on, and counts the reads. */
+function abortAfter(after: number): { readonly aborted: boolean; reads: number } {
+  return {
+    reads: 0,
+    get aborted() {
+      return ++this.reads > after;
+    },
+  };
+}
+
+suite('prepare: mask encoding effort, cancellation', () => {
+  test('a mask that fits is written with a fast zlib level, not at maximum effort', async () => {
+    const jpeg = await rgbJpeg(640, 480);
+    const prep = await prepareInputs([{ name: 'a.jpg', bytes: jpeg }], GPT, { mask: paint(640, 480, { left: 100, top: 100, width: 200, height: 150 }) });
+    assert.ok(pngZlibLevel(prep.mask!.bytes) < 2, `zlib level ${pngZlibLevel(prep.mask!.bytes)}`);
+    await checkMask(prep.mask!.bytes, { x0: 100, y0: 100, x1: 300, y1: 250 }, 0);
+  });
+
+  test('a noise mask too big for the fast encoding goes out under 4 MB in seconds, alpha exact (grey+alpha)', async function () {
+    this.timeout(60_000);
+    const W = 4096;
+    const H = 3072;
+    const jpeg = await sharp({ create: { width: W, height: H, channels: 3, background: '#7a8' } }).jpeg().toBuffer();
+    const mask = noisePainting(W, H);
+    const started = Date.now();
+    const prep = await prepareInputs([{ name: 'flat.jpg', bytes: jpeg }], models.get('gpt-image-2')!, { mask });
+    const took = Date.now() - started;
+    assert.ok(took < 15_000, `took ${took} ms`);
+    const bytes = prep.mask!.bytes;
+    assert.ok(bytes.length < 4 * 1024 * 1024 * 0.95, `${bytes.length} bytes`);
+    const meta = await sharp(bytes).metadata();
+    assert.deepStrictEqual([meta.format, meta.width, meta.height, meta.hasAlpha], ['png', W, H, true]);
+    assert.ok([4, 6].includes(bytes[25]), `PNG colour type ${bytes[25]}: grey+alpha or RGBA, the two the API takes`);
+    const { data } = await decodeRgba(bytes);
+    let wrong = 0;
+    for (let i = 0; i < W * H; i++) if (data[i * 4 + 3] !== (mask.painted[i] ? 0 : 255)) wrong++;
+    assert.strictEqual(wrong, 0);
+  });
+
+  test('an aborted signal refuses at once on every path, with code "cancelled"', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const signal = controller.signal;
+    const png = await rgbPng(64, 48);
+    const mask = paint(64, 48, { left: 4, top: 4, width: 10, height: 10 });
+    await rejects(prepareInputs([{ name: 'a.png', bytes: png }], GPT, { mask, signal }), 'cancelled');
+    await rejects(prepareInputs([{ name: 'a.png', bytes: png }], DALLE2, { mask, signal }), 'cancelled');
+    await rejects(makeVariationInput({ name: 'a.png', bytes: png }, DALLE2, { signal }), 'cancelled');
+    const prep = await prepareInputs([{ name: 'a.png', bytes: png }], GPT, { mask });
+    await rejects(keepUnmaskedPixels(png, png, prep.geometry, mask, { signal }), 'cancelled');
+  });
+
+  test('every stage checks the signal: cancelling at each check in turn stops the run there', async () => {
+    const png = await raw(noise(300, 200, 4), 300, 200, 4).png().toBuffer();
+    const big = await rgbJpeg(5000, 400);
+    const mask = paint(300, 200, { left: 10, top: 10, width: 50, height: 50 });
+    const runs: [string, (signal: { aborted: boolean }) => Promise<unknown>][] = [
+      ['GPT, mask scaled', (signal) => prepareInputs([{ name: 'big.jpg', bytes: big }], GPT, { mask: paint(5000, 400, { left: 10, top: 10, width: 900, height: 50 }), signal })],
+      ['GPT, alpha as mask', (signal) => prepareInputs([{ name: 'a.png', bytes: png }, { name: 'b.png', bytes: png }], GPT, { signal })],
+      ['dall-e-2', (signal) => prepareInputs([{ name: 'a.png', bytes: png }], DALLE2, { mask, signal })],
+      ['keep', async (signal) => keepUnmaskedPixels(png, await solidPng(300, 200, [1, 2, 3]), (await prepareInputs([{ name: 'a.png', bytes: png }], GPT, { mask })).geometry, mask, { signal })],
+    ];
+    for (const [what, run] of runs) {
+      // How many checks a whole run makes.
+      const free = abortAfter(Infinity);
+      await run(free);
+      assert.ok(free.reads >= 4, `${what}: ${free.reads} checks`);
+      for (let k = 0; k < free.reads; k++) await rejects(run(abortAfter(k)), 'cancelled');
+    }
+  });
+});
