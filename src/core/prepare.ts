@@ -370,17 +370,16 @@ async function alphaZeroMask(p: Probe, signal?: CancelSignal): Promise<Uint8Arra
   } catch (err) {
     throw decodeError(p.name, err, p.maxPixels);
   }
-  checkCancel(signal);
-  let painted: Buffer | undefined;
+  const painted = Buffer.alloc(alpha.length);
+  let any = 0;
   const step = p.width * ROWS_PER_CHECK;
   for (let start = 0; start < alpha.length; start += step) {
     checkCancel(signal);
     const end = Math.min(alpha.length, start + step);
-    for (let i = start; i < end; i++) {
-      if (alpha[i] === 0) (painted ??= Buffer.alloc(alpha.length))[i] = 255;
-    }
+    // Branch-free (a noisy alpha defeats branch prediction): 255 where alpha is 0, else 0.
+    for (let i = start; i < end; i++) any |= painted[i] = ((alpha[i] - 1) >> 8) & 255;
   }
-  return painted;
+  return any ? painted : undefined;
 }
 
 function isWhole(crop: Rect, w: number, h: number): boolean {
@@ -407,9 +406,6 @@ async function maskContent(painted: Uint8Array, g: Geometry): Promise<Uint8Array
   return img.resize(content.width, content.height, { fit: 'fill', kernel: 'linear' }).toColourspace('b-w').raw().toBuffer();
 }
 
-/** An RGBA pixel with alpha 255 and black colour, as a 32-bit word in this machine's byte order. */
-const OPAQUE_BLACK = new Uint8Array(new Uint32Array([0xff000000]).buffer)[3] === 0xff ? 0xff000000 : 0x000000ff;
-
 /**
  * The API mask for a prepared image: a PNG with alpha 0 where painted, 255 elsewhere (padding
  * included). Effort is spent only when the size limit needs it: RGBA at a fast zlib level first
@@ -421,33 +417,33 @@ const OPAQUE_BLACK = new Uint8Array(new Uint32Array([0xff000000]).buffer)[3] ===
 async function encodeMask(content: Uint8Array, g: Geometry, name: string, signal?: CancelSignal): Promise<{ mask: InputImage; painted: number }> {
   const { width, height } = g;
   const { left, top, width: cw, height: ch } = g.content;
-  const pixels = new Uint32Array(width * height).fill(OPAQUE_BLACK);
+  // The alpha plane: 0 where painted, 255 elsewhere (padding included).
+  const alpha = Buffer.alloc(width * height, 255);
   let painted = 0;
   for (let cy = 0; cy < ch; cy++) {
     if (cy % ROWS_PER_CHECK === 0) checkCancel(signal);
     const src = cy * cw;
     const dst = (top + cy) * width + left;
+    // Branch-free (a noisy painting defeats branch prediction): v is 1 where painted (>= 128).
     for (let cx = 0; cx < cw; cx++) {
-      if (content[src + cx] >= 128) {
-        pixels[dst + cx] = 0;
-        painted++;
-      }
+      const v = content[src + cx] >> 7;
+      alpha[dst + cx] = (v - 1) & 255;
+      painted += v;
     }
   }
+  checkCancel(signal);
   const limit = MASK_MAX_BYTES * BYTE_MARGIN;
-  const raw = { width, height, limitInputPixels: false } as const;
-  let bytes = await sharp(new Uint8Array(pixels.buffer), { raw: { ...raw, channels: 4 }, limitInputPixels: false })
+  const plane = { raw: { width, height, channels: 1 as const }, limitInputPixels: false };
+  let bytes = await sharp({ create: { width, height, channels: 3, background: '#000' }, limitInputPixels: false })
+    .joinChannel(alpha, plane)
     .png({ compressionLevel: 2, adaptiveFiltering: false })
     .toBuffer();
   if (bytes.length >= limit) {
-    checkCancel(signal);
-    // Grey 0 everywhere, alpha from the RGBA pixels (byte 3 of each in memory, whatever the byte order).
-    const rgba = new Uint8Array(pixels.buffer);
-    const la = new Uint8Array(width * height * 2);
-    for (let i = 0; i < width * height; i++) la[2 * i + 1] = rgba[4 * i + 3];
+    const la = Buffer.alloc(width * height * 2);
+    for (let i = 0; i < alpha.length; i++) la[2 * i + 1] = alpha[i];
     for (const level of [4, 9]) {
       checkCancel(signal);
-      bytes = await sharp(la, { raw: { ...raw, channels: 2 }, limitInputPixels: false }).toColourspace('b-w').png({ compressionLevel: level, adaptiveFiltering: false }).toBuffer();
+      bytes = await sharp(la, { raw: { width, height, channels: 2 }, limitInputPixels: false }).toColourspace('b-w').png({ compressionLevel: level, adaptiveFiltering: false }).toBuffer();
       if (bytes.length < limit) break;
     }
   }
