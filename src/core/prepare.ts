@@ -30,9 +30,13 @@
  *   more. Non-square stays non-square.
  * - The mask sent is an RGBA PNG of the prepared first image's size: alpha 0 exactly where
  *   painted, 255 elsewhere, padding included. When it has to be resampled, it is resampled
- *   linearly and thresholded at 128, so alpha is only ever 0 or 255.
+ *   linearly and thresholded at 128, so alpha is only ever 0 or 255; painted parts too thin to
+ *   survive that (a 1-px stroke on a large photo) are widened to one pixel, so an edit never goes
+ *   out without the area the user marked. Written at a fast zlib level; grey+alpha (which the
+ *   API also takes) when the RGBA would be 4 MB or more.
  * - No mask, but the image has fully transparent pixels: dall-e-2 gets no mask (the API uses
- *   the image's own transparency); GPT image models get a mask built from those pixels
+ *   the image's own transparency; holes that scaling would blur away are carried through it like
+ *   a painted mask and stay fully transparent); GPT image models get a mask built from those pixels
  *   (alpha 0 -> edit), so "transparent means edit here" holds for every model. Pass
  *   `alphaAsMask: false` to edit a transparent asset as a whole instead. A painted mask with
  *   nothing painted counts as no mask.
@@ -388,22 +392,67 @@ function isWhole(crop: Rect, w: number, h: number): boolean {
 
 /**
  * The source-space mask carried through crop and scale: content.width x content.height bytes,
- * painted where >= 128 (resampled masks are thresholded when encoded).
+ * painted where >= 128 (resampled masks are thresholded when encoded). Nothing painted inside
+ * the crop is lost to the scaling: see {@link keepThinParts}. `widened` counts the pixels that
+ * had to be added for that.
  */
-async function maskContent(painted: Uint8Array, g: Geometry): Promise<Uint8Array> {
+async function maskContent(painted: Uint8Array, g: Geometry, signal?: CancelSignal): Promise<{ content: Uint8Array; widened: number }> {
   const { crop, content, source } = g;
   if (content.width === crop.width && content.height === crop.height) {
-    if (isWhole(crop, source.width, source.height)) return painted;
+    if (isWhole(crop, source.width, source.height)) return { content: painted, widened: 0 };
     const region = new Uint8Array(crop.width * crop.height);
     for (let y = 0; y < crop.height; y++) {
       const from = (crop.top + y) * source.width + crop.left;
       region.set(painted.subarray(from, from + crop.width), y * crop.width);
     }
-    return region;
+    return { content: region, widened: 0 };
   }
   let img = sharp(painted, { raw: { width: source.width, height: source.height, channels: 1 }, limitInputPixels: false });
   if (!isWhole(crop, source.width, source.height)) img = img.extract(crop);
-  return img.resize(content.width, content.height, { fit: 'fill', kernel: 'linear' }).toColourspace('b-w').raw().toBuffer();
+  const scaled = await img.resize(content.width, content.height, { fit: 'fill', kernel: 'linear' }).toColourspace('b-w').raw().toBuffer();
+  checkCancel(signal);
+  return { content: scaled, widened: keepThinParts(painted, g, scaled, signal) };
+}
+
+/**
+ * Scaling down averages a stroke thinner than the scale away (a 1-px stroke on an 8000 px photo
+ * sent at 4096 is half a pixel wide): the threshold would drop it, and the edit would go out
+ * without the area the user painted. So every painted source pixel must land in, or next to, a
+ * painted pixel of the scaled mask: where one does not, the scaled pixel it falls in is painted
+ * too. Areas that survive scaling keep their edge (within a pixel, as before); thin strokes come
+ * out one pixel wide. Returns how many pixels were added.
+ */
+function keepThinParts(painted: Uint8Array, g: Geometry, scaled: Uint8Array, signal?: CancelSignal): number {
+  const { crop, source } = g;
+  const { width: cw, height: ch } = g.content;
+  const column = new Int32Array(crop.width);
+  for (let x = 0; x < crop.width; x++) column[x] = Math.min(cw - 1, Math.floor(((x + 0.5) * cw) / crop.width));
+  const survives = (qx: number, qy: number): boolean => {
+    for (let y = Math.max(0, qy - 1); y <= Math.min(ch - 1, qy + 1); y++) {
+      for (let x = Math.max(0, qx - 1); x <= Math.min(cw - 1, qx + 1); x++) if (scaled[y * cw + x] >= 128) return true;
+    }
+    return false;
+  };
+  const added: number[] = [];
+  const seen = new Uint8Array(cw * ch);
+  for (let y = 0; y < crop.height; y++) {
+    if (y % ROWS_PER_CHECK === 0) checkCancel(signal);
+    const qy = Math.min(ch - 1, Math.floor(((y + 0.5) * ch) / crop.height));
+    const row = (crop.top + y) * source.width + crop.left;
+    for (let x = 0; x < crop.width; x++) {
+      if (painted[row + x] < 128) continue;
+      const q = qy * cw + column[x];
+      if (seen[q]) continue;
+      seen[q] = 1;
+      if (!survives(column[x], qy)) added.push(q);
+    }
+  }
+  for (const q of added) scaled[q] = 255;
+  return added.length;
+}
+
+function widenedNote(what: string, g: Geometry): string {
+  return `${what} has parts too thin to survive scaling to ${g.width}x${g.height}; they were widened to one pixel there so that they are still edited.`;
 }
 
 /**
@@ -517,9 +566,20 @@ function padSquare(content: Buffer, g: Geometry): Buffer {
   return out;
 }
 
-function hasTransparentPixel(rgba: Buffer): boolean {
-  for (let i = 3; i < rgba.length; i += 4) if (rgba[i] === 0) return true;
-  return false;
+/** Makes the prepared square fully transparent where `content` (content-space, >= 128) says; returns how many such pixels. */
+function clearWhere(rgba: Buffer, content: Uint8Array, g: Geometry): number {
+  const { left, top, width: cw, height: ch } = g.content;
+  let n = 0;
+  for (let cy = 0; cy < ch; cy++) {
+    const row = ((top + cy) * g.width + left) * 4;
+    for (let cx = 0; cx < cw; cx++) {
+      if (content[cy * cw + cx] >= 128) {
+        rgba[row + cx * 4 + 3] = 0;
+        n++;
+      }
+    }
+  }
+  return n;
 }
 
 /**
@@ -554,6 +614,8 @@ async function prepareDalle2(input: { name: string; bytes: Uint8Array }, caps: M
   }
   const limit = Math.floor((caps.input.maxBytes || 4 * 1048576) * BYTE_MARGIN);
   const sides = [DALLE2_MAX_SIDE, 512, 256];
+  /** The source's fully transparent pixels (null: none), read once when needed. */
+  let holes: Uint8Array | null | undefined;
   let tried = 0;
   for (let attempt = 0; attempt < sides.length; attempt++) {
     const g = planSquare(p, mode, sides[attempt]);
@@ -577,28 +639,33 @@ async function prepareDalle2(input: { name: string; bytes: Uint8Array }, caps: M
 
     let mask: InputImage | undefined;
     if (painted) {
-      const content = await maskContent(painted, g);
+      const { content, widened } = await maskContent(painted, g, signal);
       checkCancel(signal);
       const encoded = await encodeMask(content, g, name, signal);
       if (encoded.painted === 0) {
-        const outside = g.square === 'crop' && countInside(painted, p.width, g.crop) === 0;
-        throw new PrepareError(
-          'no-edit-area',
-          outside
-            ? `The painted area of ${p.name} lies outside the square that is sent. Paint inside it, or pad instead of cropping.`
-            : `The painted area of ${p.name} is too thin to survive scaling to ${g.width}x${g.height}. Paint a wider area.`,
-          p.name,
-        );
+        // Thin strokes are widened, so only a painting wholly outside the crop ends here.
+        throw new PrepareError('no-edit-area', `The painted area of ${p.name} lies outside the square that is sent. Paint inside it, or pad instead of cropping.`, p.name);
       }
+      if (widened > 0) notes.push(widenedNote(`The painted area of ${p.name}`, g));
       if (g.square === 'crop' && !isWhole(g.crop, p.width, p.height)) {
         if (countInside(painted, p.width, g.crop) < countPainted(painted)) notes.push(`${p.name}: part of the painted area lies outside the square crop and will not be edited.`);
       }
       mask = encoded.mask;
     } else if (purpose === 'edit') {
-      if (!hasTransparentPixel(rgba)) {
-        throw new PrepareError('no-edit-area', `dall-e-2 edits only where the image is painted or transparent, and ${p.name} has neither. Paint the area to change.`, p.name);
+      // No mask: the API edits where the image is fully transparent. Scaling averages a small
+      // hole into half-transparent pixels, which the API would not edit: the holes are carried
+      // through the scaling like a painted mask, and made fully transparent again.
+      holes ??= (await alphaZeroMask(p, signal)) ?? null;
+      if (!holes) {
+        throw new PrepareError('no-edit-area', `dall-e-2 edits only where the image is painted or transparent, and ${p.name} has no transparent pixels and no painted area. Paint the area to change.`, p.name);
+      }
+      const { content, widened } = await maskContent(holes, g, signal);
+      checkCancel(signal);
+      if (clearWhere(rgba, content, g) === 0) {
+        throw new PrepareError('no-edit-area', `The transparent pixels of ${p.name} lie outside the square that is sent, and nothing is painted. Pad instead of cropping, or paint the area to change.`, p.name);
       }
       notes.push(`${p.name}: no mask was painted, so its transparent pixels mark where to edit.`);
+      if (widened > 0) notes.push(widenedNote(`The transparent area of ${p.name}`, g));
     }
 
     checkCancel(signal);
@@ -746,11 +813,15 @@ async function prepareGpt(inputs: readonly { name: string; bytes: Uint8Array }[]
   }
   let mask: InputImage | undefined;
   if (painted) {
-    const content = await maskContent(painted, first.geometry);
+    const { content, widened } = await maskContent(painted, first.geometry, signal);
     checkCancel(signal);
     const encoded = await encodeMask(content, first.geometry, first.image.name, signal);
-    if (encoded.painted > 0) mask = encoded.mask;
-    else notes.push(`The painted area of ${first.probe.name} vanished when it was scaled down; the whole image may change.`);
+    // Never an edit without the area the user marked: the whole image would change.
+    if (encoded.painted === 0) {
+      throw new PrepareError('no-edit-area', `The area to edit in ${first.probe.name} was lost when it was scaled to ${first.geometry.width}x${first.geometry.height}; nothing was sent.`, first.probe.name);
+    }
+    if (widened > 0) notes.push(widenedNote(`The ${opts.mask ? 'painted' : 'transparent'} area of ${first.probe.name}`, first.geometry));
+    mask = encoded.mask;
   }
   return { images: prepared.map((x) => x.image), mask, geometry: first.geometry, notes };
 }

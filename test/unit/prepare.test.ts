@@ -215,14 +215,6 @@ suite('prepare: refusals before any upload', () => {
     await rejects(prepareInputs([{ name: 'opaque.png', bytes: await rgbPng(64, 64) }], DALLE2), 'no-edit-area', /painted or transparent/);
   });
 
-  test('dall-e-2: a stroke too thin to survive the scaling is refused with that reason', async () => {
-    const png = await sharp({ create: { width: 4096, height: 1024, channels: 3, background: '#468' } }).png().toBuffer();
-    await rejects(
-      prepareInputs([{ name: 'banner.png', bytes: png }], DALLE2, { mask: paint(4096, 1024, { left: 100, top: 500, width: 2000, height: 1 }) }),
-      'no-edit-area',
-      /too thin to survive scaling to 1024x1024/,
-    );
-  });
 
   test('dall-e-2 crop: a painting entirely outside the square is refused', async () => {
     const png = await rgbPng(400, 200);
@@ -786,5 +778,95 @@ suite('prepare: mask encoding effort, cancellation', () => {
       assert.ok(free.reads >= 4, `${what}: ${free.reads} checks`);
       for (let k = 0; k < free.reads; k++) await rejects(run(abortAfter(k)), 'cancelled');
     }
+  });
+});
+
+// ---- painted areas that scaling would lose ----------------------------------------------------
+
+/** The mask's alpha-0 pixels as "x,y" strings. */
+async function maskZeros(mask: Uint8Array): Promise<Set<string>> {
+  const { data, width, height } = await decodeRgba(mask);
+  const out = new Set<string>();
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) if (data[(y * width + x) * 4 + 3] === 0) out.add(`${x},${y}`);
+  return out;
+}
+
+suite('prepare: a painted area never vanishes when the image is scaled down', () => {
+  test('GPT: a 1-px stroke on a 12000x1000 JPEG is widened to survive the scale, next to an area that survives anyway', async () => {
+    const W = 12000;
+    const H = 1000;
+    const jpeg = await sharp({ create: { width: W, height: H, channels: 3, background: '#6a8' } }).jpeg().toBuffer();
+    // A 1-px horizontal stroke, a 1-px diagonal, and a large block that scales normally.
+    const painted = new Uint8Array(W * H);
+    painted.fill(255, 500 * W + 1000, 500 * W + 3000);
+    for (let i = 0; i < 600; i++) painted[(200 + i) * W + 5000 + i] = 255;
+    const block: Rect = { left: 8000, top: 200, width: 2000, height: 600 };
+    for (let y = block.top; y < block.top + block.height; y++) painted.fill(255, y * W + block.left, y * W + block.left + block.width);
+    const prep = await prepareInputs([{ name: 'pano.jpg', bytes: jpeg }], GPT, { mask: { width: W, height: H, painted } });
+    const g = prep.geometry;
+    assert.deepStrictEqual([g.width, g.height], [4096, 341]);
+    assert.ok(prep.mask, 'the edit goes out with its mask');
+    const zeros = await maskZeros(prep.mask.bytes);
+    const k = 4096 / W;
+    const ky = 341 / H;
+    // Every painted source pixel lands in, or next to, a painted pixel of the mask.
+    const at = (x: number, y: number) => [Math.floor((x + 0.5) * k), Math.floor((y + 0.5) * ky)];
+    const covered = (x: number, y: number) => {
+      const [qx, qy] = at(x, y);
+      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) if (zeros.has(`${qx + dx},${qy + dy}`)) return true;
+      return false;
+    };
+    for (let x = 1000; x < 3000; x += 7) assert.ok(covered(x, 500), `stroke at ${x}`);
+    for (let i = 0; i < 600; i += 5) assert.ok(covered(5000 + i, 200 + i), `diagonal at ${i}`);
+    // The stroke is one pixel thick, not smeared.
+    const strokeRow = [...zeros].filter((z) => { const [x] = z.split(',').map(Number); return x >= 1000 * k + 2 && x < 3000 * k - 2; });
+    assert.ok(strokeRow.length <= Math.ceil(2000 * k) + 4, `${strokeRow.length} pixels for the stroke`);
+    // The block still lands within a pixel of where it was painted.
+    const blockZeros = [...zeros].filter((z) => Number(z.split(',')[0]) >= 7000 * k);
+    const expected = 2000 * k * 600 * ky;
+    assert.ok(near(blockZeros.length, expected, 2 * (2000 * k + 600 * ky) + 4), `${blockZeros.length} vs ${expected}`);
+    assert.match(prep.notes.join('\n'), /pano\.jpg.*too thin to survive scaling to 4096x341.*widened/);
+  });
+
+  test('dall-e-2: a stroke too thin for the 1024 square is widened, not refused', async () => {
+    const png = await sharp({ create: { width: 4096, height: 1024, channels: 3, background: '#468' } }).png().toBuffer();
+    const prep = await prepareInputs([{ name: 'banner.png', bytes: png }], DALLE2, { mask: paint(4096, 1024, { left: 100, top: 500, width: 2000, height: 1 }) });
+    assert.deepStrictEqual(prep.geometry.content, { left: 0, top: 384, width: 1024, height: 256 });
+    const zeros = await maskZeros(prep.mask!.bytes);
+    // Source row 500 -> content row 125 -> square row 509; x 100..2100 -> 25..525.
+    for (let x = 26; x < 524; x++) assert.ok(zeros.has(`${x},509`), `x ${x}`);
+    assert.ok(zeros.size <= 505, `${zeros.size} pixels`);
+    assert.match(prep.notes.join('\n'), /too thin to survive scaling to 1024x1024.*widened/);
+  });
+
+  test('dall-e-2 without a mask: a transparent hole too small for the scale stays transparent', async () => {
+    const W = 2048;
+    const H = 1024;
+    const px = Buffer.alloc(W * H * 4);
+    for (let i = 0; i < W * H; i++) px.set([90, 120, 150, 255], i * 4);
+    px[(501 * W + 1001) * 4 + 3] = 0; // one transparent pixel
+    const png = await raw(px, W, H, 4).png().toBuffer();
+    const prep = await prepareInputs([{ name: 'pinhole.png', bytes: png }], DALLE2);
+    assert.strictEqual(prep.mask, undefined);
+    const img = await decodeRgba(prep.images[0].bytes);
+    const transparent: string[] = [];
+    for (let i = 0; i < 1024 * 1024; i++) if (img.data[i * 4 + 3] === 0) transparent.push(`${i % 1024},${Math.floor(i / 1024)}`);
+    // (1001, 501) -> content (500, 250) -> square (500, 506).
+    assert.deepStrictEqual(transparent, ['500,506']);
+    assert.match(prep.notes.join('\n'), /transparent/);
+  });
+
+  test('dall-e-2 without a mask: the refusal says what really happened', async () => {
+    // Transparent pixels only outside the centre square that crop sends.
+    const W = 400;
+    const H = 200;
+    const px = noise(W, H, 4);
+    for (let i = 3; i < px.length; i += 4) px[i] = 255;
+    for (let y = 0; y < H; y++) for (let x = 0; x < 40; x++) px[(y * W + x) * 4 + 3] = 0;
+    const png = await raw(px, W, H, 4).png().toBuffer();
+    const err = await rejects(prepareInputs([{ name: 'side.png', bytes: png }], DALLE2, { squareMode: 'crop' }), 'no-edit-area', /transparent pixels of side\.png lie outside the square/);
+    assert.doesNotMatch(err.message, /neither/);
+    // Really no transparency: that is what it says.
+    await rejects(prepareInputs([{ name: 'opaque.png', bytes: await rgbPng(64, 64) }], DALLE2), 'no-edit-area', /opaque\.png has no transparent pixels and no painted area/);
   });
 });
