@@ -13,7 +13,6 @@
  */
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError, AzureOpenAI, toFile } from 'openai';
 import type { ImageGenStreamEvent, ImagesResponse } from 'openai/resources/images';
-import { sharp } from './lazySharp';
 import { classifyError as classifyByShape, ImageApiError, isRetryable, type ErrorInfo } from './errors';
 import { detectImageFormat } from './metadata';
 import type { ModelCapabilities } from './models';
@@ -302,12 +301,5 @@ async function imageBytes(item: ImagesResponse['data'] extends (infer T)[] | und
   return new Uint8Array(await res.arrayBuffer());
 }
 
-export { keepUnmaskedPixels, makeVariationInput, prepareInputs, PrepareError } from './prepare';
+export { describeImage, keepUnmaskedPixels, makeVariationInput, prepareInputs, PrepareError } from './prepare';
 export { makeThumbnail } from './thumbnails';
-
-/** Size as displayed (EXIF orientation applied) and whether the image has an alpha channel. */
-export async function describeImage(bytes: Uint8Array): Promise<{ width: number; height: number; hasAlpha: boolean }> {
-  const m = await sharp(bytes, { limitInputPixels: 100_000_000 }).metadata();
-  const swap = (m.orientation ?? 1) >= 5;
-  return { width: (swap ? m.height : m.width) ?? 0, height: (swap ? m.width : m.height) ?? 0, hasAlpha: !!m.hasAlpha };
-}

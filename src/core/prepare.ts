@@ -136,6 +136,8 @@ export class PrepareError extends Error {
     message: string,
     /** The file name of the input concerned, when there is one. */
     readonly input?: string,
+    /** The decoder's own words, for the log; never shown to the user. */
+    readonly detail?: string,
   ) {
     super(message);
     this.name = 'PrepareError';
@@ -204,7 +206,7 @@ function sniff(name: string, b: Uint8Array): SourceFormat {
   for (const [hit, what] of other) {
     if (hit) throw new PrepareError('unsupported-format', `${name} is ${what}, which Pixelwright does not read. Use PNG, JPEG, WebP, GIF, TIFF or AVIF.`, name);
   }
-  throw new PrepareError('not-an-image', `${name} is not an image Pixelwright can read (PNG, JPEG, WebP, GIF, TIFF or AVIF).`, name);
+  throw new PrepareError('not-an-image', `${name} is not a PNG, JPEG, WebP, GIF, TIFF or AVIF image, or it is damaged.`, name);
 }
 
 interface Probe {
@@ -240,13 +242,17 @@ function tooLarge(name: string, width: number, height: number, maxPixels: number
   );
 }
 
-/** Maps a decoder's failure to a user-readable refusal. */
+/**
+ * Maps a decoder's failure to a refusal in plain words. The decoder's own text ("Input buffer
+ * has corrupt header", "vipspng: libpng read error", "(Unknown error)") tells the user nothing:
+ * it is kept in `detail` for the log. Every input has passed the signature check first, so a
+ * decoder that cannot read it means the file is damaged, not of another kind.
+ */
 function decodeError(name: string, err: unknown, maxPixels: number): PrepareError {
   if (err instanceof PrepareError) return err;
   const msg = err instanceof Error ? err.message : String(err);
-  if (/pixel limit/i.test(msg)) return new PrepareError('too-large', `${name} has more than ${mp(maxPixels)}; scale it down first.`, name);
-  if (/unsupported image format/i.test(msg)) return new PrepareError('not-an-image', `${name} is not an image Pixelwright can read.`, name);
-  return new PrepareError('damaged', `${name} is damaged or truncated and cannot be read (${msg.split('\n')[0].trim()}).`, name);
+  if (/pixel limit/i.test(msg)) return new PrepareError('too-large', `${name} has more than ${mp(maxPixels)}; scale it down first.`, name, msg);
+  return new PrepareError('damaged', `${name} is damaged or truncated: it cannot be read in full. If an image editor opens it, save it again from there.`, name, msg);
 }
 
 async function probe(name: string, bytes: Uint8Array, maxPixels: number): Promise<Probe> {
@@ -870,6 +876,23 @@ export interface KeepOptions {
  * was sent. Without a mask, the original's fully transparent pixels are the painted area (as in
  * prepareInputs); when it has none, the whole sent part comes from the result. Returns a PNG.
  */
+/**
+ * What the mask editor needs to open an image: its displayed size (EXIF orientation applied) and
+ * whether it has an alpha channel. The whole file is decoded once, so that a truncated or damaged
+ * file is refused in plain words (a {@link PrepareError}) instead of being shown half grey.
+ */
+export async function describeImage(
+  bytes: Uint8Array,
+  name = 'The image',
+  opts: Pick<PrepareOptions, 'maxInputPixels' | 'signal'> = {},
+): Promise<{ width: number; height: number; hasAlpha: boolean }> {
+  checkCancel(opts.signal);
+  const p = await probe(name, bytes, opts.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS);
+  checkCancel(opts.signal);
+  await checkDecodes(p);
+  return { width: p.width, height: p.height, hasAlpha: p.hasAlpha };
+}
+
 export async function keepUnmaskedPixels(original: Uint8Array, result: Uint8Array, geometry: Geometry, mask?: MaskInput, opts: KeepOptions = {}): Promise<Uint8Array> {
   const maxPixels = opts.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS;
   const signal = opts.signal;

@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { ModelTable } from '../../src/core/models';
 import { type Geometry, keepUnmaskedPixels, makeVariationInput, type MaskInput, PrepareError, type PrepareErrorCode, prepareInputs, type Rect } from '../../src/core/prepare';
 import { validateRequest } from '../../src/core/request';
+import { describeImage } from '../../src/core/engine';
 
 const models = new ModelTable();
 const DALLE2 = models.get('dall-e-2')!;
@@ -868,5 +869,82 @@ suite('prepare: a painted area never vanishes when the image is scaled down', ()
     assert.doesNotMatch(err.message, /neither/);
     // Really no transparency: that is what it says.
     await rejects(prepareInputs([{ name: 'opaque.png', bytes: await rgbPng(64, 64) }], DALLE2), 'no-edit-area', /opaque\.png has no transparent pixels and no painted area/);
+  });
+});
+
+// ---- damaged files: plain words, never the decoder's ------------------------------------------
+
+/** Text that only a decoder library writes; the user never needs to see it. */
+const LIBRARY_TEXT = /unknown error|vips|libpng|input buffer|corrupt header|bogus|huffman|webp:|unable to parse/i;
+
+async function damagedFiles(): Promise<[string, Buffer][]> {
+  const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#468' } }).png().toBuffer();
+  const idat = png.indexOf('IDAT');
+  const flip = (b: Buffer, at: number) => {
+    const c = Buffer.from(b);
+    c[at] ^= 0xff;
+    return c;
+  };
+  const zeroWidth = Buffer.from(png);
+  zeroWidth.writeUInt32BE(0, 16);
+  const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#468' } }).jpeg().toBuffer();
+  const garbled = Buffer.from(jpeg);
+  garbled.fill(0x11, 200, 260);
+  const webp = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#468' } }).webp().toBuffer();
+  return [
+    ['bad-ihdr-crc.png', flip(png, 29)], // libvips: "(Unknown error)"
+    ['bad-idat.png', flip(png, idat + 6)], // "vipspng: libpng read error"
+    ['zero-width.png', zeroWidth], // "Input buffer has corrupt header"
+    ['cut.png', png.subarray(0, png.length - 20)],
+    ['garbled.jpg', garbled], // "Bogus Huffman table definition"
+    ['cut.webp', webp.subarray(0, 40)],
+  ];
+}
+
+suite('prepare: damaged files are refused in plain words', () => {
+  test('every refusal names the file and says what is wrong, without the decoder library\'s text', async () => {
+    for (const [name, bytes] of await damagedFiles()) {
+      for (const caps of [GPT, DALLE2]) {
+        const err = await rejects(prepareInputs([{ name, bytes }], caps), 'damaged');
+        assert.match(err.message, new RegExp(`^${name.replace('.', '\\.')} is damaged or truncated`), err.message);
+        assert.doesNotMatch(err.message, LIBRARY_TEXT, err.message);
+      }
+    }
+    // A signature we know, but the decoder does not take it.
+    const fake = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(40, 7)]);
+    const err = await rejects(prepareInputs([{ name: 'fake.png', bytes: fake }], GPT), 'damaged');
+    assert.doesNotMatch(err.message, LIBRARY_TEXT, err.message);
+    const noise = await rejects(prepareInputs([{ name: 'notes.txt', bytes: Buffer.from('just some text, not an image at all') }], GPT), 'not-an-image');
+    assert.strictEqual(noise.message, 'notes.txt is not a PNG, JPEG, WebP, GIF, TIFF or AVIF image, or it is damaged.');
+  });
+
+  test('the result given to keepUnmaskedPixels is checked the same way', async () => {
+    const png = await rgbPng(64, 48);
+    const prep = await prepareInputs([{ name: 'a.png', bytes: png }], GPT);
+    const err = await rejects(keepUnmaskedPixels(png, png.subarray(0, png.length - 20), prep.geometry), 'damaged', /^The edited image is damaged or truncated/);
+    assert.doesNotMatch(err.message, LIBRARY_TEXT);
+  });
+
+  test('describeImage (what the editor opens) refuses a truncated or damaged file instead of showing it half grey', async () => {
+    for (const [name, bytes] of await damagedFiles()) {
+      let err: unknown;
+      try {
+        await describeImage(bytes, name);
+      } catch (e) {
+        err = e;
+      }
+      assert.ok(err instanceof PrepareError, `${name}: ${String(err)}`);
+      assert.strictEqual(err.code, 'damaged', name);
+      assert.match(err.message, /is damaged or truncated/);
+      assert.doesNotMatch(err.message, LIBRARY_TEXT, err.message);
+    }
+    const text = await describeImage(Buffer.from('hello')).then(
+      () => assert.fail('text is not an image'),
+      (e: Error) => e.message,
+    );
+    assert.strictEqual(text, 'The image is not a PNG, JPEG, WebP, GIF, TIFF or AVIF image, or it is damaged.');
+    // A good file: its displayed size.
+    const rotated = await raw(noise(30, 20, 3), 30, 20, 3).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    assert.deepStrictEqual(await describeImage(rotated, 'r.jpg'), { width: 20, height: 30, hasAlpha: false });
   });
 });
