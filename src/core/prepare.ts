@@ -43,12 +43,18 @@
  * - keepUnmaskedPixels composes in the ORIGINAL's displayed space, at its full resolution: the
  *   result is scaled to the prepared geometry (stretched when its aspect differs), its padding
  *   dropped, and its content scaled onto the part of the original that was sent. Outside the
- *   painted area the original's pixels are kept exactly (beyond a feather of about two pixels);
- *   the output is always a PNG, so nothing is lost again.
+ *   painted area the original's pixels are kept exactly (beyond a feather of about two pixels):
+ *   its stored samples at its bit depth, with its RGB colour profile attached (the edit is
+ *   converted into that profile, never the original out of it). The output is always a PNG, so
+ *   nothing is lost again; what a PNG cannot hold (CMYK, a grey profile on a colour result) is
+ *   converted, and composeUnmasked says so in a note.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { Metadata, Sharp } from 'sharp';
 import { sharp } from './lazySharp';
-import { readImageSize } from './metadata';
+import { readImageSize, withPngIccProfile } from './metadata';
 import type { ModelCapabilities, OutputFormat } from './models';
 import type { InputImage } from './request';
 
@@ -224,6 +230,8 @@ interface Probe {
   readonly hasAlpha: boolean;
   readonly pages: number;
   readonly maxPixels: number;
+  /** The embedded ICC profile, if any. */
+  readonly icc?: Buffer;
 }
 
 function sharpInput(bytes: Uint8Array, maxPixels: number): Sharp {
@@ -289,6 +297,7 @@ async function probe(name: string, bytes: Uint8Array, maxPixels: number): Promis
     hasAlpha: !!meta.hasAlpha,
     pages: meta.pages ?? 1,
     maxPixels,
+    icc: meta.icc,
   };
 }
 
@@ -894,6 +903,24 @@ export async function describeImage(
 }
 
 export async function keepUnmaskedPixels(original: Uint8Array, result: Uint8Array, geometry: Geometry, mask?: MaskInput, opts: KeepOptions = {}): Promise<Uint8Array> {
+  return (await composeUnmasked(original, result, geometry, mask, opts)).bytes;
+}
+
+export interface Composed {
+  /** The composite: always a PNG, so nothing is lost again. */
+  readonly bytes: Uint8Array;
+  /** When the kept pixels cannot be exactly the original's: why, one sentence each, for the user. */
+  readonly notes: string[];
+}
+
+/**
+ * {@link keepUnmaskedPixels}, with notes. The kept pixels are the original's stored samples, at
+ * its bit depth (16-bit stays 16-bit) and with its RGB colour profile attached (a Display-P3
+ * photo stays Display-P3): the edit is converted from sRGB into that profile instead, so the
+ * original's pixels are never converted. What a PNG cannot hold is converted, with a note: CMYK,
+ * and a grey colour profile (the composite is colour).
+ */
+export async function composeUnmasked(original: Uint8Array, result: Uint8Array, geometry: Geometry, mask?: MaskInput, opts: KeepOptions = {}): Promise<Composed> {
   const maxPixels = opts.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS;
   const signal = opts.signal;
   checkCancel(signal);
@@ -907,17 +934,37 @@ export async function keepUnmaskedPixels(original: Uint8Array, result: Uint8Arra
   checkCancel(signal);
   const { crop, content } = geometry;
 
-  // The original, oriented, as RGBA.
-  let orig: Buffer;
+  const notes: string[] = [];
+  const deep = p.sixteenBit;
+  const profileSpace = p.icc && p.icc.length >= 20 ? ascii(p.icc, 16, 20) : undefined;
+  // An RGB profile goes into the PNG with the original's samples as they are stored.
+  const keepIcc = !!p.icc && profileSpace === 'RGB ' && p.space !== 'cmyk';
+  if (p.space === 'cmyk') {
+    notes.push('The original image is CMYK, which a PNG cannot hold: its kept pixels were converted to RGB, so they are close to the original but not exact.');
+  } else if (p.icc && !keepIcc) {
+    notes.push(`The original image's colour profile (${(profileSpace ?? '').trim() || 'unknown kind'}) cannot describe a colour result: its kept pixels were converted to sRGB, so they are close to the original but not exact.`);
+  }
+  const depth = deep ? 'ushort' : 'uchar';
+  const max = deep ? 65535 : 255;
+
+  // The original, oriented, as RGBA at its own depth; with an RGB profile, its samples untouched.
+  let origBytes: Buffer;
   try {
-    orig = await sharpInput(original, maxPixels).autoOrient().toColourspace('srgb').ensureAlpha(1).raw({ depth: 'uchar' }).toBuffer();
+    origBytes = await sharp(original, { limitInputPixels: maxPixels, failOn: 'error', ignoreIcc: keepIcc })
+      .autoOrient()
+      .toColourspace(deep ? 'rgb16' : 'srgb')
+      .ensureAlpha(1)
+      .raw({ depth })
+      .toBuffer();
   } catch (err) {
     throw decodeError(p.name, err, maxPixels);
   }
   checkCancel(signal);
+  const orig = deep ? u16(origBytes) : origBytes;
 
-  // The result's content, scaled onto the crop.
-  let edited: Buffer;
+  // The result's content, scaled onto the crop, in the original's profile and depth.
+  let edited: Uint8Array | Uint16Array;
+  let profileDir: string | undefined;
   try {
     const wholeContent = content.left === 0 && content.top === 0 && content.width === geometry.width && content.height === geometry.height;
     let stage: Sharp;
@@ -933,9 +980,25 @@ export async function keepUnmaskedPixels(original: Uint8Array, result: Uint8Arra
         .toBuffer();
       stage = sharp(cut, { raw: { width: content.width, height: content.height, channels: 4 }, limitInputPixels: false });
     }
-    edited = await stage.resize(crop.width, crop.height, { fit: 'fill' }).raw({ depth: 'uchar' }).toBuffer();
+    stage = stage.resize(crop.width, crop.height, { fit: 'fill' });
+    if (keepIcc) {
+      // sharp takes an output profile only from a file.
+      profileDir = await mkdtemp(path.join(os.tmpdir(), 'pixelwright-icc-'));
+      const file = path.join(profileDir, 'original.icc');
+      await writeFile(file, p.icc!);
+      if (deep) stage = stage.toColourspace('rgb16');
+      stage = stage.withIccProfile(file);
+      const bytes = await stage.raw({ depth }).toBuffer();
+      edited = deep ? u16(bytes) : bytes;
+    } else {
+      const bytes = await stage.raw({ depth: 'uchar' }).toBuffer();
+      // 8 to 16 bits exactly: v * 257 maps 0..255 onto 0..65535.
+      edited = deep ? Uint16Array.from(bytes, (v) => v * 257) : bytes;
+    }
   } catch (err) {
     throw decodeError(r.name, err, maxPixels);
+  } finally {
+    if (profileDir) await rm(profileDir, { recursive: true, force: true });
   }
   checkCancel(signal);
 
@@ -959,7 +1022,6 @@ export async function keepUnmaskedPixels(original: Uint8Array, result: Uint8Arra
   }
 
   checkCancel(signal);
-  let anyAlpha = false;
   for (let y = 0; y < crop.height; y++) {
     if (y % ROWS_PER_CHECK === 0) checkCancel(signal);
     for (let x = 0; x < crop.width; x++) {
@@ -978,14 +1040,24 @@ export async function keepUnmaskedPixels(original: Uint8Array, result: Uint8Arra
       }
     }
   }
+  let anyAlpha = false;
   for (let i = 3; i < orig.length; i += 4) {
-    if (orig[i] !== 255) {
+    if (orig[i] !== max) {
       anyAlpha = true;
       break;
     }
   }
   checkCancel(signal);
   let out = sharp(orig, { raw: { width: W, height: H, channels: 4 }, limitInputPixels: false });
+  if (deep) out = out.toColourspace('rgb16');
   if (!anyAlpha) out = out.removeAlpha();
-  return u8(await out.png({ compressionLevel: 6 }).toBuffer());
+  const png = u8(await out.png({ compressionLevel: 6 }).toBuffer());
+  return { bytes: keepIcc ? withPngIccProfile(png, p.icc!) : png, notes };
+}
+
+/** 16-bit samples over a Buffer (copied when the Buffer is not 2-byte aligned). */
+function u16(b: Buffer): Uint16Array {
+  if (b.byteOffset % 2 === 0) return new Uint16Array(b.buffer, b.byteOffset, b.length / 2);
+  const copy = new Uint8Array(b);
+  return new Uint16Array(copy.buffer, 0, copy.length / 2);
 }

@@ -5,7 +5,7 @@ import * as assert from 'assert';
 import * as zlib from 'node:zlib';
 import sharp from 'sharp';
 import { ModelTable } from '../../src/core/models';
-import { type Geometry, keepUnmaskedPixels, makeVariationInput, type MaskInput, PrepareError, type PrepareErrorCode, prepareInputs, type Rect } from '../../src/core/prepare';
+import { composeUnmasked, type Geometry, keepUnmaskedPixels, makeVariationInput, type MaskInput, PrepareError, type PrepareErrorCode, prepareInputs, type Rect } from '../../src/core/prepare';
 import { validateRequest } from '../../src/core/request';
 import { describeImage } from '../../src/core/engine';
 
@@ -946,5 +946,123 @@ suite('prepare: damaged files are refused in plain words', () => {
     // A good file: its displayed size.
     const rotated = await raw(noise(30, 20, 3), 30, 20, 3).jpeg().withMetadata({ orientation: 6 }).toBuffer();
     assert.deepStrictEqual(await describeImage(rotated, 'r.jpg'), { width: 20, height: 30, hasAlpha: false });
+  });
+});
+
+// ---- keepUnmaskedPixels: the original's colour profile and bit depth ---------------------------
+
+/** The stored sample values, untouched by any colour profile, at the file's own depth, as RGBA. */
+async function storedSamples(bytes: Uint8Array, depth: 'uchar' | 'ushort'): Promise<{ data: Uint8Array | Uint16Array; width: number; height: number }> {
+  const { data, info } = await sharp(bytes, { ignoreIcc: true })
+    .toColourspace(depth === 'ushort' ? 'rgb16' : 'srgb')
+    .ensureAlpha(1)
+    .raw({ depth })
+    .toBuffer({ resolveWithObject: true });
+  assert.strictEqual(info.channels, 4);
+  const samples = depth === 'ushort' ? new Uint16Array(data.buffer, data.byteOffset, data.length / 2) : new Uint8Array(data);
+  return { data: samples, width: info.width, height: info.height };
+}
+
+/**
+ * Checks: kept samples identical outside r (hard edge); inside, the stored samples are `stored`
+ * (8-bit scale, the edit's colour in the original's profile), fully opaque.
+ */
+async function checkKept(original: Uint8Array, out: Uint8Array, r: Rect, stored: number[], bits: 'uchar' | 'ushort') {
+  const o = await storedSamples(original, bits);
+  const e = await storedSamples(out, bits);
+  assert.deepStrictEqual([e.width, e.height], [o.width, o.height]);
+  let differ = 0;
+  for (let y = 0; y < o.height; y++) {
+    for (let x = 0; x < o.width; x++) {
+      if (depth(x, y, r) > 0) continue;
+      const i = (y * o.width + x) * 4;
+      for (let c = 0; c < 4; c++) if (e.data[i + c] !== o.data[i + c]) differ++;
+    }
+  }
+  assert.strictEqual(differ, 0, `${differ} kept samples changed`);
+  const scale = bits === 'ushort' ? 257 : 1;
+  const at = ((r.top + (r.height >> 1)) * o.width + r.left + (r.width >> 1)) * 4;
+  const inside = [...e.data.subarray(at, at + 4)].map((v) => v / scale);
+  for (let c = 0; c < 3; c++) assert.ok(near(inside[c], stored[c], 2), `inside: ${inside} vs ${stored}`);
+  assert.strictEqual(inside[3], 255, 'inside is opaque');
+}
+
+/** The edit's colour as the original's profile stores it (8-bit scale). */
+async function inProfile(rgb: [number, number, number], profile?: 'p3'): Promise<number[]> {
+  if (!profile) return rgb;
+  return [...(await sharp({ create: { width: 1, height: 1, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).withIccProfile(profile).raw().toBuffer())];
+}
+
+suite('prepare: keepUnmaskedPixels keeps the original\'s colour profile and bit depth', () => {
+  const W = 120;
+  const H = 80;
+  const r: Rect = { left: 30, top: 20, width: 50, height: 30 };
+  const green: [number, number, number] = [10, 200, 30];
+
+  async function compose(original: Uint8Array) {
+    const mask = paint(W, H, r);
+    const prep = await prepareInputs([{ name: 'o.png', bytes: original }], GPT, { mask });
+    return composeUnmasked(original, await solidPng(256, 171, green), prep.geometry, mask, { feather: 0 });
+  }
+
+  test('Display-P3: the kept samples and the profile are the original\'s; the edit is converted into P3', async () => {
+    const original = await raw(noise(W, H, 3), W, H, 3).withIccProfile('p3').png().toBuffer();
+    const icc = (await sharp(original).metadata()).icc!;
+    assert.ok(icc && icc.length > 100, 'the fixture carries a profile');
+    const { bytes, notes } = await compose(original);
+    const meta = await sharp(bytes).metadata();
+    assert.ok(meta.icc && Buffer.compare(meta.icc, icc) === 0, 'the same ICC profile, byte for byte');
+    const p3Green = await inProfile(green, 'p3');
+    assert.ok(Math.abs(p3Green[0] - green[0]) > 20, `P3 stores this green differently (${p3Green})`);
+    await checkKept(original, bytes, r, p3Green, 'uchar');
+    // Shown with its profile, the edit is the green the model answered.
+    const shown = await sharp(bytes).toColourspace('srgb').removeAlpha().raw().toBuffer();
+    const at = ((r.top + 10) * W + r.left + 10) * 3;
+    for (let c = 0; c < 3; c++) assert.ok(near(shown[at + c], green[c], 2), `shown ${[...shown.subarray(at, at + 3)]}`);
+    assert.deepStrictEqual(notes, []);
+    // The wrapper returns the same bytes.
+    const mask = paint(W, H, r);
+    const prep = await prepareInputs([{ name: 'o.png', bytes: original }], GPT, { mask });
+    assert.ok(Buffer.compare(Buffer.from(await keepUnmaskedPixels(original, await solidPng(256, 171, green), prep.geometry, mask, { feather: 0 })), Buffer.from(bytes)) === 0);
+  });
+
+  test('16-bit: the composite is a 16-bit PNG and the kept samples are exact to the last bit', async () => {
+    const samples = new Uint16Array(W * H * 3);
+    let s = 5;
+    for (let i = 0; i < samples.length; i++) {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      samples[i] = s >>> 16; // all 16 bits used: an 8-bit round trip would change them
+    }
+    const original = await sharp(samples, { raw: { width: W, height: H, channels: 3 } }).toColourspace('rgb16').png().toBuffer();
+    assert.strictEqual((await sharp(original).metadata()).depth, 'ushort');
+    const { bytes } = await compose(original);
+    const meta = await sharp(bytes).metadata();
+    assert.deepStrictEqual([meta.format, meta.depth, meta.channels], ['png', 'ushort', 3]);
+    await checkKept(original, bytes, r, green, 'ushort');
+  });
+
+  test('16-bit Display-P3 with alpha: depth, profile and alpha all kept', async () => {
+    const samples = new Uint16Array(W * H * 4);
+    let s = 9;
+    for (let i = 0; i < samples.length; i++) {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      samples[i] = i % 4 === 3 ? 40000 + (s >>> 20) : s >>> 16;
+    }
+    const original = await sharp(samples, { raw: { width: W, height: H, channels: 4 } }).toColourspace('rgb16').withIccProfile('p3').png().toBuffer();
+    const om = await sharp(original).metadata();
+    assert.deepStrictEqual([om.depth, om.hasAlpha, !!om.icc], ['ushort', true, true]);
+    const { bytes } = await compose(original);
+    const meta = await sharp(bytes).metadata();
+    assert.deepStrictEqual([meta.depth, meta.channels], ['ushort', 4]);
+    assert.ok(Buffer.compare(meta.icc!, om.icc!) === 0);
+    await checkKept(original, bytes, r, await inProfile(green, 'p3'), 'ushort');
+  });
+
+  test('CMYK cannot be kept exactly in a PNG: converted, and a note says so', async () => {
+    const original = await raw(noise(W, H, 3), W, H, 3).toColourspace('cmyk').jpeg({ quality: 95 }).toBuffer();
+    assert.strictEqual((await sharp(original).metadata()).space, 'cmyk');
+    const { bytes, notes } = await compose(original);
+    assert.strictEqual((await sharp(bytes).metadata()).channels, 3);
+    assert.match(notes.join('\n'), /CMYK.*not exact/);
   });
 });
