@@ -301,5 +301,5 @@ async function imageBytes(item: ImagesResponse['data'] extends (infer T)[] | und
   return new Uint8Array(await res.arrayBuffer());
 }
 
-export { describeImage, keepUnmaskedPixels, makeVariationInput, prepareInputs, PrepareError } from './prepare';
+export { composeUnmasked, describeImage, keepUnmaskedPixels, makeVariationInput, prepareInputs, PrepareError } from './prepare';
 export { makeThumbnail } from './thumbnails';
