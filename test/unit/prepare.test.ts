@@ -163,6 +163,13 @@ suite('prepare: refusals before any upload', () => {
     await rejects(prepareInputs([{ name: 'cut.png', bytes: cut }], DALLE2, { mask: paint(300, 200, { left: 0, top: 0, width: 10, height: 10 }) }), 'damaged');
   });
 
+  test('a truncated PNG with alpha is refused when its alpha would be the mask (decoded once, for both)', async () => {
+    const png = await raw(noise(300, 200, 4), 300, 200, 4).png().toBuffer();
+    const cut = png.subarray(0, Math.floor(png.length / 2));
+    await rejects(prepareInputs([{ name: 'cut.png', bytes: cut }], GPT), 'damaged', /cut\.png is damaged or truncated/);
+    await rejects(prepareInputs([{ name: 'cut.png', bytes: cut }], GPT, { alphaAsMask: false }), 'damaged');
+  });
+
   test('a truncated JPEG is refused', async () => {
     const jpeg = await rgbJpeg(640, 480);
     await rejects(prepareInputs([{ name: 'cut.jpg', bytes: jpeg.subarray(0, Math.floor(jpeg.length * 0.6)) }], GPT), 'damaged');
