@@ -474,7 +474,7 @@ function widenedNote(what: string, g: Geometry): string {
  * The API mask for a prepared image: a PNG with alpha 0 where painted, 255 elsewhere (padding
  * included). Effort is spent only when the size limit needs it: RGBA at a fast zlib level first
  * (a painted area compresses to a few KB at any level, and maximum effort took 46 s on a noisy
- * 4096 square); when that is 4 MB or more, grey+alpha (the same alpha in half the bytes; the API
+ * 4096 square; skipped when the painting has too many edges to fit); when that is 4 MB or more, grey+alpha (the same alpha in half the bytes; the API
  * takes RGBA or LA masks) at a middle level, which holds even a random painting of 4096x4096
  * (about 3.4 MB); maximum effort only as the last try.
  */
