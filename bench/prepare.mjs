@@ -1,7 +1,11 @@
 // Input preparation benchmark: prepareInputs (src/core/prepare.ts) against the bare sharp
 // pipeline doing the same work, on a 4000x3000 JPEG photo (quality 90) with a painted mask.
+// Then the hardest mask: a 4096x4096 PNG with half its pixels randomly transparent, edited by
+// gpt-image-2 without a mask (the mask is built from the transparency), against the same steps
+// with the mask PNG written at maximum effort as before (46 s in real use), and how soon a
+// cancel stops it.
 //
-//   npm run compile-tests && node bench/prepare.mjs [--runs N]
+//   npm run compile-tests && node bench/prepare.mjs [--runs N] [--mask-runs N]
 //
 // Runs are interleaved (ours, bare, bare, ours, ...) so drift in machine load hits both sides;
 // the figures are medians. Writes its section ("## Input preparation") into bench/results.md,
@@ -25,6 +29,10 @@ const { ModelTable } = require(path.join(ROOT, 'out/src/core/models.js'));
 
 const argRuns = process.argv.indexOf('--runs');
 const RUNS = argRuns > 0 ? Number(process.argv[argRuns + 1]) : 11;
+const argMaskRuns = process.argv.indexOf('--mask-runs');
+const MASK_RUNS = argMaskRuns > 0 ? Number(process.argv[argMaskRuns + 1]) : 3;
+/** The target for the noisy-mask case (issue: 46 s before). */
+const MASK_TARGET_MS = 3000;
 const WARMUP = 2;
 const W = 4000;
 const H = 3000;
@@ -196,6 +204,82 @@ for (let i = 0; i < WARMUP + RUNS; i++) {
 const decodeCheck = median(checks);
 console.log(`decode check of the untouched JPEG alone: ${decodeCheck.toFixed(0)} ms`);
 
+// ---- the hardest mask: 4096x4096, half the pixels randomly transparent, no painted mask -------
+
+const NS = 4096;
+const noisyPng = await (async () => {
+  const px = Buffer.alloc(NS * NS * 4);
+  let s = 7;
+  for (let i = 0; i < NS * NS; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    px[i * 4] = (s >>> 8) & 255;
+    px[i * 4 + 1] = (s >>> 16) & 255;
+    px[i * 4 + 2] = 100;
+    px[i * 4 + 3] = s >>> 31 ? 0 : 255;
+  }
+  return sharp(px, { raw: { width: NS, height: NS, channels: 4 } }).png().toBuffer();
+})();
+const GPT2 = models.get('gpt-image-2');
+
+/** An RGBA pixel with alpha 255 and black colour, as a 32-bit word in this machine's byte order. */
+const OPAQUE_BLACK = new Uint8Array(new Uint32Array([0xff000000]).buffer)[3] === 0xff ? 0xff000000 : 0x000000ff;
+
+/** The same steps as prepareInputs took before: decode check, stats, alpha, mask words, PNG at level 9. */
+async function maxEffortMask() {
+  await sharp(noisyPng, { failOn: 'error' }).resize(64, 64, { fit: 'inside' }).raw().toBuffer();
+  const stats = await sharp(noisyPng, { failOn: 'error' }).stats();
+  if (stats.channels[3].min > 0) throw new Error('the fixture has no transparent pixel');
+  const alpha = await sharp(noisyPng, { failOn: 'error' }).autoOrient().toColourspace('srgb').ensureAlpha().extractChannel(3).raw({ depth: 'uchar' }).toBuffer();
+  const pixels = new Uint32Array(NS * NS).fill(OPAQUE_BLACK);
+  for (let i = 0; i < alpha.length; i++) if (alpha[i] === 0) pixels[i] = 0;
+  const mask = await sharp(new Uint8Array(pixels.buffer), { raw: { width: NS, height: NS, channels: 4 }, limitInputPixels: false })
+    .png({ compressionLevel: 9, adaptiveFiltering: false })
+    .toBuffer();
+  return { mask: { bytes: mask } };
+}
+const noisyOurs = () => prepareInputs([{ name: 'noise.png', bytes: noisyPng }], GPT2);
+
+const maskOurs = [];
+const maskBase = [];
+let oursMask;
+let baseMask;
+await noisyOurs(); // warm-up (the baseline is too slow to warm up: its first run counts)
+for (let i = 0; i < MASK_RUNS; i++) {
+  for (const who of i % 2 ? ['base', 'ours'] : ['ours', 'base']) {
+    const [ms, out] = await time(who === 'ours' ? noisyOurs : maxEffortMask);
+    (who === 'ours' ? maskOurs : maskBase).push(ms);
+    if (who === 'ours') oursMask = out.mask.bytes;
+    else baseMask = out.mask.bytes;
+    console.log(`noisy mask, ${who}: ${ms.toFixed(0)} ms`);
+  }
+}
+const mOurs = median(maskOurs);
+const mBase = median(maskBase);
+console.log(`noisy mask: ours ${mOurs.toFixed(0)} ms, max effort ${mBase.toFixed(0)} ms, ratio ${(mOurs / mBase).toFixed(3)}`);
+
+// Cancel: abort 200 ms into a run, time until it stops.
+const stops = [];
+for (let i = 0; i < MASK_RUNS; i++) {
+  const controller = new AbortController();
+  const started = process.hrtime.bigint();
+  let abortedAt = 0n;
+  setTimeout(() => {
+    abortedAt = process.hrtime.bigint();
+    controller.abort();
+  }, 200);
+  let code;
+  try {
+    await prepareInputs([{ name: 'noise.png', bytes: noisyPng }], GPT2, { signal: controller.signal });
+    code = 'finished';
+  } catch (err) {
+    code = err.code;
+  }
+  const end = process.hrtime.bigint();
+  stops.push({ code, afterAbort: Number(end - (abortedAt || end)) / 1e6, total: Number(end - started) / 1e6 });
+}
+const stopMs = median(stops.map((x) => x.afterAbort));
+console.log(`cancel 200 ms in: ${stops.map((x) => `${x.code} ${x.afterAbort.toFixed(0)} ms after the abort`).join(', ')}`);
+
 // ---- report ---------------------------------------------------------------------------------
 
 const cpu = os.cpus()[0]?.model?.trim() ?? 'unknown CPU';
@@ -217,6 +301,23 @@ const section = [
   'Where the time goes beyond the bare pipeline: a header probe (metadata) before any decoding, a full decode of inputs ' +
     `that are sent untouched, so that a damaged file is refused before upload (${decodeCheck.toFixed(0)} ms for this JPEG with ` +
     'shrink-on-load: most of the gpt-image-1.5 difference), and the mask built in JavaScript (alpha exactly 0 or 255).',
+  '',
+  '### The hardest mask: 4096x4096, half the pixels randomly transparent',
+  '',
+  `gpt-image-2 edit without a painted mask of a ${NS}x${NS} PNG (${(noisyPng.length / 1048576).toFixed(1)} MB) whose alpha is 0 or 255 at random: ` +
+    'the mask is built from the transparency. Baseline, side by side: the same steps as prepareInputs took before ' +
+    '(decode check, stats, alpha, mask in JavaScript, PNG at zlib level 9). ' +
+    `Medians of ${MASK_RUNS} interleaved runs (ours after one warm-up; the baseline is too slow to warm up). ` +
+    `Load average when it finished: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} cores.`,
+  '',
+  '| case | prepareInputs | max effort (before) | ours/before | mask sent |',
+  '|---|---:|---:|---:|---|',
+  `| noisy transparency, no painted mask | ${mOurs.toFixed(0)} ms | ${mBase.toFixed(0)} ms | ${(mOurs / mBase).toFixed(3)} | ` +
+    `${(oursMask.length / 1048576).toFixed(2)} MB, ${oursMask[25] === 4 ? 'grey+alpha' : 'RGBA'} (before: ${(baseMask.length / 1048576).toFixed(2)} MB RGBA) |`,
+  '',
+  `Target ≤ ${MASK_TARGET_MS} ms: ${mOurs <= MASK_TARGET_MS ? 'met' : 'NOT met'} (runs: ${maskOurs.map((x) => x.toFixed(0)).join(', ')} ms; before: ` +
+    `${maskBase.map((x) => x.toFixed(0)).join(', ')} ms). Cancel 200 ms into a run: it stopped ${stopMs.toFixed(0)} ms after the abort ` +
+    `(median; ${stops.map((x) => x.code).join(', ')}).`,
   '',
 ].join('\n');
 

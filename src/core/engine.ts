@@ -13,7 +13,6 @@
  */
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError, AzureOpenAI, toFile } from 'openai';
 import type { ImageGenStreamEvent, ImagesResponse } from 'openai/resources/images';
-import { sharp } from './lazySharp';
 import { classifyError as classifyByShape, ImageApiError, isRetryable, type ErrorInfo } from './errors';
 import { detectImageFormat } from './metadata';
 import type { ModelCapabilities } from './models';
@@ -365,12 +364,5 @@ function formatBytes(n: number): string {
   return n >= 1048576 ? `${Math.round((n / 1048576) * 10) / 10} MB` : `${n} bytes`;
 }
 
-export { keepUnmaskedPixels, makeVariationInput, prepareInputs, PrepareError } from './prepare';
+export { composeUnmasked, describeImage, keepUnmaskedPixels, makeVariationInput, prepareInputs, PrepareError } from './prepare';
 export { makeThumbnail } from './thumbnails';
-
-/** Size as displayed (EXIF orientation applied) and whether the image has an alpha channel. */
-export async function describeImage(bytes: Uint8Array): Promise<{ width: number; height: number; hasAlpha: boolean }> {
-  const m = await sharp(bytes, { limitInputPixels: 100_000_000 }).metadata();
-  const swap = (m.orientation ?? 1) >= 5;
-  return { width: (swap ? m.height : m.width) ?? 0, height: (swap ? m.width : m.height) ?? 0, hasAlpha: !!m.hasAlpha };
-}

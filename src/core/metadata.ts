@@ -302,6 +302,25 @@ function embedPng(b: Uint8Array, record: GenerationRecord): Uint8Array {
   return concat(parts);
 }
 
+/** Chunks that say what colour space a PNG's samples are in; an embedded ICC profile replaces them all. */
+const PNG_COLOUR_CHUNKS = new Set(['iCCP', 'sRGB', 'gAMA', 'cHRM', 'cICP']);
+
+/**
+ * The PNG with `icc` as its colour profile: an iCCP chunk right after IHDR, any other colour-space
+ * chunk dropped. The samples are copied as they are: they must already be in that profile's space.
+ */
+export function withPngIccProfile(png: Uint8Array, icc: Uint8Array, name = 'ICC profile'): Uint8Array {
+  const { chunks, end } = pngChunks(png, true);
+  const ihdr = chunks[0];
+  if (ihdr.type !== 'IHDR' || ihdr.length !== 13) throw new MetadataError('Damaged PNG: the first chunk is not a valid IHDR.');
+  // profile name (Latin-1, 1-79 bytes) \0, compression method 0 (zlib), compressed profile
+  const data = concat([ascii(name.slice(0, 79) + '\0'), new Uint8Array([0]), zlib.deflateSync(icc)]);
+  const parts: Uint8Array[] = [png.subarray(0, ihdr.end), pngChunk('iCCP', data)];
+  for (const c of chunks.slice(1)) if (!PNG_COLOUR_CHUNKS.has(c.type)) parts.push(png.subarray(c.start, c.end));
+  parts.push(png.subarray(end));
+  return concat(parts);
+}
+
 function readPngRecord(b: Uint8Array): StoredRecord | undefined {
   for (const c of pngChunks(b, false).chunks) {
     if (!isOurITxt(b, c) || !pngCrcOk(b, c)) continue;

@@ -30,21 +30,31 @@
  *   more. Non-square stays non-square.
  * - The mask sent is an RGBA PNG of the prepared first image's size: alpha 0 exactly where
  *   painted, 255 elsewhere, padding included. When it has to be resampled, it is resampled
- *   linearly and thresholded at 128, so alpha is only ever 0 or 255.
+ *   linearly and thresholded at 128, so alpha is only ever 0 or 255; painted parts too thin to
+ *   survive that (a 1-px stroke on a large photo) are widened to one pixel, so an edit never goes
+ *   out without the area the user marked. Written at a fast zlib level; grey+alpha (which the
+ *   API also takes) when the RGBA would be 4 MB or more.
  * - No mask, but the image has fully transparent pixels: dall-e-2 gets no mask (the API uses
- *   the image's own transparency); GPT image models get a mask built from those pixels
+ *   the image's own transparency; holes that scaling would blur away are carried through it like
+ *   a painted mask and stay fully transparent); GPT image models get a mask built from those pixels
  *   (alpha 0 -> edit), so "transparent means edit here" holds for every model. Pass
  *   `alphaAsMask: false` to edit a transparent asset as a whole instead. A painted mask with
  *   nothing painted counts as no mask.
  * - keepUnmaskedPixels composes in the ORIGINAL's displayed space, at its full resolution: the
  *   result is scaled to the prepared geometry (stretched when its aspect differs), its padding
  *   dropped, and its content scaled onto the part of the original that was sent. Outside the
- *   painted area the original's pixels are kept exactly (beyond a feather of about two pixels);
- *   the output is always a PNG, so nothing is lost again.
+ *   painted area the original's pixels are kept exactly (beyond a feather of about two pixels):
+ *   its stored samples at its bit depth, with its RGB colour profile attached (the edit is
+ *   converted into that profile, never the original out of it). The output is always a PNG, so
+ *   nothing is lost again; what a PNG cannot hold (CMYK, a grey profile on a colour result) is
+ *   converted, and composeUnmasked says so in a note.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { Metadata, Sharp } from 'sharp';
 import { sharp } from './lazySharp';
-import { readImageSize } from './metadata';
+import { readImageSize, withPngIccProfile } from './metadata';
 import type { ModelCapabilities, OutputFormat } from './models';
 import type { InputImage } from './request';
 
@@ -104,6 +114,13 @@ export interface PrepareOptions {
   readonly maxInputPixels?: number;
   /** GPT image models, no mask given: use the image's fully transparent pixels as the mask. Default true. */
   readonly alphaAsMask?: boolean;
+  /** Checked between every stage (and inside long loops): once aborted, preparation stops with a 'cancelled' PrepareError. */
+  readonly signal?: CancelSignal;
+}
+
+/** An AbortSignal, or anything else that says whether the user cancelled. */
+export interface CancelSignal {
+  readonly aborted: boolean;
 }
 
 export type PrepareErrorCode =
@@ -115,7 +132,8 @@ export type PrepareErrorCode =
   | 'too-large'
   | 'mask-mismatch'
   | 'no-edit-area'
-  | 'too-big-to-send';
+  | 'too-big-to-send'
+  | 'cancelled';
 
 /** An input refused before anything was sent. The message is written for the user. */
 export class PrepareError extends Error {
@@ -124,6 +142,8 @@ export class PrepareError extends Error {
     message: string,
     /** The file name of the input concerned, when there is one. */
     readonly input?: string,
+    /** The decoder's own words, for the log; never shown to the user. */
+    readonly detail?: string,
   ) {
     super(message);
     this.name = 'PrepareError';
@@ -131,12 +151,19 @@ export class PrepareError extends Error {
 }
 
 export const DEFAULT_MAX_INPUT_PIXELS = 100_000_000;
+
+/** Throws the 'cancelled' refusal once the user has cancelled. */
+function checkCancel(signal: CancelSignal | undefined): void {
+  if (signal?.aborted) throw new PrepareError('cancelled', 'Preparing the image was cancelled.');
+}
 /** dall-e-2 input squares larger than this are scaled down to it. */
 export const DALLE2_MAX_SIDE = 1024;
 /** GPT image inputs whose long edge exceeds this are scaled down to it. */
 export const GPT_MAX_EDGE = 4096;
 /** Masks must be smaller than this (API). */
 const MASK_MAX_BYTES = 4 * 1024 * 1024;
+/** Long pixel loops check the cancel signal every this many rows. */
+const ROWS_PER_CHECK = 256;
 /** Share of a byte limit we aim at: some servers count a megabyte as 10^6 bytes. */
 const BYTE_MARGIN = 0.95;
 
@@ -185,7 +212,7 @@ function sniff(name: string, b: Uint8Array): SourceFormat {
   for (const [hit, what] of other) {
     if (hit) throw new PrepareError('unsupported-format', `${name} is ${what}, which Pixelwright does not read. Use PNG, JPEG, WebP, GIF, TIFF or AVIF.`, name);
   }
-  throw new PrepareError('not-an-image', `${name} is not an image Pixelwright can read (PNG, JPEG, WebP, GIF, TIFF or AVIF).`, name);
+  throw new PrepareError('not-an-image', `${name} is not a PNG, JPEG, WebP, GIF, TIFF or AVIF image, or it is damaged.`, name);
 }
 
 interface Probe {
@@ -203,6 +230,8 @@ interface Probe {
   readonly hasAlpha: boolean;
   readonly pages: number;
   readonly maxPixels: number;
+  /** The embedded ICC profile, if any. */
+  readonly icc?: Buffer;
 }
 
 function sharpInput(bytes: Uint8Array, maxPixels: number): Sharp {
@@ -221,13 +250,17 @@ function tooLarge(name: string, width: number, height: number, maxPixels: number
   );
 }
 
-/** Maps a decoder's failure to a user-readable refusal. */
+/**
+ * Maps a decoder's failure to a refusal in plain words. The decoder's own text ("Input buffer
+ * has corrupt header", "vipspng: libpng read error", "(Unknown error)") tells the user nothing:
+ * it is kept in `detail` for the log. Every input has passed the signature check first, so a
+ * decoder that cannot read it means the file is damaged, not of another kind.
+ */
 function decodeError(name: string, err: unknown, maxPixels: number): PrepareError {
   if (err instanceof PrepareError) return err;
   const msg = err instanceof Error ? err.message : String(err);
-  if (/pixel limit/i.test(msg)) return new PrepareError('too-large', `${name} has more than ${mp(maxPixels)}; scale it down first.`, name);
-  if (/unsupported image format/i.test(msg)) return new PrepareError('not-an-image', `${name} is not an image Pixelwright can read.`, name);
-  return new PrepareError('damaged', `${name} is damaged or truncated and cannot be read (${msg.split('\n')[0].trim()}).`, name);
+  if (/pixel limit/i.test(msg)) return new PrepareError('too-large', `${name} has more than ${mp(maxPixels)}; scale it down first.`, name, msg);
+  return new PrepareError('damaged', `${name} is damaged or truncated: it cannot be read in full. If an image editor opens it, save it again from there.`, name, msg);
 }
 
 async function probe(name: string, bytes: Uint8Array, maxPixels: number): Promise<Probe> {
@@ -264,6 +297,7 @@ async function probe(name: string, bytes: Uint8Array, maxPixels: number): Promis
     hasAlpha: !!meta.hasAlpha,
     pages: meta.pages ?? 1,
     maxPixels,
+    icc: meta.icc,
   };
 }
 
@@ -346,24 +380,25 @@ function countPainted(painted: Uint8Array): number {
 }
 
 /** Source-space painted mask from the image's fully transparent pixels, or undefined when there are none. */
-async function alphaZeroMask(p: Probe): Promise<Uint8Array | undefined> {
+async function alphaZeroMask(p: Probe, signal?: CancelSignal): Promise<Uint8Array | undefined> {
   if (!p.hasAlpha) return undefined;
+  let alpha: Buffer;
   try {
-    const stats = await sharpInput(p.bytes, p.maxPixels).stats();
-    if (stats.channels[stats.channels.length - 1].min > 0) return undefined;
-    const alpha = await sharpInput(p.bytes, p.maxPixels).autoOrient().toColourspace('srgb').ensureAlpha().extractChannel(3).raw({ depth: 'uchar' }).toBuffer();
-    const painted = Buffer.alloc(alpha.length);
-    let any = false;
-    for (let i = 0; i < alpha.length; i++) {
-      if (alpha[i] === 0) {
-        painted[i] = 255;
-        any = true;
-      }
-    }
-    return any ? painted : undefined;
+    // One decode: scanning the alpha in JavaScript costs less than a second decode for stats().
+    alpha = await sharpInput(p.bytes, p.maxPixels).autoOrient().toColourspace('srgb').ensureAlpha().extractChannel(3).raw({ depth: 'uchar' }).toBuffer();
   } catch (err) {
     throw decodeError(p.name, err, p.maxPixels);
   }
+  const painted = Buffer.alloc(alpha.length);
+  let any = 0;
+  const step = p.width * ROWS_PER_CHECK;
+  for (let start = 0; start < alpha.length; start += step) {
+    checkCancel(signal);
+    const end = Math.min(alpha.length, start + step);
+    // Branch-free (a noisy alpha defeats branch prediction): 255 where alpha is 0, else 0.
+    for (let i = start; i < end; i++) any |= painted[i] = ((alpha[i] - 1) >> 8) & 255;
+  }
+  return any ? painted : undefined;
 }
 
 function isWhole(crop: Rect, w: number, h: number): boolean {
@@ -372,48 +407,121 @@ function isWhole(crop: Rect, w: number, h: number): boolean {
 
 /**
  * The source-space mask carried through crop and scale: content.width x content.height bytes,
- * painted where >= 128 (resampled masks are thresholded when encoded).
+ * painted where >= 128 (resampled masks are thresholded when encoded). Nothing painted inside
+ * the crop is lost to the scaling: see {@link keepThinParts}. `widened` counts the pixels that
+ * had to be added for that.
  */
-async function maskContent(painted: Uint8Array, g: Geometry): Promise<Uint8Array> {
+async function maskContent(painted: Uint8Array, g: Geometry, signal?: CancelSignal): Promise<{ content: Uint8Array; widened: number }> {
   const { crop, content, source } = g;
   if (content.width === crop.width && content.height === crop.height) {
-    if (isWhole(crop, source.width, source.height)) return painted;
+    if (isWhole(crop, source.width, source.height)) return { content: painted, widened: 0 };
     const region = new Uint8Array(crop.width * crop.height);
     for (let y = 0; y < crop.height; y++) {
       const from = (crop.top + y) * source.width + crop.left;
       region.set(painted.subarray(from, from + crop.width), y * crop.width);
     }
-    return region;
+    return { content: region, widened: 0 };
   }
   let img = sharp(painted, { raw: { width: source.width, height: source.height, channels: 1 }, limitInputPixels: false });
   if (!isWhole(crop, source.width, source.height)) img = img.extract(crop);
-  return img.resize(content.width, content.height, { fit: 'fill', kernel: 'linear' }).toColourspace('b-w').raw().toBuffer();
+  const scaled = await img.resize(content.width, content.height, { fit: 'fill', kernel: 'linear' }).toColourspace('b-w').raw().toBuffer();
+  checkCancel(signal);
+  return { content: scaled, widened: keepThinParts(painted, g, scaled, signal) };
 }
 
-/** An RGBA pixel with alpha 255 and black colour, as a 32-bit word in this machine's byte order. */
-const OPAQUE_BLACK = new Uint8Array(new Uint32Array([0xff000000]).buffer)[3] === 0xff ? 0xff000000 : 0x000000ff;
-
-/** The API mask for a prepared image: RGBA PNG, alpha 0 where painted, 255 elsewhere (padding included). */
-async function encodeMask(content: Uint8Array, g: Geometry, name: string): Promise<{ mask: InputImage; painted: number }> {
-  const { width, height } = g;
-  const { left, top, width: cw, height: ch } = g.content;
-  const pixels = new Uint32Array(width * height).fill(OPAQUE_BLACK);
-  let painted = 0;
-  for (let cy = 0; cy < ch; cy++) {
-    const src = cy * cw;
-    const dst = (top + cy) * width + left;
-    for (let cx = 0; cx < cw; cx++) {
-      if (content[src + cx] >= 128) {
-        pixels[dst + cx] = 0;
-        painted++;
-      }
+/**
+ * Scaling down averages a stroke thinner than the scale away (a 1-px stroke on an 8000 px photo
+ * sent at 4096 is half a pixel wide): the threshold would drop it, and the edit would go out
+ * without the area the user painted. So every painted source pixel must land in, or next to, a
+ * painted pixel of the scaled mask: where one does not, the scaled pixel it falls in is painted
+ * too. Areas that survive scaling keep their edge (within a pixel, as before); thin strokes come
+ * out one pixel wide. Returns how many pixels were added.
+ */
+function keepThinParts(painted: Uint8Array, g: Geometry, scaled: Uint8Array, signal?: CancelSignal): number {
+  const { crop, source } = g;
+  const { width: cw, height: ch } = g.content;
+  const column = new Int32Array(crop.width);
+  for (let x = 0; x < crop.width; x++) column[x] = Math.min(cw - 1, Math.floor(((x + 0.5) * cw) / crop.width));
+  const survives = (qx: number, qy: number): boolean => {
+    for (let y = Math.max(0, qy - 1); y <= Math.min(ch - 1, qy + 1); y++) {
+      for (let x = Math.max(0, qx - 1); x <= Math.min(cw - 1, qx + 1); x++) if (scaled[y * cw + x] >= 128) return true;
+    }
+    return false;
+  };
+  const added: number[] = [];
+  const seen = new Uint8Array(cw * ch);
+  for (let y = 0; y < crop.height; y++) {
+    if (y % ROWS_PER_CHECK === 0) checkCancel(signal);
+    const qy = Math.min(ch - 1, Math.floor(((y + 0.5) * ch) / crop.height));
+    const row = (crop.top + y) * source.width + crop.left;
+    for (let x = 0; x < crop.width; x++) {
+      if (painted[row + x] < 128) continue;
+      const q = qy * cw + column[x];
+      if (seen[q]) continue;
+      seen[q] = 1;
+      if (!survives(column[x], qy)) added.push(q);
     }
   }
-  const bytes = await sharp(new Uint8Array(pixels.buffer), { raw: { width, height, channels: 4 }, limitInputPixels: false })
-    .png({ compressionLevel: 9, adaptiveFiltering: false })
-    .toBuffer();
-  if (bytes.length >= MASK_MAX_BYTES * BYTE_MARGIN) {
-    throw new PrepareError('too-big-to-send', `The mask for ${name} compresses to ${(bytes.length / 1048576).toFixed(1)} MB; the API takes less than 4 MB. Paint a simpler area.`, name);
+  for (const q of added) scaled[q] = 255;
+  return added.length;
+}
+
+function widenedNote(what: string, g: Geometry): string {
+  return `${what} has parts too thin to survive scaling to ${g.width}x${g.height}; they were widened to one pixel there so that they are still edited.`;
+}
+
+/**
+ * The API mask for a prepared image: a PNG with alpha 0 where painted, 255 elsewhere (padding
+ * included). Effort is spent only when the size limit needs it: RGBA at a fast zlib level first
+ * (a painted area compresses to a few KB at any level, and maximum effort took 46 s on a noisy
+ * 4096 square; skipped when the painting has too many edges to fit); when that is 4 MB or more, grey+alpha (the same alpha in half the bytes; the API
+ * takes RGBA or LA masks) at a middle level, which holds even a random painting of 4096x4096
+ * (about 3.4 MB); maximum effort only as the last try.
+ */
+async function encodeMask(content: Uint8Array, g: Geometry, name: string, signal?: CancelSignal): Promise<{ mask: InputImage; painted: number }> {
+  const { width, height } = g;
+  const { left, top, width: cw, height: ch } = g.content;
+  // The alpha plane: 0 where painted, 255 elsewhere (padding included).
+  const alpha = Buffer.alloc(width * height, 255);
+  let painted = 0;
+  // Changes between painted and not along the rows: what the compressed size grows with.
+  let edges = 0;
+  for (let cy = 0; cy < ch; cy++) {
+    if (cy % ROWS_PER_CHECK === 0) checkCancel(signal);
+    const src = cy * cw;
+    const dst = (top + cy) * width + left;
+    // Branch-free (a noisy painting defeats branch prediction): v is 1 where painted (>= 128).
+    let prev = 0;
+    for (let cx = 0; cx < cw; cx++) {
+      const v = content[src + cx] >> 7;
+      alpha[dst + cx] = (v - 1) & 255;
+      painted += v;
+      edges += v ^ prev;
+      prev = v;
+    }
+  }
+  checkCancel(signal);
+  const limit = MASK_MAX_BYTES * BYTE_MARGIN;
+  let bytes: Buffer | undefined;
+  // RGBA costs about 0.7 bytes per edge at this level (a random painting: 6 MB for 8.4 million
+  // edges); when even half of that is over the limit, the attempt is skipped.
+  if (edges * 0.5 < limit) {
+    bytes = await sharp({ create: { width, height, channels: 3, background: '#000' }, limitInputPixels: false })
+      .joinChannel(alpha, { raw: { width, height, channels: 1 }, limitInputPixels: false })
+      .png({ compressionLevel: 2, adaptiveFiltering: false })
+      .toBuffer();
+  }
+  if (!bytes || bytes.length >= limit) {
+    const la = Buffer.alloc(width * height * 2);
+    for (let i = 0; i < alpha.length; i++) la[2 * i + 1] = alpha[i];
+    for (const level of [4, 9]) {
+      checkCancel(signal);
+      bytes = await sharp(la, { raw: { width, height, channels: 2 }, limitInputPixels: false }).toColourspace('b-w').png({ compressionLevel: level, adaptiveFiltering: false }).toBuffer();
+      if (bytes.length < limit) break;
+    }
+  }
+  if (!bytes || bytes.length >= limit) {
+    throw new PrepareError('too-big-to-send', `The mask for ${name} compresses to ${((bytes?.length ?? 0) / 1048576).toFixed(1)} MB; the API takes less than 4 MB. Paint a simpler area.`, name);
   }
   return { mask: { name: `${baseName(name)}-mask.png`, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), format: 'png' }, painted };
 }
@@ -482,9 +590,20 @@ function padSquare(content: Buffer, g: Geometry): Buffer {
   return out;
 }
 
-function hasTransparentPixel(rgba: Buffer): boolean {
-  for (let i = 3; i < rgba.length; i += 4) if (rgba[i] === 0) return true;
-  return false;
+/** Makes the prepared square fully transparent where `content` (content-space, >= 128) says; returns how many such pixels. */
+function clearWhere(rgba: Buffer, content: Uint8Array, g: Geometry): number {
+  const { left, top, width: cw, height: ch } = g.content;
+  let n = 0;
+  for (let cy = 0; cy < ch; cy++) {
+    const row = ((top + cy) * g.width + left) * 4;
+    for (let cx = 0; cx < cw; cx++) {
+      if (content[cy * cw + cx] >= 128) {
+        rgba[row + cx * 4 + 3] = 0;
+        n++;
+      }
+    }
+  }
+  return n;
 }
 
 /**
@@ -506,21 +625,28 @@ async function encodeQuantizedRgbaPng(rgba: Buffer, width: number, height: numbe
 
 async function prepareDalle2(input: { name: string; bytes: Uint8Array }, caps: ModelCapabilities, opts: PrepareOptions, purpose: 'edit' | 'variation'): Promise<Prepared> {
   const maxPixels = opts.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS;
+  const signal = opts.signal;
+  checkCancel(signal);
   const p = await probe(input.name, input.bytes, maxPixels);
+  checkCancel(signal);
   const mode = opts.squareMode ?? 'pad';
   let painted: Uint8Array | undefined;
   if (purpose === 'edit' && opts.mask) {
     painted = await loadPainted(opts.mask, p);
+    checkCancel(signal);
     if (countPainted(painted) === 0) painted = undefined;
   }
   const limit = Math.floor((caps.input.maxBytes || 4 * 1048576) * BYTE_MARGIN);
   const sides = [DALLE2_MAX_SIDE, 512, 256];
+  /** The source's fully transparent pixels (null: none), read once when needed. */
+  let holes: Uint8Array | null | undefined;
   let tried = 0;
   for (let attempt = 0; attempt < sides.length; attempt++) {
     const g = planSquare(p, mode, sides[attempt]);
     if (g.width === tried) continue; // already small: the same square again would not help
     tried = g.width;
     const rgba = padSquare(await decodeContent(p, g), g);
+    checkCancel(signal);
     const notes: string[] = [];
     const name = nameFor(p.name, 'png');
     if (p.orientation !== 1) notes.push(`${p.name}: rotated to match its EXIF orientation (${p.orientation}).`);
@@ -537,33 +663,43 @@ async function prepareDalle2(input: { name: string; bytes: Uint8Array }, caps: M
 
     let mask: InputImage | undefined;
     if (painted) {
-      const content = await maskContent(painted, g);
-      const encoded = await encodeMask(content, g, name);
+      const { content, widened } = await maskContent(painted, g, signal);
+      checkCancel(signal);
+      const encoded = await encodeMask(content, g, name, signal);
       if (encoded.painted === 0) {
-        const outside = g.square === 'crop' && countInside(painted, p.width, g.crop) === 0;
-        throw new PrepareError(
-          'no-edit-area',
-          outside
-            ? `The painted area of ${p.name} lies outside the square that is sent. Paint inside it, or pad instead of cropping.`
-            : `The painted area of ${p.name} is too thin to survive scaling to ${g.width}x${g.height}. Paint a wider area.`,
-          p.name,
-        );
+        // Thin strokes are widened, so only a painting wholly outside the crop ends here.
+        throw new PrepareError('no-edit-area', `The painted area of ${p.name} lies outside the square that is sent. Paint inside it, or pad instead of cropping.`, p.name);
       }
+      if (widened > 0) notes.push(widenedNote(`The painted area of ${p.name}`, g));
       if (g.square === 'crop' && !isWhole(g.crop, p.width, p.height)) {
         if (countInside(painted, p.width, g.crop) < countPainted(painted)) notes.push(`${p.name}: part of the painted area lies outside the square crop and will not be edited.`);
       }
       mask = encoded.mask;
     } else if (purpose === 'edit') {
-      if (!hasTransparentPixel(rgba)) {
-        throw new PrepareError('no-edit-area', `dall-e-2 edits only where the image is painted or transparent, and ${p.name} has neither. Paint the area to change.`, p.name);
+      // No mask: the API edits where the image is fully transparent. Scaling averages a small
+      // hole into half-transparent pixels, which the API would not edit: the holes are carried
+      // through the scaling like a painted mask, and made fully transparent again.
+      holes ??= (await alphaZeroMask(p, signal)) ?? null;
+      if (!holes) {
+        throw new PrepareError('no-edit-area', `dall-e-2 edits only where the image is painted or transparent, and ${p.name} has no transparent pixels and no painted area. Paint the area to change.`, p.name);
+      }
+      const { content, widened } = await maskContent(holes, g, signal);
+      checkCancel(signal);
+      if (clearWhere(rgba, content, g) === 0) {
+        throw new PrepareError('no-edit-area', `The transparent pixels of ${p.name} lie outside the square that is sent, and nothing is painted. Pad instead of cropping, or paint the area to change.`, p.name);
       }
       notes.push(`${p.name}: no mask was painted, so its transparent pixels mark where to edit.`);
+      if (widened > 0) notes.push(widenedNote(`The transparent area of ${p.name}`, g));
     }
 
+    checkCancel(signal);
     let bytes = await encodeRgbaPng(rgba, g.width, g.height);
+    checkCancel(signal);
     if (bytes.length >= limit) bytes = await encodeRgbaPng(rgba, g.width, g.height, 9);
+    checkCancel(signal);
     if (bytes.length >= limit) {
       const quantized = await encodeQuantizedRgbaPng(rgba, g.width, g.height);
+      checkCancel(signal);
       if (quantized.length < limit) {
         notes.push(`${p.name}: reduced to 256 colours to stay under ${fmtMB(limit)}.`);
         bytes = quantized;
@@ -627,8 +763,13 @@ async function prepareGptImage(
   caps: ModelCapabilities,
   maxPixels: number,
   notes: string[],
+  signal: CancelSignal | undefined,
+  /** The caller decodes the whole file next anyway (its alpha as the mask): no separate decode check. */
+  decodedLater = (_p: Probe) => false,
 ): Promise<{ image: InputImage; probe: Probe; geometry: Geometry }> {
+  checkCancel(signal);
   const p = await probe(input.name, input.bytes, maxPixels);
+  checkCancel(signal);
   const accepted = (caps.input.formats as readonly string[]).includes(p.format);
   const format: OutputFormat = accepted ? (p.format as OutputFormat) : 'png';
   const reasons: string[] = [];
@@ -658,12 +799,14 @@ async function prepareGptImage(
     };
   };
   if (reasons.length === 0 && scale === 1) {
-    await checkDecodes(p);
+    if (!decodedLater(p)) await checkDecodes(p);
+    checkCancel(signal);
     return { image: { name: nameFor(p.name, format), bytes: p.bytes, format }, probe: p, geometry: geometryAt(1) };
   }
   for (let attempt = 0; attempt < 6; attempt++) {
     const g = geometryAt(scale);
     const bytes = await encodeAs(p, format, g.width, g.height);
+    checkCancel(signal);
     if (bytes.length < limit) {
       for (const r of reasons) notes.push(`${p.name}: ${r}.`);
       if (g.width !== p.width || g.height !== p.height) notes.push(`${p.name}: scaled from ${p.width}x${p.height} to ${g.width}x${g.height}.`);
@@ -677,27 +820,40 @@ async function prepareGptImage(
 async function prepareGpt(inputs: readonly { name: string; bytes: Uint8Array }[], caps: ModelCapabilities, opts: PrepareOptions): Promise<Prepared> {
   const maxPixels = opts.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS;
   const notes: string[] = [];
-  const prepared = [];
+  const prepared: Awaited<ReturnType<typeof prepareGptImage>>[] = [];
   // One at a time: sixteen large photos decoded at once would hold a lot of memory.
-  for (const input of inputs) prepared.push(await prepareGptImage(input, caps, maxPixels, notes));
+  const signal = opts.signal;
+  // The first image's alpha becomes the mask when nothing is painted: that decodes the whole
+  // file (refusing a damaged one) as the decode check would.
+  const alphaMask = !opts.mask && opts.alphaAsMask !== false;
+  for (const input of inputs) {
+    const isFirst = prepared.length === 0;
+    prepared.push(await prepareGptImage(input, caps, maxPixels, notes, signal, (p) => isFirst && alphaMask && p.hasAlpha));
+  }
   const first = prepared[0];
   let painted: Uint8Array | undefined;
   if (opts.mask) {
     painted = await loadPainted(opts.mask, first.probe);
+    checkCancel(signal);
     if (countPainted(painted) === 0) {
       painted = undefined;
       notes.push(`The mask for ${first.probe.name} is empty, so the whole image may change.`);
     }
-  } else if (opts.alphaAsMask !== false) {
-    painted = await alphaZeroMask(first.probe);
+  } else if (alphaMask) {
+    painted = await alphaZeroMask(first.probe, signal);
     if (painted) notes.push(`${first.probe.name}: no mask was painted, so its transparent pixels mark where to edit.`);
   }
   let mask: InputImage | undefined;
   if (painted) {
-    const content = await maskContent(painted, first.geometry);
-    const encoded = await encodeMask(content, first.geometry, first.image.name);
-    if (encoded.painted > 0) mask = encoded.mask;
-    else notes.push(`The painted area of ${first.probe.name} vanished when it was scaled down; the whole image may change.`);
+    const { content, widened } = await maskContent(painted, first.geometry, signal);
+    checkCancel(signal);
+    const encoded = await encodeMask(content, first.geometry, first.image.name, signal);
+    // Never an edit without the area the user marked: the whole image would change.
+    if (encoded.painted === 0) {
+      throw new PrepareError('no-edit-area', `The area to edit in ${first.probe.name} was lost when it was scaled to ${first.geometry.width}x${first.geometry.height}; nothing was sent.`, first.probe.name);
+    }
+    if (widened > 0) notes.push(widenedNote(`The ${opts.mask ? 'painted' : 'transparent'} area of ${first.probe.name}`, first.geometry));
+    mask = encoded.mask;
   }
   return { images: prepared.map((x) => x.image), mask, geometry: first.geometry, notes };
 }
@@ -723,7 +879,7 @@ export async function prepareInputs(inputs: readonly { name: string; bytes: Uint
 export async function makeVariationInput(
   input: { name: string; bytes: Uint8Array },
   caps: ModelCapabilities,
-  opts: Pick<PrepareOptions, 'squareMode' | 'maxInputPixels'> = {},
+  opts: Pick<PrepareOptions, 'squareMode' | 'maxInputPixels' | 'signal'> = {},
 ): Promise<Prepared> {
   checkCount(1, caps);
   if (caps.family === 'dall-e-2') return prepareDalle2(input, caps, opts, 'variation');
@@ -734,6 +890,8 @@ export interface KeepOptions {
   /** Gaussian feather of the mask edge, in original pixels. Default 1 (a seam of about ±2 px). 0 = hard edge. */
   readonly feather?: number;
   readonly maxInputPixels?: number;
+  /** Checked between the stages and inside the pixel loop, as in {@link PrepareOptions.signal}. */
+  readonly signal?: CancelSignal;
 }
 
 /**
@@ -744,26 +902,86 @@ export interface KeepOptions {
  * was sent. Without a mask, the original's fully transparent pixels are the painted area (as in
  * prepareInputs); when it has none, the whole sent part comes from the result. Returns a PNG.
  */
+/**
+ * What the mask editor needs to open an image: its displayed size (EXIF orientation applied) and
+ * whether it has an alpha channel. The whole file is decoded once, so that a truncated or damaged
+ * file is refused in plain words (a {@link PrepareError}) instead of being shown half grey.
+ */
+export async function describeImage(
+  bytes: Uint8Array,
+  name = 'The image',
+  opts: Pick<PrepareOptions, 'maxInputPixels' | 'signal'> = {},
+): Promise<{ width: number; height: number; hasAlpha: boolean }> {
+  checkCancel(opts.signal);
+  const p = await probe(name, bytes, opts.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS);
+  checkCancel(opts.signal);
+  await checkDecodes(p);
+  return { width: p.width, height: p.height, hasAlpha: p.hasAlpha };
+}
+
 export async function keepUnmaskedPixels(original: Uint8Array, result: Uint8Array, geometry: Geometry, mask?: MaskInput, opts: KeepOptions = {}): Promise<Uint8Array> {
+  return (await composeUnmasked(original, result, geometry, mask, opts)).bytes;
+}
+
+export interface Composed {
+  /** The composite: always a PNG, so nothing is lost again. */
+  readonly bytes: Uint8Array;
+  /** When the kept pixels cannot be exactly the original's: why, one sentence each, for the user. */
+  readonly notes: string[];
+}
+
+/**
+ * {@link keepUnmaskedPixels}, with notes. The kept pixels are the original's stored samples, at
+ * its bit depth (16-bit stays 16-bit) and with its RGB colour profile attached (a Display-P3
+ * photo stays Display-P3): the edit is converted from sRGB into that profile instead, so the
+ * original's pixels are never converted. What a PNG cannot hold is converted, with a note: CMYK,
+ * and a grey colour profile (the composite is colour).
+ */
+export async function composeUnmasked(original: Uint8Array, result: Uint8Array, geometry: Geometry, mask?: MaskInput, opts: KeepOptions = {}): Promise<Composed> {
   const maxPixels = opts.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS;
+  const signal = opts.signal;
+  checkCancel(signal);
   const p = await probe('The original image', original, maxPixels);
+  checkCancel(signal);
   const { width: W, height: H } = geometry.source;
   if (p.width !== W || p.height !== H) {
     throw new PrepareError('mask-mismatch', `The original image is ${p.width}x${p.height} but the edit was prepared from a ${W}x${H} image.`);
   }
   const r = await probe('The edited image', result, maxPixels);
+  checkCancel(signal);
   const { crop, content } = geometry;
 
-  // The original, oriented, as RGBA.
-  let orig: Buffer;
+  const notes: string[] = [];
+  const deep = p.sixteenBit;
+  const profileSpace = p.icc && p.icc.length >= 20 ? ascii(p.icc, 16, 20) : undefined;
+  // An RGB profile goes into the PNG with the original's samples as they are stored.
+  const keepIcc = !!p.icc && profileSpace === 'RGB ' && p.space !== 'cmyk';
+  if (p.space === 'cmyk') {
+    notes.push('The original image is CMYK, which a PNG cannot hold: its kept pixels were converted to RGB, so they are close to the original but not exact.');
+  } else if (p.icc && !keepIcc) {
+    notes.push(`The original image's colour profile (${(profileSpace ?? '').trim() || 'unknown kind'}) cannot describe a colour result: its kept pixels were converted to sRGB, so they are close to the original but not exact.`);
+  }
+  const depth = deep ? 'ushort' : 'uchar';
+  const max = deep ? 65535 : 255;
+
+  // The original, oriented, as RGBA at its own depth; with an RGB profile, its samples untouched.
+  let origBytes: Buffer;
   try {
-    orig = await sharpInput(original, maxPixels).autoOrient().toColourspace('srgb').ensureAlpha(1).raw({ depth: 'uchar' }).toBuffer();
+    origBytes = await sharp(original, { limitInputPixels: maxPixels, failOn: 'error', ignoreIcc: keepIcc })
+      .autoOrient()
+      .toColourspace(deep ? 'rgb16' : 'srgb')
+      .ensureAlpha(1)
+      .raw({ depth })
+      .toBuffer();
   } catch (err) {
     throw decodeError(p.name, err, maxPixels);
   }
+  checkCancel(signal);
+  const orig = deep ? u16(origBytes) : origBytes;
 
-  // The result's content, scaled onto the crop.
-  let edited: Buffer;
+  // The result's content, scaled onto the crop, in the original's profile and depth.
+  let edited: Uint8Array | Uint16Array;
+  let profileDir: string | undefined;
   try {
     const wholeContent = content.left === 0 && content.top === 0 && content.width === geometry.width && content.height === geometry.height;
     let stage: Sharp;
@@ -779,13 +997,31 @@ export async function keepUnmaskedPixels(original: Uint8Array, result: Uint8Arra
         .toBuffer();
       stage = sharp(cut, { raw: { width: content.width, height: content.height, channels: 4 }, limitInputPixels: false });
     }
-    edited = await stage.resize(crop.width, crop.height, { fit: 'fill' }).raw({ depth: 'uchar' }).toBuffer();
+    stage = stage.resize(crop.width, crop.height, { fit: 'fill' });
+    if (keepIcc) {
+      // sharp takes an output profile only from a file.
+      profileDir = await mkdtemp(path.join(os.tmpdir(), 'pixelwright-icc-'));
+      const file = path.join(profileDir, 'original.icc');
+      await writeFile(file, p.icc!);
+      if (deep) stage = stage.toColourspace('rgb16');
+      stage = stage.withIccProfile(file);
+      const bytes = await stage.raw({ depth }).toBuffer();
+      edited = deep ? u16(bytes) : bytes;
+    } else {
+      const bytes = await stage.raw({ depth: 'uchar' }).toBuffer();
+      // 8 to 16 bits exactly: v * 257 maps 0..255 onto 0..65535.
+      edited = deep ? Uint16Array.from(bytes, (v) => v * 257) : bytes;
+    }
   } catch (err) {
     throw decodeError(r.name, err, maxPixels);
+  } finally {
+    if (profileDir) await rm(profileDir, { recursive: true, force: true });
   }
+  checkCancel(signal);
 
   // Weights in the crop: 255 = take the result, 0 = keep the original.
-  let painted: Uint8Array | undefined = mask ? await loadPainted(mask, { ...p, name: 'the original image' }) : await alphaZeroMask(p);
+  let painted: Uint8Array | undefined = mask ? await loadPainted(mask, { ...p, name: 'the original image' }) : await alphaZeroMask(p, signal);
+  checkCancel(signal);
   if (painted && countPainted(painted) === 0) painted = undefined;
   let weights: Uint8Array;
   if (!painted) weights = new Uint8Array(crop.width * crop.height).fill(255);
@@ -802,8 +1038,9 @@ export async function keepUnmaskedPixels(original: Uint8Array, result: Uint8Arra
         : region;
   }
 
-  let anyAlpha = false;
+  checkCancel(signal);
   for (let y = 0; y < crop.height; y++) {
+    if (y % ROWS_PER_CHECK === 0) checkCancel(signal);
     for (let x = 0; x < crop.width; x++) {
       const w = weights[y * crop.width + x];
       if (w === 0) continue;
@@ -820,13 +1057,24 @@ export async function keepUnmaskedPixels(original: Uint8Array, result: Uint8Arra
       }
     }
   }
+  let anyAlpha = false;
   for (let i = 3; i < orig.length; i += 4) {
-    if (orig[i] !== 255) {
+    if (orig[i] !== max) {
       anyAlpha = true;
       break;
     }
   }
+  checkCancel(signal);
   let out = sharp(orig, { raw: { width: W, height: H, channels: 4 }, limitInputPixels: false });
+  if (deep) out = out.toColourspace('rgb16');
   if (!anyAlpha) out = out.removeAlpha();
-  return u8(await out.png({ compressionLevel: 6 }).toBuffer());
+  const png = u8(await out.png({ compressionLevel: 6 }).toBuffer());
+  return { bytes: keepIcc ? withPngIccProfile(png, p.icc!) : png, notes };
+}
+
+/** 16-bit samples over a Buffer (copied when the Buffer is not 2-byte aligned). */
+function u16(b: Buffer): Uint16Array {
+  if (b.byteOffset % 2 === 0) return new Uint16Array(b.buffer, b.byteOffset, b.length / 2);
+  const copy = new Uint8Array(b);
+  return new Uint16Array(copy.buffer, 0, copy.length / 2);
 }

@@ -98,8 +98,8 @@ export class HostEditBackend implements EditBackend {
       const mask = input.mask ? { png: input.mask } : undefined;
       const prepared =
         input.operation === 'variation'
-          ? await engine.makeVariationInput(first, caps, { squareMode: input.options.squareMode })
-          : await engine.prepareInputs([first, ...refs], caps, { squareMode: input.options.squareMode, mask });
+          ? await engine.makeVariationInput(first, caps, { squareMode: input.options.squareMode, signal: abort.signal })
+          : await engine.prepareInputs([first, ...refs], caps, { squareMode: input.options.squareMode, mask, signal: abort.signal });
       for (const note of prepared.notes) this.log.info(`prepare: ${note}`);
       if (token.isCancellationRequested) return { results: [], cancelled: true };
 
@@ -143,7 +143,9 @@ export class HostEditBackend implements EditBackend {
         let format = image.format;
         const keep = o.keepUnmasked && input.operation === 'edit' && caps.family === 'gpt-image';
         if (keep) {
-          bytes = await engine.keepUnmaskedPixels(original, bytes, prepared.geometry, mask);
+          const kept = await engine.composeUnmasked(original, bytes, prepared.geometry, mask, { signal: abort.signal });
+          for (const note of kept.notes) this.log.info(`keep unmasked: ${note}`);
+          bytes = kept.bytes;
           format = 'png';
         }
         const size = readImageSize(bytes) ?? { width: 0, height: 0 };

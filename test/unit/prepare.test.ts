@@ -5,8 +5,9 @@ import * as assert from 'assert';
 import * as zlib from 'node:zlib';
 import sharp from 'sharp';
 import { ModelTable } from '../../src/core/models';
-import { type Geometry, keepUnmaskedPixels, makeVariationInput, type MaskInput, PrepareError, type PrepareErrorCode, prepareInputs, type Rect } from '../../src/core/prepare';
+import { composeUnmasked, type Geometry, keepUnmaskedPixels, makeVariationInput, type MaskInput, PrepareError, type PrepareErrorCode, prepareInputs, type Rect } from '../../src/core/prepare';
 import { validateRequest } from '../../src/core/request';
+import { describeImage } from '../../src/core/engine';
 
 const models = new ModelTable();
 const DALLE2 = models.get('dall-e-2')!;
@@ -162,6 +163,13 @@ suite('prepare: refusals before any upload', () => {
     await rejects(prepareInputs([{ name: 'cut.png', bytes: cut }], DALLE2, { mask: paint(300, 200, { left: 0, top: 0, width: 10, height: 10 }) }), 'damaged');
   });
 
+  test('a truncated PNG with alpha is refused when its alpha would be the mask (decoded once, for both)', async () => {
+    const png = await raw(noise(300, 200, 4), 300, 200, 4).png().toBuffer();
+    const cut = png.subarray(0, Math.floor(png.length / 2));
+    await rejects(prepareInputs([{ name: 'cut.png', bytes: cut }], GPT), 'damaged', /cut\.png is damaged or truncated/);
+    await rejects(prepareInputs([{ name: 'cut.png', bytes: cut }], GPT, { alphaAsMask: false }), 'damaged');
+  });
+
   test('a truncated JPEG is refused', async () => {
     const jpeg = await rgbJpeg(640, 480);
     await rejects(prepareInputs([{ name: 'cut.jpg', bytes: jpeg.subarray(0, Math.floor(jpeg.length * 0.6)) }], GPT), 'damaged');
@@ -215,14 +223,6 @@ suite('prepare: refusals before any upload', () => {
     await rejects(prepareInputs([{ name: 'opaque.png', bytes: await rgbPng(64, 64) }], DALLE2), 'no-edit-area', /painted or transparent/);
   });
 
-  test('dall-e-2: a stroke too thin to survive the scaling is refused with that reason', async () => {
-    const png = await sharp({ create: { width: 4096, height: 1024, channels: 3, background: '#468' } }).png().toBuffer();
-    await rejects(
-      prepareInputs([{ name: 'banner.png', bytes: png }], DALLE2, { mask: paint(4096, 1024, { left: 100, top: 500, width: 2000, height: 1 }) }),
-      'no-edit-area',
-      /too thin to survive scaling to 1024x1024/,
-    );
-  });
 
   test('dall-e-2 crop: a painting entirely outside the square is refused', async () => {
     const png = await rgbPng(400, 200);
@@ -691,5 +691,385 @@ suite('prepare: keepUnmaskedPixels', () => {
   test('refuses an original that is not the one prepared', async () => {
     const prep = await prepareInputs([{ name: 'a.png', bytes: await rgbPng(50, 40) }], GPT);
     await rejects(keepUnmaskedPixels(await rgbPng(40, 50), await rgbPng(50, 40), prep.geometry), 'mask-mismatch', /40x50/);
+  });
+});
+
+// ---- mask encoding effort and cancellation ----------------------------------------------------
+
+/** The zlib header's FLEVEL of a PNG's first IDAT: 0 fastest, 1 fast, 2 default, 3 maximum effort. */
+function pngZlibLevel(png: Uint8Array): number {
+  for (let at = 8; at + 8 <= png.length; ) {
+    const len = (png[at] << 24) | (png[at + 1] << 16) | (png[at + 2] << 8) | png[at + 3];
+    if (String.fromCharCode(...png.subarray(at + 4, at + 8)) === 'IDAT') return png[at + 9] >> 6;
+    at += 12 + len;
+  }
+  throw new Error('no IDAT');
+}
+
+/** A painting where every pixel is painted or not at random: the hardest mask to compress. */
+function noisePainting(width: number, height: number, seed = 3): { width: number; height: number; painted: Uint8Array } {
+  const painted = new Uint8Array(width * height);
+  let s = seed;
+  for (let i = 0; i < painted.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    painted[i] = s >>> 31 ? 255 : 0;
+  }
+  return { width, height, painted };
+}
+
+/** A signal that reports "aborted" from its (after+1)-th read on, and counts the reads. */
+function abortAfter(after: number): { readonly aborted: boolean; reads: number } {
+  return {
+    reads: 0,
+    get aborted() {
+      return ++this.reads > after;
+    },
+  };
+}
+
+suite('prepare: mask encoding effort, cancellation', () => {
+  test('a mask that fits is written with a fast zlib level, not at maximum effort', async () => {
+    const jpeg = await rgbJpeg(640, 480);
+    const prep = await prepareInputs([{ name: 'a.jpg', bytes: jpeg }], GPT, { mask: paint(640, 480, { left: 100, top: 100, width: 200, height: 150 }) });
+    assert.ok(pngZlibLevel(prep.mask!.bytes) < 2, `zlib level ${pngZlibLevel(prep.mask!.bytes)}`);
+    await checkMask(prep.mask!.bytes, { x0: 100, y0: 100, x1: 300, y1: 250 }, 0);
+  });
+
+  test('a noise mask too big for the fast encoding goes out under 4 MB in seconds, alpha exact (grey+alpha)', async function () {
+    this.timeout(60_000);
+    const W = 4096;
+    const H = 3072;
+    const jpeg = await sharp({ create: { width: W, height: H, channels: 3, background: '#7a8' } }).jpeg().toBuffer();
+    const mask = noisePainting(W, H);
+    const started = Date.now();
+    const prep = await prepareInputs([{ name: 'flat.jpg', bytes: jpeg }], models.get('gpt-image-2')!, { mask });
+    const took = Date.now() - started;
+    assert.ok(took < 15_000, `took ${took} ms`);
+    const bytes = prep.mask!.bytes;
+    assert.ok(bytes.length < 4 * 1024 * 1024 * 0.95, `${bytes.length} bytes`);
+    const meta = await sharp(bytes).metadata();
+    assert.deepStrictEqual([meta.format, meta.width, meta.height, meta.hasAlpha], ['png', W, H, true]);
+    assert.ok([4, 6].includes(bytes[25]), `PNG colour type ${bytes[25]}: grey+alpha or RGBA, the two the API takes`);
+    const { data } = await decodeRgba(bytes);
+    let wrong = 0;
+    for (let i = 0; i < W * H; i++) if (data[i * 4 + 3] !== (mask.painted[i] ? 0 : 255)) wrong++;
+    assert.strictEqual(wrong, 0);
+  });
+
+  test('an aborted signal refuses at once on every path, with code "cancelled"', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const signal = controller.signal;
+    const png = await rgbPng(64, 48);
+    const mask = paint(64, 48, { left: 4, top: 4, width: 10, height: 10 });
+    await rejects(prepareInputs([{ name: 'a.png', bytes: png }], GPT, { mask, signal }), 'cancelled');
+    await rejects(prepareInputs([{ name: 'a.png', bytes: png }], DALLE2, { mask, signal }), 'cancelled');
+    await rejects(makeVariationInput({ name: 'a.png', bytes: png }, DALLE2, { signal }), 'cancelled');
+    const prep = await prepareInputs([{ name: 'a.png', bytes: png }], GPT, { mask });
+    await rejects(keepUnmaskedPixels(png, png, prep.geometry, mask, { signal }), 'cancelled');
+  });
+
+  test('every stage checks the signal: cancelling at each check in turn stops the run there', async () => {
+    const png = await raw(noise(300, 200, 4), 300, 200, 4).png().toBuffer();
+    const big = await rgbJpeg(5000, 400);
+    const mask = paint(300, 200, { left: 10, top: 10, width: 50, height: 50 });
+    const runs: [string, (signal: { aborted: boolean }) => Promise<unknown>][] = [
+      ['GPT, mask scaled', (signal) => prepareInputs([{ name: 'big.jpg', bytes: big }], GPT, { mask: paint(5000, 400, { left: 10, top: 10, width: 900, height: 50 }), signal })],
+      ['GPT, alpha as mask', (signal) => prepareInputs([{ name: 'a.png', bytes: png }, { name: 'b.png', bytes: png }], GPT, { signal })],
+      ['dall-e-2', (signal) => prepareInputs([{ name: 'a.png', bytes: png }], DALLE2, { mask, signal })],
+      ['keep', async (signal) => keepUnmaskedPixels(png, await solidPng(300, 200, [1, 2, 3]), (await prepareInputs([{ name: 'a.png', bytes: png }], GPT, { mask })).geometry, mask, { signal })],
+    ];
+    for (const [what, run] of runs) {
+      // How many checks a whole run makes.
+      const free = abortAfter(Infinity);
+      await run(free);
+      assert.ok(free.reads >= 4, `${what}: ${free.reads} checks`);
+      for (let k = 0; k < free.reads; k++) await rejects(run(abortAfter(k)), 'cancelled');
+    }
+  });
+});
+
+// ---- painted areas that scaling would lose ----------------------------------------------------
+
+/** The mask's alpha-0 pixels as "x,y" strings. */
+async function maskZeros(mask: Uint8Array): Promise<Set<string>> {
+  const { data, width, height } = await decodeRgba(mask);
+  const out = new Set<string>();
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) if (data[(y * width + x) * 4 + 3] === 0) out.add(`${x},${y}`);
+  return out;
+}
+
+suite('prepare: a painted area never vanishes when the image is scaled down', () => {
+  test('GPT: a 1-px stroke on a 12000x1000 JPEG is widened to survive the scale, next to an area that survives anyway', async () => {
+    const W = 12000;
+    const H = 1000;
+    const jpeg = await sharp({ create: { width: W, height: H, channels: 3, background: '#6a8' } }).jpeg().toBuffer();
+    // A 1-px horizontal stroke, a 1-px diagonal, and a large block that scales normally.
+    const painted = new Uint8Array(W * H);
+    painted.fill(255, 500 * W + 1000, 500 * W + 3000);
+    for (let i = 0; i < 600; i++) painted[(200 + i) * W + 5000 + i] = 255;
+    const block: Rect = { left: 8000, top: 200, width: 2000, height: 600 };
+    for (let y = block.top; y < block.top + block.height; y++) painted.fill(255, y * W + block.left, y * W + block.left + block.width);
+    const prep = await prepareInputs([{ name: 'pano.jpg', bytes: jpeg }], GPT, { mask: { width: W, height: H, painted } });
+    const g = prep.geometry;
+    assert.deepStrictEqual([g.width, g.height], [4096, 341]);
+    assert.ok(prep.mask, 'the edit goes out with its mask');
+    const zeros = await maskZeros(prep.mask.bytes);
+    const k = 4096 / W;
+    const ky = 341 / H;
+    // Every painted source pixel lands in, or next to, a painted pixel of the mask.
+    const at = (x: number, y: number) => [Math.floor((x + 0.5) * k), Math.floor((y + 0.5) * ky)];
+    const covered = (x: number, y: number) => {
+      const [qx, qy] = at(x, y);
+      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) if (zeros.has(`${qx + dx},${qy + dy}`)) return true;
+      return false;
+    };
+    for (let x = 1000; x < 3000; x += 7) assert.ok(covered(x, 500), `stroke at ${x}`);
+    for (let i = 0; i < 600; i += 5) assert.ok(covered(5000 + i, 200 + i), `diagonal at ${i}`);
+    // The stroke is one pixel thick, not smeared.
+    const strokeRow = [...zeros].filter((z) => { const [x] = z.split(',').map(Number); return x >= 1000 * k + 2 && x < 3000 * k - 2; });
+    assert.ok(strokeRow.length <= Math.ceil(2000 * k) + 4, `${strokeRow.length} pixels for the stroke`);
+    // The block still lands within a pixel of where it was painted.
+    const blockZeros = [...zeros].filter((z) => Number(z.split(',')[0]) >= 7000 * k);
+    const expected = 2000 * k * 600 * ky;
+    assert.ok(near(blockZeros.length, expected, 2 * (2000 * k + 600 * ky) + 4), `${blockZeros.length} vs ${expected}`);
+    assert.match(prep.notes.join('\n'), /pano\.jpg.*too thin to survive scaling to 4096x341.*widened/);
+  });
+
+  test('dall-e-2: a stroke too thin for the 1024 square is widened, not refused', async () => {
+    const png = await sharp({ create: { width: 4096, height: 1024, channels: 3, background: '#468' } }).png().toBuffer();
+    const prep = await prepareInputs([{ name: 'banner.png', bytes: png }], DALLE2, { mask: paint(4096, 1024, { left: 100, top: 500, width: 2000, height: 1 }) });
+    assert.deepStrictEqual(prep.geometry.content, { left: 0, top: 384, width: 1024, height: 256 });
+    const zeros = await maskZeros(prep.mask!.bytes);
+    // Source row 500 -> content row 125 -> square row 509; x 100..2100 -> 25..525.
+    for (let x = 26; x < 524; x++) assert.ok(zeros.has(`${x},509`), `x ${x}`);
+    assert.ok(zeros.size <= 505, `${zeros.size} pixels`);
+    assert.match(prep.notes.join('\n'), /too thin to survive scaling to 1024x1024.*widened/);
+  });
+
+  test('dall-e-2 without a mask: a transparent hole too small for the scale stays transparent', async () => {
+    const W = 2048;
+    const H = 1024;
+    const px = Buffer.alloc(W * H * 4);
+    for (let i = 0; i < W * H; i++) px.set([90, 120, 150, 255], i * 4);
+    px[(501 * W + 1001) * 4 + 3] = 0; // one transparent pixel
+    const png = await raw(px, W, H, 4).png().toBuffer();
+    const prep = await prepareInputs([{ name: 'pinhole.png', bytes: png }], DALLE2);
+    assert.strictEqual(prep.mask, undefined);
+    const img = await decodeRgba(prep.images[0].bytes);
+    const transparent: string[] = [];
+    for (let i = 0; i < 1024 * 1024; i++) if (img.data[i * 4 + 3] === 0) transparent.push(`${i % 1024},${Math.floor(i / 1024)}`);
+    // (1001, 501) -> content (500, 250) -> square (500, 506).
+    assert.deepStrictEqual(transparent, ['500,506']);
+    assert.match(prep.notes.join('\n'), /transparent/);
+  });
+
+  test('dall-e-2 without a mask: the refusal says what really happened', async () => {
+    // Transparent pixels only outside the centre square that crop sends.
+    const W = 400;
+    const H = 200;
+    const px = noise(W, H, 4);
+    for (let i = 3; i < px.length; i += 4) px[i] = 255;
+    for (let y = 0; y < H; y++) for (let x = 0; x < 40; x++) px[(y * W + x) * 4 + 3] = 0;
+    const png = await raw(px, W, H, 4).png().toBuffer();
+    const err = await rejects(prepareInputs([{ name: 'side.png', bytes: png }], DALLE2, { squareMode: 'crop' }), 'no-edit-area', /transparent pixels of side\.png lie outside the square/);
+    assert.doesNotMatch(err.message, /neither/);
+    // Really no transparency: that is what it says.
+    await rejects(prepareInputs([{ name: 'opaque.png', bytes: await rgbPng(64, 64) }], DALLE2), 'no-edit-area', /opaque\.png has no transparent pixels and no painted area/);
+  });
+});
+
+// ---- damaged files: plain words, never the decoder's ------------------------------------------
+
+/** Text that only a decoder library writes; the user never needs to see it. */
+const LIBRARY_TEXT = /unknown error|vips|libpng|input buffer|corrupt header|bogus|huffman|webp:|unable to parse/i;
+
+async function damagedFiles(): Promise<[string, Buffer][]> {
+  const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#468' } }).png().toBuffer();
+  const idat = png.indexOf('IDAT');
+  const flip = (b: Buffer, at: number) => {
+    const c = Buffer.from(b);
+    c[at] ^= 0xff;
+    return c;
+  };
+  const zeroWidth = Buffer.from(png);
+  zeroWidth.writeUInt32BE(0, 16);
+  const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#468' } }).jpeg().toBuffer();
+  const garbled = Buffer.from(jpeg);
+  garbled.fill(0x11, 200, 260);
+  const webp = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#468' } }).webp().toBuffer();
+  return [
+    ['bad-ihdr-crc.png', flip(png, 29)], // libvips: "(Unknown error)"
+    ['bad-idat.png', flip(png, idat + 6)], // "vipspng: libpng read error"
+    ['zero-width.png', zeroWidth], // "Input buffer has corrupt header"
+    ['cut.png', png.subarray(0, png.length - 20)],
+    ['garbled.jpg', garbled], // "Bogus Huffman table definition"
+    ['cut.webp', webp.subarray(0, 40)],
+  ];
+}
+
+suite('prepare: damaged files are refused in plain words', () => {
+  test('every refusal names the file and says what is wrong, without the decoder library\'s text', async () => {
+    for (const [name, bytes] of await damagedFiles()) {
+      for (const caps of [GPT, DALLE2]) {
+        const err = await rejects(prepareInputs([{ name, bytes }], caps), 'damaged');
+        assert.match(err.message, new RegExp(`^${name.replace('.', '\\.')} is damaged or truncated`), err.message);
+        assert.doesNotMatch(err.message, LIBRARY_TEXT, err.message);
+      }
+    }
+    // A signature we know, but the decoder does not take it.
+    const fake = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(40, 7)]);
+    const err = await rejects(prepareInputs([{ name: 'fake.png', bytes: fake }], GPT), 'damaged');
+    assert.doesNotMatch(err.message, LIBRARY_TEXT, err.message);
+    const noise = await rejects(prepareInputs([{ name: 'notes.txt', bytes: Buffer.from('just some text, not an image at all') }], GPT), 'not-an-image');
+    assert.strictEqual(noise.message, 'notes.txt is not a PNG, JPEG, WebP, GIF, TIFF or AVIF image, or it is damaged.');
+  });
+
+  test('the result given to keepUnmaskedPixels is checked the same way', async () => {
+    const png = await rgbPng(64, 48);
+    const prep = await prepareInputs([{ name: 'a.png', bytes: png }], GPT);
+    const err = await rejects(keepUnmaskedPixels(png, png.subarray(0, png.length - 20), prep.geometry), 'damaged', /^The edited image is damaged or truncated/);
+    assert.doesNotMatch(err.message, LIBRARY_TEXT);
+  });
+
+  test('describeImage (what the editor opens) refuses a truncated or damaged file instead of showing it half grey', async () => {
+    for (const [name, bytes] of await damagedFiles()) {
+      let err: unknown;
+      try {
+        await describeImage(bytes, name);
+      } catch (e) {
+        err = e;
+      }
+      assert.ok(err instanceof PrepareError, `${name}: ${String(err)}`);
+      assert.strictEqual(err.code, 'damaged', name);
+      assert.match(err.message, /is damaged or truncated/);
+      assert.doesNotMatch(err.message, LIBRARY_TEXT, err.message);
+    }
+    const text = await describeImage(Buffer.from('hello')).then(
+      () => assert.fail('text is not an image'),
+      (e: Error) => e.message,
+    );
+    assert.strictEqual(text, 'The image is not a PNG, JPEG, WebP, GIF, TIFF or AVIF image, or it is damaged.');
+    // A good file: its displayed size.
+    const rotated = await raw(noise(30, 20, 3), 30, 20, 3).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    assert.deepStrictEqual(await describeImage(rotated, 'r.jpg'), { width: 20, height: 30, hasAlpha: false });
+  });
+});
+
+// ---- keepUnmaskedPixels: the original's colour profile and bit depth ---------------------------
+
+/** The stored sample values, untouched by any colour profile, at the file's own depth, as RGBA. */
+async function storedSamples(bytes: Uint8Array, depth: 'uchar' | 'ushort'): Promise<{ data: Uint8Array | Uint16Array; width: number; height: number }> {
+  const { data, info } = await sharp(bytes, { ignoreIcc: true })
+    .toColourspace(depth === 'ushort' ? 'rgb16' : 'srgb')
+    .ensureAlpha(1)
+    .raw({ depth })
+    .toBuffer({ resolveWithObject: true });
+  assert.strictEqual(info.channels, 4);
+  const samples = depth === 'ushort' ? new Uint16Array(data.buffer, data.byteOffset, data.length / 2) : new Uint8Array(data);
+  return { data: samples, width: info.width, height: info.height };
+}
+
+/**
+ * Checks: kept samples identical outside r (hard edge); inside, the stored samples are `stored`
+ * (8-bit scale, the edit's colour in the original's profile), fully opaque.
+ */
+async function checkKept(original: Uint8Array, out: Uint8Array, r: Rect, stored: number[], bits: 'uchar' | 'ushort') {
+  const o = await storedSamples(original, bits);
+  const e = await storedSamples(out, bits);
+  assert.deepStrictEqual([e.width, e.height], [o.width, o.height]);
+  let differ = 0;
+  for (let y = 0; y < o.height; y++) {
+    for (let x = 0; x < o.width; x++) {
+      if (depth(x, y, r) > 0) continue;
+      const i = (y * o.width + x) * 4;
+      for (let c = 0; c < 4; c++) if (e.data[i + c] !== o.data[i + c]) differ++;
+    }
+  }
+  assert.strictEqual(differ, 0, `${differ} kept samples changed`);
+  const scale = bits === 'ushort' ? 257 : 1;
+  const at = ((r.top + (r.height >> 1)) * o.width + r.left + (r.width >> 1)) * 4;
+  const inside = [...e.data.subarray(at, at + 4)].map((v) => v / scale);
+  for (let c = 0; c < 3; c++) assert.ok(near(inside[c], stored[c], 2), `inside: ${inside} vs ${stored}`);
+  assert.strictEqual(inside[3], 255, 'inside is opaque');
+}
+
+/** The edit's colour as the original's profile stores it (8-bit scale). */
+async function inProfile(rgb: [number, number, number], profile?: 'p3'): Promise<number[]> {
+  if (!profile) return rgb;
+  return [...(await sharp({ create: { width: 1, height: 1, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).withIccProfile(profile).raw().toBuffer())];
+}
+
+suite('prepare: keepUnmaskedPixels keeps the original\'s colour profile and bit depth', () => {
+  const W = 120;
+  const H = 80;
+  const r: Rect = { left: 30, top: 20, width: 50, height: 30 };
+  const green: [number, number, number] = [10, 200, 30];
+
+  async function compose(original: Uint8Array) {
+    const mask = paint(W, H, r);
+    const prep = await prepareInputs([{ name: 'o.png', bytes: original }], GPT, { mask });
+    return composeUnmasked(original, await solidPng(256, 171, green), prep.geometry, mask, { feather: 0 });
+  }
+
+  test('Display-P3: the kept samples and the profile are the original\'s; the edit is converted into P3', async () => {
+    const original = await raw(noise(W, H, 3), W, H, 3).withIccProfile('p3').png().toBuffer();
+    const icc = (await sharp(original).metadata()).icc!;
+    assert.ok(icc && icc.length > 100, 'the fixture carries a profile');
+    const { bytes, notes } = await compose(original);
+    const meta = await sharp(bytes).metadata();
+    assert.ok(meta.icc && Buffer.compare(meta.icc, icc) === 0, 'the same ICC profile, byte for byte');
+    const p3Green = await inProfile(green, 'p3');
+    assert.ok(Math.abs(p3Green[0] - green[0]) > 20, `P3 stores this green differently (${p3Green})`);
+    await checkKept(original, bytes, r, p3Green, 'uchar');
+    // Shown with its profile, the edit is the green the model answered.
+    const shown = await sharp(bytes).toColourspace('srgb').removeAlpha().raw().toBuffer();
+    const at = ((r.top + 10) * W + r.left + 10) * 3;
+    for (let c = 0; c < 3; c++) assert.ok(near(shown[at + c], green[c], 2), `shown ${[...shown.subarray(at, at + 3)]}`);
+    assert.deepStrictEqual(notes, []);
+    // The wrapper returns the same bytes.
+    const mask = paint(W, H, r);
+    const prep = await prepareInputs([{ name: 'o.png', bytes: original }], GPT, { mask });
+    assert.ok(Buffer.compare(Buffer.from(await keepUnmaskedPixels(original, await solidPng(256, 171, green), prep.geometry, mask, { feather: 0 })), Buffer.from(bytes)) === 0);
+  });
+
+  test('16-bit: the composite is a 16-bit PNG and the kept samples are exact to the last bit', async () => {
+    const samples = new Uint16Array(W * H * 3);
+    let s = 5;
+    for (let i = 0; i < samples.length; i++) {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      samples[i] = s >>> 16; // all 16 bits used: an 8-bit round trip would change them
+    }
+    const original = await sharp(samples, { raw: { width: W, height: H, channels: 3 } }).toColourspace('rgb16').png().toBuffer();
+    assert.strictEqual((await sharp(original).metadata()).depth, 'ushort');
+    const { bytes } = await compose(original);
+    const meta = await sharp(bytes).metadata();
+    assert.deepStrictEqual([meta.format, meta.depth, meta.channels], ['png', 'ushort', 3]);
+    await checkKept(original, bytes, r, green, 'ushort');
+  });
+
+  test('16-bit Display-P3 with alpha: depth, profile and alpha all kept', async () => {
+    const samples = new Uint16Array(W * H * 4);
+    let s = 9;
+    for (let i = 0; i < samples.length; i++) {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      samples[i] = i % 4 === 3 ? 40000 + (s >>> 20) : s >>> 16;
+    }
+    const original = await sharp(samples, { raw: { width: W, height: H, channels: 4 } }).toColourspace('rgb16').withIccProfile('p3').png().toBuffer();
+    const om = await sharp(original).metadata();
+    assert.deepStrictEqual([om.depth, om.hasAlpha, !!om.icc], ['ushort', true, true]);
+    const { bytes } = await compose(original);
+    const meta = await sharp(bytes).metadata();
+    assert.deepStrictEqual([meta.depth, meta.channels], ['ushort', 4]);
+    assert.ok(Buffer.compare(meta.icc!, om.icc!) === 0);
+    await checkKept(original, bytes, r, await inProfile(green, 'p3'), 'ushort');
+  });
+
+  test('CMYK cannot be kept exactly in a PNG: converted, and a note says so', async () => {
+    const original = await raw(noise(W, H, 3), W, H, 3).toColourspace('cmyk').jpeg({ quality: 95 }).toBuffer();
+    assert.strictEqual((await sharp(original).metadata()).space, 'cmyk');
+    const { bytes, notes } = await compose(original);
+    assert.strictEqual((await sharp(bytes).metadata()).channels, 3);
+    assert.match(notes.join('\n'), /CMYK.*not exact/);
   });
 });
