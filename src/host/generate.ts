@@ -17,7 +17,8 @@ import { loadEngine } from './engineLoader';
 import { describeError, showError } from './errors';
 import { Disposable } from './lifecycle';
 import type { Log } from './log';
-import { BACK, inputText, pickOne, textWithSuggestions, type Choice, type StepInfo } from './quickFlow';
+import { BACK, inputText, pickOne, promptInput, RECENT, shortLabel, type Choice, type StepInfo } from './quickFlow';
+import { longestPromptLimit, preferredModel, promptLength } from './modelChoice';
 import { providerConfig, providerRecord } from './provider';
 import { ApiKeyStore } from './secrets';
 import { openSettings, readSettings, type PixelwrightSettings } from './settings';
@@ -109,6 +110,9 @@ export class Generator extends Disposable {
       return undefined;
     }
 
+    const offered = table.list('generate');
+    const modelStep = args.model === undefined;
+
     let prompt = args.prompt;
     let model = args.model;
     let caps: ModelCapabilities | undefined;
@@ -120,7 +124,7 @@ export class Generator extends Disposable {
     const stepsFor = (c: ModelCapabilities): Step[] => {
       const s: Step[] = [];
       if (args.prompt === undefined) s.push('prompt');
-      if (args.model === undefined) s.push('model');
+      if (modelStep) s.push('model');
       if (args.size === undefined && (c.sizes.length > 1 || c.customSize)) s.push('size');
       if (args.quality === undefined && c.qualities.length > 1) s.push('quality');
       if (args.n === undefined) s.push('n');
@@ -150,6 +154,17 @@ export class Generator extends Disposable {
     };
     resolveModel(); // the last or configured model until the user picks one
 
+    // The prompt's length is checked against the model that will take it: the one already known
+    // (given), else the longest any model takes; the model step then
+    // marks and refuses the models it is too long for.
+    const fits = (m: ModelCapabilities) => prompt === undefined || promptLength(prompt) <= m.maxPromptChars;
+    const tooLongFor = (m: ModelCapabilities, text: string) => t('The prompt has {0} characters; {1} takes at most {2}.', count(promptLength(text)), m.id, count(m.maxPromptChars));
+    const promptProblem = (text: string): string | undefined => {
+      if (!modelStep) return promptLength(text) > caps!.maxPromptChars ? tooLongFor(caps!, text) : undefined;
+      const limit = longestPromptLimit(offered);
+      return promptLength(text) > limit ? t('The prompt has {0} characters; no model takes more than {1}.', count(promptLength(text)), count(limit)) : undefined;
+    };
+
     const draft = state.get<string>(DRAFT_KEY) ?? '';
     const recent = state.get<string[]>(RECENT_KEY) ?? [];
     let i = 0;
@@ -160,25 +175,46 @@ export class Generator extends Disposable {
       const info: StepInfo = { title, step: i + 1, totalSteps: allSteps.length };
       let result: unknown;
       switch (step) {
-        case 'prompt':
-          result = await textWithSuggestions(info, t('Describe the image to make (Enter to continue)'), recent, prompt ?? draft, (v) => {
-            const max = caps!.maxPromptChars;
-            return [...v].length > max ? t('{0} characters: the model accepts at most {1}.', [...v].length, max) : undefined;
-          });
+        case 'prompt': {
+          result = await promptInput(info, t('Describe the image to make (Enter to continue)'), prompt ?? draft, promptProblem, recent.length > 0);
+          if (result === RECENT) {
+            // The recent prompts; the one picked goes back into the box, to edit or to take.
+            const picked = await pickOne(info, t('Recent prompts'), recent.map((r): Choice<string> => ({ label: shortLabel(r), value: r })), undefined);
+            if (typeof picked === 'string') prompt = picked;
+            continue;
+          }
           if (typeof result === 'string') prompt = result;
           break;
-        case 'model':
+        }
+        case 'model': {
+          // Preselect the resolved model unless the prompt is too long for it.
+          const active = fits(caps!) ? caps!.id : (preferredModel(offered.filter(fits), settings, last.model)?.id ?? caps!.id);
           result = await pickOne(
             info,
             t('Model'),
-            table.list('generate').map((m): Choice<string> => ({ label: m.id, description: m.note, detail: describeModel(m), value: m.id })),
-            model ?? last.model ?? settings.model,
+            offered.map((m): Choice<string> => ({
+              label: m.id,
+              description: m.note,
+              detail: fits(m) ? describeModel(m) : `$(error) ${t('The prompt is too long for this model: at most {0} characters.', count(m.maxPromptChars))}`,
+              value: m.id,
+            })),
+            active,
+            (id) => {
+              const m = table.get(id)!;
+              if (fits(m)) return undefined;
+              return {
+                message: t('Pixelwright: the prompt has {0} characters; {1} takes at most {2}. Pick another model or shorten the prompt.', count(promptLength(prompt!)), m.id, count(m.maxPromptChars)),
+                // Back from the model step is the prompt step, when there is one.
+                actions: args.prompt === undefined ? [[t('Edit Prompt'), BACK]] : [],
+              };
+            },
           );
           if (typeof result === 'string') {
             model = result;
             resolveModel();
           }
           break;
+        }
         case 'size': {
           const c = caps!;
           const custom = '__custom__';
@@ -486,6 +522,11 @@ function describeModel(m: ModelCapabilities): string {
   const parts = [m.sizes.join(' · ') + (m.customSize ? ' · WxH' : '')];
   if (m.maxN === 1) parts.push(vscode.l10n.t('1 image per request'));
   return parts.join('  —  ');
+}
+
+/** A count as people read it: 1,060. */
+function count(value: number): string {
+  return value.toLocaleString('en-US');
 }
 
 function statusText(s: RunStatus, what: string): string {

@@ -1,0 +1,254 @@
+/**
+ * "Pixelwright: Generate Image…" driven through its quick picks in a real VS Code, against the
+ * local fake Images API: the steps it shows, what they say, what Enter and Back do, and what a
+ * run then sends. The test sees the quick inputs the extension creates (it shares the extension's
+ * `vscode` API object) and drives them with the workbench's own commands, as a keyboard would:
+ * it makes an item active and runs "accept", or runs "back".
+ */
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import { readRecord } from '../../src/core/metadata';
+import type { FakeOpenAI } from '../fake-openai/server';
+
+const EXT_ID = 'pixelwright.pixelwright';
+const KEY = 'sk-test-key';
+
+type Input = vscode.QuickPick<vscode.QuickPickItem> | vscode.InputBox;
+
+interface Shown {
+  readonly level: 'error' | 'warning' | 'info';
+  readonly message: string;
+  readonly actions: string[];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, fn: () => T | undefined, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/**
+ * Records the quick inputs the extension opens, and the messages it shows (answered with
+ * `answer`, "dismissed" by default).
+ */
+function capture() {
+  const w = vscode.window as unknown as Record<string, unknown>;
+  const originals = { qp: w.createQuickPick, ib: w.createInputBox, error: w.showErrorMessage, warning: w.showWarningMessage, info: w.showInformationMessage };
+  const inputs: Input[] = [];
+  const shown: Shown[] = [];
+  let answer: (s: Shown) => string | undefined = () => undefined;
+  w.createQuickPick = (...a: unknown[]) => {
+    const qp = (originals.qp as (...x: unknown[]) => Input).apply(vscode.window, a);
+    inputs.push(qp);
+    return qp;
+  };
+  w.createInputBox = (...a: unknown[]) => {
+    const box = (originals.ib as (...x: unknown[]) => Input).apply(vscode.window, a);
+    inputs.push(box);
+    return box;
+  };
+  const spy = (level: Shown['level']) => (message: string, ...rest: unknown[]) => {
+    const s = { level, message, actions: rest.filter((r): r is string => typeof r === 'string') };
+    shown.push(s);
+    return Promise.resolve(answer(s));
+  };
+  w.showErrorMessage = spy('error');
+  w.showWarningMessage = spy('warning');
+  w.showInformationMessage = spy('info');
+  return {
+    inputs,
+    shown,
+    answerWith(fn: (s: Shown) => string | undefined) {
+      answer = fn;
+    },
+    restore() {
+      w.createQuickPick = originals.qp;
+      w.createInputBox = originals.ib;
+      w.showErrorMessage = originals.error;
+      w.showWarningMessage = originals.warning;
+      w.showInformationMessage = originals.info;
+    },
+  };
+}
+
+suite('Generate Image palette (host, quick picks, fake API)', function () {
+  this.timeout(90_000);
+  let fake: FakeOpenAI;
+  let api: { setApiKey(k: string): Promise<void> };
+  let out: vscode.Uri;
+  let cap: ReturnType<typeof capture>;
+  let seen = 0;
+  const config = () => vscode.workspace.getConfiguration('pixelwright');
+  const SETTINGS = ['provider', 'baseUrl', 'outputFolder', 'azure.endpoint', 'azure.deployment', 'model', 'maxConcurrentRequests'];
+
+  /** The next quick input the flow opens (one not seen yet), once it is on screen. */
+  async function next(what: string, ms = 10_000): Promise<Input> {
+    const input = await until(`${what} (step ${seen + 1})`, () => cap.inputs[seen], ms);
+    seen++;
+    await sleep(150); // its properties reach the workbench (the extension host batches them)
+    return input;
+  }
+
+  /** Asserts that no further quick input opens within `ms`. */
+  async function noNext(ms = 1500): Promise<void> {
+    await sleep(ms);
+    assert.strictEqual(cap.inputs.length, seen, `an unexpected step opened: ${placeholderOf(cap.inputs[seen])}`);
+  }
+
+  const placeholderOf = (i: Input | undefined): string => (i ? (('placeholder' in i && i.placeholder) || (i as vscode.InputBox).prompt || '') : 'none');
+  const itemsOf = (i: Input) => (i as vscode.QuickPick<vscode.QuickPickItem>).items;
+  const item = (i: Input, label: string) => {
+    const found = itemsOf(i).find((x) => x.label === label);
+    assert.ok(found, `"${label}" is offered in ${placeholderOf(i)}: ${itemsOf(i).map((x) => x.label).join(', ')}`);
+    return found;
+  };
+
+  /** Makes `label` the active item and presses Enter. */
+  async function choose(i: Input, label: string): Promise<void> {
+    const qp = i as vscode.QuickPick<vscode.QuickPickItem>;
+    qp.activeItems = [item(i, label)];
+    await sleep(150);
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+  }
+
+  /**
+   * Puts `text` into the box, as if pasted. (The workbench does not echo a value set by the
+   * extension as a change, so what the box says is checked after Enter, which reads the value.)
+   */
+  async function type(i: Input, text: string): Promise<void> {
+    i.value = text;
+    await sleep(300);
+  }
+
+  /** The error shown under an input box, if any. */
+  const boxError = (i: Input) => {
+    const v = (i as vscode.InputBox).validationMessage;
+    return typeof v === 'object' && v.severity === vscode.InputBoxValidationSeverity.Error ? v.message : undefined;
+  };
+
+  const enter = () => vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+  const escape = () => vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+
+  /** Presses Enter on every further step (each one's preselected choice) until the run ends. */
+  async function acceptRest(run: Thenable<vscode.Uri[] | undefined>): Promise<vscode.Uri[]> {
+    let done: vscode.Uri[] | undefined;
+    void run.then((r) => (done = r ?? []));
+    const end = Date.now() + 30_000;
+    while (done === undefined && Date.now() < end) {
+      if (cap.inputs.length > seen) {
+        await next('a later step');
+        await enter();
+      }
+      await sleep(50);
+    }
+    assert.ok(done, 'the run ended');
+    return done;
+  }
+
+  const palette = (args: Record<string, unknown> = {}) => vscode.commands.executeCommand<vscode.Uri[]>('pixelwright.generate', { noOpen: true, ...args });
+  const generations = () => fake.requests.filter((r) => r.path.includes('/images/generations'));
+
+  suiteSetup(async () => {
+    api = await vscode.extensions.getExtension<{ setApiKey(k: string): Promise<void> }>(EXT_ID)!.activate();
+    const { startFakeOpenAI } = require('../fake-openai/server') as typeof import('../fake-openai/server');
+    fake = await startFakeOpenAI({ urlTtlMs: 60_000 });
+    out = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'palette-test-images');
+    await config().update('provider', 'compatible', vscode.ConfigurationTarget.Workspace);
+    await config().update('baseUrl', fake.url, vscode.ConfigurationTarget.Workspace);
+    await config().update('outputFolder', 'palette-test-images', vscode.ConfigurationTarget.Workspace);
+    await api.setApiKey(KEY);
+  });
+
+  setup(() => {
+    fake.reset();
+    cap = capture();
+    seen = 0;
+  });
+
+  teardown(async () => {
+    await escape();
+    cap.restore();
+  });
+
+  suiteTeardown(async () => {
+    await vscode.workspace.fs.delete(out, { recursive: true, useTrash: false }).then(undefined, () => undefined);
+    for (const k of SETTINGS) await config().update(k, undefined, vscode.ConfigurationTarget.Workspace);
+    await fake?.close();
+  });
+
+  test('after a dall-e-2 run a 1,060-character prompt reaches the model step, where dall-e-2 says it is too short and is refused', async () => {
+    assert.strictEqual((await palette({ prompt: 'a small boat', model: 'dall-e-2', size: '256x256', n: 1 })).length, 1);
+    const prompt = `a lighthouse on a cliff at dusk, ${'with waves '.repeat(200)}`.slice(0, 1060);
+    const run = palette();
+    const promptStep = await next('the prompt step');
+    await type(promptStep, prompt);
+    await enter();
+    const modelStep = await next('the model step');
+    assert.strictEqual(placeholderOf(modelStep), 'Model');
+    assert.match(item(modelStep, 'dall-e-2').detail ?? '', /too long.*1,000/);
+    assert.doesNotMatch(item(modelStep, 'gpt-image-1.5').detail ?? '', /too long/);
+    assert.notStrictEqual((modelStep as vscode.QuickPick<vscode.QuickPickItem>).activeItems[0]?.label, 'dall-e-2', 'a model the prompt is too long for is not preselected');
+
+    await choose(modelStep, 'dall-e-2');
+    const refusal = await until('the refusal', () => cap.shown.find((s) => s.level === 'error'));
+    assert.match(refusal.message, /1,060 characters; dall-e-2 takes at most 1,000/);
+    assert.ok(refusal.actions.includes('Edit Prompt'), refusal.actions.join(', '));
+    await noNext(500); // still on the model step
+
+    await choose(modelStep, 'gpt-image-1.5');
+    const files = await acceptRest(run);
+    assert.strictEqual(files.length, 1);
+    const record = readRecord(await vscode.workspace.fs.readFile(files[0]))!;
+    assert.strictEqual(record.model, 'gpt-image-1.5');
+    assert.strictEqual(record.prompt, prompt);
+  });
+
+  test('"Edit Prompt" on a model\'s refusal goes back to the prompt, text kept', async () => {
+    cap.answerWith((s) => (s.actions.includes('Edit Prompt') ? 'Edit Prompt' : undefined));
+    await palette({ prompt: 'a small boat', model: 'dall-e-2', size: '256x256', n: 1 });
+    const prompt = 'p'.repeat(1200);
+    const run = palette();
+    await type(await next('the prompt step'), prompt);
+    await enter();
+    await choose(await next('the model step'), 'dall-e-2');
+    const again = await next('the prompt step again');
+    assert.strictEqual(again.value, prompt);
+    await escape();
+    assert.deepStrictEqual(await run, []);
+  });
+
+  test('a 33,000-character prompt is refused with a visible error, and the box keeps it', async () => {
+    const run = palette();
+    const promptStep = await next('the prompt step');
+    await type(promptStep, 'x'.repeat(33_000));
+    await enter();
+    await noNext(500);
+    assert.match(boxError(promptStep) ?? 'no error under the box', /33,000 characters; no model takes more than 32,000/);
+    assert.strictEqual(promptStep.value.length, 33_000);
+    await escape();
+    assert.deepStrictEqual(await run, []);
+    assert.strictEqual(generations().length, 0);
+  });
+
+  test('with a model given, the prompt step checks that model\'s limit and says so', async () => {
+    const run = palette({ model: 'dall-e-3' });
+    const promptStep = await next('the prompt step');
+    await type(promptStep, 'y'.repeat(4001));
+    await enter();
+    assert.match(boxError(promptStep) ?? 'no error under the box', /4,001 characters; dall-e-3 takes at most 4,000/);
+    await noNext(500);
+    await type(promptStep, 'y'.repeat(4000));
+    await enter();
+    assert.strictEqual(boxError(promptStep), undefined);
+    assert.strictEqual(placeholderOf(await next('the size step')), 'Size');
+    await escape();
+    assert.deepStrictEqual(await run, []);
+  });
+
+});
