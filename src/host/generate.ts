@@ -18,7 +18,7 @@ import { describeError, showError } from './errors';
 import { Disposable } from './lifecycle';
 import type { Log } from './log';
 import { BACK, inputText, pickOne, promptInput, RECENT, shortLabel, type Choice, type StepInfo } from './quickFlow';
-import { longestPromptLimit, preferredModel, promptLength } from './modelChoice';
+import { longestPromptLimit, offeredModels, preferredModel, promptLength } from './modelChoice';
 import { providerConfig, providerRecord } from './provider';
 import { ApiKeyStore } from './secrets';
 import { openSettings, readSettings, type PixelwrightSettings } from './settings';
@@ -110,8 +110,9 @@ export class Generator extends Disposable {
       return undefined;
     }
 
-    const offered = table.list('generate');
-    const modelStep = args.model === undefined;
+    // With Azure the deployment runs one model (the setting): it is the only one offered.
+    const offered = offeredModels(table, settings, 'generate');
+    const modelStep = args.model === undefined && offered.length > 1;
 
     let prompt = args.prompt;
     let model = args.model;
@@ -134,7 +135,7 @@ export class Generator extends Disposable {
       return s;
     };
     const resolveModel = () => {
-      caps = table.get(model ?? last.model ?? settings.model) ?? table.get(settings.model) ?? table.get('gpt-image-1.5')!;
+      caps = (model !== undefined ? table.get(model) : undefined) ?? preferredModel(offered, settings, last.model) ?? table.get(settings.model) ?? table.get('gpt-image-1.5')!;
       model = caps.id;
       // Remembered and configured choices are fitted to the model; explicit arguments are not,
       // so that a wrong one is refused by validation with a clear message.
@@ -155,7 +156,7 @@ export class Generator extends Disposable {
     resolveModel(); // the last or configured model until the user picks one
 
     // The prompt's length is checked against the model that will take it: the one already known
-    // (given), else the longest any model takes; the model step then
+    // (given, or the only one offered), else the longest any model takes; the model step then
     // marks and refuses the models it is too long for.
     const fits = (m: ModelCapabilities) => prompt === undefined || promptLength(prompt) <= m.maxPromptChars;
     const tooLongFor = (m: ModelCapabilities, text: string) => t('The prompt has {0} characters; {1} takes at most {2}.', count(promptLength(text)), m.id, count(m.maxPromptChars));

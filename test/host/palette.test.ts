@@ -251,4 +251,40 @@ suite('Generate Image palette (host, quick picks, fake API)', function () {
     assert.deepStrictEqual(await run, []);
   });
 
+  test('Azure: the deployment\'s model (the setting) is used, not the last run\'s; no GPT-only fields reach dall-e-3', async () => {
+    // The last run was gpt-image-1.5 with GPT-only options.
+    assert.strictEqual((await palette({ prompt: 'gpt first', model: 'gpt-image-1.5', size: '1024x1024', quality: 'low', n: 1, outputFormat: 'webp', outputCompression: 60, background: 'opaque' })).length, 1);
+    await config().update('provider', 'azure', vscode.ConfigurationTarget.Workspace);
+    await config().update('azure.endpoint', fake.origin, vscode.ConfigurationTarget.Workspace);
+    await config().update('azure.deployment', 'dalle3', vscode.ConfigurationTarget.Workspace);
+    await config().update('model', 'dall-e-3', vscode.ConfigurationTarget.Workspace);
+    try {
+      await api.setApiKey(KEY);
+      fake.reset();
+      const run = palette({ prompt: 'an azure lighthouse' });
+      const files = await acceptRest(run);
+      assert.ok(
+        cap.inputs.every((i) => placeholderOf(i) !== 'Model'),
+        `a deployment runs one model: no model step (${cap.inputs.map(placeholderOf).join(' | ')})`,
+      );
+      assert.strictEqual(files.length, 1, JSON.stringify(cap.shown));
+      const [req] = generations();
+      assert.match(req.path, /\/deployments\/dalle3\//);
+      const body = req.body as Record<string, unknown>;
+      for (const gptOnly of ['background', 'output_format', 'output_compression', 'moderation']) assert.ok(!(gptOnly in body), `${gptOnly} sent to dall-e-3: ${JSON.stringify(body)}`);
+      assert.strictEqual(readRecord(await vscode.workspace.fs.readFile(files[0]))!.model, 'dall-e-3');
+
+      // The prompt step checks the deployment's model's limit.
+      const run2 = palette();
+      const promptStep = await next('the prompt step');
+      await type(promptStep, 'z'.repeat(4500));
+      await enter();
+      assert.match(boxError(promptStep) ?? 'no error under the box', /4,500 characters; dall-e-3 takes at most 4,000/);
+      await escape();
+      await run2;
+    } finally {
+      for (const k of ['provider', 'azure.endpoint', 'azure.deployment', 'model']) await config().update(k, undefined, vscode.ConfigurationTarget.Workspace);
+      await config().update('provider', 'compatible', vscode.ConfigurationTarget.Workspace);
+    }
+  });
 });
