@@ -323,6 +323,8 @@ export class Generator extends Disposable {
       validateRequest(req, caps);
     } catch (err) {
       const info = classifyError(err);
+      // "Edit Prompt" on a prompt refusal reopens the palette with this prompt in the box.
+      if (info.param === 'prompt') await this.context.globalState.update(DRAFT_KEY, req.prompt);
       void showError(info, ctx);
       fail(info);
       return [];
@@ -475,6 +477,12 @@ export class Generator extends Disposable {
       onOpenSettings: (key?: string) => openSettings(key),
       onSetKey: () => this.keys.ask(settings),
       onEditPrompt: req ? () => vscode.commands.executeCommand('pixelwright.generate', { ...args, prompt: undefined, model: req.model }) : undefined,
+      // The same prompt with the model step open (not with Azure: the deployment runs one model).
+      // Options that belong to the refused model are asked again, fitted to the new one.
+      onPickModel:
+        req && offeredModels(new ModelTable(settings.customModels), settings, req.operation).length > 1
+          ? () => vscode.commands.executeCommand('pixelwright.generate', { prompt: req.prompt, n: args.n, outputFolder: args.outputFolder, noOpen: args.noOpen })
+          : undefined,
       onRetry: req ? () => this.run(req, new ModelTable(settings.customModels).get(req.model)!, readSettings(), args) : undefined,
     };
   }

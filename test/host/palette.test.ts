@@ -251,6 +251,47 @@ suite('Generate Image palette (host, quick picks, fake API)', function () {
     assert.deepStrictEqual(await run, []);
   });
 
+  test('a prompt refused when sent offers "Edit Prompt" and "Pick Another Model", not settings', async () => {
+    const prompt = 'q'.repeat(1060);
+    assert.deepStrictEqual(await palette({ prompt, model: 'dall-e-2', size: '256x256', n: 1 }), []);
+    const refusal = await until('the refusal', () => cap.shown.find((s) => s.level === 'error'));
+    assert.match(refusal.message, /prompt/);
+    assert.ok(refusal.actions.includes('Edit Prompt') && refusal.actions.includes('Pick Another Model'), refusal.actions.join(', '));
+    assert.ok(!refusal.actions.includes('Open Settings'), refusal.actions.join(', '));
+    assert.strictEqual(generations().length, 0);
+  });
+
+  test('"Pick Another Model" reopens the palette on the model step with the prompt kept', async () => {
+    const prompt = 'r'.repeat(1060);
+    cap.answerWith((s) => (s.actions.includes('Pick Another Model') ? 'Pick Another Model' : undefined));
+    await palette({ prompt, model: 'dall-e-2', size: '256x256', n: 1 });
+    const modelStep = await next('the model step');
+    assert.strictEqual(placeholderOf(modelStep), 'Model');
+    await choose(modelStep, 'gpt-image-1-mini');
+    // The reopened flow is a new command run: follow its steps until its file lands.
+    const files = await acceptRest(new Promise<vscode.Uri[]>((resolve) => {
+      const poll = setInterval(async () => {
+        const names = await vscode.workspace.fs.readDirectory(out).then((e) => e.map(([n]) => n), () => [] as string[]);
+        const hit = names.find((n) => n.startsWith('rrrr'));
+        if (hit) {
+          clearInterval(poll);
+          resolve([vscode.Uri.joinPath(out, hit)]);
+        }
+      }, 100);
+    }));
+    const record = readRecord(await vscode.workspace.fs.readFile(files[0]))!;
+    assert.strictEqual(record.model, 'gpt-image-1-mini');
+    assert.strictEqual(record.prompt, prompt);
+  });
+
+  test('"Edit Prompt" on a prompt refused when sent opens the prompt step with it', async () => {
+    const prompt = 's'.repeat(1060);
+    cap.answerWith((s) => (s.actions.includes('Edit Prompt') ? 'Edit Prompt' : undefined));
+    await palette({ prompt, model: 'dall-e-2', size: '256x256', n: 1 });
+    const promptStep = await next('the prompt step');
+    assert.strictEqual(promptStep.value, prompt);
+  });
+
   test('Azure: the deployment\'s model (the setting) is used, not the last run\'s; no GPT-only fields reach dall-e-3', async () => {
     // The last run was gpt-image-1.5 with GPT-only options.
     assert.strictEqual((await palette({ prompt: 'gpt first', model: 'gpt-image-1.5', size: '1024x1024', quality: 'low', n: 1, outputFormat: 'webp', outputCompression: 60, background: 'opaque' })).length, 1);
