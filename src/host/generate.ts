@@ -237,14 +237,11 @@ export class Generator extends Disposable {
           break;
         case 'n': {
           const perRequest = caps!.maxN;
+          const atOnce = settings.maxConcurrentRequests;
           result = await pickOne(
             info,
             t('How many images'),
-            Array.from({ length: 10 }, (_, k): Choice<number> => ({
-              label: String(k + 1),
-              description: k + 1 > perRequest ? t('{0} parallel requests', Math.ceil((k + 1) / perRequest)) : undefined,
-              value: k + 1,
-            })),
+            Array.from({ length: 10 }, (_, k): Choice<number> => ({ label: String(k + 1), description: requestsText(k + 1, perRequest, atOnce), value: k + 1 })),
             n ?? last.n ?? settings.count,
           );
           if (typeof result === 'number') n = result;
@@ -536,6 +533,13 @@ function describeModel(m: ModelCapabilities): string {
 /** A count as people read it: 1,060. */
 function count(value: number): string {
   return value.toLocaleString('en-US');
+}
+
+/** What `n` images become: how many requests, and how many of them run at once. */
+function requestsText(n: number, perRequest: number, atOnce: number): string | undefined {
+  const requests = Math.ceil(n / perRequest);
+  if (requests <= 1) return undefined;
+  return requests <= atOnce ? vscode.l10n.t('{0} parallel requests', requests) : vscode.l10n.t('{0} requests, {1} at a time', requests, atOnce);
 }
 
 function statusText(s: RunStatus, what: string): string {

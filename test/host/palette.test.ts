@@ -292,6 +292,30 @@ suite('Generate Image palette (host, quick picks, fake API)', function () {
     assert.strictEqual(promptStep.value, prompt);
   });
 
+  test('the count step tells the truth: 10 dall-e-3 images are 10 requests, 3 at a time', async () => {
+    const run = palette({ prompt: 'ten boats', model: 'dall-e-3', size: '1024x1024', quality: 'standard', style: 'vivid' });
+    const count = await next('the count step');
+    assert.strictEqual(placeholderOf(count), 'How many images');
+    assert.strictEqual(item(count, '1').description, undefined);
+    assert.strictEqual(item(count, '3').description, '3 parallel requests');
+    assert.strictEqual(item(count, '4').description, '4 requests, 3 at a time');
+    assert.strictEqual(item(count, '10').description, '10 requests, 3 at a time');
+    await escape();
+    assert.deepStrictEqual(await run, []);
+
+    await config().update('maxConcurrentRequests', 5, vscode.ConfigurationTarget.Workspace);
+    try {
+      const again = palette({ prompt: 'ten boats', model: 'dall-e-3', size: '1024x1024', quality: 'standard', style: 'vivid' });
+      const count2 = await next('the count step');
+      assert.strictEqual(item(count2, '5').description, '5 parallel requests');
+      assert.strictEqual(item(count2, '10').description, '10 requests, 5 at a time');
+      await escape();
+      await again;
+    } finally {
+      await config().update('maxConcurrentRequests', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
   test('Azure: the deployment\'s model (the setting) is used, not the last run\'s; no GPT-only fields reach dall-e-3', async () => {
     // The last run was gpt-image-1.5 with GPT-only options.
     assert.strictEqual((await palette({ prompt: 'gpt first', model: 'gpt-image-1.5', size: '1024x1024', quality: 'low', n: 1, outputFormat: 'webp', outputCompression: 60, background: 'opaque' })).length, 1);
