@@ -31,7 +31,12 @@ const MAX_RECENT = 20;
 export interface LastChoices extends OptionPreferences {
   readonly model?: string;
   readonly n?: number;
+  /** The last compression level chosen for jpeg or webp (kept across runs that take none). */
+  readonly outputCompression?: number;
 }
+
+/** The compression levels the palette offers (any other whole number can be typed). */
+const COMPRESSION_LEVELS = [100, 95, 90, 85, 80, 75, 70, 60, 50, 40, 30, 20, 10, 0];
 
 /** One image of a run, as an observer sees it. */
 export interface ImageProgress {
@@ -119,9 +124,11 @@ export class Generator extends Disposable {
     let caps: ModelCapabilities | undefined;
     let prefs: OptionPreferences = {};
     let n = args.n;
+    let compression = args.outputCompression;
     const chosen: Record<string, string | undefined> = {};
 
-    type Step = 'prompt' | 'model' | 'size' | 'quality' | 'n' | 'outputFormat' | 'background' | 'style';
+    type Step = 'prompt' | 'model' | 'size' | 'quality' | 'n' | 'outputFormat' | 'outputCompression' | 'background' | 'style';
+    const compressible = (c: ModelCapabilities) => c.compression && (prefs.outputFormat === 'jpeg' || prefs.outputFormat === 'webp');
     const stepsFor = (c: ModelCapabilities): Step[] => {
       const s: Step[] = [];
       if (args.prompt === undefined) s.push('prompt');
@@ -130,6 +137,7 @@ export class Generator extends Disposable {
       if (args.quality === undefined && c.qualities.length > 1) s.push('quality');
       if (args.n === undefined) s.push('n');
       if (args.outputFormat === undefined && c.outputFormats.length > 1) s.push('outputFormat');
+      if (args.outputCompression === undefined && compressible(c)) s.push('outputCompression');
       if (args.background === undefined && c.backgrounds.length > 1) s.push('background');
       if (args.style === undefined && c.styles.length > 1) s.push('style');
       return s;
@@ -254,6 +262,23 @@ export class Generator extends Disposable {
             if (prefs.background === 'transparent' && result === 'jpeg') prefs = { ...prefs, background: 'auto' };
           }
           break;
+        case 'outputCompression': {
+          const current = compression ?? last.outputCompression ?? 100;
+          const other = -1;
+          const levels = [...new Set([...COMPRESSION_LEVELS, current])].sort((a, b) => b - a);
+          const choices: Choice<number>[] = levels.map((l) => ({ label: String(l), description: l === 100 ? t('no compression (the default)') : undefined, value: l }));
+          choices.push({ label: t('Other level…'), description: t('a whole number from 0 to 100'), value: other });
+          result = await pickOne(info, t('Compression of the {0} file: 100 keeps every detail, lower makes it smaller', prefs.outputFormat ?? ''), choices, current);
+          if (result === other) {
+            result = await inputText(info, t('Compression level: a whole number from 0 to 100'), String(current), (v) =>
+              /^\d{1,3}$/.test(v) && Number(v) <= 100 ? undefined : t('Type a whole number from 0 to 100.'),
+            );
+            if (result === BACK) continue;
+            if (typeof result === 'string') result = Number(result);
+          }
+          if (typeof result === 'number') compression = result;
+          break;
+        }
         case 'background':
           result = await pickOne(
             info,
@@ -280,7 +305,8 @@ export class Generator extends Disposable {
       prompt,
       n: n ?? last.n ?? settings.count,
       ...prefs,
-      outputCompression: args.outputCompression,
+      // Explicit arguments go as given (validation refuses a wrong one); the chosen level only where it applies.
+      outputCompression: args.outputCompression ?? (compressible(caps!) ? compression : undefined),
       moderation: args.moderation ?? (caps!.moderation && settings.moderation !== 'auto' ? settings.moderation : undefined),
     };
     await this.remember(req);
@@ -291,7 +317,17 @@ export class Generator extends Disposable {
   async remember(req: ImageRequest): Promise<void> {
     const state = this.context.globalState;
     const recent = state.get<string[]>(RECENT_KEY) ?? [];
-    await state.update(LAST_KEY, { model: req.model, n: req.n, size: req.size, quality: req.quality, style: req.style, background: req.background, outputFormat: req.outputFormat } satisfies LastChoices);
+    const before = state.get<LastChoices>(LAST_KEY) ?? {};
+    await state.update(LAST_KEY, {
+      model: req.model,
+      n: req.n,
+      size: req.size,
+      quality: req.quality,
+      style: req.style,
+      background: req.background,
+      outputFormat: req.outputFormat,
+      outputCompression: req.outputCompression ?? before.outputCompression,
+    } satisfies LastChoices);
     await state.update(RECENT_KEY, [req.prompt, ...recent.filter((p) => p !== req.prompt)].slice(0, MAX_RECENT));
   }
 

@@ -133,6 +133,7 @@ suite('Generate Image palette (host, quick picks, fake API)', function () {
   };
 
   const enter = () => vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+  const back = () => vscode.commands.executeCommand('workbench.action.quickInputBack');
   const escape = () => vscode.commands.executeCommand('workbench.action.closeQuickOpen');
 
   /** Presses Enter on every further step (each one's preselected choice) until the run ends. */
@@ -314,6 +315,58 @@ suite('Generate Image palette (host, quick picks, fake API)', function () {
     } finally {
       await config().update('maxConcurrentRequests', undefined, vscode.ConfigurationTarget.Workspace);
     }
+  });
+
+  test('jpeg and webp get a compression step (last choice preselected, Back works); png does not', async () => {
+    const given = { prompt: 'compressed harbour', model: 'gpt-image-1.5', size: '1024x1024', quality: 'low', n: 1, background: 'opaque' };
+    const run = palette(given);
+    const format = await next('the format step');
+    assert.strictEqual(placeholderOf(format), 'File format');
+    await choose(format, 'jpeg');
+    const level = await next('the compression step');
+    assert.match(placeholderOf(level), /Compression of the jpeg file/);
+    assert.strictEqual((level as vscode.QuickPick<vscode.QuickPickItem>).step, 2);
+    assert.strictEqual((level as vscode.QuickPick<vscode.QuickPickItem>).totalSteps, 2);
+    await choose(level, '80');
+    const [file] = await run;
+    const rec = readRecord(await vscode.workspace.fs.readFile(file))!;
+    assert.strictEqual(rec.options.output_format, 'jpeg');
+    assert.strictEqual(rec.options.output_compression, 80);
+    assert.strictEqual((generations()[0].body as Record<string, unknown>).output_compression, 80);
+
+    // The next run preselects 80; Back returns to the format, and png asks no level.
+    const run2 = palette(given);
+    await choose(await next('the format step'), 'webp');
+    const level2 = await next('the compression step');
+    assert.match(placeholderOf(level2), /webp/);
+    assert.strictEqual((level2 as vscode.QuickPick<vscode.QuickPickItem>).activeItems[0]?.label, '80');
+    await back();
+    const format2 = await next('the format step after Back');
+    assert.strictEqual(placeholderOf(format2), 'File format');
+    assert.strictEqual((format2 as vscode.QuickPick<vscode.QuickPickItem>).totalSteps, 2);
+    await choose(format2, 'png');
+    const [png] = await run2;
+    assert.strictEqual(seen, cap.inputs.length, 'no compression step for png');
+    const rec2 = readRecord(await vscode.workspace.fs.readFile(png))!;
+    assert.strictEqual(rec2.options.output_format, 'png');
+    assert.strictEqual(rec2.options.output_compression, undefined);
+  });
+
+  test('a compression level can be typed, and a bad one is refused in the box', async () => {
+    const run = palette({ prompt: 'typed level', model: 'gpt-image-1.5', size: '1024x1024', quality: 'low', n: 1, background: 'opaque', outputFormat: 'webp' });
+    const level = await next('the compression step');
+    await choose(level, 'Other level…');
+    const box = (await next('the level box')) as vscode.InputBox;
+    box.value = '101';
+    await sleep(300);
+    await enter();
+    await sleep(300);
+    assert.ok(box.validationMessage, 'a level above 100 is refused in the box');
+    box.value = '37';
+    await sleep(300);
+    await enter();
+    const [file] = await run;
+    assert.strictEqual(readRecord(await vscode.workspace.fs.readFile(file))!.options.output_compression, 37);
   });
 
   test('Azure: the deployment\'s model (the setting) is used, not the last run\'s; no GPT-only fields reach dall-e-3', async () => {
