@@ -18,7 +18,7 @@ import { describeError, showError } from './errors';
 import { Disposable } from './lifecycle';
 import type { Log } from './log';
 import { BACK, inputText, pickOne, promptInput, RECENT, shortLabel, type Choice, type StepInfo } from './quickFlow';
-import { longestPromptLimit, offeredModels, preferredModel, promptLength } from './modelChoice';
+import { deploymentModel, longestPromptLimit, offeredModels, preferredModel, promptLength } from './modelChoice';
 import { providerConfig, providerRecord } from './provider';
 import { ApiKeyStore } from './secrets';
 import { openSettings, readSettings, type PixelwrightSettings } from './settings';
@@ -114,8 +114,15 @@ export class Generator extends Disposable {
       void showError({ kind: 'validation', param: 'model', serverMessage: t('unknown model "{0}"; add it to pixelwright.customModels if your server offers it', args.model) }, this.errorContext(settings));
       return undefined;
     }
+    // With Azure the deployment runs one model (the setting): it is the only one offered, and a
+    // run that names another (a keybinding, a recipe from elsewhere) would send it fields it refuses.
+    const deployed = deploymentModel(table, settings);
+    if (args.model !== undefined && deployed && table.get(args.model)!.id !== deployed.id) {
+      const said = t('the Azure deployment "{0}" runs {1} (the pixelwright.model setting), so it cannot take {2}', settings.azure.deployment, deployed.id, args.model);
+      void showError({ kind: 'validation', param: 'model', serverMessage: said }, this.errorContext(settings));
+      return undefined;
+    }
 
-    // With Azure the deployment runs one model (the setting): it is the only one offered.
     const offered = offeredModels(table, settings, 'generate');
     const modelStep = args.model === undefined && offered.length > 1;
 

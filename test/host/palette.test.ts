@@ -392,6 +392,13 @@ suite('Generate Image palette (host, quick picks, fake API)', function () {
       for (const gptOnly of ['background', 'output_format', 'output_compression', 'moderation']) assert.ok(!(gptOnly in body), `${gptOnly} sent to dall-e-3: ${JSON.stringify(body)}`);
       assert.strictEqual(readRecord(await vscode.workspace.fs.readFile(files[0]))!.model, 'dall-e-3');
 
+      // A run naming another model is refused before anything is sent.
+      fake.reset();
+      assert.deepStrictEqual(await palette({ prompt: 'named model', model: 'gpt-image-1.5', size: '1024x1024', quality: 'low', n: 1, outputFormat: 'png', background: 'auto' }), []);
+      const refusal = await until('the refusal', () => cap.shown.find((s) => s.level === 'error'));
+      assert.match(refusal.message, /deployment "dalle3" runs dall-e-3.*cannot take gpt-image-1\.5/);
+      assert.strictEqual(generations().length, 0);
+
       // The prompt step checks the deployment's model's limit.
       const run2 = palette();
       const promptStep = await next('the prompt step');
