@@ -14,6 +14,7 @@ import { requestOptions, type ImageRequest } from '../core/request';
 import type { EditOptions, ModelChoice, ResultImage } from '../shared/protocol';
 import { outputFolderUri, writeAsset } from './assets';
 import { loadEngine } from './engineLoader';
+import { offeredModels, preferredModel } from './modelChoice';
 import { describeError } from './errors';
 import type { EditBackend, EditRunInput, EditRunOutcome } from './editSession';
 import type { Log } from './log';
@@ -48,9 +49,14 @@ export class HostEditBackend implements EditBackend {
   choices(operation: 'edit' | 'variation') {
     const settings = readSettings();
     const table = new ModelTable(settings.customModels);
-    const models = table.list(operation).map(toChoice);
+    // With Azure only the deployment's model (the setting) is offered, whatever was used last.
+    const offered = offeredModels(table, settings, operation);
+    const models = offered.map(toChoice);
     const last = this.context.globalState.get<Partial<EditOptions>>(LAST_EDIT_KEY) ?? {};
-    const preferred = models.find((m) => m.id === last.model) ?? models.find((m) => m.id === settings.model) ?? models[0];
+    const preferredCaps = preferredModel(offered, settings, last.model);
+    // None offered (an Azure deployment whose model cannot do this): the panel says so and closes.
+    if (!preferredCaps) return { models, options: { model: settings.model, n: 1, keepUnmasked: false, squareMode: 'pad' as const }, prompt: '' };
+    const preferred = toChoice(preferredCaps);
     const options: EditOptions = {
       model: preferred.id,
       size: last.size && preferred.sizes.includes(last.size) ? last.size : preferred.sizes.includes('auto') ? 'auto' : preferred.sizes[preferred.sizes.length - 1],

@@ -12,6 +12,8 @@ export interface ErrorContext {
   readonly action?: string;
   readonly onSetKey?: () => unknown;
   readonly onEditPrompt?: () => unknown;
+  /** Runs the same prompt with another model (offered when a model refused the prompt). */
+  readonly onPickModel?: () => unknown;
   readonly onRetry?: () => unknown;
   readonly onShowLog: () => unknown;
   readonly onOpenSettings: (key?: string) => unknown;
@@ -31,7 +33,14 @@ export function describeError(info: ErrorInfo, ctx: ErrorContext): Described {
   const server = info.serverMessage ? ` (${info.serverMessage})` : '';
   switch (info.kind) {
     case 'validation':
-      return { message: t('Pixelwright cannot send this request: {0}', info.serverMessage ?? info.param ?? ''), actions: [settings()] };
+      return {
+        message: t('Pixelwright cannot send this request: {0}', info.serverMessage ?? info.param ?? ''),
+        // A refused prompt is fixed by editing it or by a model that takes it, not in the settings.
+        actions:
+          info.param === 'prompt'
+            ? [...(ctx.onEditPrompt ? [[t('Edit Prompt'), ctx.onEditPrompt] as const] : []), ...(ctx.onPickModel ? [[t('Pick Another Model'), ctx.onPickModel] as const] : [])]
+            : [settings()],
+      };
     case 'auth':
       return { message: t('The API key was refused (401). Set a valid key for this provider.'), actions: [setKey] };
     case 'org-verification':

@@ -17,7 +17,8 @@ import { loadEngine } from './engineLoader';
 import { describeError, showError } from './errors';
 import { Disposable } from './lifecycle';
 import type { Log } from './log';
-import { BACK, inputText, pickOne, textWithSuggestions, type Choice, type StepInfo } from './quickFlow';
+import { BACK, inputText, pickOne, promptInput, RECENT, shortLabel, type Choice, type StepInfo } from './quickFlow';
+import { deploymentModel, longestPromptLimit, offeredModels, preferredModel, promptLength } from './modelChoice';
 import { providerConfig, providerRecord } from './provider';
 import { ApiKeyStore } from './secrets';
 import { openSettings, readSettings, type PixelwrightSettings } from './settings';
@@ -30,7 +31,12 @@ const MAX_RECENT = 20;
 export interface LastChoices extends OptionPreferences {
   readonly model?: string;
   readonly n?: number;
+  /** The last compression level chosen for jpeg or webp (kept across runs that take none). */
+  readonly outputCompression?: number;
 }
+
+/** The compression levels the palette offers (any other whole number can be typed). */
+const COMPRESSION_LEVELS = [100, 95, 90, 85, 80, 75, 70, 60, 50, 40, 30, 20, 10, 0];
 
 /** One image of a run, as an observer sees it. */
 export interface ImageProgress {
@@ -108,29 +114,43 @@ export class Generator extends Disposable {
       void showError({ kind: 'validation', param: 'model', serverMessage: t('unknown model "{0}"; add it to pixelwright.customModels if your server offers it', args.model) }, this.errorContext(settings));
       return undefined;
     }
+    // With Azure the deployment runs one model (the setting): it is the only one offered, and a
+    // run that names another (a keybinding, a recipe from elsewhere) would send it fields it refuses.
+    const deployed = deploymentModel(table, settings);
+    if (args.model !== undefined && deployed && table.get(args.model)!.id !== deployed.id) {
+      const said = t('the Azure deployment "{0}" runs {1} (the pixelwright.model setting), so it cannot take {2}', settings.azure.deployment, deployed.id, args.model);
+      void showError({ kind: 'validation', param: 'model', serverMessage: said }, this.errorContext(settings));
+      return undefined;
+    }
+
+    const offered = offeredModels(table, settings, 'generate');
+    const modelStep = args.model === undefined && offered.length > 1;
 
     let prompt = args.prompt;
     let model = args.model;
     let caps: ModelCapabilities | undefined;
     let prefs: OptionPreferences = {};
     let n = args.n;
+    let compression = args.outputCompression;
     const chosen: Record<string, string | undefined> = {};
 
-    type Step = 'prompt' | 'model' | 'size' | 'quality' | 'n' | 'outputFormat' | 'background' | 'style';
+    type Step = 'prompt' | 'model' | 'size' | 'quality' | 'n' | 'outputFormat' | 'outputCompression' | 'background' | 'style';
+    const compressible = (c: ModelCapabilities) => c.compression && (prefs.outputFormat === 'jpeg' || prefs.outputFormat === 'webp');
     const stepsFor = (c: ModelCapabilities): Step[] => {
       const s: Step[] = [];
       if (args.prompt === undefined) s.push('prompt');
-      if (args.model === undefined) s.push('model');
+      if (modelStep) s.push('model');
       if (args.size === undefined && (c.sizes.length > 1 || c.customSize)) s.push('size');
       if (args.quality === undefined && c.qualities.length > 1) s.push('quality');
       if (args.n === undefined) s.push('n');
       if (args.outputFormat === undefined && c.outputFormats.length > 1) s.push('outputFormat');
+      if (args.outputCompression === undefined && compressible(c)) s.push('outputCompression');
       if (args.background === undefined && c.backgrounds.length > 1) s.push('background');
       if (args.style === undefined && c.styles.length > 1) s.push('style');
       return s;
     };
     const resolveModel = () => {
-      caps = table.get(model ?? last.model ?? settings.model) ?? table.get(settings.model) ?? table.get('gpt-image-1.5')!;
+      caps = (model !== undefined ? table.get(model) : undefined) ?? preferredModel(offered, settings, last.model) ?? table.get(settings.model) ?? table.get('gpt-image-1.5')!;
       model = caps.id;
       // Remembered and configured choices are fitted to the model; explicit arguments are not,
       // so that a wrong one is refused by validation with a clear message.
@@ -150,6 +170,17 @@ export class Generator extends Disposable {
     };
     resolveModel(); // the last or configured model until the user picks one
 
+    // The prompt's length is checked against the model that will take it: the one already known
+    // (given, or the only one offered), else the longest any model takes; the model step then
+    // marks and refuses the models it is too long for.
+    const fits = (m: ModelCapabilities) => prompt === undefined || promptLength(prompt) <= m.maxPromptChars;
+    const tooLongFor = (m: ModelCapabilities, text: string) => t('The prompt has {0} characters; {1} takes at most {2}.', count(promptLength(text)), m.id, count(m.maxPromptChars));
+    const promptProblem = (text: string): string | undefined => {
+      if (!modelStep) return promptLength(text) > caps!.maxPromptChars ? tooLongFor(caps!, text) : undefined;
+      const limit = longestPromptLimit(offered);
+      return promptLength(text) > limit ? t('The prompt has {0} characters; no model takes more than {1}.', count(promptLength(text)), count(limit)) : undefined;
+    };
+
     const draft = state.get<string>(DRAFT_KEY) ?? '';
     const recent = state.get<string[]>(RECENT_KEY) ?? [];
     let i = 0;
@@ -160,25 +191,46 @@ export class Generator extends Disposable {
       const info: StepInfo = { title, step: i + 1, totalSteps: allSteps.length };
       let result: unknown;
       switch (step) {
-        case 'prompt':
-          result = await textWithSuggestions(info, t('Describe the image to make (Enter to continue)'), recent, prompt ?? draft, (v) => {
-            const max = caps!.maxPromptChars;
-            return [...v].length > max ? t('{0} characters: the model accepts at most {1}.', [...v].length, max) : undefined;
-          });
+        case 'prompt': {
+          result = await promptInput(info, t('Describe the image to make (Enter to continue)'), prompt ?? draft, promptProblem, recent.length > 0);
+          if (result === RECENT) {
+            // The recent prompts; the one picked goes back into the box, to edit or to take.
+            const picked = await pickOne(info, t('Recent prompts'), recent.map((r): Choice<string> => ({ label: shortLabel(r), value: r })), undefined);
+            if (typeof picked === 'string') prompt = picked;
+            continue;
+          }
           if (typeof result === 'string') prompt = result;
           break;
-        case 'model':
+        }
+        case 'model': {
+          // Preselect the resolved model unless the prompt is too long for it.
+          const active = fits(caps!) ? caps!.id : (preferredModel(offered.filter(fits), settings, last.model)?.id ?? caps!.id);
           result = await pickOne(
             info,
             t('Model'),
-            table.list('generate').map((m): Choice<string> => ({ label: m.id, description: m.note, detail: describeModel(m), value: m.id })),
-            model ?? last.model ?? settings.model,
+            offered.map((m): Choice<string> => ({
+              label: m.id,
+              description: m.note,
+              detail: fits(m) ? describeModel(m) : `$(error) ${t('The prompt is too long for this model: at most {0} characters.', count(m.maxPromptChars))}`,
+              value: m.id,
+            })),
+            active,
+            (id) => {
+              const m = table.get(id)!;
+              if (fits(m)) return undefined;
+              return {
+                message: t('Pixelwright: the prompt has {0} characters; {1} takes at most {2}. Pick another model or shorten the prompt.', count(promptLength(prompt!)), m.id, count(m.maxPromptChars)),
+                // Back from the model step is the prompt step, when there is one.
+                actions: args.prompt === undefined ? [[t('Edit Prompt'), BACK]] : [],
+              };
+            },
           );
           if (typeof result === 'string') {
             model = result;
             resolveModel();
           }
           break;
+        }
         case 'size': {
           const c = caps!;
           const custom = '__custom__';
@@ -200,14 +252,11 @@ export class Generator extends Disposable {
           break;
         case 'n': {
           const perRequest = caps!.maxN;
+          const atOnce = settings.maxConcurrentRequests;
           result = await pickOne(
             info,
             t('How many images'),
-            Array.from({ length: 10 }, (_, k): Choice<number> => ({
-              label: String(k + 1),
-              description: k + 1 > perRequest ? t('{0} parallel requests', Math.ceil((k + 1) / perRequest)) : undefined,
-              value: k + 1,
-            })),
+            Array.from({ length: 10 }, (_, k): Choice<number> => ({ label: String(k + 1), description: requestsText(k + 1, perRequest, atOnce), value: k + 1 })),
             n ?? last.n ?? settings.count,
           );
           if (typeof result === 'number') n = result;
@@ -220,6 +269,23 @@ export class Generator extends Disposable {
             if (prefs.background === 'transparent' && result === 'jpeg') prefs = { ...prefs, background: 'auto' };
           }
           break;
+        case 'outputCompression': {
+          const current = compression ?? last.outputCompression ?? 100;
+          const other = -1;
+          const levels = [...new Set([...COMPRESSION_LEVELS, current])].sort((a, b) => b - a);
+          const choices: Choice<number>[] = levels.map((l) => ({ label: String(l), description: l === 100 ? t('no compression (the default)') : undefined, value: l }));
+          choices.push({ label: t('Other level…'), description: t('a whole number from 0 to 100'), value: other });
+          result = await pickOne(info, t('Compression of the {0} file: 100 keeps every detail, lower makes it smaller', prefs.outputFormat ?? ''), choices, current);
+          if (result === other) {
+            result = await inputText(info, t('Compression level: a whole number from 0 to 100'), String(current), (v) =>
+              /^\d{1,3}$/.test(v) && Number(v) <= 100 ? undefined : t('Type a whole number from 0 to 100.'),
+            );
+            if (result === BACK) continue;
+            if (typeof result === 'string') result = Number(result);
+          }
+          if (typeof result === 'number') compression = result;
+          break;
+        }
         case 'background':
           result = await pickOne(
             info,
@@ -246,7 +312,8 @@ export class Generator extends Disposable {
       prompt,
       n: n ?? last.n ?? settings.count,
       ...prefs,
-      outputCompression: args.outputCompression,
+      // Explicit arguments go as given (validation refuses a wrong one); the chosen level only where it applies.
+      outputCompression: args.outputCompression ?? (compressible(caps!) ? compression : undefined),
       moderation: args.moderation ?? (caps!.moderation && settings.moderation !== 'auto' ? settings.moderation : undefined),
     };
     await this.remember(req);
@@ -257,7 +324,17 @@ export class Generator extends Disposable {
   async remember(req: ImageRequest): Promise<void> {
     const state = this.context.globalState;
     const recent = state.get<string[]>(RECENT_KEY) ?? [];
-    await state.update(LAST_KEY, { model: req.model, n: req.n, size: req.size, quality: req.quality, style: req.style, background: req.background, outputFormat: req.outputFormat } satisfies LastChoices);
+    const before = state.get<LastChoices>(LAST_KEY) ?? {};
+    await state.update(LAST_KEY, {
+      model: req.model,
+      n: req.n,
+      size: req.size,
+      quality: req.quality,
+      style: req.style,
+      background: req.background,
+      outputFormat: req.outputFormat,
+      outputCompression: req.outputCompression ?? before.outputCompression,
+    } satisfies LastChoices);
     await state.update(RECENT_KEY, [req.prompt, ...recent.filter((p) => p !== req.prompt)].slice(0, MAX_RECENT));
   }
 
@@ -286,6 +363,8 @@ export class Generator extends Disposable {
       validateRequest(req, caps);
     } catch (err) {
       const info = classifyError(err);
+      // "Edit Prompt" on a prompt refusal reopens the palette with this prompt in the box.
+      if (info.param === 'prompt') await this.context.globalState.update(DRAFT_KEY, req.prompt);
       void showError(info, ctx);
       fail(info);
       return [];
@@ -438,6 +517,12 @@ export class Generator extends Disposable {
       onOpenSettings: (key?: string) => openSettings(key),
       onSetKey: () => this.keys.ask(settings),
       onEditPrompt: req ? () => vscode.commands.executeCommand('pixelwright.generate', { ...args, prompt: undefined, model: req.model }) : undefined,
+      // The same prompt with the model step open (not with Azure: the deployment runs one model).
+      // Options that belong to the refused model are asked again, fitted to the new one.
+      onPickModel:
+        req && offeredModels(new ModelTable(settings.customModels), settings, req.operation).length > 1
+          ? () => vscode.commands.executeCommand('pixelwright.generate', { prompt: req.prompt, n: args.n, outputFolder: args.outputFolder, noOpen: args.noOpen })
+          : undefined,
       onRetry: req ? () => this.run(req, new ModelTable(settings.customModels).get(req.model)!, readSettings(), args) : undefined,
     };
   }
@@ -486,6 +571,18 @@ function describeModel(m: ModelCapabilities): string {
   const parts = [m.sizes.join(' · ') + (m.customSize ? ' · WxH' : '')];
   if (m.maxN === 1) parts.push(vscode.l10n.t('1 image per request'));
   return parts.join('  —  ');
+}
+
+/** A count as people read it: 1,060. */
+function count(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
+/** What `n` images become: how many requests, and how many of them run at once. */
+function requestsText(n: number, perRequest: number, atOnce: number): string | undefined {
+  const requests = Math.ceil(n / perRequest);
+  if (requests <= 1) return undefined;
+  return requests <= atOnce ? vscode.l10n.t('{0} parallel requests', requests) : vscode.l10n.t('{0} requests, {1} at a time', requests, atOnce);
 }
 
 function statusText(s: RunStatus, what: string): string {

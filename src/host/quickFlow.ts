@@ -17,8 +17,24 @@ export interface Choice<T> extends vscode.QuickPickItem {
   readonly value: T;
 }
 
-/** One pick among choices; the item whose value equals `active` is preselected. */
-export function pickOne<T>(info: StepInfo, placeholder: string, choices: readonly Choice<T>[], active: T | undefined): Promise<StepResult<T>> {
+/** Why a choice cannot be taken, shown as an error message; each action ends the step with its result. */
+export interface Refusal<T> {
+  readonly message: string;
+  readonly actions?: readonly (readonly [label: string, result: StepResult<T>])[];
+}
+
+/**
+ * One pick among choices; the item whose value equals `active` is preselected. A choice that
+ * `refuse` turns down is not taken: its reason is shown as an error message and the pick stays
+ * open for another choice (or the message's actions, e.g. Back).
+ */
+export function pickOne<T>(
+  info: StepInfo,
+  placeholder: string,
+  choices: readonly Choice<T>[],
+  active: T | undefined,
+  refuse?: (value: T) => Refusal<T> | undefined,
+): Promise<StepResult<T>> {
   return new Promise((resolve) => {
     const qp = vscode.window.createQuickPick<Choice<T>>();
     qp.title = info.title;
@@ -40,66 +56,77 @@ export function pickOne<T>(info: StepInfo, placeholder: string, choices: readonl
     qp.onDidTriggerButton((b) => b === vscode.QuickInputButtons.Back && done(BACK));
     qp.onDidAccept(() => {
       const item = qp.selectedItems[0] ?? qp.activeItems[0];
-      if (item) done(item.value);
+      if (!item) return;
+      const refusal = refuse?.(item.value);
+      if (!refusal) return done(item.value);
+      const actions = refusal.actions ?? [];
+      void vscode.window.showErrorMessage(refusal.message, ...actions.map(([label]) => label)).then((picked) => {
+        const action = actions.find(([label]) => label === picked);
+        if (action) done(action[1]);
+      });
     });
     qp.onDidHide(() => done(undefined));
     qp.show();
   });
 }
 
+/** The prompt step's answer when the user asks for the recent prompts (its button). */
+export const RECENT = Symbol('recent');
+
 /**
- * Free text with suggestions (recent prompts): Enter takes what is typed, or the highlighted
- * suggestion when nothing new is typed.
+ * The prompt: free text in an input box. A problem `validate` finds shows under the box as an
+ * error while typing, and Enter does not take the text then. An input box and not a quick pick:
+ * a quick pick filters its items by the typed text, and a very long text (tens of thousands of
+ * characters) breaks that filter in the workbench, so the text never reached the extension and
+ * Enter did nothing visible. With `withRecent`, a button asks for the recent prompts (RECENT).
  */
-export function textWithSuggestions(
+export function promptInput(
   info: StepInfo,
-  placeholder: string,
-  suggestions: readonly string[],
-  initial: string,
+  prompt: string,
+  value: string,
   validate: (value: string) => string | undefined,
-): Promise<StepResult<string>> {
+  withRecent: boolean,
+): Promise<StepResult<string> | typeof RECENT> {
   return new Promise((resolve) => {
-    type Item = vscode.QuickPickItem & { text: string };
-    const qp = vscode.window.createQuickPick<Item>();
-    qp.title = info.title;
-    qp.step = info.step;
-    qp.totalSteps = info.totalSteps;
-    qp.placeholder = placeholder;
-    qp.ignoreFocusOut = true;
-    qp.matchOnDescription = false;
-    qp.buttons = info.step > 1 ? [vscode.QuickInputButtons.Back] : [];
-    const recentLabel = vscode.l10n.t('recent');
-    const recent: Item[] = suggestions.map((s) => ({ label: s, description: recentLabel, text: s }));
-    const refresh = () => {
-      const typed = qp.value.trim();
-      const problem = typed ? validate(typed) : undefined;
-      const own: Item[] =
-        typed && !suggestions.includes(typed)
-          ? [{ label: typed, description: vscode.l10n.t('new prompt'), detail: problem ? `$(warning) ${problem}` : undefined, alwaysShow: true, text: typed }]
-          : [];
-      qp.items = [...own, ...recent];
+    const box = vscode.window.createInputBox();
+    box.title = info.title;
+    box.step = info.step;
+    box.totalSteps = info.totalSteps;
+    box.prompt = prompt;
+    box.placeholder = prompt;
+    box.value = value;
+    box.ignoreFocusOut = true;
+    const recentButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('history'), tooltip: vscode.l10n.t('Recent prompts') };
+    box.buttons = [...(info.step > 1 ? [vscode.QuickInputButtons.Back] : []), ...(withRecent ? [recentButton] : [])];
+    const check = (v: string) => {
+      const problem = v.trim() ? validate(v.trim()) : undefined;
+      box.validationMessage = problem ? { message: problem, severity: vscode.InputBoxValidationSeverity.Error } : undefined;
+      return problem;
     };
-    qp.value = initial;
-    refresh();
+    check(value);
     let settled = false;
-    const done = (r: StepResult<string>) => {
+    const done = (r: StepResult<string> | typeof RECENT) => {
       if (settled) return;
       settled = true;
       resolve(r);
-      qp.dispose();
+      box.dispose();
     };
-    qp.onDidChangeValue(refresh);
-    qp.onDidTriggerButton((b) => b === vscode.QuickInputButtons.Back && done(BACK));
-    qp.onDidAccept(() => {
-      const item = qp.selectedItems[0] ?? qp.activeItems[0];
-      const text = item?.text ?? qp.value.trim();
-      if (!text) return;
-      // An invalid text stays in the box, its problem shown under it (refresh).
-      if (!validate(text)) done(text);
+    box.onDidChangeValue(check);
+    box.onDidTriggerButton((b) => done(b === recentButton ? RECENT : BACK));
+    box.onDidAccept(() => {
+      const text = box.value.trim();
+      if (text && !check(text)) done(text);
     });
-    qp.onDidHide(() => done(undefined));
-    qp.show();
+    box.onDidHide(() => done(undefined));
+    box.show();
   });
+}
+
+/** A label short enough to draw: very long prompts are cut (the whole text is still what is taken). */
+export function shortLabel(text: string): string {
+  const max = 300;
+  const chars = [...text];
+  return chars.length > max ? `${chars.slice(0, max).join('')}…` : text;
 }
 
 /** A validated free-text input (e.g. a custom WxH size). */

@@ -2,10 +2,46 @@
  * The Studio's view of the model table, its prices and its requests: pure (no vscode), so unit
  * tests cover what the view sends and what a run asks for.
  */
-import type { ModelCapabilities } from '../core/models';
+import type { Background, ModelCapabilities, ModelTable, OutputFormat } from '../core/models';
 import { estimateCost } from '../core/pricing';
-import type { ImageRequest } from '../core/request';
-import type { StudioModel, StudioOptions, StudioPricing } from '../shared/studioProtocol';
+import { fitOptions, type ImageRequest } from '../core/request';
+import type { StudioDraft, StudioModel, StudioOptions, StudioPricing } from '../shared/studioProtocol';
+import type { LastChoices } from './generate';
+import { offeredModels, preferredModel } from './modelChoice';
+import type { PixelwrightSettings } from './settings';
+
+type DraftSettings = Pick<PixelwrightSettings, 'provider' | 'model' | 'size' | 'quality' | 'outputFormat' | 'count'>;
+
+/** The models the Studio's form offers: with Azure only the deployment's (see modelChoice). */
+export function studioModels(table: ModelTable, settings: Pick<PixelwrightSettings, 'provider' | 'model'>): StudioModel[] {
+  return offeredModels(table, settings, 'generate').map(studioModel);
+}
+
+/**
+ * The draft the form starts from: the Studio's own when it has one, else the palette's last
+ * choices and the settings, fitted to a model the Studio offers. A saved draft whose model is
+ * not offered (with Azure: not the deployment's) gets the offered model, its options fitted.
+ */
+export function studioDraft(saved: StudioDraft | undefined, last: LastChoices, settings: DraftSettings, table: ModelTable): StudioDraft {
+  const offered = offeredModels(table, settings, 'generate');
+  const start = (...remembered: (string | undefined)[]) => preferredModel(offered, settings, ...remembered) ?? table.list('generate')[0];
+  if (saved && typeof saved.prompt === 'string') {
+    const o = saved.options;
+    if (!o || offered.some((m) => m.id === o.model)) return saved;
+    const caps = start();
+    const fitted = fitOptions(caps, { size: o.size, quality: o.quality, style: o.style, background: o.background as Background | undefined, outputFormat: o.outputFormat as OutputFormat | undefined });
+    return { prompt: saved.prompt, options: { model: caps.id, n: o.n, ...fitted } };
+  }
+  const caps = start(last.model);
+  const fitted = fitOptions(caps, {
+    size: last.size ?? settings.size,
+    quality: last.quality ?? settings.quality,
+    style: last.style,
+    background: last.background,
+    outputFormat: last.outputFormat ?? settings.outputFormat,
+  });
+  return { prompt: '', options: { model: caps.id, n: last.n ?? settings.count, ...fitted } };
+}
 
 /** A model as the Studio's form shows it, with its prices from core's price list. */
 export function studioModel(m: ModelCapabilities): StudioModel {

@@ -15,7 +15,6 @@ import { redactSecrets } from '../core/errors';
 import { detectImageFormat } from '../core/metadata';
 import { ModelTable } from '../core/models';
 import { PRICE_LIST_DATE } from '../core/pricing';
-import { fitOptions } from '../core/request';
 import {
   parseFromStudio,
   type StudioDraft,
@@ -28,7 +27,8 @@ import type { Generator } from './generate';
 import { Disposable } from './lifecycle';
 import { shapeOf, webviewHtml } from './webviewHtml';
 import { isDroppedReport, postPlain } from './webviewMessages';
-import { plainBytes, studioModel, studioRequest } from './studioModels';
+import { allowedModel } from './modelChoice';
+import { plainBytes, studioDraft, studioModels, studioRequest } from './studioModels';
 import type { Log } from './log';
 import { readSettings } from './settings';
 
@@ -131,28 +131,16 @@ export class StudioViewProvider extends Disposable implements vscode.WebviewView
     return new ModelTable(readSettings().customModels);
   }
 
-  /** The draft to show: the Studio's own, else the palette's last choices and settings. */
+  /** The draft to show: the Studio's own, else the palette's last choices and settings (with Azure, on the deployment's model). */
   private draft(table: ModelTable): StudioDraft {
-    const saved = this.context.globalState.get<StudioDraft>(STUDIO_DRAFT_KEY);
-    if (saved && typeof saved.prompt === 'string') return saved;
-    const settings = readSettings();
-    const last = this.generator.lastChoices();
-    const caps = table.get(last.model ?? settings.model) ?? table.get(settings.model) ?? table.list('generate')[0];
-    const fitted = fitOptions(caps, {
-      size: last.size ?? settings.size,
-      quality: last.quality ?? settings.quality,
-      style: last.style,
-      background: last.background,
-      outputFormat: last.outputFormat ?? settings.outputFormat,
-    });
-    return { prompt: '', options: { model: caps.id, n: last.n ?? settings.count, ...fitted } };
+    return studioDraft(this.context.globalState.get<StudioDraft>(STUDIO_DRAFT_KEY), this.generator.lastChoices(), readSettings(), table);
   }
 
   private async sendInit(): Promise<void> {
     const table = this.table();
     await this.post({
       type: 'init',
-      models: table.list('generate').map(studioModel),
+      models: studioModels(table, readSettings()),
       draft: this.draft(table),
       recent: this.generator.recentPrompts(),
       priceListDate: PRICE_LIST_DATE,
@@ -170,8 +158,8 @@ export class StudioViewProvider extends Disposable implements vscode.WebviewView
       this.post({ type: 'run', run: { runId, phase: 'failed', model: msg.options.model, streaming: false, prompt: msg.prompt, tiles: [], error } });
     if (this.current?.run.phase === 'running') return void (await refuse(t('A run is already in progress: wait for it, or cancel it.')));
     const settings = readSettings();
-    const caps = new ModelTable(settings.customModels).get(msg.options.model);
-    if (!caps || !caps.operations.includes('generate')) return void (await refuse(t('The model "{0}" is not available: pick another one.', msg.options.model)));
+    const caps = allowedModel(new ModelTable(settings.customModels), settings, msg.options.model, 'generate');
+    if (!caps) return void (await refuse(t('The model "{0}" is not available: pick another one.', msg.options.model)));
     const req = studioRequest(msg.prompt, msg.options, caps, settings.moderation);
 
     const cts = new vscode.CancellationTokenSource();
