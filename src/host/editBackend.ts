@@ -14,7 +14,7 @@ import { requestOptions, type ImageRequest } from '../core/request';
 import type { EditOptions, ModelChoice, ResultImage } from '../shared/protocol';
 import { outputFolderUri, writeAsset } from './assets';
 import { loadEngine } from './engineLoader';
-import { offeredModels, preferredModel } from './modelChoice';
+import { allowedModel, offeredModels, preferredModel } from './modelChoice';
 import { describeError } from './errors';
 import type { EditBackend, EditRunInput, EditRunOutcome } from './editSession';
 import type { Log } from './log';
@@ -79,8 +79,8 @@ export class HostEditBackend implements EditBackend {
   async run(input: EditRunInput, token: vscode.CancellationToken, onProgress: (message: string, done: number, total: number) => void): Promise<EditRunOutcome> {
     const t = vscode.l10n.t;
     const settings = readSettings();
-    const caps = new ModelTable(settings.customModels).get(input.options.model);
-    if (!caps || !caps.operations.includes(input.operation)) {
+    const caps = allowedModel(new ModelTable(settings.customModels), settings, input.options.model, input.operation);
+    if (!caps) {
       return {
         results: [],
         error: input.operation === 'edit' ? t('{0} cannot edit images. Pick another model.', input.options.model) : t('{0} cannot make variations. Pick another model.', input.options.model),
@@ -142,6 +142,7 @@ export class HostEditBackend implements EditBackend {
       if (token.isCancellationRequested) return { results: [], cancelled: true };
 
       const results: ResultImage[] = [];
+      let inexact = false;
       const sources = [input.source, ...sent].map((u) => vscode.workspace.asRelativePath(u, false));
       const createdAt = new Date().toISOString();
       for (const image of outcome.images) {
@@ -151,6 +152,7 @@ export class HostEditBackend implements EditBackend {
         if (keep) {
           const kept = await engine.composeUnmasked(original, bytes, prepared.geometry, mask, { signal: abort.signal });
           for (const note of kept.notes) this.log.info(`keep unmasked: ${note}`);
+          if (kept.notes.length) inexact = true;
           bytes = kept.bytes;
           format = 'png';
         }
@@ -176,11 +178,16 @@ export class HostEditBackend implements EditBackend {
       }
       const failure = outcome.failures[0];
       const error = failure ? this.failureText(failure, settings, outcome.images.length, o.n) : undefined;
-      return { results, error };
+      const notice = inexact ? t('Outside the painted area the kept pixels are close to the original, not exact: its colours (CMYK or its colour profile) cannot be stored in the PNG result. The log has details.') : undefined;
+      return { results, error, notice };
     } catch (err) {
       if (token.isCancellationRequested) return { results: [], cancelled: true };
       const named = err as { name?: string; message?: string };
-      if (named?.name === 'PrepareError') return { results: [], error: named.message };
+      if (named?.name === 'PrepareError') {
+        const detail = (err as { detail?: string }).detail;
+        if (detail) this.log.warn(`prepare: ${named.message} (${detail})`);
+        return { results: [], error: named.message };
+      }
       const info = classifyError(err, [apiKey]);
       if (info.kind === 'cancelled') return { results: [], cancelled: true };
       this.log.error(`${input.operation}: ${info.kind} ${info.serverMessage ?? ''}`);

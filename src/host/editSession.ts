@@ -20,6 +20,8 @@ export interface EditRunOutcome {
   readonly results: readonly ResultImage[];
   readonly error?: string;
   readonly cancelled?: boolean;
+  /** Something the user should know about the results (e.g. kept pixels not exact). */
+  readonly notice?: string;
 }
 
 export interface EditBackend {

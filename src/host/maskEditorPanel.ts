@@ -257,7 +257,7 @@ export class MaskEditorPanel extends Disposable {
         },
       );
       for (const r of outcome.results) this.held.set(r.id, r);
-      await this.post({ type: 'runFinished', runId: msg.id, results: outcome.results, error: outcome.error, cancelled: outcome.cancelled });
+      await this.post({ type: 'runFinished', runId: msg.id, results: outcome.results, error: outcome.error, cancelled: outcome.cancelled, notice: outcome.notice });
     } catch (err) {
       const cancelled = cts.token.isCancellationRequested;
       if (!cancelled) MaskEditorPanel.log.error(`mask editor: ${this.operation} failed: ${redactSecrets(errorText(err))}`);

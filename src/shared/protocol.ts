@@ -75,6 +75,8 @@ export interface RunFinishedMessage {
   /** A user-readable error when the run failed (or partly failed). */
   readonly error?: string;
   readonly cancelled?: boolean;
+  /** Something to know about the results (e.g. the kept pixels could not stay exact). */
+  readonly notice?: string;
 }
 
 /** After "use as input": the editor restarts on this image (the mask is cleared). */

@@ -553,6 +553,7 @@ export class MaskEditorApp {
       this.setProgress(undefined);
       if (m.cancelled) this.progressText.textContent = s('Cancelled.');
       else if (n) this.progressText.textContent = n === 1 ? s('1 result: compare it with the original below.') : s('{0} results: compare them with the original below.', n);
+      if (n && m.notice) this.progressText.textContent = `${this.progressText.textContent} ${m.notice}`;
       this.showError(m.error);
     }
     if (m.results.length) this.results.add(m.results);
