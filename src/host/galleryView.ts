@@ -52,14 +52,16 @@ export class GalleryViewProvider extends Disposable implements vscode.WebviewVie
   private itemsTimer: ReturnType<typeof setTimeout> | undefined;
   private lastItemsAt = 0;
   private warnedNoMaker = false;
+  private readyBefore = false;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly log: GalleryLog,
   ) {
     super();
-    this.index = this._register(new GalleryIndex(log));
-    const dir = context.storageUri ? vscode.Uri.joinPath(context.storageUri, 'gallery-thumbnails') : undefined;
+    const storage = context.storageUri?.scheme === 'file' ? context.storageUri : undefined;
+    this.index = this._register(new GalleryIndex(log, { cacheFile: storage && vscode.Uri.joinPath(storage, 'gallery-index.json').fsPath }));
+    const dir = storage ? vscode.Uri.joinPath(storage, 'gallery-thumbnails') : undefined;
     this.thumbs = new ThumbnailCache(dir?.scheme === 'file' ? dir.fsPath : undefined, () => this.loadMaker(), {
       concurrency: 2,
       memoryEntries: 400,
@@ -135,6 +137,9 @@ export class GalleryViewProvider extends Disposable implements vscode.WebviewVie
     try {
       switch (msg.type) {
         case 'ready':
+          // Shown again (a hidden view loses its page): what the watcher missed meanwhile is looked for.
+          if (this.readyBefore) void this.index.revalidate();
+          this.readyBefore = true;
           this.ready = true;
           await this.post({ type: 'init', strings: uiStrings(), locale: vscode.env.language || 'en' });
           this.sendItems();

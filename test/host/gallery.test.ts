@@ -5,9 +5,13 @@
  * browser: test/ui/gallery.test.mjs.
  */
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { embedRecord } from '../../src/core/metadata';
 import type { GenerationRecord } from '../../src/core/record';
+import { writeAsset } from '../../src/host/assets';
 import { GalleryIndex } from '../../src/host/galleryIndex';
 
 const PNG_1x1 = Uint8Array.from(Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64'));
@@ -107,5 +111,95 @@ suite('Gallery index (host)', function () {
     await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(dir, 'plain.png'), withRecord('now with a record', '2026-02-01T00:00:00Z'));
     await until(index, 'plain.png', () => ids().includes('gallery-host-test/plain.png'));
     assert.deepStrictEqual(ids(), ['gallery-host-test/old.png', 'gallery-host-test/newest.png', 'gallery-host-test/plain.png']);
+  });
+});
+
+/**
+ * What the file watcher does not report: files written into a folder made a moment before (the
+ * Studio's first run into a new images/generated), or changes it dropped. files.watcherExclude
+ * silences the watcher for these folders, so each test shows the index getting the file another way.
+ */
+suite('Gallery index: what the watcher does not report (host)', function () {
+  this.timeout(60_000);
+  let root: vscode.Uri;
+  let index: GalleryIndex;
+  let savedExclude: unknown;
+  const cacheFile = path.join(os.tmpdir(), `pw-gallery-index-${process.pid}.json`);
+  const ids = () => index.items().map((i) => i.id);
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  suiteSetup(async () => {
+    root = vscode.workspace.workspaceFolders![0].uri;
+    const files = vscode.workspace.getConfiguration('files');
+    savedExclude = files.inspect('watcherExclude')?.workspaceValue;
+    // gallery-unwatched: nothing reported; gallery-late: the folder is, the images right inside it are not
+    await files.update('watcherExclude', { '**/gallery-unwatched/**': true, '**/gallery-late/*.png': true }, vscode.ConfigurationTarget.Workspace);
+    await sleep(1500); // the watcher restarts with the new excludes
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(root, 'gallery-unwatched', 'seed.png'), withRecord('the seed', '2026-01-01T00:00:00Z'));
+    index = new GalleryIndex(undefined, { cacheFile });
+    await index.start();
+  });
+
+  suiteTeardown(async () => {
+    index?.dispose();
+    await vscode.workspace.getConfiguration('files').update('watcherExclude', savedExclude, vscode.ConfigurationTarget.Workspace);
+    for (const d of ['gallery-unwatched', 'gallery-late']) await vscode.workspace.fs.delete(vscode.Uri.joinPath(root, d), { recursive: true, useTrash: false }).then(undefined, () => undefined);
+    fs.rmSync(cacheFile, { force: true });
+  });
+
+  test('(premise) a file written into the silenced folder is not reported by the watcher', async () => {
+    assert.ok(ids().includes('gallery-unwatched/seed.png'), 'the first scan found the seed');
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(root, 'gallery-unwatched', 'unreported.png'), withRecord('unreported', '2026-02-01T00:00:00Z'));
+    await sleep(2000);
+    assert.ok(!ids().includes('gallery-unwatched/unreported.png'), 'the watcher reported it: this suite shows nothing');
+  });
+
+  test("Pixelwright's own write into a new folder is listed at once, without the watcher", async () => {
+    const t0 = Date.now();
+    const uri = await writeAsset(vscode.Uri.joinPath(root, 'gallery-unwatched', 'generated'), 'made.png', withRecord('made by a run', '2026-09-01T00:00:00Z'));
+    assert.strictEqual(vscode.workspace.asRelativePath(uri), 'gallery-unwatched/generated/made.png');
+    await until(index, 'made.png', () => ids().includes('gallery-unwatched/generated/made.png'), 5000);
+    assert.strictEqual(index.get('gallery-unwatched/generated/made.png')!.record.prompt, 'made by a run');
+    console.log(`      listed ${Date.now() - t0} ms after the write began`);
+  });
+
+  test('a folder made after the start is looked into: images written into it at once are found', async () => {
+    const late = path.join(root.fsPath, 'gallery-late');
+    fs.mkdirSync(late);
+    fs.writeFileSync(path.join(late, 'first.png'), withRecord('written as the folder appeared', '2026-10-01T00:00:00Z'));
+    await until(index, 'gallery-late/first.png', () => ids().includes('gallery-late/first.png'), 10_000);
+  });
+
+  test('a rescan reads only new and changed files; revalidate finds what the watcher missed', async () => {
+    fs.writeFileSync(path.join(root.fsPath, 'gallery-unwatched', 'missed.png'), withRecord('missed by the watcher', '2026-11-01T00:00:00Z'));
+    assert.ok(!ids().includes('gallery-unwatched/missed.png'));
+    await index.revalidate();
+    assert.ok(ids().includes('gallery-unwatched/missed.png'), 'revalidate found it');
+    assert.ok(ids().includes('gallery-unwatched/unreported.png'), 'and the one written before');
+    const scan = index.lastScan!;
+    assert.ok(scan.files >= 5, `${scan.files} files`);
+    // only missed.png and unreported.png were new to the index
+    assert.strictEqual(scan.reused, scan.files - 2, JSON.stringify(scan));
+    assert.ok(scan.bytesRead < 4 * withRecord('x', '2026-01-01T00:00:00Z').length, JSON.stringify(scan));
+  });
+
+  test('a new window lists the images from the kept index before its scan, and reads no unchanged file', async () => {
+    await index.save();
+    const next = new GalleryIndex(undefined, { cacheFile });
+    try {
+      let first: { ids: string[]; scanning: boolean } | undefined;
+      const sub = next.onDidChange(() => (first ??= { ids: next.items().map((i) => i.id), scanning: next.scanning }));
+      await next.start();
+      sub.dispose();
+      assert.ok(first, 'no change event');
+      assert.strictEqual(first.scanning, true, 'the first list is shown while the scan runs');
+      for (const id of ['gallery-unwatched/seed.png', 'gallery-unwatched/generated/made.png', 'gallery-late/first.png', 'gallery-unwatched/missed.png']) assert.ok(first.ids.includes(id), `${id} not in the first list: ${first.ids.join(', ')}`);
+      const scan = next.lastScan!;
+      assert.strictEqual(scan.bytesRead, 0, JSON.stringify(scan));
+      assert.strictEqual(scan.reused, scan.files, JSON.stringify(scan));
+      assert.deepStrictEqual(next.items().map((i) => [i.id, i.rev]), index.items().map((i) => [i.id, i.rev]));
+    } finally {
+      next.dispose();
+    }
   });
 });
