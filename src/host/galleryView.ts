@@ -12,7 +12,7 @@ import { redactSecrets } from '../core/errors';
 import { loadEngine } from './engineLoader';
 import { parseFromGallery, type GalleryAction, type GalleryDetails, type GalleryItem, type GalleryReplyMessage, type ToGallery } from '../shared/galleryProtocol';
 import { GalleryIndex, type IndexedImage } from './galleryIndex';
-import { altText, generateArgsFromRecord, insertionText, referenceFor, snippetKind } from './galleryModel';
+import { altText, generateArgsFromRecord, insertionText, referenceFor, runSummary, snippetKind } from './galleryModel';
 import { ThumbnailCache, type MakeThumbnail } from './galleryThumbnails';
 import { Disposable } from './lifecycle';
 import { shapeOf, webviewHtml } from './webviewHtml';
@@ -220,8 +220,7 @@ export class GalleryViewProvider extends Disposable implements vscode.WebviewVie
           return reply();
         case 'runAgain':
           if (image.record.operation !== 'generate') return reply({ error: t('Run Again repeats generations. For an edited image or a variation, use Edit with Mask or Create Variations.') });
-          void vscode.commands.executeCommand('pixelwright.generate', generateArgsFromRecord(image.record));
-          return reply();
+          return reply(await this.runAgain(image));
         case 'details':
           return reply({ details: details(image) });
         case 'delete':
@@ -230,6 +229,40 @@ export class GalleryViewProvider extends Disposable implements vscode.WebviewVie
     } catch (err) {
       return reply({ error: redactSecrets(errorText(err)) });
     }
+  }
+
+  /**
+   * Runs the image's recipe again, once the user has seen what it asks for and agreed: the recipe
+   * is whatever the file carries, and a file in the workspace may come from anyone.
+   */
+  private async runAgain(image: IndexedImage): Promise<{ error?: string; notice?: string }> {
+    const t = vscode.l10n.t;
+    const args = generateArgsFromRecord(image.record);
+    const run = runSummary(args);
+    const cost =
+      run.cost !== undefined
+        ? run.cost
+        : run.estimate.kind === 'tokens'
+          ? t('billed by tokens, no fixed price per image')
+          : t('unknown for this model');
+    const detail = [
+      t('The recipe comes from {0}, a file in this workspace.', image.id),
+      t('Prompt: {0}', altText(args.prompt ?? '', 160)),
+      t('Model: {0}', run.model),
+      t('Images: {0}', run.n),
+      t('Size: {0}', run.size),
+      t('Quality: {0}', run.quality),
+      t('Estimated cost: {0}', cost),
+    ].join('\n');
+    const go = t('Run Again');
+    const pick = await vscode.window.showWarningMessage(t('Run this recipe again? It is a paid request to your provider.'), { modal: true, detail }, go);
+    if (pick !== go) {
+      this.log.info(`gallery: run again of ${image.id} not confirmed`);
+      return {};
+    }
+    this.log.info(`gallery: running ${image.id} again (${run.model}, n=${run.n}, ${run.size}, ${run.quality}, estimate ${run.cost ?? run.estimate.kind})`);
+    void vscode.commands.executeCommand('pixelwright.generate', args);
+    return {};
   }
 
   /** Inserts a reference to the image at each selection of the active text editor. */
