@@ -6,7 +6,7 @@
 import * as assert from 'assert';
 import { parseGenerateArgs } from '../../src/core/args';
 import { altText, compareNewestFirst, generateArgsFromRecord, globToRegExp, insertionText, isExcluded, parseTime, referenceFor, relativePath, runSummary, snippetKind, type Sortable } from '../../src/host/galleryModel';
-import { gridLayout, itemRange, MAX_THUMBS_PER_REQUEST, moveFocus, parseFromGallery, scrollToShow, visibleRows } from '../../src/shared/galleryProtocol';
+import { firstScreenCount, gridLayout, itemRange, MAX_THUMBS_PER_REQUEST, moveFocus, parseFromGallery, scrollToShow, visibleRows } from '../../src/shared/galleryProtocol';
 
 suite('gallery: order', () => {
   const item = (id: string, createdAt: string | undefined, mtime = 0): Sortable => ({ id, time: parseTime(createdAt), mtime });
@@ -203,6 +203,22 @@ suite('gallery: messages from the webview are checked', () => {
       { type: 'action', id: 1, action: 'toString', item: 'a.png' },
     ];
     for (const b of bad) assert.strictEqual(parseFromGallery(b), undefined, JSON.stringify(b)?.slice(0, 80));
+  });
+});
+
+suite('gallery: the first screen the host sends unasked', () => {
+  test('ready says the page size; anything else in it is refused', () => {
+    assert.deepStrictEqual(parseFromGallery({ type: 'ready', view: { width: 300, height: 800 } }), { type: 'ready', view: { width: 300, height: 800 } });
+    assert.strictEqual(parseFromGallery({ type: 'ready', view: { width: -1, height: 800 } }), undefined);
+    assert.strictEqual(parseFromGallery({ type: 'ready', view: { width: '300', height: 800 } }), undefined);
+    assert.strictEqual(parseFromGallery({ type: 'ready', view: 5 }), undefined);
+  });
+
+  test('as many tiles as the webview puts in the DOM at the top of the list', () => {
+    // a 300 px side bar: 2 columns of 138 px tiles, rows of 168 px; 800 px show 5 rows, plus 2 of overscan
+    assert.strictEqual(firstScreenCount(300, 800), 14);
+    assert.strictEqual(firstScreenCount(1200, 900), 90); // 10 columns of 111 px, 7 rows on screen + 2
+    assert.ok(firstScreenCount(100_000, 100_000) <= MAX_THUMBS_PER_REQUEST);
   });
 });
 
