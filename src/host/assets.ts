@@ -51,6 +51,14 @@ async function refuseLinksOut(root: vscode.Uri, segments: readonly string[], set
   }
 }
 
+const written = new vscode.EventEmitter<vscode.Uri>();
+/**
+ * Fires with every file {@link writeAsset} wrote, once it is in place. Views that list the
+ * workspace's images follow it, so they need not wait for (or depend on) the file watcher, which
+ * misses files written into a folder made a moment before.
+ */
+export const onDidWriteAsset: vscode.Event<vscode.Uri> = written.event;
+
 async function exists(uri: vscode.Uri): Promise<boolean> {
   try {
     await vscode.workspace.fs.stat(uri);
@@ -79,6 +87,7 @@ export async function writeAsset(folder: vscode.Uri, name: string, bytes: Uint8A
     try {
       await vscode.workspace.fs.writeFile(temp, bytes);
       await vscode.workspace.fs.rename(temp, target, { overwrite: false });
+      written.fire(target);
       return target;
     } catch (err) {
       await vscode.workspace.fs.delete(temp, { useTrash: false }).then(undefined, () => undefined);

@@ -5,6 +5,7 @@
  */
 import type { GenerateArgs } from '../core/args';
 import type { StoredRecord } from '../core/metadata';
+import { estimateCost, formatUsd, type CostEstimate } from '../core/pricing';
 
 // ---- order -----------------------------------------------------------------------------------
 
@@ -75,6 +76,32 @@ export function generateArgsFromRecord(record: Pick<StoredRecord, 'prompt' | 'mo
   oneOf('moderation', 'moderation');
   int('n', o.n ?? record.count, 1, 10);
   return out as GenerateArgs;
+}
+
+/**
+ * What a run from a recipe would ask the provider for, shown before it starts: a recipe found in
+ * the workspace may come from anyone (a repository can ship an image whose record asks for ten
+ * images at high quality), so nothing is spent before the user has seen this. Size and quality the
+ * args leave open are `auto` (the estimate then spans what the model may pick); the count is 1.
+ */
+export interface RunSummary {
+  readonly model: string;
+  readonly n: number;
+  readonly size: string;
+  readonly quality: string;
+  readonly estimate: CostEstimate;
+  /** The estimate in words: "$0.360", "$0.005 to $0.052"; undefined when there is no price to give. */
+  readonly cost?: string;
+}
+
+export function runSummary(args: Pick<GenerateArgs, 'model' | 'n' | 'size' | 'quality'>): RunSummary {
+  const model = args.model ?? '';
+  const n = args.n ?? 1;
+  const size = args.size ?? 'auto';
+  const quality = args.quality ?? 'auto';
+  const estimate = estimateCost(model, { n, size, quality });
+  const cost = estimate.kind === 'per-image' ? (estimate.min === estimate.max ? formatUsd(estimate.min) : `${formatUsd(estimate.min)} – ${formatUsd(estimate.max)}`) : undefined;
+  return { model, n, size, quality, estimate, cost };
 }
 
 // ---- insert into a document ----------------------------------------------------------------------

@@ -45,6 +45,9 @@ export class ThumbnailCache {
   private queue: { job: ThumbJob; deliver: (t: ThumbBytes | undefined) => void }[] = [];
   private active = 0;
   private dirReady: Promise<boolean> | undefined;
+  /** The cache files known to exist (listed once by warm(), then kept up to date): read at once, unqueued. */
+  private onDisk: Set<string> | undefined;
+  private listing: Promise<void> | undefined;
   private disposed = false;
   readonly stats: CacheStats = { made: 0, fromDisk: 0, fromMemory: 0, failed: 0 };
 
@@ -62,10 +65,35 @@ export class ThumbnailCache {
   }
 
   /**
+   * Lists the cache folder once, so that thumbnails already made are read at once instead of
+   * waiting their turn behind the ones to make. Call it early (when the view opens).
+   */
+  warm(): Promise<void> {
+    this.listing ??= (async () => {
+      if (!this.dir) return;
+      try {
+        const names = await readdir(this.dir);
+        this.onDisk = new Set(names.filter((n) => FILE_RE.test(n)));
+      } catch {
+        this.onDisk = new Set();
+      }
+    })();
+    return this.listing;
+  }
+
+  /**
    * Replaces the waiting jobs with `jobs` (in that order); each job's thumbnail is handed to
    * `deliver` when ready (undefined when it cannot be made). Jobs already running are not repeated.
+   * Memory hits are delivered before this returns; files in the disk cache are read at once.
+   * `keep`: the waiting jobs are kept, after these (for thumbnails sent unasked).
    */
-  request(jobs: readonly ThumbJob[], deliver: (job: ThumbJob, thumb: ThumbBytes | undefined) => void): void {
+  request(jobs: readonly ThumbJob[], deliver: (job: ThumbJob, thumb: ThumbBytes | undefined) => void, keep = false): void {
+    if (this.listing && !this.onDisk) {
+      // the cache folder is being listed (a few ms): what is on disk is then read at once, not made
+      void this.listing.then(() => this.request(jobs, deliver, keep));
+      return;
+    }
+    const waiting = keep ? this.queue : [];
     this.queue = [];
     for (const job of jobs) {
       const key = ThumbnailCache.fileName(job.id, job.rev);
@@ -85,8 +113,17 @@ export class ThumbnailCache {
         void inFlight.then((t) => deliver(job, t));
         continue;
       }
+      if (this.onDisk?.has(key)) {
+        void this.get(job).then(
+          (t) => deliver(job, t),
+          () => deliver(job, undefined),
+        );
+        continue;
+      }
       this.queue.push({ job, deliver: (t) => deliver(job, t) });
     }
+    const ids = new Set(this.queue.map((q) => q.job.id));
+    for (const w of waiting) if (!ids.has(w.job.id)) this.queue.push(w);
     this.pump();
   }
 
@@ -124,6 +161,7 @@ export class ThumbnailCache {
       try {
         await unlink(join(this.dir, name));
         this.memory.delete(name);
+        this.onDisk?.delete(name);
         removed++;
       } catch {
         // another window may have removed it
@@ -168,11 +206,13 @@ export class ThumbnailCache {
         if (bytes.length > 0) {
           const t = { bytes, mime: 'image/webp' };
           this.stats.fromDisk++;
+          this.onDisk?.add(key);
           this.touch(key, t);
           return t;
         }
       } catch {
         // not cached yet
+        this.onDisk?.delete(key);
       }
     }
     try {
@@ -188,6 +228,7 @@ export class ThumbnailCache {
         try {
           await writeFile(temp, thumb.bytes);
           await rename(temp, file);
+          this.onDisk?.add(key);
         } catch {
           await unlink(temp).catch(() => undefined);
         }
@@ -207,5 +248,70 @@ export class ThumbnailCache {
       () => false,
     );
     return this.dirReady;
+  }
+}
+
+/** A thumbnail as the webview gets it. */
+export interface FedThumb {
+  readonly id: string;
+  readonly rev: string;
+  readonly bytes?: Uint8Array;
+  readonly mime?: string;
+}
+
+/**
+ * Feeds one webview page with thumbnails: what it asks for, and the first screen's, sent unasked
+ * with the list (once per page). Thumbnails ready at the same moment travel in one message.
+ */
+export class ThumbnailFeed {
+  private readonly sent = new Set<string>();
+  private batch: FedThumb[] = [];
+  private flushing = false;
+  private page = 0;
+
+  constructor(
+    private readonly cache: ThumbnailCache,
+    private readonly post: (items: FedThumb[]) => void,
+  ) {}
+
+  /** A new page (the webview loaded again): nothing was sent to it. */
+  reset(): void {
+    this.page++;
+    this.sent.clear();
+    this.batch = [];
+  }
+
+  /** The thumbnails the page asked for (they replace what it asked for before and is still waiting). */
+  request(jobs: readonly ThumbJob[]): void {
+    const page = this.page;
+    for (const j of jobs) this.sent.add(`${j.id}\n${j.rev}`);
+    this.cache.request(jobs, (job, t) => this.add(page, job, t));
+  }
+
+  /** The first screen's thumbnails, unasked: those not sent to this page yet, first in line. */
+  push(jobs: readonly ThumbJob[]): void {
+    const page = this.page;
+    const fresh = jobs.filter((j) => !this.sent.has(`${j.id}\n${j.rev}`));
+    if (!fresh.length) return;
+    for (const j of fresh) this.sent.add(`${j.id}\n${j.rev}`);
+    this.cache.request(fresh, (job, t) => this.add(page, job, t), true);
+  }
+
+  /** Makes (or reads) thumbnails before a page exists to take them: they wait in memory. */
+  prefetch(jobs: readonly ThumbJob[]): void {
+    this.cache.request(jobs, () => undefined, true);
+  }
+
+  private add(page: number, job: ThumbJob, t: ThumbBytes | undefined): void {
+    if (page !== this.page) return;
+    this.batch.push({ id: job.id, rev: job.rev, bytes: t?.bytes, mime: t?.mime });
+    if (this.flushing) return;
+    this.flushing = true;
+    setImmediate(() => {
+      this.flushing = false;
+      const items = this.batch;
+      this.batch = [];
+      if (items.length && page === this.page) this.post(items);
+    });
   }
 }

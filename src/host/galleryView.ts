@@ -10,10 +10,10 @@
 import * as vscode from 'vscode';
 import { redactSecrets } from '../core/errors';
 import { loadEngine } from './engineLoader';
-import { parseFromGallery, type GalleryAction, type GalleryDetails, type GalleryItem, type GalleryReplyMessage, type ToGallery } from '../shared/galleryProtocol';
+import { firstScreenCount, parseFromGallery, type GalleryAction, type GalleryDetails, type GalleryItem, type GalleryReplyMessage, type ToGallery } from '../shared/galleryProtocol';
 import { GalleryIndex, type IndexedImage } from './galleryIndex';
-import { altText, generateArgsFromRecord, insertionText, referenceFor, snippetKind } from './galleryModel';
-import { ThumbnailCache, type MakeThumbnail } from './galleryThumbnails';
+import { altText, generateArgsFromRecord, insertionText, referenceFor, runSummary, snippetKind } from './galleryModel';
+import { ThumbnailCache, ThumbnailFeed, type MakeThumbnail, type ThumbJob } from './galleryThumbnails';
 import { Disposable } from './lifecycle';
 import { shapeOf, webviewHtml } from './webviewHtml';
 import { isDroppedReport, postPlain } from './webviewMessages';
@@ -30,6 +30,8 @@ export interface GalleryDeps {
 
 /** Longest prompt sent with the list (labels and tooltips); the details carry the whole one. */
 const LIST_PROMPT_CHARS = 240;
+/** Thumbnails read (or made) while the page loads, before it says how much it shows. */
+const DEFAULT_FIRST_SCREEN = 16;
 /** Items are re-sent at most this often while files keep changing. */
 const ITEMS_THROTTLE_MS = 120;
 
@@ -47,29 +49,41 @@ export class GalleryViewProvider extends Disposable implements vscode.WebviewVie
 
   private readonly index: GalleryIndex;
   private readonly thumbs: ThumbnailCache;
+  private readonly feed: ThumbnailFeed;
+  /** How many tiles the page shows first (from its size); 0: it asks for what it shows. */
+  private firstScreen = 0;
   private view: vscode.WebviewView | undefined;
   private viewSubscriptions: vscode.Disposable[] = [];
   private ready = false;
   private itemsTimer: ReturnType<typeof setTimeout> | undefined;
   private lastItemsAt = 0;
   private warnedNoMaker = false;
+  private readyBefore = false;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly log: GalleryLog,
   ) {
     super();
-    this.index = this._register(new GalleryIndex(log));
-    const dir = context.storageUri ? vscode.Uri.joinPath(context.storageUri, 'gallery-thumbnails') : undefined;
+    const storage = context.storageUri?.scheme === 'file' ? context.storageUri : undefined;
+    this.index = this._register(new GalleryIndex(log, { cacheFile: storage && vscode.Uri.joinPath(storage, 'gallery-index.json').fsPath }));
+    const dir = storage ? vscode.Uri.joinPath(storage, 'gallery-thumbnails') : undefined;
     this.thumbs = new ThumbnailCache(dir?.scheme === 'file' ? dir.fsPath : undefined, () => this.loadMaker(), {
       concurrency: 2,
       memoryEntries: 400,
       onError: (job, err) => this.log.warn(`gallery: no thumbnail for ${job.id}: ${redactSecrets(err instanceof Error ? err.message : String(err))}`),
     });
+    this.feed = new ThumbnailFeed(this.thumbs, (items) => void this.post({ type: 'thumbs', items }));
     this._register({ dispose: () => this.thumbs.dispose() });
     this._register({ dispose: () => this.detachView() });
     this._register({ dispose: () => this.itemsTimer && clearTimeout(this.itemsTimer) });
     this._register(this.index.onDidChange(() => this.scheduleItems()));
+    // While the page loads, the first screen's thumbnails are read (or made) already.
+    this._register(
+      this.index.onDidChange(() => {
+        if (!this.ready && this.view) this.feed.prefetch(this.firstJobs(this.firstScreen || DEFAULT_FIRST_SCREEN));
+      }),
+    );
     // Old thumbnails (of files changed or gone) are cleared once, a while after the first scan.
     let pruned = false;
     this._register(
@@ -106,6 +120,7 @@ export class GalleryViewProvider extends Disposable implements vscode.WebviewVie
       }),
     ];
     view.webview.html = this.html(view.webview);
+    void this.thumbs.warm();
     void this.index.start();
   }
 
@@ -133,8 +148,14 @@ export class GalleryViewProvider extends Disposable implements vscode.WebviewVie
     try {
       switch (msg.type) {
         case 'ready':
+          // Shown again (a hidden view loses its page): what the watcher missed meanwhile is looked for.
+          if (this.readyBefore) void this.index.revalidate();
+          this.readyBefore = true;
           this.ready = true;
-          await this.post({ type: 'init', strings: uiStrings(), locale: vscode.env.language || 'en' });
+          this.feed.reset();
+          this.firstScreen = msg.view ? firstScreenCount(msg.view.width, msg.view.height) : 0;
+          // posted in order, without waiting for the page to take each: the list and thumbnails follow at once
+          void this.post({ type: 'init', strings: uiStrings(), locale: vscode.env.language || 'en' });
           this.sendItems();
           return;
         case 'thumbs':
@@ -161,17 +182,30 @@ export class GalleryViewProvider extends Disposable implements vscode.WebviewVie
     this.lastItemsAt = Date.now();
     const noWorkspace = !vscode.workspace.workspaceFolders?.length;
     void this.post({ type: 'items', items: this.index.items().map(toItem), scanning: this.index.scanning, noWorkspace });
+    // The first screen's thumbnails follow the list at once (those already sent to this page are not sent again).
+    if (this.firstScreen) this.feed.push(this.firstJobs(this.firstScreen));
+  }
+
+  /** Thumbnail jobs for the first `n` images of the list. */
+  private firstJobs(n: number): ThumbJob[] {
+    return this.index
+      .items()
+      .slice(0, n)
+      .map((image) => this.job(image));
+  }
+
+  private job(image: IndexedImage): ThumbJob {
+    const uri = image.uri;
+    return { id: image.id, rev: image.rev, source: uri.scheme === 'file' ? uri.fsPath : () => Promise.resolve(vscode.workspace.fs.readFile(uri)) };
   }
 
   private requestThumbs(wanted: readonly { id: string; rev: string }[]): void {
-    const jobs = [];
+    const jobs: ThumbJob[] = [];
     for (const w of wanted) {
       const image = this.index.get(w.id);
-      if (!image || image.rev !== w.rev) continue;
-      const uri = image.uri;
-      jobs.push({ id: image.id, rev: image.rev, source: uri.scheme === 'file' ? uri.fsPath : () => Promise.resolve(vscode.workspace.fs.readFile(uri)) });
+      if (image && image.rev === w.rev) jobs.push(this.job(image));
     }
-    this.thumbs.request(jobs, (job, thumb) => void this.post({ type: 'thumb', id: job.id, rev: job.rev, bytes: thumb?.bytes, mime: thumb?.mime }));
+    this.feed.request(jobs);
   }
 
   private async loadMaker(): Promise<MakeThumbnail | undefined> {
@@ -213,8 +247,7 @@ export class GalleryViewProvider extends Disposable implements vscode.WebviewVie
           return reply();
         case 'runAgain':
           if (image.record.operation !== 'generate') return reply({ error: t('Run Again repeats generations. For an edited image or a variation, use Edit with Mask or Create Variations.') });
-          void vscode.commands.executeCommand('pixelwright.generate', generateArgsFromRecord(image.record));
-          return reply();
+          return reply(await this.runAgain(image));
         case 'details':
           return reply({ details: details(image) });
         case 'delete':
@@ -223,6 +256,40 @@ export class GalleryViewProvider extends Disposable implements vscode.WebviewVie
     } catch (err) {
       return reply({ error: redactSecrets(errorText(err)) });
     }
+  }
+
+  /**
+   * Runs the image's recipe again, once the user has seen what it asks for and agreed: the recipe
+   * is whatever the file carries, and a file in the workspace may come from anyone.
+   */
+  private async runAgain(image: IndexedImage): Promise<{ error?: string; notice?: string }> {
+    const t = vscode.l10n.t;
+    const args = generateArgsFromRecord(image.record);
+    const run = runSummary(args);
+    const cost =
+      run.cost !== undefined
+        ? run.cost
+        : run.estimate.kind === 'tokens'
+          ? t('billed by tokens, no fixed price per image')
+          : t('unknown for this model');
+    const detail = [
+      t('The recipe comes from {0}, a file in this workspace.', image.id),
+      t('Prompt: {0}', altText(args.prompt ?? '', image.id, 160)),
+      t('Model: {0}', run.model),
+      t('Images: {0}', run.n),
+      t('Size: {0}', run.size),
+      t('Quality: {0}', run.quality),
+      t('Estimated cost: {0}', cost),
+    ].join('\n');
+    const go = t('Run Again');
+    const pick = await vscode.window.showWarningMessage(t('Run this recipe again? It is a paid request to your provider.'), { modal: true, detail }, go);
+    if (pick !== go) {
+      this.log.info(`gallery: run again of ${image.id} not confirmed`);
+      return {};
+    }
+    this.log.info(`gallery: running ${image.id} again (${run.model}, n=${run.n}, ${run.size}, ${run.quality}, estimate ${run.cost ?? run.estimate.kind})`);
+    void vscode.commands.executeCommand('pixelwright.generate', args);
+    return {};
   }
 
   /** Inserts a reference to the image at each selection of the active text editor. */

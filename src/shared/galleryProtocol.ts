@@ -69,13 +69,21 @@ export interface GalleryItemsMessage {
   readonly noWorkspace?: boolean;
 }
 
-export interface GalleryThumbMessage {
-  readonly type: 'thumb';
+export interface GalleryThumb {
   readonly id: string;
   readonly rev: string;
   /** WebP (or PNG) bytes; absent when no thumbnail could be made. */
   readonly bytes?: Uint8Array;
   readonly mime?: string;
+}
+
+/**
+ * Thumbnails, several per message (each hop of a message costs more than a few KB of bytes): those
+ * the webview asked for, and those of the first screen, sent with the list without being asked.
+ */
+export interface GalleryThumbMessage {
+  readonly type: 'thumbs';
+  readonly items: readonly GalleryThumb[];
 }
 
 export interface GalleryReplyMessage {
@@ -93,6 +101,12 @@ export type ToGallery = GalleryInitMessage | GalleryItemsMessage | GalleryThumbM
 
 export interface GalleryReadyMessage {
   readonly type: 'ready';
+  /**
+   * The page's size in CSS px, so that the host sends the first screen's thumbnails with the list,
+   * unasked. Absent when the page opens elsewhere than at the top of the unfiltered list (restored
+   * scroll position or filter): it then asks for what it shows.
+   */
+  readonly view?: { readonly width: number; readonly height: number };
 }
 
 /** The tiles now on screen (plus a margin), in the order they should be made. */
@@ -123,8 +137,12 @@ const isRev = (v: unknown): v is string => typeof v === 'string' && v.length > 0
 export function parseFromGallery(v: unknown): FromGallery | undefined {
   if (!isObj(v)) return undefined;
   switch (v.type) {
-    case 'ready':
-      return { type: 'ready' };
+    case 'ready': {
+      const view = v.view;
+      if (view === undefined) return { type: 'ready' };
+      if (!isObj(view) || !isInt(view.width, 0, 100_000) || !isInt(view.height, 0, 100_000)) return undefined;
+      return { type: 'ready', view: { width: view.width as number, height: view.height as number } };
+    }
     case 'thumbs': {
       if (!Array.isArray(v.items) || v.items.length > MAX_THUMBS_PER_REQUEST) return undefined;
       const items: { id: string; rev: string }[] = [];
@@ -143,6 +161,19 @@ export function parseFromGallery(v: unknown): FromGallery | undefined {
 }
 
 // ---- layout (pure; the webview's virtual grid) -----------------------------------------------
+
+/** The grid's measures (px), shared so that the host knows what the first screen shows. */
+export const GRID = { minTile: 104, gap: 8, caption: 22, padding: 8, overscanRows: 2 } as const;
+
+/**
+ * How many tiles the webview puts in the DOM at the top of the list in a page of this size (the
+ * rows on screen and the overscan below them): the thumbnails the host sends unasked.
+ */
+export function firstScreenCount(width: number, height: number): number {
+  const layout = gridLayout(Number.MAX_SAFE_INTEGER, width - GRID.padding * 2, GRID.minTile, GRID.gap, GRID.caption);
+  const rows = visibleRows({ rowHeight: layout.rowHeight, rows: 1_000_000 }, -GRID.padding, height, GRID.overscanRows);
+  return Math.min(MAX_THUMBS_PER_REQUEST, (rows.end - rows.start) * layout.columns);
+}
 
 export interface GridLayout {
   readonly columns: number;

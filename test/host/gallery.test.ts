@@ -5,9 +5,13 @@
  * browser: test/ui/gallery.test.mjs.
  */
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { embedRecord } from '../../src/core/metadata';
 import type { GenerationRecord } from '../../src/core/record';
+import { writeAsset } from '../../src/host/assets';
 import { GalleryIndex } from '../../src/host/galleryIndex';
 
 const PNG_1x1 = Uint8Array.from(Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64'));
@@ -107,5 +111,94 @@ suite('Gallery index (host)', function () {
     await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(dir, 'plain.png'), withRecord('now with a record', '2026-02-01T00:00:00Z'));
     await until(index, 'plain.png', () => ids().includes('gallery-host-test/plain.png'));
     assert.deepStrictEqual(ids(), ['gallery-host-test/old.png', 'gallery-host-test/newest.png', 'gallery-host-test/plain.png']);
+  });
+});
+
+/**
+ * What the file watcher may not report: files written into a folder made a moment before (the
+ * Studio's first run into a new images/generated), or changes it dropped. The index must not
+ * depend on it for Pixelwright's own writes, and must find the rest when asked to look again.
+ */
+suite('Gallery index: beyond the watcher (host)', function () {
+  this.timeout(60_000);
+  let root: vscode.Uri;
+  let index: GalleryIndex;
+  const cacheFile = path.join(os.tmpdir(), `pw-gallery-index-${process.pid}.json`);
+  const ids = () => index.items().map((i) => i.id);
+  const watchers: vscode.Disposable[] = [];
+
+  suiteSetup(async () => {
+    root = vscode.workspace.workspaceFolders![0].uri;
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(root, 'gallery-beyond', 'seed.png'), withRecord('the seed', '2026-01-01T00:00:00Z'));
+    index = new GalleryIndex(undefined, { cacheFile });
+    await index.start();
+  });
+
+  suiteTeardown(async () => {
+    index?.dispose();
+    for (const w of watchers) w.dispose();
+    for (const d of ['gallery-beyond', 'gallery-late']) fs.rmSync(path.join(root.fsPath, d), { recursive: true, force: true });
+    fs.rmSync(cacheFile, { force: true });
+  });
+
+  test("Pixelwright's own write into a new folder is listed at once, not when (or if) the watcher reports it", async () => {
+    // when the watcher reports the file, for comparison
+    const watcher = vscode.workspace.createFileSystemWatcher('**/made.png');
+    watchers.push(watcher);
+    let reportedAt = Infinity;
+    watchers.push(watcher.onDidCreate(() => (reportedAt = Math.min(reportedAt, Date.now()))));
+    let listedAt = Infinity;
+    const sub = index.onDidChange(() => {
+      if (ids().includes('gallery-beyond/generated/made.png')) listedAt = Math.min(listedAt, Date.now());
+    });
+    watchers.push(sub);
+    const t0 = Date.now();
+    const uri = await writeAsset(vscode.Uri.joinPath(root, 'gallery-beyond', 'generated'), 'made.png', withRecord('made by a run', '2026-09-01T00:00:00Z'));
+    const written = Date.now();
+    assert.strictEqual(vscode.workspace.asRelativePath(uri), 'gallery-beyond/generated/made.png');
+    await until(index, 'made.png', () => ids().includes('gallery-beyond/generated/made.png'), 5000);
+    assert.strictEqual(index.get('gallery-beyond/generated/made.png')!.record.prompt, 'made by a run');
+    console.log(`      written in ${written - t0} ms; listed ${listedAt - written} ms after; the watcher reported it ${reportedAt - written} ms after`);
+    // Through the watcher, an image is listed only after it reports the file and 150 ms of settling.
+    assert.ok(listedAt < written + 150, `listed ${listedAt - written} ms after the write: by the watcher, not by the write itself`);
+    assert.ok(listedAt < reportedAt + 100, `listed ${listedAt - reportedAt} ms after the watcher reported it`);
+  });
+
+  test('a folder made after the start, and written at once, is looked into', async () => {
+    const late = path.join(root.fsPath, 'gallery-late');
+    fs.mkdirSync(late);
+    fs.writeFileSync(path.join(late, 'first.png'), withRecord('written as the folder appeared', '2026-10-02T00:00:00Z'));
+    await until(index, 'gallery-late/first.png', () => ids().includes('gallery-late/first.png'), 10_000);
+  });
+
+  test('revalidate (the view shown again) finds a file at once, reading only new and changed files', async () => {
+    fs.writeFileSync(path.join(root.fsPath, 'gallery-beyond', 'missed.png'), withRecord('not reported yet', '2026-11-01T00:00:00Z'));
+    await index.revalidate();
+    assert.ok(ids().includes('gallery-beyond/missed.png'), 'revalidate found it');
+    const scan = index.lastScan!;
+    assert.ok(scan.files >= 4, `${scan.files} files`);
+    // at most missed.png (and first.png, were the watcher late) were new to the index
+    assert.ok(scan.reused >= scan.files - 2, JSON.stringify(scan));
+    assert.ok(scan.bytesRead <= 2 * withRecord('x', '2026-01-01T00:00:00Z').length + 1024, JSON.stringify(scan));
+  });
+
+  test('a new window lists the images from the kept index before its scan, and reads no unchanged file', async () => {
+    await index.save();
+    const next = new GalleryIndex(undefined, { cacheFile });
+    try {
+      let first: { ids: string[]; scanning: boolean } | undefined;
+      const sub = next.onDidChange(() => (first ??= { ids: next.items().map((i) => i.id), scanning: next.scanning }));
+      await next.start();
+      sub.dispose();
+      assert.ok(first, 'no change event');
+      assert.strictEqual(first.scanning, true, 'the first list is shown while the scan runs');
+      for (const id of ['gallery-beyond/seed.png', 'gallery-beyond/generated/made.png', 'gallery-late/first.png', 'gallery-beyond/missed.png']) assert.ok(first.ids.includes(id), `${id} not in the first list: ${first.ids.join(', ')}`);
+      const scan = next.lastScan!;
+      assert.strictEqual(scan.bytesRead, 0, JSON.stringify(scan));
+      assert.strictEqual(scan.reused, scan.files, JSON.stringify(scan));
+      assert.deepStrictEqual(next.items().map((i) => [i.id, i.rev]), index.items().map((i) => [i.id, i.rev]));
+    } finally {
+      next.dispose();
+    }
   });
 });

@@ -5,7 +5,8 @@
 // without. It opens the view from the activity bar, sees the thumbnails (made on the host, newest
 // first, the image without a record left out), opens an image from the keyboard, inserts one into
 // a Markdown file, deletes one after the confirmation dialog, runs one again against the fake
-// Images API (and sees the new image arrive through the file watcher), shows its prompt and
+// Images API once its confirmation (model, count, size, quality, estimate) is answered (and sees
+// the new image arrive), shows its prompt and
 // settings, and checks that the filter survives reloading the webview. Screenshots in the dark,
 // light and high-contrast themes go to .vscode-test/screenshots/gallery-*.png.
 //
@@ -290,7 +291,21 @@ ui.step('Shift+F10 lists the actions; "Delete…" asks first; the file goes and 
   ctx.deleted = victim;
 });
 
-ui.step('"Run Again" calls pixelwright.generate with the record\'s prompt, model and options; the new image appears first', async () => {
+ui.step('"Run Again" first shows what the recipe asks for (model, count, size, quality, estimate); Cancel spends nothing', async () => {
+  const f = await openGallery();
+  const before = (await requests('/images/generations')).length;
+  const tile = f.locator(`.tile[data-id="${NEWEST_FIRST[2]}"]`);
+  await tile.hover();
+  await tile.getByRole('button', { name: 'More actions' }).click();
+  await f.getByRole('menuitem', { name: 'Run Again' }).click();
+  const text = await answerDialog('Cancel');
+  for (const w of ['paid request', NEWEST_FIRST[2], 'Model: gpt-image-1.5', 'Images: 1', 'Size: 1024x1024', 'Quality: low', 'Estimated cost: billed by tokens']) check(text.includes(w), `the confirmation lacks "${w}": ${text}`);
+  await sleep(1500);
+  check((await requests('/images/generations')).length === before, 'Cancel still sent a request');
+  console.log(`    asked first: ${text.replace(/\s+/g, ' ').slice(0, 240)}`);
+});
+
+ui.step('"Run Again", confirmed, calls pixelwright.generate with the record\'s prompt, model and options; the new image appears first', async () => {
   const { page } = ctx;
   const f = await openGallery();
   const source = IMAGES.find((i) => `images/generated/${i.name}` === NEWEST_FIRST[2]);
@@ -299,6 +314,7 @@ ui.step('"Run Again" calls pixelwright.generate with the record\'s prompt, model
   await tile.hover();
   await tile.getByRole('button', { name: 'More actions' }).click();
   await f.getByRole('menuitem', { name: 'Run Again' }).click();
+  await answerDialog('Run Again');
   // Whatever the record does not say, the command may still ask for: take its defaults.
   const end = Date.now() + 30_000;
   while ((await requests('/images/generations')).length === before && Date.now() < end) {

@@ -5,8 +5,8 @@
  */
 import * as assert from 'assert';
 import { parseGenerateArgs } from '../../src/core/args';
-import { altText, compareNewestFirst, generateArgsFromRecord, globToRegExp, insertionText, isExcluded, parseTime, referenceFor, relativePath, snippetKind, type Sortable } from '../../src/host/galleryModel';
-import { gridLayout, itemRange, MAX_THUMBS_PER_REQUEST, moveFocus, parseFromGallery, scrollToShow, visibleRows } from '../../src/shared/galleryProtocol';
+import { altText, compareNewestFirst, generateArgsFromRecord, globToRegExp, insertionText, isExcluded, parseTime, referenceFor, relativePath, runSummary, snippetKind, type Sortable } from '../../src/host/galleryModel';
+import { firstScreenCount, gridLayout, itemRange, MAX_THUMBS_PER_REQUEST, moveFocus, parseFromGallery, scrollToShow, visibleRows } from '../../src/shared/galleryProtocol';
 
 suite('gallery: order', () => {
   const item = (id: string, createdAt: string | undefined, mtime = 0): Sortable => ({ id, time: parseTime(createdAt), mtime });
@@ -79,6 +79,29 @@ suite('gallery: run again (record -> pixelwright.generate argument)', () => {
     });
     assert.deepStrictEqual(args, { prompt: 'p', model: 'm' });
     assert.ok(parseGenerateArgs(args).ok);
+  });
+});
+
+suite('gallery: run again asks first, with what the recipe would spend', () => {
+  test('a shipped recipe asking for 10 images at high quality: model, count, size, quality and the price of all ten', () => {
+    const args = generateArgsFromRecord({ prompt: 'p', model: 'gpt-image-1-mini', options: { n: 10, size: '1536x1024', quality: 'high' } });
+    const r = runSummary(args);
+    assert.deepStrictEqual([r.model, r.n, r.size, r.quality], ['gpt-image-1-mini', 10, '1536x1024', 'high']);
+    assert.strictEqual(r.estimate.kind, 'per-image');
+    assert.strictEqual(r.cost, '$0.52');
+  });
+
+  test('size or quality left open: auto, and the estimate spans what the model may pick', () => {
+    const r = runSummary(generateArgsFromRecord({ prompt: 'p', model: 'dall-e-3', options: {} }));
+    assert.deepStrictEqual([r.n, r.size, r.quality], [1, 'auto', 'auto']);
+    assert.strictEqual(r.cost, '$0.04 – $0.12');
+  });
+
+  test('token-billed and unknown models have no price to show, and say which', () => {
+    const tokens = runSummary({ model: 'gpt-image-1.5', n: 2, size: '1024x1024', quality: 'low' });
+    assert.deepStrictEqual([tokens.estimate.kind, tokens.cost], ['tokens', undefined]);
+    const unknown = runSummary({ model: 'my-server-model', n: 1 });
+    assert.deepStrictEqual([unknown.estimate.kind, unknown.cost], ['unknown', undefined]);
   });
 });
 
@@ -186,6 +209,22 @@ suite('gallery: messages from the webview are checked', () => {
       { type: 'action', id: 1, action: 'toString', item: 'a.png' },
     ];
     for (const b of bad) assert.strictEqual(parseFromGallery(b), undefined, JSON.stringify(b)?.slice(0, 80));
+  });
+});
+
+suite('gallery: the first screen the host sends unasked', () => {
+  test('ready says the page size; anything else in it is refused', () => {
+    assert.deepStrictEqual(parseFromGallery({ type: 'ready', view: { width: 300, height: 800 } }), { type: 'ready', view: { width: 300, height: 800 } });
+    assert.strictEqual(parseFromGallery({ type: 'ready', view: { width: -1, height: 800 } }), undefined);
+    assert.strictEqual(parseFromGallery({ type: 'ready', view: { width: '300', height: 800 } }), undefined);
+    assert.strictEqual(parseFromGallery({ type: 'ready', view: 5 }), undefined);
+  });
+
+  test('as many tiles as the webview puts in the DOM at the top of the list', () => {
+    // a 300 px side bar: 2 columns of 138 px tiles, rows of 168 px; 800 px show 5 rows, plus 2 of overscan
+    assert.strictEqual(firstScreenCount(300, 800), 14);
+    assert.strictEqual(firstScreenCount(1200, 900), 90); // 10 columns of 111 px, 7 rows on screen + 2
+    assert.ok(firstScreenCount(100_000, 100_000) <= MAX_THUMBS_PER_REQUEST);
   });
 });
 

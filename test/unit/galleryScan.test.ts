@@ -12,7 +12,7 @@ import { embedRecord, readRecord } from '../../src/core/metadata';
 import type { GenerationRecord } from '../../src/core/record';
 import { makeThumbnail } from '../../src/core/thumbnails';
 import { bytesSource, HEAD_BYTES, scanFile, scanImage } from '../../src/host/galleryScan';
-import { ThumbnailCache, type ThumbJob } from '../../src/host/galleryThumbnails';
+import { ThumbnailCache, ThumbnailFeed, type FedThumb, type ThumbJob } from '../../src/host/galleryThumbnails';
 
 function record(prompt: string, extra: Partial<GenerationRecord> = {}): GenerationRecord {
   return {
@@ -171,6 +171,63 @@ suite('gallery: records from file heads', function () {
     cache.request(jobs(['four', 'bad']), (j, t) => now.push(`${j.id}:${t ? 'ok' : 'none'}`));
     assert.deepStrictEqual(now, ['four:ok', 'bad:none']);
     assert.strictEqual(started.length, 3);
+  });
+});
+
+suite('gallery: the first screen', function () {
+  this.timeout(30_000);
+
+  test('thumbnails already on disk are read at once, not queued behind the ones sharp makes', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-gallery-first-'));
+    try {
+      const slow = async () => {
+        await new Promise((r) => setTimeout(r, 300));
+        return { bytes: new Uint8Array([9]), mime: 'image/webp' as const, width: 1, height: 1 };
+      };
+      for (let i = 0; i < 4; i++) fs.writeFileSync(path.join(dir, ThumbnailCache.fileName(`old${i}`, 'r')), Uint8Array.of(1, 2, 3));
+      const cache = new ThumbnailCache(dir, async () => slow, { concurrency: 1 });
+      await cache.warm();
+      const jobs = (ids: string[]) => ids.map((id) => ({ id, rev: 'r', source: id }));
+      const t0 = Date.now();
+      const at: Record<string, number> = {};
+      await new Promise<void>((done) => {
+        cache.request(jobs(['new0', 'new1', 'old0', 'old1', 'old2', 'old3']), (j) => {
+          at[j.id] = Date.now() - t0;
+          if (Object.keys(at).length === 6) done();
+        });
+      });
+      for (let i = 0; i < 4; i++) assert.ok(at[`old${i}`] < 250, `old${i} waited ${at[`old${i}`]} ms behind the thumbnails being made`);
+      assert.ok(at.new1 >= 550, 'the two to make ran one at a time');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the feed sends what is ready at the same moment in one message, the first screen once per page', async () => {
+    const cache = new ThumbnailCache(undefined, async () => async () => ({ bytes: new Uint8Array([7]), mime: 'image/webp', width: 1, height: 1 }));
+    const posts: FedThumb[][] = [];
+    const feed = new ThumbnailFeed(cache, (items) => posts.push(items));
+    const jobs = (ids: string[]) => ids.map((id) => ({ id, rev: 'r', source: id }));
+    const tick = () => new Promise((r) => setTimeout(r, 50));
+    // made once (into memory), then sent from memory
+    feed.prefetch(jobs(['a', 'b', 'c']));
+    await tick();
+    assert.strictEqual(posts.length, 0, 'a prefetch posts nothing');
+    feed.reset();
+    feed.push(jobs(['a', 'b', 'c']));
+    await tick();
+    assert.deepStrictEqual(posts.map((p) => p.map((t) => t.id)), [['a', 'b', 'c']], 'one message for the three');
+    feed.push(jobs(['a', 'b', 'c', 'd']));
+    await tick();
+    assert.deepStrictEqual(posts.map((p) => p.map((t) => t.id)), [['a', 'b', 'c'], ['d']], 'only what this page has not had');
+    feed.request(jobs(['a']));
+    await tick();
+    assert.deepStrictEqual(posts.at(-1)!.map((t) => t.id), ['a'], 'what the page asks for is sent again');
+    // a new page gets the first screen again
+    feed.reset();
+    feed.push(jobs(['a', 'b']));
+    await tick();
+    assert.deepStrictEqual(posts.at(-1)!.map((t) => t.id), ['a', 'b']);
   });
 });
 

@@ -6,6 +6,7 @@
  * host's confirmation), Ctrl+C copies the path.
  */
 import {
+  GRID,
   gridLayout,
   itemRange,
   moveFocus,
@@ -17,6 +18,7 @@ import {
   type GalleryItem,
   type GalleryItemsMessage,
   type GalleryReplyMessage,
+  type GalleryThumb,
   type GalleryThumbMessage,
   type GridLayout,
 } from '../../shared/galleryProtocol';
@@ -36,11 +38,7 @@ export interface Host {
   setState(state: UiState): void;
 }
 
-const MIN_TILE = 104;
-const GAP = 8;
-const CAPTION = 22;
-const PADDING = 8;
-const OVERSCAN_ROWS = 2;
+const { minTile: MIN_TILE, gap: GAP, caption: CAPTION, padding: PADDING, overscanRows: OVERSCAN_ROWS } = GRID;
 /**
  * Encoded thumbnails kept (a few KB each); the oldest not on screen are dropped beyond this. Only
  * the tiles in the DOM hold decoded pixels (a canvas each), so memory stays flat however far the
@@ -106,6 +104,8 @@ export class GalleryApp {
   /** Encoded thumbnails by `id\nrev` (null when the host could not make one), least recently shown first. */
   private readonly thumbs = new Map<string, Thumb | null>();
   private thumbBytes = 0;
+  /** The keys of the versions listed now. */
+  private live = new Set<string>();
   private readonly dateFormat: Intl.DateTimeFormat;
   private nextId = 1;
   private readonly pending = new Map<number, (r: GalleryReplyMessage) => void>();
@@ -231,6 +231,7 @@ export class GalleryApp {
     this.noWorkspace = !!m.noWorkspace;
     // Thumbnails of versions no longer listed are released.
     const live = new Set(m.items.map((i) => thumbKey(i)));
+    this.live = live;
     for (const k of Array.from(this.thumbs.keys())) if (!live.has(k)) this.dropThumb(k);
     this.applyFilter();
     const at = focusId ? this.shown.findIndex((i) => i.id === focusId) : -1;
@@ -247,8 +248,14 @@ export class GalleryApp {
     }
   }
 
-  onThumb(m: GalleryThumbMessage): void {
+  onThumbs(m: GalleryThumbMessage): void {
+    for (const t of m.items) this.onThumb(t);
+    this.trimThumbs();
+  }
+
+  private onThumb(m: GalleryThumb): void {
     const key = `${m.id}\n${m.rev}`;
+    if (!this.live.has(key)) return; // a version no longer listed
     const thumb = m.bytes && m.mime ? { bytes: m.bytes, mime: m.mime } : null;
     this.dropThumb(key);
     this.thumbs.set(key, thumb);
@@ -256,7 +263,6 @@ export class GalleryApp {
     for (const tile of Array.from(this.grid.querySelectorAll<HTMLElement>('.tile'))) {
       if (tile.dataset.key === key) this.fillThumb(tile, thumb);
     }
-    this.trimThumbs();
   }
 
   onReply(m: GalleryReplyMessage): void {

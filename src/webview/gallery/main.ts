@@ -4,7 +4,7 @@
  * still checked for shape before use.
  */
 import { isNum, isObj, isStr } from '../../shared/guards';
-import type { FromGallery, GalleryItem, GalleryItemsMessage, GalleryReplyMessage, GalleryThumbMessage, ToGallery } from '../../shared/galleryProtocol';
+import type { FromGallery, GalleryItem, GalleryItemsMessage, GalleryReplyMessage, GalleryThumb, GalleryThumbMessage, ToGallery } from '../../shared/galleryProtocol';
 import { GalleryApp, type UiState } from './app';
 import { reportDropped } from '../common/messages';
 import { setStrings } from './strings';
@@ -38,6 +38,10 @@ function isItem(v: unknown): v is GalleryItem {
   );
 }
 
+function isThumb(v: unknown): v is GalleryThumb {
+  return isObj(v) && isStr(v.id) && isStr(v.rev) && (v.bytes === undefined || v.bytes instanceof Uint8Array) && (v.mime === undefined || isStr(v.mime));
+}
+
 /** The host's message, when it has the shape its type promises. */
 function parse(v: unknown): ToGallery | undefined {
   if (!isObj(v)) return undefined;
@@ -46,10 +50,8 @@ function parse(v: unknown): ToGallery | undefined {
       return isObj(v.strings) && isStr(v.locale) ? { type: 'init', strings: v.strings as Record<string, string>, locale: v.locale } : undefined;
     case 'items':
       return Array.isArray(v.items) && v.items.every(isItem) && typeof v.scanning === 'boolean' ? (v as unknown as GalleryItemsMessage) : undefined;
-    case 'thumb':
-      return isStr(v.id) && isStr(v.rev) && (v.bytes === undefined || v.bytes instanceof Uint8Array) && (v.mime === undefined || isStr(v.mime))
-        ? (v as unknown as GalleryThumbMessage)
-        : undefined;
+    case 'thumbs':
+      return Array.isArray(v.items) && v.items.every(isThumb) ? (v as unknown as GalleryThumbMessage) : undefined;
     case 'reply':
       return isNum(v.inReplyTo) && (v.error === undefined || isStr(v.error)) && (v.notice === undefined || isStr(v.notice)) && (v.details === undefined || isObj(v.details))
         ? (v as unknown as GalleryReplyMessage)
@@ -81,8 +83,8 @@ window.addEventListener('message', (event: MessageEvent) => {
       if (app) app.onItems(m);
       else early = m;
       break;
-    case 'thumb':
-      app?.onThumb(m);
+    case 'thumbs':
+      app?.onThumbs(m);
       break;
     case 'reply':
       app?.onReply(m);
@@ -90,4 +92,7 @@ window.addEventListener('message', (event: MessageEvent) => {
   }
 });
 
-host.post({ type: 'ready' });
+// At the top of the unfiltered list, the host sends the first screen's thumbnails with the list.
+const saved = host.getState();
+const atTop = !(typeof saved.scrollTop === 'number' && saved.scrollTop > 0) && !saved.filter;
+host.post(atTop ? { type: 'ready', view: { width: Math.round(window.innerWidth), height: Math.round(window.innerHeight) } } : { type: 'ready' });
