@@ -23,7 +23,7 @@ const common = {
 };
 
 /** Browser bundles, one per webview (src/webview/<name>/main.ts -> dist/webview/<name>.js). */
-const webviews = ['maskEditor', 'studio', 'gallery'].filter((name) => existsSync(`src/webview/${name}/main.ts`));
+const webviews = ['edit', 'studio', 'gallery'].filter((name) => existsSync(`src/webview/${name}/main.ts`));
 
 const builds = [
   { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', metafile: true },

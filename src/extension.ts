@@ -3,15 +3,15 @@
  * context. Nothing heavy happens here: the API client and image work load on first use.
  */
 import * as vscode from 'vscode';
-import { HostEditBackend } from './host/editBackend';
-import { registerEditCommands } from './host/editCommands';
-import { Generator } from './host/generate';
-import { registerGallery } from './host/galleryView';
-import { MaskEditorPanel } from './host/maskEditorPanel';
-import { Log } from './host/log';
-import { ApiKeyStore } from './host/secrets';
-import { readSettings } from './host/settings';
-import { registerStudio } from './host/studioView';
+import { HostEditBackend } from './host/edit/backend';
+import { registerEditCommands } from './host/edit/commands';
+import { Generator } from './host/generate/command';
+import { registerGallery } from './host/gallery/view';
+import { MaskEditorPanel } from './host/edit/panel';
+import { Log } from './host/platform/log';
+import { ApiKeyStore } from './host/platform/secrets';
+import { readSettings } from './host/platform/settings';
+import { registerStudio } from './host/studio/view';
 
 /** What Pixelwright offers other extensions (`extensions.getExtension(...).exports`). */
 export interface PixelwrightApi {

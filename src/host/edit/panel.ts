@@ -13,12 +13,12 @@
  * flight; only the painting is lost then.
  */
 import * as vscode from 'vscode';
-import { redactSecrets } from '../core/errors';
-import { parseFromMaskEditor, type EditOptions, type InitMessage, type ResultActionMessage, type ResultImage, type RunMessage, type ToMaskEditor } from '../shared/protocol';
-import type { EditBackend } from './editSession';
-import { Disposable } from './lifecycle';
-import { shapeOf, webviewHtml } from './webviewHtml';
-import { isDroppedReport, postPlain } from './webviewMessages';
+import { redactSecrets } from '../../core/errors';
+import { parseFromMaskEditor, type EditOptions, type InitMessage, type ResultActionMessage, type ResultImage, type RunMessage, type ToMaskEditor } from '../../shared/editProtocol';
+import type { EditBackend } from './session';
+import { Disposable } from '../platform/lifecycle';
+import { shapeOf, webviewHtml } from '../webview/html';
+import { isDroppedReport, postPlain } from '../webview/messages';
 
 /** Where the panel writes what it drops (never message contents). */
 export interface PanelLog {
@@ -345,7 +345,7 @@ export class MaskEditorPanel extends Disposable {
   // ---- html ------------------------------------------------------------------------------------
 
   private html(): string {
-    return webviewHtml(this.panel.webview, this.context.extensionUri, { name: 'maskEditor', title: this.title(), loading: vscode.l10n.t('Loading the image…'), imageSources: ['blob:', 'data:'] });
+    return webviewHtml(this.panel.webview, this.context.extensionUri, { name: 'edit', title: this.title(), loading: vscode.l10n.t('Loading the image…'), imageSources: ['blob:', 'data:'] });
   }
 }
 
@@ -354,7 +354,7 @@ export class MaskEditorPanel extends Disposable {
 /**
  * Every string the webview shows, localized, keyed by its English text (the webview falls back to
  * the key). test/unit/webviewStrings.test.ts checks that every s('...') in
- * src/webview/maskEditor has its entry here.
+ * src/webview/edit has its entry here.
  */
 function uiStrings(): Record<string, string> {
   const t = vscode.l10n.t;

@@ -4,8 +4,8 @@
  * offers the workspace's images).
  */
 import * as vscode from 'vscode';
-import type { EditBackend } from './editSession';
-import { MaskEditorPanel } from './maskEditorPanel';
+import type { EditBackend } from './session';
+import { MaskEditorPanel } from './panel';
 
 const IMAGE = /\.(png|jpe?g|webp)$/i;
 

@@ -3,7 +3,7 @@
  * next action that helps ("Set API Key", "Open Settings", "Edit Prompt", "Try Again", "Show Log").
  */
 import * as vscode from 'vscode';
-import { withProductPrefix, type ErrorInfo } from '../core/errors';
+import { withProductPrefix, type ErrorInfo } from '../../core/errors';
 import type { PixelwrightSettings } from './settings';
 
 export interface ErrorContext {

@@ -6,8 +6,8 @@
  * `pixelwright.model` setting names. That model is then the only one offered, whatever was
  * used last, so that a dall-e-3 deployment is never sent a GPT image model's fields.
  */
-import type { ModelCapabilities, ModelTable, Operation } from '../core/models';
-import type { PixelwrightSettings } from './settings';
+import type { ModelCapabilities, ModelTable, Operation } from '../../core/models';
+import type { PixelwrightSettings } from '../platform/settings';
 
 type ProviderSettings = Pick<PixelwrightSettings, 'provider' | 'model'>;
 

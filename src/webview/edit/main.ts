@@ -1,10 +1,10 @@
 /**
- * Entry of the mask editor webview (bundled to dist/webview/maskEditor.js). Says `ready`, builds
+ * Entry of the mask editor webview (bundled to dist/webview/edit.js). Says `ready`, builds
  * the editor on `init`, and routes the host's messages to it. The host is the extension, but its
  * messages are still checked for shape before use.
  */
 import { isNum, isObj, isStr } from '../../shared/guards';
-import type { FromMaskEditor, InitMessage, ProgressMessage, ReplaceImageMessage, ReplyMessage, RunFinishedMessage, ToMaskEditor } from '../../shared/protocol';
+import type { FromMaskEditor, InitMessage, ProgressMessage, ReplaceImageMessage, ReplyMessage, RunFinishedMessage, ToMaskEditor } from '../../shared/editProtocol';
 import { MaskEditorApp, type UiState } from './app';
 import { reportDropped } from '../common/messages';
 import { setStrings } from './strings';

@@ -1,5 +1,5 @@
 /** Options fitted to a model: pure, shared by the form and its tests. */
-import type { EditOptions, ModelChoice } from '../../shared/protocol';
+import type { EditOptions, ModelChoice } from '../../shared/editProtocol';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 

@@ -4,20 +4,20 @@
  * the index is rebuilt from the files (findFiles) on first use and then follows a
  * FileSystemWatcher, Pixelwright's own writes (onDidWriteAsset, at once) and new folders (looked
  * into, since the watcher misses files written into a folder made a moment before). What the last
- * window read is kept in the extension's storage (galleryIndexCache.ts), keyed by each file's
+ * window read is kept in the extension's storage (indexCache.ts), keyed by each file's
  * mtime and size: the list shows from it at once, and a scan reads only new and changed files.
  *
  * Reading is cheap: only the head of each file (and, for WebP, the few chunk headers up to the
- * XMP chunk) is read, see galleryScan.ts.
+ * XMP chunk) is read, see scan.ts.
  */
 import * as vscode from 'vscode';
-import type { StoredRecord } from '../core/metadata';
-import { compareNewestFirst, globToRegExp, isExcluded, parseTime } from './galleryModel';
+import type { StoredRecord } from '../../core/metadata';
+import { compareNewestFirst, globToRegExp, isExcluded, parseTime } from './model';
 import { stat } from 'node:fs/promises';
-import { onDidWriteAsset } from './assets';
-import { entryMatches, loadIndexCache, saveIndexCache, type IndexEntry } from './galleryIndexCache';
-import { bytesSource, scanFile, scanImage, type ScanResult } from './galleryScan';
-import { Disposable } from './lifecycle';
+import { onDidWriteAsset } from '../run/assets';
+import { entryMatches, loadIndexCache, saveIndexCache, type IndexEntry } from './indexCache';
+import { bytesSource, scanFile, scanImage, type ScanResult } from './scan';
+import { Disposable } from '../platform/lifecycle';
 
 export interface IndexedImage {
   readonly uri: vscode.Uri;

@@ -5,22 +5,22 @@
  * is then saved like a generation (unique name, temp + rename, record inside the file).
  */
 import * as vscode from 'vscode';
-import { classifyError } from '../core/errors';
-import { embedRecord, readImageSize } from '../core/metadata';
-import { ModelTable, type ModelCapabilities, type OutputFormat } from '../core/models';
-import { imageFileName } from '../core/naming';
-import type { GenerationRecord } from '../core/record';
-import { requestOptions, type ImageRequest } from '../core/request';
-import type { EditOptions, ModelChoice, ResultImage } from '../shared/protocol';
-import { outputFolderUri, writeAsset } from './assets';
-import { loadEngine } from './engineLoader';
-import { allowedModel, offeredModels, preferredModel } from './modelChoice';
-import { describeError } from './errors';
-import type { EditBackend, EditRunInput, EditRunOutcome } from './editSession';
-import type { Log } from './log';
-import { providerConfig, providerRecord } from './provider';
-import { ApiKeyStore } from './secrets';
-import { openSettings, readSettings, type PixelwrightSettings } from './settings';
+import { classifyError } from '../../core/errors';
+import { embedRecord, readImageSize } from '../../core/metadata';
+import { ModelTable, type ModelCapabilities, type OutputFormat } from '../../core/models';
+import { imageFileName } from '../../core/naming';
+import type { GenerationRecord } from '../../core/record';
+import { requestOptions, type ImageRequest } from '../../core/request';
+import type { EditOptions, ModelChoice, ResultImage } from '../../shared/editProtocol';
+import { outputFolderUri, writeAsset } from '../run/assets';
+import { loadEngine } from '../platform/engineLoader';
+import { allowedModel, offeredModels, preferredModel } from '../run/modelChoice';
+import { describeError } from '../platform/errors';
+import type { EditBackend, EditRunInput, EditRunOutcome } from './session';
+import type { Log } from '../platform/log';
+import { providerConfig, providerRecord } from '../platform/provider';
+import { ApiKeyStore } from '../platform/secrets';
+import { openSettings, readSettings, type PixelwrightSettings } from '../platform/settings';
 
 const LAST_EDIT_KEY = 'pixelwright.lastEditOptions';
 const MIME = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp', gif: 'image/gif' } as const;

@@ -4,24 +4,24 @@
  * the request with progress and writes the images into the workspace.
  */
 import * as vscode from 'vscode';
-import { parseGenerateArgs, type GenerateArgs } from '../core/args';
-import type { PartialImage, RunStatus } from '../core/engine';
-import { classifyError, type ErrorInfo } from '../core/errors';
-import { embedRecord } from '../core/metadata';
-import { customSizeProblem, ModelTable, type Background, type ModelCapabilities, type OutputFormat } from '../core/models';
-import { imageFileName } from '../core/naming';
-import type { GenerationRecord } from '../core/record';
-import { fitOptions, requestOptions, validateRequest, type ImageRequest, type OptionPreferences } from '../core/request';
-import { OutputFolderError, outputFolderUri, writeAsset } from './assets';
-import { loadEngine } from './engineLoader';
-import { describeError, showError } from './errors';
-import { Disposable } from './lifecycle';
-import type { Log } from './log';
+import { parseGenerateArgs, type GenerateArgs } from '../../core/args';
+import type { PartialImage, RunStatus } from '../../core/engine';
+import { classifyError, type ErrorInfo } from '../../core/errors';
+import { embedRecord } from '../../core/metadata';
+import { customSizeProblem, ModelTable, type Background, type ModelCapabilities, type OutputFormat } from '../../core/models';
+import { imageFileName } from '../../core/naming';
+import type { GenerationRecord } from '../../core/record';
+import { fitOptions, requestOptions, validateRequest, type ImageRequest, type OptionPreferences } from '../../core/request';
+import { OutputFolderError, outputFolderUri, writeAsset } from '../run/assets';
+import { loadEngine } from '../platform/engineLoader';
+import { describeError, showError } from '../platform/errors';
+import { Disposable } from '../platform/lifecycle';
+import type { Log } from '../platform/log';
 import { BACK, inputText, pickOne, promptInput, RECENT, shortLabel, type Choice, type StepInfo } from './quickFlow';
-import { deploymentModel, longestPromptLimit, offeredModels, preferredModel, promptLength } from './modelChoice';
-import { providerConfig, providerRecord } from './provider';
-import { ApiKeyStore } from './secrets';
-import { openSettings, readSettings, type PixelwrightSettings } from './settings';
+import { deploymentModel, longestPromptLimit, offeredModels, preferredModel, promptLength } from '../run/modelChoice';
+import { providerConfig, providerRecord } from '../platform/provider';
+import { ApiKeyStore } from '../platform/secrets';
+import { openSettings, readSettings, type PixelwrightSettings } from '../platform/settings';
 
 const RECENT_KEY = 'pixelwright.recentPrompts';
 const LAST_KEY = 'pixelwright.lastChoices';

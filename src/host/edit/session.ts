@@ -4,7 +4,7 @@
  * preparation and the workspace writes.
  */
 import type * as vscode from 'vscode';
-import type { EditOptions, ModelChoice, ResultImage } from '../shared/protocol';
+import type { EditOptions, ModelChoice, ResultImage } from '../../shared/editProtocol';
 
 export interface EditRunInput {
   readonly operation: 'edit' | 'variation';

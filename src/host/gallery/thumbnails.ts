@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Thumbnail } from '../core/thumbnails';
+import type { Thumbnail } from '../../core/thumbnails';
 
 export type MakeThumbnail = (input: string | Uint8Array) => Promise<Thumbnail>;
 

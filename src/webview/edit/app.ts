@@ -3,7 +3,7 @@
  * results. Built from an init message; talks to the host through `post` and typed replies.
  */
 import { coverageLabel, defaultBrushFor, MIN_BRUSH, maxBrushFor, nextZoomStep, stepBrush, zoomLabel, type ViewTransform } from '../../shared/maskGeometry';
-import type { EditOptions, FromMaskEditor, InitMessage, ModelChoice, ProgressMessage, ReplaceImageMessage, ReplyMessage, RunFinishedMessage } from '../../shared/protocol';
+import type { EditOptions, FromMaskEditor, InitMessage, ModelChoice, ProgressMessage, ReplaceImageMessage, ReplyMessage, RunFinishedMessage } from '../../shared/editProtocol';
 import { h, icon, isMac, isTextEntry, modKey } from './dom';
 import { OptionsForm } from './options';
 import { PaintView, type Tool } from './paintView';

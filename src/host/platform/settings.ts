@@ -3,7 +3,7 @@
  * Nothing else reads `workspace.getConfiguration('pixelwright')`.
  */
 import * as vscode from 'vscode';
-import type { CustomModelDeclaration } from '../core/models';
+import type { CustomModelDeclaration } from '../../core/models';
 
 export type ProviderKind = 'openai' | 'azure' | 'compatible';
 export type OpenResults = 'auto' | 'open' | 'reveal' | 'none';

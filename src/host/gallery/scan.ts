@@ -10,7 +10,7 @@
  * (other file systems); the benchmark and unit tests use it directly.
  */
 import { open } from 'node:fs/promises';
-import { detectImageFormat, readImageSize, readRecord, type ImageFormat, type StoredRecord } from '../core/metadata';
+import { detectImageFormat, readImageSize, readRecord, type ImageFormat, type StoredRecord } from '../../core/metadata';
 
 /** Random access to a file's bytes. */
 export interface ByteSource {

@@ -2,7 +2,7 @@
  * The model and the options it allows, as a form. Changing the model keeps every choice the new
  * model also offers and falls back to its defaults for the rest.
  */
-import type { EditOptions, ModelChoice } from '../../shared/protocol';
+import type { EditOptions, ModelChoice } from '../../shared/editProtocol';
 import { h } from './dom';
 import { fitOptions } from './fitOptions';
 import { s } from './strings';

@@ -8,15 +8,15 @@
  * tile, filter) is kept with setState. A reloaded webview says `ready` and gets everything again.
  */
 import * as vscode from 'vscode';
-import { redactSecrets } from '../core/errors';
-import { loadEngine } from './engineLoader';
-import { firstScreenCount, parseFromGallery, type GalleryAction, type GalleryDetails, type GalleryItem, type GalleryReplyMessage, type ToGallery } from '../shared/galleryProtocol';
-import { GalleryIndex, type IndexedImage } from './galleryIndex';
-import { altText, generateArgsFromRecord, insertionText, referenceFor, runSummary, snippetKind } from './galleryModel';
-import { ThumbnailCache, ThumbnailFeed, type MakeThumbnail, type ThumbJob } from './galleryThumbnails';
-import { Disposable } from './lifecycle';
-import { shapeOf, webviewHtml } from './webviewHtml';
-import { isDroppedReport, postPlain } from './webviewMessages';
+import { redactSecrets } from '../../core/errors';
+import { loadEngine } from '../platform/engineLoader';
+import { firstScreenCount, parseFromGallery, type GalleryAction, type GalleryDetails, type GalleryItem, type GalleryReplyMessage, type ToGallery } from '../../shared/galleryProtocol';
+import { GalleryIndex, type IndexedImage } from './imageIndex';
+import { altText, generateArgsFromRecord, insertionText, referenceFor, runSummary, snippetKind } from './model';
+import { ThumbnailCache, ThumbnailFeed, type MakeThumbnail, type ThumbJob } from './thumbnails';
+import { Disposable } from '../platform/lifecycle';
+import { shapeOf, webviewHtml } from '../webview/html';
+import { isDroppedReport, postPlain } from '../webview/messages';
 
 export interface GalleryLog {
   info(message: string): void;

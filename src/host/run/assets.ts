@@ -4,8 +4,8 @@
  * renamed, so a cancelled or failed run leaves nothing half-written.
  */
 import * as vscode from 'vscode';
-import { checkOutputFolder, checkRealFolder } from '../core/paths';
-import { tempName, uniqueName } from '../core/naming';
+import { checkOutputFolder, checkRealFolder } from '../../core/paths';
+import { tempName, uniqueName } from '../../core/naming';
 
 export class OutputFolderError extends Error {
   constructor(readonly setting: string, readonly reason: string) {

@@ -3,9 +3,9 @@
  * it: the order of the list, the `pixelwright.generate` argument built from a record ("run again"),
  * and the text "insert into the editor" puts into a document.
  */
-import type { GenerateArgs } from '../core/args';
-import type { StoredRecord } from '../core/metadata';
-import { estimateCost, formatUsd, type CostEstimate } from '../core/pricing';
+import type { GenerateArgs } from '../../core/args';
+import type { StoredRecord } from '../../core/metadata';
+import { estimateCost, formatUsd, type CostEstimate } from '../../core/pricing';
 
 // ---- order -----------------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { Logger } from '../core/engine';
-import { redactSecrets } from '../core/errors';
+import type { Logger } from '../../core/engine';
+import { redactSecrets } from '../../core/errors';
 
 /** The one output channel ("Pixelwright", a LogOutputChannel). Every line goes through redaction. */
 export class Log implements Logger, vscode.Disposable {

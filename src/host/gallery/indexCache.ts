@@ -10,7 +10,7 @@
  */
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { StoredRecord } from '../core/metadata';
+import type { StoredRecord } from '../../core/metadata';
 
 /** What a scan learnt about one file. `record` undefined: the file has none (it is not listed). */
 export interface IndexEntry {

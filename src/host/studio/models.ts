@@ -2,13 +2,13 @@
  * The Studio's view of the model table, its prices and its requests: pure (no vscode), so unit
  * tests cover what the view sends and what a run asks for.
  */
-import type { Background, ModelCapabilities, ModelTable, OutputFormat } from '../core/models';
-import { estimateCost } from '../core/pricing';
-import { fitOptions, type ImageRequest } from '../core/request';
-import type { StudioDraft, StudioModel, StudioOptions, StudioPricing } from '../shared/studioProtocol';
-import type { LastChoices } from './generate';
-import { offeredModels, preferredModel } from './modelChoice';
-import type { PixelwrightSettings } from './settings';
+import type { Background, ModelCapabilities, ModelTable, OutputFormat } from '../../core/models';
+import { estimateCost } from '../../core/pricing';
+import { fitOptions, type ImageRequest } from '../../core/request';
+import type { StudioDraft, StudioModel, StudioOptions, StudioPricing } from '../../shared/studioProtocol';
+import type { LastChoices } from '../generate/command';
+import { offeredModels, preferredModel } from '../run/modelChoice';
+import type { PixelwrightSettings } from '../platform/settings';
 
 type DraftSettings = Pick<PixelwrightSettings, 'provider' | 'model' | 'size' | 'quality' | 'outputFormat' | 'count'>;
 

@@ -4,7 +4,7 @@
  * swipe divider (same aspect) or side by side.
  */
 import { fitTransform, type Size } from '../../shared/maskGeometry';
-import type { ResultImage } from '../../shared/protocol';
+import type { ResultImage } from '../../shared/editProtocol';
 import { h, icon } from './dom';
 import { s } from './strings';
 

@@ -2,7 +2,7 @@
  * Loads dist/engine.js (the openai SDK and the request runner) on first use, never at activation.
  */
 import * as path from 'path';
-import type * as Engine from '../core/engine';
+import type * as Engine from '../../core/engine';
 
 let loading: Promise<typeof Engine> | undefined;
 

@@ -1,6 +1,6 @@
 /** The provider settings as the engine takes them, and as a file's record shows them (no key). */
-import type { ProviderConfig } from '../core/engine';
-import type { GenerationRecord } from '../core/record';
+import type { ProviderConfig } from '../../core/engine';
+import type { GenerationRecord } from '../../core/record';
 import type { PixelwrightSettings } from './settings';
 
 export function providerConfig(s: PixelwrightSettings, apiKey: string): ProviderConfig {

@@ -11,10 +11,10 @@
  * A view that becomes visible again, or reloads, says `ready` and gets all of it re-sent.
  */
 import * as vscode from 'vscode';
-import { redactSecrets } from '../core/errors';
-import { detectImageFormat } from '../core/metadata';
-import { ModelTable } from '../core/models';
-import { PRICE_LIST_DATE } from '../core/pricing';
+import { redactSecrets } from '../../core/errors';
+import { detectImageFormat } from '../../core/metadata';
+import { ModelTable } from '../../core/models';
+import { PRICE_LIST_DATE } from '../../core/pricing';
 import {
   parseFromStudio,
   type StudioDraft,
@@ -22,15 +22,15 @@ import {
   type StudioRun,
   type StudioTile,
   type ToStudio,
-} from '../shared/studioProtocol';
-import type { Generator } from './generate';
-import { Disposable } from './lifecycle';
-import { shapeOf, webviewHtml } from './webviewHtml';
-import { isDroppedReport, postPlain } from './webviewMessages';
-import { allowedModel } from './modelChoice';
-import { plainBytes, studioDraft, studioModels, studioRequest } from './studioModels';
-import type { Log } from './log';
-import { readSettings } from './settings';
+} from '../../shared/studioProtocol';
+import type { Generator } from '../generate/command';
+import { Disposable } from '../platform/lifecycle';
+import { shapeOf, webviewHtml } from '../webview/html';
+import { isDroppedReport, postPlain } from '../webview/messages';
+import { allowedModel } from '../run/modelChoice';
+import { plainBytes, studioDraft, studioModels, studioRequest } from './models';
+import type { Log } from '../platform/log';
+import { readSettings } from '../platform/settings';
 
 /** Where the Studio keeps its draft (prompt and options) across restarts. */
 export const STUDIO_DRAFT_KEY = 'pixelwright.studio.draft';

@@ -4,7 +4,7 @@
  * not read one of our messages.
  */
 import type * as vscode from 'vscode';
-import { parseDropped, plainMessage } from '../shared/webviewMessages';
+import { parseDropped, plainMessage } from '../../shared/webviewMessages';
 
 /** Posts a message with every Buffer made a plain Uint8Array; false when the webview is gone. */
 export async function postPlain(webview: vscode.Webview, message: unknown): Promise<boolean> {
