@@ -5,12 +5,13 @@
 import * as vscode from 'vscode';
 import { HostEditBackend } from './host/edit/backend';
 import { registerEditCommands } from './host/edit/commands';
-import { Generator } from './host/generate/command';
+import { GenerateCommand } from './host/generate/command';
 import { registerGallery } from './host/gallery/view';
-import { MaskEditorPanel } from './host/edit/panel';
 import { Log } from './host/platform/log';
 import { ApiKeyStore } from './host/platform/secrets';
 import { readSettings } from './host/platform/settings';
+import { RunHistory } from './host/run/history';
+import { RunPipeline } from './host/run/pipeline';
 import { registerStudio } from './host/studio/view';
 
 /** What Pixelwright offers other extensions (`extensions.getExtension(...).exports`). */
@@ -22,12 +23,13 @@ export interface PixelwrightApi {
 export function activate(context: vscode.ExtensionContext): PixelwrightApi {
   const log = new Log();
   const keys = new ApiKeyStore(context.secrets);
-  const generator = new Generator(context, log, keys);
-  MaskEditorPanel.log = log;
+  const history = new RunHistory(context.globalState);
+  const pipeline = new RunPipeline(context, log, keys, history);
+  const generate = new GenerateCommand(pipeline, history, log);
   context.subscriptions.push(
     log,
-    generator,
-    vscode.commands.registerCommand('pixelwright.generate', (args?: unknown) => generator.generateCommand(args)),
+    pipeline,
+    vscode.commands.registerCommand('pixelwright.generate', (args?: unknown) => generate.generateCommand(args)),
     vscode.commands.registerCommand('pixelwright.setApiKey', async () => {
       const settings = readSettings();
       if (await keys.ask(settings)) {
@@ -40,9 +42,9 @@ export function activate(context: vscode.ExtensionContext): PixelwrightApi {
       void vscode.window.showInformationMessage(vscode.l10n.t('Pixelwright: API key removed for {0}.', ApiKeyStore.providerLabel(settings)));
     }),
     vscode.commands.registerCommand('pixelwright.showLog', () => log.show()),
-    ...registerEditCommands(context, new HostEditBackend(context, log, keys)),
-    ...registerStudio(context, { generator, log }),
-    ...registerGallery(context, { log }),
+    ...registerEditCommands(context, new HostEditBackend(context, log, keys), log),
+    ...registerStudio(context, { pipeline, history, log }),
+    ...registerGallery(context, { log, pipeline }),
   );
   return {
     setApiKey: async (key: string) => {

@@ -4,6 +4,7 @@
  * offers the workspace's images).
  */
 import * as vscode from 'vscode';
+import type { Logger } from '../../core/log';
 import type { EditBackend } from './session';
 import { MaskEditorPanel } from './panel';
 
@@ -31,7 +32,8 @@ function activePreviewImage(): vscode.Uri | undefined {
   return input instanceof vscode.TabInputCustom && IMAGE.test(input.uri.path) ? input.uri : undefined;
 }
 
-export function registerEditCommands(context: vscode.ExtensionContext, backend: EditBackend): vscode.Disposable[] {
+export function registerEditCommands(context: vscode.ExtensionContext, backend: EditBackend, log: Logger): vscode.Disposable[] {
+  const deps = { context, backend, log, panels: new Map<string, MaskEditorPanel>() };
   const open = async (operation: 'edit' | 'variation', uri?: unknown, uris?: unknown) => {
     const given = (Array.isArray(uris) && uris.length ? uris : uri ? [uri] : []).filter((u): u is vscode.Uri => u instanceof vscode.Uri);
     let targets = given.filter((u) => IMAGE.test(u.path));
@@ -48,7 +50,7 @@ export function registerEditCommands(context: vscode.ExtensionContext, backend: 
     const clicked = uri instanceof vscode.Uri ? targets.find((u) => u.toString() === uri.toString()) : undefined;
     const primary = clicked ?? targets[0];
     const others = targets.filter((u) => u !== primary);
-    MaskEditorPanel.open(context, backend, primary, operation, operation === 'edit' ? others : []);
+    MaskEditorPanel.open(deps, primary, operation, operation === 'edit' ? others : []);
     return primary;
   };
   return [

@@ -14,19 +14,28 @@
  */
 import * as vscode from 'vscode';
 import { redactSecrets } from '../../core/errors';
+import type { Logger } from '../../core/log';
 import { parseFromMaskEditor, type EditOptions, type InitMessage, type ResultActionMessage, type ResultImage, type RunMessage, type ToMaskEditor } from '../../shared/editProtocol';
 import type { EditBackend } from './session';
 import { Disposable } from '../platform/lifecycle';
 import { shapeOf, webviewHtml } from '../webview/html';
 import { isDroppedReport, postPlain } from '../webview/messages';
 
-/** Where the panel writes what it drops (never message contents). */
-export interface PanelLog {
-  warn(message: string): void;
-  error(message: string): void;
-}
 
 type Operation = 'edit' | 'variation';
+
+/** What every editor panel shares: the backend, the log, and the open panels (one per image and operation). */
+export interface EditPanelDeps {
+  readonly context: vscode.ExtensionContext;
+  readonly backend: EditBackend;
+  readonly log: Logger;
+  /** Owned by the edit feature (registerEditCommands), never static. */
+  readonly panels: Map<string, MaskEditorPanel>;
+}
+
+function panelKey(source: vscode.Uri, operation: Operation): string {
+  return `${operation}:${source.toString()}`;
+}
 
 /** Masks larger than this are refused (a 16k x 16k PNG of a busy mask stays far below it). */
 const MAX_MASK_BYTES = 64 * 1024 * 1024;
@@ -35,25 +44,18 @@ const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'webp'];
 export class MaskEditorPanel extends Disposable {
   static readonly viewType = 'pixelwright.maskEditor';
   /** Set by whoever owns the output channel; the console otherwise. */
-  static log: PanelLog = { warn: (m) => console.warn(m), error: (m) => console.error(m) };
-  private static readonly panels = new Map<string, MaskEditorPanel>();
-
   /**
    * Opens the editor for an image, or reveals the one already open for it (and this operation).
    * `references` are extra images for GPT image edits.
    */
-  static open(context: vscode.ExtensionContext, backend: EditBackend, source: vscode.Uri, operation: Operation, references: vscode.Uri[] = []): MaskEditorPanel {
-    const existing = MaskEditorPanel.panels.get(MaskEditorPanel.key(source, operation));
+  static open(deps: EditPanelDeps, source: vscode.Uri, operation: Operation, references: vscode.Uri[] = []): MaskEditorPanel {
+    const existing = deps.panels.get(panelKey(source, operation));
     if (existing) {
       existing.addReferences(references);
       existing.panel.reveal();
       return existing;
     }
-    return new MaskEditorPanel(context, backend, source, operation, references);
-  }
-
-  private static key(source: vscode.Uri, operation: Operation): string {
-    return `${operation}:${source.toString()}`;
+    return new MaskEditorPanel(deps, source, operation, references);
   }
 
   private readonly panel: vscode.WebviewPanel;
@@ -68,14 +70,20 @@ export class MaskEditorPanel extends Disposable {
   private roots: vscode.Uri[];
   private closed = false;
 
+  private readonly context: vscode.ExtensionContext;
+  private readonly backend: EditBackend;
+  private readonly log: Logger;
+  private readonly panels: Map<string, MaskEditorPanel>;
+
   private constructor(
-    private readonly context: vscode.ExtensionContext,
-    private readonly backend: EditBackend,
+    deps: EditPanelDeps,
     source: vscode.Uri,
     private readonly operation: Operation,
     references: vscode.Uri[],
   ) {
     super();
+    ({ context: this.context, backend: this.backend, log: this.log, panels: this.panels } = deps);
+    const context = this.context;
     this.source = source;
     this.addReferences(references);
     this.roots = [vscode.Uri.joinPath(context.extensionUri, 'dist'), vscode.Uri.joinPath(context.extensionUri, 'media'), parentOf(source)];
@@ -87,7 +95,7 @@ export class MaskEditorPanel extends Disposable {
         { enableScripts: true, localResourceRoots: this.roots, retainContextWhenHidden: true },
       ),
     );
-    MaskEditorPanel.panels.set(MaskEditorPanel.key(source, operation), this);
+    this.panels.set(panelKey(source, operation), this);
     this._register({ dispose: () => this.forget() });
     // Closing the panel cancels the run in flight.
     this._register({ dispose: () => this.running?.cts.cancel() });
@@ -137,8 +145,8 @@ export class MaskEditorPanel extends Disposable {
   }
 
   private forget(): void {
-    const key = MaskEditorPanel.key(this.source, this.operation);
-    if (MaskEditorPanel.panels.get(key) === this) MaskEditorPanel.panels.delete(key);
+    const key = panelKey(this.source, this.operation);
+    if (this.panels.get(key) === this) this.panels.delete(key);
   }
 
   private title(): string {
@@ -160,10 +168,10 @@ export class MaskEditorPanel extends Disposable {
   }
 
   private async onMessage(raw: unknown): Promise<void> {
-    if (isDroppedReport(raw, 'mask editor', MaskEditorPanel.log)) return;
+    if (isDroppedReport(raw, 'mask editor', this.log)) return;
     const msg = parseFromMaskEditor(raw);
     if (!msg) {
-      MaskEditorPanel.log.warn(`mask editor: dropped a message that does not fit the protocol (${shapeOf(raw)})`);
+      this.log.warn(`mask editor: dropped a message that does not fit the protocol (${shapeOf(raw)})`);
       return;
     }
     try {
@@ -188,7 +196,7 @@ export class MaskEditorPanel extends Disposable {
         }
       }
     } catch (err) {
-      MaskEditorPanel.log.error(`mask editor: ${msg.type} failed: ${redactSecrets(errorText(err))}`);
+      this.log.error(`mask editor: ${msg.type} failed: ${redactSecrets(errorText(err))}`);
     }
   }
 
@@ -238,7 +246,7 @@ export class MaskEditorPanel extends Disposable {
       return;
     }
     if (msg.mask && (this.operation !== 'edit' || msg.mask.byteLength > MAX_MASK_BYTES)) {
-      MaskEditorPanel.log.warn(`mask editor: refused a mask of ${msg.mask.byteLength} bytes for ${this.operation}`);
+      this.log.warn(`mask editor: refused a mask of ${msg.mask.byteLength} bytes for ${this.operation}`);
       await this.post({ type: 'runFinished', runId: msg.id, results: [], error: vscode.l10n.t('The painted mask could not be used.') });
       return;
     }
@@ -260,7 +268,7 @@ export class MaskEditorPanel extends Disposable {
       await this.post({ type: 'runFinished', runId: msg.id, results: outcome.results, error: outcome.error, cancelled: outcome.cancelled, notice: outcome.notice });
     } catch (err) {
       const cancelled = cts.token.isCancellationRequested;
-      if (!cancelled) MaskEditorPanel.log.error(`mask editor: ${this.operation} failed: ${redactSecrets(errorText(err))}`);
+      if (!cancelled) this.log.error(`mask editor: ${this.operation} failed: ${redactSecrets(errorText(err))}`);
       await this.post({ type: 'runFinished', runId: msg.id, results: [], error: cancelled ? undefined : redactSecrets(errorText(err)), cancelled });
     } finally {
       cts.dispose();
@@ -303,8 +311,8 @@ export class MaskEditorPanel extends Disposable {
     const image = await this.describeAllowing(uri);
     this.forget();
     this.source = uri;
-    const key = MaskEditorPanel.key(uri, this.operation);
-    if (!MaskEditorPanel.panels.has(key)) MaskEditorPanel.panels.set(key, this);
+    const key = panelKey(uri, this.operation);
+    if (!this.panels.has(key)) this.panels.set(key, this);
     this.panel.title = this.title();
     await this.post({ type: 'replaceImage', image });
   }

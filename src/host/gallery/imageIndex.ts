@@ -11,6 +11,7 @@
  * XMP chunk) is read, see scan.ts.
  */
 import * as vscode from 'vscode';
+import type { Logger } from '../../core/log';
 import type { StoredRecord } from '../../core/metadata';
 import { compareNewestFirst, globToRegExp, isExcluded, parseTime } from './model';
 import { stat } from 'node:fs/promises';
@@ -43,10 +44,6 @@ const SCAN_CONCURRENCY = 16;
 /** Watcher events are gathered this long before the index is updated. */
 const SETTLE_MS = 150;
 
-export interface IndexLog {
-  info(message: string): void;
-  warn(message: string): void;
-}
 
 export interface IndexOptions {
   /**
@@ -95,7 +92,7 @@ export class GalleryIndex extends Disposable {
   fromCache = false;
 
   constructor(
-    private readonly log?: IndexLog,
+    private readonly log?: Logger,
     private readonly options: IndexOptions = {},
   ) {
     super();

@@ -9,6 +9,12 @@
  */
 import * as vscode from 'vscode';
 import { redactSecrets } from '../../core/errors';
+import type { Logger } from '../../core/log';
+import { ModelTable } from '../../core/models';
+import type { ImageRequest } from '../../core/request';
+import { readSettings } from '../platform/settings';
+import { allowedModel } from '../run/modelChoice';
+import type { RunPipeline } from '../run/pipeline';
 import { loadEngine } from '../platform/engineLoader';
 import { firstScreenCount, parseFromGallery, type GalleryAction, type GalleryDetails, type GalleryItem, type GalleryReplyMessage, type ToGallery } from '../../shared/galleryProtocol';
 import { GalleryIndex, type IndexedImage } from './imageIndex';
@@ -18,14 +24,11 @@ import { Disposable } from '../platform/lifecycle';
 import { shapeOf, webviewHtml } from '../webview/html';
 import { isDroppedReport, postPlain } from '../webview/messages';
 
-export interface GalleryLog {
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
 
 export interface GalleryDeps {
-  readonly log: GalleryLog;
+  readonly log: Logger;
+  /** Run Again goes straight to the run pipeline, like every entry point. */
+  readonly pipeline: RunPipeline;
 }
 
 /** Longest prompt sent with the list (labels and tooltips); the details carry the whole one. */
@@ -40,7 +43,7 @@ const ITEMS_THROTTLE_MS = 120;
  * thumbnails) loads with the engine bundle on the first thumbnail.
  */
 export function registerGallery(context: vscode.ExtensionContext, deps: GalleryDeps): vscode.Disposable[] {
-  const provider = new GalleryViewProvider(context, deps.log);
+  const provider = new GalleryViewProvider(context, deps.log, deps.pipeline);
   return [provider, vscode.window.registerWebviewViewProvider(GalleryViewProvider.viewType, provider)];
 }
 
@@ -62,7 +65,8 @@ export class GalleryViewProvider extends Disposable implements vscode.WebviewVie
 
   constructor(
     private readonly context: vscode.ExtensionContext,
-    private readonly log: GalleryLog,
+    private readonly log: Logger,
+    private readonly pipeline: RunPipeline,
   ) {
     super();
     const storage = context.storageUri?.scheme === 'file' ? context.storageUri : undefined;
@@ -288,7 +292,25 @@ export class GalleryViewProvider extends Disposable implements vscode.WebviewVie
       return {};
     }
     this.log.info(`gallery: running ${image.id} again (${run.model}, n=${run.n}, ${run.size}, ${run.quality}, estimate ${run.cost ?? run.estimate.kind})`);
-    void vscode.commands.executeCommand('pixelwright.generate', args);
+    const settings = readSettings();
+    const caps = allowedModel(new ModelTable(settings.customModels), settings, run.model, 'generate');
+    if (!caps) return { error: t('The model "{0}" is not available: pick another one.', run.model) };
+    const req: ImageRequest = {
+      operation: 'generate',
+      model: caps.id,
+      prompt: args.prompt ?? '',
+      n: args.n ?? 1,
+      size: args.size,
+      quality: args.quality,
+      style: args.style,
+      background: args.background,
+      outputFormat: args.outputFormat,
+      outputCompression: args.outputCompression,
+      moderation: args.moderation,
+    };
+    // A refusal (the recipe asks for what the model no longer takes) shows with "Edit Prompt", which
+    // opens the palette on this recipe with the prompt to write.
+    void this.pipeline.run(req, caps, settings, { actions: { editPrompt: () => vscode.commands.executeCommand('pixelwright.generate', { ...args, prompt: undefined }) } });
     return {};
   }
 

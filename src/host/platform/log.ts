@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Logger } from '../../core/engine';
+import type { Logger } from '../../core/log';
 import { redactSecrets } from '../../core/errors';
 
 /** The one output channel ("Pixelwright", a LogOutputChannel). Every line goes through redaction. */

@@ -6,7 +6,7 @@ import type { Background, ModelCapabilities, ModelTable, OutputFormat } from '..
 import { estimateCost } from '../../core/pricing';
 import { fitOptions, type ImageRequest } from '../../core/request';
 import type { StudioDraft, StudioModel, StudioOptions, StudioPricing } from '../../shared/studioProtocol';
-import type { LastChoices } from '../generate/command';
+import type { LastChoices } from '../run/history';
 import { offeredModels, preferredModel } from '../run/modelChoice';
 import type { PixelwrightSettings } from '../platform/settings';
 

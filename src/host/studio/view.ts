@@ -2,7 +2,7 @@
  * The Studio: the sidebar view (`pixelwright.studio`) where users write a prompt, pick a model
  * and its options, see an estimate of the cost, and watch the images form as they stream in.
  *
- * It runs through Generator.run, the same path as the palette (validation, the key, the output
+ * It runs through the run pipeline, like every entry point (validation, the key, the output
  * folder, writing, errors), with an observer for partial images and per-image states and a
  * CancellationToken for its Cancel button (a cancelled run saves nothing).
  *
@@ -23,7 +23,8 @@ import {
   type StudioTile,
   type ToStudio,
 } from '../../shared/studioProtocol';
-import type { Generator } from '../generate/command';
+import type { RunHistory } from '../run/history';
+import type { RunPipeline } from '../run/pipeline';
 import { Disposable } from '../platform/lifecycle';
 import { shapeOf, webviewHtml } from '../webview/html';
 import { isDroppedReport, postPlain } from '../webview/messages';
@@ -36,13 +37,14 @@ import { readSettings } from '../platform/settings';
 export const STUDIO_DRAFT_KEY = 'pixelwright.studio.draft';
 
 export interface StudioDeps {
-  readonly generator: Generator;
+  readonly pipeline: RunPipeline;
+  readonly history: RunHistory;
   readonly log: Log;
 }
 
 /** Registers the Studio view; push what it returns into context.subscriptions. */
 export function registerStudio(context: vscode.ExtensionContext, deps: StudioDeps): vscode.Disposable[] {
-  const provider = new StudioViewProvider(context, deps.generator, deps.log);
+  const provider = new StudioViewProvider(context, deps.pipeline, deps.history, deps.log);
   return [provider, vscode.window.registerWebviewViewProvider(StudioViewProvider.viewType, provider)];
 }
 
@@ -66,7 +68,8 @@ export class StudioViewProvider extends Disposable implements vscode.WebviewView
 
   constructor(
     private readonly context: vscode.ExtensionContext,
-    private readonly generator: Generator,
+    private readonly pipeline: RunPipeline,
+    private readonly history: RunHistory,
     private readonly log: Log,
   ) {
     super();
@@ -133,7 +136,7 @@ export class StudioViewProvider extends Disposable implements vscode.WebviewView
 
   /** The draft to show: the Studio's own, else the palette's last choices and settings (with Azure, on the deployment's model). */
   private draft(table: ModelTable): StudioDraft {
-    return studioDraft(this.context.globalState.get<StudioDraft>(STUDIO_DRAFT_KEY), this.generator.lastChoices(), readSettings(), table);
+    return studioDraft(this.context.globalState.get<StudioDraft>(STUDIO_DRAFT_KEY), this.history.lastChoices(), readSettings(), table);
   }
 
   private async sendInit(): Promise<void> {
@@ -142,7 +145,7 @@ export class StudioViewProvider extends Disposable implements vscode.WebviewView
       type: 'init',
       models: studioModels(table, readSettings()),
       draft: this.draft(table),
-      recent: this.generator.recentPrompts(),
+      recent: this.history.recentPrompts(),
       priceListDate: PRICE_LIST_DATE,
       run: this.current?.run,
       strings: uiStrings(),
@@ -168,8 +171,8 @@ export class StudioViewProvider extends Disposable implements vscode.WebviewView
     this.current = running;
     this.files.clear();
     await this.context.globalState.update(STUDIO_DRAFT_KEY, { prompt: msg.prompt, options: msg.options } satisfies StudioDraft);
-    await this.generator.remember(req);
-    await this.post({ type: 'recent', recent: this.generator.recentPrompts() });
+    await this.history.remember(req);
+    await this.post({ type: 'recent', recent: this.history.recentPrompts() });
     await this.post({ type: 'run', run: running.run });
 
     const live = () => this.current === running && running.run.phase === 'running';
@@ -182,7 +185,12 @@ export class StudioViewProvider extends Disposable implements vscode.WebviewView
     const tileAt = (index: number) => running.run.tiles.find((x) => x.index === index);
 
     try {
-      await this.generator.run(req, caps, settings, { noOpen: true }, {
+      // An error's buttons act here: a retry is a new Studio run, the prompt and model are edited in the view.
+      const focus = () => vscode.commands.executeCommand(`${StudioViewProvider.viewType}.focus`);
+      await this.pipeline.run(req, caps, settings, {
+        noOpen: true,
+        actions: { retry: () => this.generate(msg), editPrompt: focus, pickModel: focus },
+        observer: {
         token: cts.token,
         progressLocation: { viewId: StudioViewProvider.viewType },
         onStatus: (message) => {
@@ -223,6 +231,7 @@ export class StudioViewProvider extends Disposable implements vscode.WebviewView
           const finalTiles = running.run.tiles.map((x) => (end.cancelled ? { index: x.index, state: x.state, partials: x.partials } : x));
           running.run = { ...running.run, phase, tiles: finalTiles, error: end.error };
           void this.post({ type: 'run', run: running.run });
+        },
         },
       });
     } finally {
