@@ -32,7 +32,8 @@ function activePreviewImage(): vscode.Uri | undefined {
   return input instanceof vscode.TabInputCustom && IMAGE.test(input.uri.path) ? input.uri : undefined;
 }
 
-export function registerEditCommands(context: vscode.ExtensionContext, backend: EditBackend, log: Logger): vscode.Disposable[] {
+/** The edit feature's entry: opens the mask editor for what the Explorer, the preview or the palette gave. */
+export function editOpener(context: vscode.ExtensionContext, backend: EditBackend, log: Logger): { open(operation: 'edit' | 'variation', uri?: unknown, uris?: unknown): Promise<vscode.Uri | undefined> } {
   const deps = { context, backend, log, panels: new Map<string, MaskEditorPanel>() };
   const open = async (operation: 'edit' | 'variation', uri?: unknown, uris?: unknown) => {
     const given = (Array.isArray(uris) && uris.length ? uris : uri ? [uri] : []).filter((u): u is vscode.Uri => u instanceof vscode.Uri);
@@ -53,8 +54,5 @@ export function registerEditCommands(context: vscode.ExtensionContext, backend: 
     MaskEditorPanel.open(deps, primary, operation, operation === 'edit' ? others : []);
     return primary;
   };
-  return [
-    vscode.commands.registerCommand('pixelwright.editImage', (uri?: unknown, uris?: unknown) => open('edit', uri, uris)),
-    vscode.commands.registerCommand('pixelwright.createVariations', (uri?: unknown, uris?: unknown) => open('variation', uri, uris)),
-  ];
+  return { open };
 }

@@ -29,7 +29,7 @@ export interface EditPanelDeps {
   readonly context: vscode.ExtensionContext;
   readonly backend: EditBackend;
   readonly log: Logger;
-  /** Owned by the edit feature (registerEditCommands), never static. */
+  /** Owned by the edit feature (editOpener), never static. */
   readonly panels: Map<string, MaskEditorPanel>;
 }
 

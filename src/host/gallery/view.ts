@@ -25,27 +25,12 @@ import { shapeOf, webviewHtml } from '../webview/html';
 import { isDroppedReport, postPlain } from '../webview/messages';
 
 
-export interface GalleryDeps {
-  readonly log: Logger;
-  /** Run Again goes straight to the run pipeline, like every entry point. */
-  readonly pipeline: RunPipeline;
-}
-
 /** Longest prompt sent with the list (labels and tooltips); the details carry the whole one. */
 const LIST_PROMPT_CHARS = 240;
 /** Thumbnails read (or made) while the page loads, before it says how much it shows. */
 const DEFAULT_FIRST_SCREEN = 16;
 /** Items are re-sent at most this often while files keep changing. */
 const ITEMS_THROTTLE_MS = 120;
-
-/**
- * Registers the gallery view. Nothing is scanned until the view is first shown; sharp (for the
- * thumbnails) loads with the engine bundle on the first thumbnail.
- */
-export function registerGallery(context: vscode.ExtensionContext, deps: GalleryDeps): vscode.Disposable[] {
-  const provider = new GalleryViewProvider(context, deps.log, deps.pipeline);
-  return [provider, vscode.window.registerWebviewViewProvider(GalleryViewProvider.viewType, provider)];
-}
 
 export class GalleryViewProvider extends Disposable implements vscode.WebviewViewProvider {
   static readonly viewType = 'pixelwright.gallery';

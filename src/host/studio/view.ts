@@ -36,18 +36,6 @@ import { readSettings } from '../platform/settings';
 /** Where the Studio keeps its draft (prompt and options) across restarts. */
 export const STUDIO_DRAFT_KEY = 'pixelwright.studio.draft';
 
-export interface StudioDeps {
-  readonly pipeline: RunPipeline;
-  readonly history: RunHistory;
-  readonly log: Log;
-}
-
-/** Registers the Studio view; push what it returns into context.subscriptions. */
-export function registerStudio(context: vscode.ExtensionContext, deps: StudioDeps): vscode.Disposable[] {
-  const provider = new StudioViewProvider(context, deps.pipeline, deps.history, deps.log);
-  return [provider, vscode.window.registerWebviewViewProvider(StudioViewProvider.viewType, provider)];
-}
-
 const MIME = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp', gif: 'image/gif' } as const;
 
 interface Running {
