@@ -1,6 +1,7 @@
-// Bundles the extension with esbuild. Two host bundles, so that activation stays light:
-//   dist/extension.js  activate(), commands, settings: loaded when a command first runs;
-//   dist/engine.js     the API client (openai SDK) and image work: loaded on first use.
+// Bundles the extension with esbuild. Three host bundles, so that activation stays light:
+//   dist/extension.js  activate(): thin registrations, settings, secrets, log;
+//   dist/features.js   the run pipeline and every feature: loaded when a command first runs or a view opens;
+//   dist/engine.js     the API client (openai SDK) and image work: loaded on the first request.
 // sharp stays external (a native module shipped per platform in the VSIX).
 // Usage: node scripts/build.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
@@ -23,10 +24,12 @@ const common = {
 };
 
 /** Browser bundles, one per webview (src/webview/<name>/main.ts -> dist/webview/<name>.js). */
-const webviews = ['maskEditor', 'studio', 'gallery'].filter((name) => existsSync(`src/webview/${name}/main.ts`));
+const webviews = ['edit', 'studio', 'gallery'].filter((name) => existsSync(`src/webview/${name}/main.ts`));
 
 const builds = [
   { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', metafile: true },
+  // Every feature (the run pipeline, palette, mask editor, Studio, Gallery): loaded on first use.
+  { ...common, entryPoints: { features: 'src/features.ts' }, outdir: 'dist', metafile: true },
   // keepNames: the SDK's error classes are told apart by their class names (errors.ts).
   { ...common, keepNames: true, entryPoints: { engine: 'src/core/engine.ts' }, outdir: 'dist', metafile: true },
   ...webviews.map((name) => ({

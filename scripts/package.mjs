@@ -11,7 +11,7 @@
 //    (registry or npm cache) and unpacked, so no install script runs and no platform check applies;
 //    the .vscodeignore allow-list is rewritten for the target;
 // 3. vsce package --target <t> -o <out>/pixelwright-<version>-<t>.vsix (run in the stage);
-// 4. verifies the VSIX: dist/extension.js, dist/engine.js, sharp's JS and the target's sharp
+// 4. verifies the VSIX: dist/extension.js, dist/features.js, dist/engine.js, sharp's JS and the target's sharp
 //    .node (and libvips where it is a separate package), no other platform's binaries, nothing
 //    from outside the allow-list (src/, out/, test/, maps...); when the target is this machine's
 //    platform, unpacks it and checks that sharp loads from it and encodes a PNG. Fails loudly.
@@ -190,6 +190,7 @@ export function checkVsix(file, target) {
   const need = [
     ['extension/package.json', /^extension\/package\.json$/],
     ['extension/dist/extension.js', /^extension\/dist\/extension\.js$/],
+    ['extension/dist/features.js', /^extension\/dist\/features\.js$/],
     ['extension/dist/engine.js', /^extension\/dist\/engine\.js$/],
     ['sharp (node_modules/sharp/dist/index.cjs)', /^extension\/node_modules\/sharp\/dist\/index\.cjs$/],
     ['@img/colour', /^extension\/node_modules\/@img\/colour\/package\.json$/],
@@ -221,7 +222,7 @@ function main() {
     const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--production'], { cwd: root, stdio: 'inherit' });
     if (r.status !== 0) fail('production build failed');
   }
-  for (const f of ['dist/extension.js', 'dist/engine.js']) {
+  for (const f of ['dist/extension.js', 'dist/features.js', 'dist/engine.js']) {
     if (!fs.existsSync(path.join(root, f))) fail(`${f} missing (build first)`);
   }
 

@@ -1,17 +1,15 @@
 /**
- * activate(): builds the services, registers the contributions, hands every Disposable to the
- * context. Nothing heavy happens here: the API client and image work load on first use.
+ * activate(): builds the services, registers every contribution thinly, hands every Disposable
+ * to the context. The features themselves (src/features.ts, bundled as dist/features.js) load
+ * the first time a command runs or a view opens; the API client and image work load later still
+ * (dist/engine.js). Nothing heavy happens here.
  */
+import * as path from 'path';
 import * as vscode from 'vscode';
-import { HostEditBackend } from './host/editBackend';
-import { registerEditCommands } from './host/editCommands';
-import { Generator } from './host/generate';
-import { registerGallery } from './host/galleryView';
-import { MaskEditorPanel } from './host/maskEditorPanel';
-import { Log } from './host/log';
-import { ApiKeyStore } from './host/secrets';
-import { readSettings } from './host/settings';
-import { registerStudio } from './host/studioView';
+import type * as FeaturesModule from './features';
+import { Log } from './host/platform/log';
+import { ApiKeyStore } from './host/platform/secrets';
+import { readSettings } from './host/platform/settings';
 
 /** What Pixelwright offers other extensions (`extensions.getExtension(...).exports`). */
 export interface PixelwrightApi {
@@ -22,12 +20,25 @@ export interface PixelwrightApi {
 export function activate(context: vscode.ExtensionContext): PixelwrightApi {
   const log = new Log();
   const keys = new ApiKeyStore(context.secrets);
-  const generator = new Generator(context, log, keys);
-  MaskEditorPanel.log = log;
+  let loaded: FeaturesModule.Features | undefined;
+  const features = (): FeaturesModule.Features => {
+    if (!loaded) {
+      // A computed path keeps esbuild from inlining the features into the activation bundle.
+      const mod = require(path.join(__dirname, 'features.js')) as typeof FeaturesModule;
+      loaded = mod.createFeatures(context, { log, keys });
+      context.subscriptions.push(loaded);
+    }
+    return loaded;
+  };
+  /** A view provider that loads its feature when the view first resolves. */
+  const lazyView = (pick: (f: FeaturesModule.Features) => vscode.WebviewViewProvider): vscode.WebviewViewProvider => ({
+    resolveWebviewView: (view, ctx, token) => pick(features()).resolveWebviewView(view, ctx, token),
+  });
   context.subscriptions.push(
     log,
-    generator,
-    vscode.commands.registerCommand('pixelwright.generate', (args?: unknown) => generator.generateCommand(args)),
+    vscode.commands.registerCommand('pixelwright.generate', (args?: unknown) => features().generate(args)),
+    vscode.commands.registerCommand('pixelwright.editImage', (uri?: unknown, uris?: unknown) => features().editImage(uri, uris)),
+    vscode.commands.registerCommand('pixelwright.createVariations', (uri?: unknown, uris?: unknown) => features().createVariations(uri, uris)),
     vscode.commands.registerCommand('pixelwright.setApiKey', async () => {
       const settings = readSettings();
       if (await keys.ask(settings)) {
@@ -40,9 +51,8 @@ export function activate(context: vscode.ExtensionContext): PixelwrightApi {
       void vscode.window.showInformationMessage(vscode.l10n.t('Pixelwright: API key removed for {0}.', ApiKeyStore.providerLabel(settings)));
     }),
     vscode.commands.registerCommand('pixelwright.showLog', () => log.show()),
-    ...registerEditCommands(context, new HostEditBackend(context, log, keys)),
-    ...registerStudio(context, { generator, log }),
-    ...registerGallery(context, { log }),
+    vscode.window.registerWebviewViewProvider('pixelwright.studio', lazyView((f) => f.studio)),
+    vscode.window.registerWebviewViewProvider('pixelwright.gallery', lazyView((f) => f.gallery)),
   );
   return {
     setApiKey: async (key: string) => {

@@ -7,7 +7,7 @@
 //
 // The two paths (one 1024x1024 PNG each, same JSON body, same fake server):
 //   ours  Pixelwright's: engine.runImageRequest (validate, openai SDK request, base64 decode),
-//         then what the host does with the image (src/host/generate.ts + assets.ts): the
+//         then what the host does with the image (src/host/run/pipeline.ts + run/assets.ts): the
 //         record, embedRecord, imageFileName, mkdir, uniqueName, write to tempName, rename.
 //   bare  fetch POST + JSON.parse + Buffer.from(b64) + fs.writeFile.
 'use strict';
@@ -40,7 +40,7 @@ async function exists(p) {
   try { await fsp.stat(p); return true; } catch { return false; }
 }
 
-/** What the host does with one image (src/host/generate.ts + assets.ts), with node:fs for workspace.fs. */
+/** What the host does with one image (src/host/run/pipeline.ts + run/assets.ts), with node:fs for workspace.fs. */
 async function saveOurs(image, dir, createdAt) {
   const record = {
     v: 1, operation: REQ.operation, prompt: REQ.prompt, revisedPrompt: image.revisedPrompt, model: REQ.model,

@@ -29,11 +29,8 @@ export interface ProviderConfig {
   readonly timeoutMs: number;
 }
 
-export interface Logger {
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
+import type { Logger } from './log';
+export type { Logger } from './log';
 
 export type RunStatus =
   | { readonly phase: 'requesting'; readonly done: number; readonly total: number }

@@ -11,8 +11,8 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { embedRecord } from '../../src/core/metadata';
 import type { GenerationRecord } from '../../src/core/record';
-import { writeAsset } from '../../src/host/assets';
-import { GalleryIndex } from '../../src/host/galleryIndex';
+import { writeAsset } from '../../src/host/run/assets';
+import { GalleryIndex } from '../../src/host/gallery/imageIndex';
 
 const PNG_1x1 = Uint8Array.from(Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64'));
 

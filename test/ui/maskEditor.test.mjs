@@ -118,7 +118,7 @@ step('the linux-x64 VSIX is packaged and verified', async () => {
 step('the VSIX carries the mask editor (webview bundle and stylesheet)', async () => {
   const r = spawnSync('unzip', ['-l', ctx.vsix], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`unzip -l failed: ${r.stderr}`);
-  for (const f of ['extension/dist/webview/maskEditor.js', 'extension/media/maskEditor.css']) check(r.stdout.includes(f), `${f} is not in ${path.basename(ctx.vsix)}`);
+  for (const f of ['extension/dist/webview/edit.js', 'extension/media/edit.css']) check(r.stdout.includes(f), `${f} is not in ${path.basename(ctx.vsix)}`);
 });
 
 step('code-server installs the VSIX into a fresh extensions dir', async () => {

@@ -1,5 +1,5 @@
 /**
- * The index a window keeps for the next one (galleryIndexCache.ts): what goes in comes out, a
+ * The index a window keeps for the next one (src/host/gallery/indexCache.ts): what goes in comes out, a
  * damaged or foreign file is ignored, and an entry is used only for the mtime and size it was read at.
  */
 import * as assert from 'assert';
@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { StoredRecord } from '../../src/core/metadata';
-import { entryMatches, loadIndexCache, saveIndexCache, type IndexEntry } from '../../src/host/galleryIndexCache';
+import { entryMatches, loadIndexCache, saveIndexCache, type IndexEntry } from '../../src/host/gallery/indexCache';
 
 const record = { v: 1, operation: 'generate', prompt: 'a fox', model: 'gpt-image-1.5', options: { n: 1 }, createdAt: '2026-11-01T00:00:00Z' } as unknown as StoredRecord;
 

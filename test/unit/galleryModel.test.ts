@@ -5,7 +5,7 @@
  */
 import * as assert from 'assert';
 import { parseGenerateArgs } from '../../src/core/args';
-import { altText, compareNewestFirst, generateArgsFromRecord, globToRegExp, insertionText, isExcluded, parseTime, referenceFor, relativePath, runSummary, snippetKind, type Sortable } from '../../src/host/galleryModel';
+import { altText, compareNewestFirst, generateArgsFromRecord, globToRegExp, insertionText, isExcluded, parseTime, referenceFor, relativePath, runSummary, snippetKind, type Sortable } from '../../src/host/gallery/model';
 import { firstScreenCount, gridLayout, itemRange, MAX_THUMBS_PER_REQUEST, moveFocus, parseFromGallery, scrollToShow, visibleRows } from '../../src/shared/galleryProtocol';
 
 suite('gallery: order', () => {

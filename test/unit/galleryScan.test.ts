@@ -1,6 +1,6 @@
 /**
- * The gallery reads records from file heads (galleryScan.ts) and makes and caches thumbnails
- * (core/thumbnails.ts + galleryThumbnails.ts), tested in plain Node on real files written with
+ * The gallery reads records from file heads (src/host/gallery/scan.ts) and makes and caches thumbnails
+ * (core/thumbnails.ts + src/host/gallery/thumbnails.ts), tested in plain Node on real files written with
  * sharp and embedRecord.
  */
 import * as assert from 'assert';
@@ -11,8 +11,8 @@ import sharp from 'sharp';
 import { embedRecord, readRecord } from '../../src/core/metadata';
 import type { GenerationRecord } from '../../src/core/record';
 import { makeThumbnail } from '../../src/core/thumbnails';
-import { bytesSource, HEAD_BYTES, scanFile, scanImage } from '../../src/host/galleryScan';
-import { ThumbnailCache, ThumbnailFeed, type FedThumb, type ThumbJob } from '../../src/host/galleryThumbnails';
+import { bytesSource, HEAD_BYTES, scanFile, scanImage } from '../../src/host/gallery/scan';
+import { ThumbnailCache, ThumbnailFeed, type FedThumb, type ThumbJob } from '../../src/host/gallery/thumbnails';
 
 function record(prompt: string, extra: Partial<GenerationRecord> = {}): GenerationRecord {
   return {

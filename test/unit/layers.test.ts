@@ -87,3 +87,78 @@ suite('layers: core and shared stay free of vscode', () => {
     assert.deepStrictEqual(found, []);
   });
 });
+
+/** Relative imports of a file, resolved to files (.ts first); bare specifiers are returned as they are. */
+function resolvedImports(file: string): { spec: string; target?: string }[] {
+  return importsOf(fs.readFileSync(file, 'utf8')).map((spec) => {
+    if (!spec.startsWith('.')) return { spec };
+    const base = path.resolve(path.dirname(file), spec);
+    const target = [`${base}.ts`, base, path.join(base, 'index.ts')].find((p) => fs.existsSync(p) && fs.statSync(p).isFile());
+    return { spec, target };
+  });
+}
+
+suite('layers: webviews run in a browser and know nothing of the host', () => {
+  const WEBVIEW = path.join(SRC, 'webview');
+
+  test('src/webview has the views to check', () => {
+    assert.ok(sourceFiles(WEBVIEW).length > 10, 'no files under src/webview');
+  });
+
+  test('no webview file reaches vscode, a Node API or src/host, directly or through what it imports', () => {
+    const found: string[] = [];
+    const seen = new Set<string>();
+    const visit = (file: string, from: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const { spec, target } of resolvedImports(file)) {
+        const rel = path.relative(ROOT, file);
+        if (isVscode(spec)) found.push(`${rel} (from ${from}): imports '${spec}'`);
+        if (NODE_BUILTINS.has(spec)) found.push(`${rel} (from ${from}): uses Node API '${spec}'`);
+        if (target && !path.relative(path.join(SRC, 'host'), target).startsWith('..')) found.push(`${rel} (from ${from}): imports from src/host ('${spec}')`);
+        if (target) visit(target, from);
+      }
+    };
+    for (const f of sourceFiles(WEBVIEW)) visit(f, path.relative(ROOT, f));
+    assert.deepStrictEqual(found, []);
+  });
+});
+
+suite('layers: a feature uses the shared host services, never another feature', () => {
+  const HOST = path.join(SRC, 'host');
+  /** Shared services every feature may use; they use no feature. */
+  const SERVICES = ['platform', 'run', 'webview'];
+  const folders = fs.existsSync(HOST) ? fs.readdirSync(HOST, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name) : [];
+  const features = folders.filter((f) => !SERVICES.includes(f));
+
+  test('src/host is a house by feature: services and feature folders, no loose files', () => {
+    for (const s of SERVICES) assert.ok(folders.includes(s), `src/host/${s} is missing`);
+    assert.ok(features.length >= 4, `features: ${features.join(', ')}`);
+    const loose = fs.readdirSync(HOST, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
+    assert.deepStrictEqual(loose, [], 'files directly under src/host');
+  });
+
+  test('no feature imports another feature; no service imports a feature', () => {
+    const found: string[] = [];
+    for (const folder of folders) {
+      for (const file of sourceFiles(path.join(HOST, folder))) {
+        for (const { spec, target } of resolvedImports(file)) {
+          if (!target) continue;
+          const rel = path.relative(HOST, target);
+          if (rel.startsWith('..')) continue;
+          const into = rel.split(path.sep)[0];
+          if (into === folder || SERVICES.includes(into)) continue;
+          found.push(`${path.relative(ROOT, file)}: imports the ${into} feature ('${spec}')`);
+        }
+      }
+    }
+    assert.deepStrictEqual(found, []);
+  });
+
+  test('the check sees a cross-feature import when there is one', () => {
+    // The resolver the rule relies on, on a real pair of files: studio/view.ts imports run/pipeline.ts.
+    const view = path.join(HOST, 'studio', 'view.ts');
+    const targets = resolvedImports(view).map((i) => i.target && path.relative(HOST, i.target));
+    assert.ok(targets.includes(path.join('run', 'pipeline.ts')), targets.join(', '));
+  });
+});

@@ -30,9 +30,9 @@ import {
   ZOOM_STEPS,
   type ViewTransform,
 } from '../../src/shared/maskGeometry';
-import type { ModelChoice } from '../../src/shared/protocol';
-import { fitOptions } from '../../src/webview/maskEditor/fitOptions';
-import { History, readRect, writeRect, type Step } from '../../src/webview/maskEditor/history';
+import type { ModelChoice } from '../../src/shared/editProtocol';
+import { fitOptions } from '../../src/webview/edit/fitOptions';
+import { History, readRect, writeRect, type Step } from '../../src/webview/edit/history';
 
 const near = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) <= eps, `${a} is not ${b} (±${eps})`);
 

@@ -6,8 +6,8 @@
 import * as assert from 'assert';
 import { ModelTable } from '../../src/core/models';
 import { validateRequest } from '../../src/core/request';
-import { allowedModel, longestPromptLimit, offeredModels, preferredModel, promptLength } from '../../src/host/modelChoice';
-import { studioDraft, studioModels, studioRequest } from '../../src/host/studioModels';
+import { allowedModel, longestPromptLimit, offeredModels, preferredModel, promptLength } from '../../src/host/run/modelChoice';
+import { studioDraft, studioModels, studioRequest } from '../../src/host/studio/models';
 
 const table = new ModelTable();
 const ids = (ms: readonly { id: string }[]) => ms.map((m) => m.id);

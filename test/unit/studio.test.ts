@@ -7,7 +7,7 @@ import * as assert from 'assert';
 import { BUILTIN_MODELS, customSizeProblem, ModelTable } from '../../src/core/models';
 import { estimateCost } from '../../src/core/pricing';
 import { validateRequest } from '../../src/core/request';
-import { plainBytes, studioModel, studioRequest } from '../../src/host/studioModels';
+import { plainBytes, studioModel, studioRequest } from '../../src/host/studio/models';
 import { checkCustomSize, parseFromStudio, type StudioOptions } from '../../src/shared/studioProtocol';
 import { costOf, fitStudioOptions, usd } from '../../src/webview/studio/options';
 import { parseToStudio } from '../../src/webview/studio/parse';

@@ -4,7 +4,7 @@
  */
 import * as assert from 'assert';
 import { fromBase64 } from '../../src/core/engine';
-import { parseFromMaskEditor } from '../../src/shared/protocol';
+import { parseFromMaskEditor } from '../../src/shared/editProtocol';
 import { messageShape, parseDropped, plainMessage } from '../../src/shared/webviewMessages';
 
 /** Every Uint8Array in a message, with where it is. */

@@ -58,9 +58,9 @@ function hostStrings(file: string): Map<string, string> {
 }
 
 const WEBVIEWS = [
-  { name: 'maskEditor', host: 'src/host/maskEditorPanel.ts', atLeast: 40 },
-  { name: 'studio', host: 'src/host/studioView.ts', atLeast: 40 },
-  { name: 'gallery', host: 'src/host/galleryView.ts', atLeast: 25 },
+  { name: 'edit', host: 'src/host/edit/panel.ts', atLeast: 40 },
+  { name: 'studio', host: 'src/host/studio/view.ts', atLeast: 40 },
+  { name: 'gallery', host: 'src/host/gallery/view.ts', atLeast: 25 },
 ];
 
 for (const view of WEBVIEWS) {

@@ -2,7 +2,7 @@
  * The webview side of what every view does with the host's messages: a message that fails the
  * view's guard is reported to the host (which logs it) and shown in the view as a visible error,
  * never dropped silently. The error's text is localized by the host into the page itself
- * (`data-bad-message` on #app, see src/host/webviewHtml.ts), so it is there before any message.
+ * (`data-bad-message` on #app, see src/host/webview/html.ts), so it is there before any message.
  */
 import { messageShape, type DroppedMessage } from '../../shared/webviewMessages';
 

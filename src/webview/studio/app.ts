@@ -8,7 +8,7 @@
  * prompts and the run come from the host.
  */
 import { checkCustomSize, MAX_PROMPT_CHARS, type FromStudio, type SizeProblem, type StudioDraft, type StudioInitMessage, type StudioModel, type StudioOptions, type StudioRun, type StudioTile } from '../../shared/studioProtocol';
-import { h, isMac, modKey } from '../maskEditor/dom';
+import { h, isMac, modKey } from '../edit/dom';
 import { costOf, fitStudioOptions, usd } from './options';
 import { s } from './strings';
 

@@ -1,7 +1,7 @@
 /**
  * The Studio's words. The host sends them localized (init.strings, keyed by the English text); a
  * key without a translation shows as the English text. Every key used here must be one the host
- * localizes in studioView.ts (a unit test compares the two lists).
+ * localizes in src/host/studio/view.ts (a unit test compares the two lists).
  */
 import { formatString } from '../../shared/maskGeometry';
 

@@ -1,0 +1,49 @@
+/**
+ * Everything that is not needed to activate: the run pipeline and every feature (the palette's
+ * Generate Image, the mask editor, the Studio and the Gallery). Bundled on its own as
+ * dist/features.js and loaded by src/extension.ts the first time a command runs or a view opens,
+ * so activation costs almost nothing. One bundle for all features keeps one copy of the modules
+ * they share (the asset writer's event, for one).
+ */
+import * as vscode from 'vscode';
+import { HostEditBackend } from './host/edit/backend';
+import { editOpener } from './host/edit/commands';
+import { GalleryViewProvider } from './host/gallery/view';
+import { GenerateCommand } from './host/generate/command';
+import type { Log } from './host/platform/log';
+import type { ApiKeyStore } from './host/platform/secrets';
+import { RunHistory } from './host/run/history';
+import { RunPipeline } from './host/run/pipeline';
+import { StudioViewProvider } from './host/studio/view';
+
+/** The services activate() builds and every feature shares. */
+export interface Services {
+  readonly log: Log;
+  readonly keys: ApiKeyStore;
+}
+
+export interface Features extends vscode.Disposable {
+  generate(args?: unknown): Promise<vscode.Uri[]>;
+  editImage(uri?: unknown, uris?: unknown): Promise<vscode.Uri | undefined>;
+  createVariations(uri?: unknown, uris?: unknown): Promise<vscode.Uri | undefined>;
+  readonly studio: vscode.WebviewViewProvider;
+  readonly gallery: vscode.WebviewViewProvider;
+}
+
+export function createFeatures(context: vscode.ExtensionContext, { log, keys }: Services): Features {
+  const history = new RunHistory(context.globalState);
+  const pipeline = new RunPipeline(context, log, keys, history);
+  const generate = new GenerateCommand(pipeline, history, log);
+  const edit = editOpener(context, new HostEditBackend(context, log, keys), log);
+  const studio = new StudioViewProvider(context, pipeline, history, log);
+  const gallery = new GalleryViewProvider(context, log, pipeline);
+  const owned: vscode.Disposable[] = [pipeline, studio, gallery];
+  return {
+    generate: (args) => generate.generateCommand(args),
+    editImage: (uri, uris) => edit.open('edit', uri, uris),
+    createVariations: (uri, uris) => edit.open('variation', uri, uris),
+    studio,
+    gallery,
+    dispose: () => owned.forEach((d) => d.dispose()),
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * "Edit Image with Mask…" and "Create Variations…": from the Explorer (one image, or several
+ * where the rest become reference images), the active image preview, or the palette (which
+ * offers the workspace's images).
+ */
+import * as vscode from 'vscode';
+import type { Logger } from '../../core/log';
+import type { EditBackend } from './session';
+import { MaskEditorPanel } from './panel';
+
+const IMAGE = /\.(png|jpe?g|webp)$/i;
+
+async function pickImage(operation: 'edit' | 'variation'): Promise<vscode.Uri | undefined> {
+  const files = await vscode.workspace.findFiles('**/*.{png,jpg,jpeg,webp,PNG,JPG,JPEG,WEBP}', '**/{node_modules,.git,out,dist}/**', 5000);
+  if (files.length === 0) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('Pixelwright: there is no PNG, JPEG or WebP image in this workspace.'));
+    return undefined;
+  }
+  const items = files
+    .map((uri) => ({ label: uri.path.slice(uri.path.lastIndexOf('/') + 1), description: vscode.workspace.asRelativePath(uri.with({ path: uri.path.replace(/\/[^/]*$/, '') })), uri }))
+    .sort((a, b) => (a.description + a.label).localeCompare(b.description + b.label));
+  const picked = await vscode.window.showQuickPick(items, {
+    title: operation === 'edit' ? vscode.l10n.t('Pixelwright: Edit Image with Mask') : vscode.l10n.t('Pixelwright: Create Variations'),
+    placeHolder: vscode.l10n.t('Pick an image'),
+    matchOnDescription: true,
+  });
+  return picked?.uri;
+}
+
+function activePreviewImage(): vscode.Uri | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  return input instanceof vscode.TabInputCustom && IMAGE.test(input.uri.path) ? input.uri : undefined;
+}
+
+/** The edit feature's entry: opens the mask editor for what the Explorer, the preview or the palette gave. */
+export function editOpener(context: vscode.ExtensionContext, backend: EditBackend, log: Logger): { open(operation: 'edit' | 'variation', uri?: unknown, uris?: unknown): Promise<vscode.Uri | undefined> } {
+  const deps = { context, backend, log, panels: new Map<string, MaskEditorPanel>() };
+  const open = async (operation: 'edit' | 'variation', uri?: unknown, uris?: unknown) => {
+    const given = (Array.isArray(uris) && uris.length ? uris : uri ? [uri] : []).filter((u): u is vscode.Uri => u instanceof vscode.Uri);
+    let targets = given.filter((u) => IMAGE.test(u.path));
+    if (given.length && targets.length === 0) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('Pixelwright edits PNG, JPEG and WebP images; {0} is not one.', given[0].path.slice(given[0].path.lastIndexOf('/') + 1)));
+      return undefined;
+    }
+    if (targets.length === 0) {
+      const u = activePreviewImage() ?? (await pickImage(operation));
+      if (!u) return undefined;
+      targets = [u];
+    }
+    // The image right-clicked is the one edited, whatever else is selected; the others are references.
+    const clicked = uri instanceof vscode.Uri ? targets.find((u) => u.toString() === uri.toString()) : undefined;
+    const primary = clicked ?? targets[0];
+    const others = targets.filter((u) => u !== primary);
+    MaskEditorPanel.open(deps, primary, operation, operation === 'edit' ? others : []);
+    return primary;
+  };
+  return { open };
+}

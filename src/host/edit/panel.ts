@@ -1,0 +1,494 @@
+/**
+ * The mask editor panel: a webview where the user paints over the part of an image to change,
+ * describes the new picture, and compares, keeps or discards the results (or makes variations).
+ *
+ * The panel owns the webview and its messages; an EditBackend does the work (API, preparation,
+ * workspace writes). Every message from the webview is checked by parseFromMaskEditor first.
+ *
+ * retainContextWhenHidden is on, deliberately: the painted mask (at the image's full
+ * resolution) and its undo history live only in the webview, and are the user's unfinished work.
+ * Rebuilding them after every tab switch would mean sending the whole mask to the host after
+ * every stroke. A reload (e.g. "Developer: Reload Webviews") still recovers: the webview says
+ * `ready` again and gets the current image, the options, the results still held and the run in
+ * flight; only the painting is lost then.
+ */
+import * as vscode from 'vscode';
+import { redactSecrets } from '../../core/errors';
+import type { Logger } from '../../core/log';
+import { parseFromMaskEditor, type EditOptions, type InitMessage, type ResultActionMessage, type ResultImage, type RunMessage, type ToMaskEditor } from '../../shared/editProtocol';
+import type { EditBackend } from './session';
+import { Disposable } from '../platform/lifecycle';
+import { shapeOf, webviewHtml } from '../webview/html';
+import { isDroppedReport, postPlain } from '../webview/messages';
+
+
+type Operation = 'edit' | 'variation';
+
+/** What every editor panel shares: the backend, the log, and the open panels (one per image and operation). */
+export interface EditPanelDeps {
+  readonly context: vscode.ExtensionContext;
+  readonly backend: EditBackend;
+  readonly log: Logger;
+  /** Owned by the edit feature (editOpener), never static. */
+  readonly panels: Map<string, MaskEditorPanel>;
+}
+
+function panelKey(source: vscode.Uri, operation: Operation): string {
+  return `${operation}:${source.toString()}`;
+}
+
+/** Masks larger than this are refused (a 16k x 16k PNG of a busy mask stays far below it). */
+const MAX_MASK_BYTES = 64 * 1024 * 1024;
+const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'webp'];
+
+export class MaskEditorPanel extends Disposable {
+  static readonly viewType = 'pixelwright.maskEditor';
+  /** Set by whoever owns the output channel; the console otherwise. */
+  /**
+   * Opens the editor for an image, or reveals the one already open for it (and this operation).
+   * `references` are extra images for GPT image edits.
+   */
+  static open(deps: EditPanelDeps, source: vscode.Uri, operation: Operation, references: vscode.Uri[] = []): MaskEditorPanel {
+    const existing = deps.panels.get(panelKey(source, operation));
+    if (existing) {
+      existing.addReferences(references);
+      existing.panel.reveal();
+      return existing;
+    }
+    return new MaskEditorPanel(deps, source, operation, references);
+  }
+
+  private readonly panel: vscode.WebviewPanel;
+  private source: vscode.Uri;
+  private readonly references: vscode.Uri[] = [];
+  /** The results the backend holds for this panel, by id: re-sent after a reload, and the only ids accepted back. */
+  private readonly held = new Map<string, ResultImage>();
+  private running: { id: number; cts: vscode.CancellationTokenSource; progress?: ToMaskEditor } | undefined;
+  private lastPrompt: string | undefined;
+  private lastOptions: EditOptions | undefined;
+  private initSeq = 0;
+  private roots: vscode.Uri[];
+  private closed = false;
+
+  private readonly context: vscode.ExtensionContext;
+  private readonly backend: EditBackend;
+  private readonly log: Logger;
+  private readonly panels: Map<string, MaskEditorPanel>;
+
+  private constructor(
+    deps: EditPanelDeps,
+    source: vscode.Uri,
+    private readonly operation: Operation,
+    references: vscode.Uri[],
+  ) {
+    super();
+    ({ context: this.context, backend: this.backend, log: this.log, panels: this.panels } = deps);
+    const context = this.context;
+    this.source = source;
+    this.addReferences(references);
+    this.roots = [vscode.Uri.joinPath(context.extensionUri, 'dist'), vscode.Uri.joinPath(context.extensionUri, 'media'), parentOf(source)];
+    this.panel = this._register(
+      vscode.window.createWebviewPanel(
+        MaskEditorPanel.viewType,
+        this.title(),
+        { viewColumn: vscode.ViewColumn.Active, preserveFocus: false },
+        { enableScripts: true, localResourceRoots: this.roots, retainContextWhenHidden: true },
+      ),
+    );
+    this.panels.set(panelKey(source, operation), this);
+    this._register({ dispose: () => this.forget() });
+    // Closing the panel cancels the run in flight.
+    this._register({ dispose: () => this.running?.cts.cancel() });
+    this._register(this.panel.onDidDispose(() => this.dispose()));
+    this._register(this.panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)));
+    this.panel.webview.html = this.html();
+  }
+
+  override dispose(): void {
+    if (!this.closed) this.offerUnsaved();
+    this.closed = true;
+    super.dispose();
+  }
+
+  /**
+   * Paid results the user neither kept nor discarded are never lost silently: when the editor
+   * closes with some held, the user is offered to save them (dismissing discards them).
+   */
+  private offerUnsaved(): void {
+    const ids = [...this.held.keys()].filter((id) => !this.backend.isKept(id));
+    if (!ids.length) return;
+    const t = vscode.l10n.t;
+    const backend = this.backend;
+    const name = baseName(this.source);
+    const save = t('Save All');
+    const discard = t('Discard');
+    const text = ids.length === 1 ? t('The editor of {0} closed with 1 result not saved.', name) : t('The editor of {0} closed with {1} results not saved.', name, ids.length);
+    void vscode.window.showWarningMessage(text, save, discard).then(async (choice) => {
+      if (choice !== save) {
+        for (const id of ids) backend.discard(id);
+        return;
+      }
+      const saved: vscode.Uri[] = [];
+      for (const id of ids) {
+        try {
+          saved.push(await backend.keep(id));
+        } catch (err) {
+          void vscode.window.showErrorMessage(t('Pixelwright could not save a result: {0}', redactSecrets(errorText(err))));
+        }
+      }
+      if (!saved.length) return;
+      const reveal = t('Reveal in Explorer');
+      const paths = saved.map((u) => vscode.workspace.asRelativePath(u, false)).join(', ');
+      const pick = await vscode.window.showInformationMessage(t('Saved: {0}', paths), reveal);
+      if (pick === reveal) await vscode.commands.executeCommand('revealInExplorer', saved[0]);
+    });
+  }
+
+  private forget(): void {
+    const key = panelKey(this.source, this.operation);
+    if (this.panels.get(key) === this) this.panels.delete(key);
+  }
+
+  private title(): string {
+    const name = baseName(this.source);
+    return this.operation === 'edit' ? vscode.l10n.t('Edit: {0}', name) : vscode.l10n.t('Variations: {0}', name);
+  }
+
+  private addReferences(uris: readonly vscode.Uri[]): void {
+    for (const u of uris) {
+      if (u.toString() !== this.source.toString() && !this.references.some((r) => r.toString() === u.toString())) this.references.push(u);
+    }
+  }
+
+  // ---- messages ------------------------------------------------------------------------------
+
+  private async post(message: ToMaskEditor): Promise<void> {
+    if (this.closed) return;
+    await postPlain(this.panel.webview, message);
+  }
+
+  private async onMessage(raw: unknown): Promise<void> {
+    if (isDroppedReport(raw, 'mask editor', this.log)) return;
+    const msg = parseFromMaskEditor(raw);
+    if (!msg) {
+      this.log.warn(`mask editor: dropped a message that does not fit the protocol (${shapeOf(raw)})`);
+      return;
+    }
+    try {
+      switch (msg.type) {
+        case 'ready':
+          return await this.sendInit();
+        case 'run':
+          return await this.run(msg);
+        case 'cancel':
+          if (this.running?.id === msg.runId) this.running.cts.cancel();
+          return;
+        case 'keep':
+        case 'discard':
+        case 'useAsInput':
+          return await this.resultAction(msg);
+        case 'addReference':
+          return await this.addReference(msg.id);
+        case 'removeReference': {
+          const i = this.references.findIndex((u) => vscode.workspace.asRelativePath(u, false) === msg.path);
+          if (i >= 0) this.references.splice(i, 1);
+          return await this.post({ type: 'reply', inReplyTo: msg.id, ...(i >= 0 ? { path: msg.path } : { error: vscode.l10n.t('This reference is no longer used.') }) });
+        }
+      }
+    } catch (err) {
+      this.log.error(`mask editor: ${msg.type} failed: ${redactSecrets(errorText(err))}`);
+    }
+  }
+
+  private async describe(uri: vscode.Uri): Promise<InitMessage['image']> {
+    const { width, height, hasAlpha } = await this.backend.describe(uri);
+    return { src: this.panel.webview.asWebviewUri(uri).toString(), name: baseName(uri), width, height, hasAlpha };
+  }
+
+  /** Sends everything the webview shows; again whenever it (re)loads. */
+  private async sendInit(): Promise<void> {
+    const seq = ++this.initSeq;
+    let image: InitMessage['image'];
+    try {
+      image = await this.describe(this.source);
+    } catch (err) {
+      if (this.closed) return;
+      void vscode.window.showErrorMessage(vscode.l10n.t('Pixelwright cannot open {0}: {1}', baseName(this.source), errorText(err)));
+      this.panel.dispose();
+      return;
+    }
+    if (seq !== this.initSeq || this.closed) return;
+    const choices = this.backend.choices(this.operation);
+    if (!choices.models.length) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('Pixelwright: no configured model can do this.'));
+      this.panel.dispose();
+      return;
+    }
+    const last = this.lastOptions && choices.models.some((m) => m.id === this.lastOptions!.model) ? this.lastOptions : undefined;
+    await this.post({
+      type: 'init',
+      operation: this.operation,
+      image,
+      references: this.references.map((u) => vscode.workspace.asRelativePath(u, false)),
+      models: choices.models,
+      options: last ?? choices.options,
+      prompt: this.lastPrompt ?? choices.prompt,
+      strings: uiStrings(),
+    });
+    // After a reload: the results still held, and where the run in flight is.
+    if (this.held.size) await this.post({ type: 'runFinished', runId: 0, results: [...this.held.values()] });
+    if (this.running?.progress) await this.post(this.running.progress);
+  }
+
+  private async run(msg: RunMessage): Promise<void> {
+    if (this.running) {
+      await this.post({ type: 'runFinished', runId: msg.id, results: [], error: vscode.l10n.t('A run is already in progress: wait for it, or cancel it.') });
+      return;
+    }
+    if (msg.mask && (this.operation !== 'edit' || msg.mask.byteLength > MAX_MASK_BYTES)) {
+      this.log.warn(`mask editor: refused a mask of ${msg.mask.byteLength} bytes for ${this.operation}`);
+      await this.post({ type: 'runFinished', runId: msg.id, results: [], error: vscode.l10n.t('The painted mask could not be used.') });
+      return;
+    }
+    const cts = new vscode.CancellationTokenSource();
+    const running: NonNullable<MaskEditorPanel['running']> = { id: msg.id, cts };
+    this.running = running;
+    this.lastPrompt = msg.prompt;
+    this.lastOptions = msg.options;
+    try {
+      const outcome = await this.backend.run(
+        { operation: this.operation, source: this.source, references: [...this.references], prompt: msg.prompt, options: msg.options, mask: msg.mask },
+        cts.token,
+        (message, done, total) => {
+          running.progress = { type: 'progress', runId: msg.id, message, done, total };
+          void this.post(running.progress);
+        },
+      );
+      for (const r of outcome.results) this.held.set(r.id, r);
+      await this.post({ type: 'runFinished', runId: msg.id, results: outcome.results, error: outcome.error, cancelled: outcome.cancelled, notice: outcome.notice });
+    } catch (err) {
+      const cancelled = cts.token.isCancellationRequested;
+      if (!cancelled) this.log.error(`mask editor: ${this.operation} failed: ${redactSecrets(errorText(err))}`);
+      await this.post({ type: 'runFinished', runId: msg.id, results: [], error: cancelled ? undefined : redactSecrets(errorText(err)), cancelled });
+    } finally {
+      cts.dispose();
+      if (this.running === running) this.running = undefined;
+    }
+  }
+
+  private async resultAction(msg: ResultActionMessage): Promise<void> {
+    const reply = (extra: { path?: string; error?: string } = {}) => this.post({ type: 'reply', inReplyTo: msg.id, ...extra });
+    if (!this.held.has(msg.resultId)) {
+      await reply({ error: vscode.l10n.t('This result is no longer available.') });
+      return;
+    }
+    try {
+      switch (msg.type) {
+        case 'keep': {
+          const uri = await this.backend.keep(msg.resultId);
+          await reply({ path: vscode.workspace.asRelativePath(uri, false) });
+          return;
+        }
+        case 'discard':
+          this.backend.discard(msg.resultId);
+          this.held.delete(msg.resultId);
+          await reply();
+          return;
+        case 'useAsInput': {
+          const uri = await this.backend.materialize(msg.resultId);
+          await this.replaceSource(uri);
+          await reply({ path: vscode.workspace.asRelativePath(uri, false) });
+          return;
+        }
+      }
+    } catch (err) {
+      await reply({ error: redactSecrets(errorText(err)) });
+    }
+  }
+
+  /** "Use as input": the editor starts over on `uri`. */
+  private async replaceSource(uri: vscode.Uri): Promise<void> {
+    const image = await this.describeAllowing(uri);
+    this.forget();
+    this.source = uri;
+    const key = panelKey(uri, this.operation);
+    if (!this.panels.has(key)) this.panels.set(key, this);
+    this.panel.title = this.title();
+    await this.post({ type: 'replaceImage', image });
+  }
+
+  /** Describes an image, first letting the webview load from its folder (may reload the webview). */
+  private async describeAllowing(uri: vscode.Uri): Promise<InitMessage['image']> {
+    const folder = parentOf(uri);
+    if (!this.roots.some((r) => isInside(folder, r))) {
+      this.roots = [...this.roots, folder];
+      this.panel.webview.options = { ...this.panel.webview.options, localResourceRoots: this.roots };
+    }
+    return this.describe(uri);
+  }
+
+  private async addReference(id: number): Promise<void> {
+    const t = vscode.l10n.t;
+    const reply = (extra: { path?: string; error?: string } = {}) => this.post({ type: 'reply', inReplyTo: id, ...extra });
+    const picked = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      canSelectFolders: false,
+      title: t('Add a reference image'),
+      openLabel: t('Add Reference'),
+      filters: { [t('Images')]: IMAGE_EXTENSIONS },
+      defaultUri: vscode.workspace.getWorkspaceFolder(this.source)?.uri ?? vscode.workspace.workspaceFolders?.[0]?.uri,
+    });
+    const uri = picked?.[0];
+    if (!uri) return reply();
+    const name = baseName(uri);
+    if (!vscode.workspace.getWorkspaceFolder(uri)) return reply({ error: t('{0} is outside the workspace: pick an image inside it.', name) });
+    if (!IMAGE_EXTENSIONS.includes(name.slice(name.lastIndexOf('.') + 1).toLowerCase())) return reply({ error: t('{0} is not a PNG, JPEG or WebP image.', name) });
+    if (uri.toString() === this.source.toString() || this.references.some((r) => r.toString() === uri.toString())) {
+      return reply({ error: t('{0} is already used.', name) });
+    }
+    this.references.push(uri);
+    return reply({ path: vscode.workspace.asRelativePath(uri, false) });
+  }
+
+  // ---- html ------------------------------------------------------------------------------------
+
+  private html(): string {
+    return webviewHtml(this.panel.webview, this.context.extensionUri, { name: 'edit', title: this.title(), loading: vscode.l10n.t('Loading the image…'), imageSources: ['blob:', 'data:'] });
+  }
+}
+
+// ---- helpers ---------------------------------------------------------------------------------
+
+/**
+ * Every string the webview shows, localized, keyed by its English text (the webview falls back to
+ * the key). test/unit/webviewStrings.test.ts checks that every s('...') in
+ * src/webview/edit has its entry here.
+ */
+function uiStrings(): Record<string, string> {
+  const t = vscode.l10n.t;
+  return {
+    '1 result: compare it with the original below.': t('1 result: compare it with the original below.'),
+    'Actual size (100%)': t('Actual size (100%)'),
+    'Add reference image…': t('Add reference image…'),
+    'Arrow keys': t('Arrow keys'),
+    'Back to the mask': t('Back to the mask'),
+    'Back to the mask (Escape)': t('Back to the mask (Escape)'),
+    'Background': t('Background'),
+    'Brush': t('Brush'),
+    'Brush / eraser': t('Brush / eraser'),
+    'Brush size': t('Brush size'),
+    'Cancel': t('Cancel'),
+    'Cancelled.': t('Cancelled.'),
+    'Cancelling…': t('Cancelling…'),
+    'Clear mask': t('Clear mask'),
+    'Compare mode': t('Compare mode'),
+    'Compare with the original': t('Compare with the original'),
+    'Compare {0} with the original': t('Compare {0} with the original', '{0}'),
+    'Create variations': t('Create variations'),
+    'Crop (the centre square is sent)': t('Crop (the centre square is sent)'),
+    'Describe the picture you want first.': t('Describe the picture you want first.'),
+    'Describe the whole new picture': t('Describe the whole new picture'),
+    'Discard': t('Discard'),
+    'Discard {0}': t('Discard {0}', '{0}'),
+    'Edit': t('Edit'),
+    'Edit: {0}': t('Edit: {0}', '{0}'),
+    'Eraser': t('Eraser'),
+    'File format': t('File format'),
+    'Fit to view': t('Fit to view'),
+    'Guidance (optional)': t('Guidance (optional)'),
+    'High keeps faces, logos and fine detail of the input closer.': t('High keeps faces, logos and fine detail of the input closer.'),
+    'Images': t('Images'),
+    'Input fidelity': t('Input fidelity'),
+    'Invert mask': t('Invert mask'),
+    'Keep': t('Keep'),
+    'Keep unmasked pixels': t('Keep unmasked pixels'),
+    'Keep {0}': t('Keep {0}', '{0}'),
+    'Kept': t('Kept'),
+    'Keyboard and mouse': t('Keyboard and mouse'),
+    'Keyboard shortcuts': t('Keyboard shortcuts'),
+    'Make it square': t('Make it square'),
+    'Mask over {0}': t('Mask over {0}', '{0}'),
+    'Mask tools': t('Mask tools'),
+    'Model': t('Model'),
+    'Nothing painted: the whole picture may change.': t('Nothing painted: the whole picture may change.'),
+    'Now editing {0}. Paint the next change.': t('Now editing {0}. Paint the next change.', '{0}'),
+    'Opening…': t('Opening…'),
+    'Original': t('Original'),
+    'Other images the model may draw from (people, products, styles).': t('Other images the model may draw from (people, products, styles).'),
+    'Outside the painted area, results keep the original pixels exactly.': t('Outside the painted area, results keep the original pixels exactly.'),
+    'Pad (the whole image is sent)': t('Pad (the whole image is sent)'),
+    'Paint over what should change, then describe the entire image as it should look, not only the painted part.': t('Paint over what should change, then describe the entire image as it should look, not only the painted part.'),
+    'Painted: {0} of the image': t('Painted: {0} of the image', '{0}'),
+    'Pan': t('Pan'),
+    'Preparing the mask…': t('Preparing the mask…'),
+    'Prompt and options': t('Prompt and options'),
+    'Quality': t('Quality'),
+    'Redo': t('Redo'),
+    'Reference images': t('Reference images'),
+    'Remove {0}': t('Remove {0}', '{0}'),
+    'Result {0}': t('Result {0}', '{0}'),
+    'Results': t('Results'),
+    'Results appear here. Select one to compare it with the original.': t('Results appear here. Select one to compare it with the original.'),
+    'Saved as {0}': t('Saved as {0}', '{0}'),
+    'Saving…': t('Saving…'),
+    'Sending…': t('Sending…'),
+    'Show mask': t('Show mask'),
+    'Show or hide the mask': t('Show or hide the mask'),
+    'Side by side': t('Side by side'),
+    'Size': t('Size'),
+    'Smaller / larger brush': t('Smaller / larger brush'),
+    'Space+drag, middle drag': t('Space+drag, middle drag'),
+    'Swap brush and eraser': t('Swap brush and eraser'),
+    'Swipe': t('Swipe'),
+    'Swipe between the original (left) and the result (right)': t('Swipe between the original (left) and the result (right)'),
+    'The image could not be shown.': t('The image could not be shown.'),
+    'Tool': t('Tool'),
+    'Undo': t('Undo'),
+    'Use as input': t('Use as input'),
+    'Use {0} as input': t('Use {0} as input', '{0}'),
+    'Variations keep the subject and style; add words to steer them.': t('Variations keep the subject and style; add words to steer them.'),
+    'Variations: {0}': t('Variations: {0}', '{0}'),
+    'View': t('View'),
+    'Wheel, + / -': t('Wheel, + / -'),
+    'Zoom': t('Zoom'),
+    'Zoom in': t('Zoom in'),
+    'Zoom level': t('Zoom level'),
+    'Zoom out': t('Zoom out'),
+    'auto': t('auto'),
+    'default': t('default'),
+    'has transparency': t('has transparency'),
+    'high': t('high'),
+    'low': t('low'),
+    'opaque': t('opaque'),
+    'transparent': t('transparent'),
+    '{0} accepts at most {1} characters; this prompt has {2}.': t('{0} accepts at most {1} characters; this prompt has {2}.', '{0}', '{1}', '{2}'),
+    '{0} and the original': t('{0} and the original', '{0}'),
+    '{0} takes no reference images: they are not sent.': t('{0} takes no reference images: they are not sent.', '{0}'),
+    '{0} takes at most {1} reference images: the others are not sent.': t('{0} takes at most {1} reference images: the others are not sent.', '{0}', '{1}'),
+    '{0} makes variations without a prompt.': t('{0} makes variations without a prompt.', '{0}'),
+    '{0} pixels': t('{0} pixels', '{0}'),
+    '{0} results: compare them with the original below.': t('{0} results: compare them with the original below.', '{0}'),
+    '{0} takes square images only.': t('{0} takes square images only.', '{0}'),
+    '{0} to run': t('{0} to run', '{0}'),
+    '{0}: paint over the area to change': t('{0}: paint over the area to change', '{0}'),
+  };
+}
+
+function baseName(u: vscode.Uri): string {
+  return u.path.slice(u.path.lastIndexOf('/') + 1);
+}
+
+function parentOf(u: vscode.Uri): vscode.Uri {
+  return u.with({ path: u.path.replace(/\/[^/]*$/, '') || '/' });
+}
+
+function isInside(child: vscode.Uri, parent: vscode.Uri): boolean {
+  if (child.scheme !== parent.scheme || child.authority !== parent.authority) return false;
+  const p = parent.path.endsWith('/') ? parent.path : `${parent.path}/`;
+  return child.path === parent.path || child.path.startsWith(p);
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+

@@ -1,0 +1,195 @@
+/**
+ * Finds the generation record in an image file without reading the whole file. The record sits
+ * near the start of a PNG (an iTXt chunk right after IHDR) and of a JPEG (XMP APP1 before the
+ * image data); in a WebP it is an `XMP ` chunk after the bitstream, usually at the end. So: read a
+ * small head, then walk the container's chunk / segment headers with small reads, and read only the
+ * chunk that can hold the record. Each candidate chunk is handed to core's readRecord inside a
+ * minimal container of its own, so the parsing rules stay those of core/metadata.ts.
+ *
+ * Plain Node (no `vscode`): the host gives it a file handle (local files) or the whole file's bytes
+ * (other file systems); the benchmark and unit tests use it directly.
+ */
+import { open } from 'node:fs/promises';
+import { detectImageFormat, readImageSize, readRecord, type ImageFormat, type StoredRecord } from '../../core/metadata';
+
+/** Random access to a file's bytes. */
+export interface ByteSource {
+  readonly size: number;
+  read(offset: number, length: number): Promise<Uint8Array>;
+}
+
+export interface ScanResult {
+  readonly format?: ImageFormat;
+  readonly record?: StoredRecord;
+  readonly width?: number;
+  readonly height?: number;
+  /** Bytes read from the file (the head included). */
+  readonly bytesRead: number;
+}
+
+/** The head read first: IHDR + our iTXt, or a JPEG's APP segments, fit easily. */
+export const HEAD_BYTES = 16 * 1024;
+/** A chunk / segment larger than this is not read for a record (ours are a few KB). */
+const MAX_RECORD_CHUNK = 4 * 1024 * 1024;
+/** Chunk / segment headers walked at most before giving up. */
+const MAX_STEPS = 256;
+
+const PNG_SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
+const XMP_SIGNATURE = new TextEncoder().encode('http://ns.adobe.com/xap/1.0/\0');
+
+const u16be = (b: Uint8Array, i: number) => (b[i] << 8) | b[i + 1];
+const u32be = (b: Uint8Array, i: number) => ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
+const u32le = (b: Uint8Array, i: number) => (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
+const fourcc = (b: Uint8Array, i: number) => String.fromCharCode(b[i], b[i + 1], b[i + 2], b[i + 3]);
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function le32(n: number): Uint8Array {
+  return Uint8Array.of(n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff);
+}
+
+/** Reads the record (and the pixel size) of an image through `src`, reading as little as it can. */
+export async function scanImage(src: ByteSource): Promise<ScanResult> {
+  let bytesRead = 0;
+  const head = await src.read(0, Math.min(src.size, HEAD_BYTES));
+  bytesRead += head.length;
+  /** Bytes [offset, offset+length), from the head when it has them; shorter at the end of the file. */
+  const read = async (offset: number, length: number): Promise<Uint8Array> => {
+    const end = Math.min(src.size, offset + length);
+    if (offset >= end) return new Uint8Array(0);
+    if (end <= head.length) return head.subarray(offset, end);
+    const b = await src.read(offset, end - offset);
+    bytesRead += b.length;
+    return b;
+  };
+  const format = detectImageFormat(head);
+  const size = readImageSize(head);
+  let record: StoredRecord | undefined;
+  switch (format) {
+    case 'png':
+      record = await pngRecord(read);
+      break;
+    case 'jpeg':
+      record = await jpegRecord(read);
+      break;
+    case 'webp':
+      record = await webpRecord(read, Math.min(src.size, 8 + u32le(head, 4)));
+      break;
+  }
+  return { format, record, width: size?.width, height: size?.height, bytesRead };
+}
+
+type Read = (offset: number, length: number) => Promise<Uint8Array>;
+
+/** PNG: the iTXt chunks before the image data (Pixelwright puts its own right after IHDR). */
+async function pngRecord(read: Read): Promise<StoredRecord | undefined> {
+  let pos = 8;
+  for (let step = 0; step < MAX_STEPS; step++) {
+    const h = await read(pos, 8);
+    if (h.length < 8) return undefined;
+    const length = u32be(h, 0);
+    const type = fourcc(h, 4);
+    if (!/^[A-Za-z]{4}$/.test(type) || length > 0x7fffffff || type === 'IDAT' || type === 'IEND') return undefined;
+    if (type === 'iTXt' && length <= MAX_RECORD_CHUNK) {
+      const chunk = await read(pos, 12 + length);
+      const found = readRecord(concat(PNG_SIGNATURE, chunk));
+      if (found) return found;
+    }
+    pos += 12 + length;
+  }
+  return undefined;
+}
+
+/** JPEG: the XMP APP1 segments before the first scan. */
+async function jpegRecord(read: Read): Promise<StoredRecord | undefined> {
+  let pos = 2;
+  for (let step = 0; step < MAX_STEPS; step++) {
+    const h = await read(pos, 4);
+    if (h.length < 2 || h[0] !== 0xff) return undefined;
+    const marker = h[1];
+    if (marker === 0xff) {
+      pos += 1; // a fill byte
+      continue;
+    }
+    if (marker === 0xda || marker === 0xd9 || marker === 0xd8 || marker === 0x00) return undefined;
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+      pos += 2;
+      continue;
+    }
+    if (h.length < 4) return undefined;
+    const length = u16be(h, 2);
+    if (length < 2) return undefined;
+    if (marker === 0xe1 && length - 2 > XMP_SIGNATURE.length) {
+      const segment = await read(pos, 2 + length);
+      const sig = segment.subarray(4, 4 + XMP_SIGNATURE.length);
+      if (sig.length === XMP_SIGNATURE.length && sig.every((b, i) => b === XMP_SIGNATURE[i])) {
+        const found = readRecord(concat(Uint8Array.of(0xff, 0xd8), segment));
+        if (found) return found;
+      }
+    }
+    pos += 2 + length;
+  }
+  return undefined;
+}
+
+/** WebP: the `XMP ` chunk, wherever it is among the RIFF chunks (headers only are read on the way). */
+async function webpRecord(read: Read, riffEnd: number): Promise<StoredRecord | undefined> {
+  let pos = 12;
+  for (let step = 0; step < MAX_STEPS && pos + 8 <= riffEnd; step++) {
+    const h = await read(pos, 8);
+    if (h.length < 8) return undefined;
+    const id = fourcc(h, 0);
+    const size = u32le(h, 4);
+    if (id === 'XMP ' && size <= MAX_RECORD_CHUNK) {
+      const chunk = await read(pos, 8 + size);
+      const padded = size & 1 ? concat(chunk, Uint8Array.of(0)) : chunk;
+      const found = readRecord(concat(new TextEncoder().encode('RIFF'), le32(4 + padded.length), new TextEncoder().encode('WEBP'), padded));
+      if (found) return found;
+    }
+    pos += 8 + size + (size & 1);
+  }
+  return undefined;
+}
+
+/** A ByteSource over bytes in memory. */
+export function bytesSource(bytes: Uint8Array): ByteSource {
+  return { size: bytes.length, read: async (offset, length) => bytes.subarray(offset, Math.min(bytes.length, offset + length)) };
+}
+
+export interface FileScan extends ScanResult {
+  readonly size: number;
+  readonly mtime: number;
+}
+
+/** Scans a local file with positional reads; also returns its size and mtime (one open, one stat). */
+export async function scanFile(path: string): Promise<FileScan> {
+  const fh = await open(path, 'r');
+  try {
+    const st = await fh.stat();
+    const src: ByteSource = {
+      size: st.size,
+      read: async (offset, length) => {
+        const buf = new Uint8Array(length);
+        let got = 0;
+        while (got < length) {
+          const { bytesRead } = await fh.read(buf, got, length - got, offset + got);
+          if (bytesRead === 0) break;
+          got += bytesRead;
+        }
+        return got === length ? buf : buf.subarray(0, got);
+      },
+    };
+    const r = await scanImage(src);
+    return { ...r, size: st.size, mtime: st.mtimeMs };
+  } finally {
+    await fh.close();
+  }
+}

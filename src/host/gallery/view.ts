@@ -1,0 +1,449 @@
+/**
+ * The gallery view (pixelwright.gallery, in the Pixelwright activity bar container): every image
+ * Pixelwright wrote in this workspace, newest first, with thumbnails made on the host and sent only
+ * for the tiles on screen, and the actions on each image.
+ *
+ * retainContextWhenHidden stays off: the webview holds nothing the host cannot send again (the list
+ * comes from the index, thumbnails from the cache), and its UI state (scroll position, focused
+ * tile, filter) is kept with setState. A reloaded webview says `ready` and gets everything again.
+ */
+import * as vscode from 'vscode';
+import { redactSecrets } from '../../core/errors';
+import type { Logger } from '../../core/log';
+import { ModelTable } from '../../core/models';
+import type { ImageRequest } from '../../core/request';
+import { readSettings } from '../platform/settings';
+import { allowedModel } from '../run/modelChoice';
+import type { RunPipeline } from '../run/pipeline';
+import { loadEngine } from '../platform/engineLoader';
+import { firstScreenCount, parseFromGallery, type GalleryAction, type GalleryDetails, type GalleryItem, type GalleryReplyMessage, type ToGallery } from '../../shared/galleryProtocol';
+import { GalleryIndex, type IndexedImage } from './imageIndex';
+import { altText, generateArgsFromRecord, insertionText, referenceFor, runSummary, snippetKind } from './model';
+import { ThumbnailCache, ThumbnailFeed, type MakeThumbnail, type ThumbJob } from './thumbnails';
+import { Disposable } from '../platform/lifecycle';
+import { shapeOf, webviewHtml } from '../webview/html';
+import { isDroppedReport, postPlain } from '../webview/messages';
+
+
+/** Longest prompt sent with the list (labels and tooltips); the details carry the whole one. */
+const LIST_PROMPT_CHARS = 240;
+/** Thumbnails read (or made) while the page loads, before it says how much it shows. */
+const DEFAULT_FIRST_SCREEN = 16;
+/** Items are re-sent at most this often while files keep changing. */
+const ITEMS_THROTTLE_MS = 120;
+
+export class GalleryViewProvider extends Disposable implements vscode.WebviewViewProvider {
+  static readonly viewType = 'pixelwright.gallery';
+
+  private readonly index: GalleryIndex;
+  private readonly thumbs: ThumbnailCache;
+  private readonly feed: ThumbnailFeed;
+  /** How many tiles the page shows first (from its size); 0: it asks for what it shows. */
+  private firstScreen = 0;
+  private view: vscode.WebviewView | undefined;
+  private viewSubscriptions: vscode.Disposable[] = [];
+  private ready = false;
+  private itemsTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastItemsAt = 0;
+  private warnedNoMaker = false;
+  private readyBefore = false;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: Logger,
+    private readonly pipeline: RunPipeline,
+  ) {
+    super();
+    const storage = context.storageUri?.scheme === 'file' ? context.storageUri : undefined;
+    this.index = this._register(new GalleryIndex(log, { cacheFile: storage && vscode.Uri.joinPath(storage, 'gallery-index.json').fsPath }));
+    const dir = storage ? vscode.Uri.joinPath(storage, 'gallery-thumbnails') : undefined;
+    this.thumbs = new ThumbnailCache(dir?.scheme === 'file' ? dir.fsPath : undefined, () => this.loadMaker(), {
+      concurrency: 2,
+      memoryEntries: 400,
+      onError: (job, err) => this.log.warn(`gallery: no thumbnail for ${job.id}: ${redactSecrets(err instanceof Error ? err.message : String(err))}`),
+    });
+    this.feed = new ThumbnailFeed(this.thumbs, (items) => void this.post({ type: 'thumbs', items }));
+    this._register({ dispose: () => this.thumbs.dispose() });
+    this._register({ dispose: () => this.detachView() });
+    this._register({ dispose: () => this.itemsTimer && clearTimeout(this.itemsTimer) });
+    this._register(this.index.onDidChange(() => this.scheduleItems()));
+    // While the page loads, the first screen's thumbnails are read (or made) already.
+    this._register(
+      this.index.onDidChange(() => {
+        if (!this.ready && this.view) this.feed.prefetch(this.firstJobs(this.firstScreen || DEFAULT_FIRST_SCREEN));
+      }),
+    );
+    // Old thumbnails (of files changed or gone) are cleared once, a while after the first scan.
+    let pruned = false;
+    this._register(
+      this.index.onDidChange(() => {
+        if (pruned || this.index.scanning || !this.index.lastScan) return;
+        pruned = true;
+        const t = setTimeout(() => void this.thumbs.prune(this.index.items()).then((n) => n && this.log.info(`gallery: removed ${n} old thumbnail(s)`)), 30_000);
+        this._register({ dispose: () => clearTimeout(t) });
+      }),
+    );
+  }
+
+  /** The index (for tests and other views). */
+  get images(): GalleryIndex {
+    return this.index;
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.detachView();
+    this.view = view;
+    this.ready = false;
+    view.webview.options = {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist'), vscode.Uri.joinPath(this.context.extensionUri, 'media')],
+    };
+    this.viewSubscriptions = [
+      view.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
+      view.onDidDispose(() => {
+        if (this.view === view) this.detachView();
+      }),
+      // Hidden, the webview is torn down (no retained context): it says `ready` again when shown.
+      view.onDidChangeVisibility(() => {
+        if (!view.visible) this.ready = false;
+      }),
+    ];
+    view.webview.html = this.html(view.webview);
+    void this.thumbs.warm();
+    void this.index.start();
+  }
+
+  private detachView(): void {
+    for (const d of this.viewSubscriptions.splice(0)) d.dispose();
+    this.view = undefined;
+    this.ready = false;
+  }
+
+  // ---- messages ------------------------------------------------------------------------------
+
+  private async post(message: ToGallery): Promise<void> {
+    const view = this.view;
+    if (!view || !this.ready) return;
+    await postPlain(view.webview, message);
+  }
+
+  private async onMessage(raw: unknown): Promise<void> {
+    if (isDroppedReport(raw, 'gallery', this.log)) return;
+    const msg = parseFromGallery(raw);
+    if (!msg) {
+      this.log.warn(`gallery: dropped a message that does not fit the protocol (${shapeOf(raw)})`);
+      return;
+    }
+    try {
+      switch (msg.type) {
+        case 'ready':
+          // Shown again (a hidden view loses its page): what the watcher missed meanwhile is looked for.
+          if (this.readyBefore) void this.index.revalidate();
+          this.readyBefore = true;
+          this.ready = true;
+          this.feed.reset();
+          this.firstScreen = msg.view ? firstScreenCount(msg.view.width, msg.view.height) : 0;
+          // posted in order, without waiting for the page to take each: the list and thumbnails follow at once
+          void this.post({ type: 'init', strings: uiStrings(), locale: vscode.env.language || 'en' });
+          this.sendItems();
+          return;
+        case 'thumbs':
+          return this.requestThumbs(msg.items);
+        case 'action':
+          return await this.act(msg.id, msg.action, msg.item);
+      }
+    } catch (err) {
+      this.log.error(`gallery: ${msg.type} failed: ${redactSecrets(errorText(err))}`);
+    }
+  }
+
+  private scheduleItems(): void {
+    if (this.itemsTimer) return;
+    const wait = Math.max(0, this.lastItemsAt + ITEMS_THROTTLE_MS - Date.now());
+    this.itemsTimer = setTimeout(() => {
+      this.itemsTimer = undefined;
+      this.sendItems();
+    }, wait);
+  }
+
+  private sendItems(): void {
+    if (!this.ready) return;
+    this.lastItemsAt = Date.now();
+    const noWorkspace = !vscode.workspace.workspaceFolders?.length;
+    void this.post({ type: 'items', items: this.index.items().map(toItem), scanning: this.index.scanning, noWorkspace });
+    // The first screen's thumbnails follow the list at once (those already sent to this page are not sent again).
+    if (this.firstScreen) this.feed.push(this.firstJobs(this.firstScreen));
+  }
+
+  /** Thumbnail jobs for the first `n` images of the list. */
+  private firstJobs(n: number): ThumbJob[] {
+    return this.index
+      .items()
+      .slice(0, n)
+      .map((image) => this.job(image));
+  }
+
+  private job(image: IndexedImage): ThumbJob {
+    const uri = image.uri;
+    return { id: image.id, rev: image.rev, source: uri.scheme === 'file' ? uri.fsPath : () => Promise.resolve(vscode.workspace.fs.readFile(uri)) };
+  }
+
+  private requestThumbs(wanted: readonly { id: string; rev: string }[]): void {
+    const jobs: ThumbJob[] = [];
+    for (const w of wanted) {
+      const image = this.index.get(w.id);
+      if (image && image.rev === w.rev) jobs.push(this.job(image));
+    }
+    this.feed.request(jobs);
+  }
+
+  private async loadMaker(): Promise<MakeThumbnail | undefined> {
+    const engine = (await loadEngine()) as unknown as { makeThumbnail?: MakeThumbnail };
+    if (typeof engine.makeThumbnail !== 'function') {
+      if (!this.warnedNoMaker) this.log.error('gallery: the engine bundle has no makeThumbnail: thumbnails are off');
+      this.warnedNoMaker = true;
+      return undefined;
+    }
+    return engine.makeThumbnail;
+  }
+
+  // ---- actions -------------------------------------------------------------------------------
+
+  private async act(id: number, action: GalleryAction, itemId: string): Promise<void> {
+    const t = vscode.l10n.t;
+    const reply = (extra: Omit<GalleryReplyMessage, 'type' | 'inReplyTo'> = {}) => this.post({ type: 'reply', inReplyTo: id, ...extra });
+    const image = this.index.get(itemId);
+    if (!image) return reply({ error: t('{0} is no longer in the workspace.', itemId) });
+    const uri = image.uri;
+    try {
+      switch (action) {
+        case 'open':
+          await vscode.commands.executeCommand('vscode.open', uri, { preview: true });
+          return reply();
+        case 'reveal':
+          await vscode.commands.executeCommand('revealInExplorer', uri);
+          return reply();
+        case 'copyPath':
+          await vscode.env.clipboard.writeText(image.id);
+          return reply({ notice: t('Copied {0}', image.id) });
+        case 'insert':
+          return reply(await this.insert(image));
+        case 'edit':
+          await vscode.commands.executeCommand('pixelwright.editImage', uri, [uri]);
+          return reply();
+        case 'variations':
+          await vscode.commands.executeCommand('pixelwright.createVariations', uri, [uri]);
+          return reply();
+        case 'runAgain':
+          if (image.record.operation !== 'generate') return reply({ error: t('Run Again repeats generations. For an edited image or a variation, use Edit with Mask or Create Variations.') });
+          return reply(await this.runAgain(image));
+        case 'details':
+          return reply({ details: details(image) });
+        case 'delete':
+          return reply(await this.delete(image));
+      }
+    } catch (err) {
+      return reply({ error: redactSecrets(errorText(err)) });
+    }
+  }
+
+  /**
+   * Runs the image's recipe again, once the user has seen what it asks for and agreed: the recipe
+   * is whatever the file carries, and a file in the workspace may come from anyone.
+   */
+  private async runAgain(image: IndexedImage): Promise<{ error?: string; notice?: string }> {
+    const t = vscode.l10n.t;
+    const args = generateArgsFromRecord(image.record);
+    const run = runSummary(args);
+    const cost =
+      run.cost !== undefined
+        ? run.cost
+        : run.estimate.kind === 'tokens'
+          ? t('billed by tokens, no fixed price per image')
+          : t('unknown for this model');
+    const detail = [
+      t('The recipe comes from {0}, a file in this workspace.', image.id),
+      t('Prompt: {0}', altText(args.prompt ?? '', image.id, 160)),
+      t('Model: {0}', run.model),
+      t('Images: {0}', run.n),
+      t('Size: {0}', run.size),
+      t('Quality: {0}', run.quality),
+      t('Estimated cost: {0}', cost),
+    ].join('\n');
+    const go = t('Run Again');
+    const pick = await vscode.window.showWarningMessage(t('Run this recipe again? It is a paid request to your provider.'), { modal: true, detail }, go);
+    if (pick !== go) {
+      this.log.info(`gallery: run again of ${image.id} not confirmed`);
+      return {};
+    }
+    this.log.info(`gallery: running ${image.id} again (${run.model}, n=${run.n}, ${run.size}, ${run.quality}, estimate ${run.cost ?? run.estimate.kind})`);
+    const settings = readSettings();
+    const caps = allowedModel(new ModelTable(settings.customModels), settings, run.model, 'generate');
+    if (!caps) return { error: t('The model "{0}" is not available: pick another one.', run.model) };
+    const req: ImageRequest = {
+      operation: 'generate',
+      model: caps.id,
+      prompt: args.prompt ?? '',
+      n: args.n ?? 1,
+      size: args.size,
+      quality: args.quality,
+      style: args.style,
+      background: args.background,
+      outputFormat: args.outputFormat,
+      outputCompression: args.outputCompression,
+      moderation: args.moderation,
+    };
+    // A refusal (the recipe asks for what the model no longer takes) shows with "Edit Prompt", which
+    // opens the palette on this recipe with the prompt to write.
+    void this.pipeline.run(req, caps, settings, { actions: { editPrompt: () => vscode.commands.executeCommand('pixelwright.generate', { ...args, prompt: undefined }) } });
+    return {};
+  }
+
+  /** Inserts a reference to the image at each selection of the active text editor. */
+  private async insert(image: IndexedImage): Promise<{ error?: string; notice?: string }> {
+    const t = vscode.l10n.t;
+    const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
+    if (!editor) return { error: t('Open a text editor first: the image is inserted where its cursor is.') };
+    const doc = editor.document;
+    const ref = referenceFor(image.uri, doc.uri, image.id.replace(/\\/g, '/'));
+    const text = insertionText(snippetKind(doc.languageId), ref, altText(image.record.prompt, image.uri.path.slice(image.uri.path.lastIndexOf('/') + 1)));
+    const ok = await editor.edit((e) => {
+      for (const s of editor.selections) e.replace(s, text);
+    });
+    if (!ok) return { error: t('{0} could not be changed.', baseName(doc.uri)) };
+    await vscode.window.showTextDocument(doc, { viewColumn: editor.viewColumn, preserveFocus: false });
+    return { notice: t('Inserted {0} into {1}', image.id, baseName(doc.uri)) };
+  }
+
+  /** Asks, then moves the file to the trash (or, when there is none and the user agrees, deletes it). */
+  private async delete(image: IndexedImage): Promise<{ error?: string; notice?: string }> {
+    const t = vscode.l10n.t;
+    const name = baseName(image.uri);
+    const toTrash = t('Move to Trash');
+    const pick = await vscode.window.showWarningMessage(t('Delete {0}?', name), { modal: true, detail: t('{0} goes to the trash; you can restore it from there.', image.id) }, toTrash);
+    if (pick !== toTrash) return {};
+    try {
+      await vscode.workspace.fs.delete(image.uri, { useTrash: true, recursive: false });
+    } catch (err) {
+      const forGood = t('Delete Permanently');
+      const again = await vscode.window.showWarningMessage(
+        t('{0} could not be moved to the trash. Delete it permanently?', name),
+        { modal: true, detail: redactSecrets(errorText(err)) },
+        forGood,
+      );
+      if (again !== forGood) return {};
+      await vscode.workspace.fs.delete(image.uri, { useTrash: false, recursive: false });
+    }
+    this.index.forget(image.uri);
+    this.log.info(`gallery: deleted ${image.id}`);
+    return { notice: t('Deleted {0}', image.id) };
+  }
+
+  // ---- html ------------------------------------------------------------------------------------
+
+  private html(webview: vscode.Webview): string {
+    return webviewHtml(webview, this.context.extensionUri, { name: 'gallery', title: vscode.l10n.t('Gallery'), loading: vscode.l10n.t('Loading the gallery…'), imageSources: ['blob:'] });
+  }
+}
+
+// ---- helpers ---------------------------------------------------------------------------------
+
+function toItem(i: IndexedImage): GalleryItem {
+  const r = i.record;
+  const operation = r.operation === 'edit' || r.operation === 'variation' ? r.operation : 'generate';
+  return {
+    id: i.id,
+    rev: i.rev,
+    name: baseName(i.uri),
+    prompt: r.prompt.length > LIST_PROMPT_CHARS ? `${r.prompt.slice(0, LIST_PROMPT_CHARS - 1)}…` : r.prompt,
+    model: r.model,
+    operation,
+    createdAt: typeof r.createdAt === 'string' ? r.createdAt : '',
+    width: i.width,
+    height: i.height,
+  };
+}
+
+function details(i: IndexedImage): GalleryDetails {
+  const r = i.record;
+  const provider = [r.provider?.kind, r.provider?.deployment, r.provider?.baseUrl].filter((s): s is string => typeof s === 'string' && s !== '').join(' · ');
+  const options: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(r.options ?? {})) if (['string', 'number', 'boolean'].includes(typeof v)) options[k] = v;
+  return {
+    id: i.id,
+    prompt: r.prompt,
+    revisedPrompt: typeof r.revisedPrompt === 'string' ? r.revisedPrompt : undefined,
+    model: r.model,
+    operation: String(r.operation ?? 'generate'),
+    createdAt: typeof r.createdAt === 'string' ? r.createdAt : '',
+    options,
+    sources: Array.isArray(r.sources) ? r.sources.filter((s): s is string => typeof s === 'string') : undefined,
+    provider,
+    tool: typeof r.tool === 'string' ? r.tool : undefined,
+    truncated: Array.isArray(r.truncated) ? r.truncated.map(String) : undefined,
+    width: i.width,
+    height: i.height,
+    bytes: i.size,
+  };
+}
+
+/**
+ * Every string the webview shows, localized, keyed by its English text (the webview falls back to
+ * the key). test/unit/webviewStrings.test.ts checks that every s('...') in src/webview/gallery has
+ * its entry here.
+ */
+export function uiStrings(): Record<string, string> {
+  const t = vscode.l10n.t;
+  return {
+    'Open': t('Open'),
+    'Reveal in Explorer': t('Reveal in Explorer'),
+    'Copy Path': t('Copy Path'),
+    'Insert into Editor': t('Insert into Editor'),
+    'Edit with Mask…': t('Edit with Mask…'),
+    'Create Variations…': t('Create Variations…'),
+    'Run Again': t('Run Again'),
+    'Show Prompt and Settings': t('Show Prompt and Settings'),
+    'Delete…': t('Delete…'),
+    '1 image': t('1 image'),
+    '{0} images': t('{0} images', '{0}'),
+    '{0} of {1} images': t('{0} of {1} images', '{0}', '{1}'),
+    'Actions for {0}': t('Actions for {0}', '{0}'),
+    'Arrow keys move between images, Enter opens one, Shift+F10 or the Menu key lists its actions.': t('Arrow keys move between images, Enter opens one, Shift+F10 or the Menu key lists its actions.'),
+    'Close': t('Close'),
+    'Created': t('Created'),
+    'File': t('File'),
+    'Filter': t('Filter'),
+    'Filter by prompt, model or file name': t('Filter by prompt, model or file name'),
+    'Images Pixelwright made': t('Images Pixelwright made'),
+    'Looking for images…': t('Looking for images…'),
+    'Model': t('Model'),
+    'More actions': t('More actions'),
+    'No image matches the filter.': t('No image matches the filter.'),
+    'No images yet. The images Pixelwright makes in this workspace appear here, newest first.': t('No images yet. The images Pixelwright makes in this workspace appear here, newest first.'),
+    'No preview': t('No preview'),
+    'Open a folder to see the images Pixelwright made in it.': t('Open a folder to see the images Pixelwright made in it.'),
+    'Operation': t('Operation'),
+    'Options': t('Options'),
+    'Prompt': t('Prompt'),
+    'Prompt and settings': t('Prompt and settings'),
+    'Provider': t('Provider'),
+    'Revised prompt (by the model)': t('Revised prompt (by the model)'),
+    'Shortened to fit the file: {0}': t('Shortened to fit the file: {0}', '{0}'),
+    'Sources': t('Sources'),
+    'Tool': t('Tool'),
+    'edit': t('edit'),
+    'generation': t('generation'),
+    'variation': t('variation'),
+    '{0} × {1} px, {2}': t('{0} × {1} px, {2}', '{0}', '{1}', '{2}'),
+    '{0}, {1}, {2}': t('{0}, {1}, {2}', '{0}', '{1}', '{2}'),
+  };
+}
+
+function baseName(u: vscode.Uri): string {
+  return u.path.slice(u.path.lastIndexOf('/') + 1);
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+

@@ -1,0 +1,24 @@
+import * as vscode from 'vscode';
+import type { Logger } from '../../core/log';
+import { redactSecrets } from '../../core/errors';
+
+/** The one output channel ("Pixelwright", a LogOutputChannel). Every line goes through redaction. */
+export class Log implements Logger, vscode.Disposable {
+  readonly channel = vscode.window.createOutputChannel('Pixelwright', { log: true });
+
+  info(message: string): void {
+    this.channel.info(redactSecrets(message));
+  }
+  warn(message: string): void {
+    this.channel.warn(redactSecrets(message));
+  }
+  error(message: string): void {
+    this.channel.error(redactSecrets(message));
+  }
+  show(): void {
+    this.channel.show(true);
+  }
+  dispose(): void {
+    this.channel.dispose();
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The one typed view of Pixelwright's settings (schema and defaults live in package.json).
+ * Nothing else reads `workspace.getConfiguration('pixelwright')`.
+ */
+import * as vscode from 'vscode';
+import type { CustomModelDeclaration } from '../../core/models';
+
+export type ProviderKind = 'openai' | 'azure' | 'compatible';
+export type OpenResults = 'auto' | 'open' | 'reveal' | 'none';
+
+export interface PixelwrightSettings {
+  readonly provider: ProviderKind;
+  readonly baseUrl: string;
+  readonly azure: { readonly endpoint: string; readonly deployment: string; readonly apiVersion: string };
+  readonly organization: string;
+  readonly project: string;
+  readonly requestTimeoutSeconds: number;
+  readonly outputFolder: string;
+  readonly openResults: OpenResults;
+  readonly model: string;
+  readonly size: string;
+  readonly quality: string;
+  readonly outputFormat: 'png' | 'jpeg' | 'webp';
+  readonly count: number;
+  readonly moderation: 'auto' | 'low';
+  readonly maxConcurrentRequests: number;
+  readonly rateLimitMaxWaitSeconds: number;
+  readonly customModels: readonly CustomModelDeclaration[];
+}
+
+export const SECTION = 'pixelwright';
+
+function pick<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {
+  return typeof value === 'string' && (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
+}
+
+function int(value: unknown, min: number, max: number, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? Math.min(max, Math.max(min, Math.round(value))) : fallback;
+}
+
+function str(value: unknown, fallback = ''): string {
+  return typeof value === 'string' ? value.trim() : fallback;
+}
+
+function customModels(value: unknown): CustomModelDeclaration[] {
+  if (!Array.isArray(value)) return [];
+  return value
+    .filter((m): m is Record<string, unknown> => !!m && typeof m === 'object' && typeof (m as { id?: unknown }).id === 'string' && (m as { id: string }).id.trim() !== '')
+    .map((m) => ({
+      id: (m.id as string).trim(),
+      like: typeof m.like === 'string' ? m.like : undefined,
+      sizes: Array.isArray(m.sizes) ? m.sizes.filter((s): s is string => typeof s === 'string') : undefined,
+      maxN: typeof m.maxN === 'number' ? int(m.maxN, 1, 10, 1) : undefined,
+    }));
+}
+
+export function readSettings(scope?: vscode.ConfigurationScope): PixelwrightSettings {
+  const c = vscode.workspace.getConfiguration(SECTION, scope);
+  return {
+    provider: pick(c.get('provider'), ['openai', 'azure', 'compatible'] as const, 'openai'),
+    baseUrl: str(c.get('baseUrl')),
+    azure: {
+      endpoint: str(c.get('azure.endpoint')),
+      deployment: str(c.get('azure.deployment')),
+      apiVersion: str(c.get('azure.apiVersion'), '2025-04-01-preview') || '2025-04-01-preview',
+    },
+    organization: str(c.get('organization')),
+    project: str(c.get('project')),
+    requestTimeoutSeconds: int(c.get('requestTimeoutSeconds'), 30, 3600, 600),
+    outputFolder: str(c.get('outputFolder'), 'images/generated'),
+    openResults: pick(c.get('openResults'), ['auto', 'open', 'reveal', 'none'] as const, 'auto'),
+    model: str(c.get('model'), 'gpt-image-1.5') || 'gpt-image-1.5',
+    size: str(c.get('size'), 'auto') || 'auto',
+    quality: str(c.get('quality'), 'auto') || 'auto',
+    outputFormat: pick(c.get('outputFormat'), ['png', 'jpeg', 'webp'] as const, 'png'),
+    count: int(c.get('count'), 1, 10, 1),
+    moderation: pick(c.get('moderation'), ['auto', 'low'] as const, 'auto'),
+    maxConcurrentRequests: int(c.get('maxConcurrentRequests'), 1, 10, 3),
+    rateLimitMaxWaitSeconds: int(c.get('rateLimitMaxWaitSeconds'), 0, 600, 90),
+    customModels: customModels(c.get('customModels')),
+  };
+}
+
+/** Opens the Settings editor on Pixelwright's settings (or one of them). */
+export function openSettings(key?: string): Thenable<unknown> {
+  return vscode.commands.executeCommand('workbench.action.openSettings', key ? `${SECTION}.${key}` : `@ext:pixelwright.pixelwright`);
+}

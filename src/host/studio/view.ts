@@ -1,0 +1,319 @@
+/**
+ * The Studio: the sidebar view (`pixelwright.studio`) where users write a prompt, pick a model
+ * and its options, see an estimate of the cost, and watch the images form as they stream in.
+ *
+ * It runs through the run pipeline, like every entry point (validation, the key, the output
+ * folder, writing, errors), with an observer for partial images and per-image states and a
+ * CancellationToken for its Cancel button (a cancelled run saves nothing).
+ *
+ * No retainContextWhenHidden: the host holds everything the view shows (the draft, in
+ * globalState so it survives a restart, and the run in flight or the last one, with its images).
+ * A view that becomes visible again, or reloads, says `ready` and gets all of it re-sent.
+ */
+import * as vscode from 'vscode';
+import { redactSecrets } from '../../core/errors';
+import { detectImageFormat } from '../../core/metadata';
+import { ModelTable } from '../../core/models';
+import { PRICE_LIST_DATE } from '../../core/pricing';
+import {
+  parseFromStudio,
+  type StudioDraft,
+  type StudioGenerateMessage,
+  type StudioRun,
+  type StudioTile,
+  type ToStudio,
+} from '../../shared/studioProtocol';
+import type { RunHistory } from '../run/history';
+import type { RunPipeline } from '../run/pipeline';
+import { Disposable } from '../platform/lifecycle';
+import { shapeOf, webviewHtml } from '../webview/html';
+import { isDroppedReport, postPlain } from '../webview/messages';
+import { allowedModel } from '../run/modelChoice';
+import { plainBytes, studioDraft, studioModels, studioRequest } from './models';
+import type { Log } from '../platform/log';
+import { readSettings } from '../platform/settings';
+
+/** Where the Studio keeps its draft (prompt and options) across restarts. */
+export const STUDIO_DRAFT_KEY = 'pixelwright.studio.draft';
+
+const MIME = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp', gif: 'image/gif' } as const;
+
+interface Running {
+  run: StudioRun;
+  readonly cts: vscode.CancellationTokenSource;
+}
+
+export class StudioViewProvider extends Disposable implements vscode.WebviewViewProvider {
+  static readonly viewType = 'pixelwright.studio';
+
+  private view: vscode.WebviewView | undefined;
+  private viewSubs: vscode.Disposable[] = [];
+  private runSeq = 0;
+  /** The run in flight or the last one (re-sent after a reload). */
+  private current: Running | undefined;
+  /** Files of the last run, by result id: the only files "open" may name. */
+  private readonly files = new Map<string, vscode.Uri>();
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly pipeline: RunPipeline,
+    private readonly history: RunHistory,
+    private readonly log: Log,
+  ) {
+    super();
+    this._register({ dispose: () => this.current?.cts.cancel() });
+    this._register({ dispose: () => this.viewSubs.forEach((d) => d.dispose()) });
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.viewSubs.forEach((d) => d.dispose());
+    this.view = view;
+    view.webview.options = {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist'), vscode.Uri.joinPath(this.context.extensionUri, 'media')],
+    };
+    view.webview.html = this.html(view.webview);
+    this.viewSubs = [
+      view.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
+      view.onDidDispose(() => {
+        if (this.view === view) this.view = undefined;
+      }),
+    ];
+  }
+
+  // ---- messages ------------------------------------------------------------------------------
+
+  private async post(message: ToStudio): Promise<void> {
+    const view = this.view;
+    if (!view) return;
+    await postPlain(view.webview, message);
+  }
+
+  private async onMessage(raw: unknown): Promise<void> {
+    if (isDroppedReport(raw, 'studio', this.log)) return;
+    const msg = parseFromStudio(raw);
+    if (!msg) {
+      this.log.warn(`studio: dropped a message that does not fit the protocol (${shapeOf(raw)})`);
+      return;
+    }
+    try {
+      switch (msg.type) {
+        case 'ready':
+          return await this.sendInit();
+        case 'generate':
+          return await this.generate(msg);
+        case 'cancel':
+          if (this.current?.run.runId === msg.runId && this.current.run.phase === 'running') this.current.cts.cancel();
+          return;
+        case 'open': {
+          const uri = this.files.get(msg.resultId);
+          if (uri) await vscode.commands.executeCommand('vscode.open', uri, { preview: true });
+          return;
+        }
+        case 'saveDraft':
+          return await this.context.globalState.update(STUDIO_DRAFT_KEY, msg.draft);
+      }
+    } catch (err) {
+      this.log.error(`studio: ${msg.type} failed: ${redactSecrets(err instanceof Error ? err.message : String(err))}`);
+    }
+  }
+
+  private table(): ModelTable {
+    return new ModelTable(readSettings().customModels);
+  }
+
+  /** The draft to show: the Studio's own, else the palette's last choices and settings (with Azure, on the deployment's model). */
+  private draft(table: ModelTable): StudioDraft {
+    return studioDraft(this.context.globalState.get<StudioDraft>(STUDIO_DRAFT_KEY), this.history.lastChoices(), readSettings(), table);
+  }
+
+  private async sendInit(): Promise<void> {
+    const table = this.table();
+    await this.post({
+      type: 'init',
+      models: studioModels(table, readSettings()),
+      draft: this.draft(table),
+      recent: this.history.recentPrompts(),
+      priceListDate: PRICE_LIST_DATE,
+      run: this.current?.run,
+      strings: uiStrings(),
+    });
+  }
+
+  // ---- a run ---------------------------------------------------------------------------------
+
+  private async generate(msg: StudioGenerateMessage): Promise<void> {
+    const t = vscode.l10n.t;
+    const runId = ++this.runSeq;
+    const refuse = (error: string) =>
+      this.post({ type: 'run', run: { runId, phase: 'failed', model: msg.options.model, streaming: false, prompt: msg.prompt, tiles: [], error } });
+    if (this.current?.run.phase === 'running') return void (await refuse(t('A run is already in progress: wait for it, or cancel it.')));
+    const settings = readSettings();
+    const caps = allowedModel(new ModelTable(settings.customModels), settings, msg.options.model, 'generate');
+    if (!caps) return void (await refuse(t('The model "{0}" is not available: pick another one.', msg.options.model)));
+    const req = studioRequest(msg.prompt, msg.options, caps, settings.moderation);
+
+    const cts = new vscode.CancellationTokenSource();
+    const tiles: StudioTile[] = Array.from({ length: req.n }, (_, index) => ({ index, state: 'queued' }));
+    const running: Running = { cts, run: { runId, phase: 'running', model: caps.id, streaming: caps.streaming, prompt: req.prompt, tiles } };
+    this.current = running;
+    this.files.clear();
+    await this.context.globalState.update(STUDIO_DRAFT_KEY, { prompt: msg.prompt, options: msg.options } satisfies StudioDraft);
+    await this.history.remember(req);
+    await this.post({ type: 'recent', recent: this.history.recentPrompts() });
+    await this.post({ type: 'run', run: running.run });
+
+    const live = () => this.current === running && running.run.phase === 'running';
+    const setTile = (tile: StudioTile) => {
+      if (!live()) return;
+      const list = running.run.tiles.map((x) => (x.index === tile.index ? tile : x));
+      running.run = { ...running.run, tiles: list };
+      void this.post({ type: 'tile', runId, tile });
+    };
+    const tileAt = (index: number) => running.run.tiles.find((x) => x.index === index);
+
+    try {
+      // An error's buttons act here: a retry is a new Studio run, the prompt and model are edited in the view.
+      const focus = () => vscode.commands.executeCommand(`${StudioViewProvider.viewType}.focus`);
+      await this.pipeline.run(req, caps, settings, {
+        noOpen: true,
+        actions: { retry: () => this.generate(msg), editPrompt: focus, pickModel: focus },
+        observer: {
+        token: cts.token,
+        progressLocation: { viewId: StudioViewProvider.viewType },
+        onStatus: (message) => {
+          if (!live()) return;
+          running.run = { ...running.run, message };
+          void this.post({ type: 'status', runId, message });
+        },
+        onImageState: (s) => {
+          const old = tileAt(s.index);
+          if (!old || old.state === 'saved') return;
+          setTile({ ...old, state: s.state, error: s.error });
+        },
+        onPartial: caps.streaming
+          ? (p) => {
+              const old = tileAt(p.index);
+              if (!old || old.state === 'received' || old.state === 'saved') return;
+              const format = detectImageFormat(p.bytes) ?? 'png';
+              setTile({ ...old, state: 'requesting', partial: { bytes: plainBytes(p.bytes), mime: MIME[format], partialIndex: p.partialIndex }, partials: (old.partials ?? 0) + 1 });
+            }
+          : undefined,
+        onSaved: (saved) => {
+          const old = tileAt(saved.index);
+          if (!old) return;
+          const id = `r${runId}-${saved.index}`;
+          this.files.set(id, saved.uri);
+          const format = saved.format in MIME ? (saved.format as keyof typeof MIME) : 'png';
+          setTile({
+            ...old,
+            state: 'saved',
+            partial: undefined,
+            result: { id, bytes: plainBytes(saved.bytes), mime: MIME[format], path: vscode.workspace.asRelativePath(saved.uri, false) },
+          });
+        },
+        onDone: (end) => {
+          if (this.current !== running) return;
+          const phase = end.cancelled ? 'cancelled' : end.written.length ? 'done' : end.error ? 'failed' : 'done';
+          // Images received but not saved (cancelled) are dropped: nothing of a cancelled run stays.
+          const finalTiles = running.run.tiles.map((x) => (end.cancelled ? { index: x.index, state: x.state, partials: x.partials } : x));
+          running.run = { ...running.run, phase, tiles: finalTiles, error: end.error };
+          void this.post({ type: 'run', run: running.run });
+        },
+        },
+      });
+    } finally {
+      if (running.run.phase === 'running') {
+        // run() always reports its end; this is for an unexpected throw.
+        running.run = { ...running.run, phase: 'failed', error: running.run.error ?? t('The run stopped unexpectedly; see the log.') };
+        await this.post({ type: 'run', run: running.run });
+      }
+      cts.dispose();
+    }
+  }
+
+  // ---- html ----------------------------------------------------------------------------------
+
+  private html(webview: vscode.Webview): string {
+    return webviewHtml(webview, this.context.extensionUri, { name: 'studio', title: vscode.l10n.t('Pixelwright Studio'), loading: vscode.l10n.t('Loading…'), imageSources: ['blob:', 'data:'] });
+  }
+}
+
+// ---- helpers ---------------------------------------------------------------------------------
+
+/**
+ * Every string the webview shows, localized, keyed by its English text (the webview falls back to
+ * the key). test/unit/webviewStrings.test.ts checks that every s('...') in src/webview/studio has its
+ * entry here.
+ */
+function uiStrings(): Record<string, string> {
+  const t = vscode.l10n.t;
+  return {
+    '1 image saved.': t('1 image saved.'),
+    'An estimate from the price list of {0}; your provider may charge differently.': t('An estimate from the price list of {0}; your provider may charge differently.', '{0}'),
+    'At most {0} pixels (3840×2160).': t('At most {0} pixels (3840×2160).', '{0}'),
+    'Background': t('Background'),
+    'Cancel': t('Cancel'),
+    'Cancelled': t('Cancelled'),
+    'Cancelled: nothing was saved.': t('Cancelled: nothing was saved.'),
+    'Cancelling…': t('Cancelling…'),
+    'Custom size (width×height)': t('Custom size (width×height)'),
+    'Custom…': t('Custom…'),
+    'Describe the image first.': t('Describe the image first.'),
+    'Describe the image to make': t('Describe the image to make'),
+    'Drawing…': t('Drawing…'),
+    'Estimated cost: {0} ({1} per image)': t('Estimated cost: {0} ({1} per image)', '{0}', '{1}'),
+    'Failed': t('Failed'),
+    'File format': t('File format'),
+    'Generate': t('Generate'),
+    'Image': t('Image'),
+    'Image {0}': t('Image {0}', '{0}'),
+    'Images': t('Images'),
+    'Model': t('Model'),
+    'Model and options': t('Model and options'),
+    'Multiples of {0}, up to {1}:1, at most 3840×2160.': t('Multiples of {0}, up to {1}:1, at most 3840×2160.', '{0}', '{1}'),
+    'No price is known for {0}.': t('No price is known for {0}.', '{0}'),
+    'Nothing was made.': t('Nothing was made.'),
+    'Open': t('Open'),
+    'Open {0}': t('Open {0}', '{0}'),
+    'Preview {0}': t('Preview {0}', '{0}'),
+    'Price list of {0}.': t('Price list of {0}.', '{0}'),
+    'Prompt': t('Prompt'),
+    'Prompt and options': t('Prompt and options'),
+    'Quality': t('Quality'),
+    'Queued': t('Queued'),
+    'Recent prompts': t('Recent prompts'),
+    'Recent prompts…': t('Recent prompts…'),
+    'Saved': t('Saved'),
+    'Saving…': t('Saving…'),
+    'Size': t('Size'),
+    'Some failed: {0}': t('Some failed: {0}', '{0}'),
+    'Starting…': t('Starting…'),
+    'Style': t('Style'),
+    'The long side may be at most {0} times the short side.': t('The long side may be at most {0} times the short side.', '{0}'),
+    'The longer side must be at most {0}.': t('The longer side must be at most {0}.', '{0}'),
+    'Waiting to try again…': t('Waiting to try again…'),
+    'Width and height must both be multiples of {0}.': t('Width and height must both be multiples of {0}.', '{0}'),
+    'Width and height must each be at least {0}.': t('Width and height must each be at least {0}.', '{0}'),
+    'Working… (no previews from this model)': t('Working… (no previews from this model)'),
+    'Write it as width×height, for example 1536x864.': t('Write it as width×height, for example 1536x864.'),
+    'auto': t('auto'),
+    'auto size': t('auto size'),
+    'high': t('high'),
+    'low': t('low'),
+    'medium': t('medium'),
+    'natural': t('natural'),
+    'opaque': t('opaque'),
+    'standard': t('standard'),
+    'transparent': t('transparent'),
+    'vivid': t('vivid'),
+    '{0} accepts at most {1} characters; this prompt has {2}.': t('{0} accepts at most {1} characters; this prompt has {2}.', '{0}', '{1}', '{2}'),
+    '{0} images saved.': t('{0} images saved.', '{0}'),
+    '{0} is billed by tokens: no fixed estimate.': t('{0} is billed by tokens: no fixed estimate.', '{0}'),
+    '{0} to generate': t('{0} to generate', '{0}'),
+    '{0} × {1}: fine.': t('{0} × {1}: fine.', '{0}', '{1}'),
+    '{0}, preview {1}': t('{0}, preview {1}', '{0}', '{1}'),
+    '{0}: {1}': t('{0}: {1}', '{0}', '{1}'),
+  };
+}
+

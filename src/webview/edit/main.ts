@@ -1,0 +1,90 @@
+/**
+ * Entry of the mask editor webview (bundled to dist/webview/edit.js). Says `ready`, builds
+ * the editor on `init`, and routes the host's messages to it. The host is the extension, but its
+ * messages are still checked for shape before use.
+ */
+import { isNum, isObj, isStr } from '../../shared/guards';
+import type { FromMaskEditor, InitMessage, ProgressMessage, ReplaceImageMessage, ReplyMessage, RunFinishedMessage, ToMaskEditor } from '../../shared/editProtocol';
+import { MaskEditorApp, type UiState } from './app';
+import { reportDropped } from '../common/messages';
+import { setStrings } from './strings';
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+let app: MaskEditorApp | undefined;
+
+
+function isImage(v: unknown): v is InitMessage['image'] {
+  return isObj(v) && isStr(v.src) && isStr(v.name) && isNum(v.width) && isNum(v.height) && v.width > 0 && v.height > 0 && typeof v.hasAlpha === 'boolean';
+}
+
+/** The host's message, when it has the shape its type promises. */
+function parse(v: unknown): ToMaskEditor | undefined {
+  if (!isObj(v)) return undefined;
+  switch (v.type) {
+    case 'init':
+      return (v.operation === 'edit' || v.operation === 'variation') &&
+        isImage(v.image) &&
+        Array.isArray(v.references) &&
+        Array.isArray(v.models) &&
+        v.models.length > 0 &&
+        isObj(v.options) &&
+        isStr(v.prompt) &&
+        isObj(v.strings)
+        ? (v as unknown as InitMessage)
+        : undefined;
+    case 'progress':
+      return isNum(v.runId) && isStr(v.message) && isNum(v.done) && isNum(v.total) ? (v as unknown as ProgressMessage) : undefined;
+    case 'runFinished':
+      return isNum(v.runId) && Array.isArray(v.results) && v.results.every((r) => isObj(r) && isStr(r.id) && r.bytes instanceof Uint8Array && isStr(r.mime))
+        ? (v as unknown as RunFinishedMessage)
+        : undefined;
+    case 'replaceImage':
+      return isImage(v.image) ? (v as unknown as ReplaceImageMessage) : undefined;
+    case 'reply':
+      return isNum(v.inReplyTo) ? (v as unknown as ReplyMessage) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+const host = {
+  post: (m: FromMaskEditor) => vscode.postMessage(m),
+  getState: () => (vscode.getState() ?? {}) as UiState,
+  setState: (s: UiState) => vscode.setState(s),
+};
+
+window.addEventListener('message', (event: MessageEvent) => {
+  const m = parse(event.data);
+  if (!m) return reportDropped((d) => vscode.postMessage(d), event.data);
+  switch (m.type) {
+    case 'init': {
+      setStrings(m.strings);
+      app?.dispose();
+      const mount = document.getElementById('app') ?? document.body;
+      app = new MaskEditorApp(host, m, mount);
+      break;
+    }
+    case 'progress':
+      app?.onProgress(m);
+      break;
+    case 'runFinished':
+      app?.onRunFinished(m);
+      break;
+    case 'replaceImage':
+      app?.onReplaceImage(m);
+      break;
+    case 'reply':
+      app?.onReply(m);
+      break;
+  }
+});
+
+host.post({ type: 'ready' });
