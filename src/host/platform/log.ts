@@ -4,7 +4,12 @@ import { redactSecrets } from '../../core/errors';
 
 /** The one output channel ("Pixelwright", a LogOutputChannel). Every line goes through redaction. */
 export class Log implements Logger, vscode.Disposable {
-  readonly channel = vscode.window.createOutputChannel('Pixelwright', { log: true });
+  private made: vscode.LogOutputChannel | undefined;
+
+  /** Made on the first line or Show Log, not at activation. */
+  get channel(): vscode.LogOutputChannel {
+    return (this.made ??= vscode.window.createOutputChannel('Pixelwright', { log: true }));
+  }
 
   info(message: string): void {
     this.channel.info(redactSecrets(message));
@@ -19,6 +24,6 @@ export class Log implements Logger, vscode.Disposable {
     this.channel.show(true);
   }
   dispose(): void {
-    this.channel.dispose();
+    this.made?.dispose();
   }
 }
