@@ -56,6 +56,7 @@ suite('error classification: boundaries', () => {
 
   test('429: quota by code, type or wording (quota, billing); else a rate limit with its wait', () => {
     assert.strictEqual(kind(apiError(429, { message: 'x', type: 'insufficient_quota' })), 'quota');
+    assert.strictEqual(kind(apiError(429, { message: 'x', code: 'insufficient_quota' })), 'quota');
     assert.strictEqual(kind(apiError(429, { message: 'Billing hard limit has been reached' })), 'quota');
     assert.strictEqual(kind(apiError(429, { message: 'You exceeded your QUOTA' })), 'quota');
     const rl = classifyError(apiError(429, { message: 'Rate limit reached' }, { headers: { 'retry-after': '4' } }));
@@ -124,6 +125,13 @@ suite('retry-after: boundaries', () => {
     assert.strictEqual(retryAfterSeconds({ 'retry-after-ms': 'soon', 'retry-after': '9' }), 9);
     assert.strictEqual(retryAfterSeconds({ 'retry-after-ms': '-5', 'retry-after': '9' }), 9);
     assert.strictEqual(retryAfterSeconds({ 'retry-after': '0' }), 0);
+  });
+
+  test('a negative wait is never returned', () => {
+    for (const v of ['-1', '-0.5']) {
+      const s = retryAfterSeconds({ 'retry-after': v }, Date.parse('2026-11-23T12:00:00Z'));
+      assert.ok(s === undefined || s >= 0, `${v} gave ${s}`);
+    }
   });
 
   test('a date in the past means now; a word means nothing', () => {

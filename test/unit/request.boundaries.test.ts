@@ -82,6 +82,17 @@ suite('request validation: boundaries', () => {
     assert.match(refusal({ model: 'dall-e-3', operation: 'variation', images: [image('png')] }).message, /^model: dall-e-3 cannot make variations$/);
   });
 
+  test('a model that cannot generate says so', () => {
+    const editOnly = { ...table.get('dall-e-2')!, id: 'edit-only', operations: ['edit' as const] };
+    assert.throws(() => validateRequest(base, editOnly), { name: 'ValidationError', message: 'model: edit-only cannot generate images' });
+  });
+
+  test('refusals of output and mask formats say why', () => {
+    assert.strictEqual(refusal({ background: 'transparent', outputFormat: 'jpeg' }).message, 'background: a transparent background needs png or webp output (allowed: png, webp)');
+    assert.strictEqual(refusal({ outputFormat: 'png', outputCompression: 50 }).message, 'output_compression: compression applies to jpeg and webp output only (allowed: jpeg, webp)');
+    assert.strictEqual(refusal({ operation: 'edit', images: [image('png')], mask: image('jpeg') }).message, 'mask: the mask must be a PNG (allowed: png)');
+  });
+
   test('a fixed-size model lists its sizes; a custom-size model says what is wrong with the size', () => {
     const fixed = refusal({ model: 'dall-e-2', size: '1024x1536' });
     assert.strictEqual(fixed.message, 'size: "1024x1536" is not offered by dall-e-2 (allowed: 256x256, 512x512, 1024x1024)');
