@@ -332,3 +332,52 @@ suite('generation record: XMP in WebP', () => {
     assert.deepStrictEqual(readRecord(twoPackets), record);
   });
 });
+
+suite('image format and record chunks: boundaries', () => {
+  test('signatures: the shortest files that carry them, and near misses', () => {
+    assert.strictEqual(detectImageFormat(Buffer.from([0xff, 0xd8, 0xff])), 'jpeg');
+    for (const b of [[0x00, 0xd8, 0xff], [0xff, 0x00, 0xff], [0xff, 0xd8, 0x00], [0xff, 0xd8]]) assert.strictEqual(detectImageFormat(Buffer.from(b)), undefined, String(b));
+    assert.strictEqual(detectImageFormat(Buffer.from('RIFF\0\0\0\0WEBP', 'latin1')), 'webp');
+    assert.strictEqual(detectImageFormat(Buffer.from('RIFX\0\0\0\0WEBP', 'latin1')), undefined);
+    assert.strictEqual(detectImageFormat(Buffer.from('RIFF\0\0\0\0WEBX', 'latin1')), undefined);
+    assert.strictEqual(detectImageFormat(Buffer.from('RIFF\0\0\0\0WEB', 'latin1')), undefined);
+    assert.strictEqual(detectImageFormat(Buffer.from('GIF89', 'latin1')), undefined);
+    const ihdrOnly = png(ihdr(7, 9)).subarray(0, 24);
+    assert.deepStrictEqual(readImageSize(ihdrOnly), { width: 7, height: 9 }, 'IHDR width and height are in the first 24 bytes');
+    assert.deepStrictEqual(readImageSize(Buffer.from('GIF87a\x07\x00\x09\x00', 'latin1')), { width: 7, height: 9 }, 'GIF: 10 bytes are enough');
+  });
+
+  test('a PNG chunk that claims 2^31 - 1 bytes is a truncated chunk, not a bad header', () => {
+    const claim = Buffer.concat([u32be(0x7fffffff), Buffer.from('IDAT', 'latin1'), Buffer.alloc(8)]);
+    damaged(() => embedRecord(png(ihdr(1, 1), claim, IEND), record), /Damaged PNG: the file is truncated inside the IDAT chunk at offset 33/);
+  });
+
+  test('records are stored uncompressed up to 1024 bytes of JSON, compressed above', () => {
+    const sized = (n: number): GenerationRecord => {
+      const r = { ...record, prompt: '' };
+      return { ...r, prompt: 'x'.repeat(n - JSON.stringify(r).length) };
+    };
+    for (const [n, flag] of [[1024, 0], [1025, 1]] as const) {
+      const r = sized(n);
+      assert.strictEqual(JSON.stringify(r).length, n);
+      const out = Buffer.from(embedRecord(png(ihdr(1, 1), IDAT, IEND), r));
+      const itxt = out.indexOf('iTXt');
+      assert.strictEqual(out[itxt + 4 + RECORD_KEY.length + 1], flag, `${n} bytes`);
+      assert.deepStrictEqual(readRecord(out), r);
+    }
+  });
+
+  test('only an iTXt chunk with our keyword holds the record; JSON that is not an object is no record', () => {
+    const json = Buffer.from(JSON.stringify(record));
+    const read = (...chunks: Buffer[]) => readRecord(png(ihdr(1, 1), ...chunks, IDAT, IEND));
+    const data = ourItxt(json).subarray(8, -4);
+    assert.deepStrictEqual(read(pngChunk('iTXt', data)), record);
+    assert.strictEqual(read(pngChunk('tEXt', data)), undefined, 'a tEXt chunk is not ours');
+    assert.strictEqual(read(pngChunk('iTXt', Buffer.from(`${RECORD_KEY}\0`, 'latin1'))), undefined, 'keyword only');
+    for (const v of ['[1]', 'null', '"text"', '42']) assert.strictEqual(read(ourItxt(Buffer.from(v))), undefined, v);
+    // a foreign tEXt chunk named like ours is kept when a record is embedded
+    const foreign = pngChunk('tEXt', data);
+    assert.ok(Buffer.from(embedRecord(png(ihdr(1, 1), foreign, IDAT, IEND), record)).includes(foreign));
+  });
+});
+
