@@ -1,0 +1,126 @@
+// Boundaries of the custom-size rule, size parsing and the capability table (found by mutation
+// testing). Table values are the API's published limits, checked here one by one.
+import * as assert from 'assert';
+import { BUILTIN_MODELS, customSizeProblem, ModelTable, parseSize } from '../../src/core/models';
+
+const table = new ModelTable();
+const rule = table.get('gpt-image-2')!.customSize!;
+const MB = 1024 * 1024;
+
+suite('custom sizes: boundaries', () => {
+  test('both sides must be multiples of 16: either one off is refused', () => {
+    assert.match(customSizeProblem('1536x1000', rule)!, /divisible by 16/);
+    assert.match(customSizeProblem('1000x1536', rule)!, /divisible by 16/);
+    assert.strictEqual(customSizeProblem('1536x1008', rule), undefined);
+  });
+
+  test('each side at least 16', () => {
+    assert.strictEqual(customSizeProblem('16x16', rule), undefined);
+    assert.strictEqual(customSizeProblem('8x16', rule), 'width and height must each be at least 16');
+    assert.strictEqual(customSizeProblem('32x0', rule), 'width and height must each be at least 16');
+  });
+
+  test('longest side at most 3840, on either side', () => {
+    assert.strictEqual(customSizeProblem('3840x1280', rule), undefined);
+    assert.strictEqual(customSizeProblem('3856x1296', rule), 'the longest side must be at most 3840');
+    assert.strictEqual(customSizeProblem('1296x3856', rule), 'the longest side must be at most 3840');
+  });
+
+  test('at most 3840x2160 pixels: exactly that passes, one row more does not', () => {
+    assert.strictEqual(customSizeProblem('3840x2160', rule), undefined);
+    assert.strictEqual(customSizeProblem('3840x2176', rule), 'at most 8,294,400 pixels (3840x2160)');
+  });
+
+  test('aspect ratio at most 3:1 either way: exactly 3 passes', () => {
+    assert.strictEqual(customSizeProblem('1536x512', rule), undefined);
+    assert.strictEqual(customSizeProblem('512x1536', rule), undefined);
+    assert.strictEqual(customSizeProblem('1552x512', rule), 'the aspect ratio must be between 1:3 and 3:1');
+    assert.strictEqual(customSizeProblem('512x1552', rule), 'the aspect ratio must be between 1:3 and 3:1');
+  });
+
+  test('parseSize accepts WIDTHxHEIGHT only, the whole string', () => {
+    assert.deepStrictEqual(parseSize('16x9'), { width: 16, height: 9 });
+    assert.deepStrictEqual(parseSize('99999x1'), { width: 99999, height: 1 });
+    for (const bad of ['1024x1024px', 'size 1024x1024', 'x1024x1024', '1024x', 'x1024', '100000x1', '1x100000', '1024X1024', '']) {
+      assert.strictEqual(parseSize(bad), undefined, bad);
+    }
+    assert.strictEqual(customSizeProblem('1024x1024px', rule), 'must be WIDTHxHEIGHT, for example 1536x864');
+  });
+});
+
+suite('model table: facts and custom models', () => {
+  test('GPT image models: what the API takes', () => {
+    for (const id of ['gpt-image-2', 'gpt-image-1.5', 'gpt-image-1-mini', 'chatgpt-image-latest', 'gpt-image-1']) {
+      const m = table.get(id)!;
+      assert.strictEqual(m.family, 'gpt-image', id);
+      assert.deepStrictEqual(m.operations, ['generate', 'edit', 'variation'], id);
+      assert.deepStrictEqual(m.sizes, ['auto', '1024x1024', '1536x1024', '1024x1536'], id);
+      assert.deepStrictEqual(m.qualities, ['auto', 'low', 'medium', 'high'], id);
+      assert.strictEqual(m.maxN, 10, id);
+      assert.deepStrictEqual(m.styles, [], id);
+      assert.deepStrictEqual(m.backgrounds, ['auto', 'transparent', 'opaque'], id);
+      assert.deepStrictEqual(m.outputFormats, ['png', 'jpeg', 'webp'], id);
+      assert.deepStrictEqual([m.compression, m.moderation, m.streaming, m.responseFormat], [true, true, true, false], id);
+      assert.strictEqual(m.inputFidelity, id !== 'gpt-image-1-mini', id);
+      assert.strictEqual(m.maxPromptChars, 32000, id);
+      assert.deepStrictEqual(m.input, { maxImages: 16, maxBytes: 50 * MB, formats: ['png', 'webp', 'jpeg'], squareOnly: false }, id);
+    }
+    assert.deepStrictEqual(rule, { multiple: 16, maxEdge: 3840, maxPixels: 3840 * 2160, maxRatio: 3 });
+    assert.match(table.get('gpt-image-1')!.note!, /retired/);
+  });
+
+  test('DALL·E models: what the API takes', () => {
+    const d3 = table.get('dall-e-3')!;
+    assert.deepStrictEqual(
+      [d3.family, d3.qualities, d3.styles, d3.backgrounds, d3.outputFormats, d3.compression, d3.moderation, d3.streaming, d3.inputFidelity, d3.responseFormat],
+      ['dall-e-3', ['standard', 'hd'], ['vivid', 'natural'], [], ['png'], false, false, false, false, true],
+    );
+    assert.deepStrictEqual(d3.input, { maxImages: 0, maxBytes: 0, formats: [], squareOnly: true });
+    const d2 = table.get('dall-e-2')!;
+    assert.deepStrictEqual(
+      [d2.family, d2.operations, d2.qualities, d2.maxN, d2.styles, d2.backgrounds, d2.outputFormats, d2.compression, d2.moderation, d2.streaming, d2.inputFidelity, d2.responseFormat],
+      ['dall-e-2', ['generate', 'edit', 'variation'], ['standard'], 10, [], [], ['png'], false, false, false, false, true],
+    );
+    assert.deepStrictEqual(d2.input, { maxImages: 1, maxBytes: 4 * MB, formats: ['png'], squareOnly: true });
+    assert.ok(BUILTIN_MODELS.every((m) => m.id.startsWith('gpt-image') || m.id.startsWith('chatgpt') || m.note), 'retired DALL·E models say where they are served');
+  });
+
+  test('the dated gpt-image-2 snapshot is gpt-image-2 under its own id', () => {
+    const snap = table.get('gpt-image-2-2026-04-21')!;
+    assert.deepStrictEqual({ ...snap, id: 'gpt-image-2' }, table.get('gpt-image-2'));
+    assert.strictEqual(snap.id, 'gpt-image-2-2026-04-21');
+    assert.deepStrictEqual(
+      table.list().map((m) => m.id),
+      BUILTIN_MODELS.map((m) => m.id),
+    );
+  });
+
+  test('a custom model: like gpt-image-1.5 by default or when "like" is unknown; noted; its own sizes drop the custom-size rule', () => {
+    const t = new ModelTable([
+      { id: 'plain' },
+      { id: 'odd', like: 'no-such-model' },
+      { id: 'free', like: 'gpt-image-2' },
+      { id: 'fixed', like: 'gpt-image-2', sizes: ['1024x1024'] },
+      { id: 'empty', like: 'gpt-image-2', sizes: [] },
+    ]);
+    const base = table.get('gpt-image-1.5')!;
+    assert.deepStrictEqual(t.get('plain'), { ...base, id: 'plain', customSize: undefined, note: 'custom, like gpt-image-1.5' });
+    assert.deepStrictEqual(t.get('odd'), { ...base, id: 'odd', customSize: undefined, note: 'custom, like gpt-image-1.5' });
+    assert.deepStrictEqual(t.get('free')!.customSize, rule);
+    assert.strictEqual(t.get('free')!.note, 'custom, like gpt-image-2');
+    assert.strictEqual(t.get('fixed')!.customSize, undefined);
+    assert.deepStrictEqual(t.get('fixed')!.sizes, ['1024x1024']);
+    assert.deepStrictEqual(t.get('empty')!.sizes, table.get('gpt-image-2')!.sizes);
+    assert.deepStrictEqual(t.get('empty')!.customSize, rule);
+    assert.strictEqual(t.get('plain')!.maxN, 10);
+  });
+
+  test('list(operation) keeps only the models that can do it', () => {
+    assert.deepStrictEqual(
+      table.list('variation').map((m) => m.id),
+      ['gpt-image-2', 'gpt-image-1.5', 'gpt-image-1-mini', 'chatgpt-image-latest', 'gpt-image-1', 'dall-e-2'],
+    );
+    assert.ok(table.list('generate').some((m) => m.id === 'dall-e-3'));
+    assert.strictEqual(table.get('dall-e-4'), undefined);
+  });
+});
