@@ -59,7 +59,7 @@ export function redactSecrets(text: string, known: readonly string[] = []): stri
   for (const k of known) if (k && k.length >= 4) out = out.split(k).join('***');
   return out
     .replace(/\bsk-[A-Za-z0-9_*\-]{3,}/g, 'sk-***')
-    .replace(/\b(bearer\s+)(?!\*\*\*)[^\s"',;}]{4,}/gi, '$1***')
+    .replace(/\b(bearer[\s:=]+)(?!\*\*\*)[^\s"',;}]{4,}/gi, '$1***')
     .replace(/\b((?:x-)?api[-_ ]?key|(?:ocp-apim-)?subscription[-_ ]?key|authorization)(["']?\s*[:=]\s*["']?)(?!bearer\s|\*\*\*)[^\s"',;}&]{4,}/gi, '$1$2***')
     .replace(/\b[0-9a-fA-F]{32}\b/g, '***')
     .replace(/\b(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{48,}\b/g, '***');

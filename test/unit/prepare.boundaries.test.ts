@@ -77,7 +77,7 @@ suite('prepare: what is refused by its signature', () => {
       assert.match(err.message, new RegExp(`^${name.replace('.', '\\.')} is .*, which Pixelwright does not read\\. Use PNG, JPEG, WebP, GIF, TIFF or AVIF\\.$`));
       assert.strictEqual(err.input, name);
     }
-    await rejects(one('z.ico', Buffer.from([0, 0, 1, 1, 0, 0])), 'not-an-image', /^z\.ico is not an image Pixelwright can read \(PNG, JPEG, WebP, GIF, TIFF or AVIF\)\.$/);
+    await rejects(one('z.ico', Buffer.from([0, 0, 1, 1, 0, 0])), 'not-an-image', /^z\.ico is not a PNG, JPEG, WebP, GIF, TIFF or AVIF image, or it is damaged\.$/);
   });
 
   test('TIFF in both byte orders is read', async () => {
@@ -88,8 +88,8 @@ suite('prepare: what is refused by its signature', () => {
     // A big-endian header passes the signature check and reaches the decoder, which has the last
     // word (the signature check's own refusal lists the formats; the decoder's does not).
     const be = Buffer.from('MM\0*\0\0\0\x08', 'latin1');
-    await rejects(one('be.tif', be), 'not-an-image', /^be\.tif is not an image Pixelwright can read\.$/);
-    await rejects(one('xx.tif', Buffer.from('MX\0*\0\0\0\x08', 'latin1')), 'not-an-image', /\(PNG, JPEG, WebP, GIF, TIFF or AVIF\)/);
+    await rejects(one('be.tif', be), 'damaged', /^be\.tif is damaged or truncated: it cannot be read in full\./);
+    await rejects(one('xx.tif', Buffer.from('MX\0*\0\0\0\x08', 'latin1')), 'not-an-image', /PNG, JPEG, WebP, GIF, TIFF or AVIF/);
   });
 });
 
