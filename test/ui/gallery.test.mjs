@@ -19,7 +19,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import {
-  QUICK_INPUT, QUICK_INPUT_BOX, UiRun, check, freshDir, launchWorkbench, root, runFromPalette, sleep, startFakeOpenAI, until,
+  check, freshDir, launchWorkbench, QUICK_INPUT, QUICK_INPUT_BOX, root, runFromPalette, setApiKey, sleep, startFakeOpenAI, UiRun, until,
 } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
@@ -177,13 +177,7 @@ ui.step('the VSIX installs into a fresh code-server; the workbench opens (dark t
 });
 
 ui.step('Set API Key (palette, password box)', async () => {
-  const { page } = ctx;
-  await runFromPalette(page, 'Pixelwright: Set API Key');
-  const box = page.locator(`${QUICK_INPUT} input[type="password"]`);
-  await box.waitFor({ state: 'visible', timeout: 15_000 });
-  await page.keyboard.type(API_KEY, { delay: 10 });
-  await page.keyboard.press('Enter');
-  await until('the password box to close', async () => !(await box.isVisible()), 10_000);
+  await setApiKey(ctx.page, API_KEY);
 });
 
 ui.step('the activity bar opens the gallery: the images with records, newest first, as host-made thumbnails', async () => {

@@ -419,3 +419,35 @@ export async function pickQuickItem(page, label) {
   await row.waitFor({ state: 'visible', timeout: 5000 });
   await row.click();
 }
+
+// --- Pixelwright steps many tests share -------------------------------------------------------
+/** "Pixelwright: Set API Key" from the palette, typed into its password box. */
+export async function setApiKey(page, key) {
+  await runFromPalette(page, 'Pixelwright: Set API Key');
+  const box = page.locator(`${QUICK_INPUT} input[type="password"]`);
+  await box.waitFor({ state: 'visible', timeout: 15_000 });
+  await page.keyboard.type(key, { delay: 10 });
+  await page.keyboard.press('Enter');
+  await until('the password box to close', async () => !(await box.isVisible()), 10_000);
+}
+
+/** The mask editor's document: two frames deep (the workbench's webview host, then our page). */
+export function editorFrame(page) {
+  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+}
+
+/** Waits for the mask editor titled `title` with its image loaded; returns its frame. */
+export async function waitForEditor(page, title) {
+  const ed = editorFrame(page);
+  await ed.locator('.app').waitFor({ state: 'visible', timeout: 30_000 });
+  await until(`the editor titled "${title}"`, async () => (await ed.locator('h1.title').textContent()) === title, 15_000);
+  await until('the image to load', () => ed.locator('img.source').evaluate((img) => img.complete && img.naturalWidth > 0), 15_000);
+  await sleep(300); // the first fit runs in an animation frame
+  return ed;
+}
+
+/** "View: Close All Editors", then waits until no webview is left. */
+export async function closeAllEditors(page) {
+  await runFromPalette(page, 'View: Close All Editors');
+  await until('the webview to close', async () => (await page.locator('iframe.webview').count()) === 0, 10_000);
+}

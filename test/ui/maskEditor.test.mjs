@@ -19,9 +19,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import {
-  QUICK_INPUT, QUICK_INPUT_BOX, UiRun, check, fakeApiSettings, freshDir, installVsix, launchChromium, openWorkbench,
-  pickQuickItem, resolveVsix, root, runFromPalette, sleep, startCodeServer, startFakeOpenAI, uiTools, until,
-  writeUserSettings, writeWorkspace,
+  check, closeAllEditors as closeAllEditorsIn, editorFrame, fakeApiSettings, freshDir, installVsix, launchChromium, openWorkbench, pickQuickItem, QUICK_INPUT_BOX, resolveVsix, root, runFromPalette, setApiKey, sleep, startCodeServer, startFakeOpenAI, UiRun, uiTools, until, waitForEditor as waitForEditorIn, writeUserSettings, writeWorkspace,
 } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
@@ -37,24 +35,9 @@ const screenshot = (name) => ui.screenshot(name);
 
 // --- the webview -------------------------------------------------------------------------------
 /** The mask editor's document: two frames deep (the workbench's webview host, then our page). */
-function editor() {
-  return ctx.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
-}
-
-async function waitForEditor(title) {
-  const ed = editor();
-  await ed.locator('.app').waitFor({ state: 'visible', timeout: 30_000 });
-  await until(`the editor titled "${title}"`, async () => (await ed.locator('h1.title').textContent()) === title, 15_000);
-  await until('the image to load', () => ed.locator('img.source').evaluate((img) => img.complete && img.naturalWidth > 0), 15_000);
-  await sleep(300); // the first fit runs in an animation frame
-  return ed;
-}
-
-/** "View: Close All Editors", then waits until no webview is left (the editor is one). */
-async function closeAllEditors() {
-  await runFromPalette(ctx.page, 'View: Close All Editors');
-  await until('the webview to close', async () => (await ctx.page.locator('iframe.webview').count()) === 0, 10_000);
-}
+const editor = () => editorFrame(ctx.page);
+const waitForEditor = (title) => waitForEditorIn(ctx.page, title);
+const closeAllEditors = () => closeAllEditorsIn(ctx.page);
 
 async function painted(ed = editor()) {
   return Number(await ed.locator('.app').getAttribute('data-painted'));
@@ -177,13 +160,7 @@ step('the workbench opens in Chromium', async () => {
 });
 
 step('Set API Key (palette, password box)', async () => {
-  const { page } = ctx;
-  await runFromPalette(page, 'Pixelwright: Set API Key');
-  const box = page.locator(`${QUICK_INPUT} input[type="password"]`);
-  await box.waitFor({ state: 'visible', timeout: 15_000 });
-  await page.keyboard.type(API_KEY, { delay: 10 });
-  await page.keyboard.press('Enter');
-  await until('the password box to close', async () => !(await box.isVisible()), 10_000);
+  await setApiKey(ctx.page, API_KEY);
 });
 
 step(`palette "Pixelwright: Edit Image with Mask…" offers the workspace's images; picking ${PHOTO.name} opens the editor`, async () => {

@@ -20,7 +20,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import {
-  QUICK_INPUT, UiRun, check, fakeApiSettings, launchWorkbench, pickQuickItem, root, runFromPalette, sleep, startFakeOpenAI, until,
+  check, closeAllEditors as closeAllEditorsIn, fakeApiSettings, launchWorkbench, pickQuickItem, root, runFromPalette, setApiKey, sleep, startFakeOpenAI, UiRun, until, waitForEditor as waitForEditorIn,
 } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
@@ -31,23 +31,8 @@ const PHOTO = { name: 'photo.png', width: 320, height: 240 };
 const ui = new UiRun({ title: 'every operation × model family × result shape reaches a result the user keeps', shots: 'matrix', timeoutS: 900 });
 const { ctx } = ui;
 
-function editorFrame() {
-  return ctx.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
-}
-
-async function waitForEditor(title) {
-  const ed = editorFrame();
-  await ed.locator('.app').waitFor({ state: 'visible', timeout: 30_000 });
-  await until(`the editor titled "${title}"`, async () => (await ed.locator('h1.title').textContent()) === title, 15_000);
-  await until('the image to load', () => ed.locator('img.source').evaluate((img) => img.complete && img.naturalWidth > 0), 15_000);
-  await sleep(300);
-  return ed;
-}
-
-async function closeAllEditors() {
-  await runFromPalette(ctx.page, 'View: Close All Editors');
-  await until('the webview to close', async () => (await ctx.page.locator('iframe.webview').count()) === 0, 10_000);
-}
+const waitForEditor = (title) => waitForEditorIn(ctx.page, title);
+const closeAllEditors = () => closeAllEditorsIn(ctx.page);
 
 const setShape = (shape) => fetch(`${ctx.fake.origin}/_fake/result-shape`, { method: 'POST', body: JSON.stringify({ shape }) }).then((r) => check(r.ok, `result-shape ${shape}: ${r.status}`));
 const requests = async () => (await (await fetch(`${ctx.fake.origin}/_fake/requests`)).json()).filter((r) => r.method === 'POST' && r.path.includes('/images/'));
@@ -116,13 +101,7 @@ ui.step('the VSIX installs into a fresh code-server with a workspace image; the 
 });
 
 ui.step('Set API Key', async () => {
-  const { page } = ctx;
-  await runFromPalette(page, 'Pixelwright: Set API Key');
-  const box = page.locator(`${QUICK_INPUT} input[type="password"]`);
-  await box.waitFor({ state: 'visible', timeout: 15_000 });
-  await page.keyboard.type(API_KEY, { delay: 10 });
-  await page.keyboard.press('Enter');
-  await until('the password box to close', async () => !(await box.isVisible()), 10_000);
+  await setApiKey(ctx.page, API_KEY);
 });
 
 ui.step('the edit editor opens; a stroke is painted (dall-e-3 is not offered: it cannot edit)', async () => {

@@ -18,7 +18,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import {
-  QUICK_INPUT, QUICK_INPUT_BOX, UiRun, check, launchWorkbench, root, runFromPalette, sleep, startFakeOpenAI, until,
+  check, launchWorkbench, QUICK_INPUT_BOX, root, runFromPalette, setApiKey, sleep, startFakeOpenAI, UiRun, until,
 } from './harness.mjs';
 
 const runDir = path.join(root, '.vscode-test', 'ui-studio');
@@ -143,13 +143,7 @@ ui.step('the VSIX installs into a fresh code-server; the workbench opens (dark t
 });
 
 ui.step('Set API Key (palette, password box)', async () => {
-  const { page } = ctx;
-  await runFromPalette(page, 'Pixelwright: Set API Key');
-  const box = page.locator(`${QUICK_INPUT} input[type="password"]`);
-  await box.waitFor({ state: 'visible', timeout: 15_000 });
-  await page.keyboard.type(API_KEY, { delay: 10 });
-  await page.keyboard.press('Enter');
-  await until('the password box to close', async () => !(await box.isVisible()), 10_000);
+  await setApiKey(ctx.page, API_KEY);
 });
 
 ui.step('the Pixelwright icon in the activity bar opens the Studio: labelled prompt, model, options, estimate', async () => {
