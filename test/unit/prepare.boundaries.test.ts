@@ -4,23 +4,12 @@
 import * as assert from 'assert';
 import sharp from 'sharp';
 import { ModelTable } from '../../src/core/models';
-import { DALLE2_MAX_SIDE, DEFAULT_MAX_INPUT_PIXELS, GPT_MAX_EDGE, makeVariationInput, PrepareError, type PrepareErrorCode, prepareInputs } from '../../src/core/prepare';
+import { DALLE2_MAX_SIDE, DEFAULT_MAX_INPUT_PIXELS, GPT_MAX_EDGE, makeVariationInput, PrepareError, prepareInputs } from '../../src/core/prepare';
+import { rejects } from './prepareRejects';
 
 const models = new ModelTable();
 const GPT = models.get('gpt-image-1.5')!;
 const DALLE2 = models.get('dall-e-2')!;
-
-async function rejects(p: Promise<unknown>, code: PrepareErrorCode, message?: RegExp): Promise<PrepareError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof PrepareError, `expected a PrepareError, got ${String(err)}`);
-    assert.strictEqual(err.code, code, err.message);
-    if (message) assert.match(err.message, message);
-    return err;
-  }
-  assert.fail(`expected a PrepareError (${code})`);
-}
 
 const solid = (width: number, height: number, channels: 3 | 4 = 3) =>
   sharp({ create: { width, height, channels, background: channels === 4 ? { r: 40, g: 90, b: 160, alpha: 1 } : '#285aa0' } });

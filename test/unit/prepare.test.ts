@@ -5,9 +5,10 @@ import * as assert from 'assert';
 import * as zlib from 'node:zlib';
 import sharp from 'sharp';
 import { ModelTable } from '../../src/core/models';
-import { composeUnmasked, type Geometry, keepUnmaskedPixels, makeVariationInput, type MaskInput, PrepareError, type PrepareErrorCode, prepareInputs, type Rect } from '../../src/core/prepare';
+import { composeUnmasked, type Geometry, keepUnmaskedPixels, makeVariationInput, type MaskInput, PrepareError, prepareInputs, type Rect } from '../../src/core/prepare';
 import { validateRequest } from '../../src/core/request';
 import { describeImage } from '../../src/core/engine';
+import { rejects } from './prepareRejects';
 
 const models = new ModelTable();
 const DALLE2 = models.get('dall-e-2')!;
@@ -97,18 +98,6 @@ async function checkMask(mask: Uint8Array, rect: { x0: number; y0: number; x1: n
   assert.strictEqual(other, 0, 'alpha is only ever 0 or 255');
   assert.strictEqual(wrong, 0, `${wrong} mask pixels away from the rectangle's border are wrong`);
   return { zero, width, height };
-}
-
-async function rejects(p: Promise<unknown>, code: PrepareErrorCode, message?: RegExp): Promise<PrepareError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof PrepareError, `expected a PrepareError, got ${String(err)}`);
-    assert.strictEqual(err.code, code, err.message);
-    if (message) assert.match(err.message, message);
-    return err;
-  }
-  assert.fail(`expected a PrepareError (${code})`);
 }
 
 function crc32(b: Uint8Array): number {

@@ -13,7 +13,7 @@ import { readSettings, type PixelwrightSettings } from '../platform/settings';
 import type { RunHistory } from '../run/history';
 import { deploymentModel, longestPromptLimit, offeredModels, preferredModel, promptLength } from '../run/modelChoice';
 import type { RunPipeline } from '../run/pipeline';
-import { BACK, inputText, pickOne, promptInput, RECENT, shortLabel, type Choice, type StepInfo } from './quickFlow';
+import { BACK, inputText, pickOne, RECENT, shortLabel, type Choice, type StepInfo } from './quickFlow';
 
 /** The compression levels the palette offers (any other whole number can be typed). */
 const COMPRESSION_LEVELS = [100, 95, 90, 85, 80, 75, 70, 60, 50, 40, 30, 20, 10, 0];
@@ -142,7 +142,7 @@ export class GenerateCommand {
       let result: unknown;
       switch (step) {
         case 'prompt': {
-          result = await promptInput(info, t('Describe the image to make (Enter to continue)'), prompt ?? draft, promptProblem, recent.length > 0);
+          result = await inputText(info, t('Describe the image to make (Enter to continue)'), prompt ?? draft, promptProblem, { withRecent: recent.length > 0, placeholder: t('Describe the image to make (Enter to continue)') });
           if (result === RECENT) {
             // The recent prompts; the one picked goes back into the box, to edit or to take.
             const picked = await pickOne(info, t('Recent prompts'), recent.map((r): Choice<string> => ({ label: shortLabel(r), value: r })), undefined);
@@ -190,7 +190,7 @@ export class GenerateCommand {
           result = await pickOne(info, t('Size'), choices, prefs.size);
           if (result === custom) {
             const rule = c.customSize!;
-            result = await inputText(info, t('Width x height, e.g. 1536x864 (multiples of {0}, ratio up to {1}:1, at most 3840x2160)', rule.multiple, rule.maxRatio), prefs.size && prefs.size !== 'auto' ? prefs.size : '', (v) => customSizeProblem(v, rule));
+            result = await inputText(info, t('Width x height, e.g. 1536x864 (multiples of {0}, ratio up to {1}:1, at most 3840x2160)', rule.multiple, rule.maxRatio), prefs.size && prefs.size !== 'auto' ? prefs.size : '', (v) => customSizeProblem(v, rule), { back: true });
             if (result === BACK) continue;
           }
           if (typeof result === 'string') prefs = { ...prefs, size: (chosen.size = result) };
@@ -229,6 +229,7 @@ export class GenerateCommand {
           if (result === other) {
             result = await inputText(info, t('Compression level: a whole number from 0 to 100'), String(current), (v) =>
               /^\d{1,3}$/.test(v) && Number(v) <= 100 ? undefined : t('Type a whole number from 0 to 100.'),
+              { back: true },
             );
             if (result === BACK) continue;
             if (typeof result === 'string') result = Number(result);

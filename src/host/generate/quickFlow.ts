@@ -74,18 +74,21 @@ export function pickOne<T>(
 export const RECENT = Symbol('recent');
 
 /**
- * The prompt: free text in an input box. A problem `validate` finds shows under the box as an
- * error while typing, and Enter does not take the text then. An input box and not a quick pick:
- * a quick pick filters its items by the typed text, and a very long text (tens of thousands of
- * characters) breaks that filter in the workbench, so the text never reached the extension and
- * Enter did nothing visible. With `withRecent`, a button asks for the recent prompts (RECENT).
+ * Free text in an input box: the prompt, a custom WxH size, a compression level. A problem
+ * `validate` finds shows under the box as an error while typing (not while it is empty), and
+ * Enter does not take the text then; Enter on an empty box shows what is missing, if anything.
+ * An input box and not a quick pick for the prompt: a quick pick filters its items by the typed
+ * text, and a very long text (tens of thousands of characters) breaks that filter in the
+ * workbench, so the text never reached the extension and Enter did nothing visible.
+ * `back`: a Back button (default: from the second step on); `withRecent`: a button that asks for
+ * the recent prompts (the answer is RECENT).
  */
-export function promptInput(
+export function inputText(
   info: StepInfo,
   prompt: string,
   value: string,
   validate: (value: string) => string | undefined,
-  withRecent: boolean,
+  opts: { readonly back?: boolean; readonly withRecent?: boolean; readonly placeholder?: string } = {},
 ): Promise<StepResult<string> | typeof RECENT> {
   return new Promise((resolve) => {
     const box = vscode.window.createInputBox();
@@ -93,13 +96,14 @@ export function promptInput(
     box.step = info.step;
     box.totalSteps = info.totalSteps;
     box.prompt = prompt;
-    box.placeholder = prompt;
+    box.placeholder = opts.placeholder;
     box.value = value;
     box.ignoreFocusOut = true;
     const recentButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('history'), tooltip: vscode.l10n.t('Recent prompts') };
-    box.buttons = [...(info.step > 1 ? [vscode.QuickInputButtons.Back] : []), ...(withRecent ? [recentButton] : [])];
-    const check = (v: string) => {
-      const problem = v.trim() ? validate(v.trim()) : undefined;
+    box.buttons = [...((opts.back ?? info.step > 1) ? [vscode.QuickInputButtons.Back] : []), ...(opts.withRecent ? [recentButton] : [])];
+    const check = (v: string, accepting = false) => {
+      const text = v.trim();
+      const problem = text || accepting ? validate(text) : undefined;
       box.validationMessage = problem ? { message: problem, severity: vscode.InputBoxValidationSeverity.Error } : undefined;
       return problem;
     };
@@ -111,11 +115,11 @@ export function promptInput(
       resolve(r);
       box.dispose();
     };
-    box.onDidChangeValue(check);
+    box.onDidChangeValue((v) => check(v));
     box.onDidTriggerButton((b) => done(b === recentButton ? RECENT : BACK));
     box.onDidAccept(() => {
       const text = box.value.trim();
-      if (text && !check(text)) done(text);
+      if (!check(text, true) && text) done(text);
     });
     box.onDidHide(() => done(undefined));
     box.show();
@@ -127,34 +131,4 @@ export function shortLabel(text: string): string {
   const max = 300;
   const chars = [...text];
   return chars.length > max ? `${chars.slice(0, max).join('')}…` : text;
-}
-
-/** A validated free-text input (e.g. a custom WxH size). */
-export function inputText(info: StepInfo, prompt: string, value: string, validate: (value: string) => string | undefined): Promise<StepResult<string>> {
-  return new Promise((resolve) => {
-    const box = vscode.window.createInputBox();
-    box.title = info.title;
-    box.step = info.step;
-    box.totalSteps = info.totalSteps;
-    box.prompt = prompt;
-    box.value = value;
-    box.ignoreFocusOut = true;
-    box.buttons = [vscode.QuickInputButtons.Back];
-    let settled = false;
-    const done = (r: StepResult<string>) => {
-      if (settled) return;
-      settled = true;
-      resolve(r);
-      box.dispose();
-    };
-    box.onDidChangeValue((v) => (box.validationMessage = validate(v.trim())));
-    box.onDidTriggerButton(() => done(BACK));
-    box.onDidAccept(() => {
-      const problem = validate(box.value.trim());
-      box.validationMessage = problem;
-      if (!problem) done(box.value.trim());
-    });
-    box.onDidHide(() => done(undefined));
-    box.show();
-  });
 }

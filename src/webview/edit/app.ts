@@ -8,7 +8,7 @@ import { h, icon, isMac, isTextEntry, modKey } from './dom';
 import { OptionsForm } from './options';
 import { PaintView, type Tool } from './paintView';
 import { Results, type ResultAction } from './results';
-import { s } from './strings';
+import { s } from '../common/strings';
 
 /** What the webview keeps across reloads (vscode.setState): UI state only, never data. */
 export interface UiState {

@@ -6,20 +6,10 @@
 import { isNum, isObj, isStr } from '../../shared/guards';
 import type { FromMaskEditor, InitMessage, ProgressMessage, ReplaceImageMessage, ReplyMessage, RunFinishedMessage, ToMaskEditor } from '../../shared/editProtocol';
 import { MaskEditorApp, type UiState } from './app';
-import { reportDropped } from '../common/messages';
-import { setStrings } from './strings';
+import { connect, type WebviewHost } from '../common/bootstrap';
+import { setStrings } from '../common/strings';
 
-interface VsCodeApi {
-  postMessage(message: unknown): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
 let app: MaskEditorApp | undefined;
-
 
 function isImage(v: unknown): v is InitMessage['image'] {
   return isObj(v) && isStr(v.src) && isStr(v.name) && isNum(v.width) && isNum(v.height) && v.width > 0 && v.height > 0 && typeof v.hasAlpha === 'boolean';
@@ -55,15 +45,7 @@ function parse(v: unknown): ToMaskEditor | undefined {
   }
 }
 
-const host = {
-  post: (m: FromMaskEditor) => vscode.postMessage(m),
-  getState: () => (vscode.getState() ?? {}) as UiState,
-  setState: (s: UiState) => vscode.setState(s),
-};
-
-window.addEventListener('message', (event: MessageEvent) => {
-  const m = parse(event.data);
-  if (!m) return reportDropped((d) => vscode.postMessage(d), event.data);
+const host: WebviewHost<FromMaskEditor, UiState> = connect<ToMaskEditor, FromMaskEditor, UiState>(parse, (m) => {
   switch (m.type) {
     case 'init': {
       setStrings(m.strings);

@@ -5,7 +5,7 @@
 import type { EditOptions, ModelChoice } from '../../shared/editProtocol';
 import { h } from './dom';
 import { fitOptions } from './fitOptions';
-import { s } from './strings';
+import { s } from '../common/strings';
 
 export interface OptionsEvents {
   changed(options: EditOptions, model: ModelChoice): void;

@@ -6,7 +6,7 @@
 import { fitTransform, type Size } from '../../shared/maskGeometry';
 import type { ResultImage } from '../../shared/editProtocol';
 import { h, icon } from './dom';
-import { s } from './strings';
+import { s } from '../common/strings';
 
 export type ResultAction = 'keep' | 'discard' | 'useAsInput';
 

@@ -23,7 +23,7 @@ import {
   type GridLayout,
 } from '../../shared/galleryProtocol';
 import { h, icon, isMac } from './dom';
-import { s } from './strings';
+import { s } from '../common/strings';
 
 /** What the webview keeps across hiding, reloads and restarts (vscode.setState): UI state only. */
 export interface UiState {

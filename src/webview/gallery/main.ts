@@ -6,18 +6,9 @@
 import { isNum, isObj, isStr } from '../../shared/guards';
 import type { FromGallery, GalleryItem, GalleryItemsMessage, GalleryReplyMessage, GalleryThumb, GalleryThumbMessage, ToGallery } from '../../shared/galleryProtocol';
 import { GalleryApp, type UiState } from './app';
-import { reportDropped } from '../common/messages';
-import { setStrings } from './strings';
+import { connect, type WebviewHost } from '../common/bootstrap';
+import { setStrings } from '../common/strings';
 
-interface VsCodeApi {
-  postMessage(message: unknown): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
 let app: GalleryApp | undefined;
 /** Items that came before init (should not happen; kept rather than lost). */
 let early: GalleryItemsMessage | undefined;
@@ -61,15 +52,7 @@ function parse(v: unknown): ToGallery | undefined {
   }
 }
 
-const host = {
-  post: (m: FromGallery) => vscode.postMessage(m),
-  getState: () => (vscode.getState() ?? {}) as UiState,
-  setState: (s: UiState) => vscode.setState(s),
-};
-
-window.addEventListener('message', (event: MessageEvent) => {
-  const m = parse(event.data);
-  if (!m) return reportDropped((d) => vscode.postMessage(d), event.data);
+const host: WebviewHost<FromGallery, UiState> = connect<ToGallery, FromGallery, UiState>(parse, (m) => {
   switch (m.type) {
     case 'init': {
       setStrings(m.strings);

@@ -10,7 +10,7 @@
 import { checkCustomSize, MAX_PROMPT_CHARS, type FromStudio, type SizeProblem, type StudioDraft, type StudioInitMessage, type StudioModel, type StudioOptions, type StudioRun, type StudioTile } from '../../shared/studioProtocol';
 import { h, isMac, modKey } from '../edit/dom';
 import { costOf, fitStudioOptions, usd } from './options';
-import { s } from './strings';
+import { s } from '../common/strings';
 
 export interface UiState {
   readonly draft?: StudioDraft;

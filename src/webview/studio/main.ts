@@ -4,35 +4,15 @@
  * routes the host's messages to it. The host is the extension, but its messages are still
  * checked for shape before use.
  */
-import type { FromStudio } from '../../shared/studioProtocol';
+import type { FromStudio, ToStudio } from '../../shared/studioProtocol';
 import { StudioApp, type UiState } from './app';
-import { isObj, parseToStudio } from './parse';
-import { reportDropped } from '../common/messages';
-import { setStrings } from './strings';
+import { parseToStudio } from './parse';
+import { connect, type WebviewHost } from '../common/bootstrap';
+import { setStrings } from '../common/strings';
 
-interface VsCodeApi {
-  postMessage(message: unknown): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
 let app: StudioApp | undefined;
 
-const host = {
-  post: (m: FromStudio) => vscode.postMessage(m),
-  getState: () => {
-    const st = vscode.getState();
-    return (isObj(st) ? st : {}) as UiState;
-  },
-  setState: (st: UiState) => vscode.setState(st),
-};
-
-window.addEventListener('message', (event: MessageEvent) => {
-  const m = parseToStudio(event.data);
-  if (!m) return reportDropped((d) => vscode.postMessage(d), event.data);
+const host: WebviewHost<FromStudio, UiState> = connect<ToStudio, FromStudio, UiState>(parseToStudio, (m) => {
   switch (m.type) {
     case 'init': {
       setStrings(m.strings);

@@ -1,7 +1,7 @@
 /**
- * The Studio's words. The host sends them localized (init.strings, keyed by the English text); a
- * key without a translation shows as the English text. Every key used here must be one the host
- * localizes in src/host/studio/view.ts (a unit test compares the two lists).
+ * A view's words. The host sends them localized (init.strings, keyed by the English text); a key
+ * without a translation shows as the English text. Each view is its own bundle, so each has its
+ * own table. Every key a view uses must be one its host localizes (test/unit/webviewStrings.test.ts).
  */
 import { formatString } from '../../shared/maskGeometry';
 
