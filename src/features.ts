@@ -34,7 +34,7 @@ export function createFeatures(context: vscode.ExtensionContext, { log, keys }: 
   const history = new RunHistory(context.globalState);
   const pipeline = new RunPipeline(context, log, keys, history);
   const generate = new GenerateCommand(pipeline, history, log);
-  const edit = editOpener(context, new HostEditBackend(context, log, keys), log);
+  const edit = editOpener(context, new HostEditBackend(context, log, pipeline), log);
   const studio = new StudioViewProvider(context, pipeline, history, log);
   const gallery = new GalleryViewProvider(context, log, pipeline);
   const owned: vscode.Disposable[] = [pipeline, studio, gallery];

@@ -48,8 +48,11 @@ function oneOf(param: string, value: string | undefined, allowed: readonly strin
   if (!allowed.includes(value)) throw new ValidationError(param, `"${value}" is not offered by ${model}`, allowed);
 }
 
-/** Checks a request against its model's capabilities; throws ValidationError on the first problem. */
-export function validateRequest(req: ImageRequest, caps: ModelCapabilities): void {
+/**
+ * Checks a request against its model's capabilities; throws ValidationError on the first problem.
+ * With `inputsLater` the input images are not checked (they are prepared after this first check).
+ */
+export function validateRequest(req: ImageRequest, caps: ModelCapabilities, opts: { readonly inputsLater?: boolean } = {}): void {
   const model = caps.id;
   if (!caps.operations.includes(req.operation)) {
     throw new ValidationError('model', `${model} cannot ${req.operation === 'generate' ? 'generate images' : `make ${req.operation}s`}`);
@@ -91,7 +94,7 @@ export function validateRequest(req: ImageRequest, caps: ModelCapabilities): voi
   }
   // Checked for every operation: a generation would otherwise drop the mask without a word.
   if (req.mask && req.operation !== 'edit') throw new ValidationError('mask', 'a mask applies to edits only');
-  if (req.operation !== 'generate') validateInputs(req, caps);
+  if (req.operation !== 'generate' && !opts.inputsLater) validateInputs(req, caps);
 }
 
 function validateInputs(req: ImageRequest, caps: ModelCapabilities): void {

@@ -7,7 +7,8 @@
 //   Studio:      generate × {dall-e-2, dall-e-3, gpt-image-1.5} × result {b64, url}
 //                (gpt-image-1.5 streams: its partials and result come as base64 events either way)
 // Each case checks the result shows, no error shows, and the result is saved as a file in the
-// workspace (Keep in the editor; the Studio saves by itself). The answer's shape is forced by the
+// workspace (Keep in the editor, the file carrying its recipe; the Studio saves by itself).
+// Needs `npm run compile-tests` (reads the recipe with out/src/core/metadata.js). The answer's shape is forced by the
 // fake (`/_fake/result-shape`), as compatible servers do. Then an editor closed with a result not
 // kept offers to save it, and "Save All" does.
 // This matrix is what caught GPT variations and plain GPT edits never finishing (their bytes
@@ -47,7 +48,7 @@ async function fileDownloads() {
 }
 
 /** One run in the open editor, then Keep on its result; returns the kept file's workspace path. */
-async function editorCase({ ed, model, shape, keep, button }) {
+async function editorCase({ ed, model, shape, keep, button, operation = 'edit' }) {
   await setShape(shape);
   await ed.locator('#opt-model').selectOption(model);
   await ed.locator('#opt-n').selectOption('1');
@@ -76,6 +77,15 @@ async function editorCase({ ed, model, shape, keep, button }) {
   check(fs.existsSync(path.join(ctx.workspace, rel)), `${rel} is not in the workspace`);
   const meta = await require('sharp')(path.join(ctx.workspace, rel)).metadata();
   console.log(`    ${model} ${shape}${keep === undefined ? '' : keep ? ' keep' : ' no-keep'}: kept ${rel} (${meta.width}x${meta.height} ${meta.format}) via ${sent[0].path}`);
+  // The kept file carries its recipe: what was asked, from which source, how.
+  const { readRecord } = require(path.join(root, 'out', 'src', 'core', 'metadata.js'));
+  const recipe = readRecord(fs.readFileSync(path.join(ctx.workspace, rel)));
+  check(recipe, `${rel} has no recipe`);
+  check(recipe.operation === operation && recipe.model === model, `the recipe says ${recipe.operation} with ${recipe.model}`);
+  check(JSON.stringify(recipe.sources) === JSON.stringify([PHOTO.name]), `the recipe's sources are ${JSON.stringify(recipe.sources)}`);
+  check(!!recipe.options.masked === (operation === 'edit'), `the recipe says masked: ${recipe.options.masked}`);
+  check(!!recipe.options.keep_unmasked === !!keep, `the recipe says keep_unmasked: ${recipe.options.keep_unmasked}`);
+  check(model !== 'dall-e-2' || recipe.options.square === 'pad', `a dall-e-2 recipe records how it was made square: ${recipe.options.square}`);
   return { rel, meta };
 }
 
@@ -166,7 +176,7 @@ ui.step('the variations editor opens', async () => {
 for (const model of ['gpt-image-1.5', 'dall-e-2']) {
   for (const shape of ['b64_json', 'url']) {
     ui.step(`variation × ${model} × ${shape}: the result shows and is kept`, async () => {
-      await editorCase({ ed: ctx.ed, model, shape, button: 'Create variations' });
+      await editorCase({ ed: ctx.ed, model, shape, button: 'Create variations', operation: 'variation' });
     });
   }
 }

@@ -1,38 +1,26 @@
 /**
- * Runs edits and variations for the mask editor: reads the source images, prepares them and the
- * mask for the chosen model (engine + sharp, loaded on first use), calls the API, pastes the
- * unmasked pixels back when asked, and keeps results in memory until the user keeps one, which
- * is then saved like a generation (unique name, temp + rename, record inside the file).
+ * The mask editor's side of a run: the models and options it offers, and its edits and
+ * variations turned into run requests for the run pipeline, which reads and prepares the images,
+ * calls the API and pastes the unmasked pixels back. The results are held in memory until the
+ * user keeps one, which the pipeline then saves like any image (unique name, temp + rename,
+ * recipe inside the file).
  */
 import * as vscode from 'vscode';
-import { classifyError } from '../../core/errors';
-import { embedRecord, readImageSize } from '../../core/metadata';
+import { readImageSize } from '../../core/metadata';
 import { ModelTable, type ModelCapabilities, type OutputFormat } from '../../core/models';
-import { imageFileName } from '../../core/naming';
-import type { GenerationRecord } from '../../core/record';
-import { requestOptions, type ImageRequest } from '../../core/request';
 import type { EditOptions, ModelChoice, ResultImage } from '../../shared/editProtocol';
-import { outputFolderUri, writeAsset } from '../run/assets';
 import { loadEngine } from '../platform/engineLoader';
-import { allowedModel, offeredModels, preferredModel } from '../run/modelChoice';
-import { describeError } from '../platform/errors';
-import type { EditBackend, EditRunInput, EditRunOutcome } from './session';
 import type { Log } from '../platform/log';
-import { providerConfig, providerRecord } from '../platform/provider';
-import { ApiKeyStore } from '../platform/secrets';
-import { openSettings, readSettings, type PixelwrightSettings } from '../platform/settings';
+import { readSettings } from '../platform/settings';
+import { allowedModel, offeredModels, preferredModel } from '../run/modelChoice';
+import type { MadeImage, RunEnd, RunPipeline, RunRequest } from '../run/pipeline';
+import type { EditBackend, EditRunInput, EditRunOutcome } from './session';
 
 const LAST_EDIT_KEY = 'pixelwright.lastEditOptions';
 const MIME = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp', gif: 'image/gif' } as const;
 
-/** The prompt a GPT image variation sends (variations are edits without a mask there). */
-export const VARIATION_PROMPT = 'Create a variation of this image: keep its subject, composition and style, and vary the details.';
-
 interface HeldResult {
-  readonly bytes: Uint8Array;
-  readonly format: keyof typeof MIME;
-  readonly record: GenerationRecord;
-  readonly stem: string;
+  readonly image: MadeImage;
   saved?: vscode.Uri;
 }
 
@@ -43,7 +31,7 @@ export class HostEditBackend implements EditBackend {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly log: Log,
-    private readonly keys: ApiKeyStore,
+    private readonly pipeline: RunPipeline,
   ) {}
 
   choices(operation: 'edit' | 'variation') {
@@ -76,6 +64,10 @@ export class HostEditBackend implements EditBackend {
     return engine.describeImage(await vscode.workspace.fs.readFile(source));
   }
 
+  /**
+   * Runs the edit or variation through the run pipeline, holding the results: the user keeps the
+   * ones they want (`keep`), and the panel offers to save the rest when it closes.
+   */
   async run(input: EditRunInput, token: vscode.CancellationToken, onProgress: (message: string, done: number, total: number) => void): Promise<EditRunOutcome> {
     const t = vscode.l10n.t;
     const settings = readSettings();
@@ -87,136 +79,49 @@ export class HostEditBackend implements EditBackend {
       };
     }
     await this.context.globalState.update(LAST_EDIT_KEY, input.options);
-    const apiKey = await this.keys.getOrAsk(settings);
-    if (!apiKey) return { results: [], error: t('No API key was given, so nothing was sent.') };
-
-    const abort = new AbortController();
-    const sub = token.onCancellationRequested(() => abort.abort());
-    try {
-      onProgress(t('Preparing the image…'), 0, input.options.n);
-      const engine = await loadEngine();
-      const original = await vscode.workspace.fs.readFile(input.source);
-      // Only the references the model takes (the editor says which are not sent); none for variations.
-      const sent = input.operation === 'edit' ? input.references.slice(0, Math.max(0, caps.input.maxImages - 1)) : [];
-      if (sent.length < input.references.length) this.log.info(`${caps.id} takes ${sent.length} of ${input.references.length} reference images; the others are not sent`);
-      const refs = await Promise.all(sent.map(async (u) => ({ name: baseName(u), bytes: await vscode.workspace.fs.readFile(u) })));
-      const first = { name: baseName(input.source), bytes: original };
-      const mask = input.mask ? { png: input.mask } : undefined;
-      const prepared =
-        input.operation === 'variation'
-          ? await engine.makeVariationInput(first, caps, { squareMode: input.options.squareMode, signal: abort.signal })
-          : await engine.prepareInputs([first, ...refs], caps, { squareMode: input.options.squareMode, mask, signal: abort.signal });
-      for (const note of prepared.notes) this.log.info(`prepare: ${note}`);
-      if (token.isCancellationRequested) return { results: [], cancelled: true };
-
-      const dalle2Variation = input.operation === 'variation' && caps.family === 'dall-e-2';
-      const prompt = input.operation === 'variation' && !dalle2Variation ? [VARIATION_PROMPT, input.prompt.trim()].filter(Boolean).join('\n') : input.prompt;
-      const o = input.options;
-      const req: ImageRequest = {
-        operation: dalle2Variation ? 'variation' : 'edit',
-        model: caps.id,
-        prompt,
-        n: o.n,
-        size: o.size && caps.sizes.includes(o.size) ? o.size : undefined,
-        quality: dalle2Variation ? undefined : o.quality && caps.qualities.includes(o.quality) && caps.family !== 'dall-e-2' ? o.quality : undefined,
-        outputFormat: caps.outputFormats.length > 1 && o.outputFormat ? (o.outputFormat as OutputFormat) : undefined,
-        background: caps.backgrounds.length && o.background ? (o.background as ImageRequest['background']) : undefined,
-        inputFidelity: caps.inputFidelity && o.inputFidelity ? o.inputFidelity : undefined,
-        images: prepared.images,
-        mask: prepared.mask,
-      };
-      const what = input.operation === 'edit' ? t('Editing with {0}', caps.id) : t('Making variations with {0}', caps.id);
-      onProgress(`${what}…`, 0, o.n);
-      const outcome = await engine.runImageRequest(providerConfig(settings, apiKey), req, caps, {
-        signal: abort.signal,
-        concurrency: settings.maxConcurrentRequests,
-        maxWaitMs: settings.rateLimitMaxWaitSeconds * 1000,
-        log: this.log,
-        onStatus: (s) =>
-          onProgress(
-            s.phase === 'waiting' ? t('Rate limited: waiting {0} s before trying again', s.seconds) : s.phase === 'downloading' ? t('Downloading the result…') : t('{0}: {1} of {2} done', what, s.done, s.total),
-            s.done,
-            s.total,
-          ),
-      });
-      if (token.isCancellationRequested) return { results: [], cancelled: true };
-
-      const results: ResultImage[] = [];
-      let inexact = false;
-      const sources = [input.source, ...sent].map((u) => vscode.workspace.asRelativePath(u, false));
-      const createdAt = new Date().toISOString();
-      for (const image of outcome.images) {
-        let bytes = image.bytes;
-        let format = image.format;
-        const keep = o.keepUnmasked && input.operation === 'edit' && caps.family === 'gpt-image';
-        if (keep) {
-          const kept = await engine.composeUnmasked(original, bytes, prepared.geometry, mask, { signal: abort.signal });
-          for (const note of kept.notes) this.log.info(`keep unmasked: ${note}`);
-          if (kept.notes.length) inexact = true;
-          bytes = kept.bytes;
-          format = 'png';
-        }
-        const size = readImageSize(bytes) ?? { width: 0, height: 0 };
-        const id = `r${this.nextId++}`;
-        const record: GenerationRecord = {
-          v: 1,
-          operation: input.operation,
-          prompt: input.prompt,
-          revisedPrompt: image.revisedPrompt,
-          model: caps.id,
-          options: { ...requestOptions(req), ...(keep ? { keep_unmasked: true } : {}), ...(caps.input.squareOnly ? { square: o.squareMode } : {}), ...(input.mask ? { masked: true } : {}) },
-          sources,
-          provider: providerRecord(settings),
-          createdAt,
-          requestId: image.requestId,
-          index: image.index,
-          count: o.n,
-          tool: `Pixelwright ${this.context.extension.packageJSON.version ?? ''}`.trim(),
-        };
-        this.held.set(id, { bytes, format, record, stem: `${baseName(input.source).replace(/\.[^.]+$/, '')} ${input.operation}` });
-        results.push({ id, bytes, mime: MIME[format], width: size.width, height: size.height });
-      }
-      const failure = outcome.failures[0];
-      const error = failure ? this.failureText(failure, settings, outcome.images.length, o.n) : undefined;
-      const notice = inexact ? t('Outside the painted area the kept pixels are close to the original, not exact: its colours (CMYK or its colour profile) cannot be stored in the PNG result. The log has details.') : undefined;
-      return { results, error, notice };
-    } catch (err) {
-      if (token.isCancellationRequested) return { results: [], cancelled: true };
-      const named = err as { name?: string; message?: string };
-      if (named?.name === 'PrepareError') {
-        const detail = (err as { detail?: string }).detail;
-        if (detail) this.log.warn(`prepare: ${named.message} (${detail})`);
-        return { results: [], error: named.message };
-      }
-      const info = classifyError(err, [apiKey]);
-      if (info.kind === 'cancelled') return { results: [], cancelled: true };
-      this.log.error(`${input.operation}: ${info.kind} ${info.serverMessage ?? ''}`);
-      return { results: [], error: this.failureText(info, settings, 0, input.options.n) };
-    } finally {
-      sub.dispose();
-    }
-  }
-
-  private failureText(info: ReturnType<typeof classifyError>, settings: PixelwrightSettings, saved: number, asked: number): string {
-    const { message } = describeError(info, {
-      settings,
-      onShowLog: () => this.log.show(),
-      onOpenSettings: (key?: string) => openSettings(key),
+    // Only the references the model takes (the editor says which are not sent); none for variations.
+    const references = input.operation === 'edit' ? input.references.slice(0, Math.max(0, caps.input.maxImages - 1)) : [];
+    if (references.length < input.references.length) this.log.info(`${caps.id} takes ${references.length} of ${input.references.length} reference images; the others are not sent`);
+    const o = input.options;
+    const request: RunRequest = {
+      operation: input.operation,
+      model: caps.id,
+      prompt: input.prompt,
+      n: o.n,
+      size: o.size && caps.sizes.includes(o.size) ? o.size : undefined,
+      quality: o.quality && caps.qualities.includes(o.quality) && caps.family !== 'dall-e-2' ? o.quality : undefined,
+      outputFormat: caps.outputFormats.length > 1 && o.outputFormat ? (o.outputFormat as OutputFormat) : undefined,
+      background: caps.backgrounds.length && o.background ? (o.background as RunRequest['background']) : undefined,
+      inputFidelity: caps.inputFidelity && o.inputFidelity ? o.inputFidelity : undefined,
+      sources: { image: input.source, references, mask: input.mask && { png: input.mask }, squareMode: o.squareMode, keepUnmasked: o.keepUnmasked },
+    };
+    const results: ResultImage[] = [];
+    let end: RunEnd | undefined;
+    await this.pipeline.run(request, caps, settings, {
+      hold: true,
+      quiet: true,
+      observer: {
+        token,
+        progressLocation: 'none',
+        onStatus: onProgress,
+        onHeld: (image) => {
+          const id = `r${this.nextId++}`;
+          this.held.set(id, { image });
+          const size = readImageSize(image.bytes) ?? { width: 0, height: 0 };
+          results.push({ id, bytes: image.bytes, mime: MIME[image.format], width: size.width, height: size.height });
+        },
+        onDone: (e) => (end = e),
+      },
     });
-    return saved > 0 ? vscode.l10n.t('{0} of {1} images came back; the rest failed: {2}', saved, asked, message) : message;
+    if (!end || end.cancelled) return { results: [], cancelled: true };
+    const error = end.error && (results.length > 0 ? t('{0} of {1} images came back; the rest failed: {2}', results.length, o.n, end.error) : end.error);
+    return { results, error, notice: end.notice };
   }
 
   async keep(resultId: string): Promise<vscode.Uri> {
     const held = this.held.get(resultId);
     if (!held) throw new Error(vscode.l10n.t('This result is no longer available.'));
-    if (held.saved) return held.saved;
-    const settings = readSettings();
-    const root = vscode.workspace.workspaceFolders?.[0]?.uri;
-    if (!root) throw new Error(vscode.l10n.t('Open a folder to keep results in it.'));
-    const folder = await outputFolderUri(root, settings.outputFolder);
-    const name = imageFileName({ prompt: held.stem, time: new Date(held.record.createdAt), index: held.record.index, count: held.record.count, format: held.format });
-    held.saved = await writeAsset(folder, name, embedRecord(held.bytes, held.record));
-    this.log.info(`kept ${held.saved.toString(true)}`);
+    held.saved ??= await this.pipeline.save(held.image);
     return held.saved;
   }
 
@@ -231,10 +136,6 @@ export class HostEditBackend implements EditBackend {
   materialize(resultId: string): Promise<vscode.Uri> {
     return this.keep(resultId);
   }
-}
-
-function baseName(u: vscode.Uri): string {
-  return u.path.slice(u.path.lastIndexOf('/') + 1);
 }
 
 function toChoice(m: ModelCapabilities): ModelChoice {

@@ -1,19 +1,24 @@
 /**
  * The run pipeline: the one way a request becomes images in the workspace, whatever asked for it
- * (the palette, the Studio, the Gallery's Run Again; later agents, editor commands and the asset
- * manifest). Validation against the model (a clear refusal before any network call), the output
- * folder, the key, the engine with progress and cancel, the recipe embedded, the files written
- * (unique names, never overwriting), then the observer; errors through one helper with the
- * entry point's own actions (edit the prompt, pick another model, retry).
+ * (the palette, the Studio, the mask editor, the Gallery's Run Again; later agents, editor
+ * commands and the asset manifest). Validation against the model (a clear refusal before any
+ * network call), the output folder, the key, preparation of the source images (edits and
+ * variations), the engine with progress and cancel, the kept pixels pasted back, the recipe
+ * embedded, the files written (unique names, never overwriting), then the observer; errors
+ * through one helper with the entry point's own actions (edit the prompt, pick another model,
+ * retry). The mask editor asks to hold the results instead of writing them: it writes the ones
+ * the user keeps through `save`, the same writer.
  */
 import * as vscode from 'vscode';
-import type { PartialImage, RunStatus } from '../../core/engine';
+import { apiRequest } from '../../core/apiRequest';
+import type { ImageResult, PartialImage, RunStatus } from '../../core/engine';
 import { classifyError, type ErrorInfo } from '../../core/errors';
 import { embedRecord } from '../../core/metadata';
 import { ModelTable, type ModelCapabilities } from '../../core/models';
 import { imageFileName } from '../../core/naming';
+import type { Geometry, MaskInput, PrepareError } from '../../core/prepare';
 import type { GenerationRecord } from '../../core/record';
-import { requestOptions, validateRequest, type ImageRequest } from '../../core/request';
+import { requestOptions, validateRequest, ValidationError, type ImageRequest } from '../../core/request';
 import { loadEngine } from '../platform/engineLoader';
 import { describeError, showError } from '../platform/errors';
 import { Disposable } from '../platform/lifecycle';
@@ -24,6 +29,27 @@ import { openSettings, readSettings, type PixelwrightSettings } from '../platfor
 import { OutputFolderError, outputFolderUri, writeAsset } from './assets';
 import type { RunHistory } from './history';
 
+/** Edits and variations start from files in the workspace: the pipeline reads and prepares them. */
+export interface RunSources {
+  /** The image edited or varied. */
+  readonly image: vscode.Uri;
+  /** More input images for an edit (only as many as the model takes are sent: cut them before). */
+  readonly references?: readonly vscode.Uri[];
+  /** Where to edit, in the image's displayed (oriented) pixels. */
+  readonly mask?: MaskInput;
+  /** DALL·E 2 takes squares only: pad (default) or crop the image to one. */
+  readonly squareMode?: 'pad' | 'crop';
+  /** GPT image edits: paste the original's pixels back outside the mask. */
+  readonly keepUnmasked?: boolean;
+}
+
+/**
+ * What an entry point asks for: the options of an ImageRequest (the pipeline fills in the
+ * prepared input images), and for edits and variations the files they start from. A variation
+ * keeps the user's own prompt (possibly empty); the pipeline turns it into what the model takes.
+ */
+export type RunRequest = Omit<ImageRequest, 'images' | 'mask'> & { readonly sources?: RunSources };
+
 /** One image of a run, as an observer sees it. */
 export interface ImageProgress {
   readonly index: number;
@@ -31,6 +57,17 @@ export interface ImageProgress {
   readonly state: 'requesting' | 'waiting' | 'received' | 'failed';
   /** Why it failed, in the user's words. */
   readonly error?: string;
+}
+
+/** An image the run made, with its recipe and the name it will be saved under. */
+export interface MadeImage {
+  readonly index: number;
+  /** The image as it came back (or composited), without the recipe. */
+  readonly bytes: Uint8Array;
+  readonly format: ImageResult['format'];
+  readonly record: GenerationRecord;
+  /** The file name it is written under (made unique in its folder when written). */
+  readonly name: string;
 }
 
 /** How a run ended, for an observer. */
@@ -41,21 +78,25 @@ export interface RunEnd {
   /** What went wrong (all or some images), in the user's words. */
   readonly error?: string;
   readonly failed: number;
+  /** Something the user should know about the results (kept pixels not exact, say). */
+  readonly notice?: string;
 }
 
-/** A caller that shows the run itself (the Studio). Every member is optional. */
+/** A caller that shows the run itself (the Studio, the mask editor). Every member is optional. */
 export interface RunObserver {
   /** Cancels the run like the notification's Cancel (nothing is saved). */
   readonly token?: vscode.CancellationToken;
-  /** Where VS Code shows the progress; a notification with Cancel when absent. */
-  readonly progressLocation?: vscode.ProgressLocation | { readonly viewId: string };
+  /** Where VS Code shows the progress; a notification with Cancel when absent; 'none': the observer shows it. */
+  readonly progressLocation?: vscode.ProgressLocation | { readonly viewId: string } | 'none';
   /** Partial images of streaming models: setting this makes them stream. */
   onPartial?(partial: PartialImage): void;
   onImageState?(state: ImageProgress): void;
-  /** The status line the notification shows. */
-  onStatus?(message: string): void;
+  /** The status line the notification shows, with how many images of how many are done. */
+  onStatus?(message: string, done: number, total: number): void;
   /** Each image once written, with the bytes written (for thumbnails). */
   onSaved?(saved: { readonly index: number; readonly uri: vscode.Uri; readonly bytes: Uint8Array; readonly format: string }): void;
+  /** With `hold`: each image made, not written; `RunPipeline.save` writes it. */
+  onHeld?(image: MadeImage): void;
   /** Always called once, however the run ends (also when refused before any request). */
   onDone?(end: RunEnd): void;
 }
@@ -66,6 +107,10 @@ export interface RunOptions {
   readonly outputFolder?: string;
   /** Leave the written files closed (the Studio shows them itself). */
   readonly noOpen?: boolean;
+  /** Hand the images to `observer.onHeld` instead of writing them (the mask editor: the user keeps some). */
+  readonly hold?: boolean;
+  /** Errors go to the observer only (the mask editor shows them in its form), not to a notification. */
+  readonly quiet?: boolean;
   readonly observer?: RunObserver;
   /** An error's buttons: each entry point knows how to edit its prompt, pick a model, or retry so that it shows. */
   readonly actions?: { readonly editPrompt?: () => unknown; readonly pickModel?: () => unknown; readonly retry?: () => unknown };
@@ -87,47 +132,58 @@ export class RunPipeline extends Disposable {
   }
 
   /**
-   * Runs a request with progress, writes what came back, opens or reveals it. The palette and
-   * the Studio both come here; an `observer` (the Studio) also sees partial images, each image's
-   * state and the files written, and its token cancels like the notification's Cancel button.
-   * A cancelled run saves nothing.
+   * Runs a request with progress, writes what came back (or holds it), opens or reveals it.
+   * Every entry point comes here; an `observer` also sees partial images, each image's state
+   * and the files written, and its token cancels like the notification's Cancel button. A
+   * cancelled run saves nothing.
    */
-  async run(req: ImageRequest, caps: ModelCapabilities, settings: PixelwrightSettings, opts: RunOptions = {}): Promise<vscode.Uri[]> {
+  async run(request: RunRequest, caps: ModelCapabilities, settings: PixelwrightSettings, opts: RunOptions = {}): Promise<vscode.Uri[]> {
     const t = vscode.l10n.t;
     const observer = opts.observer ?? {};
-    const ctx = this.errorContext(settings, req, opts);
+    const { sources, ...asked } = request;
+    const generation = request.operation === 'generate';
+    const ctx = this.errorContext(settings, request, opts);
     const end = (o: Partial<RunEnd> = {}) => observer.onDone?.({ written: [], cancelled: false, failed: 0, ...o });
-    const fail = (info: ErrorInfo) => end({ error: describeError(info, ctx).message, failed: req.n });
+    const refuse = (info: ErrorInfo) => {
+      if (!opts.quiet) void showError(info, ctx);
+      end({ error: describeError(info, ctx).message, failed: request.n });
+    };
+    // What is sent: a GPT image variation is an edit there. Checked now without the input images
+    // (a clear refusal before reading anything), and again once they are prepared.
+    const wire: ImageRequest = apiRequest(asked, caps);
     try {
-      validateRequest(req, caps);
+      if (!generation && !sources) throw new ValidationError('image', 'an input image is needed');
+      if (sources?.mask && request.operation !== 'edit') throw new ValidationError('mask', 'a mask applies to edits only');
+      validateRequest(wire, caps, { inputsLater: !!sources });
     } catch (err) {
       const info = classifyError(err);
       // "Edit Prompt" on a prompt refusal reopens the palette with this prompt in the box.
-      if (info.param === 'prompt') await this.history.keepDraft(req.prompt);
-      void showError(info, ctx);
-      fail(info);
+      if (info.param === 'prompt' && generation) await this.history.keepDraft(request.prompt);
+      refuse(info);
       return [];
     }
     let folder: vscode.Uri | undefined;
-    try {
-      folder = await this.targetFolder(opts.outputFolder ?? settings.outputFolder);
-    } catch (err) {
-      if (err instanceof OutputFolderError) {
-        void vscode.window.showErrorMessage(`Pixelwright: ${err.message}`, t('Open Settings')).then((a) => a && openSettings('outputFolder'));
-        end({ error: err.message, failed: req.n });
+    if (!opts.hold) {
+      try {
+        folder = await this.targetFolder(opts.outputFolder ?? settings.outputFolder);
+      } catch (err) {
+        if (err instanceof OutputFolderError) {
+          if (!opts.quiet) void vscode.window.showErrorMessage(`Pixelwright: ${err.message}`, t('Open Settings')).then((a) => a && openSettings('outputFolder'));
+          end({ error: err.message, failed: request.n });
+          return [];
+        }
+        throw err;
+      }
+      if (!folder) {
+        end({ cancelled: true });
         return [];
       }
-      throw err;
-    }
-    if (!folder) {
-      end({ cancelled: true });
-      return [];
     }
     const apiKey = await this.keys.getOrAsk(settings);
     if (!apiKey) {
-      const said = t('Pixelwright: no API key was given, so nothing was generated.');
-      void vscode.window.showInformationMessage(said);
-      end({ error: said, failed: req.n });
+      const said = generation ? t('Pixelwright: no API key was given, so nothing was generated.') : t('No API key was given, so nothing was sent.');
+      if (!opts.quiet) void vscode.window.showInformationMessage(said);
+      end({ error: said, failed: request.n });
       return [];
     }
     if (observer.token?.isCancellationRequested) {
@@ -135,90 +191,111 @@ export class RunPipeline extends Disposable {
       return [];
     }
 
-    const what = req.n === 1 ? t('Generating an image with {0}', req.model) : t('Generating {0} images with {1}', req.n, req.model);
+    const what = activity(request.operation, request.n, caps.id);
     this.setBusy(+1, what);
+    const made: MadeImage[] = [];
     const written: vscode.Uri[] = [];
     let failures: ErrorInfo[] = [];
     let cancelled = false;
+    let notice: string | undefined;
     const location = observer.progressLocation ?? vscode.ProgressLocation.Notification;
-    try {
-      await vscode.window.withProgress({ location, title: 'Pixelwright', cancellable: location === vscode.ProgressLocation.Notification }, async (progress, token) => {
-        const abort = new AbortController();
-        const subs = [token.onCancellationRequested(() => abort.abort())];
-        if (observer.token) subs.push(observer.token.onCancellationRequested(() => abort.abort()));
-        const isCancelled = () => abort.signal.aborted;
-        let reported = 0;
-        const report = (message: string, done = reported) => {
-          progress.report({ message, increment: ((done - reported) / req.n) * 100 });
-          reported = done;
-          this.status.text = `$(loading~spin) ${message}`;
-          observer.onStatus?.(message);
-        };
-        try {
-          report(t('Preparing…'));
-          const engine = await loadEngine();
-          const started = Date.now();
-          this.log.info(`${what}: ${settings.provider}, ${JSON.stringify(requestOptions(req))}`);
-          report(`${what}…`);
-          const outcome = await engine.runImageRequest(providerConfig(settings, apiKey), req, caps, {
-            signal: abort.signal,
-            concurrency: settings.maxConcurrentRequests,
-            maxWaitMs: settings.rateLimitMaxWaitSeconds * 1000,
-            log: this.log,
-            onStatus: (s) => report(statusText(s, what), s.done),
-            onPartial: observer.onPartial && ((p) => !isCancelled() && observer.onPartial!(p)),
-            onImageState: observer.onImageState && ((s) => observer.onImageState!({ index: s.index, state: s.state, error: s.error && describeError(s.error, ctx).message })),
-            onImage: observer.onImageState && ((image) => observer.onImageState!({ index: image.index, state: 'received' })),
-          });
-          if (isCancelled()) {
-            cancelled = true;
-            return;
-          }
-          failures = outcome.failures;
-          if (outcome.images.length) report(t('Saving…'), reported);
-          const createdAt = new Date();
-          for (const image of outcome.images) {
-            if (isCancelled()) break;
-            const record: GenerationRecord = {
-              v: 1,
-              operation: req.operation,
-              prompt: req.prompt,
-              revisedPrompt: image.revisedPrompt,
-              model: req.model,
-              options: requestOptions(req),
-              provider: providerRecord(settings),
-              createdAt: createdAt.toISOString(),
-              requestId: image.requestId,
-              index: image.index,
-              count: req.n,
-              tool: `Pixelwright ${this.context.extension.packageJSON.version ?? ''}`.trim(),
-            };
-            const name = imageFileName({ prompt: req.prompt, time: createdAt, index: image.index, count: req.n, format: image.format });
-            written.push(await writeAsset(folder!, name, embedRecord(image.bytes, record)));
-          }
-          if (isCancelled()) {
-            // Cancelled while saving: take back what this run wrote, so a cancelled run leaves nothing.
-            for (const f of written.splice(0)) await vscode.workspace.fs.delete(f, { useTrash: false }).then(undefined, () => undefined);
-            cancelled = true;
-            return;
-          }
-          outcome.images.forEach((image, i) => observer.onSaved?.({ index: image.index, uri: written[i], bytes: image.bytes, format: image.format }));
-          this.log.info(`${what}: ${written.length} of ${req.n} saved in ${Date.now() - started} ms to ${folder!.toString(true)}`);
-        } finally {
-          for (const sub of subs) sub.dispose();
+    const work = async (progress: vscode.Progress<{ message?: string; increment?: number }> | undefined, token: vscode.CancellationToken | undefined) => {
+      const abort = new AbortController();
+      const subs = [token, observer.token].filter((x) => !!x).map((x) => x!.onCancellationRequested(() => abort.abort()));
+      const isCancelled = () => abort.signal.aborted;
+      let reported = 0;
+      const report = (message: string, done = reported) => {
+        progress?.report({ message, increment: ((done - reported) / request.n) * 100 });
+        reported = done;
+        this.status.text = `$(loading~spin) ${message}`;
+        observer.onStatus?.(message, done, request.n);
+      };
+      try {
+        report(sources ? t('Preparing the image…') : t('Preparing…'));
+        const engine = await loadEngine();
+        const started = Date.now();
+        let req = wire;
+        let prepared: { geometry: Geometry; original: Uint8Array } | undefined;
+        if (sources) {
+          const input = await this.prepare(engine, sources, request.operation, caps, abort.signal);
+          if (isCancelled()) return void (cancelled = true);
+          req = { ...wire, images: input.images, mask: input.mask };
+          validateRequest(req, caps);
+          prepared = input;
         }
-      });
+        this.log.info(`${what}: ${settings.provider}, ${JSON.stringify(requestOptions(req))}`);
+        report(`${what}…`);
+        const outcome = await engine.runImageRequest(providerConfig(settings, apiKey), req, caps, {
+          signal: abort.signal,
+          concurrency: settings.maxConcurrentRequests,
+          maxWaitMs: settings.rateLimitMaxWaitSeconds * 1000,
+          log: this.log,
+          onStatus: (s) => report(statusText(s, what), s.done),
+          onPartial: observer.onPartial && ((p) => !isCancelled() && observer.onPartial!(p)),
+          onImageState: observer.onImageState && ((s) => observer.onImageState!({ index: s.index, state: s.state, error: s.error && describeError(s.error, ctx).message })),
+          onImage: observer.onImageState && ((image) => observer.onImageState!({ index: image.index, state: 'received' })),
+        });
+        if (isCancelled()) return void (cancelled = true);
+        failures = outcome.failures;
+        const createdAt = new Date();
+        const keep = !!sources?.keepUnmasked && req.operation === 'edit' && request.operation === 'edit' && caps.family === 'gpt-image';
+        for (const image of outcome.images) {
+          let { bytes, format } = image;
+          if (keep && prepared) {
+            const kept = await engine.composeUnmasked(prepared.original, bytes, prepared.geometry, sources!.mask, { signal: abort.signal });
+            for (const note of kept.notes) this.log.info(`keep unmasked: ${note}`);
+            if (kept.notes.length) notice = t('Outside the painted area the kept pixels are close to the original, not exact: its colours (CMYK or its colour profile) cannot be stored in the PNG result. The log has details.');
+            ({ bytes } = kept);
+            format = 'png';
+          }
+          made.push(this.recipe(request, req, caps, settings, image, bytes, format, createdAt, keep));
+        }
+        if (isCancelled()) return void (cancelled = true);
+        if (opts.hold) {
+          for (const m of made) observer.onHeld?.(m);
+          return;
+        }
+        if (made.length) report(t('Saving…'), reported);
+        for (const m of made) {
+          if (isCancelled()) break;
+          written.push(await writeAsset(folder!, m.name, embedRecord(m.bytes, m.record)));
+        }
+        if (isCancelled()) {
+          // Cancelled while saving: take back what this run wrote, so a cancelled run leaves nothing.
+          for (const f of written.splice(0)) await vscode.workspace.fs.delete(f, { useTrash: false }).then(undefined, () => undefined);
+          return void (cancelled = true);
+        }
+        made.forEach((m, i) => observer.onSaved?.({ index: m.index, uri: written[i], bytes: m.bytes, format: m.format }));
+        this.log.info(`${what}: ${written.length} of ${request.n} saved in ${Date.now() - started} ms to ${folder!.toString(true)}`);
+      } finally {
+        for (const sub of subs) sub.dispose();
+      }
+    };
+    try {
+      if (location === 'none') await work(undefined, undefined);
+      else await vscode.window.withProgress({ location, title: 'Pixelwright', cancellable: location === vscode.ProgressLocation.Notification }, work);
     } catch (err) {
+      if (isPrepareError(err)) {
+        // The image cannot be sent as it is: its own plain words; the decoder's only in the log.
+        if (err.detail) this.log.warn(`prepare: ${err.message} (${err.detail})`);
+        if (err.code === 'cancelled') {
+          end({ cancelled: true });
+          return [];
+        }
+        if (!opts.quiet) void vscode.window.showErrorMessage(`Pixelwright: ${err.message}`);
+        end({ error: err.message, failed: request.n });
+        return [];
+      }
       const info = classifyError(err, [apiKey]);
-      if (info.kind === 'cancelled') {
+      if (info.kind === 'cancelled' || observer.token?.isCancellationRequested) {
         this.log.info(`${what}: cancelled, nothing saved`);
         end({ cancelled: true });
         return written;
       }
       this.log.error(`${what}: ${info.kind} ${info.serverMessage ?? ''}`);
-      if (info.kind === 'content-policy') await this.history.keepDraft(req.prompt);
-      void showError(info, ctx);
-      end({ written, error: describeError(info, ctx).message, failed: req.n - written.length });
+      if (info.kind === 'content-policy' && generation) await this.history.keepDraft(request.prompt);
+      if (!opts.quiet) void showError(info, ctx);
+      end({ written, error: describeError(info, ctx).message, failed: request.n - written.length });
       return written;
     } finally {
       this.setBusy(-1);
@@ -230,27 +307,82 @@ export class RunPipeline extends Disposable {
     }
 
     if (written.length && !opts.noOpen) await this.present(written, settings);
+    const done = opts.hold ? made.length : written.length;
     let error: string | undefined;
     if (failures.length) {
       error = describeError(failures[0], ctx).message;
-      if (written.length === 0) {
+      if (opts.quiet) {
+        // The observer says it in its own place.
+      } else if (done === 0) {
         const first = failures[0];
-        if (first.kind === 'content-policy') await this.history.keepDraft(req.prompt);
+        if (first.kind === 'content-policy' && generation) await this.history.keepDraft(request.prompt);
         void showError(first, ctx);
       } else {
         void vscode.window
-          .showWarningMessage(t('Pixelwright: saved {0} of {1} images; the rest failed: {2}', written.length, req.n, error), t('Show Log'))
+          .showWarningMessage(t('Pixelwright: saved {0} of {1} images; the rest failed: {2}', done, request.n, error), t('Show Log'))
           .then((a) => a && this.log.show());
       }
-    } else if (written.length) {
+    } else if (done && generation) {
       await this.history.keepDraft(undefined);
     }
-    end({ written, error, failed: req.n - written.length });
+    end({ written, error, failed: request.n - done, notice });
     return written;
   }
 
+  /**
+   * Writes an image a held run made (the mask editor's Keep): the same folder rule, unique name
+   * and recipe as every other run's images.
+   */
+  async save(image: MadeImage, outputFolder?: string): Promise<vscode.Uri> {
+    const folder = await this.targetFolder(outputFolder ?? readSettings().outputFolder);
+    if (!folder) throw new Error(vscode.l10n.t('Open a folder to keep results in it.'));
+    const uri = await writeAsset(folder, image.name, embedRecord(image.bytes, image.record));
+    this.log.info(`kept ${uri.toString(true)}`);
+    return uri;
+  }
+
+  /** Reads the source files and prepares them (and the mask) for the model. */
+  private async prepare(engine: Awaited<ReturnType<typeof loadEngine>>, sources: RunSources, operation: RunRequest['operation'], caps: ModelCapabilities, signal: AbortSignal) {
+    const original = await vscode.workspace.fs.readFile(sources.image);
+    const first = { name: baseName(sources.image), bytes: original };
+    const options = { squareMode: sources.squareMode ?? 'pad', signal };
+    let prepared;
+    if (operation === 'variation') {
+      prepared = await engine.makeVariationInput(first, caps, options);
+    } else {
+      const refs = await Promise.all((sources.references ?? []).map(async (u) => ({ name: baseName(u), bytes: await vscode.workspace.fs.readFile(u) })));
+      prepared = await engine.prepareInputs([first, ...refs], caps, { ...options, mask: sources.mask });
+    }
+    for (const note of prepared.notes) this.log.info(`prepare: ${note}`);
+    return { ...prepared, original };
+  }
+
+  /** The recipe an image carries, and the name it is saved under. */
+  private recipe(request: RunRequest, req: ImageRequest, caps: ModelCapabilities, settings: PixelwrightSettings, image: ImageResult, bytes: Uint8Array, format: ImageResult['format'], createdAt: Date, kept: boolean): MadeImage {
+    const sources = request.sources;
+    const extras = sources ? { ...(kept ? { keep_unmasked: true } : {}), ...(caps.input.squareOnly ? { square: sources.squareMode ?? 'pad' } : {}), ...(sources.mask ? { masked: true } : {}) } : {};
+    const record: GenerationRecord = {
+      v: 1,
+      operation: request.operation,
+      prompt: request.prompt,
+      revisedPrompt: image.revisedPrompt,
+      model: caps.id,
+      options: { ...requestOptions(req), ...extras },
+      ...(sources ? { sources: [sources.image, ...(request.operation === 'edit' ? (sources.references ?? []) : [])].map((u) => vscode.workspace.asRelativePath(u, false)) } : {}),
+      provider: providerRecord(settings),
+      createdAt: createdAt.toISOString(),
+      requestId: image.requestId,
+      index: image.index,
+      count: request.n,
+      tool: `Pixelwright ${this.context.extension.packageJSON.version ?? ''}`.trim(),
+    };
+    // Edits and variations are named after their source; generations after their prompt.
+    const stem = sources ? `${baseName(sources.image).replace(/\.[^.]+$/, '')} ${request.operation}` : request.prompt;
+    return { index: image.index, bytes, format, record, name: imageFileName({ prompt: stem, time: createdAt, index: image.index, count: request.n, format }) };
+  }
+
   /** What an error's buttons do for a run: the entry point's own actions, else a plain retry. */
-  errorContext(settings: PixelwrightSettings, req?: ImageRequest, opts: RunOptions = {}) {
+  errorContext(settings: PixelwrightSettings, req?: RunRequest, opts: RunOptions = {}) {
     return {
       settings,
       onShowLog: () => this.log.show(),
@@ -300,6 +432,23 @@ export class RunPipeline extends Disposable {
     if (this.running > 0) this.status.show();
     else this.status.hide();
   }
+}
+
+/** What the run does, for the status bar, the notification and the log. */
+function activity(operation: RunRequest['operation'], n: number, model: string): string {
+  const t = vscode.l10n.t;
+  if (operation === 'edit') return t('Editing with {0}', model);
+  if (operation === 'variation') return t('Making variations with {0}', model);
+  return n === 1 ? t('Generating an image with {0}', model) : t('Generating {0} images with {1}', n, model);
+}
+
+/** The preparation's refusals (the engine bundle's class, so known by name here). */
+function isPrepareError(err: unknown): err is PrepareError {
+  return err instanceof Error && err.name === 'PrepareError';
+}
+
+function baseName(u: vscode.Uri): string {
+  return u.path.slice(u.path.lastIndexOf('/') + 1);
 }
 
 function statusText(s: RunStatus, what: string): string {
