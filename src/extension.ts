@@ -34,8 +34,15 @@ export function activate(context: vscode.ExtensionContext): PixelwrightApi {
   const lazyView = (pick: (f: FeaturesModule.Features) => vscode.WebviewViewProvider): vscode.WebviewViewProvider => ({
     resolveWebviewView: (view, ctx, token) => pick(features()).resolveWebviewView(view, ctx, token),
   });
+  /** An agent tool that loads its feature on its first call (the names come from package.json). */
+  const lazyTool = (name: string): vscode.LanguageModelTool<unknown> => ({
+    prepareInvocation: (o, token) => features().tool(name).prepareInvocation?.(o, token),
+    invoke: (o, token) => features().tool(name).invoke(o, token),
+  });
+  const tools = (context.extension.packageJSON.contributes?.languageModelTools ?? []) as { name: string }[];
   context.subscriptions.push(
     log,
+    ...tools.map((t) => vscode.lm.registerTool(t.name, lazyTool(t.name))),
     vscode.commands.registerCommand('pixelwright.generate', (args?: unknown) => features().generate(args)),
     vscode.commands.registerCommand('pixelwright.editImage', (uri?: unknown, uris?: unknown) => features().editImage(uri, uris)),
     vscode.commands.registerCommand('pixelwright.createVariations', (uri?: unknown, uris?: unknown) => features().createVariations(uri, uris)),

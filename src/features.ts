@@ -1,11 +1,12 @@
 /**
  * Everything that is not needed to activate: the run pipeline and every feature (the palette's
- * Generate Image, the mask editor, the Studio and the Gallery). Bundled on its own as
+ * Generate Image, the mask editor, the Studio, the Gallery and the agent tools). Bundled on its own as
  * dist/features.js and loaded by src/extension.ts the first time a command runs or a view opens,
  * so activation costs almost nothing. One bundle for all features keeps one copy of the modules
  * they share (the asset writer's event, for one).
  */
 import * as vscode from 'vscode';
+import { ImageTools } from './host/agent/tools';
 import { HostEditBackend } from './host/edit/backend';
 import { editOpener } from './host/edit/commands';
 import { GalleryViewProvider } from './host/gallery/view';
@@ -28,6 +29,8 @@ export interface Features extends vscode.Disposable {
   createVariations(uri?: unknown, uris?: unknown): Promise<vscode.Uri | undefined>;
   readonly studio: vscode.WebviewViewProvider;
   readonly gallery: vscode.WebviewViewProvider;
+  /** The agent tool named in package.json's languageModelTools. */
+  tool(name: string): vscode.LanguageModelTool<unknown>;
 }
 
 export function createFeatures(context: vscode.ExtensionContext, { log, keys }: Services): Features {
@@ -37,6 +40,7 @@ export function createFeatures(context: vscode.ExtensionContext, { log, keys }: 
   const edit = editOpener(context, new HostEditBackend(context, log, pipeline), log);
   const studio = new StudioViewProvider(context, pipeline, history, log);
   const gallery = new GalleryViewProvider(context, log, pipeline);
+  const tools = new ImageTools(pipeline, log);
   const owned: vscode.Disposable[] = [pipeline, studio, gallery];
   return {
     generate: (args) => generate.generateCommand(args),
@@ -44,6 +48,7 @@ export function createFeatures(context: vscode.ExtensionContext, { log, keys }: 
     createVariations: (uri, uris) => edit.open('variation', uri, uris),
     studio,
     gallery,
+    tool: (name) => tools.tool(name),
     dispose: () => owned.forEach((d) => d.dispose()),
   };
 }

@@ -15,7 +15,7 @@ import type { ImageResult, PartialImage, RunStatus } from '../../core/engine';
 import { classifyError, type ErrorInfo } from '../../core/errors';
 import { embedRecord } from '../../core/metadata';
 import { ModelTable, type ModelCapabilities } from '../../core/models';
-import { imageFileName } from '../../core/naming';
+import { extensionFor, imageFileName } from '../../core/naming';
 import type { Geometry, MaskInput, PrepareError } from '../../core/prepare';
 import type { GenerationRecord } from '../../core/record';
 import { requestOptions, validateRequest, ValidationError, type ImageRequest } from '../../core/request';
@@ -93,8 +93,8 @@ export interface RunObserver {
   onImageState?(state: ImageProgress): void;
   /** The status line the notification shows, with how many images of how many are done. */
   onStatus?(message: string, done: number, total: number): void;
-  /** Each image once written, with the bytes written (for thumbnails). */
-  onSaved?(saved: { readonly index: number; readonly uri: vscode.Uri; readonly bytes: Uint8Array; readonly format: string }): void;
+  /** Each image once written, with the bytes written (for thumbnails) and the model's revised prompt. */
+  onSaved?(saved: { readonly index: number; readonly uri: vscode.Uri; readonly bytes: Uint8Array; readonly format: string; readonly revisedPrompt?: string }): void;
   /** With `hold`: each image made, not written; `RunPipeline.save` writes it. */
   onHeld?(image: MadeImage): void;
   /** Always called once, however the run ends (also when refused before any request). */
@@ -105,6 +105,8 @@ export interface RunObserver {
 export interface RunOptions {
   /** The output folder setting for this run (the configured one when absent). */
   readonly outputFolder?: string;
+  /** The file name to write (numbered when several images come back; made unique, never overwriting). */
+  readonly fileName?: string;
   /** Leave the written files closed (the Studio shows them itself). */
   readonly noOpen?: boolean;
   /** Hand the images to `observer.onHeld` instead of writing them (the mask editor: the user keeps some). */
@@ -248,7 +250,7 @@ export class RunPipeline extends Disposable {
             ({ bytes } = kept);
             format = 'png';
           }
-          made.push(this.recipe(request, req, caps, settings, image, bytes, format, createdAt, keep));
+          made.push(this.recipe(request, req, caps, settings, image, bytes, format, createdAt, keep, opts.fileName));
         }
         if (isCancelled()) return void (cancelled = true);
         if (opts.hold) {
@@ -265,7 +267,7 @@ export class RunPipeline extends Disposable {
           for (const f of written.splice(0)) await vscode.workspace.fs.delete(f, { useTrash: false }).then(undefined, () => undefined);
           return void (cancelled = true);
         }
-        made.forEach((m, i) => observer.onSaved?.({ index: m.index, uri: written[i], bytes: m.bytes, format: m.format }));
+        made.forEach((m, i) => observer.onSaved?.({ index: m.index, uri: written[i], bytes: m.bytes, format: m.format, revisedPrompt: m.record.revisedPrompt }));
         this.log.info(`${what}: ${written.length} of ${request.n} saved in ${Date.now() - started} ms to ${folder!.toString(true)}`);
       } finally {
         for (const sub of subs) sub.dispose();
@@ -358,7 +360,7 @@ export class RunPipeline extends Disposable {
   }
 
   /** The recipe an image carries, and the name it is saved under. */
-  private recipe(request: RunRequest, req: ImageRequest, caps: ModelCapabilities, settings: PixelwrightSettings, image: ImageResult, bytes: Uint8Array, format: ImageResult['format'], createdAt: Date, kept: boolean): MadeImage {
+  private recipe(request: RunRequest, req: ImageRequest, caps: ModelCapabilities, settings: PixelwrightSettings, image: ImageResult, bytes: Uint8Array, format: ImageResult['format'], createdAt: Date, kept: boolean, fileName?: string): MadeImage {
     const sources = request.sources;
     const extras = sources ? { ...(kept ? { keep_unmasked: true } : {}), ...(caps.input.squareOnly ? { square: sources.squareMode ?? 'pad' } : {}), ...(sources.mask ? { masked: true } : {}) } : {};
     const record: GenerationRecord = {
@@ -378,7 +380,8 @@ export class RunPipeline extends Disposable {
     };
     // Edits and variations are named after their source; generations after their prompt.
     const stem = sources ? `${baseName(sources.image).replace(/\.[^.]+$/, '')} ${request.operation}` : request.prompt;
-    return { index: image.index, bytes, format, record, name: imageFileName({ prompt: stem, time: createdAt, index: image.index, count: request.n, format }) };
+    const name = fileName ? numberedName(fileName, image.index, request.n, format) : imageFileName({ prompt: stem, time: createdAt, index: image.index, count: request.n, format });
+    return { index: image.index, bytes, format, record, name };
   }
 
   /** What an error's buttons do for a run: the entry point's own actions, else a plain retry. */
@@ -445,6 +448,12 @@ function activity(operation: RunRequest['operation'], n: number, model: string):
 /** The preparation's refusals (the engine bundle's class, so known by name here). */
 function isPrepareError(err: unknown): err is PrepareError {
   return err instanceof Error && err.name === 'PrepareError';
+}
+
+/** "hero.png" as the file of image `index` of `count`: "hero-2.png" when there are several, its extension the format's. */
+function numberedName(fileName: string, index: number, count: number, format: ImageResult['format']): string {
+  const stem = fileName.replace(/\.[^./]+$/, '');
+  return `${stem}${count > 1 ? `-${index + 1}` : ''}${extensionFor(format)}`;
 }
 
 function baseName(u: vscode.Uri): string {

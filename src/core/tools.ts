@@ -1,0 +1,234 @@
+/**
+ * The image tools agents call (Copilot's agent mode through VS Code's language model tools, any
+ * MCP client through Pixelwright's MCP server): their names, input schemas, what a model is told
+ * about them, the parsing of their input (every field checked, a clear refusal the model can act
+ * on), and masks drawn from regions. No `vscode` here: the host and the MCP server both use it.
+ */
+
+export const TOOL_NAMES = {
+  generate: 'pixelwright_generate_image',
+  edit: 'pixelwright_edit_image',
+  variations: 'pixelwright_image_variations',
+  recipe: 'pixelwright_image_recipe',
+} as const;
+
+export type ToolName = (typeof TOOL_NAMES)[keyof typeof TOOL_NAMES];
+
+/** A tool's input was refused: the message says what to change. Nothing was sent or written. */
+export class ToolInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ToolInputError';
+  }
+}
+
+/** A rectangle or an ellipse (inscribed in the box) to edit, in image pixels or fractions of the image. */
+export interface ToolRegion {
+  readonly shape: 'rectangle' | 'ellipse';
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+  /** 'pixels' of the image as displayed (EXIF orientation applied), or 'fraction' of its width and height (0-1). Default 'pixels'. */
+  readonly units?: 'pixels' | 'fraction';
+}
+
+/** Options every making tool takes (each checked against the model by the run pipeline). */
+export interface ToolOptions {
+  readonly model?: string;
+  readonly size?: string;
+  readonly quality?: string;
+  readonly n?: number;
+  readonly background?: 'auto' | 'transparent' | 'opaque';
+  readonly outputFormat?: 'png' | 'jpeg' | 'webp';
+  /** A workspace-relative folder, or a file name whose extension gives the format. */
+  readonly target?: string;
+}
+
+export interface GenerateToolInput extends ToolOptions {
+  readonly prompt: string;
+}
+
+export interface EditToolInput extends ToolOptions {
+  /** Workspace-relative paths: the first is edited, the others are references. */
+  readonly images: readonly string[];
+  readonly prompt: string;
+  /** A PNG the size of the image: transparent (or white on black) where to edit. */
+  readonly mask?: string;
+  readonly regions?: readonly ToolRegion[];
+  readonly inputFidelity?: 'low' | 'high';
+  /** GPT image models: paste the original's pixels back outside the mask (default true when there is a mask). */
+  readonly keepUnmasked?: boolean;
+}
+
+export interface VariationToolInput extends ToolOptions {
+  readonly image: string;
+  readonly prompt?: string;
+}
+
+export interface RecipeToolInput {
+  readonly image: string;
+}
+
+const OPTION_FIELDS = ['model', 'size', 'quality', 'n', 'background', 'outputFormat', 'target'] as const;
+
+type Raw = Record<string, unknown>;
+
+function object(raw: unknown): Raw {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ToolInputError('the input must be an object');
+  return raw as Raw;
+}
+
+function text(raw: Raw, key: string, required: true): string;
+function text(raw: Raw, key: string, required?: false): string | undefined;
+function text(raw: Raw, key: string, required = false): string | undefined {
+  const v = raw[key];
+  if (v === undefined || v === null) {
+    if (required) throw new ToolInputError(`"${key}" is required`);
+    return undefined;
+  }
+  if (typeof v !== 'string') throw new ToolInputError(`"${key}" must be a string`);
+  if (required && !v.trim()) throw new ToolInputError(`"${key}" is empty`);
+  return v;
+}
+
+function oneOf<T extends string>(raw: Raw, key: string, allowed: readonly T[]): T | undefined {
+  const v = text(raw, key);
+  if (v === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(v)) throw new ToolInputError(`"${key}" must be one of ${allowed.join(', ')}, not "${v}"`);
+  return v as T;
+}
+
+function unknownFields(raw: Raw, known: readonly string[]): void {
+  const extra = Object.keys(raw).filter((k) => !known.includes(k));
+  if (extra.length) throw new ToolInputError(`unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k}"`).join(', ')}; the tool takes ${known.join(', ')}`);
+}
+
+function options(raw: Raw): ToolOptions {
+  const n = raw.n;
+  if (n !== undefined && (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 10)) throw new ToolInputError(`"n" must be a whole number from 1 to 10, not ${JSON.stringify(n)}`);
+  return {
+    model: text(raw, 'model'),
+    size: text(raw, 'size'),
+    quality: text(raw, 'quality'),
+    n: n as number | undefined,
+    background: oneOf(raw, 'background', ['auto', 'transparent', 'opaque'] as const),
+    outputFormat: oneOf(raw, 'outputFormat', ['png', 'jpeg', 'webp'] as const),
+    target: text(raw, 'target'),
+  };
+}
+
+export function parseGenerateInput(input: unknown): GenerateToolInput {
+  const raw = object(input);
+  unknownFields(raw, ['prompt', ...OPTION_FIELDS]);
+  return { prompt: text(raw, 'prompt', true), ...options(raw) };
+}
+
+export function parseEditInput(input: unknown): EditToolInput {
+  const raw = object(input);
+  unknownFields(raw, ['images', 'prompt', 'mask', 'regions', 'inputFidelity', 'keepUnmasked', ...OPTION_FIELDS]);
+  if (raw.keepUnmasked !== undefined && typeof raw.keepUnmasked !== 'boolean') throw new ToolInputError('"keepUnmasked" must be true or false');
+  const images = raw.images;
+  if (!Array.isArray(images) || images.length === 0 || images.some((p) => typeof p !== 'string' || !p.trim())) {
+    throw new ToolInputError('"images" must be a list of one or more workspace-relative image paths (the first is edited)');
+  }
+  const mask = text(raw, 'mask');
+  let regions: ToolRegion[] | undefined;
+  if (raw.regions !== undefined) {
+    if (!Array.isArray(raw.regions) || raw.regions.length === 0) throw new ToolInputError('"regions" must be a list of one or more rectangles or ellipses');
+    regions = raw.regions.map((r, i) => parseRegion(r, i));
+  }
+  if (mask !== undefined && regions) throw new ToolInputError('give either "mask" (a PNG path) or "regions", not both');
+  return { images: images as string[], prompt: text(raw, 'prompt', true), mask, regions, inputFidelity: oneOf(raw, 'inputFidelity', ['low', 'high'] as const), keepUnmasked: raw.keepUnmasked as boolean | undefined, ...options(raw) };
+}
+
+export function parseVariationInput(input: unknown): VariationToolInput {
+  const raw = object(input);
+  unknownFields(raw, ['image', 'prompt', ...OPTION_FIELDS]);
+  return { image: text(raw, 'image', true), prompt: text(raw, 'prompt'), ...options(raw) };
+}
+
+export function parseRecipeInput(input: unknown): RecipeToolInput {
+  const raw = object(input);
+  unknownFields(raw, ['image']);
+  return { image: text(raw, 'image', true) };
+}
+
+function parseRegion(r: unknown, i: number): ToolRegion {
+  const where = `regions[${i}]`;
+  if (typeof r !== 'object' || r === null || Array.isArray(r)) throw new ToolInputError(`${where} must be an object with shape, x, y, width, height`);
+  const raw = r as Raw;
+  const extra = Object.keys(raw).filter((k) => !['shape', 'x', 'y', 'width', 'height', 'units'].includes(k));
+  if (extra.length) throw new ToolInputError(`${where} has unknown field(s) ${extra.join(', ')}`);
+  const shape = raw.shape;
+  if (shape !== 'rectangle' && shape !== 'ellipse') throw new ToolInputError(`${where}.shape must be "rectangle" or "ellipse"`);
+  const units = raw.units ?? 'pixels';
+  if (units !== 'pixels' && units !== 'fraction') throw new ToolInputError(`${where}.units must be "pixels" or "fraction"`);
+  const num = (k: 'x' | 'y' | 'width' | 'height') => {
+    const v = raw[k];
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ToolInputError(`${where}.${k} must be a number`);
+    if ((k === 'width' || k === 'height') && v <= 0) throw new ToolInputError(`${where}.${k} must be greater than 0`);
+    return v;
+  };
+  return { shape, x: num('x'), y: num('y'), width: num('width'), height: num('height'), units };
+}
+
+/**
+ * The mask the regions draw on an image of `width` x `height` (displayed pixels): one byte per
+ * pixel, 255 where to edit. A pixel is painted when its centre lies in a region. Refused (never
+ * sent without a mask) when a region lies outside the image or paints no pixel.
+ */
+export function paintRegions(regions: readonly ToolRegion[], width: number, height: number): { readonly width: number; readonly height: number; readonly painted: Uint8Array } {
+  const painted = new Uint8Array(width * height);
+  regions.forEach((r, i) => {
+    const k = r.units === 'fraction' ? { x: width, y: height } : { x: 1, y: 1 };
+    if (r.units === 'fraction' && [r.x, r.y, r.width, r.height].some((v) => v < 0 || v > 1)) {
+      throw new ToolInputError(`regions[${i}] is in fractions of the image, so x, y, width and height must be from 0 to 1`);
+    }
+    const x0 = r.x * k.x;
+    const y0 = r.y * k.y;
+    const x1 = x0 + r.width * k.x;
+    const y1 = y0 + r.height * k.y;
+    if (x1 <= 0 || y1 <= 0 || x0 >= width || y0 >= height) {
+      throw new ToolInputError(`regions[${i}] (${fmt(x0)},${fmt(y0)} to ${fmt(x1)},${fmt(y1)}) lies outside the ${width}x${height} image`);
+    }
+    const cx = (x0 + x1) / 2;
+    const cy = (y0 + y1) / 2;
+    const rx = (x1 - x0) / 2;
+    const ry = (y1 - y0) / 2;
+    let count = 0;
+    for (let y = Math.max(0, Math.floor(y0)); y < Math.min(height, Math.ceil(y1)); y++) {
+      const py = y + 0.5;
+      if (py < y0 || py > y1) continue;
+      for (let x = Math.max(0, Math.floor(x0)); x < Math.min(width, Math.ceil(x1)); x++) {
+        const px = x + 0.5;
+        if (px < x0 || px > x1) continue;
+        if (r.shape === 'ellipse' && ((px - cx) / rx) ** 2 + ((py - cy) / ry) ** 2 > 1) continue;
+        painted[y * width + x] = 255;
+        count++;
+      }
+    }
+    if (count === 0) throw new ToolInputError(`regions[${i}] is too small to cover a pixel of the ${width}x${height} image`);
+  });
+  return { width, height, painted };
+}
+
+const fmt = (v: number) => String(Math.round(v * 10) / 10);
+
+/**
+ * Where a tool's images go: `target` is a workspace-relative folder ("assets/icons") or file
+ * ("assets/hero.png", its extension naming the format). Absent: the output folder setting.
+ */
+export function splitTarget(target: string | undefined): { readonly folder?: string; readonly name?: string; readonly format?: 'png' | 'jpeg' | 'webp' } {
+  if (target === undefined || !target.trim()) return {};
+  const t = target.trim().replace(/\\/g, '/');
+  const slash = t.lastIndexOf('/');
+  const last = t.slice(slash + 1);
+  const ext = /\.([a-z0-9]+)$/i.exec(last)?.[1]?.toLowerCase();
+  // eslint-disable-next-line no-control-regex
+  if (/[<>:"|?*\u0000-\u001f]/.test(t)) throw new ToolInputError(`"target" has a character that is not allowed in file names on every system: ${JSON.stringify(target)}`);
+  if (!ext) return { folder: t };
+  const format = ext === 'png' ? 'png' : ext === 'jpg' || ext === 'jpeg' ? 'jpeg' : ext === 'webp' ? 'webp' : undefined;
+  if (!format) throw new ToolInputError(`"target" names a .${ext} file; Pixelwright writes .png, .jpg and .webp images (or give a folder)`);
+  return { folder: slash > 0 ? t.slice(0, slash) : '', name: last, format };
+}

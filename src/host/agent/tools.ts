@@ -1,0 +1,240 @@
+/**
+ * The image tools in Copilot's agent mode (VS Code language model tools): generate, edit with a
+ * mask (a PNG or regions), variations, and an image's recipe. Each is a thin caller of the run
+ * pipeline: it checks the input (paths inside the workspace, real images, a model that can do the
+ * operation), shows what it will do and cost before it runs, and answers the model with the
+ * written files' paths, a Markdown link each, the revised prompt and the images themselves.
+ * Every refusal is a tool error in plain words and writes nothing.
+ */
+import * as fs from 'node:fs/promises';
+import * as vscode from 'vscode';
+import { ModelTable, type ModelCapabilities } from '../../core/models';
+import { detectImageFormat, readRecord } from '../../core/metadata';
+import { isInsideFolder } from '../../core/paths';
+import { estimateCost, formatUsd } from '../../core/pricing';
+import { fitOptions } from '../../core/request';
+import {
+  paintRegions, parseEditInput, parseGenerateInput, parseRecipeInput, parseVariationInput, splitTarget, TOOL_NAMES, ToolInputError, type EditToolInput, type ToolOptions,
+} from '../../core/tools';
+import { loadEngine } from '../platform/engineLoader';
+import type { Log } from '../platform/log';
+import { readSettings, type PixelwrightSettings } from '../platform/settings';
+import { allowedModel, offeredModels, preferredModel } from '../run/modelChoice';
+import type { RunPipeline, RunRequest } from '../run/pipeline';
+
+const MIME = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp', gif: 'image/gif' } as const;
+/** Images larger than this go back to the model as a path only, not as image data. */
+const MAX_DATA_PART_BYTES = 4 * 1024 * 1024;
+
+type Operation = 'generate' | 'edit' | 'variation';
+
+/** What a call will do, worked out once for the confirmation and again for the run. */
+interface Plan {
+  readonly operation: Operation;
+  readonly caps: ModelCapabilities;
+  readonly request: RunRequest;
+  readonly settings: PixelwrightSettings;
+  readonly folder?: string;
+  readonly fileName?: string;
+}
+
+export class ImageTools {
+  constructor(
+    private readonly pipeline: RunPipeline,
+    private readonly log: Log,
+  ) {}
+
+  /** The tool object VS Code calls for `name` (one of TOOL_NAMES). */
+  tool(name: string): vscode.LanguageModelTool<unknown> {
+    if (name === TOOL_NAMES.recipe) return { invoke: (o) => this.guard(name, () => this.recipe(o.input)) };
+    const operation: Operation = name === TOOL_NAMES.generate ? 'generate' : name === TOOL_NAMES.edit ? 'edit' : 'variation';
+    return {
+      prepareInvocation: async (o) => {
+        try {
+          return this.confirmation(await this.plan(operation, o.input));
+        } catch {
+          // The input is refused in invoke, as a tool error the model reads.
+          return { invocationMessage: vscode.l10n.t('Checking the image request…') };
+        }
+      },
+      invoke: (o, token) => this.guard(name, () => this.make(operation, o.input, token)),
+    };
+  }
+
+  private async guard(name: string, work: () => Promise<vscode.LanguageModelToolResult>): Promise<vscode.LanguageModelToolResult> {
+    try {
+      return await work();
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.log.warn(`tool ${name}: refused: ${message}`);
+      // Thrown, so the model sees a failed call with these words and can change its input.
+      throw new Error(`Pixelwright: ${message}`);
+    }
+  }
+
+  private async plan(operation: Operation, input: unknown): Promise<Plan> {
+    const settings = readSettings();
+    const table = new ModelTable(settings.customModels);
+    const parsed = operation === 'generate' ? parseGenerateInput(input) : operation === 'edit' ? parseEditInput(input) : parseVariationInput(input);
+    const caps = this.model(table, settings, operation, parsed.model);
+    const target = splitTarget(parsed.target);
+    if (target.format && parsed.outputFormat && target.format !== parsed.outputFormat) {
+      throw new ToolInputError(`"target" names a ${target.format} file but "outputFormat" is ${parsed.outputFormat}`);
+    }
+    const fitted = fitOptions(caps, { size: settings.size, quality: settings.quality, outputFormat: settings.outputFormat });
+    const given = (o: ToolOptions) => ({
+      size: o.size ?? (operation === 'generate' ? fitted.size : undefined),
+      quality: o.quality ?? (caps.family === 'dall-e-2' && operation !== 'generate' ? undefined : fitted.quality),
+      background: o.background,
+      outputFormat: o.outputFormat ?? target.format ?? (caps.outputFormats.length > 1 ? fitted.outputFormat : undefined),
+    });
+    const request: RunRequest = {
+      operation,
+      model: caps.id,
+      prompt: 'prompt' in parsed ? (parsed.prompt ?? '') : '',
+      n: parsed.n ?? 1,
+      ...given(parsed),
+      ...(operation === 'edit' ? { inputFidelity: (parsed as EditToolInput).inputFidelity } : {}),
+    };
+    return { operation, caps, request, settings, folder: target.folder, fileName: target.name };
+  }
+
+  /** The model named (checked: known, can do the operation, the Azure deployment's) or the preferred one. */
+  private model(table: ModelTable, settings: PixelwrightSettings, operation: Operation, named: string | undefined): ModelCapabilities {
+    const offered = offeredModels(table, settings, operation);
+    if (named === undefined) {
+      const caps = preferredModel(offered, settings);
+      if (!caps) throw new ToolInputError(`no model configured here can ${operationWords(operation)}`);
+      return caps;
+    }
+    if (!table.get(named)) throw new ToolInputError(`unknown model "${named}"; models here: ${offered.map((m) => m.id).join(', ')}`);
+    const caps = allowedModel(table, settings, named, operation);
+    if (!caps) throw new ToolInputError(`${named} cannot ${operationWords(operation)} here; use one of ${offered.map((m) => m.id).join(', ') || '(none)'}`);
+    return caps;
+  }
+
+  private confirmation(plan: Plan): vscode.PreparedToolInvocation {
+    const t = vscode.l10n.t;
+    const r = plan.request;
+    const estimate = estimateCost(r.model, { quality: r.quality, size: r.size, n: r.n });
+    const cost =
+      estimate.kind === 'per-image'
+        ? estimate.min === estimate.max
+          ? formatUsd(estimate.min)
+          : t('{0} to {1}', formatUsd(estimate.min), formatUsd(estimate.max))
+        : estimate.kind === 'tokens'
+          ? t('billed by tokens (no fixed price per image)')
+          : t('unknown for this model');
+    const where = plan.folder !== undefined ? `${plan.folder || '.'}${plan.fileName ? `/${plan.fileName}` : '/'}` : `${plan.settings.outputFolder}/`;
+    const lines = [
+      r.prompt ? `**${t('Prompt')}:** ${r.prompt.length > 400 ? `${r.prompt.slice(0, 400)}…` : r.prompt}` : undefined,
+      `**${t('Model')}:** ${r.model}`,
+      r.size ? `**${t('Size')}:** ${r.size}` : undefined,
+      r.quality ? `**${t('Quality')}:** ${r.quality}` : undefined,
+      `**${t('Images')}:** ${r.n}`,
+      `**${t('Estimated cost')}:** ${cost}`,
+      `**${t('Written to')}:** \`${where}\` ${t('(never overwriting a file)')}`,
+    ].filter(Boolean);
+    const title =
+      plan.operation === 'generate' ? t('Generate {0} image(s) with {1}?', r.n, r.model) : plan.operation === 'edit' ? t('Edit an image with {0}?', r.model) : t('Make {0} variation(s) with {1}?', r.n, r.model);
+    return {
+      invocationMessage: plan.operation === 'generate' ? t('Generating with {0}…', r.model) : plan.operation === 'edit' ? t('Editing with {0}…', r.model) : t('Making variations with {0}…', r.model),
+      confirmationMessages: { title, message: new vscode.MarkdownString(lines.join('  \n')) },
+    };
+  }
+
+  private async make(operation: Operation, input: unknown, token: vscode.CancellationToken): Promise<vscode.LanguageModelToolResult> {
+    const plan = await this.plan(operation, input);
+    let request = plan.request;
+    if (operation === 'edit') {
+      const e = parseEditInput(input);
+      const [image, ...references] = await Promise.all(e.images.map((p) => workspaceImage(p)));
+      const max = Math.max(0, plan.caps.input.maxImages - 1);
+      if (references.length > max) throw new ToolInputError(`${plan.caps.id} takes ${max} reference image(s) besides the one edited; ${references.length} were given`);
+      let mask: NonNullable<RunRequest['sources']>['mask'];
+      if (e.mask !== undefined) mask = { png: await vscode.workspace.fs.readFile(await workspaceImage(e.mask)) };
+      else if (e.regions) {
+        const { width, height } = await (await loadEngine()).describeImage(await vscode.workspace.fs.readFile(image));
+        mask = paintRegions(e.regions, width, height);
+      }
+      request = { ...request, sources: { image, references, mask, keepUnmasked: mask !== undefined && plan.caps.family === 'gpt-image' && e.keepUnmasked !== false } };
+    } else if (operation === 'variation') {
+      request = { ...request, sources: { image: await workspaceImage(parseVariationInput(input).image) } };
+    }
+    const saved: { uri: vscode.Uri; bytes: Uint8Array; format: keyof typeof MIME; revisedPrompt?: string }[] = [];
+    let error: string | undefined;
+    let cancelled = false;
+    await this.pipeline.run(request, plan.caps, plan.settings, {
+      outputFolder: plan.folder,
+      fileName: plan.fileName,
+      noOpen: true,
+      quiet: true,
+      observer: {
+        token,
+        progressLocation: vscode.ProgressLocation.Window,
+        onSaved: (s) => saved.push({ uri: s.uri, bytes: s.bytes, format: s.format as keyof typeof MIME, revisedPrompt: s.revisedPrompt }),
+        onDone: (end) => {
+          error = end.error;
+          cancelled = end.cancelled;
+        },
+      },
+    });
+    if (cancelled) throw new Error('cancelled; nothing was written');
+    if (saved.length === 0) throw new Error(error ?? 'nothing was written');
+    const alt = (request.prompt || operation).replace(/\s+/g, ' ').replace(/[[\]]/g, '').slice(0, 80);
+    const lines = [
+      saved.length === 1 ? 'Wrote 1 image into the workspace:' : `Wrote ${saved.length} images into the workspace:`,
+      ...saved.map((s) => {
+        const rel = vscode.workspace.asRelativePath(s.uri, false);
+        return `- ${rel} (Markdown: ![${alt}](${encodeURI(rel).replace(/[()]/g, (c) => (c === '(' ? '%28' : '%29'))}))${s.revisedPrompt ? `\n  revised prompt: ${s.revisedPrompt}` : ''}`;
+      }),
+      ...(error ? [`Some images failed: ${error}`] : []),
+      'Each file carries its recipe (prompt, model, options, sources); paths are relative to the workspace root.',
+    ];
+    const parts: (vscode.LanguageModelTextPart | vscode.LanguageModelDataPart)[] = [new vscode.LanguageModelTextPart(lines.join('\n'))];
+    for (const s of saved) if (s.bytes.byteLength <= MAX_DATA_PART_BYTES) parts.push(vscode.LanguageModelDataPart.image(s.bytes, MIME[s.format]));
+    return new vscode.LanguageModelToolResult(parts);
+  }
+
+  private async recipe(input: unknown): Promise<vscode.LanguageModelToolResult> {
+    const uri = await workspaceImage(parseRecipeInput(input).image);
+    const record = readRecord(await vscode.workspace.fs.readFile(uri));
+    const rel = vscode.workspace.asRelativePath(uri, false);
+    const text = record ? `Recipe of ${rel}:\n${JSON.stringify(record, null, 2)}` : `${rel} carries no Pixelwright recipe (it was not made by Pixelwright, or its recipe was removed).`;
+    return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(text)]);
+  }
+}
+
+function operationWords(operation: Operation): string {
+  return operation === 'generate' ? 'generate images' : operation === 'edit' ? 'edit images' : 'make variations';
+}
+
+/**
+ * A path the model gave, as an image file inside the workspace: relative to the (first)
+ * workspace folder, or absolute inside one; no link that leads out; a PNG, JPEG or WebP.
+ */
+export async function workspaceImage(given: string): Promise<vscode.Uri> {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (folders.length === 0) throw new ToolInputError('no folder is open in VS Code, so there is no workspace to read images from');
+  const p = given.trim().replace(/\\/g, '/');
+  const absolute = /^([a-zA-Z]:)?\//.test(p);
+  const uri = absolute ? vscode.Uri.file(p) : vscode.Uri.joinPath(folders[0].uri, p);
+  const root = vscode.workspace.getWorkspaceFolder(uri)?.uri;
+  const inside = root && (uri.scheme !== 'file' || isInsideFolder(root.fsPath, uri.fsPath));
+  if (!inside) throw new ToolInputError(`"${given}" is outside the workspace; give a path relative to the workspace root`);
+  let bytes: Uint8Array;
+  try {
+    if (uri.scheme === 'file' && !isInsideFolder(await fs.realpath(root.fsPath), await fs.realpath(uri.fsPath))) {
+      throw new ToolInputError(`"${given}" is a link to a file outside the workspace`);
+    }
+    const stat = await vscode.workspace.fs.stat(uri);
+    if (stat.type & vscode.FileType.Directory) throw new ToolInputError(`"${given}" is a folder, not an image`);
+    bytes = await vscode.workspace.fs.readFile(uri);
+  } catch (err) {
+    if (err instanceof ToolInputError) throw err;
+    throw new ToolInputError(`"${given}" does not exist in the workspace`);
+  }
+  const format = detectImageFormat(bytes.subarray(0, 64));
+  if (format !== 'png' && format !== 'jpeg' && format !== 'webp') throw new ToolInputError(`"${given}" is not a PNG, JPEG or WebP image`);
+  return uri;
+}
