@@ -6,12 +6,13 @@
  */
 import * as vscode from 'vscode';
 import { classifyError } from '../../core/errors';
-import { embedRecord, readImageSize } from '../../core/metadata';
+import { embedRecord } from '../../core/metadata';
 import { ModelTable, type ModelCapabilities, type OutputFormat } from '../../core/models';
 import { imageFileName } from '../../core/naming';
 import type { GenerationRecord } from '../../core/record';
 import { requestOptions, type ImageRequest } from '../../core/request';
 import type { EditOptions, ModelChoice, ResultImage } from '../../shared/editProtocol';
+import { MIME_TYPES, readImageSize, type ImageFormat } from '../../shared/imageFormat';
 import { outputFolderUri, writeAsset } from '../run/assets';
 import { loadEngine } from '../platform/engineLoader';
 import { allowedModel, offeredModels, preferredModel } from '../run/modelChoice';
@@ -23,14 +24,13 @@ import { ApiKeyStore } from '../platform/secrets';
 import { openSettings, readSettings, type PixelwrightSettings } from '../platform/settings';
 
 const LAST_EDIT_KEY = 'pixelwright.lastEditOptions';
-const MIME = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp', gif: 'image/gif' } as const;
 
 /** The prompt a GPT image variation sends (variations are edits without a mask there). */
 export const VARIATION_PROMPT = 'Create a variation of this image: keep its subject, composition and style, and vary the details.';
 
 interface HeldResult {
   readonly bytes: Uint8Array;
-  readonly format: keyof typeof MIME;
+  readonly format: ImageFormat;
   readonly record: GenerationRecord;
   readonly stem: string;
   saved?: vscode.Uri;
@@ -174,7 +174,7 @@ export class HostEditBackend implements EditBackend {
           tool: `Pixelwright ${this.context.extension.packageJSON.version ?? ''}`.trim(),
         };
         this.held.set(id, { bytes, format, record, stem: `${baseName(input.source).replace(/\.[^.]+$/, '')} ${input.operation}` });
-        results.push({ id, bytes, mime: MIME[format], width: size.width, height: size.height });
+        results.push({ id, bytes, mime: MIME_TYPES[format], width: size.width, height: size.height });
       }
       const failure = outcome.failures[0];
       const error = failure ? this.failureText(failure, settings, outcome.images.length, o.n) : undefined;
