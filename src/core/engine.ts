@@ -1,7 +1,7 @@
 /**
  * The image engine: runs one validated ImageRequest against a provider through the official
- * `openai` SDK and hands back image bytes. This module (and the SDK it pulls in) is bundled
- * separately as dist/engine.js and loaded on first use, so activation stays light.
+ * `openai` SDK and hands back image bytes. The SDK runner only: the host reaches it through the
+ * lazily loaded bundle dist/engine.js, whose entry is engineEntry.ts, so activation stays light.
  *
  * - An `n` above the model's per-request limit becomes parallel requests under a cap.
  * - URL results are downloaded at once (they expire); base64 results are decoded.
@@ -354,6 +354,3 @@ async function imageBytes(item: ImagesResponse['data'] extends (infer T)[] | und
 function formatBytes(n: number): string {
   return n >= 1048576 ? `${Math.round((n / 1048576) * 10) / 10} MB` : `${n} bytes`;
 }
-
-export { composeUnmasked, describeImage, keepUnmaskedPixels, makeVariationInput, prepareInputs, PrepareError } from './prepare';
-export { makeThumbnail } from './thumbnails';
