@@ -1,7 +1,7 @@
 // Bundles the extension with esbuild. Three host bundles, so that activation stays light:
 //   dist/extension.js  activate(): thin registrations, settings, secrets, log;
 //   dist/features.js   the run pipeline and every feature: loaded when a command first runs or a view opens;
-//   dist/engine.js     the API client (openai SDK) and image work: loaded on the first request.
+//   dist/engine.js     the API client (openai SDK) and image work (entry src/core/engineEntry.ts): loaded on the first request.
 // sharp stays external (a native module shipped per platform in the VSIX).
 // Usage: node scripts/build.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
@@ -31,7 +31,7 @@ const builds = [
   // Every feature (the run pipeline, palette, mask editor, Studio, Gallery): loaded on first use.
   { ...common, entryPoints: { features: 'src/features.ts' }, outdir: 'dist', metafile: true },
   // keepNames: the SDK's error classes are told apart by their class names (errors.ts).
-  { ...common, keepNames: true, entryPoints: { engine: 'src/core/engine.ts' }, outdir: 'dist', metafile: true },
+  { ...common, keepNames: true, entryPoints: { engine: 'src/core/engineEntry.ts' }, outdir: 'dist', metafile: true },
   ...webviews.map((name) => ({
     ...common,
     platform: 'browser',

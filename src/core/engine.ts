@@ -1,7 +1,7 @@
 /**
  * The image engine: runs one validated ImageRequest against a provider through the official
- * `openai` SDK and hands back image bytes. This module (and the SDK it pulls in) is bundled
- * separately as dist/engine.js and loaded on first use, so activation stays light.
+ * `openai` SDK and hands back image bytes. The SDK runner only: the host reaches it through the
+ * lazily loaded bundle dist/engine.js, whose entry is engineEntry.ts, so activation stays light.
  *
  * - An `n` above the model's per-request limit becomes parallel requests under a cap.
  * - URL results are downloaded at once (they expire); base64 results are decoded.
@@ -13,8 +13,9 @@
  */
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError, AzureOpenAI, toFile } from 'openai';
 import type { ImageGenStreamEvent, ImagesResponse } from 'openai/resources/images';
+import { concat } from '../shared/bytes';
+import { detectImageFormat, MIME_TYPES, type ImageFormat } from '../shared/imageFormat';
 import { classifyError as classifyByShape, ImageApiError, isRetryable, type ErrorInfo } from './errors';
-import { detectImageFormat } from './metadata';
 import type { ModelCapabilities } from './models';
 import { generateParams, requestOptions, splitCount, validateRequest, type ImageRequest, type InputImage } from './request';
 
@@ -41,7 +42,7 @@ export interface ImageResult {
   /** Position in the whole run, 0-based. */
   readonly index: number;
   readonly bytes: Uint8Array;
-  readonly format: 'png' | 'jpeg' | 'webp' | 'gif';
+  readonly format: ImageFormat;
   readonly revisedPrompt?: string;
   readonly requestId?: string;
 }
@@ -293,9 +294,8 @@ export function fromBase64(b64: string): Uint8Array {
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
-const MIME = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' } as const;
 function asUpload(img: InputImage) {
-  return toFile(Buffer.from(img.bytes.buffer, img.bytes.byteOffset, img.bytes.byteLength), img.name, { type: MIME[img.format] });
+  return toFile(Buffer.from(img.bytes.buffer, img.bytes.byteOffset, img.bytes.byteLength), img.name, { type: MIME_TYPES[img.format] });
 }
 
 async function imageBytes(item: ImagesResponse['data'] extends (infer T)[] | undefined ? T : never, opts: RunOptions, onDownload: () => void): Promise<Uint8Array> {
@@ -345,13 +345,7 @@ async function imageBytes(item: ImagesResponse['data'] extends (infer T)[] | und
       if (opts.signal?.aborted) throw new ImageApiError('cancelled', 'cancelled');
       throw err;
     }
-    const bytes = new Uint8Array(total);
-    let at = 0;
-    for (const c of chunks) {
-      bytes.set(c, at);
-      at += c.byteLength;
-    }
-    return bytes;
+    return concat(chunks);
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
   }
@@ -360,6 +354,3 @@ async function imageBytes(item: ImagesResponse['data'] extends (infer T)[] | und
 function formatBytes(n: number): string {
   return n >= 1048576 ? `${Math.round((n / 1048576) * 10) / 10} MB` : `${n} bytes`;
 }
-
-export { composeUnmasked, describeImage, keepUnmaskedPixels, makeVariationInput, prepareInputs, PrepareError } from './prepare';
-export { makeThumbnail } from './thumbnails';

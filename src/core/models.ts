@@ -1,6 +1,6 @@
 /**
  * The model capability table: what each image model accepts, as of November 2026.
- * Every request is checked against it (see validate.ts) before any network call.
+ * Every request is checked against it (validateRequest in request.ts) before any network call.
  */
 import type { Operation } from './record';
 

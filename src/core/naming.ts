@@ -11,8 +11,9 @@
  * Markdown links, CSS `url()` or HTML; and it can never be mistaken for a batch index.
  */
 import { randomBytes } from 'node:crypto';
+import { FILE_EXTENSIONS, isImageFormat, type ImageFormat } from '../shared/imageFormat';
 
-export type ImageFileFormat = 'png' | 'jpeg' | 'webp' | 'gif';
+export type ImageFileFormat = ImageFormat;
 
 const DEFAULT_SLUG_LENGTH = 48;
 /** slugify never makes slugs shorter than this, whatever maxLength says. */
@@ -82,10 +83,13 @@ function cut(words: readonly string[], limit: number): string {
   return cps.slice(0, n).join('').replace(/-+$/, '');
 }
 
-const EXTENSIONS: Record<ImageFileFormat, string> = { png: '.png', jpeg: '.jpg', webp: '.webp', gif: '.gif' };
+/** The extension written for `format`, with its dot; undefined for an unknown format. */
+function extensionOf(format: string): string | undefined {
+  return isImageFormat(format) ? `.${FILE_EXTENSIONS[format][0]}` : undefined;
+}
 
 export function extensionFor(format: ImageFileFormat): string {
-  return EXTENSIONS[format];
+  return extensionOf(format)!;
 }
 
 /**
@@ -102,7 +106,7 @@ export function imageFileName(opts: { prompt: string; time: Date; index?: number
   if (count > 1 && opts.index !== undefined && Number.isInteger(opts.index) && opts.index >= 0) {
     suffix = '-' + String(opts.index + 1).padStart(String(Math.floor(count)).length, '0');
   }
-  const ext = EXTENSIONS[opts.format];
+  const ext = extensionOf(opts.format);
   if (!ext) throw new RangeError(`imageFileName: unknown format ${JSON.stringify(opts.format)}`);
   return `${slugify(opts.prompt)}-${stamp}${suffix}${ext}`;
 }

@@ -54,7 +54,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Metadata, Sharp } from 'sharp';
 import { sharp } from './lazySharp';
-import { readImageSize, withPngIccProfile } from './metadata';
+import { latin1 } from '../shared/bytes';
+import { detectImageFormat, FILE_EXTENSIONS, readImageSize, sniffFormat } from '../shared/imageFormat';
+import { withPngIccProfile } from './metadata/png';
 import type { ModelCapabilities, OutputFormat } from './models';
 import type { InputImage } from './request';
 
@@ -170,49 +172,38 @@ const BYTE_MARGIN = 0.95;
 type SourceFormat = 'png' | 'jpeg' | 'webp' | 'gif' | 'tiff' | 'avif';
 
 const FORMAT_NAMES: Record<SourceFormat, string> = { png: 'PNG', jpeg: 'JPEG', webp: 'WebP', gif: 'GIF', tiff: 'TIFF', avif: 'AVIF' };
-const EXTENSIONS: Record<OutputFormat, readonly string[]> = { png: ['png'], jpeg: ['jpg', 'jpeg'], webp: ['webp'] };
 
 // ---------------------------------------------------------------------------------------------
 // Recognising and probing inputs
 
-function ascii(b: Uint8Array, start: number, end: number): string {
-  let s = '';
-  for (let i = start; i < Math.min(end, b.length); i++) s += String.fromCharCode(b[i]);
-  return s;
-}
+/** What the refused kinds are called in a refusal. */
+const REFUSED_KINDS = { bmp: 'a BMP image', psd: 'a Photoshop document', ico: 'an icon (ICO) file', jxl: 'a JPEG XL image', jp2: 'a JPEG 2000 image' } as const;
+
+const heicRefusal = (name: string) =>
+  new PrepareError('unsupported-format', `${name} is a HEIC/HEIF photo, which Pixelwright cannot read. Export it as JPEG or PNG first.`, name);
 
 /** The format by signature, or a PrepareError saying why it is refused. */
 function sniff(name: string, b: Uint8Array): SourceFormat {
-  if (b.length >= 8 && b[0] === 0x89 && ascii(b, 1, 4) === 'PNG' && b[4] === 0x0d && b[5] === 0x0a && b[6] === 0x1a && b[7] === 0x0a) return 'png';
-  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
-  if (b.length >= 12 && ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 12) === 'WEBP') return 'webp';
-  if (b.length >= 6 && /^GIF8[79]a$/.test(ascii(b, 0, 6))) return 'gif';
-  if (b.length >= 4 && (ascii(b, 0, 4) === 'II*\0' || ascii(b, 0, 4) === 'MM\0*')) return 'tiff';
-  if (b.length >= 12 && ascii(b, 4, 8) === 'ftyp') {
-    const boxSize = Math.min(b.length, ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0 || 32);
-    const brands: string[] = [ascii(b, 8, 12)];
-    for (let i = 16; i + 4 <= boxSize; i += 4) brands.push(ascii(b, i, i + 4));
-    if (brands.includes('avif') || brands.includes('avis')) return 'avif';
-    if (brands.some((x) => ['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1'].includes(x))) {
-      throw new PrepareError('unsupported-format', `${name} is a HEIC/HEIF photo, which Pixelwright cannot read. Export it as JPEG or PNG first.`, name);
-    }
+  const format = sniffFormat(b);
+  switch (format) {
+    case 'png':
+    case 'jpeg':
+    case 'webp':
+    case 'gif':
+    case 'tiff':
+    case 'avif':
+      return format;
+    case 'heif':
+      throw heicRefusal(name);
+    case 'pdf':
+      throw new PrepareError('unsupported-format', `${name} is a PDF document, not an image. Export the page as PNG first.`, name);
+    case 'svg':
+      throw new PrepareError('unsupported-format', `${name} is an SVG drawing. Export it as PNG first (vector images are not sent to the image models).`, name);
+    case undefined:
+      throw new PrepareError('not-an-image', `${name} is not a PNG, JPEG, WebP, GIF, TIFF or AVIF image, or it is damaged.`, name);
+    default:
+      throw new PrepareError('unsupported-format', `${name} is ${REFUSED_KINDS[format]}, which Pixelwright does not read. Use PNG, JPEG, WebP, GIF, TIFF or AVIF.`, name);
   }
-  const head = ascii(b, 0, 1024).replace(/^\uFEFF|^\xEF\xBB\xBF/, '').trimStart();
-  if (head.startsWith('%PDF')) throw new PrepareError('unsupported-format', `${name} is a PDF document, not an image. Export the page as PNG first.`, name);
-  if (head.startsWith('<') && /<svg[\s>]/i.test(head)) {
-    throw new PrepareError('unsupported-format', `${name} is an SVG drawing. Export it as PNG first (vector images are not sent to the image models).`, name);
-  }
-  const other: [boolean, string][] = [
-    [ascii(b, 0, 2) === 'BM', 'a BMP image'],
-    [ascii(b, 0, 4) === '8BPS', 'a Photoshop document'],
-    [b.length >= 4 && b[0] === 0 && b[1] === 0 && b[2] === 1 && b[3] === 0, 'an icon (ICO) file'],
-    [(b[0] === 0xff && b[1] === 0x0a) || ascii(b, 4, 8) === 'JXL ', 'a JPEG XL image'],
-    [ascii(b, 4, 8) === 'jP  ' || (b[0] === 0xff && b[1] === 0x4f && b[2] === 0xff && b[3] === 0x51), 'a JPEG 2000 image'],
-  ];
-  for (const [hit, what] of other) {
-    if (hit) throw new PrepareError('unsupported-format', `${name} is ${what}, which Pixelwright does not read. Use PNG, JPEG, WebP, GIF, TIFF or AVIF.`, name);
-  }
-  throw new PrepareError('not-an-image', `${name} is not a PNG, JPEG, WebP, GIF, TIFF or AVIF image, or it is damaged.`, name);
 }
 
 interface Probe {
@@ -276,7 +267,7 @@ async function probe(name: string, bytes: Uint8Array, maxPixels: number): Promis
     throw decodeError(name, err, maxPixels);
   }
   if (format === 'avif' && meta.compression && meta.compression !== 'av1') {
-    throw new PrepareError('unsupported-format', `${name} is a HEIC/HEIF photo, which Pixelwright cannot read. Export it as JPEG or PNG first.`, name);
+    throw heicRefusal(name);
   }
   const pageHeight = meta.pageHeight && meta.pages && meta.pages > 1 ? meta.pageHeight : meta.height;
   if (!meta.width || !pageHeight) throw new PrepareError('damaged', `${name} has no readable size.`, name);
@@ -320,7 +311,8 @@ function baseName(name: string): string {
 function nameFor(name: string, format: OutputFormat): string {
   const file = name.split(/[\\/]/).pop() || 'image';
   const ext = file.includes('.') ? file.slice(file.lastIndexOf('.') + 1).toLowerCase() : '';
-  return EXTENSIONS[format].includes(ext) ? file : `${baseName(file)}.${EXTENSIONS[format][0]}`;
+  const extensions: readonly string[] = FILE_EXTENSIONS[format];
+  return extensions.includes(ext) ? file : `${baseName(file)}.${extensions[0]}`;
 }
 
 function checkCount(count: number, caps: ModelCapabilities, max = caps.input.maxImages): void {
@@ -345,7 +337,7 @@ async function loadPainted(mask: MaskInput, p: { name: string; width: number; he
     data = mask.painted;
   } else {
     const b = mask.png;
-    if (!(b.length >= 8 && b[0] === 0x89 && ascii(b, 1, 4) === 'PNG')) throw new PrepareError('mask-mismatch', 'The mask is not a PNG image.', p.name);
+    if (detectImageFormat(b) !== 'png') throw new PrepareError('mask-mismatch', 'The mask is not a PNG image.', p.name);
     const header = readImageSize(b);
     if (header && (header.width !== p.width || header.height !== p.height)) ({ width, height } = header);
     else {
@@ -953,7 +945,7 @@ export async function composeUnmasked(original: Uint8Array, result: Uint8Array, 
 
   const notes: string[] = [];
   const deep = p.sixteenBit;
-  const profileSpace = p.icc && p.icc.length >= 20 ? ascii(p.icc, 16, 20) : undefined;
+  const profileSpace = p.icc && p.icc.length >= 20 ? latin1(p.icc, 16, 20) : undefined;
   // An RGB profile goes into the PNG with the original's samples as they are stored.
   const keepIcc = !!p.icc && profileSpace === 'RGB ' && p.space !== 'cmyk';
   if (p.space === 'cmyk') {

@@ -6,7 +6,8 @@
  */
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { readRecord, readImageSize } from '../../src/core/metadata';
+import { readRecord } from '../../src/core/metadata';
+import { readImageSize } from '../../src/shared/imageFormat';
 import { TOOL_NAMES } from '../../src/core/tools';
 import type { FakeOpenAI } from '../fake-openai/server';
 

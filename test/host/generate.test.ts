@@ -4,7 +4,8 @@
  */
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { readRecord, readImageSize } from '../../src/core/metadata';
+import { readRecord } from '../../src/core/metadata';
+import { readImageSize } from '../../src/shared/imageFormat';
 import type { FakeOpenAI } from '../fake-openai/server';
 
 const EXT_ID = 'pixelwright.pixelwright';

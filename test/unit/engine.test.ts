@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { MAX_DOWNLOAD_BYTES, runImageRequest, type ProviderConfig, type RunStatus } from '../../src/core/engine';
-import { readImageSize } from '../../src/core/metadata';
+import { readImageSize } from '../../src/shared/imageFormat';
 import { ModelTable } from '../../src/core/models';
 import type { ImageRequest } from '../../src/core/request';
 import { startFakeOpenAI, type FakeOpenAI } from '../fake-openai/server';

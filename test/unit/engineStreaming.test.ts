@@ -8,7 +8,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import sharp from 'sharp';
 import { runImageRequest, type ImageState, type PartialImage, type ProviderConfig } from '../../src/core/engine';
-import { readImageSize } from '../../src/core/metadata';
+import { readImageSize } from '../../src/shared/imageFormat';
 import { ModelTable } from '../../src/core/models';
 import type { ImageRequest } from '../../src/core/request';
 import { startFakeOpenAI, type FakeOpenAI } from '../fake-openai/server';

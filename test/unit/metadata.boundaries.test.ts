@@ -3,7 +3,8 @@
 // XMP in WebP, and the flags a simple WebP gets when it becomes extended.
 import * as assert from 'assert';
 import * as zlib from 'node:zlib';
-import { detectImageFormat, embedRecord, MetadataError, readImageSize, readRecord, XMP_NAMESPACE } from '../../src/core/metadata';
+import { embedRecord, MetadataError, readRecord, XMP_NAMESPACE } from '../../src/core/metadata';
+import { detectImageFormat, readImageSize } from '../../src/shared/imageFormat';
 import { type GenerationRecord, RECORD_KEY } from '../../src/core/record';
 
 const record: GenerationRecord = {

@@ -1,7 +1,8 @@
 import * as assert from 'assert';
 import * as zlib from 'node:zlib';
 import sharp from 'sharp';
-import { detectImageFormat, embedRecord, MetadataError, readImageSize, readRecord, type StoredRecord, XMP_NAMESPACE } from '../../src/core/metadata';
+import { embedRecord, MetadataError, readRecord, type StoredRecord, XMP_NAMESPACE } from '../../src/core/metadata';
+import { detectImageFormat, readImageSize } from '../../src/shared/imageFormat';
 import { type GenerationRecord, RECORD_KEY } from '../../src/core/record';
 
 // ---- fixtures -------------------------------------------------------------------------------

@@ -9,20 +9,20 @@
 import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { ModelTable, type ModelCapabilities } from '../../core/models';
-import { detectImageFormat, readRecord } from '../../core/metadata';
+import { readRecord } from '../../core/metadata';
 import { isInsideFolder } from '../../core/paths';
 import { estimateCost, formatUsd } from '../../core/pricing';
 import { fitOptions } from '../../core/request';
 import {
   paintRegions, parseEditInput, parseGenerateInput, parseRecipeInput, parseVariationInput, splitTarget, TOOL_NAMES, ToolInputError, type EditToolInput, type ToolOptions,
 } from '../../core/tools';
+import { detectImageFormat, MIME_TYPES } from '../../shared/imageFormat';
 import { loadEngine } from '../platform/engineLoader';
 import type { Log } from '../platform/log';
 import { readSettings, type PixelwrightSettings } from '../platform/settings';
 import { allowedModel, offeredModels, preferredModel } from '../run/modelChoice';
 import type { RunPipeline, RunRequest } from '../run/pipeline';
 
-const MIME = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp', gif: 'image/gif' } as const;
 /** Images larger than this go back to the model as a path only, not as image data. */
 const MAX_DATA_PART_BYTES = 4 * 1024 * 1024;
 
@@ -161,7 +161,7 @@ export class ImageTools {
     } else if (operation === 'variation') {
       request = { ...request, sources: { image: await workspaceImage(parseVariationInput(input).image) } };
     }
-    const saved: { uri: vscode.Uri; bytes: Uint8Array; format: keyof typeof MIME; revisedPrompt?: string }[] = [];
+    const saved: { uri: vscode.Uri; bytes: Uint8Array; format: keyof typeof MIME_TYPES; revisedPrompt?: string }[] = [];
     let error: string | undefined;
     let cancelled = false;
     await this.pipeline.run(request, plan.caps, plan.settings, {
@@ -172,7 +172,7 @@ export class ImageTools {
       observer: {
         token,
         progressLocation: vscode.ProgressLocation.Window,
-        onSaved: (s) => saved.push({ uri: s.uri, bytes: s.bytes, format: s.format as keyof typeof MIME, revisedPrompt: s.revisedPrompt }),
+        onSaved: (s) => saved.push({ uri: s.uri, bytes: s.bytes, format: s.format as keyof typeof MIME_TYPES, revisedPrompt: s.revisedPrompt }),
         onDone: (end) => {
           error = end.error;
           cancelled = end.cancelled;
@@ -192,7 +192,7 @@ export class ImageTools {
       'Each file carries its recipe (prompt, model, options, sources); paths are relative to the workspace root.',
     ];
     const parts: (vscode.LanguageModelTextPart | vscode.LanguageModelDataPart)[] = [new vscode.LanguageModelTextPart(lines.join('\n'))];
-    for (const s of saved) if (s.bytes.byteLength <= MAX_DATA_PART_BYTES) parts.push(vscode.LanguageModelDataPart.image(s.bytes, MIME[s.format]));
+    for (const s of saved) if (s.bytes.byteLength <= MAX_DATA_PART_BYTES) parts.push(vscode.LanguageModelDataPart.image(s.bytes, MIME_TYPES[s.format]));
     return new vscode.LanguageModelToolResult(parts);
   }
 

@@ -6,9 +6,9 @@
  * recipe inside the file).
  */
 import * as vscode from 'vscode';
-import { readImageSize } from '../../core/metadata';
 import { ModelTable, type ModelCapabilities, type OutputFormat } from '../../core/models';
 import type { EditOptions, ModelChoice, ResultImage } from '../../shared/editProtocol';
+import { MIME_TYPES, readImageSize } from '../../shared/imageFormat';
 import { loadEngine } from '../platform/engineLoader';
 import type { Log } from '../platform/log';
 import { readSettings } from '../platform/settings';
@@ -17,7 +17,6 @@ import type { MadeImage, RunEnd, RunPipeline, RunRequest } from '../run/pipeline
 import type { EditBackend, EditRunInput, EditRunOutcome } from './session';
 
 const LAST_EDIT_KEY = 'pixelwright.lastEditOptions';
-const MIME = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp', gif: 'image/gif' } as const;
 
 interface HeldResult {
   readonly image: MadeImage;
@@ -108,7 +107,7 @@ export class HostEditBackend implements EditBackend {
           const id = `r${this.nextId++}`;
           this.held.set(id, { image });
           const size = readImageSize(image.bytes) ?? { width: 0, height: 0 };
-          results.push({ id, bytes: image.bytes, mime: MIME[image.format], width: size.width, height: size.height });
+          results.push({ id, bytes: image.bytes, mime: MIME_TYPES[image.format], width: size.width, height: size.height });
         },
         onDone: (e) => (end = e),
       },

@@ -10,7 +10,10 @@
  * (other file systems); the benchmark and unit tests use it directly.
  */
 import { open } from 'node:fs/promises';
-import { detectImageFormat, readImageSize, readRecord, type ImageFormat, type StoredRecord } from '../../core/metadata';
+import { readRecord, type StoredRecord } from '../../core/metadata';
+import { XMP_SIGNATURE } from '../../core/metadata/jpeg';
+import { ascii, concat, latin1, le32, startsWith, u16be, u32be, u32le } from '../../shared/bytes';
+import { detectImageFormat, PNG_SIGNATURE, readImageSize, type ImageFormat } from '../../shared/imageFormat';
 
 /** Random access to a file's bytes. */
 export interface ByteSource {
@@ -33,28 +36,6 @@ export const HEAD_BYTES = 16 * 1024;
 const MAX_RECORD_CHUNK = 4 * 1024 * 1024;
 /** Chunk / segment headers walked at most before giving up. */
 const MAX_STEPS = 256;
-
-const PNG_SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
-const XMP_SIGNATURE = new TextEncoder().encode('http://ns.adobe.com/xap/1.0/\0');
-
-const u16be = (b: Uint8Array, i: number) => (b[i] << 8) | b[i + 1];
-const u32be = (b: Uint8Array, i: number) => ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
-const u32le = (b: Uint8Array, i: number) => (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
-const fourcc = (b: Uint8Array, i: number) => String.fromCharCode(b[i], b[i + 1], b[i + 2], b[i + 3]);
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-function le32(n: number): Uint8Array {
-  return Uint8Array.of(n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff);
-}
 
 /** Reads the record (and the pixel size) of an image through `src`, reading as little as it can. */
 export async function scanImage(src: ByteSource): Promise<ScanResult> {
@@ -96,11 +77,11 @@ async function pngRecord(read: Read): Promise<StoredRecord | undefined> {
     const h = await read(pos, 8);
     if (h.length < 8) return undefined;
     const length = u32be(h, 0);
-    const type = fourcc(h, 4);
+    const type = latin1(h, 4, 8);
     if (!/^[A-Za-z]{4}$/.test(type) || length > 0x7fffffff || type === 'IDAT' || type === 'IEND') return undefined;
     if (type === 'iTXt' && length <= MAX_RECORD_CHUNK) {
       const chunk = await read(pos, 12 + length);
-      const found = readRecord(concat(PNG_SIGNATURE, chunk));
+      const found = readRecord(concat([PNG_SIGNATURE, chunk]));
       if (found) return found;
     }
     pos += 12 + length;
@@ -129,9 +110,8 @@ async function jpegRecord(read: Read): Promise<StoredRecord | undefined> {
     if (length < 2) return undefined;
     if (marker === 0xe1 && length - 2 > XMP_SIGNATURE.length) {
       const segment = await read(pos, 2 + length);
-      const sig = segment.subarray(4, 4 + XMP_SIGNATURE.length);
-      if (sig.length === XMP_SIGNATURE.length && sig.every((b, i) => b === XMP_SIGNATURE[i])) {
-        const found = readRecord(concat(Uint8Array.of(0xff, 0xd8), segment));
+      if (startsWith(segment, 4, XMP_SIGNATURE)) {
+        const found = readRecord(concat([Uint8Array.of(0xff, 0xd8), segment]));
         if (found) return found;
       }
     }
@@ -146,12 +126,12 @@ async function webpRecord(read: Read, riffEnd: number): Promise<StoredRecord | u
   for (let step = 0; step < MAX_STEPS && pos + 8 <= riffEnd; step++) {
     const h = await read(pos, 8);
     if (h.length < 8) return undefined;
-    const id = fourcc(h, 0);
+    const id = latin1(h, 0, 4);
     const size = u32le(h, 4);
     if (id === 'XMP ' && size <= MAX_RECORD_CHUNK) {
       const chunk = await read(pos, 8 + size);
-      const padded = size & 1 ? concat(chunk, Uint8Array.of(0)) : chunk;
-      const found = readRecord(concat(new TextEncoder().encode('RIFF'), le32(4 + padded.length), new TextEncoder().encode('WEBP'), padded));
+      const padded = size & 1 ? concat([chunk, Uint8Array.of(0)]) : chunk;
+      const found = readRecord(concat([ascii('RIFF'), le32(4 + padded.length), ascii('WEBP'), padded]));
       if (found) return found;
     }
     pos += 8 + size + (size & 1);

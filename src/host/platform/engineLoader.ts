@@ -1,8 +1,9 @@
 /**
- * Loads dist/engine.js (the openai SDK and the request runner) on first use, never at activation.
+ * Loads dist/engine.js (the openai SDK and the request runner, input preparation and thumbnails
+ * with sharp; its entry is src/core/engineEntry.ts) on first use, never at activation.
  */
 import * as path from 'path';
-import type * as Engine from '../../core/engine';
+import type * as Engine from '../../core/engineEntry';
 
 let loading: Promise<typeof Engine> | undefined;
 

@@ -12,7 +12,6 @@
  */
 import * as vscode from 'vscode';
 import { redactSecrets } from '../../core/errors';
-import { detectImageFormat } from '../../core/metadata';
 import { ModelTable } from '../../core/models';
 import { PRICE_LIST_DATE } from '../../core/pricing';
 import {
@@ -23,6 +22,7 @@ import {
   type StudioTile,
   type ToStudio,
 } from '../../shared/studioProtocol';
+import { detectImageFormat, isImageFormat, MIME_TYPES } from '../../shared/imageFormat';
 import type { RunHistory } from '../run/history';
 import type { RunPipeline } from '../run/pipeline';
 import { Disposable } from '../platform/lifecycle';
@@ -35,8 +35,6 @@ import { readSettings } from '../platform/settings';
 
 /** Where the Studio keeps its draft (prompt and options) across restarts. */
 export const STUDIO_DRAFT_KEY = 'pixelwright.studio.draft';
-
-const MIME = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp', gif: 'image/gif' } as const;
 
 interface Running {
   run: StudioRun;
@@ -196,7 +194,7 @@ export class StudioViewProvider extends Disposable implements vscode.WebviewView
               const old = tileAt(p.index);
               if (!old || old.state === 'received' || old.state === 'saved') return;
               const format = detectImageFormat(p.bytes) ?? 'png';
-              setTile({ ...old, state: 'requesting', partial: { bytes: plainBytes(p.bytes), mime: MIME[format], partialIndex: p.partialIndex }, partials: (old.partials ?? 0) + 1 });
+              setTile({ ...old, state: 'requesting', partial: { bytes: plainBytes(p.bytes), mime: MIME_TYPES[format], partialIndex: p.partialIndex }, partials: (old.partials ?? 0) + 1 });
             }
           : undefined,
         onSaved: (saved) => {
@@ -204,12 +202,12 @@ export class StudioViewProvider extends Disposable implements vscode.WebviewView
           if (!old) return;
           const id = `r${runId}-${saved.index}`;
           this.files.set(id, saved.uri);
-          const format = saved.format in MIME ? (saved.format as keyof typeof MIME) : 'png';
+          const format = isImageFormat(saved.format) ? saved.format : 'png';
           setTile({
             ...old,
             state: 'saved',
             partial: undefined,
-            result: { id, bytes: plainBytes(saved.bytes), mime: MIME[format], path: vscode.workspace.asRelativePath(saved.uri, false) },
+            result: { id, bytes: plainBytes(saved.bytes), mime: MIME_TYPES[format], path: vscode.workspace.asRelativePath(saved.uri, false) },
           });
         },
         onDone: (end) => {

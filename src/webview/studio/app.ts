@@ -8,6 +8,7 @@
  * prompts and the run come from the host.
  */
 import { checkCustomSize, MAX_PROMPT_CHARS, type FromStudio, type SizeProblem, type StudioDraft, type StudioInitMessage, type StudioModel, type StudioOptions, type StudioRun, type StudioTile } from '../../shared/studioProtocol';
+import { detectImageFormat, MIME_TYPES } from '../../shared/imageFormat';
 import { h, isMac, modKey } from '../edit/dom';
 import { costOf, fitStudioOptions, usd } from './options';
 import { s } from '../common/strings';
@@ -85,10 +86,8 @@ function sizeProblemText(p: SizeProblem): string {
 
 /** The MIME type to give a blob, from the image's first bytes. */
 function mimeOf(bytes: Uint8Array, fallback: string): string {
-  if (bytes[0] === 0x89 && bytes[1] === 0x50) return 'image/png';
-  if (bytes[0] === 0xff && bytes[1] === 0xd8) return 'image/jpeg';
-  if (bytes[8] === 0x57 && bytes[9] === 0x45 && bytes[10] === 0x42 && bytes[11] === 0x50) return 'image/webp';
-  return fallback;
+  const format = detectImageFormat(bytes);
+  return format ? MIME_TYPES[format] : fallback;
 }
 
 export class StudioApp {
