@@ -10,15 +10,14 @@
  * the user keeps through `save`, the same writer.
  */
 import * as vscode from 'vscode';
-import { apiRequest } from '../../core/apiRequest';
-import type { ImageResult, PartialImage, RunStatus } from '../../core/engine';
+import { checkRunRequest } from '../../core/apiRequest';
+import type { PartialImage, RunStatus } from '../../core/engine';
 import { classifyError, type ErrorInfo } from '../../core/errors';
 import { embedRecord } from '../../core/metadata';
 import { ModelTable, type ModelCapabilities } from '../../core/models';
-import { extensionFor, imageFileName } from '../../core/naming';
-import type { Geometry, MaskInput, PrepareError } from '../../core/prepare';
-import type { GenerationRecord } from '../../core/record';
-import { requestOptions, validateRequest, ValidationError, type ImageRequest } from '../../core/request';
+import type { PrepareError } from '../../core/prepare';
+import { requestOptions } from '../../core/request';
+import type { MadeImage, RunRequestOf, RunSourcesOf, SourceFile } from '../../core/run';
 import { loadEngine } from '../platform/engineLoader';
 import { describeError, showError } from '../platform/errors';
 import { Disposable } from '../platform/lifecycle';
@@ -30,25 +29,16 @@ import { OutputFolderError, outputFolderUri, writeAsset } from './assets';
 import type { RunHistory } from './history';
 
 /** Edits and variations start from files in the workspace: the pipeline reads and prepares them. */
-export interface RunSources {
-  /** The image edited or varied. */
-  readonly image: vscode.Uri;
-  /** More input images for an edit (only as many as the model takes are sent: cut them before). */
-  readonly references?: readonly vscode.Uri[];
-  /** Where to edit, in the image's displayed (oriented) pixels. */
-  readonly mask?: MaskInput;
-  /** DALL·E 2 takes squares only: pad (default) or crop the image to one. */
-  readonly squareMode?: 'pad' | 'crop';
-  /** GPT image edits: paste the original's pixels back outside the mask. */
-  readonly keepUnmasked?: boolean;
-}
+export type RunSources = RunSourcesOf<vscode.Uri>;
 
 /**
  * What an entry point asks for: the options of an ImageRequest (the pipeline fills in the
  * prepared input images), and for edits and variations the files they start from. A variation
  * keeps the user's own prompt (possibly empty); the pipeline turns it into what the model takes.
  */
-export type RunRequest = Omit<ImageRequest, 'images' | 'mask'> & { readonly sources?: RunSources };
+export type RunRequest = RunRequestOf<vscode.Uri>;
+
+export type { MadeImage };
 
 /** One image of a run, as an observer sees it. */
 export interface ImageProgress {
@@ -57,17 +47,6 @@ export interface ImageProgress {
   readonly state: 'requesting' | 'waiting' | 'received' | 'failed';
   /** Why it failed, in the user's words. */
   readonly error?: string;
-}
-
-/** An image the run made, with its recipe and the name it will be saved under. */
-export interface MadeImage {
-  readonly index: number;
-  /** The image as it came back (or composited), without the recipe. */
-  readonly bytes: Uint8Array;
-  readonly format: ImageResult['format'];
-  readonly record: GenerationRecord;
-  /** The file name it is written under (made unique in its folder when written). */
-  readonly name: string;
 }
 
 /** How a run ended, for an observer. */
@@ -142,7 +121,7 @@ export class RunPipeline extends Disposable {
   async run(request: RunRequest, caps: ModelCapabilities, settings: PixelwrightSettings, opts: RunOptions = {}): Promise<vscode.Uri[]> {
     const t = vscode.l10n.t;
     const observer = opts.observer ?? {};
-    const { sources, ...asked } = request;
+    const { sources } = request;
     const generation = request.operation === 'generate';
     const ctx = this.errorContext(settings, request, opts);
     const end = (o: Partial<RunEnd> = {}) => observer.onDone?.({ written: [], cancelled: false, failed: 0, ...o });
@@ -150,13 +129,10 @@ export class RunPipeline extends Disposable {
       if (!opts.quiet) void showError(info, ctx);
       end({ error: describeError(info, ctx).message, failed: request.n });
     };
-    // What is sent: a GPT image variation is an edit there. Checked now without the input images
-    // (a clear refusal before reading anything), and again once they are prepared.
-    const wire: ImageRequest = apiRequest(asked, caps);
+    // Checked now without the input images (a clear refusal before reading anything), and again
+    // by the run once they are prepared.
     try {
-      if (!generation && !sources) throw new ValidationError('image', 'an input image is needed');
-      if (sources?.mask && request.operation !== 'edit') throw new ValidationError('mask', 'a mask applies to edits only');
-      validateRequest(wire, caps, { inputsLater: !!sources });
+      checkRunRequest(request, caps);
     } catch (err) {
       const info = classifyError(err);
       // "Edit Prompt" on a prompt refusal reopens the palette with this prompt in the box.
@@ -216,22 +192,19 @@ export class RunPipeline extends Disposable {
         report(sources ? t('Preparing the image…') : t('Preparing…'));
         const engine = await loadEngine();
         const started = Date.now();
-        let req = wire;
-        let prepared: { geometry: Geometry; original: Uint8Array } | undefined;
-        if (sources) {
-          const input = await this.prepare(engine, sources, request.operation, caps, abort.signal);
-          if (isCancelled()) return void (cancelled = true);
-          req = { ...wire, images: input.images, mask: input.mask };
-          validateRequest(req, caps);
-          prepared = input;
-        }
-        this.log.info(`${what}: ${settings.provider}, ${JSON.stringify(requestOptions(req))}`);
-        report(`${what}…`);
-        const outcome = await engine.runImageRequest(providerConfig(settings, apiKey), req, caps, {
+        const outcome = await engine.makeImages({ ...request, sources: sources && (await this.readSources(sources)) }, caps, {
+          provider: providerConfig(settings, apiKey),
+          providerRecord: providerRecord(settings),
+          tool: `Pixelwright ${this.context.extension.packageJSON.version ?? ''}`.trim(),
+          fileName: opts.fileName,
           signal: abort.signal,
           concurrency: settings.maxConcurrentRequests,
           maxWaitMs: settings.rateLimitMaxWaitSeconds * 1000,
           log: this.log,
+          onPrepared: () => {
+            this.log.info(`${what}: ${settings.provider}, ${JSON.stringify(requestOptions(checkRunRequest(request, caps)))}`);
+            report(`${what}…`);
+          },
           onStatus: (s) => report(statusText(s, what), s.done),
           onPartial: observer.onPartial && ((p) => !isCancelled() && observer.onPartial!(p)),
           onImageState: observer.onImageState && ((s) => observer.onImageState!({ index: s.index, state: s.state, error: s.error && describeError(s.error, ctx).message })),
@@ -239,20 +212,8 @@ export class RunPipeline extends Disposable {
         });
         if (isCancelled()) return void (cancelled = true);
         failures = outcome.failures;
-        const createdAt = new Date();
-        const keep = !!sources?.keepUnmasked && req.operation === 'edit' && request.operation === 'edit' && caps.family === 'gpt-image';
-        for (const image of outcome.images) {
-          let { bytes, format } = image;
-          if (keep && prepared) {
-            const kept = await engine.composeUnmasked(prepared.original, bytes, prepared.geometry, sources!.mask, { signal: abort.signal });
-            for (const note of kept.notes) this.log.info(`keep unmasked: ${note}`);
-            if (kept.notes.length) notice = t('Outside the painted area the kept pixels are close to the original, not exact: its colours (CMYK or its colour profile) cannot be stored in the PNG result. The log has details.');
-            ({ bytes } = kept);
-            format = 'png';
-          }
-          made.push(this.recipe(request, req, caps, settings, image, bytes, format, createdAt, keep, opts.fileName));
-        }
-        if (isCancelled()) return void (cancelled = true);
+        made.push(...outcome.images);
+        if (outcome.inexact) notice = t('Outside the painted area the kept pixels are close to the original, not exact: its colours (CMYK or its colour profile) cannot be stored in the PNG result. The log has details.');
         if (opts.hold) {
           for (const m of made) observer.onHeld?.(m);
           return;
@@ -343,45 +304,10 @@ export class RunPipeline extends Disposable {
     return uri;
   }
 
-  /** Reads the source files and prepares them (and the mask) for the model. */
-  private async prepare(engine: Awaited<ReturnType<typeof loadEngine>>, sources: RunSources, operation: RunRequest['operation'], caps: ModelCapabilities, signal: AbortSignal) {
-    const original = await vscode.workspace.fs.readFile(sources.image);
-    const first = { name: baseName(sources.image), bytes: original };
-    const options = { squareMode: sources.squareMode ?? 'pad', signal };
-    let prepared;
-    if (operation === 'variation') {
-      prepared = await engine.makeVariationInput(first, caps, options);
-    } else {
-      const refs = await Promise.all((sources.references ?? []).map(async (u) => ({ name: baseName(u), bytes: await vscode.workspace.fs.readFile(u) })));
-      prepared = await engine.prepareInputs([first, ...refs], caps, { ...options, mask: sources.mask });
-    }
-    for (const note of prepared.notes) this.log.info(`prepare: ${note}`);
-    return { ...prepared, original };
-  }
-
-  /** The recipe an image carries, and the name it is saved under. */
-  private recipe(request: RunRequest, req: ImageRequest, caps: ModelCapabilities, settings: PixelwrightSettings, image: ImageResult, bytes: Uint8Array, format: ImageResult['format'], createdAt: Date, kept: boolean, fileName?: string): MadeImage {
-    const sources = request.sources;
-    const extras = sources ? { ...(kept ? { keep_unmasked: true } : {}), ...(caps.input.squareOnly ? { square: sources.squareMode ?? 'pad' } : {}), ...(sources.mask ? { masked: true } : {}) } : {};
-    const record: GenerationRecord = {
-      v: 1,
-      operation: request.operation,
-      prompt: request.prompt,
-      revisedPrompt: image.revisedPrompt,
-      model: caps.id,
-      options: { ...requestOptions(req), ...extras },
-      ...(sources ? { sources: [sources.image, ...(request.operation === 'edit' ? (sources.references ?? []) : [])].map((u) => vscode.workspace.asRelativePath(u, false)) } : {}),
-      provider: providerRecord(settings),
-      createdAt: createdAt.toISOString(),
-      requestId: image.requestId,
-      index: image.index,
-      count: request.n,
-      tool: `Pixelwright ${this.context.extension.packageJSON.version ?? ''}`.trim(),
-    };
-    // Edits and variations are named after their source; generations after their prompt.
-    const stem = sources ? `${baseName(sources.image).replace(/\.[^.]+$/, '')} ${request.operation}` : request.prompt;
-    const name = fileName ? numberedName(fileName, image.index, request.n, format) : imageFileName({ prompt: stem, time: createdAt, index: image.index, count: request.n, format });
-    return { index: image.index, bytes, format, record, name };
+  /** Reads the source files; the recipe names them by their workspace-relative paths. */
+  private async readSources(sources: RunSources): Promise<RunSourcesOf<SourceFile>> {
+    const read = async (u: vscode.Uri): Promise<SourceFile> => ({ name: baseName(u), bytes: await vscode.workspace.fs.readFile(u), path: vscode.workspace.asRelativePath(u, false) });
+    return { ...sources, image: await read(sources.image), references: await Promise.all((sources.references ?? []).map(read)) };
   }
 
   /** What an error's buttons do for a run: the entry point's own actions, else a plain retry. */
@@ -448,12 +374,6 @@ function activity(operation: RunRequest['operation'], n: number, model: string):
 /** The preparation's refusals (the engine bundle's class, so known by name here). */
 function isPrepareError(err: unknown): err is PrepareError {
   return err instanceof Error && err.name === 'PrepareError';
-}
-
-/** "hero.png" as the file of image `index` of `count`: "hero-2.png" when there are several, its extension the format's. */
-function numberedName(fileName: string, index: number, count: number, format: ImageResult['format']): string {
-  const stem = fileName.replace(/\.[^./]+$/, '');
-  return `${stem}${count > 1 ? `-${index + 1}` : ''}${extensionFor(format)}`;
 }
 
 function baseName(u: vscode.Uri): string {

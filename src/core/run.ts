@@ -1,0 +1,148 @@
+/**
+ * One run, from a request to images with their recipes, without `vscode`: the request checked
+ * against the model, the source images prepared (edits and variations), the engine run, the
+ * original's pixels pasted back outside the mask, the recipe and the file name of each image.
+ * The host's run pipeline (src/host/run/pipeline.ts) wraps it with the key, progress, the
+ * workspace writer and the observers; the MCP server wraps it with its own writer. Neither
+ * repeats any of it.
+ */
+import { checkRunRequest } from './apiRequest';
+import { runImageRequest, type ImageResult, type ProviderConfig, type RunOptions as EngineOptions } from './engine';
+import type { ErrorInfo } from './errors';
+import type { ModelCapabilities } from './models';
+import { extensionFor, imageFileName } from './naming';
+import { composeUnmasked, makeVariationInput, prepareInputs, type Geometry, type MaskInput } from './prepare';
+import type { GenerationRecord } from './record';
+import { requestOptions, validateRequest, type ImageRequest } from './request';
+
+/** A source image of an edit or variation, read by the caller. */
+export interface SourceFile {
+  /** The file name sent to the API. */
+  readonly name: string;
+  readonly bytes: Uint8Array;
+  /** How the recipe names it (workspace-relative). */
+  readonly path: string;
+}
+
+/** Edits and variations start from images: the run prepares them for the model. */
+export interface RunSourcesOf<F> {
+  /** The image edited or varied. */
+  readonly image: F;
+  /** More input images for an edit (cut to what the model takes before). */
+  readonly references?: readonly F[];
+  /** Where to edit, in the image's displayed (oriented) pixels. */
+  readonly mask?: MaskInput;
+  /** DALL·E 2 takes squares only: pad (default) or crop the image to one. */
+  readonly squareMode?: 'pad' | 'crop';
+  /** GPT image edits: paste the original's pixels back outside the mask. */
+  readonly keepUnmasked?: boolean;
+}
+
+/**
+ * What an entry point asks for: the options of an ImageRequest (the run fills in the prepared
+ * input images) and, for edits and variations, the images they start from (`F`: a file the caller
+ * reads, or one it has read). A variation keeps the user's own prompt (possibly empty).
+ */
+export type RunRequestOf<F> = Omit<ImageRequest, 'images' | 'mask'> & { readonly sources?: RunSourcesOf<F> };
+
+/** An image the run made, with its recipe and the name it will be saved under. */
+export interface MadeImage {
+  readonly index: number;
+  /** The image as it came back (or composited), without the recipe. */
+  readonly bytes: Uint8Array;
+  readonly format: ImageResult['format'];
+  readonly record: GenerationRecord;
+  /** The file name it is written under (made unique in its folder when written). */
+  readonly name: string;
+}
+
+export interface MakeOptions extends Omit<EngineOptions, 'onImage'> {
+  readonly provider: ProviderConfig;
+  /** The provider as the recipe records it (never the key). */
+  readonly providerRecord: GenerationRecord['provider'];
+  /** "Pixelwright 0.2.0": who made the image, for the recipe. */
+  readonly tool: string;
+  /** The file name to write (numbered when several images come back). */
+  readonly fileName?: string;
+  /** Called once the inputs are prepared, before the request goes out. */
+  readonly onPrepared?: () => void;
+  readonly onImage?: (image: ImageResult) => void;
+}
+
+export interface MakeOutcome {
+  readonly images: MadeImage[];
+  /** Errors of the batches that failed (the others' images are in `images`). */
+  readonly failures: ErrorInfo[];
+  /** The kept pixels could not be exactly the original's (its colours cannot be stored in the PNG result). */
+  readonly inexact: boolean;
+}
+
+/** Prepares, runs and composes one request; the images come back with their recipes, not written. */
+export async function makeImages(request: RunRequestOf<SourceFile>, caps: ModelCapabilities, opts: MakeOptions): Promise<MakeOutcome> {
+  const wire = checkRunRequest(request, caps);
+  const sources = request.sources;
+  let req = wire;
+  let prepared: { geometry: Geometry } | undefined;
+  if (sources) {
+    const first = { name: sources.image.name, bytes: sources.image.bytes };
+    const options = { squareMode: sources.squareMode ?? 'pad', signal: opts.signal };
+    const p =
+      request.operation === 'variation'
+        ? await makeVariationInput(first, caps, options)
+        : await prepareInputs([first, ...(sources.references ?? []).map((r) => ({ name: r.name, bytes: r.bytes }))], caps, { ...options, mask: sources.mask });
+    for (const note of p.notes) opts.log?.info(`prepare: ${note}`);
+    req = { ...wire, images: p.images, mask: p.mask };
+    validateRequest(req, caps);
+    prepared = p;
+  }
+  opts.onPrepared?.();
+  const outcome = await runImageRequest(opts.provider, req, caps, opts);
+  const createdAt = new Date();
+  const keep = !!sources?.keepUnmasked && request.operation === 'edit' && caps.family === 'gpt-image';
+  const images: MadeImage[] = [];
+  let inexact = false;
+  for (const image of outcome.images) {
+    if (opts.signal?.aborted) break;
+    let { bytes, format } = image;
+    if (keep && prepared) {
+      const kept = await composeUnmasked(sources!.image.bytes, bytes, prepared.geometry, sources!.mask, { signal: opts.signal });
+      for (const note of kept.notes) opts.log?.info(`keep unmasked: ${note}`);
+      if (kept.notes.length) inexact = true;
+      ({ bytes } = kept);
+      format = 'png';
+    }
+    images.push(recipe(request, req, caps, image, bytes, format, createdAt, keep, opts));
+  }
+  return { images, failures: outcome.failures, inexact };
+}
+
+/** The recipe an image carries, and the name it is saved under. */
+function recipe(request: RunRequestOf<SourceFile>, req: ImageRequest, caps: ModelCapabilities, image: ImageResult, bytes: Uint8Array, format: ImageResult['format'], createdAt: Date, kept: boolean, opts: MakeOptions): MadeImage {
+  const sources = request.sources;
+  const extras = sources ? { ...(kept ? { keep_unmasked: true } : {}), ...(caps.input.squareOnly ? { square: sources.squareMode ?? 'pad' } : {}), ...(sources.mask ? { masked: true } : {}) } : {};
+  const record: GenerationRecord = {
+    v: 1,
+    operation: request.operation,
+    prompt: request.prompt,
+    revisedPrompt: image.revisedPrompt,
+    model: caps.id,
+    options: { ...requestOptions(req), ...extras },
+    ...(sources ? { sources: [sources.image, ...(request.operation === 'edit' ? (sources.references ?? []) : [])].map((s) => s.path) } : {}),
+    provider: opts.providerRecord,
+    createdAt: createdAt.toISOString(),
+    requestId: image.requestId,
+    index: image.index,
+    count: request.n,
+    tool: opts.tool,
+  };
+  // Edits and variations are named after their source; generations after their prompt.
+  const stem = sources ? `${sources.image.name.replace(/\.[^.]+$/, '')} ${request.operation}` : request.prompt;
+  const name = opts.fileName ? numberedName(opts.fileName, image.index, request.n, format) : imageFileName({ prompt: stem, time: createdAt, index: image.index, count: request.n, format });
+  return { index: image.index, bytes, format, record, name };
+}
+
+/** "hero.png" as the file of image `index` of `count`: "hero-2.png" when there are several, its extension the format's. */
+export function numberedName(fileName: string, index: number, count: number, format: ImageResult['format']): string {
+  const stem = fileName.replace(/\.[^./]+$/, '');
+  return `${stem}${count > 1 ? `-${index + 1}` : ''}${extensionFor(format)}`;
+}
