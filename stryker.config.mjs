@@ -16,7 +16,8 @@ if (!(process.env.NODE_OPTIONS ?? '').includes(mochaCjs)) {
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 const config = {
   packageManager: 'npm',
-  mutate: ['src/core/**/*.ts'],
+  // src/core, and the rules it shares with the webviews (the custom-size rule, options fitted to a model).
+  mutate: ['src/core/**/*.ts', 'src/shared/modelRules.ts'],
   testRunner: 'mocha',
   mochaOptions: {
     // the unit suite as `npm run test:unit` runs it (tdd ui, out/test/unit/**/*.test.js)

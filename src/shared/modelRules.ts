@@ -57,24 +57,12 @@ export function checkCustomSize(size: string, rule: CustomSizeRule): SizeProblem
 
 // ---- the model as pickers show it ----------------------------------------------------------
 
-/** A model and what it offers for one operation, as the Studio, the mask editor and the palette show it. */
-export interface ModelInfo {
-  readonly id: string;
-  /** Shown next to the name: where it is still served. */
-  readonly note?: string;
-  /** Fixed sizes, 'auto' included where the model allows it. */
-  readonly sizes: readonly string[];
-  /** Free WxH sizes, where the operation takes them (generations with gpt-image-2). */
-  readonly customSize?: CustomSizeRule;
-  readonly qualities: readonly string[];
-  readonly styles: readonly string[];
-  readonly backgrounds: readonly Background[];
-  readonly outputFormats: readonly OutputFormat[];
-  /** Images per request (more become parallel requests). */
-  readonly maxN: number;
-  /** Shows partial images while it works. */
-  readonly streaming: boolean;
-  readonly maxPromptChars: number;
+/**
+ * A model and what it offers for one operation, as the Studio, the mask editor and the palette
+ * show it: the capability table's fields (see ModelCapabilities) and three of its input limits.
+ */
+export interface ModelInfo
+  extends Pick<ModelCapabilities, 'id' | 'note' | 'sizes' | 'customSize' | 'qualities' | 'styles' | 'backgrounds' | 'outputFormats' | 'maxN' | 'streaming' | 'maxPromptChars'> {
   /** Input images an edit takes (the first one and the references). */
   readonly maxImages: number;
   /** Takes input_fidelity (edits and variations only). */

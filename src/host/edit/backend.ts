@@ -7,11 +7,12 @@
 import * as vscode from 'vscode';
 import { classifyError } from '../../core/errors';
 import { embedRecord, readImageSize } from '../../core/metadata';
-import { ModelTable, type ModelCapabilities, type OutputFormat } from '../../core/models';
+import { ModelTable, type OutputFormat } from '../../core/models';
 import { imageFileName } from '../../core/naming';
 import type { GenerationRecord } from '../../core/record';
 import { requestOptions, type ImageRequest } from '../../core/request';
-import type { EditOptions, ModelChoice, ResultImage } from '../../shared/editProtocol';
+import type { EditOptions, ResultImage } from '../../shared/editProtocol';
+import { fitEditOptions, modelInfo } from '../../shared/modelRules';
 import { outputFolderUri, writeAsset } from '../run/assets';
 import { loadEngine } from '../platform/engineLoader';
 import { allowedModel, offeredModels, preferredModel } from '../run/modelChoice';
@@ -51,23 +52,14 @@ export class HostEditBackend implements EditBackend {
     const table = new ModelTable(settings.customModels);
     // With Azure only the deployment's model (the setting) is offered, whatever was used last.
     const offered = offeredModels(table, settings, operation);
-    const models = offered.map(toChoice);
+    const models = offered.map((m) => modelInfo(m, operation));
     const last = this.context.globalState.get<Partial<EditOptions>>(LAST_EDIT_KEY) ?? {};
-    const preferredCaps = preferredModel(offered, settings, last.model);
+    const preferred = preferredModel(offered, settings, last.model);
     // None offered (an Azure deployment whose model cannot do this): the panel says so and closes.
-    if (!preferredCaps) return { models, options: { model: settings.model, n: 1, keepUnmasked: false, squareMode: 'pad' as const }, prompt: '' };
-    const preferred = toChoice(preferredCaps);
-    const options: EditOptions = {
-      model: preferred.id,
-      size: last.size && preferred.sizes.includes(last.size) ? last.size : preferred.sizes.includes('auto') ? 'auto' : preferred.sizes[preferred.sizes.length - 1],
-      quality: last.quality && preferred.qualities.includes(last.quality) ? last.quality : preferred.qualities[0],
-      n: last.n ?? 1,
-      outputFormat: preferred.outputFormats.length > 1 ? (last.outputFormat ?? settings.outputFormat) : undefined,
-      background: preferred.backgrounds.length ? (last.background ?? 'auto') : undefined,
-      inputFidelity: preferred.inputFidelity ? last.inputFidelity : undefined,
-      keepUnmasked: last.keepUnmasked ?? !preferred.squareOnly,
-      squareMode: last.squareMode ?? 'pad',
-    };
+    if (!preferred) return { models, options: { model: settings.model, n: 1, keepUnmasked: false, squareMode: 'pad' as const }, prompt: '' };
+    // The last options fitted to the preferred model (the file format from the settings until one is
+    // picked); unmasked pixels are kept unless the user turned it off.
+    const options = fitEditOptions(modelInfo(preferred, operation), { ...last, outputFormat: last.outputFormat ?? settings.outputFormat }, last.keepUnmasked ?? true);
     return { models, options, prompt: '' };
   }
 
@@ -235,19 +227,4 @@ export class HostEditBackend implements EditBackend {
 
 function baseName(u: vscode.Uri): string {
   return u.path.slice(u.path.lastIndexOf('/') + 1);
-}
-
-function toChoice(m: ModelCapabilities): ModelChoice {
-  return {
-    id: m.id,
-    note: m.note,
-    sizes: m.sizes,
-    qualities: m.family === 'dall-e-2' ? [] : m.qualities,
-    outputFormats: m.outputFormats,
-    backgrounds: m.backgrounds,
-    maxImages: m.input.maxImages,
-    inputFidelity: m.inputFidelity,
-    squareOnly: m.input.squareOnly,
-    maxPromptChars: m.maxPromptChars,
-  };
 }
