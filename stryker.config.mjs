@@ -16,8 +16,8 @@ if (!(process.env.NODE_OPTIONS ?? '').includes(mochaCjs)) {
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 const config = {
   packageManager: 'npm',
-  // src/core, and the byte and image-format rules it shares with the webviews (src/shared).
-  mutate: ['src/core/**/*.ts', 'src/shared/bytes.ts', 'src/shared/imageFormat.ts'],
+  // src/core, and the rules it shares with the webviews (src/shared: bytes, image formats, the model rules).
+  mutate: ['src/core/**/*.ts', 'src/shared/bytes.ts', 'src/shared/imageFormat.ts', 'src/shared/modelRules.ts'],
   testRunner: 'mocha',
   mochaOptions: {
     // the unit suite as `npm run test:unit` runs it (tdd ui, out/test/unit/**/*.test.js)

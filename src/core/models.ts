@@ -2,20 +2,14 @@
  * The model capability table: what each image model accepts, as of November 2026.
  * Every request is checked against it (validateRequest in request.ts) before any network call.
  */
+import { checkCustomSize, type CustomSizeRule } from '../shared/modelRules';
 import type { Operation } from './record';
 
 export type { Operation };
+/** The custom-size rule lives in src/shared: the Studio checks a size with it as it is typed. */
+export type { CustomSizeRule };
 export type OutputFormat = 'png' | 'jpeg' | 'webp';
 export type Background = 'auto' | 'transparent' | 'opaque';
-
-/** Free-form WxH sizes (gpt-image-2): both sides a multiple of `multiple`, within these bounds. */
-export interface CustomSizeRule {
-  readonly multiple: number;
-  readonly maxEdge: number;
-  readonly maxPixels: number;
-  /** Long side over short side, at most. */
-  readonly maxRatio: number;
-}
 
 export interface InputLimits {
   readonly maxImages: number;
@@ -169,24 +163,26 @@ export class ModelTable {
   }
 }
 
-/** Parses 'WxH'; undefined for 'auto' or anything else. */
-export function parseSize(size: string): { width: number; height: number } | undefined {
-  const m = /^(\d{1,5})x(\d{1,5})$/.exec(size);
-  return m ? { width: Number(m[1]), height: Number(m[2]) } : undefined;
-}
-
 /**
- * Why a WxH size breaks a custom-size rule, or undefined when it is fine.
- * Shared by validation and by the pickers that check a size as it is typed.
+ * Why a WxH size breaks a custom-size rule, in English (validation, the palette's size box), or
+ * undefined when it is fine. The rule itself is shared/modelRules' checkCustomSize.
  */
 export function customSizeProblem(size: string, rule: CustomSizeRule): string | undefined {
-  const s = parseSize(size);
-  if (!s) return `must be WIDTHxHEIGHT, for example 1536x864`;
-  const { width, height } = s;
-  if (width < rule.multiple || height < rule.multiple) return `width and height must each be at least ${rule.multiple}`;
-  if (width % rule.multiple !== 0 || height % rule.multiple !== 0) return `width and height must both be divisible by ${rule.multiple}`;
-  if (Math.max(width, height) > rule.maxEdge) return `the longest side must be at most ${rule.maxEdge}`;
-  if (width * height > rule.maxPixels) return `at most ${rule.maxPixels.toLocaleString('en-US')} pixels (3840x2160)`;
-  if (Math.max(width, height) / Math.min(width, height) > rule.maxRatio) return `the aspect ratio must be between 1:${rule.maxRatio} and ${rule.maxRatio}:1`;
-  return undefined;
+  const p = checkCustomSize(size, rule);
+  switch (p?.kind) {
+    case undefined:
+      return undefined;
+    case 'format':
+      return `must be WIDTHxHEIGHT, for example 1536x864`;
+    case 'min':
+      return `width and height must each be at least ${p.value}`;
+    case 'multiple':
+      return `width and height must both be divisible by ${p.value}`;
+    case 'edge':
+      return `the longest side must be at most ${p.value}`;
+    case 'pixels':
+      return `at most ${p.value.toLocaleString('en-US')} pixels (3840x2160)`;
+    case 'ratio':
+      return `the aspect ratio must be between 1:${p.value} and ${p.value}:1`;
+  }
 }

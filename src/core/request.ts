@@ -148,31 +148,3 @@ export function generateParams(req: ImageRequest, n: number): Record<string, unk
   delete rest.input_fidelity;
   return { ...body, ...rest };
 }
-
-export interface OptionPreferences {
-  readonly size?: string;
-  readonly quality?: string;
-  readonly style?: string;
-  readonly background?: Background;
-  readonly outputFormat?: OutputFormat;
-}
-
-/**
- * Fits preferred options (last choices, settings) to a model: a preference the model does not
- * offer falls back to the model's own default, so a default never causes a refusal.
- */
-export function fitOptions(caps: ModelCapabilities, prefs: OptionPreferences): OptionPreferences {
-  const fit = <T extends string>(value: T | undefined, allowed: readonly T[], fallback?: T): T | undefined =>
-    allowed.length === 0 ? undefined : value !== undefined && allowed.includes(value) ? value : (fallback ?? allowed[0]);
-  const sizeOk = prefs.size !== undefined && (caps.sizes.includes(prefs.size) || (!!caps.customSize && !customSizeProblem(prefs.size, caps.customSize)));
-  const outputFormat = caps.outputFormats.length > 1 ? fit(prefs.outputFormat, caps.outputFormats, 'png') : undefined;
-  let background = fit(prefs.background, caps.backgrounds, 'auto');
-  if (background === 'transparent' && outputFormat === 'jpeg') background = 'auto';
-  return {
-    size: sizeOk ? prefs.size : caps.sizes.includes('auto') ? 'auto' : caps.sizes[0],
-    quality: fit(prefs.quality, caps.qualities, caps.qualities.includes('auto') ? 'auto' : caps.qualities[0]),
-    style: fit(prefs.style, caps.styles),
-    background,
-    outputFormat,
-  };
-}

@@ -1,3 +1,8 @@
+import { allowedModel, offeredModels, preferredModel, type ProviderSettings } from './modelChoice';
+import type { ModelCapabilities, ModelTable } from './models';
+import type { RunRequestOf } from './run';
+import { fitOptions, modelInfo } from '../shared/modelRules';
+
 /**
  * The image tools agents call (Copilot's agent mode through VS Code's language model tools, any
  * MCP client through Pixelwright's MCP server): their names, input schemas, what a model is told
@@ -231,4 +236,64 @@ export function splitTarget(target: string | undefined): { readonly folder?: str
   const format = ext === 'png' ? 'png' : ext === 'jpg' || ext === 'jpeg' ? 'jpeg' : ext === 'webp' ? 'webp' : undefined;
   if (!format) throw new ToolInputError(`"target" names a .${ext} file; Pixelwright writes .png, .jpg and .webp images (or give a folder)`);
   return { folder: slash > 0 ? t.slice(0, slash) : '', name: last, format };
+}
+
+export type ToolOperation = 'generate' | 'edit' | 'variation';
+
+/** The settings a tool call falls back on: the provider's model rules and the configured defaults. */
+export interface ToolDefaults extends ProviderSettings {
+  readonly size?: string;
+  readonly quality?: string;
+  readonly outputFormat?: string;
+}
+
+/** What a tool call will do: the model, the request (without its sources) and where it writes. */
+export interface ToolPlan {
+  readonly operation: ToolOperation;
+  readonly caps: ModelCapabilities;
+  readonly request: RunRequestOf<never>;
+  /** Workspace-relative folder; the configured output folder when absent. */
+  readonly folder?: string;
+  readonly fileName?: string;
+}
+
+/**
+ * Works out a call of a making tool: the model named (known, able to do the operation, with
+ * Azure the deployment's) or the preferred one; options the call gives are sent as given (a wrong
+ * one is refused by validation, with the allowed values), the rest fitted from the settings.
+ */
+export function planToolRun(operation: ToolOperation, input: GenerateToolInput | EditToolInput | VariationToolInput, table: ModelTable, defaults: ToolDefaults): ToolPlan {
+  const caps = toolModel(table, defaults, operation, input.model);
+  const target = splitTarget(input.target);
+  if (target.format && input.outputFormat && target.format !== input.outputFormat) {
+    throw new ToolInputError(`"target" names a ${target.format} file but "outputFormat" is ${input.outputFormat}`);
+  }
+  const fitted = fitOptions(modelInfo(caps, operation), { size: defaults.size, quality: defaults.quality, outputFormat: defaults.outputFormat });
+  const request: RunRequestOf<never> = {
+    operation,
+    model: caps.id,
+    prompt: input.prompt ?? '',
+    n: input.n ?? 1,
+    // A generation takes the configured size; an edit or variation keeps its source's (auto).
+    size: input.size ?? (operation === 'generate' ? fitted.size : undefined),
+    quality: input.quality ?? fitted.quality,
+    background: input.background,
+    outputFormat: input.outputFormat ?? target.format ?? fitted.outputFormat,
+    ...(operation === 'edit' ? { inputFidelity: (input as EditToolInput).inputFidelity } : {}),
+  };
+  return { operation, caps, request, folder: target.folder, fileName: target.name };
+}
+
+function toolModel(table: ModelTable, settings: ProviderSettings, operation: ToolOperation, named: string | undefined): ModelCapabilities {
+  const offered = offeredModels(table, settings, operation);
+  const words = operation === 'generate' ? 'generate images' : operation === 'edit' ? 'edit images' : 'make variations';
+  if (named === undefined) {
+    const caps = preferredModel(offered, settings);
+    if (!caps) throw new ToolInputError(`no model configured here can ${words}`);
+    return caps;
+  }
+  if (!table.get(named)) throw new ToolInputError(`unknown model "${named}"; models here: ${offered.map((m) => m.id).join(', ')}`);
+  const caps = allowedModel(table, settings, named, operation);
+  if (!caps) throw new ToolInputError(`${named} cannot ${words} here; use one of ${offered.map((m) => m.id).join(', ') || '(none)'}`);
+  return caps;
 }

@@ -6,28 +6,12 @@
  * No `vscode`, no Node APIs: imported by the host and by the browser bundles.
  */
 import { isObj } from './guards';
+import type { ModelInfo, OptionChoices } from './modelRules';
 
-/** A model and the options it offers for an operation, as the pickers show them. */
-export interface ModelChoice {
-  readonly id: string;
-  readonly note?: string;
-  readonly sizes: readonly string[];
-  readonly qualities: readonly string[];
-  readonly outputFormats: readonly string[];
-  readonly backgrounds: readonly string[];
-  readonly maxImages: number;
-  readonly inputFidelity: boolean;
-  readonly squareOnly: boolean;
-  readonly maxPromptChars: number;
-}
-
-export interface EditOptions {
+/** The mask editor's options: the model, how many images, its choices (no style: no model that edits has one) and the editor's own. */
+export interface EditOptions extends Omit<OptionChoices, 'style'> {
   readonly model: string;
-  readonly size?: string;
-  readonly quality?: string;
   readonly n: number;
-  readonly outputFormat?: string;
-  readonly background?: string;
   readonly inputFidelity?: 'low' | 'high';
   /** Paste the original pixels back outside the mask after the edit. */
   readonly keepUnmasked: boolean;
@@ -44,7 +28,8 @@ export interface InitMessage {
   readonly image: { readonly src: string; readonly name: string; readonly width: number; readonly height: number; readonly hasAlpha: boolean };
   /** Extra reference images (GPT image edits), by name. */
   readonly references: readonly string[];
-  readonly models: readonly ModelChoice[];
+  /** The models offered, described for this operation. */
+  readonly models: readonly ModelInfo[];
   readonly options: EditOptions;
   readonly prompt: string;
   /** Localized strings for the UI, keyed by English source text. */

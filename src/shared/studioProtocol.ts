@@ -6,14 +6,7 @@
  * No `vscode`, no Node APIs: imported by the host and by the browser bundle.
  */
 import { isObj } from './guards';
-
-/** Free-form WxH sizes a model accepts (gpt-image-2), as the size box checks them while typed. */
-export interface StudioCustomSize {
-  readonly multiple: number;
-  readonly maxEdge: number;
-  readonly maxPixels: number;
-  readonly maxRatio: number;
-}
+import type { ModelInfo, OptionChoices } from './modelRules';
 
 /**
  * What a model's images cost, from core's price list: per image (USD, [min, max], a range when
@@ -25,33 +18,15 @@ export type StudioPricing =
   | { readonly kind: 'tokens' }
   | { readonly kind: 'unknown' };
 
-/** A model and what it offers for generation, as the form shows it. */
-export interface StudioModel {
-  readonly id: string;
-  readonly note?: string;
-  readonly sizes: readonly string[];
-  readonly customSize?: StudioCustomSize;
-  readonly qualities: readonly string[];
-  readonly styles: readonly string[];
-  readonly backgrounds: readonly string[];
-  readonly outputFormats: readonly string[];
-  /** Images per request (more become parallel requests). */
-  readonly maxN: number;
-  /** Shows partial images while it works. */
-  readonly streaming: boolean;
-  readonly maxPromptChars: number;
+/** A model as the form shows it (the shared description, for generations) and its prices. */
+export interface StudioModel extends ModelInfo {
   readonly pricing: StudioPricing;
 }
 
-/** The options of one run, as the form holds them. */
-export interface StudioOptions {
+/** The options of one run, as the form holds them: the model, how many images, and its choices. */
+export interface StudioOptions extends OptionChoices {
   readonly model: string;
   readonly n: number;
-  readonly size?: string;
-  readonly quality?: string;
-  readonly style?: string;
-  readonly background?: string;
-  readonly outputFormat?: string;
 }
 
 /** What the Studio keeps between sessions (the host stores it in globalState). */
@@ -218,30 +193,4 @@ export function parseFromStudio(v: unknown): FromStudio | undefined {
     default:
       return undefined;
   }
-}
-
-/** Why a typed WxH size breaks the model's rule (as a key for the UI's words), or undefined. */
-export type SizeProblem =
-  | { readonly kind: 'format' }
-  | { readonly kind: 'min'; readonly value: number }
-  | { readonly kind: 'multiple'; readonly value: number }
-  | { readonly kind: 'edge'; readonly value: number }
-  | { readonly kind: 'pixels'; readonly value: number }
-  | { readonly kind: 'ratio'; readonly value: number };
-
-/**
- * The same rule as core's customSizeProblem (a unit test keeps the two in step), with the
- * reason as data so the webview can say it in the user's language.
- */
-export function checkCustomSize(size: string, rule: StudioCustomSize): SizeProblem | undefined {
-  const m = /^(\d{1,5})x(\d{1,5})$/.exec(size);
-  if (!m) return { kind: 'format' };
-  const width = Number(m[1]);
-  const height = Number(m[2]);
-  if (width < rule.multiple || height < rule.multiple) return { kind: 'min', value: rule.multiple };
-  if (width % rule.multiple !== 0 || height % rule.multiple !== 0) return { kind: 'multiple', value: rule.multiple };
-  if (Math.max(width, height) > rule.maxEdge) return { kind: 'edge', value: rule.maxEdge };
-  if (width * height > rule.maxPixels) return { kind: 'pixels', value: rule.maxPixels };
-  if (Math.max(width, height) / Math.min(width, height) > rule.maxRatio) return { kind: 'ratio', value: rule.maxRatio };
-  return undefined;
 }

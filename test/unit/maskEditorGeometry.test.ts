@@ -1,7 +1,7 @@
 /**
  * The mask editor's pure logic: view <-> image transforms, zoom about a point, fit, brush steps,
- * dirty rectangles, the dall-e-2 square, the undo history, options fitted to a model, and the
- * strings the webview shows being localized by the panel.
+ * dirty rectangles, the dall-e-2 square, the undo history, and the strings the webview shows
+ * being localized by the panel. (Its options fitted to a model: modelRules.test.ts.)
  */
 import * as assert from 'assert';
 import {
@@ -30,8 +30,6 @@ import {
   ZOOM_STEPS,
   type ViewTransform,
 } from '../../src/shared/maskGeometry';
-import type { ModelChoice } from '../../src/shared/editProtocol';
-import { fitOptions } from '../../src/webview/edit/fitOptions';
 import { History, readRect, writeRect, type Step } from '../../src/webview/edit/history';
 
 const near = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) <= eps, `${a} is not ${b} (±${eps})`);
@@ -247,54 +245,5 @@ suite('mask editor: undo history', () => {
     assert.deepStrictEqual([...readRect(plane, 5, r)], [6, 7, 8, 11, 12, 13]);
     writeRect(plane, 5, r, new Uint8Array([0, 0, 0, 9, 9, 9]));
     assert.deepStrictEqual([...plane.slice(5, 15)], [5, 0, 0, 0, 9, 10, 9, 9, 9, 14]);
-  });
-});
-
-suite('mask editor: options fitted to a model', () => {
-  const gpt: ModelChoice = {
-    id: 'gpt-image-1.5',
-    sizes: ['auto', '1024x1024', '1536x1024', '1024x1536'],
-    qualities: ['auto', 'low', 'medium', 'high'],
-    outputFormats: ['png', 'jpeg', 'webp'],
-    backgrounds: ['auto', 'transparent', 'opaque'],
-    maxImages: 16,
-    inputFidelity: true,
-    squareOnly: false,
-    maxPromptChars: 32000,
-  };
-  const mini: ModelChoice = { ...gpt, id: 'gpt-image-1-mini', inputFidelity: false };
-  const dalle2: ModelChoice = {
-    id: 'dall-e-2',
-    sizes: ['256x256', '512x512', '1024x1024'],
-    qualities: [],
-    outputFormats: ['png'],
-    backgrounds: [],
-    maxImages: 1,
-    inputFidelity: false,
-    squareOnly: true,
-    maxPromptChars: 1000,
-  };
-  const base = { model: 'gpt-image-1.5', size: '1536x1024', quality: 'high', n: 3, outputFormat: 'webp', background: 'transparent', inputFidelity: 'high', keepUnmasked: true, squareMode: 'pad' } as const;
-
-  test('choices the model offers are kept', () => {
-    assert.deepStrictEqual(fitOptions(base, gpt, true), { ...base });
-  });
-
-  test('dall-e-2: its own size, no quality/format/background/fidelity, no keep-unmasked', () => {
-    const o = fitOptions(base, dalle2, true);
-    assert.deepStrictEqual(o, { model: 'dall-e-2', size: '1024x1024', quality: undefined, n: 3, outputFormat: undefined, background: undefined, inputFidelity: undefined, keepUnmasked: false, squareMode: 'pad' });
-    const back = fitOptions(o, gpt, true);
-    assert.strictEqual(back.size, '1024x1024', 'a size both offer is kept');
-    assert.strictEqual(back.quality, 'auto');
-    assert.strictEqual(back.outputFormat, 'png');
-    assert.strictEqual(back.keepUnmasked, true, 'GPT image models keep unmasked pixels by default');
-  });
-
-  test('input fidelity only where the model has it; transparent never with JPEG; n within 1..10', () => {
-    assert.strictEqual(fitOptions(base, mini, true).inputFidelity, undefined);
-    assert.strictEqual(fitOptions({ ...base, outputFormat: 'jpeg' }, gpt, true).background, 'auto');
-    assert.strictEqual(fitOptions({ ...base, n: 0 }, gpt, true).n, 1);
-    assert.strictEqual(fitOptions({ ...base, n: 99 }, gpt, true).n, 10);
-    assert.strictEqual(fitOptions(base, gpt, false).keepUnmasked, false, 'the user turned it off');
   });
 });

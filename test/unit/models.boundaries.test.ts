@@ -1,52 +1,11 @@
-// Boundaries of the custom-size rule, size parsing and the capability table (found by mutation
-// testing). Table values are the API's published limits, checked here one by one.
+// Boundaries of the capability table (found by mutation testing). Table values are the API's
+// published limits, checked here one by one. (The custom-size rule: modelRules.boundaries.test.ts.)
 import * as assert from 'assert';
-import { BUILTIN_MODELS, customSizeProblem, ModelTable, parseSize } from '../../src/core/models';
+import { BUILTIN_MODELS, ModelTable } from '../../src/core/models';
 
 const table = new ModelTable();
 const rule = table.get('gpt-image-2')!.customSize!;
 const MB = 1024 * 1024;
-
-suite('custom sizes: boundaries', () => {
-  test('both sides must be multiples of 16: either one off is refused', () => {
-    assert.match(customSizeProblem('1536x1000', rule)!, /divisible by 16/);
-    assert.match(customSizeProblem('1000x1536', rule)!, /divisible by 16/);
-    assert.strictEqual(customSizeProblem('1536x1008', rule), undefined);
-  });
-
-  test('each side at least 16', () => {
-    assert.strictEqual(customSizeProblem('16x16', rule), undefined);
-    assert.strictEqual(customSizeProblem('8x16', rule), 'width and height must each be at least 16');
-    assert.strictEqual(customSizeProblem('32x0', rule), 'width and height must each be at least 16');
-  });
-
-  test('longest side at most 3840, on either side', () => {
-    assert.strictEqual(customSizeProblem('3840x1280', rule), undefined);
-    assert.strictEqual(customSizeProblem('3856x1296', rule), 'the longest side must be at most 3840');
-    assert.strictEqual(customSizeProblem('1296x3856', rule), 'the longest side must be at most 3840');
-  });
-
-  test('at most 3840x2160 pixels: exactly that passes, one row more does not', () => {
-    assert.strictEqual(customSizeProblem('3840x2160', rule), undefined);
-    assert.strictEqual(customSizeProblem('3840x2176', rule), 'at most 8,294,400 pixels (3840x2160)');
-  });
-
-  test('aspect ratio at most 3:1 either way: exactly 3 passes', () => {
-    assert.strictEqual(customSizeProblem('1536x512', rule), undefined);
-    assert.strictEqual(customSizeProblem('512x1536', rule), undefined);
-    assert.strictEqual(customSizeProblem('1552x512', rule), 'the aspect ratio must be between 1:3 and 3:1');
-    assert.strictEqual(customSizeProblem('512x1552', rule), 'the aspect ratio must be between 1:3 and 3:1');
-  });
-
-  test('parseSize accepts WIDTHxHEIGHT only, the whole string', () => {
-    assert.deepStrictEqual(parseSize('16x9'), { width: 16, height: 9 });
-    assert.deepStrictEqual(parseSize('99999x1'), { width: 99999, height: 1 });
-    for (const bad of ['1024x1024px', 'size 1024x1024', 'x1024x1024', '1024x', 'x1024', '100000x1', '1x100000', '1024X1024', '']) {
-      assert.strictEqual(parseSize(bad), undefined, bad);
-    }
-    assert.strictEqual(customSizeProblem('1024x1024px', rule), 'must be WIDTHxHEIGHT, for example 1536x864');
-  });
-});
 
 suite('model table: facts and custom models', () => {
   test('GPT image models: what the API takes', () => {

@@ -2,7 +2,7 @@
 // that a changed comparison or a renamed parameter would break (found by mutation testing).
 import * as assert from 'assert';
 import { ModelTable } from '../../src/core/models';
-import { fitOptions, generateParams, requestOptions, splitCount, validateRequest, ValidationError, type ImageRequest, type InputImage } from '../../src/core/request';
+import { generateParams, requestOptions, splitCount, validateRequest, ValidationError, type ImageRequest, type InputImage } from '../../src/core/request';
 
 const table = new ModelTable();
 const MB = 1024 * 1024;
@@ -228,40 +228,5 @@ suite('request parameters: API names', () => {
     assert.deepStrictEqual(splitCount(1, 10), [1]);
     assert.deepStrictEqual(splitCount(11, 10), [10, 1]);
     assert.deepStrictEqual(splitCount(4, 2), [2, 2]);
-  });
-});
-
-suite('fitting preferences to a model', () => {
-  test('a preference the model offers is kept', () => {
-    assert.deepStrictEqual(fitOptions(table.get('dall-e-3')!, { size: '1792x1024', quality: 'hd', style: 'natural' }), {
-      size: '1792x1024',
-      quality: 'hd',
-      style: 'natural',
-      background: undefined,
-      outputFormat: undefined,
-    });
-    assert.deepStrictEqual(fitOptions(table.get('gpt-image-1.5')!, { size: '1024x1536', quality: 'low', background: 'transparent', outputFormat: 'webp' }), {
-      size: '1024x1536',
-      quality: 'low',
-      style: undefined,
-      background: 'transparent',
-      outputFormat: 'webp',
-    });
-  });
-
-  test('nothing preferred: each model gets its own defaults', () => {
-    assert.deepStrictEqual(fitOptions(table.get('gpt-image-1.5')!, {}), { size: 'auto', quality: 'auto', style: undefined, background: 'auto', outputFormat: 'png' });
-    assert.deepStrictEqual(fitOptions(table.get('dall-e-2')!, {}), { size: '256x256', quality: 'standard', style: undefined, background: undefined, outputFormat: undefined });
-  });
-
-  test('a transparent background preferred with jpeg output falls back to auto', () => {
-    assert.strictEqual(fitOptions(table.get('gpt-image-1.5')!, { background: 'transparent', outputFormat: 'jpeg' }).background, 'auto');
-    assert.strictEqual(fitOptions(table.get('gpt-image-1.5')!, { background: 'opaque', outputFormat: 'jpeg' }).background, 'opaque');
-  });
-
-  test('a custom size is kept only where the model takes it and the size is valid', () => {
-    assert.strictEqual(fitOptions(table.get('gpt-image-2')!, { size: '2048x1152' }).size, '2048x1152');
-    assert.strictEqual(fitOptions(table.get('gpt-image-2')!, { size: '1536x1000' }).size, 'auto');
-    assert.strictEqual(fitOptions(table.get('dall-e-3')!, { size: '1536x1024' }).size, '1024x1024');
   });
 });

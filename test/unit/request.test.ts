@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import { ModelTable } from '../../src/core/models';
-import { fitOptions, generateParams, splitCount, validateRequest, ValidationError, type ImageRequest } from '../../src/core/request';
+import { generateParams, splitCount, validateRequest, ValidationError, type ImageRequest } from '../../src/core/request';
 
 const table = new ModelTable();
 const base: ImageRequest = { operation: 'generate', model: 'gpt-image-1.5', prompt: 'a sea otter in a beret', n: 1 };
@@ -102,14 +102,5 @@ suite('request validation', () => {
   test('generate params use the API names and only what was set', () => {
     const p = generateParams({ ...base, size: '1024x1024', outputFormat: 'webp', outputCompression: 80, background: 'opaque' }, 2);
     assert.deepStrictEqual(p, { model: 'gpt-image-1.5', prompt: base.prompt, n: 2, size: '1024x1024', background: 'opaque', output_format: 'webp', output_compression: 80 });
-  });
-
-  test('remembered options are fitted to the model so defaults never cause a refusal', () => {
-    const d3 = fitOptions(table.get('dall-e-3')!, { size: 'auto', quality: 'high', outputFormat: 'webp', background: 'transparent' });
-    assert.deepStrictEqual(d3, { size: '1024x1024', quality: 'standard', style: 'vivid', background: undefined, outputFormat: undefined });
-    validateRequest({ ...base, model: 'dall-e-3', ...d3 }, table.get('dall-e-3')!);
-    const g2 = fitOptions(table.get('gpt-image-2')!, { size: '1536x864', quality: 'hd', outputFormat: 'jpeg', background: 'transparent' });
-    assert.deepStrictEqual(g2, { size: '1536x864', quality: 'auto', style: undefined, background: 'auto', outputFormat: 'jpeg' });
-    assert.strictEqual(fitOptions(table.get('gpt-image-1.5')!, { size: '1536x864' }).size, 'auto');
   });
 });

@@ -1,19 +1,19 @@
 /**
- * The Studio's pure parts: the protocol guards (both directions), options fitted to a model, the
- * custom-size check (in step with core's), the cost estimate the form shows (in step with
- * core/pricing), the request a run makes, and every word of the webview localized by the host.
+ * The Studio's pure parts: the protocol guards (both directions), the cost estimate the form
+ * shows (in step with core/pricing), the request a run makes, and every word of the webview
+ * localized by the host. (Options fitted to a model and the custom-size rule: modelRules.test.ts.)
  */
 import * as assert from 'assert';
-import { BUILTIN_MODELS, customSizeProblem, ModelTable } from '../../src/core/models';
+import { BUILTIN_MODELS, ModelTable } from '../../src/core/models';
 import { estimateCost } from '../../src/core/pricing';
 import { validateRequest } from '../../src/core/request';
 import { plainBytes, studioModel, studioRequest } from '../../src/host/studio/models';
-import { checkCustomSize, parseFromStudio, type StudioOptions } from '../../src/shared/studioProtocol';
-import { costOf, fitStudioOptions, usd } from '../../src/webview/studio/options';
+import { fitStudioOptions } from '../../src/shared/modelRules';
+import { parseFromStudio, type StudioOptions } from '../../src/shared/studioProtocol';
+import { costOf, usd } from '../../src/webview/studio/options';
 import { parseToStudio } from '../../src/webview/studio/parse';
 
 const table = new ModelTable();
-const model = (id: string) => studioModel(table.get(id)!);
 
 suite('studio: messages from the webview are checked', () => {
   const options: StudioOptions = { model: 'gpt-image-1.5', n: 2, size: '1024x1024', quality: 'low' };
@@ -74,29 +74,10 @@ suite('studio: messages from the host are checked by the webview', () => {
   });
 });
 
-suite('studio: options follow the model', () => {
-  test('choices the new model also offers stay; the rest fall back to its defaults', () => {
-    const start = fitStudioOptions({ model: 'gpt-image-1.5', n: 3, size: '1536x1024', quality: 'high', background: 'transparent', outputFormat: 'webp' }, model('gpt-image-1.5'));
-    assert.deepStrictEqual(start, { model: 'gpt-image-1.5', n: 3, size: '1536x1024', quality: 'high', style: undefined, background: 'transparent', outputFormat: 'webp' });
-    const d3 = fitStudioOptions(start, model('dall-e-3'));
-    assert.deepStrictEqual(d3, { model: 'dall-e-3', n: 3, size: '1024x1024', quality: 'standard', style: 'vivid', background: undefined, outputFormat: undefined });
-    const back = fitStudioOptions({ ...d3, quality: 'hd' }, model('gpt-image-1.5'));
-    assert.strictEqual(back.quality, 'auto');
-    assert.strictEqual(back.size, '1024x1024');
-    assert.strictEqual(fitStudioOptions({ ...start, outputFormat: 'jpeg' }, model('gpt-image-1.5')).background, 'auto', 'no transparent JPEG');
-    assert.strictEqual(fitStudioOptions({ n: 42 }, model('dall-e-2')).n, 10);
-    assert.strictEqual(fitStudioOptions({}, model('dall-e-2')).size, '256x256');
-  });
-
-  test('a custom size is kept for gpt-image-2 when it fits the rule, and dropped elsewhere', () => {
-    assert.strictEqual(fitStudioOptions({ size: '1536x864' }, model('gpt-image-2')).size, '1536x864');
-    assert.strictEqual(fitStudioOptions({ size: '1000x1000' }, model('gpt-image-2')).size, 'auto');
-    assert.strictEqual(fitStudioOptions({ size: '1536x864' }, model('gpt-image-1.5')).size, 'auto');
-  });
-
+suite('studio: what the form fits is what a run sends', () => {
   test('whatever the form fits validates for every built-in model', () => {
     for (const m of BUILTIN_MODELS) {
-      const o = fitStudioOptions({ n: 2, size: 'nonsense', quality: 'nonsense', style: 'x', background: 'x', outputFormat: 'x' }, studioModel(m));
+      const o = fitStudioOptions(studioModel(m), { n: 2, size: 'nonsense', quality: 'nonsense', style: 'x', background: 'x', outputFormat: 'x' });
       assert.doesNotThrow(() => validateRequest(studioRequest('a test', o, m, 'low'), m), m.id);
     }
   });
@@ -110,16 +91,6 @@ suite('studio: options follow the model', () => {
     );
     assert.strictEqual(studioRequest('x', { model: 'gpt-image-1.5', n: 1 }, table.get('gpt-image-1.5')!, 'low').moderation, 'low');
     assert.strictEqual(studioRequest('x', { model: 'gpt-image-1.5', n: 1 }, table.get('gpt-image-1.5')!, 'auto').moderation, undefined);
-  });
-});
-
-suite('studio: the custom size is checked as core checks it', () => {
-  test('the same verdict for valid and invalid sizes', () => {
-    const rule = table.get('gpt-image-2')!.customSize!;
-    const sizes = ['1536x864', '1024x1024', '3840x2160', '2160x3840', '16x48', '16x64', '1000x1000', '1024', 'axb', '0x0', '8x8', '3856x2160', '3840x2176', '4096x1024', '1536 x 864', '1x1', '2048x2048', '3840x1280', '3840x1264'];
-    for (const size of sizes) assert.strictEqual(!!checkCustomSize(size, rule), !!customSizeProblem(size, rule), size);
-    assert.deepStrictEqual(checkCustomSize('1000x1000', rule), { kind: 'multiple', value: 16 });
-    assert.deepStrictEqual(checkCustomSize('4096x1024', rule), { kind: 'edge', value: 3840 });
   });
 });
 

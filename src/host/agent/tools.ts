@@ -8,34 +8,26 @@
  */
 import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { ModelTable, type ModelCapabilities } from '../../core/models';
+import { ModelTable } from '../../core/models';
 import { readRecord } from '../../core/metadata';
 import { isInsideFolder } from '../../core/paths';
 import { estimateCost, formatUsd } from '../../core/pricing';
-import { fitOptions } from '../../core/request';
 import {
-  paintRegions, parseEditInput, parseGenerateInput, parseRecipeInput, parseVariationInput, splitTarget, TOOL_NAMES, ToolInputError, type EditToolInput, type ToolOptions,
+  paintRegions, parseEditInput, parseGenerateInput, parseRecipeInput, parseVariationInput, planToolRun, TOOL_NAMES, ToolInputError, type ToolOperation as Operation, type ToolPlan,
 } from '../../core/tools';
 import { detectImageFormat, MIME_TYPES } from '../../shared/imageFormat';
 import { loadEngine } from '../platform/engineLoader';
 import type { Log } from '../platform/log';
 import { readSettings, type PixelwrightSettings } from '../platform/settings';
-import { allowedModel, offeredModels, preferredModel } from '../run/modelChoice';
 import type { RunPipeline, RunRequest } from '../run/pipeline';
 
 /** Images larger than this go back to the model as a path only, not as image data. */
 const MAX_DATA_PART_BYTES = 4 * 1024 * 1024;
 
-type Operation = 'generate' | 'edit' | 'variation';
 
 /** What a call will do, worked out once for the confirmation and again for the run. */
-interface Plan {
-  readonly operation: Operation;
-  readonly caps: ModelCapabilities;
-  readonly request: RunRequest;
+interface Plan extends ToolPlan {
   readonly settings: PixelwrightSettings;
-  readonly folder?: string;
-  readonly fileName?: string;
 }
 
 export class ImageTools {
@@ -74,43 +66,8 @@ export class ImageTools {
 
   private async plan(operation: Operation, input: unknown): Promise<Plan> {
     const settings = readSettings();
-    const table = new ModelTable(settings.customModels);
     const parsed = operation === 'generate' ? parseGenerateInput(input) : operation === 'edit' ? parseEditInput(input) : parseVariationInput(input);
-    const caps = this.model(table, settings, operation, parsed.model);
-    const target = splitTarget(parsed.target);
-    if (target.format && parsed.outputFormat && target.format !== parsed.outputFormat) {
-      throw new ToolInputError(`"target" names a ${target.format} file but "outputFormat" is ${parsed.outputFormat}`);
-    }
-    const fitted = fitOptions(caps, { size: settings.size, quality: settings.quality, outputFormat: settings.outputFormat });
-    const given = (o: ToolOptions) => ({
-      size: o.size ?? (operation === 'generate' ? fitted.size : undefined),
-      quality: o.quality ?? (caps.family === 'dall-e-2' && operation !== 'generate' ? undefined : fitted.quality),
-      background: o.background,
-      outputFormat: o.outputFormat ?? target.format ?? (caps.outputFormats.length > 1 ? fitted.outputFormat : undefined),
-    });
-    const request: RunRequest = {
-      operation,
-      model: caps.id,
-      prompt: 'prompt' in parsed ? (parsed.prompt ?? '') : '',
-      n: parsed.n ?? 1,
-      ...given(parsed),
-      ...(operation === 'edit' ? { inputFidelity: (parsed as EditToolInput).inputFidelity } : {}),
-    };
-    return { operation, caps, request, settings, folder: target.folder, fileName: target.name };
-  }
-
-  /** The model named (checked: known, can do the operation, the Azure deployment's) or the preferred one. */
-  private model(table: ModelTable, settings: PixelwrightSettings, operation: Operation, named: string | undefined): ModelCapabilities {
-    const offered = offeredModels(table, settings, operation);
-    if (named === undefined) {
-      const caps = preferredModel(offered, settings);
-      if (!caps) throw new ToolInputError(`no model configured here can ${operationWords(operation)}`);
-      return caps;
-    }
-    if (!table.get(named)) throw new ToolInputError(`unknown model "${named}"; models here: ${offered.map((m) => m.id).join(', ')}`);
-    const caps = allowedModel(table, settings, named, operation);
-    if (!caps) throw new ToolInputError(`${named} cannot ${operationWords(operation)} here; use one of ${offered.map((m) => m.id).join(', ') || '(none)'}`);
-    return caps;
+    return { ...planToolRun(operation, parsed, new ModelTable(settings.customModels), settings), settings };
   }
 
   private confirmation(plan: Plan): vscode.PreparedToolInvocation {
@@ -145,7 +102,7 @@ export class ImageTools {
 
   private async make(operation: Operation, input: unknown, token: vscode.CancellationToken): Promise<vscode.LanguageModelToolResult> {
     const plan = await this.plan(operation, input);
-    let request = plan.request;
+    let request: RunRequest = plan.request;
     if (operation === 'edit') {
       const e = parseEditInput(input);
       const [image, ...references] = await Promise.all(e.images.map((p) => workspaceImage(p)));
@@ -203,10 +160,6 @@ export class ImageTools {
     const text = record ? `Recipe of ${rel}:\n${JSON.stringify(record, null, 2)}` : `${rel} carries no Pixelwright recipe (it was not made by Pixelwright, or its recipe was removed).`;
     return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(text)]);
   }
-}
-
-function operationWords(operation: Operation): string {
-  return operation === 'generate' ? 'generate images' : operation === 'edit' ? 'edit images' : 'make variations';
 }
 
 /**

@@ -6,9 +6,10 @@
  * recipe inside the file).
  */
 import * as vscode from 'vscode';
-import { ModelTable, type ModelCapabilities, type OutputFormat } from '../../core/models';
-import type { EditOptions, ModelChoice, ResultImage } from '../../shared/editProtocol';
+import { ModelTable } from '../../core/models';
+import type { EditOptions, ResultImage } from '../../shared/editProtocol';
 import { MIME_TYPES, readImageSize } from '../../shared/imageFormat';
+import { editRequestFields, fitEditOptions, modelInfo } from '../../shared/modelRules';
 import { loadEngine } from '../platform/engineLoader';
 import type { Log } from '../platform/log';
 import { readSettings } from '../platform/settings';
@@ -38,23 +39,14 @@ export class HostEditBackend implements EditBackend {
     const table = new ModelTable(settings.customModels);
     // With Azure only the deployment's model (the setting) is offered, whatever was used last.
     const offered = offeredModels(table, settings, operation);
-    const models = offered.map(toChoice);
+    const models = offered.map((m) => modelInfo(m, operation));
     const last = this.context.globalState.get<Partial<EditOptions>>(LAST_EDIT_KEY) ?? {};
-    const preferredCaps = preferredModel(offered, settings, last.model);
+    const preferred = preferredModel(offered, settings, last.model);
     // None offered (an Azure deployment whose model cannot do this): the panel says so and closes.
-    if (!preferredCaps) return { models, options: { model: settings.model, n: 1, keepUnmasked: false, squareMode: 'pad' as const }, prompt: '' };
-    const preferred = toChoice(preferredCaps);
-    const options: EditOptions = {
-      model: preferred.id,
-      size: last.size && preferred.sizes.includes(last.size) ? last.size : preferred.sizes.includes('auto') ? 'auto' : preferred.sizes[preferred.sizes.length - 1],
-      quality: last.quality && preferred.qualities.includes(last.quality) ? last.quality : preferred.qualities[0],
-      n: last.n ?? 1,
-      outputFormat: preferred.outputFormats.length > 1 ? (last.outputFormat ?? settings.outputFormat) : undefined,
-      background: preferred.backgrounds.length ? (last.background ?? 'auto') : undefined,
-      inputFidelity: preferred.inputFidelity ? last.inputFidelity : undefined,
-      keepUnmasked: last.keepUnmasked ?? !preferred.squareOnly,
-      squareMode: last.squareMode ?? 'pad',
-    };
+    if (!preferred) return { models, options: { model: settings.model, n: 1, keepUnmasked: false, squareMode: 'pad' as const }, prompt: '' };
+    // The last options fitted to the preferred model (the file format from the settings until one is
+    // picked); unmasked pixels are kept unless the user turned it off.
+    const options = fitEditOptions(modelInfo(preferred, operation), { ...last, outputFormat: last.outputFormat ?? settings.outputFormat }, last.keepUnmasked ?? true);
     return { models, options, prompt: '' };
   }
 
@@ -87,11 +79,7 @@ export class HostEditBackend implements EditBackend {
       model: caps.id,
       prompt: input.prompt,
       n: o.n,
-      size: o.size && caps.sizes.includes(o.size) ? o.size : undefined,
-      quality: o.quality && caps.qualities.includes(o.quality) && caps.family !== 'dall-e-2' ? o.quality : undefined,
-      outputFormat: caps.outputFormats.length > 1 && o.outputFormat ? (o.outputFormat as OutputFormat) : undefined,
-      background: caps.backgrounds.length && o.background ? (o.background as RunRequest['background']) : undefined,
-      inputFidelity: caps.inputFidelity && o.inputFidelity ? o.inputFidelity : undefined,
+      ...editRequestFields(caps, o),
       sources: { image: input.source, references, mask: input.mask && { png: input.mask }, squareMode: o.squareMode, keepUnmasked: o.keepUnmasked },
     };
     const results: ResultImage[] = [];
@@ -135,19 +123,4 @@ export class HostEditBackend implements EditBackend {
   materialize(resultId: string): Promise<vscode.Uri> {
     return this.keep(resultId);
   }
-}
-
-function toChoice(m: ModelCapabilities): ModelChoice {
-  return {
-    id: m.id,
-    note: m.note,
-    sizes: m.sizes,
-    qualities: m.family === 'dall-e-2' ? [] : m.qualities,
-    outputFormats: m.outputFormats,
-    backgrounds: m.backgrounds,
-    maxImages: m.input.maxImages,
-    inputFidelity: m.inputFidelity,
-    squareOnly: m.input.squareOnly,
-    maxPromptChars: m.maxPromptChars,
-  };
 }

@@ -4,7 +4,8 @@
  * preparation and the workspace writes.
  */
 import type * as vscode from 'vscode';
-import type { EditOptions, ModelChoice, ResultImage } from '../../shared/editProtocol';
+import type { EditOptions, ResultImage } from '../../shared/editProtocol';
+import type { ModelInfo } from '../../shared/modelRules';
 
 export interface EditRunInput {
   readonly operation: 'edit' | 'variation';
@@ -26,7 +27,7 @@ export interface EditRunOutcome {
 
 export interface EditBackend {
   /** Models offered for the operation, and the options to start from (last used). */
-  choices(operation: 'edit' | 'variation'): { models: readonly ModelChoice[]; options: EditOptions; prompt: string };
+  choices(operation: 'edit' | 'variation'): { models: readonly ModelInfo[]; options: EditOptions; prompt: string };
   /** Size after EXIF orientation and whether the image has transparency. */
   describe(source: vscode.Uri): Promise<{ width: number; height: number; hasAlpha: boolean }>;
   run(input: EditRunInput, token: vscode.CancellationToken, onProgress: (message: string, done: number, total: number) => void): Promise<EditRunOutcome>;

@@ -6,7 +6,8 @@
 import * as vscode from 'vscode';
 import { parseGenerateArgs, type GenerateArgs } from '../../core/args';
 import { customSizeProblem, ModelTable, type Background, type ModelCapabilities, type OutputFormat } from '../../core/models';
-import { fitOptions, type ImageRequest, type OptionPreferences } from '../../core/request';
+import type { ImageRequest } from '../../core/request';
+import { fitOptions, modelInfo, type FittedChoices, type ModelInfo } from '../../shared/modelRules';
 import { showError } from '../platform/errors';
 import type { Log } from '../platform/log';
 import { readSettings, type PixelwrightSettings } from '../platform/settings';
@@ -79,7 +80,7 @@ export class GenerateCommand {
     let prompt = args.prompt;
     let model = args.model;
     let caps: ModelCapabilities | undefined;
-    let prefs: OptionPreferences = {};
+    let prefs: FittedChoices = {};
     let n = args.n;
     let compression = args.outputCompression;
     const chosen: Record<string, string | undefined> = {};
@@ -106,14 +107,14 @@ export class GenerateCommand {
       // so that a wrong one is refused by validation with a clear message.
       const given = Object.fromEntries(
         Object.entries({ size: args.size, quality: args.quality, style: args.style, background: args.background, outputFormat: args.outputFormat }).filter(([, v]) => v !== undefined),
-      ) as OptionPreferences;
+      ) as FittedChoices;
       prefs = {
-        ...fitOptions(caps, {
+        ...fitOptions(modelInfo(caps, 'generate'), {
           size: chosen.size ?? last.size ?? settings.size,
           quality: chosen.quality ?? last.quality ?? settings.quality,
           style: chosen.style ?? last.style,
-          background: (chosen.background ?? last.background) as Background | undefined,
-          outputFormat: (chosen.outputFormat ?? last.outputFormat ?? settings.outputFormat) as OutputFormat,
+          background: chosen.background ?? last.background,
+          outputFormat: chosen.outputFormat ?? last.outputFormat ?? settings.outputFormat,
         }),
         ...given,
       };
@@ -161,7 +162,7 @@ export class GenerateCommand {
             offered.map((m): Choice<string> => ({
               label: m.id,
               description: m.note,
-              detail: fits(m) ? describeModel(m) : `$(error) ${t('The prompt is too long for this model: at most {0} characters.', count(m.maxPromptChars))}`,
+              detail: fits(m) ? describeModel(modelInfo(m, 'generate')) : `$(error) ${t('The prompt is too long for this model: at most {0} characters.', count(m.maxPromptChars))}`,
               value: m.id,
             })),
             active,
@@ -273,7 +274,8 @@ export class GenerateCommand {
 
 }
 
-function describeModel(m: ModelCapabilities): string {
+/** The line under a model in the model step: its sizes, and when it makes one image per request. */
+function describeModel(m: ModelInfo): string {
   const parts = [m.sizes.join(' · ') + (m.customSize ? ' · WxH' : '')];
   if (m.maxN === 1) parts.push(vscode.l10n.t('1 image per request'));
   return parts.join('  —  ');

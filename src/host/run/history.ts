@@ -4,14 +4,15 @@
  * the prompt kept after a refusal so that it is not lost.
  */
 import type * as vscode from 'vscode';
-import type { ImageRequest, OptionPreferences } from '../../core/request';
+import type { ImageRequest } from '../../core/request';
+import type { FittedChoices } from '../../shared/modelRules';
 
 const RECENT_KEY = 'pixelwright.recentPrompts';
 const LAST_KEY = 'pixelwright.lastChoices';
 const DRAFT_KEY = 'pixelwright.draftPrompt';
 const MAX_RECENT = 20;
 
-export interface LastChoices extends OptionPreferences {
+export interface LastChoices extends FittedChoices {
   readonly model?: string;
   readonly n?: number;
   /** The last compression level chosen for jpeg or webp (kept across runs that take none). */

@@ -2,9 +2,10 @@
  * The Studio's view of the model table, its prices and its requests: pure (no vscode), so unit
  * tests cover what the view sends and what a run asks for.
  */
-import type { Background, ModelCapabilities, ModelTable, OutputFormat } from '../../core/models';
+import type { ModelCapabilities, ModelTable } from '../../core/models';
 import { estimateCost } from '../../core/pricing';
-import { fitOptions, type ImageRequest } from '../../core/request';
+import type { ImageRequest } from '../../core/request';
+import { fitStudioOptions, modelInfo } from '../../shared/modelRules';
 import type { StudioDraft, StudioModel, StudioOptions, StudioPricing } from '../../shared/studioProtocol';
 import type { LastChoices } from '../run/history';
 import { offeredModels, preferredModel } from '../run/modelChoice';
@@ -28,37 +29,23 @@ export function studioDraft(saved: StudioDraft | undefined, last: LastChoices, s
   if (saved && typeof saved.prompt === 'string') {
     const o = saved.options;
     if (!o || offered.some((m) => m.id === o.model)) return saved;
-    const caps = start();
-    const fitted = fitOptions(caps, { size: o.size, quality: o.quality, style: o.style, background: o.background as Background | undefined, outputFormat: o.outputFormat as OutputFormat | undefined });
-    return { prompt: saved.prompt, options: { model: caps.id, n: o.n, ...fitted } };
+    return { prompt: saved.prompt, options: fitStudioOptions(modelInfo(start(), 'generate'), o) };
   }
   const caps = start(last.model);
-  const fitted = fitOptions(caps, {
+  const options = fitStudioOptions(modelInfo(caps, 'generate'), {
+    n: last.n ?? settings.count,
     size: last.size ?? settings.size,
     quality: last.quality ?? settings.quality,
     style: last.style,
     background: last.background,
     outputFormat: last.outputFormat ?? settings.outputFormat,
   });
-  return { prompt: '', options: { model: caps.id, n: last.n ?? settings.count, ...fitted } };
+  return { prompt: '', options };
 }
 
 /** A model as the Studio's form shows it, with its prices from core's price list. */
 export function studioModel(m: ModelCapabilities): StudioModel {
-  return {
-    id: m.id,
-    note: m.note,
-    sizes: m.sizes,
-    customSize: m.customSize,
-    qualities: m.qualities,
-    styles: m.styles,
-    backgrounds: m.backgrounds,
-    outputFormats: m.outputFormats,
-    maxN: m.maxN,
-    streaming: m.streaming,
-    maxPromptChars: m.maxPromptChars,
-    pricing: pricingOf(m),
-  };
+  return { ...modelInfo(m, 'generate'), pricing: pricingOf(m) };
 }
 
 /** Prices per image by `quality|size` ('' = auto quality) for every fixed choice the model offers. */

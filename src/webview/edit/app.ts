@@ -3,7 +3,8 @@
  * results. Built from an init message; talks to the host through `post` and typed replies.
  */
 import { coverageLabel, defaultBrushFor, MIN_BRUSH, maxBrushFor, nextZoomStep, stepBrush, zoomLabel, type ViewTransform } from '../../shared/maskGeometry';
-import type { EditOptions, FromMaskEditor, InitMessage, ModelChoice, ProgressMessage, ReplaceImageMessage, ReplyMessage, RunFinishedMessage } from '../../shared/editProtocol';
+import type { EditOptions, FromMaskEditor, InitMessage, ProgressMessage, ReplaceImageMessage, ReplyMessage, RunFinishedMessage } from '../../shared/editProtocol';
+import type { ModelInfo } from '../../shared/modelRules';
 import { h, icon, isMac, isTextEntry, modKey } from './dom';
 import { OptionsForm } from './options';
 import { PaintView, type Tool } from './paintView';
@@ -397,7 +398,7 @@ export class MaskEditorApp {
 
   // ---- prompt and options ------------------------------------------------------------------
 
-  private onModelChange(m: ModelChoice): void {
+  private onModelChange(m: ModelInfo): void {
     const dalle2Variation = this.operation === 'variation' && m.squareOnly;
     this.prompt.disabled = dalle2Variation || !!this.running;
     this.promptHint.textContent = dalle2Variation

@@ -2,13 +2,13 @@
  * The model and the options it allows, as a form. Changing the model keeps every choice the new
  * model also offers and falls back to its defaults for the rest.
  */
-import type { EditOptions, ModelChoice } from '../../shared/editProtocol';
+import type { EditOptions } from '../../shared/editProtocol';
+import { fitEditOptions, type ModelInfo } from '../../shared/modelRules';
 import { h } from './dom';
-import { fitOptions } from './fitOptions';
 import { s } from '../common/strings';
 
 export interface OptionsEvents {
-  changed(options: EditOptions, model: ModelChoice): void;
+  changed(options: EditOptions, model: ModelInfo): void;
 }
 
 let uid = 0;
@@ -46,14 +46,14 @@ export class OptionsForm {
   private readonly keepField: HTMLElement;
 
   constructor(
-    private readonly models: readonly ModelChoice[],
+    private readonly models: readonly ModelInfo[],
     initial: EditOptions,
     private readonly operation: 'edit' | 'variation',
     private readonly events: OptionsEvents,
   ) {
     const m = models.find((x) => x.id === initial.model) ?? models[0];
     this.keepPref = m.squareOnly ? true : initial.keepUnmasked;
-    this.opts = fitOptions(initial, m, this.keepPref);
+    this.opts = fitEditOptions(m, initial, this.keepPref);
     this.squarePad = h('input', { type: 'radio', name: 'square', value: 'pad', id: 'square-pad' });
     this.squareCrop = h('input', { type: 'radio', name: 'square', value: 'crop', id: 'square-crop' });
     this.square = h(
@@ -111,7 +111,7 @@ export class OptionsForm {
     return this.opts;
   }
 
-  get current(): ModelChoice {
+  get current(): ModelInfo {
     return this.models.find((x) => x.id === this.opts.model) ?? this.models[0];
   }
 
@@ -121,7 +121,7 @@ export class OptionsForm {
 
   private update(next: EditOptions): void {
     const m = this.models.find((x) => x.id === next.model) ?? this.current;
-    this.opts = fitOptions(next, m, this.keepPref);
+    this.opts = fitEditOptions(m, next, this.keepPref);
     this.render();
     this.events.changed(this.opts, this.current);
   }

@@ -7,10 +7,11 @@
  * every change and sent to the host (debounced) so it survives a restart; the models, recent
  * prompts and the run come from the host.
  */
-import { checkCustomSize, MAX_PROMPT_CHARS, type FromStudio, type SizeProblem, type StudioDraft, type StudioInitMessage, type StudioModel, type StudioOptions, type StudioRun, type StudioTile } from '../../shared/studioProtocol';
+import { checkCustomSize, fitStudioOptions, type SizeProblem } from '../../shared/modelRules';
+import { MAX_PROMPT_CHARS, type FromStudio, type StudioDraft, type StudioInitMessage, type StudioModel, type StudioOptions, type StudioRun, type StudioTile } from '../../shared/studioProtocol';
 import { detectImageFormat, MIME_TYPES } from '../../shared/imageFormat';
 import { h, isMac, modKey } from '../edit/dom';
-import { costOf, fitStudioOptions, usd } from './options';
+import { costOf, usd } from './options';
 import { s } from '../common/strings';
 
 export interface UiState {
@@ -138,7 +139,7 @@ export class StudioApp {
     const saved = host.getState();
     const draft = saved.draft ?? init.draft;
     const m = this.models.find((x) => x.id === draft.options?.model) ?? this.models[0];
-    this.opts = fitStudioOptions(draft.options ?? {}, m);
+    this.opts = fitStudioOptions(m, draft.options ?? {});
     this.customSize = saved.customSize ?? (this.opts.size && !m.sizes.includes(this.opts.size) ? this.opts.size : '');
     this.prompt.value = draft.prompt;
     this.prompt.placeholder = s('Describe the image to make');
@@ -307,7 +308,7 @@ export class StudioApp {
 
   private update(next: Partial<StudioOptions>, model?: StudioModel, keepCustomOpen = false): void {
     const m = model ?? this.models.find((x) => x.id === next.model) ?? this.current;
-    this.opts = fitStudioOptions(next, m);
+    this.opts = fitStudioOptions(m, next);
     this.render(keepCustomOpen);
     this.changed();
   }

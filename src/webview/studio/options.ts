@@ -1,32 +1,9 @@
 /**
- * The Studio's options fitted to a model, and the cost estimate for them: pure, shared by the
- * form and its unit tests.
+ * The cost estimate for the Studio's options: pure, shared by the form and its unit tests. (The
+ * options themselves are fitted to a model by shared/modelRules' fitStudioOptions.)
  */
 import { formatUsd } from '../../core/pricing';
-import { checkCustomSize, type StudioModel, type StudioOptions } from '../../shared/studioProtocol';
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-/**
- * Keeps every choice the model also offers and falls back to the model's default for the rest
- * (auto where it has auto). A custom WxH size is kept when the model takes custom sizes and the
- * size fits its rule. Formats, backgrounds and styles are left out when the model has no choice.
- */
-export function fitStudioOptions(o: Partial<StudioOptions>, m: StudioModel): StudioOptions {
-  const pick = (v: string | undefined, list: readonly string[], fallback: string | undefined) => (v !== undefined && list.includes(v) ? v : fallback);
-  const customOk = o.size !== undefined && !!m.customSize && !checkCustomSize(o.size, m.customSize);
-  const out: Mutable<StudioOptions> = {
-    model: m.id,
-    n: Math.min(10, Math.max(1, Math.round(Number(o.n)) || 1)),
-    size: customOk ? o.size : pick(o.size, m.sizes, m.sizes.includes('auto') ? 'auto' : m.sizes[0]),
-    quality: m.qualities.length ? pick(o.quality, m.qualities, m.qualities.includes('auto') ? 'auto' : m.qualities[0]) : undefined,
-    style: m.styles.length ? pick(o.style, m.styles, m.styles[0]) : undefined,
-    background: m.backgrounds.length ? pick(o.background, m.backgrounds, m.backgrounds.includes('auto') ? 'auto' : m.backgrounds[0]) : undefined,
-    outputFormat: m.outputFormats.length > 1 ? pick(o.outputFormat, m.outputFormats, m.outputFormats.includes('png') ? 'png' : m.outputFormats[0]) : undefined,
-  };
-  if (out.background === 'transparent' && out.outputFormat === 'jpeg') out.background = m.backgrounds.includes('auto') ? 'auto' : undefined;
-  return out;
-}
+import type { StudioModel, StudioOptions } from '../../shared/studioProtocol';
 
 export type Cost =
   | { readonly kind: 'per-image'; readonly minEach: number; readonly maxEach: number; readonly min: number; readonly max: number }
