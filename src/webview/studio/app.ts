@@ -10,6 +10,7 @@
 import { checkCustomSize, MAX_PROMPT_CHARS, type FromStudio, type SizeProblem, type StudioDraft, type StudioInitMessage, type StudioModel, type StudioOptions, type StudioRun, type StudioTile } from '../../shared/studioProtocol';
 import { h, isMac, modKey } from '../edit/dom';
 import { costOf, fitStudioOptions, usd } from './options';
+import type { WebviewHost } from '../common/bootstrap';
 import { s } from '../common/strings';
 
 export interface UiState {
@@ -20,11 +21,7 @@ export interface UiState {
   readonly optionsOpen?: boolean;
 }
 
-export interface Host {
-  post(message: FromStudio): void;
-  getState(): UiState;
-  setState(state: UiState): void;
-}
+export type Host = WebviewHost<FromStudio, UiState>;
 
 const CUSTOM = '__custom__';
 
