@@ -2,13 +2,15 @@
  * What every webview does to talk to the host, once: acquire VS Code's API, keep UI state with
  * getState/setState, check each message from the host with the view's own parser, report a
  * message that fails it (log in the host, an error in the view) instead of dropping it, and send
- * requests whose replies come back by id (./requests.ts). A view adds only its parser and a
- * handler for each message it takes, then says `ready`.
+ * requests whose replies come back by id (./requests.ts). The host's `init` carries the view's
+ * words (localized, see ./strings.ts): they are set before the view's own `init` handler runs.
+ * A view adds only its parser and a handler for each message it takes, then says `ready`.
  */
 import { isObj } from '../../shared/guards';
 import type { ReplyEnvelope } from '../../shared/webviewMessages';
 import { reportDropped } from './messages';
 import { PendingRequests, type RequestBody, type RequestOptions } from './requests';
+import { setStrings } from './strings';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -47,6 +49,8 @@ export function connect<To extends Typed, From, State extends object>(parse: (ra
     const m = parse(event.data);
     if (m === undefined) return reportDropped((d) => api.postMessage(d), event.data);
     if (m.type === 'reply') return void requests.settle(m as ReplyIn<To>);
+    const strings = (m as { strings?: unknown }).strings;
+    if (m.type === 'init' && isObj(strings)) setStrings(strings as Record<string, string>);
     (handlers[m.type as keyof Handlers<To>] as (message: To) => void)(m);
   });
   const post = (m: From) => api.postMessage(m);

@@ -8,7 +8,6 @@ import type { FromMaskEditor, InitMessage, ProgressMessage, ReplaceImageMessage,
 import { isReplyEnvelope } from '../../shared/webviewMessages';
 import { MaskEditorApp, type UiState } from './app';
 import { connect, mountPoint } from '../common/bootstrap';
-import { setStrings } from '../common/strings';
 
 let app: MaskEditorApp | undefined;
 
@@ -48,7 +47,6 @@ function parse(v: unknown): ToMaskEditor | undefined {
 
 const host = connect<ToMaskEditor, FromMaskEditor, UiState>(parse, {
   init: (m) => {
-    setStrings(m.strings);
     app?.dispose();
     app = new MaskEditorApp(host, m, mountPoint());
   },

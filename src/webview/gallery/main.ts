@@ -8,7 +8,6 @@ import type { FromGallery, GalleryItem, GalleryItemsMessage, GalleryReplyMessage
 import { isReplyEnvelope } from '../../shared/webviewMessages';
 import { GalleryApp, type UiState } from './app';
 import { connect, mountPoint } from '../common/bootstrap';
-import { setStrings } from '../common/strings';
 
 let app: GalleryApp | undefined;
 /** Items that came before init (should not happen; kept rather than lost). */
@@ -55,7 +54,6 @@ function parse(v: unknown): ToGallery | undefined {
 
 const host = connect<ToGallery, FromGallery, UiState>(parse, {
   init: (m) => {
-    setStrings(m.strings);
     if (!app) app = new GalleryApp(host, m.locale, mountPoint());
     if (early) app.onItems(early);
     early = undefined;

@@ -8,13 +8,11 @@ import type { FromStudio, ToStudio } from '../../shared/studioProtocol';
 import { StudioApp, type UiState } from './app';
 import { parseToStudio } from './parse';
 import { connect, mountPoint } from '../common/bootstrap';
-import { setStrings } from '../common/strings';
 
 let app: StudioApp | undefined;
 
 const host = connect<ToStudio, FromStudio, UiState>(parseToStudio, {
   init: (m) => {
-    setStrings(m.strings);
     app?.dispose();
     app = new StudioApp(host, m, mountPoint());
   },
