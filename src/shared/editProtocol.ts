@@ -1,12 +1,13 @@
 /**
  * Typed messages between the host and the webviews. One interface per message, split into
  * "to webview" and "from webview". Requests carry an `id`; replies carry `inReplyTo` and an
- * optional `error`. Binary data travels as Uint8Array. Every message from a webview is
+ * optional `error` (the envelopes of shared/webviewMessages.ts). Binary data travels as Uint8Array. Every message from a webview is
  * untrusted: the host checks its shape with the guards below before acting.
  * No `vscode`, no Node APIs: imported by the host and by the browser bundles.
  */
 import { isObj } from './guards';
 import type { ModelInfo, OptionChoices } from './modelRules';
+import type { ReplyEnvelope, RequestEnvelope } from './webviewMessages';
 
 /** The mask editor's options: the model, how many images, its choices (no style: no model that edits has one) and the editor's own. */
 export interface EditOptions extends Omit<OptionChoices, 'style'> {
@@ -70,10 +71,8 @@ export interface ReplaceImageMessage {
   readonly image: InitMessage['image'];
 }
 
-export interface ReplyMessage {
-  readonly type: 'reply';
-  readonly inReplyTo: number;
-  readonly error?: string;
+/** The answer to a request (keep, discard, use as input, add or remove a reference). */
+export interface ReplyMessage extends ReplyEnvelope {
   /** For "keep": the workspace-relative path written. */
   readonly path?: string;
 }
@@ -86,9 +85,10 @@ export interface ReadyMessage {
   readonly type: 'ready';
 }
 
+/** Starts a run; answered by progress and then runFinished with the same runId (not a request). */
 export interface RunMessage {
   readonly type: 'run';
-  readonly id: number;
+  readonly runId: number;
   readonly prompt: string;
   readonly options: EditOptions;
   /**
@@ -103,21 +103,18 @@ export interface CancelMessage {
   readonly runId: number;
 }
 
-export interface ResultActionMessage {
+export interface ResultActionMessage extends RequestEnvelope {
   readonly type: 'keep' | 'discard' | 'useAsInput';
-  readonly id: number;
   readonly resultId: string;
 }
 
-export interface AddReferenceMessage {
+export interface AddReferenceMessage extends RequestEnvelope {
   readonly type: 'addReference';
-  readonly id: number;
 }
 
 /** Takes a reference image out of the edit (by the workspace-relative path the host gave). */
-export interface RemoveReferenceMessage {
+export interface RemoveReferenceMessage extends RequestEnvelope {
   readonly type: 'removeReference';
-  readonly id: number;
   readonly path: string;
 }
 
@@ -167,9 +164,9 @@ export function parseFromMaskEditor(v: unknown): FromMaskEditor | undefined {
     case 'ready':
       return { type: 'ready' };
     case 'run':
-      if (!isInt(v.id, 0, Number.MAX_SAFE_INTEGER) || typeof v.prompt !== 'string' || v.prompt.length > 32000 || !isEditOptions(v.options)) return undefined;
+      if (!isInt(v.runId, 0, Number.MAX_SAFE_INTEGER) || typeof v.prompt !== 'string' || v.prompt.length > 32000 || !isEditOptions(v.options)) return undefined;
       if (v.mask !== undefined && !(v.mask instanceof Uint8Array)) return undefined;
-      return { type: 'run', id: v.id as number, prompt: v.prompt, options: pickEditOptions(v.options), mask: v.mask as Uint8Array | undefined };
+      return { type: 'run', runId: v.runId as number, prompt: v.prompt, options: pickEditOptions(v.options), mask: v.mask as Uint8Array | undefined };
     case 'cancel':
       return isInt(v.runId, 0, Number.MAX_SAFE_INTEGER) ? { type: 'cancel', runId: v.runId as number } : undefined;
     case 'keep':

@@ -7,6 +7,7 @@
  * No `vscode`, no Node APIs: imported by the host and by the browser bundle.
  */
 import { isObj } from './guards';
+import type { ReplyEnvelope, RequestEnvelope } from './webviewMessages';
 
 /** One image Pixelwright wrote, as the gallery lists it (no pixels: thumbnails are asked for). */
 export interface GalleryItem {
@@ -86,10 +87,8 @@ export interface GalleryThumbMessage {
   readonly items: readonly GalleryThumb[];
 }
 
-export interface GalleryReplyMessage {
-  readonly type: 'reply';
-  readonly inReplyTo: number;
-  readonly error?: string;
+/** The answer to an action. */
+export interface GalleryReplyMessage extends ReplyEnvelope {
   readonly details?: GalleryDetails;
   /** A short confirmation to announce (e.g. "Copied images/a.png"). */
   readonly notice?: string;
@@ -115,9 +114,8 @@ export interface GalleryThumbsRequest {
   readonly items: readonly { readonly id: string; readonly rev: string }[];
 }
 
-export interface GalleryActionMessage {
+export interface GalleryActionMessage extends RequestEnvelope {
   readonly type: 'action';
-  readonly id: number;
   readonly action: GalleryAction;
   readonly item: string;
 }

@@ -6,6 +6,9 @@
  *    bare ArrayBuffer, and the view's guard then refuses the whole message.
  *  - `DroppedMessage`: what a webview says when a message from the host failed its guard, so the
  *    host can log it while the view shows a visible error (a message is never lost silently).
+ *  - `RequestEnvelope` / `ReplyEnvelope`: a request carries an `id`; its one reply carries
+ *    `inReplyTo` and, when it failed, `error` (src/host/webview/channel.ts answers,
+ *    src/webview/common/requests.ts waits).
  * No `vscode`, no Node APIs: imported by the host and by the browser bundles.
  */
 import { isObj, isStr } from './guards';
@@ -60,4 +63,30 @@ export function messageShape(v: unknown): string {
   if (!isObj(v)) return Array.isArray(v) ? 'array' : typeof v;
   const type = isStr(v.type) && /^[A-Za-z]{1,32}$/.test(v.type) ? v.type : 'no known type';
   return `${type} {${Object.keys(v).slice(0, 12).map((k) => k.slice(0, 24)).join(', ')}}`.slice(0, 300);
+}
+
+/**
+ * webview -> host: a request, answered by exactly one {@link ReplyEnvelope}. Only requests carry
+ * an `id` (the webview's, unique per page); everything else a view sends is answered, if at all,
+ * by the state the host posts.
+ */
+export interface RequestEnvelope {
+  readonly id: number;
+}
+
+/** host -> webview: the answer to the request `inReplyTo`; `error` says why it failed. */
+export interface ReplyEnvelope {
+  readonly type: 'reply';
+  readonly inReplyTo: number;
+  readonly error?: string;
+}
+
+/** Whether `v` has a reply's envelope (the view's parser checks what else its replies carry). */
+export function isReplyEnvelope(v: Record<string, unknown>): boolean {
+  return v.type === 'reply' && typeof v.inReplyTo === 'number' && Number.isInteger(v.inReplyTo) && (v.error === undefined || isStr(v.error));
+}
+
+/** The id of what looks like a request (a message with a non-negative integer `id`), else undefined. */
+export function requestId(v: unknown): number | undefined {
+  return isObj(v) && typeof v.id === 'number' && Number.isSafeInteger(v.id) && v.id >= 0 ? v.id : undefined;
 }

@@ -61,7 +61,7 @@ suite('messages to webviews', () => {
 suite('mask editor messages (host side)', () => {
   const options = { model: 'gpt-image-1.5', n: 1, keepUnmasked: true, squareMode: 'pad' };
   test('run options keep only the fields the editor has (nothing extra is stored)', () => {
-    const m = parseFromMaskEditor({ type: 'run', id: 1, prompt: 'p', options: { ...options, size: '1024x1024', evil: 'x'.repeat(1000), __proto__x: 1 } });
+    const m = parseFromMaskEditor({ type: 'run', runId: 1, prompt: 'p', options: { ...options, size: '1024x1024', evil: 'x'.repeat(1000), __proto__x: 1 } });
     assert.ok(m && m.type === 'run');
     assert.deepStrictEqual(Object.keys(m.options).filter((k) => (m.options as unknown as Record<string, unknown>)[k] !== undefined).sort(), ['keepUnmasked', 'model', 'n', 'size', 'squareMode']);
   });

@@ -2,8 +2,9 @@
  * The mask editor panel: a webview where the user paints over the part of an image to change,
  * describes the new picture, and compares, keeps or discards the results (or makes variations).
  *
- * The panel owns the webview and its messages; an EditBackend does the work (API, preparation,
- * workspace writes). Every message from the webview is checked by parseFromMaskEditor first.
+ * The panel answers the webview's messages (the plumbing, and the check of every message by
+ * parseFromMaskEditor, is the webview base's: src/host/webview/base.ts); an EditBackend does the
+ * work (API, preparation, workspace writes).
  *
  * retainContextWhenHidden is on, deliberately: the painted mask (at the image's full
  * resolution) and its undo history live only in the webview, and are the user's unfinished work.
@@ -15,12 +16,20 @@
 import * as vscode from 'vscode';
 import { redactSecrets } from '../../core/errors';
 import type { Logger } from '../../core/log';
-import { parseFromMaskEditor, type EditOptions, type InitMessage, type ResultActionMessage, type ResultImage, type RunMessage, type ToMaskEditor } from '../../shared/editProtocol';
+import {
+  parseFromMaskEditor,
+  type EditOptions,
+  type FromMaskEditor,
+  type InitMessage,
+  type RemoveReferenceMessage,
+  type ResultActionMessage,
+  type ResultImage,
+  type RunMessage,
+  type ToMaskEditor,
+} from '../../shared/editProtocol';
 import type { EditBackend } from './session';
-import { Disposable } from '../platform/lifecycle';
-import { shapeOf, webviewHtml } from '../webview/html';
-import { isDroppedReport, postPlain } from '../webview/messages';
-
+import { WebviewBase } from '../webview/base';
+import type { NoticeOf, ReplyBody, RequestOf } from '../webview/channel';
 
 type Operation = 'edit' | 'variation';
 
@@ -41,9 +50,10 @@ function panelKey(source: vscode.Uri, operation: Operation): string {
 const MAX_MASK_BYTES = 64 * 1024 * 1024;
 const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'webp'];
 
-export class MaskEditorPanel extends Disposable {
+type Reply = ReplyBody<ToMaskEditor>;
+
+export class MaskEditorPanel extends WebviewBase<ToMaskEditor, FromMaskEditor> {
   static readonly viewType = 'pixelwright.maskEditor';
-  /** Set by whoever owns the output channel; the console otherwise. */
   /**
    * Opens the editor for an image, or reveals the one already open for it (and this operation).
    * `references` are extra images for GPT image edits.
@@ -67,12 +77,9 @@ export class MaskEditorPanel extends Disposable {
   private lastPrompt: string | undefined;
   private lastOptions: EditOptions | undefined;
   private initSeq = 0;
-  private roots: vscode.Uri[];
   private closed = false;
 
-  private readonly context: vscode.ExtensionContext;
   private readonly backend: EditBackend;
-  private readonly log: Logger;
   private readonly panels: Map<string, MaskEditorPanel>;
 
   private constructor(
@@ -81,18 +88,17 @@ export class MaskEditorPanel extends Disposable {
     private readonly operation: Operation,
     references: vscode.Uri[],
   ) {
-    super();
-    ({ context: this.context, backend: this.backend, log: this.log, panels: this.panels } = deps);
-    const context = this.context;
+    super(deps.context.extensionUri, deps.log, { name: 'edit', label: 'mask editor', parse: parseFromMaskEditor, imageSources: ['blob:', 'data:'], retainContextWhenHidden: true });
+    ({ backend: this.backend, panels: this.panels } = deps);
     this.source = source;
     this.addReferences(references);
-    this.roots = [vscode.Uri.joinPath(context.extensionUri, 'dist'), vscode.Uri.joinPath(context.extensionUri, 'media'), parentOf(source)];
+    this.allowFolder(parentOf(source));
     this.panel = this._register(
       vscode.window.createWebviewPanel(
         MaskEditorPanel.viewType,
         this.title(),
         { viewColumn: vscode.ViewColumn.Active, preserveFocus: false },
-        { enableScripts: true, localResourceRoots: this.roots, retainContextWhenHidden: true },
+        { ...this.webviewOptions, retainContextWhenHidden: true },
       ),
     );
     this.panels.set(panelKey(source, operation), this);
@@ -100,8 +106,7 @@ export class MaskEditorPanel extends Disposable {
     // Closing the panel cancels the run in flight.
     this._register({ dispose: () => this.running?.cts.cancel() });
     this._register(this.panel.onDidDispose(() => this.dispose()));
-    this._register(this.panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)));
-    this.panel.webview.html = this.html();
+    this.attach(this.panel, { title: this.title(), loading: vscode.l10n.t('Loading the image…') });
   }
 
   override dispose(): void {
@@ -162,41 +167,26 @@ export class MaskEditorPanel extends Disposable {
 
   // ---- messages ------------------------------------------------------------------------------
 
-  private async post(message: ToMaskEditor): Promise<void> {
-    if (this.closed) return;
-    await postPlain(this.panel.webview, message);
+  protected override async onMessage(msg: NoticeOf<FromMaskEditor>): Promise<void> {
+    switch (msg.type) {
+      case 'run':
+        return await this.run(msg);
+      case 'cancel':
+        if (this.running?.id === msg.runId) this.running.cts.cancel();
+        return;
+    }
   }
 
-  private async onMessage(raw: unknown): Promise<void> {
-    if (isDroppedReport(raw, 'mask editor', this.log)) return;
-    const msg = parseFromMaskEditor(raw);
-    if (!msg) {
-      this.log.warn(`mask editor: dropped a message that does not fit the protocol (${shapeOf(raw)})`);
-      return;
-    }
-    try {
-      switch (msg.type) {
-        case 'ready':
-          return await this.sendInit();
-        case 'run':
-          return await this.run(msg);
-        case 'cancel':
-          if (this.running?.id === msg.runId) this.running.cts.cancel();
-          return;
-        case 'keep':
-        case 'discard':
-        case 'useAsInput':
-          return await this.resultAction(msg);
-        case 'addReference':
-          return await this.addReference(msg.id);
-        case 'removeReference': {
-          const i = this.references.findIndex((u) => vscode.workspace.asRelativePath(u, false) === msg.path);
-          if (i >= 0) this.references.splice(i, 1);
-          return await this.post({ type: 'reply', inReplyTo: msg.id, ...(i >= 0 ? { path: msg.path } : { error: vscode.l10n.t('This reference is no longer used.') }) });
-        }
-      }
-    } catch (err) {
-      this.log.error(`mask editor: ${msg.type} failed: ${redactSecrets(errorText(err))}`);
+  protected override async onRequest(msg: RequestOf<FromMaskEditor>): Promise<Reply> {
+    switch (msg.type) {
+      case 'keep':
+      case 'discard':
+      case 'useAsInput':
+        return await this.resultAction(msg);
+      case 'addReference':
+        return await this.addReference();
+      case 'removeReference':
+        return this.removeReference(msg);
     }
   }
 
@@ -206,7 +196,7 @@ export class MaskEditorPanel extends Disposable {
   }
 
   /** Sends everything the webview shows; again whenever it (re)loads. */
-  private async sendInit(): Promise<void> {
+  protected override async sendState(): Promise<void> {
     const seq = ++this.initSeq;
     let image: InitMessage['image'];
     try {
@@ -242,16 +232,16 @@ export class MaskEditorPanel extends Disposable {
 
   private async run(msg: RunMessage): Promise<void> {
     if (this.running) {
-      await this.post({ type: 'runFinished', runId: msg.id, results: [], error: vscode.l10n.t('A run is already in progress: wait for it, or cancel it.') });
+      await this.post({ type: 'runFinished', runId: msg.runId, results: [], error: vscode.l10n.t('A run is already in progress: wait for it, or cancel it.') });
       return;
     }
     if (msg.mask && (this.operation !== 'edit' || msg.mask.byteLength > MAX_MASK_BYTES)) {
       this.log.warn(`mask editor: refused a mask of ${msg.mask.byteLength} bytes for ${this.operation}`);
-      await this.post({ type: 'runFinished', runId: msg.id, results: [], error: vscode.l10n.t('The painted mask could not be used.') });
+      await this.post({ type: 'runFinished', runId: msg.runId, results: [], error: vscode.l10n.t('The painted mask could not be used.') });
       return;
     }
     const cts = new vscode.CancellationTokenSource();
-    const running: NonNullable<MaskEditorPanel['running']> = { id: msg.id, cts };
+    const running: NonNullable<MaskEditorPanel['running']> = { id: msg.runId, cts };
     this.running = running;
     this.lastPrompt = msg.prompt;
     this.lastOptions = msg.options;
@@ -260,49 +250,38 @@ export class MaskEditorPanel extends Disposable {
         { operation: this.operation, source: this.source, references: [...this.references], prompt: msg.prompt, options: msg.options, mask: msg.mask },
         cts.token,
         (message, done, total) => {
-          running.progress = { type: 'progress', runId: msg.id, message, done, total };
+          running.progress = { type: 'progress', runId: msg.runId, message, done, total };
           void this.post(running.progress);
         },
       );
       for (const r of outcome.results) this.held.set(r.id, r);
-      await this.post({ type: 'runFinished', runId: msg.id, results: outcome.results, error: outcome.error, cancelled: outcome.cancelled, notice: outcome.notice });
+      await this.post({ type: 'runFinished', runId: msg.runId, results: outcome.results, error: outcome.error, cancelled: outcome.cancelled, notice: outcome.notice });
     } catch (err) {
       const cancelled = cts.token.isCancellationRequested;
       if (!cancelled) this.log.error(`mask editor: ${this.operation} failed: ${redactSecrets(errorText(err))}`);
-      await this.post({ type: 'runFinished', runId: msg.id, results: [], error: cancelled ? undefined : redactSecrets(errorText(err)), cancelled });
+      await this.post({ type: 'runFinished', runId: msg.runId, results: [], error: cancelled ? undefined : redactSecrets(errorText(err)), cancelled });
     } finally {
       cts.dispose();
       if (this.running === running) this.running = undefined;
     }
   }
 
-  private async resultAction(msg: ResultActionMessage): Promise<void> {
-    const reply = (extra: { path?: string; error?: string } = {}) => this.post({ type: 'reply', inReplyTo: msg.id, ...extra });
-    if (!this.held.has(msg.resultId)) {
-      await reply({ error: vscode.l10n.t('This result is no longer available.') });
-      return;
-    }
-    try {
-      switch (msg.type) {
-        case 'keep': {
-          const uri = await this.backend.keep(msg.resultId);
-          await reply({ path: vscode.workspace.asRelativePath(uri, false) });
-          return;
-        }
-        case 'discard':
-          this.backend.discard(msg.resultId);
-          this.held.delete(msg.resultId);
-          await reply();
-          return;
-        case 'useAsInput': {
-          const uri = await this.backend.materialize(msg.resultId);
-          await this.replaceSource(uri);
-          await reply({ path: vscode.workspace.asRelativePath(uri, false) });
-          return;
-        }
+  private async resultAction(msg: ResultActionMessage): Promise<Reply> {
+    if (!this.held.has(msg.resultId)) return { error: vscode.l10n.t('This result is no longer available.') };
+    switch (msg.type) {
+      case 'keep': {
+        const uri = await this.backend.keep(msg.resultId);
+        return { path: vscode.workspace.asRelativePath(uri, false) };
       }
-    } catch (err) {
-      await reply({ error: redactSecrets(errorText(err)) });
+      case 'discard':
+        this.backend.discard(msg.resultId);
+        this.held.delete(msg.resultId);
+        return {};
+      case 'useAsInput': {
+        const uri = await this.backend.materialize(msg.resultId);
+        await this.replaceSource(uri);
+        return { path: vscode.workspace.asRelativePath(uri, false) };
+      }
     }
   }
 
@@ -319,17 +298,12 @@ export class MaskEditorPanel extends Disposable {
 
   /** Describes an image, first letting the webview load from its folder (may reload the webview). */
   private async describeAllowing(uri: vscode.Uri): Promise<InitMessage['image']> {
-    const folder = parentOf(uri);
-    if (!this.roots.some((r) => isInside(folder, r))) {
-      this.roots = [...this.roots, folder];
-      this.panel.webview.options = { ...this.panel.webview.options, localResourceRoots: this.roots };
-    }
+    this.allowFolder(parentOf(uri));
     return this.describe(uri);
   }
 
-  private async addReference(id: number): Promise<void> {
+  private async addReference(): Promise<Reply> {
     const t = vscode.l10n.t;
-    const reply = (extra: { path?: string; error?: string } = {}) => this.post({ type: 'reply', inReplyTo: id, ...extra });
     const picked = await vscode.window.showOpenDialog({
       canSelectMany: false,
       canSelectFolders: false,
@@ -339,21 +313,22 @@ export class MaskEditorPanel extends Disposable {
       defaultUri: vscode.workspace.getWorkspaceFolder(this.source)?.uri ?? vscode.workspace.workspaceFolders?.[0]?.uri,
     });
     const uri = picked?.[0];
-    if (!uri) return reply();
+    if (!uri) return {};
     const name = baseName(uri);
-    if (!vscode.workspace.getWorkspaceFolder(uri)) return reply({ error: t('{0} is outside the workspace: pick an image inside it.', name) });
-    if (!IMAGE_EXTENSIONS.includes(name.slice(name.lastIndexOf('.') + 1).toLowerCase())) return reply({ error: t('{0} is not a PNG, JPEG or WebP image.', name) });
+    if (!vscode.workspace.getWorkspaceFolder(uri)) return { error: t('{0} is outside the workspace: pick an image inside it.', name) };
+    if (!IMAGE_EXTENSIONS.includes(name.slice(name.lastIndexOf('.') + 1).toLowerCase())) return { error: t('{0} is not a PNG, JPEG or WebP image.', name) };
     if (uri.toString() === this.source.toString() || this.references.some((r) => r.toString() === uri.toString())) {
-      return reply({ error: t('{0} is already used.', name) });
+      return { error: t('{0} is already used.', name) };
     }
     this.references.push(uri);
-    return reply({ path: vscode.workspace.asRelativePath(uri, false) });
+    return { path: vscode.workspace.asRelativePath(uri, false) };
   }
 
-  // ---- html ------------------------------------------------------------------------------------
-
-  private html(): string {
-    return webviewHtml(this.panel.webview, this.context.extensionUri, { name: 'edit', title: this.title(), loading: vscode.l10n.t('Loading the image…'), imageSources: ['blob:', 'data:'] });
+  private removeReference(msg: RemoveReferenceMessage): Reply {
+    const i = this.references.findIndex((u) => vscode.workspace.asRelativePath(u, false) === msg.path);
+    if (i < 0) return { error: vscode.l10n.t('This reference is no longer used.') };
+    this.references.splice(i, 1);
+    return { path: msg.path };
   }
 }
 
@@ -480,12 +455,6 @@ function baseName(u: vscode.Uri): string {
 
 function parentOf(u: vscode.Uri): vscode.Uri {
   return u.with({ path: u.path.replace(/\/[^/]*$/, '') || '/' });
-}
-
-function isInside(child: vscode.Uri, parent: vscode.Uri): boolean {
-  if (child.scheme !== parent.scheme || child.authority !== parent.authority) return false;
-  const p = parent.path.endsWith('/') ? parent.path : `${parent.path}/`;
-  return child.path === parent.path || child.path.startsWith(p);
 }
 
 function errorText(err: unknown): string {

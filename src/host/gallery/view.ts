@@ -16,14 +16,22 @@ import { readSettings } from '../platform/settings';
 import { allowedModel } from '../run/modelChoice';
 import type { RunPipeline } from '../run/pipeline';
 import { loadEngine } from '../platform/engineLoader';
-import { firstScreenCount, parseFromGallery, type GalleryAction, type GalleryDetails, type GalleryItem, type GalleryReplyMessage, type ToGallery } from '../../shared/galleryProtocol';
+import {
+  firstScreenCount,
+  parseFromGallery,
+  type FromGallery,
+  type GalleryActionMessage,
+  type GalleryDetails,
+  type GalleryItem,
+  type GalleryReadyMessage,
+  type GalleryThumbsRequest,
+  type ToGallery,
+} from '../../shared/galleryProtocol';
 import { GalleryIndex, type IndexedImage } from './imageIndex';
 import { altText, generateArgsFromRecord, insertionText, referenceFor, runSummary, snippetKind } from './model';
 import { ThumbnailCache, ThumbnailFeed, type MakeThumbnail, type ThumbJob } from './thumbnails';
-import { Disposable } from '../platform/lifecycle';
-import { shapeOf, webviewHtml } from '../webview/html';
-import { isDroppedReport, postPlain } from '../webview/messages';
-
+import { WebviewBase } from '../webview/base';
+import type { ReplyBody } from '../webview/channel';
 
 /** Longest prompt sent with the list (labels and tooltips); the details carry the whole one. */
 const LIST_PROMPT_CHARS = 240;
@@ -32,7 +40,7 @@ const DEFAULT_FIRST_SCREEN = 16;
 /** Items are re-sent at most this often while files keep changing. */
 const ITEMS_THROTTLE_MS = 120;
 
-export class GalleryViewProvider extends Disposable implements vscode.WebviewViewProvider {
+export class GalleryViewProvider extends WebviewBase<ToGallery, FromGallery> implements vscode.WebviewViewProvider {
   static readonly viewType = 'pixelwright.gallery';
 
   private readonly index: GalleryIndex;
@@ -40,20 +48,17 @@ export class GalleryViewProvider extends Disposable implements vscode.WebviewVie
   private readonly feed: ThumbnailFeed;
   /** How many tiles the page shows first (from its size); 0: it asks for what it shows. */
   private firstScreen = 0;
-  private view: vscode.WebviewView | undefined;
-  private viewSubscriptions: vscode.Disposable[] = [];
-  private ready = false;
   private itemsTimer: ReturnType<typeof setTimeout> | undefined;
   private lastItemsAt = 0;
   private warnedNoMaker = false;
   private readyBefore = false;
 
   constructor(
-    private readonly context: vscode.ExtensionContext,
-    private readonly log: Logger,
+    context: vscode.ExtensionContext,
+    log: Logger,
     private readonly pipeline: RunPipeline,
   ) {
-    super();
+    super(context.extensionUri, log, { name: 'gallery', label: 'gallery', parse: parseFromGallery, imageSources: ['blob:'] });
     const storage = context.storageUri?.scheme === 'file' ? context.storageUri : undefined;
     this.index = this._register(new GalleryIndex(log, { cacheFile: storage && vscode.Uri.joinPath(storage, 'gallery-index.json').fsPath }));
     const dir = storage ? vscode.Uri.joinPath(storage, 'gallery-thumbnails') : undefined;
@@ -64,13 +69,12 @@ export class GalleryViewProvider extends Disposable implements vscode.WebviewVie
     });
     this.feed = new ThumbnailFeed(this.thumbs, (items) => void this.post({ type: 'thumbs', items }));
     this._register({ dispose: () => this.thumbs.dispose() });
-    this._register({ dispose: () => this.detachView() });
     this._register({ dispose: () => this.itemsTimer && clearTimeout(this.itemsTimer) });
     this._register(this.index.onDidChange(() => this.scheduleItems()));
     // While the page loads, the first screen's thumbnails are read (or made) already.
     this._register(
       this.index.onDidChange(() => {
-        if (!this.ready && this.view) this.feed.prefetch(this.firstJobs(this.firstScreen || DEFAULT_FIRST_SCREEN));
+        if (!this.isReady && this.isAttached) this.feed.prefetch(this.firstJobs(this.firstScreen || DEFAULT_FIRST_SCREEN));
       }),
     );
     // Old thumbnails (of files changed or gone) are cleared once, a while after the first scan.
@@ -91,70 +95,30 @@ export class GalleryViewProvider extends Disposable implements vscode.WebviewVie
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
-    this.detachView();
-    this.view = view;
-    this.ready = false;
-    view.webview.options = {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist'), vscode.Uri.joinPath(this.context.extensionUri, 'media')],
-    };
-    this.viewSubscriptions = [
-      view.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
-      view.onDidDispose(() => {
-        if (this.view === view) this.detachView();
-      }),
-      // Hidden, the webview is torn down (no retained context): it says `ready` again when shown.
-      view.onDidChangeVisibility(() => {
-        if (!view.visible) this.ready = false;
-      }),
-    ];
-    view.webview.html = this.html(view.webview);
+    this.attach(view, { title: vscode.l10n.t('Gallery'), loading: vscode.l10n.t('Loading the gallery…') });
     void this.thumbs.warm();
     void this.index.start();
   }
 
-  private detachView(): void {
-    for (const d of this.viewSubscriptions.splice(0)) d.dispose();
-    this.view = undefined;
-    this.ready = false;
-  }
-
   // ---- messages ------------------------------------------------------------------------------
 
-  private async post(message: ToGallery): Promise<void> {
-    const view = this.view;
-    if (!view || !this.ready) return;
-    await postPlain(view.webview, message);
+  protected override sendState(ready: GalleryReadyMessage): void {
+    // Shown again (a hidden view loses its page): what the watcher missed meanwhile is looked for.
+    if (this.readyBefore) void this.index.revalidate();
+    this.readyBefore = true;
+    this.feed.reset();
+    this.firstScreen = ready.view ? firstScreenCount(ready.view.width, ready.view.height) : 0;
+    // posted in order, without waiting for the page to take each: the list and thumbnails follow at once
+    void this.post({ type: 'init', strings: uiStrings(), locale: vscode.env.language || 'en' });
+    this.sendItems();
   }
 
-  private async onMessage(raw: unknown): Promise<void> {
-    if (isDroppedReport(raw, 'gallery', this.log)) return;
-    const msg = parseFromGallery(raw);
-    if (!msg) {
-      this.log.warn(`gallery: dropped a message that does not fit the protocol (${shapeOf(raw)})`);
-      return;
-    }
-    try {
-      switch (msg.type) {
-        case 'ready':
-          // Shown again (a hidden view loses its page): what the watcher missed meanwhile is looked for.
-          if (this.readyBefore) void this.index.revalidate();
-          this.readyBefore = true;
-          this.ready = true;
-          this.feed.reset();
-          this.firstScreen = msg.view ? firstScreenCount(msg.view.width, msg.view.height) : 0;
-          // posted in order, without waiting for the page to take each: the list and thumbnails follow at once
-          void this.post({ type: 'init', strings: uiStrings(), locale: vscode.env.language || 'en' });
-          this.sendItems();
-          return;
-        case 'thumbs':
-          return this.requestThumbs(msg.items);
-        case 'action':
-          return await this.act(msg.id, msg.action, msg.item);
-      }
-    } catch (err) {
-      this.log.error(`gallery: ${msg.type} failed: ${redactSecrets(errorText(err))}`);
-    }
+  protected override onMessage(msg: GalleryThumbsRequest): void {
+    this.requestThumbs(msg.items);
+  }
+
+  protected override onRequest(msg: GalleryActionMessage): Promise<ReplyBody<ToGallery>> {
+    return this.act(msg);
   }
 
   private scheduleItems(): void {
@@ -167,7 +131,7 @@ export class GalleryViewProvider extends Disposable implements vscode.WebviewVie
   }
 
   private sendItems(): void {
-    if (!this.ready) return;
+    if (!this.isReady) return;
     this.lastItemsAt = Date.now();
     const noWorkspace = !vscode.workspace.workspaceFolders?.length;
     void this.post({ type: 'items', items: this.index.items().map(toItem), scanning: this.index.scanning, noWorkspace });
@@ -209,41 +173,36 @@ export class GalleryViewProvider extends Disposable implements vscode.WebviewVie
 
   // ---- actions -------------------------------------------------------------------------------
 
-  private async act(id: number, action: GalleryAction, itemId: string): Promise<void> {
+  private async act({ action, item }: GalleryActionMessage): Promise<ReplyBody<ToGallery>> {
     const t = vscode.l10n.t;
-    const reply = (extra: Omit<GalleryReplyMessage, 'type' | 'inReplyTo'> = {}) => this.post({ type: 'reply', inReplyTo: id, ...extra });
-    const image = this.index.get(itemId);
-    if (!image) return reply({ error: t('{0} is no longer in the workspace.', itemId) });
+    const image = this.index.get(item);
+    if (!image) return { error: t('{0} is no longer in the workspace.', item) };
     const uri = image.uri;
-    try {
-      switch (action) {
-        case 'open':
-          await vscode.commands.executeCommand('vscode.open', uri, { preview: true });
-          return reply();
-        case 'reveal':
-          await vscode.commands.executeCommand('revealInExplorer', uri);
-          return reply();
-        case 'copyPath':
-          await vscode.env.clipboard.writeText(image.id);
-          return reply({ notice: t('Copied {0}', image.id) });
-        case 'insert':
-          return reply(await this.insert(image));
-        case 'edit':
-          await vscode.commands.executeCommand('pixelwright.editImage', uri, [uri]);
-          return reply();
-        case 'variations':
-          await vscode.commands.executeCommand('pixelwright.createVariations', uri, [uri]);
-          return reply();
-        case 'runAgain':
-          if (image.record.operation !== 'generate') return reply({ error: t('Run Again repeats generations. For an edited image or a variation, use Edit with Mask or Create Variations.') });
-          return reply(await this.runAgain(image));
-        case 'details':
-          return reply({ details: details(image) });
-        case 'delete':
-          return reply(await this.delete(image));
-      }
-    } catch (err) {
-      return reply({ error: redactSecrets(errorText(err)) });
+    switch (action) {
+      case 'open':
+        await vscode.commands.executeCommand('vscode.open', uri, { preview: true });
+        return {};
+      case 'reveal':
+        await vscode.commands.executeCommand('revealInExplorer', uri);
+        return {};
+      case 'copyPath':
+        await vscode.env.clipboard.writeText(image.id);
+        return { notice: t('Copied {0}', image.id) };
+      case 'insert':
+        return await this.insert(image);
+      case 'edit':
+        await vscode.commands.executeCommand('pixelwright.editImage', uri, [uri]);
+        return {};
+      case 'variations':
+        await vscode.commands.executeCommand('pixelwright.createVariations', uri, [uri]);
+        return {};
+      case 'runAgain':
+        if (image.record.operation !== 'generate') return { error: t('Run Again repeats generations. For an edited image or a variation, use Edit with Mask or Create Variations.') };
+        return await this.runAgain(image);
+      case 'details':
+        return { details: details(image) };
+      case 'delete':
+        return await this.delete(image);
     }
   }
 
@@ -337,12 +296,6 @@ export class GalleryViewProvider extends Disposable implements vscode.WebviewVie
     this.index.forget(image.uri);
     this.log.info(`gallery: deleted ${image.id}`);
     return { notice: t('Deleted {0}', image.id) };
-  }
-
-  // ---- html ------------------------------------------------------------------------------------
-
-  private html(webview: vscode.Webview): string {
-    return webviewHtml(webview, this.context.extensionUri, { name: 'gallery', title: vscode.l10n.t('Gallery'), loading: vscode.l10n.t('Loading the gallery…'), imageSources: ['blob:'] });
   }
 }
 

@@ -11,11 +11,11 @@
  * A view that becomes visible again, or reloads, says `ready` and gets all of it re-sent.
  */
 import * as vscode from 'vscode';
-import { redactSecrets } from '../../core/errors';
 import { ModelTable } from '../../core/models';
 import { PRICE_LIST_DATE } from '../../core/pricing';
 import {
   parseFromStudio,
+  type FromStudio,
   type StudioDraft,
   type StudioGenerateMessage,
   type StudioRun,
@@ -25,9 +25,8 @@ import {
 import { detectImageFormat, isImageFormat, MIME_TYPES } from '../../shared/imageFormat';
 import type { RunHistory } from '../run/history';
 import type { RunPipeline } from '../run/pipeline';
-import { Disposable } from '../platform/lifecycle';
-import { shapeOf, webviewHtml } from '../webview/html';
-import { isDroppedReport, postPlain } from '../webview/messages';
+import { WebviewBase } from '../webview/base';
+import type { NoticeOf } from '../webview/channel';
 import { allowedModel } from '../run/modelChoice';
 import { plainBytes, studioDraft, studioModels, studioRequest } from './models';
 import type { Log } from '../platform/log';
@@ -41,11 +40,9 @@ interface Running {
   readonly cts: vscode.CancellationTokenSource;
 }
 
-export class StudioViewProvider extends Disposable implements vscode.WebviewViewProvider {
+export class StudioViewProvider extends WebviewBase<ToStudio, FromStudio> implements vscode.WebviewViewProvider {
   static readonly viewType = 'pixelwright.studio';
 
-  private view: vscode.WebviewView | undefined;
-  private viewSubs: vscode.Disposable[] = [];
   private runSeq = 0;
   /** The run in flight or the last one (re-sent after a reload). */
   private current: Running | undefined;
@@ -56,63 +53,32 @@ export class StudioViewProvider extends Disposable implements vscode.WebviewView
     private readonly context: vscode.ExtensionContext,
     private readonly pipeline: RunPipeline,
     private readonly history: RunHistory,
-    private readonly log: Log,
+    log: Log,
   ) {
-    super();
+    super(context.extensionUri, log, { name: 'studio', label: 'studio', parse: parseFromStudio, imageSources: ['blob:', 'data:'] });
     this._register({ dispose: () => this.current?.cts.cancel() });
-    this._register({ dispose: () => this.viewSubs.forEach((d) => d.dispose()) });
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
-    this.viewSubs.forEach((d) => d.dispose());
-    this.view = view;
-    view.webview.options = {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist'), vscode.Uri.joinPath(this.context.extensionUri, 'media')],
-    };
-    view.webview.html = this.html(view.webview);
-    this.viewSubs = [
-      view.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
-      view.onDidDispose(() => {
-        if (this.view === view) this.view = undefined;
-      }),
-    ];
+    this.attach(view, { title: vscode.l10n.t('Pixelwright Studio'), loading: vscode.l10n.t('Loading…') });
   }
 
   // ---- messages ------------------------------------------------------------------------------
 
-  private async post(message: ToStudio): Promise<void> {
-    const view = this.view;
-    if (!view) return;
-    await postPlain(view.webview, message);
-  }
-
-  private async onMessage(raw: unknown): Promise<void> {
-    if (isDroppedReport(raw, 'studio', this.log)) return;
-    const msg = parseFromStudio(raw);
-    if (!msg) {
-      this.log.warn(`studio: dropped a message that does not fit the protocol (${shapeOf(raw)})`);
-      return;
-    }
-    try {
-      switch (msg.type) {
-        case 'ready':
-          return await this.sendInit();
-        case 'generate':
-          return await this.generate(msg);
-        case 'cancel':
-          if (this.current?.run.runId === msg.runId && this.current.run.phase === 'running') this.current.cts.cancel();
-          return;
-        case 'open': {
-          const uri = this.files.get(msg.resultId);
-          if (uri) await vscode.commands.executeCommand('vscode.open', uri, { preview: true });
-          return;
-        }
-        case 'saveDraft':
-          return await this.context.globalState.update(STUDIO_DRAFT_KEY, msg.draft);
+  protected override async onMessage(msg: NoticeOf<FromStudio>): Promise<void> {
+    switch (msg.type) {
+      case 'generate':
+        return await this.generate(msg);
+      case 'cancel':
+        if (this.current?.run.runId === msg.runId && this.current.run.phase === 'running') this.current.cts.cancel();
+        return;
+      case 'open': {
+        const uri = this.files.get(msg.resultId);
+        if (uri) await vscode.commands.executeCommand('vscode.open', uri, { preview: true });
+        return;
       }
-    } catch (err) {
-      this.log.error(`studio: ${msg.type} failed: ${redactSecrets(err instanceof Error ? err.message : String(err))}`);
+      case 'saveDraft':
+        return await this.context.globalState.update(STUDIO_DRAFT_KEY, msg.draft);
     }
   }
 
@@ -125,7 +91,8 @@ export class StudioViewProvider extends Disposable implements vscode.WebviewView
     return studioDraft(this.context.globalState.get<StudioDraft>(STUDIO_DRAFT_KEY), this.history.lastChoices(), readSettings(), table);
   }
 
-  private async sendInit(): Promise<void> {
+  /** Everything the page shows: the models, the draft, the recent prompts and the run in flight or the last one. */
+  protected override async sendState(): Promise<void> {
     const table = this.table();
     await this.post({
       type: 'init',
@@ -228,12 +195,6 @@ export class StudioViewProvider extends Disposable implements vscode.WebviewView
       }
       cts.dispose();
     }
-  }
-
-  // ---- html ----------------------------------------------------------------------------------
-
-  private html(webview: vscode.Webview): string {
-    return webviewHtml(webview, this.context.extensionUri, { name: 'studio', title: vscode.l10n.t('Pixelwright Studio'), loading: vscode.l10n.t('Loading…'), imageSources: ['blob:', 'data:'] });
   }
 }
 

@@ -44,13 +44,6 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, p
 </html>`;
 }
 
-/** What a dropped webview message looked like, without its contents (for the log). */
-export function shapeOf(v: unknown): string {
-  if (typeof v !== 'object' || v === null) return typeof v;
-  const type = (v as { type?: unknown }).type;
-  return typeof type === 'string' && /^[A-Za-z]{1,32}$/.test(type) ? `type ${type}` : 'no known type';
-}
-
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }

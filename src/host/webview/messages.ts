@@ -7,7 +7,7 @@ import type * as vscode from 'vscode';
 import { parseDropped, plainMessage } from '../../shared/webviewMessages';
 
 /** Posts a message with every Buffer made a plain Uint8Array; false when the webview is gone. */
-export async function postPlain(webview: vscode.Webview, message: unknown): Promise<boolean> {
+export async function postPlain(webview: Pick<vscode.Webview, 'postMessage'>, message: unknown): Promise<boolean> {
   try {
     return await webview.postMessage(plainMessage(message));
   } catch {

@@ -5,6 +5,7 @@
 import { coverageLabel, defaultBrushFor, MIN_BRUSH, maxBrushFor, nextZoomStep, stepBrush, zoomLabel, type ViewTransform } from '../../shared/maskGeometry';
 import type { EditOptions, FromMaskEditor, InitMessage, ProgressMessage, ReplaceImageMessage, ReplyMessage, RunFinishedMessage } from '../../shared/editProtocol';
 import type { ModelInfo } from '../../shared/modelRules';
+import type { WebviewHost } from '../common/bootstrap';
 import { h, icon, isMac, isTextEntry, modKey } from './dom';
 import { OptionsForm } from './options';
 import { PaintView, type Tool } from './paintView';
@@ -22,11 +23,7 @@ export interface UiState {
   readonly compare?: 'swipe' | 'side';
 }
 
-export interface Host {
-  post(message: FromMaskEditor): void;
-  getState(): UiState;
-  setState(state: UiState): void;
-}
+export type Host = WebviewHost<FromMaskEditor, UiState, ReplyMessage>;
 
 type Image = InitMessage['image'];
 
@@ -39,8 +36,7 @@ export class MaskEditorApp {
   private readonly results: Results;
   private readonly form: OptionsForm;
   private state: UiState;
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (r: ReplyMessage) => void; reject: (e: Error) => void }>();
+  private runSeq = 0;
   private running: { id: number; cancelling: boolean } | undefined;
 
   // controls
@@ -269,8 +265,7 @@ export class MaskEditorApp {
     for (const d of this.disposers.splice(0)) d();
     this.paint.dispose();
     this.results.dispose();
-    for (const p of this.pending.values()) p.reject(new Error('closed'));
-    this.pending.clear();
+    this.host.cancelRequests();
   }
 
   // ---- the paint view ----------------------------------------------------------------------
@@ -447,7 +442,7 @@ export class MaskEditorApp {
 
   private async removeReference(path: string): Promise<void> {
     try {
-      await this.request({ type: 'removeReference', id: this.nextId++, path });
+      await this.host.request({ type: 'removeReference', path });
     } catch (err) {
       this.showError(err instanceof Error ? err.message : String(err));
     }
@@ -458,7 +453,7 @@ export class MaskEditorApp {
   private async addReference(): Promise<void> {
     this.addRefBtn.disabled = true;
     try {
-      const reply = await this.request({ type: 'addReference', id: this.nextId++ });
+      const reply = await this.host.request({ type: 'addReference' });
       if (reply.path) {
         this.references.push(reply.path);
         this.renderReferences();
@@ -481,14 +476,14 @@ export class MaskEditorApp {
     if (this.operation === 'edit' && !prompt) return this.promptProblem(s('Describe the picture you want first.'));
     if ([...prompt].length > m.maxPromptChars) return this.promptProblem(s('{0} accepts at most {1} characters; this prompt has {2}.', m.id, m.maxPromptChars, [...prompt].length));
     this.showError(undefined);
-    const id = this.nextId++;
+    const id = ++this.runSeq;
     this.running = { id, cancelling: false };
     this.setBusy(true);
     this.setProgress(this.operation === 'edit' ? s('Preparing the mask…') : s('Sending…'));
     try {
       const mask = this.operation === 'edit' ? await this.paint.mask.exportPng() : undefined;
       if (this.running?.id !== id) return;
-      this.host.post({ type: 'run', id, prompt, options, mask });
+      this.host.post({ type: 'run', runId: id, prompt, options, mask });
       this.setProgress(s('Sending…'));
     } catch (err) {
       this.running = undefined;
@@ -563,7 +558,7 @@ export class MaskEditorApp {
   // ---- results --------------------------------------------------------------------------------
 
   private async resultAction(resultId: string, action: ResultAction): Promise<{ path?: string } | undefined> {
-    const reply = await this.request({ type: action, id: this.nextId++, resultId });
+    const reply = await this.host.request({ type: action, resultId });
     return { path: reply.path };
   }
 
@@ -574,25 +569,6 @@ export class MaskEditorApp {
     this.saveState({ view: undefined });
     this.buildPaint();
     this.progressText.textContent = s('Now editing {0}. Paint the next change.', m.image.name);
-  }
-
-  // ---- requests --------------------------------------------------------------------------------
-
-  private request(message: Extract<FromMaskEditor, { id: number }> & { type: 'keep' | 'discard' | 'useAsInput' | 'addReference' | 'removeReference' }): Promise<ReplyMessage> {
-    return new Promise<ReplyMessage>((resolve, reject) => {
-      this.pending.set(message.id, { resolve, reject });
-      this.host.post(message);
-    }).then((r) => {
-      if (r.error) throw new Error(r.error);
-      return r;
-    });
-  }
-
-  onReply(m: ReplyMessage): void {
-    const p = this.pending.get(m.inReplyTo);
-    if (!p) return;
-    this.pending.delete(m.inReplyTo);
-    p.resolve(m);
   }
 
   // ---- keyboard --------------------------------------------------------------------------------

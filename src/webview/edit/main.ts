@@ -5,9 +5,9 @@
  */
 import { isNum, isObj, isStr } from '../../shared/guards';
 import type { FromMaskEditor, InitMessage, ProgressMessage, ReplaceImageMessage, ReplyMessage, RunFinishedMessage, ToMaskEditor } from '../../shared/editProtocol';
+import { isReplyEnvelope } from '../../shared/webviewMessages';
 import { MaskEditorApp, type UiState } from './app';
-import { connect, type WebviewHost } from '../common/bootstrap';
-import { setStrings } from '../common/strings';
+import { connect, mountPoint } from '../common/bootstrap';
 
 let app: MaskEditorApp | undefined;
 
@@ -39,34 +39,20 @@ function parse(v: unknown): ToMaskEditor | undefined {
     case 'replaceImage':
       return isImage(v.image) ? (v as unknown as ReplaceImageMessage) : undefined;
     case 'reply':
-      return isNum(v.inReplyTo) ? (v as unknown as ReplyMessage) : undefined;
+      return isReplyEnvelope(v) && (v.path === undefined || isStr(v.path)) ? (v as unknown as ReplyMessage) : undefined;
     default:
       return undefined;
   }
 }
 
-const host: WebviewHost<FromMaskEditor, UiState> = connect<ToMaskEditor, FromMaskEditor, UiState>(parse, (m) => {
-  switch (m.type) {
-    case 'init': {
-      setStrings(m.strings);
-      app?.dispose();
-      const mount = document.getElementById('app') ?? document.body;
-      app = new MaskEditorApp(host, m, mount);
-      break;
-    }
-    case 'progress':
-      app?.onProgress(m);
-      break;
-    case 'runFinished':
-      app?.onRunFinished(m);
-      break;
-    case 'replaceImage':
-      app?.onReplaceImage(m);
-      break;
-    case 'reply':
-      app?.onReply(m);
-      break;
-  }
+const host = connect<ToMaskEditor, FromMaskEditor, UiState>(parse, {
+  init: (m) => {
+    app?.dispose();
+    app = new MaskEditorApp(host, m, mountPoint());
+  },
+  progress: (m) => app?.onProgress(m),
+  runFinished: (m) => app?.onRunFinished(m),
+  replaceImage: (m) => app?.onReplaceImage(m),
 });
 
 host.post({ type: 'ready' });

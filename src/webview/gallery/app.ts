@@ -23,6 +23,7 @@ import {
   type GridLayout,
 } from '../../shared/galleryProtocol';
 import { h, icon, isMac } from './dom';
+import type { WebviewHost } from '../common/bootstrap';
 import { s } from '../common/strings';
 
 /** What the webview keeps across hiding, reloads and restarts (vscode.setState): UI state only. */
@@ -32,11 +33,7 @@ export interface UiState {
   readonly filter?: string;
 }
 
-export interface Host {
-  post(message: FromGallery): void;
-  getState(): UiState;
-  setState(state: UiState): void;
-}
+export type Host = WebviewHost<FromGallery, UiState, GalleryReplyMessage>;
 
 const { minTile: MIN_TILE, gap: GAP, caption: CAPTION, padding: PADDING, overscanRows: OVERSCAN_ROWS } = GRID;
 /**
@@ -107,8 +104,6 @@ export class GalleryApp {
   /** The keys of the versions listed now. */
   private live = new Set<string>();
   private readonly dateFormat: Intl.DateTimeFormat;
-  private nextId = 1;
-  private readonly pending = new Map<number, (r: GalleryReplyMessage) => void>();
   private menuFor: { item: GalleryItem; restore: HTMLElement | null } | undefined;
   private dialogRestore: HTMLElement | null = null;
 
@@ -263,12 +258,6 @@ export class GalleryApp {
     for (const tile of Array.from(this.grid.querySelectorAll<HTMLElement>('.tile'))) {
       if (tile.dataset.key === key) this.fillThumb(tile, thumb);
     }
-  }
-
-  onReply(m: GalleryReplyMessage): void {
-    const done = this.pending.get(m.inReplyTo);
-    this.pending.delete(m.inReplyTo);
-    done?.(m);
   }
 
   // ---- filtering and layout ------------------------------------------------------------------
@@ -534,13 +523,13 @@ export class GalleryApp {
 
   /** Asks the host to act on an image; shows its notice or error when it answers. */
   private run(action: GalleryAction, item: GalleryItem): void {
-    const id = this.nextId++;
-    this.pending.set(id, (r) => {
-      if (r.error) this.say(r.error, true);
-      else if (r.notice) this.say(r.notice, false);
-      if (r.details) this.showDetails(r.details);
-    });
-    this.host.post({ type: 'action', id, action, item: item.id });
+    this.host.request({ type: 'action', action, item: item.id }).then(
+      (r) => {
+        if (r.notice) this.say(r.notice, false);
+        if (r.details) this.showDetails(r.details);
+      },
+      (err: Error) => this.say(err.message, true),
+    );
   }
 
   private say(text: string, error: boolean): void {

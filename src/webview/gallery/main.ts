@@ -5,9 +5,9 @@
  */
 import { isNum, isObj, isStr } from '../../shared/guards';
 import type { FromGallery, GalleryItem, GalleryItemsMessage, GalleryReplyMessage, GalleryThumb, GalleryThumbMessage, ToGallery } from '../../shared/galleryProtocol';
+import { isReplyEnvelope } from '../../shared/webviewMessages';
 import { GalleryApp, type UiState } from './app';
-import { connect, type WebviewHost } from '../common/bootstrap';
-import { setStrings } from '../common/strings';
+import { connect, mountPoint } from '../common/bootstrap';
 
 let app: GalleryApp | undefined;
 /** Items that came before init (should not happen; kept rather than lost). */
@@ -44,7 +44,7 @@ function parse(v: unknown): ToGallery | undefined {
     case 'thumbs':
       return Array.isArray(v.items) && v.items.every(isThumb) ? (v as unknown as GalleryThumbMessage) : undefined;
     case 'reply':
-      return isNum(v.inReplyTo) && (v.error === undefined || isStr(v.error)) && (v.notice === undefined || isStr(v.notice)) && (v.details === undefined || isObj(v.details))
+      return isReplyEnvelope(v) && (v.notice === undefined || isStr(v.notice)) && (v.details === undefined || isObj(v.details))
         ? (v as unknown as GalleryReplyMessage)
         : undefined;
     default:
@@ -52,27 +52,17 @@ function parse(v: unknown): ToGallery | undefined {
   }
 }
 
-const host: WebviewHost<FromGallery, UiState> = connect<ToGallery, FromGallery, UiState>(parse, (m) => {
-  switch (m.type) {
-    case 'init': {
-      setStrings(m.strings);
-      const mount = document.getElementById('app') ?? document.body;
-      if (!app) app = new GalleryApp(host, m.locale, mount);
-      if (early) app.onItems(early);
-      early = undefined;
-      break;
-    }
-    case 'items':
-      if (app) app.onItems(m);
-      else early = m;
-      break;
-    case 'thumbs':
-      app?.onThumbs(m);
-      break;
-    case 'reply':
-      app?.onReply(m);
-      break;
-  }
+const host = connect<ToGallery, FromGallery, UiState>(parse, {
+  init: (m) => {
+    if (!app) app = new GalleryApp(host, m.locale, mountPoint());
+    if (early) app.onItems(early);
+    early = undefined;
+  },
+  items: (m) => {
+    if (app) app.onItems(m);
+    else early = m;
+  },
+  thumbs: (m) => app?.onThumbs(m),
 });
 
 // At the top of the unfiltered list, the host sends the first screen's thumbnails with the list.

@@ -12,6 +12,7 @@ import { MAX_PROMPT_CHARS, type FromStudio, type StudioDraft, type StudioInitMes
 import { detectImageFormat, MIME_TYPES } from '../../shared/imageFormat';
 import { h, isMac, modKey } from '../edit/dom';
 import { costOf, usd } from './options';
+import type { WebviewHost } from '../common/bootstrap';
 import { s } from '../common/strings';
 
 export interface UiState {
@@ -22,11 +23,7 @@ export interface UiState {
   readonly optionsOpen?: boolean;
 }
 
-export interface Host {
-  post(message: FromStudio): void;
-  getState(): UiState;
-  setState(state: UiState): void;
-}
+export type Host = WebviewHost<FromStudio, UiState>;
 
 const CUSTOM = '__custom__';
 

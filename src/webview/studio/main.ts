@@ -7,33 +7,19 @@
 import type { FromStudio, ToStudio } from '../../shared/studioProtocol';
 import { StudioApp, type UiState } from './app';
 import { parseToStudio } from './parse';
-import { connect, type WebviewHost } from '../common/bootstrap';
-import { setStrings } from '../common/strings';
+import { connect, mountPoint } from '../common/bootstrap';
 
 let app: StudioApp | undefined;
 
-const host: WebviewHost<FromStudio, UiState> = connect<ToStudio, FromStudio, UiState>(parseToStudio, (m) => {
-  switch (m.type) {
-    case 'init': {
-      setStrings(m.strings);
-      app?.dispose();
-      const mount = document.getElementById('app') ?? document.body;
-      app = new StudioApp(host, m, mount);
-      break;
-    }
-    case 'run':
-      app?.onRun(m.run);
-      break;
-    case 'tile':
-      app?.onTile(m.runId, m.tile);
-      break;
-    case 'status':
-      app?.onStatus(m.runId, m.message);
-      break;
-    case 'recent':
-      app?.setRecent(m.recent);
-      break;
-  }
+const host = connect<ToStudio, FromStudio, UiState>(parseToStudio, {
+  init: (m) => {
+    app?.dispose();
+    app = new StudioApp(host, m, mountPoint());
+  },
+  run: (m) => app?.onRun(m.run),
+  tile: (m) => app?.onTile(m.runId, m.tile),
+  status: (m) => app?.onStatus(m.runId, m.message),
+  recent: (m) => app?.setRecent(m.recent),
 });
 
 window.addEventListener('focus', () => app?.focusPromptIfNothingFocused());
