@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { machine, machineLine, makeStage, root, tmpRoot, updateResults } from '../bench/lib.mjs';
 
-const BENCHES = ['size', 'activation', 'generation'];
+const BENCHES = ['size', 'activation', 'generation', 'mcp'];
 
 function parseArgs(argv) {
   const o = { names: [], opts: {}, write: true };

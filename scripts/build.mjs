@@ -32,6 +32,8 @@ const builds = [
   { ...common, entryPoints: { features: 'src/features.ts' }, outdir: 'dist', metafile: true },
   // keepNames: the SDK's error classes are told apart by their class names (errors.ts).
   { ...common, keepNames: true, entryPoints: { engine: 'src/core/engineEntry.ts' }, outdir: 'dist', metafile: true },
+  // The MCP server (stdio) for any MCP client: core and the MCP SDK; the engine loads from dist/engine.js on its first call.
+  { ...common, entryPoints: { mcp: 'src/mcp/server.ts' }, outdir: 'dist', metafile: true },
   ...webviews.map((name) => ({
     ...common,
     platform: 'browser',

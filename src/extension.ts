@@ -43,6 +43,12 @@ export function activate(context: vscode.ExtensionContext): PixelwrightApi {
   context.subscriptions.push(
     log,
     ...tools.map((t) => vscode.lm.registerTool(t.name, lazyTool(t.name))),
+    // The MCP server's definition loads the features when VS Code first asks for it.
+    vscode.lm.registerMcpServerDefinitionProvider('pixelwright', {
+      provideMcpServerDefinitions: () => features().mcp.provideMcpServerDefinitions(),
+      resolveMcpServerDefinition: (server) => features().mcp.resolveMcpServerDefinition(server as vscode.McpStdioServerDefinition),
+    }),
+    vscode.commands.registerCommand('pixelwright.copyMcpConfiguration', () => features().mcp.copyConfiguration()),
     vscode.commands.registerCommand('pixelwright.generate', (args?: unknown) => features().generate(args)),
     vscode.commands.registerCommand('pixelwright.editImage', (uri?: unknown, uris?: unknown) => features().editImage(uri, uris)),
     vscode.commands.registerCommand('pixelwright.createVariations', (uri?: unknown, uris?: unknown) => features().createVariations(uri, uris)),

@@ -6,6 +6,7 @@
  * they share (the asset writer's event, for one).
  */
 import * as vscode from 'vscode';
+import { McpServers } from './host/agent/mcp';
 import { ImageTools } from './host/agent/tools';
 import { HostEditBackend } from './host/edit/backend';
 import { editOpener } from './host/edit/commands';
@@ -31,6 +32,8 @@ export interface Features extends vscode.Disposable {
   readonly gallery: vscode.WebviewViewProvider;
   /** The agent tool named in package.json's languageModelTools. */
   tool(name: string): vscode.LanguageModelTool<unknown>;
+  /** The MCP server definition VS Code starts, and the configuration for other clients. */
+  readonly mcp: McpServers;
 }
 
 export function createFeatures(context: vscode.ExtensionContext, { log, keys }: Services): Features {
@@ -41,7 +44,8 @@ export function createFeatures(context: vscode.ExtensionContext, { log, keys }: 
   const studio = new StudioViewProvider(context, pipeline, history, log);
   const gallery = new GalleryViewProvider(context, log, pipeline);
   const tools = new ImageTools(pipeline, log);
-  const owned: vscode.Disposable[] = [pipeline, studio, gallery];
+  const mcp = new McpServers(context, keys, log);
+  const owned: vscode.Disposable[] = [pipeline, studio, gallery, mcp];
   return {
     generate: (args) => generate.generateCommand(args),
     editImage: (uri, uris) => edit.open('edit', uri, uris),
@@ -49,6 +53,7 @@ export function createFeatures(context: vscode.ExtensionContext, { log, keys }: 
     studio,
     gallery,
     tool: (name) => tools.tool(name),
+    mcp,
     dispose: () => owned.forEach((d) => d.dispose()),
   };
 }

@@ -297,3 +297,20 @@ function toolModel(table: ModelTable, settings: ProviderSettings, operation: Too
   if (!caps) throw new ToolInputError(`${named} cannot ${words} here; use one of ${offered.map((m) => m.id).join(', ') || '(none)'}`);
   return caps;
 }
+
+/** What a making tool answers the model: each file's workspace-relative path, a Markdown link, the revised prompt. */
+export function describeWritten(written: readonly { readonly path: string; readonly revisedPrompt?: string }[], prompt: string, operation: ToolOperation, error?: string): string {
+  const alt = (prompt || operation).replace(/\s+/g, ' ').replace(/[[\]]/g, '').trim().slice(0, 80);
+  const link = (p: string) => encodeURI(p).replace(/[()]/g, (c) => (c === '(' ? '%28' : '%29'));
+  return [
+    written.length === 1 ? 'Wrote 1 image into the workspace:' : `Wrote ${written.length} images into the workspace:`,
+    ...written.map((w) => `- ${w.path} (Markdown: ![${alt}](${link(w.path)}))${w.revisedPrompt ? `\n  revised prompt: ${w.revisedPrompt}` : ''}`),
+    ...(error ? [`Some images failed: ${error}`] : []),
+    'Each file carries its recipe (prompt, model, options, sources); paths are relative to the workspace root.',
+  ].join('\n');
+}
+
+/** What the recipe tool answers for the image at `path` (its record, or why there is none). */
+export function describeRecipe(path: string, record: unknown): string {
+  return record ? `Recipe of ${path}:\n${JSON.stringify(record, null, 2)}` : `${path} carries no Pixelwright recipe (it was not made by Pixelwright, or its recipe was removed).`;
+}

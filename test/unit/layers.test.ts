@@ -82,6 +82,16 @@ suite('layers: core and shared stay free of vscode', () => {
     assert.deepStrictEqual(found, []);
   });
 
+  test('src/mcp (the MCP server, its own process) imports neither vscode, src/host nor src/webview', () => {
+    const files = sourceFiles(path.join(SRC, 'mcp'));
+    assert.ok(files.length > 0, 'no files under src/mcp');
+    const found = files.flatMap((f) => [
+      ...violations(f, 'core'),
+      ...importsOf(fs.readFileSync(f, 'utf8')).filter((spec) => resolvesInto(f, spec, path.join(SRC, 'webview'))).map((spec) => `${path.relative(ROOT, f)}: imports from src/webview ('${spec}')`),
+    ]);
+    assert.deepStrictEqual(found, []);
+  });
+
   test('src/shared imports neither vscode, src/host nor Node APIs', () => {
     const found = sourceFiles(path.join(SRC, 'shared')).flatMap((f) => violations(f, 'shared'));
     assert.deepStrictEqual(found, []);

@@ -13,7 +13,7 @@ import { readRecord } from '../../core/metadata';
 import { isInsideFolder } from '../../core/paths';
 import { estimateCost, formatUsd } from '../../core/pricing';
 import {
-  paintRegions, parseEditInput, parseGenerateInput, parseRecipeInput, parseVariationInput, planToolRun, TOOL_NAMES, ToolInputError, type ToolOperation as Operation, type ToolPlan,
+  describeRecipe, describeWritten, paintRegions, parseEditInput, parseGenerateInput, parseRecipeInput, parseVariationInput, planToolRun, TOOL_NAMES, ToolInputError, type ToolOperation as Operation, type ToolPlan,
 } from '../../core/tools';
 import { detectImageFormat, MIME_TYPES } from '../../shared/imageFormat';
 import { loadEngine } from '../platform/engineLoader';
@@ -138,17 +138,8 @@ export class ImageTools {
     });
     if (cancelled) throw new Error('cancelled; nothing was written');
     if (saved.length === 0) throw new Error(error ?? 'nothing was written');
-    const alt = (request.prompt || operation).replace(/\s+/g, ' ').replace(/[[\]]/g, '').slice(0, 80);
-    const lines = [
-      saved.length === 1 ? 'Wrote 1 image into the workspace:' : `Wrote ${saved.length} images into the workspace:`,
-      ...saved.map((s) => {
-        const rel = vscode.workspace.asRelativePath(s.uri, false);
-        return `- ${rel} (Markdown: ![${alt}](${encodeURI(rel).replace(/[()]/g, (c) => (c === '(' ? '%28' : '%29'))}))${s.revisedPrompt ? `\n  revised prompt: ${s.revisedPrompt}` : ''}`;
-      }),
-      ...(error ? [`Some images failed: ${error}`] : []),
-      'Each file carries its recipe (prompt, model, options, sources); paths are relative to the workspace root.',
-    ];
-    const parts: (vscode.LanguageModelTextPart | vscode.LanguageModelDataPart)[] = [new vscode.LanguageModelTextPart(lines.join('\n'))];
+    const said = describeWritten(saved.map((s) => ({ path: vscode.workspace.asRelativePath(s.uri, false), revisedPrompt: s.revisedPrompt })), request.prompt, operation, error);
+    const parts: (vscode.LanguageModelTextPart | vscode.LanguageModelDataPart)[] = [new vscode.LanguageModelTextPart(said)];
     for (const s of saved) if (s.bytes.byteLength <= MAX_DATA_PART_BYTES) parts.push(vscode.LanguageModelDataPart.image(s.bytes, MIME_TYPES[s.format]));
     return new vscode.LanguageModelToolResult(parts);
   }
@@ -157,8 +148,7 @@ export class ImageTools {
     const uri = await workspaceImage(parseRecipeInput(input).image);
     const record = readRecord(await vscode.workspace.fs.readFile(uri));
     const rel = vscode.workspace.asRelativePath(uri, false);
-    const text = record ? `Recipe of ${rel}:\n${JSON.stringify(record, null, 2)}` : `${rel} carries no Pixelwright recipe (it was not made by Pixelwright, or its recipe was removed).`;
-    return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(text)]);
+    return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(describeRecipe(rel, record))]);
   }
 }
 

@@ -1,0 +1,185 @@
+/**
+ * Pixelwright's MCP server (stdio), for any MCP client: the same four tools as Copilot's agent
+ * mode (generate, edit with a mask or regions, variations, recipe), built on core: the same input
+ * rules and plan (core/tools.ts), the same run (core/run.ts), its own writer (core/files.ts).
+ * It writes only under the workspace root it was given and refuses any path outside it.
+ *
+ * Configured by its environment (VS Code hands the key over when it starts the server; other
+ * clients set it themselves; it is never written anywhere):
+ *   PIXELWRIGHT_WORKSPACE   the workspace root (required)
+ *   PIXELWRIGHT_API_KEY     the key (else OPENAI_API_KEY, or AZURE_OPENAI_API_KEY for Azure)
+ *   PIXELWRIGHT_PROVIDER    openai | azure | compatible (default openai)
+ *   PIXELWRIGHT_BASE_URL, PIXELWRIGHT_AZURE_ENDPOINT, PIXELWRIGHT_AZURE_DEPLOYMENT,
+ *   PIXELWRIGHT_AZURE_API_VERSION, PIXELWRIGHT_MODEL, PIXELWRIGHT_OUTPUT_FOLDER,
+ *   PIXELWRIGHT_TIMEOUT_SECONDS, PIXELWRIGHT_MAX_CONCURRENT
+ * The SDK and sharp load on the first call that needs them (dist/engine.js), so the server
+ * answers `tools/list` at once.
+ */
+import { existsSync } from 'node:fs';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import * as nodePath from 'node:path';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type * as EngineEntry from '../core/engineEntry';
+import { classifyError } from '../core/errors';
+import { embedRecord, readRecord } from '../core/metadata';
+import { ModelTable } from '../core/models';
+import { checkOutputFolder, checkRealFolder, isInsideFolder } from '../core/paths';
+import { providerConfig, providerRecord, type ProviderSettings } from '../core/provider';
+import type { RunSourcesOf, SourceFile } from '../core/run';
+import { TOOL_DEFINITIONS } from '../core/toolDefinitions';
+import {
+  describeRecipe, describeWritten, paintRegions, parseEditInput, parseGenerateInput, parseRecipeInput, parseVariationInput, planToolRun, TOOL_NAMES, ToolInputError, type ToolOperation,
+} from '../core/tools';
+import { writeNewFile } from '../core/files';
+import { detectImageFormat, MIME_TYPES } from '../shared/imageFormat';
+
+export interface McpConfig extends ProviderSettings {
+  readonly root: string;
+  readonly apiKey?: string;
+  readonly model: string;
+  readonly outputFolder: string;
+  readonly maxConcurrent: number;
+}
+
+/** The server's settings from its environment; throws with what is missing. */
+export function configFromEnv(env: NodeJS.ProcessEnv): McpConfig {
+  const root = env.PIXELWRIGHT_WORKSPACE;
+  if (!root || !nodePath.isAbsolute(root) || !existsSync(root)) throw new Error('PIXELWRIGHT_WORKSPACE must be the absolute path of an existing workspace folder');
+  const provider = (env.PIXELWRIGHT_PROVIDER ?? 'openai') as McpConfig['provider'];
+  if (!['openai', 'azure', 'compatible'].includes(provider)) throw new Error('PIXELWRIGHT_PROVIDER must be openai, azure or compatible');
+  const num = (v: string | undefined, d: number) => (v && Number.isFinite(Number(v)) && Number(v) > 0 ? Number(v) : d);
+  return {
+    root,
+    apiKey: env.PIXELWRIGHT_API_KEY || (provider === 'azure' ? env.AZURE_OPENAI_API_KEY : env.OPENAI_API_KEY) || undefined,
+    provider,
+    baseUrl: env.PIXELWRIGHT_BASE_URL ?? '',
+    azure: { endpoint: env.PIXELWRIGHT_AZURE_ENDPOINT ?? '', deployment: env.PIXELWRIGHT_AZURE_DEPLOYMENT ?? '', apiVersion: env.PIXELWRIGHT_AZURE_API_VERSION ?? '2025-04-01-preview' },
+    organization: '',
+    project: '',
+    requestTimeoutSeconds: num(env.PIXELWRIGHT_TIMEOUT_SECONDS, 180),
+    model: env.PIXELWRIGHT_MODEL || 'gpt-image-1.5',
+    outputFolder: env.PIXELWRIGHT_OUTPUT_FOLDER ?? 'images/generated',
+    maxConcurrent: num(env.PIXELWRIGHT_MAX_CONCURRENT, 3),
+  };
+}
+
+let engine: Promise<typeof EngineEntry> | undefined;
+/** dist/engine.js beside this bundle; compiled tests find core's entry instead. A computed path keeps esbuild from inlining it. */
+function loadEngine(): Promise<typeof EngineEntry> {
+  engine ??= Promise.resolve().then(() => {
+    const bundled = nodePath.join(__dirname, 'engine.js');
+    return require(existsSync(bundled) ? bundled : nodePath.join(__dirname, '..', 'core', 'engineEntry.js')) as typeof EngineEntry;
+  });
+  return engine;
+}
+
+export class PixelwrightMcp {
+  readonly server = new Server({ name: 'pixelwright', version: '0.1.0' }, { capabilities: { tools: {} } });
+
+  constructor(private readonly config: McpConfig) {
+    this.server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: TOOL_DEFINITIONS.map((t) => ({ ...t })) }));
+    this.server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
+      try {
+        return await this.call(req.params.name, req.params.arguments ?? {}, extra.signal);
+      } catch (err) {
+        const message = err instanceof ToolInputError || (err as Error)?.name === 'PrepareError' ? (err as Error).message : classifyError(err, this.config.apiKey ? [this.config.apiKey] : []).serverMessage ?? String(err);
+        return { isError: true, content: [{ type: 'text', text: `Pixelwright: ${message}` }] };
+      }
+    });
+  }
+
+  private async call(name: string, input: unknown, signal: AbortSignal): Promise<CallToolResult> {
+    if (name === TOOL_NAMES.recipe) {
+      const file = await this.workspaceImage(parseRecipeInput(input).image);
+      return { content: [{ type: 'text', text: describeRecipe(this.relative(file.path), readRecord(file.bytes)) }] };
+    }
+    const operation: ToolOperation | undefined = name === TOOL_NAMES.generate ? 'generate' : name === TOOL_NAMES.edit ? 'edit' : name === TOOL_NAMES.variations ? 'variation' : undefined;
+    if (!operation) throw new ToolInputError(`there is no tool "${name}"`);
+    const parsed = operation === 'generate' ? parseGenerateInput(input) : operation === 'edit' ? parseEditInput(input) : parseVariationInput(input);
+    const plan = planToolRun(operation, parsed, new ModelTable(), this.config);
+    const folder = await this.outputFolder(plan.folder ?? this.config.outputFolder);
+    let sources: RunSourcesOf<SourceFile> | undefined;
+    if (operation === 'edit') {
+      const e = parseEditInput(input);
+      const [image, ...references] = await Promise.all(e.images.map((p) => this.workspaceImage(p)));
+      const max = Math.max(0, plan.caps.input.maxImages - 1);
+      if (references.length > max) throw new ToolInputError(`${plan.caps.id} takes ${max} reference image(s) besides the one edited; ${references.length} were given`);
+      let mask: RunSourcesOf<SourceFile>['mask'];
+      if (e.mask !== undefined) mask = { png: (await this.workspaceImage(e.mask)).bytes };
+      else if (e.regions) {
+        const { width, height } = await (await loadEngine()).describeImage(image.bytes);
+        mask = paintRegions(e.regions, width, height);
+      }
+      sources = { image, references, mask, keepUnmasked: mask !== undefined && plan.caps.family === 'gpt-image' && e.keepUnmasked !== false };
+    } else if (operation === 'variation') {
+      sources = { image: await this.workspaceImage(parseVariationInput(input).image) };
+    }
+    if (!this.config.apiKey) throw new ToolInputError('no API key: set PIXELWRIGHT_API_KEY (or OPENAI_API_KEY) in the environment the MCP client starts the server with');
+    const outcome = await (await loadEngine()).makeImages({ ...plan.request, sources }, plan.caps, {
+      provider: providerConfig(this.config, this.config.apiKey),
+      providerRecord: providerRecord(this.config),
+      tool: 'Pixelwright MCP server',
+      fileName: plan.fileName,
+      signal,
+      concurrency: this.config.maxConcurrent,
+      maxWaitMs: 60_000,
+    });
+    if (signal.aborted) throw new ToolInputError('cancelled; nothing was written');
+    const error = outcome.failures[0] && (outcome.failures[0].serverMessage ?? outcome.failures[0].kind);
+    if (outcome.images.length === 0) throw new ToolInputError(error ?? 'nothing came back');
+    const written: { path: string; revisedPrompt?: string }[] = [];
+    const content: CallToolResult['content'] = [];
+    for (const image of outcome.images) {
+      const path = await writeNewFile(folder, image.name, embedRecord(image.bytes, image.record));
+      written.push({ path: this.relative(path), revisedPrompt: image.record.revisedPrompt });
+      content.push({ type: 'image', data: Buffer.from(image.bytes).toString('base64'), mimeType: MIME_TYPES[image.format] });
+    }
+    return { content: [{ type: 'text', text: describeWritten(written, plan.request.prompt, operation, error) }, ...content] };
+  }
+
+  /** A folder under the root: refused when it leads outside, as text or through a link. */
+  private async outputFolder(setting: string): Promise<string> {
+    const check = checkOutputFolder(setting);
+    if (!check.ok) throw new ToolInputError(`the folder "${setting}" is refused: ${check.reason}`);
+    const real = await checkRealFolder(this.config.root, check.segments);
+    if (!real.ok) throw new ToolInputError(`the folder "${setting}" is refused: "${real.folder}" is a link to ${real.target}, outside the workspace`);
+    return nodePath.join(this.config.root, ...check.segments);
+  }
+
+  /** An image file inside the root (links followed), read; a PNG, JPEG or WebP. */
+  private async workspaceImage(given: string): Promise<SourceFile> {
+    const path = nodePath.resolve(this.config.root, given.trim());
+    if (!isInsideFolder(this.config.root, path)) throw new ToolInputError(`"${given}" is outside the workspace; give a path relative to the workspace root`);
+    let real: string;
+    try {
+      real = await realpath(path);
+    } catch {
+      throw new ToolInputError(`"${given}" does not exist in the workspace`);
+    }
+    if (!isInsideFolder(await realpath(this.config.root), real)) throw new ToolInputError(`"${given}" is a link to a file outside the workspace`);
+    if ((await stat(real)).isDirectory()) throw new ToolInputError(`"${given}" is a folder, not an image`);
+    const bytes = new Uint8Array(await readFile(real));
+    const format = detectImageFormat(bytes.subarray(0, 64));
+    if (format !== 'png' && format !== 'jpeg' && format !== 'webp') throw new ToolInputError(`"${given}" is not a PNG, JPEG or WebP image`);
+    return { name: nodePath.basename(path), bytes, path: this.relative(path) };
+  }
+
+  private relative(path: string): string {
+    return nodePath.relative(this.config.root, path).split(nodePath.sep).join('/');
+  }
+}
+
+/** The process: stdio, until the client closes it. */
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const config = configFromEnv(env);
+  await new PixelwrightMcp(config).server.connect(new StdioServerTransport());
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`pixelwright mcp: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}
