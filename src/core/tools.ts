@@ -1,3 +1,4 @@
+import type { GenerateArgs } from './args';
 import { allowedModel, offeredModels, preferredModel, type ProviderSettings } from './modelChoice';
 import type { ModelCapabilities, ModelTable } from './models';
 import type { RunRequestOf } from './run';
@@ -38,14 +39,8 @@ export interface ToolRegion {
   readonly units?: 'pixels' | 'fraction';
 }
 
-/** Options every making tool takes (each checked against the model by the run pipeline). */
-export interface ToolOptions {
-  readonly model?: string;
-  readonly size?: string;
-  readonly quality?: string;
-  readonly n?: number;
-  readonly background?: 'auto' | 'transparent' | 'opaque';
-  readonly outputFormat?: 'png' | 'jpeg' | 'webp';
+/** Options every making tool takes (each checked against the model by the run pipeline), as the palette's command takes them. */
+export interface ToolOptions extends Pick<GenerateArgs, 'model' | 'size' | 'quality' | 'n' | 'background' | 'outputFormat'> {
   /** A workspace-relative folder, or a file name whose extension gives the format. */
   readonly target?: string;
 }

@@ -2,19 +2,15 @@
  * The one typed view of Pixelwright's settings (schema and defaults live in package.json).
  * Nothing else reads `workspace.getConfiguration('pixelwright')`.
  */
+import type { ProviderSettings } from '../../core/provider';
 import * as vscode from 'vscode';
 import type { CustomModelDeclaration } from '../../core/models';
 
-export type ProviderKind = 'openai' | 'azure' | 'compatible';
+export type ProviderKind = ProviderSettings['provider'];
 export type OpenResults = 'auto' | 'open' | 'reveal' | 'none';
 
-export interface PixelwrightSettings {
-  readonly provider: ProviderKind;
-  readonly baseUrl: string;
-  readonly azure: { readonly endpoint: string; readonly deployment: string; readonly apiVersion: string };
-  readonly organization: string;
-  readonly project: string;
-  readonly requestTimeoutSeconds: number;
+/** Every `pixelwright.*` setting; where requests go is core's ProviderSettings (the MCP server reads the same from its environment). */
+export interface PixelwrightSettings extends ProviderSettings {
   readonly outputFolder: string;
   readonly openResults: OpenResults;
   readonly model: string;
