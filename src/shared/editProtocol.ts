@@ -5,7 +5,7 @@
  * untrusted: the host checks its shape with the guards below before acting.
  * No `vscode`, no Node APIs: imported by the host and by the browser bundles.
  */
-import { isObj } from './guards';
+import { isFormChoices, isInt, isObj } from './guards';
 import type { ModelInfo, OptionChoices } from './modelRules';
 import type { ReplyEnvelope, RequestEnvelope } from './webviewMessages';
 
@@ -122,20 +122,9 @@ export type FromMaskEditor = ReadyMessage | RunMessage | CancelMessage | ResultA
 
 // ---- guards (host side: every message is untrusted) ------------------------------------------
 
-const isInt = (v: unknown, min: number, max: number) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
-const optStr = (v: unknown, max = 64) => v === undefined || (typeof v === 'string' && v.length <= max);
-
 export function isEditOptions(v: unknown): v is EditOptions {
   return (
-    isObj(v) &&
-    typeof v.model === 'string' &&
-    v.model.length > 0 &&
-    v.model.length <= 128 &&
-    optStr(v.size) &&
-    optStr(v.quality) &&
-    isInt(v.n, 1, 10) &&
-    optStr(v.outputFormat) &&
-    optStr(v.background) &&
+    isFormChoices(v, ['size', 'quality', 'outputFormat', 'background']) &&
     (v.inputFidelity === undefined || v.inputFidelity === 'low' || v.inputFidelity === 'high') &&
     typeof v.keepUnmasked === 'boolean' &&
     (v.squareMode === 'pad' || v.squareMode === 'crop')

@@ -5,7 +5,7 @@
  * webview is untrusted: the host checks it with parseFromStudio before acting.
  * No `vscode`, no Node APIs: imported by the host and by the browser bundle.
  */
-import { isObj } from './guards';
+import { isFormChoices, isInt, isObj } from './guards';
 import type { ModelInfo, OptionChoices } from './modelRules';
 
 /**
@@ -148,22 +148,8 @@ export type FromStudio = StudioReadyMessage | StudioGenerateMessage | StudioCanc
 /** The longest prompt any model takes (GPT image models: 32,000 characters). */
 export const MAX_PROMPT_CHARS = 32000;
 
-const isInt = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
-const optStr = (v: unknown, max = 64) => v === undefined || (typeof v === 'string' && v.length <= max);
-
 export function isStudioOptions(v: unknown): v is StudioOptions {
-  return (
-    isObj(v) &&
-    typeof v.model === 'string' &&
-    v.model.length > 0 &&
-    v.model.length <= 128 &&
-    isInt(v.n, 1, 10) &&
-    optStr(v.size, 16) &&
-    optStr(v.quality) &&
-    optStr(v.style) &&
-    optStr(v.background) &&
-    optStr(v.outputFormat)
-  );
+  return isFormChoices(v, ['size', 'quality', 'style', 'background', 'outputFormat']);
 }
 
 /** Only the known fields (a message may carry more; they are dropped). */

@@ -4,7 +4,7 @@
  * preparation and the workspace writes.
  */
 import type * as vscode from 'vscode';
-import type { EditOptions, ResultImage } from '../../shared/editProtocol';
+import type { EditOptions, RunFinishedMessage } from '../../shared/editProtocol';
 import type { ModelInfo } from '../../shared/modelRules';
 
 export interface EditRunInput {
@@ -17,13 +17,8 @@ export interface EditRunInput {
   readonly mask?: Uint8Array;
 }
 
-export interface EditRunOutcome {
-  readonly results: readonly ResultImage[];
-  readonly error?: string;
-  readonly cancelled?: boolean;
-  /** Something the user should know about the results (e.g. kept pixels not exact). */
-  readonly notice?: string;
-}
+/** What the panel tells the editor when a run ends (its `runFinished` message without the envelope). */
+export type EditRunOutcome = Omit<RunFinishedMessage, 'type' | 'runId'>;
 
 export interface EditBackend {
   /** Models offered for the operation, and the options to start from (last used). */
