@@ -1,6 +1,7 @@
 /**
  * Everything that is not needed to activate: the run pipeline and every feature (the palette's
- * Generate Image, the mask editor, the Studio and the Gallery). Bundled on its own as
+ * Generate Image, the mask editor, the Studio, the Gallery, and the text editor's Generate Image
+ * from Selection, hover and code actions). Bundled on its own as
  * dist/features.js and loaded by src/extension.ts the first time a command runs or a view opens,
  * so activation costs almost nothing. One bundle for all features keeps one copy of the modules
  * they share (the asset writer's event, for one).
@@ -8,6 +9,8 @@
 import * as vscode from 'vscode';
 import { HostEditBackend } from './host/edit/backend';
 import { editOpener } from './host/edit/commands';
+import { GenerateFromSelection } from './host/editor/fromSelection';
+import { ImageLinkProvider } from './host/editor/imageLinks';
 import { GalleryViewProvider } from './host/gallery/view';
 import { GenerateCommand } from './host/generate/command';
 import type { Log } from './host/platform/log';
@@ -26,8 +29,11 @@ export interface Features extends vscode.Disposable {
   generate(args?: unknown): Promise<vscode.Uri[]>;
   editImage(uri?: unknown, uris?: unknown): Promise<vscode.Uri | undefined>;
   createVariations(uri?: unknown, uris?: unknown): Promise<vscode.Uri | undefined>;
+  generateFromSelection(): Promise<void>;
   readonly studio: vscode.WebviewViewProvider;
   readonly gallery: vscode.WebviewViewProvider;
+  /** The hover and code actions on image links in text documents. */
+  readonly imageLinks: vscode.HoverProvider & vscode.CodeActionProvider;
 }
 
 export function createFeatures(context: vscode.ExtensionContext, { log, keys }: Services): Features {
@@ -37,13 +43,16 @@ export function createFeatures(context: vscode.ExtensionContext, { log, keys }: 
   const edit = editOpener(context, new HostEditBackend(context, log, pipeline), log);
   const studio = new StudioViewProvider(context, pipeline, history, log);
   const gallery = new GalleryViewProvider(context, log, pipeline);
+  const fromSelection = new GenerateFromSelection(log);
   const owned: vscode.Disposable[] = [pipeline, studio, gallery];
   return {
     generate: (args) => generate.generateCommand(args),
     editImage: (uri, uris) => edit.open('edit', uri, uris),
     createVariations: (uri, uris) => edit.open('variation', uri, uris),
+    generateFromSelection: () => fromSelection.run(),
     studio,
     gallery,
+    imageLinks: new ImageLinkProvider(log),
     dispose: () => owned.forEach((d) => d.dispose()),
   };
 }
