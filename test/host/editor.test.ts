@@ -129,6 +129,8 @@ suite('Generate Image from Selection, hover and code actions (host, fake API)', 
     assert.ok(m, line);
     await assertWritten(editor.document, m[1], 'a lighthouse on a cliff at dusk');
     assert.deepStrictEqual(cap.shown.filter((s) => s.level !== 'info'), [], 'no warning or error');
+    assert.ok(editor.selection.isEmpty, 'the link is not left selected');
+    assert.deepStrictEqual([editor.selection.active.line, editor.selection.active.character], [2, line.indexOf(').') + 1], 'the cursor is right after the link');
   });
 
   test('Markdown, two images: one link per line, in place of the selection', async () => {
@@ -297,7 +299,7 @@ suite('Generate Image from Selection, hover and code actions (host, fake API)', 
         assert.strictEqual(found.length, 1, `${language}: one Pixelwright hover (${rel})`);
         const h = found[0];
         const plain = plainOf(h);
-        assert.ok(h.includes(`](${generated.toString().replace(/[()]/g, (c) => (c === '(' ? '%28' : '%29'))}|width=160,height=240)`), `${language}: the thumbnail, scaled to 240 px high: ${h}`);
+        assert.ok(h.includes(`](${generated.toString().replace(/[()]/g, (c) => (c === '(' ? '%28' : '%29'))}|width=85,height=128)`), `${language}: the thumbnail, scaled to 128 px high: ${h}`);
         assert.match(plain, /a sea otter wearing a beret/, `${language}: the prompt`);
         assert.match(plain, /gpt-image-1\.5 · generation/);
         assert.match(plain, /size 1024x1536/);

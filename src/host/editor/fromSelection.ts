@@ -103,6 +103,9 @@ export class GenerateFromSelection {
       span = new vscode.Range(at, at);
     }
     const text = placeLinks(syntax, links, span, lineOf(doc));
+    // An editor whose selection is still the replaced text (or whose cursor is where the link goes)
+    // gets a cursor after the link, so that typing on does not replace it.
+    const holders = vscode.window.visibleTextEditors.filter((e) => e.document === doc && e.selections.length === 1 && e.selection.isEqual(span));
     const edit = new vscode.WorkspaceEdit();
     edit.replace(doc.uri, span, text);
     if (!(await vscode.workspace.applyEdit(edit))) {
@@ -110,6 +113,8 @@ export class GenerateFromSelection {
       void vscode.window.showWarningMessage(t('Pixelwright: {0} could not be changed; the link is on the clipboard.', baseName(doc.uri)));
       return;
     }
+    const after = doc.positionAt(doc.offsetAt(span.start) + text.length);
+    for (const e of holders) e.selection = new vscode.Selection(after, after);
     this.log.info(`editor: ${files.length} link(s) put in ${doc.uri.scheme === 'file' ? vscode.workspace.asRelativePath(doc.uri) : doc.uri.scheme} (${syntax}${touched ? ', at the cursor: the selection was edited' : ''})`);
     if (touched) {
       void vscode.window.showInformationMessage(t('Pixelwright: the selected text changed while the image was made, so it was kept and the link went in at the cursor.'));

@@ -14,10 +14,10 @@ import { candidatePaths, findImageReference } from '../../core/links';
 import { readImageSize, readRecord, type StoredRecord } from '../../core/metadata';
 import type { Log } from '../platform/log';
 
-/** Longest side of the hover's thumbnail, in CSS pixels. */
-const THUMB_SIDE = 240;
+/** Longest side of the hover's thumbnail, in CSS pixels (a hover is about 250 px high: the recipe fits below). */
+const THUMB_SIDE = 128;
 /** Longest prompt the hover shows. */
-const PROMPT_CHARS = 600;
+const PROMPT_CHARS = 300;
 /** Images whose recipe and size are remembered (by path, mtime and size). */
 const CACHE_ENTRIES = 64;
 
@@ -139,12 +139,12 @@ function hoverText({ uri, info }: FoundImage): vscode.MarkdownString {
   }
   const prompt = r.prompt.replace(/\s+/g, ' ').trim();
   if (prompt) line(t('Prompt:'), prompt.length > PROMPT_CHARS ? `${prompt.slice(0, PROMPT_CHARS)}…` : prompt);
-  line(t('Model:'), `${r.model} · ${operationName(r.operation)}`);
+  const created = new Date(r.createdAt);
+  const when = Number.isFinite(created.getTime()) ? created.toLocaleString(vscode.env.language) : r.createdAt;
+  line(t('Model:'), `${r.model} · ${operationName(r.operation)} · ${when}`);
   const options = Object.entries(r.options ?? {}).map(([k, v]) => `${k} ${String(v)}`);
   if (options.length) line(t('Options:'), options.join(', '));
   if (r.sources?.length) line(t('Sources:'), r.sources.join(', '));
-  const created = new Date(r.createdAt);
-  line(t('Created:'), Number.isFinite(created.getTime()) ? created.toLocaleString(vscode.env.language) : r.createdAt);
   return md;
 }
 
