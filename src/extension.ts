@@ -6,6 +6,7 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { IMAGE_LINK_LANGUAGES, mayHoldImageReference } from './core/links';
 import type * as FeaturesModule from './features';
 import { Log } from './host/platform/log';
 import { ApiKeyStore } from './host/platform/secrets';
@@ -40,6 +41,15 @@ export function activate(context: vscode.ExtensionContext): PixelwrightApi {
     invoke: (o, token) => features().tool(name).invoke(o, token),
   });
   const tools = (context.extension.packageJSON.contributes?.languageModelTools ?? []) as { name: string }[];
+  /**
+   * The hover and code actions on image links: a line that names no image file is answered here,
+   * so the features load only when the cursor or the mouse is on a line that may hold one.
+   */
+  const imageLinks: vscode.HoverProvider & vscode.CodeActionProvider = {
+    provideHover: (doc, pos, token) => (mayHoldImageReference(doc.lineAt(pos.line).text) ? features().imageLinks.provideHover(doc, pos, token) : undefined),
+    provideCodeActions: (doc, range, ctx, token) => (mayHoldImageReference(doc.lineAt(range.start.line).text) ? features().imageLinks.provideCodeActions(doc, range, ctx, token) : undefined),
+  };
+  const linkDocuments = IMAGE_LINK_LANGUAGES.map((language) => ({ language }));
   context.subscriptions.push(
     log,
     ...tools.map((t) => vscode.lm.registerTool(t.name, lazyTool(t.name))),
@@ -52,6 +62,7 @@ export function activate(context: vscode.ExtensionContext): PixelwrightApi {
     vscode.commands.registerCommand('pixelwright.generate', (args?: unknown) => features().generate(args)),
     vscode.commands.registerCommand('pixelwright.editImage', (uri?: unknown, uris?: unknown) => features().editImage(uri, uris)),
     vscode.commands.registerCommand('pixelwright.createVariations', (uri?: unknown, uris?: unknown) => features().createVariations(uri, uris)),
+    vscode.commands.registerCommand('pixelwright.generateFromSelection', () => features().generateFromSelection()),
     vscode.commands.registerCommand('pixelwright.setApiKey', async () => {
       const settings = readSettings();
       if (await keys.ask(settings)) {
@@ -66,6 +77,8 @@ export function activate(context: vscode.ExtensionContext): PixelwrightApi {
     vscode.commands.registerCommand('pixelwright.showLog', () => log.show()),
     vscode.window.registerWebviewViewProvider('pixelwright.studio', lazyView((f) => f.studio)),
     vscode.window.registerWebviewViewProvider('pixelwright.gallery', lazyView((f) => f.gallery)),
+    vscode.languages.registerHoverProvider(linkDocuments, imageLinks),
+    vscode.languages.registerCodeActionsProvider(linkDocuments, imageLinks),
   );
   return {
     setApiKey: async (key: string) => {

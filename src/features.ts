@@ -1,6 +1,7 @@
 /**
  * Everything that is not needed to activate: the run pipeline and every feature (the palette's
- * Generate Image, the mask editor, the Studio, the Gallery and the agent tools). Bundled on its own as
+ * Generate Image, the mask editor, the Studio, the Gallery, the agent tools and MCP server, and
+ * the text editor's Generate Image from Selection, hover and code actions). Bundled on its own as
  * dist/features.js and loaded by src/extension.ts the first time a command runs or a view opens,
  * so activation costs almost nothing. One bundle for all features keeps one copy of the modules
  * they share (the asset writer's event, for one).
@@ -10,6 +11,8 @@ import { McpServers } from './host/agent/mcp';
 import { ImageTools } from './host/agent/tools';
 import { HostEditBackend } from './host/edit/backend';
 import { editOpener } from './host/edit/commands';
+import { GenerateFromSelection } from './host/editor/fromSelection';
+import { ImageLinkProvider } from './host/editor/imageLinks';
 import { GalleryViewProvider } from './host/gallery/view';
 import { GenerateCommand } from './host/generate/command';
 import type { Log } from './host/platform/log';
@@ -28,12 +31,15 @@ export interface Features extends vscode.Disposable {
   generate(args?: unknown): Promise<vscode.Uri[]>;
   editImage(uri?: unknown, uris?: unknown): Promise<vscode.Uri | undefined>;
   createVariations(uri?: unknown, uris?: unknown): Promise<vscode.Uri | undefined>;
+  generateFromSelection(): Promise<void>;
   readonly studio: vscode.WebviewViewProvider;
   readonly gallery: vscode.WebviewViewProvider;
   /** The agent tool named in package.json's languageModelTools. */
   tool(name: string): vscode.LanguageModelTool<unknown>;
   /** The MCP server definition VS Code starts, and the configuration for other clients. */
   readonly mcp: McpServers;
+  /** The hover and code actions on image links in text documents. */
+  readonly imageLinks: vscode.HoverProvider & vscode.CodeActionProvider;
 }
 
 export function createFeatures(context: vscode.ExtensionContext, { log, keys }: Services): Features {
@@ -45,15 +51,18 @@ export function createFeatures(context: vscode.ExtensionContext, { log, keys }: 
   const gallery = new GalleryViewProvider(context, log, pipeline);
   const tools = new ImageTools(pipeline, log);
   const mcp = new McpServers(context, keys, log);
+  const fromSelection = new GenerateFromSelection(log);
   const owned: vscode.Disposable[] = [pipeline, studio, gallery, mcp];
   return {
     generate: (args) => generate.generateCommand(args),
     editImage: (uri, uris) => edit.open('edit', uri, uris),
     createVariations: (uri, uris) => edit.open('variation', uri, uris),
+    generateFromSelection: () => fromSelection.run(),
     studio,
     gallery,
     tool: (name) => tools.tool(name),
     mcp,
+    imageLinks: new ImageLinkProvider(log),
     dispose: () => owned.forEach((d) => d.dispose()),
   };
 }

@@ -3,6 +3,8 @@
  * extensions. It arrives untrusted: every field is checked for its type here; whether a value
  * suits the model is checked later against the capability table.
  */
+import type { GenerationRecord } from './record';
+
 export interface GenerateArgs {
   readonly prompt?: string;
   readonly model?: string;
@@ -58,4 +60,37 @@ export function parseGenerateArgs(raw: unknown): ArgsCheck {
     }
   }
   return { ok: true, args: out as GenerateArgs, ignored };
+}
+
+/**
+ * The `pixelwright.generate` argument that makes the image again with the same settings: the
+ * prompt (the user's, not the model's rewrite), the model, and the recorded options mapped from
+ * the API's names (`output_format`...) to the command's (`outputFormat`...). Values of the wrong
+ * type or outside what the command accepts are left out (the command then asks, or uses the
+ * setting), so an old or hand-edited record never makes the command refuse.
+ * `n` is the batch size of the original request (record.options.n, else record.count).
+ */
+export function generateArgsFromRecord(record: Pick<GenerationRecord, 'prompt' | 'model' | 'options' | 'count'>): GenerateArgs {
+  const o = (record.options ?? {}) as Record<string, unknown>;
+  const out: Record<string, unknown> = { prompt: record.prompt, model: record.model };
+  const str = (key: string, from: string) => {
+    const v = o[from];
+    if (typeof v === 'string' && v.trim()) out[key] = v.trim();
+  };
+  const oneOf = (key: keyof typeof ENUMS, from: string) => {
+    const v = o[from];
+    if (typeof v === 'string' && (ENUMS[key] as readonly string[]).includes(v)) out[key] = v;
+  };
+  const int = (key: string, v: unknown, min: number, max: number) => {
+    if (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max) out[key] = v;
+  };
+  str('size', 'size');
+  str('quality', 'quality');
+  str('style', 'style');
+  oneOf('background', 'background');
+  oneOf('outputFormat', 'output_format');
+  int('outputCompression', o.output_compression, 0, 100);
+  oneOf('moderation', 'moderation');
+  int('n', o.n ?? record.count, 1, 10);
+  return out as GenerateArgs;
 }

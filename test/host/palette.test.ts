@@ -9,73 +9,10 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { readRecord } from '../../src/core/metadata';
 import type { FakeOpenAI } from '../fake-openai/server';
+import { capture, sleep, until, type Input } from './quickInput';
 
 const EXT_ID = 'pixelwright.pixelwright';
 const KEY = 'sk-test-key';
-
-type Input = vscode.QuickPick<vscode.QuickPickItem> | vscode.InputBox;
-
-interface Shown {
-  readonly level: 'error' | 'warning' | 'info';
-  readonly message: string;
-  readonly actions: string[];
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, fn: () => T | undefined, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-/**
- * Records the quick inputs the extension opens, and the messages it shows (answered with
- * `answer`, "dismissed" by default).
- */
-function capture() {
-  const w = vscode.window as unknown as Record<string, unknown>;
-  const originals = { qp: w.createQuickPick, ib: w.createInputBox, error: w.showErrorMessage, warning: w.showWarningMessage, info: w.showInformationMessage };
-  const inputs: Input[] = [];
-  const shown: Shown[] = [];
-  let answer: (s: Shown) => string | undefined = () => undefined;
-  w.createQuickPick = (...a: unknown[]) => {
-    const qp = (originals.qp as (...x: unknown[]) => Input).apply(vscode.window, a);
-    inputs.push(qp);
-    return qp;
-  };
-  w.createInputBox = (...a: unknown[]) => {
-    const box = (originals.ib as (...x: unknown[]) => Input).apply(vscode.window, a);
-    inputs.push(box);
-    return box;
-  };
-  const spy = (level: Shown['level']) => (message: string, ...rest: unknown[]) => {
-    const s = { level, message, actions: rest.filter((r): r is string => typeof r === 'string') };
-    shown.push(s);
-    return Promise.resolve(answer(s));
-  };
-  w.showErrorMessage = spy('error');
-  w.showWarningMessage = spy('warning');
-  w.showInformationMessage = spy('info');
-  return {
-    inputs,
-    shown,
-    answerWith(fn: (s: Shown) => string | undefined) {
-      answer = fn;
-    },
-    restore() {
-      w.createQuickPick = originals.qp;
-      w.createInputBox = originals.ib;
-      w.showErrorMessage = originals.error;
-      w.showWarningMessage = originals.warning;
-      w.showInformationMessage = originals.info;
-    },
-  };
-}
 
 suite('Generate Image palette (host, quick picks, fake API)', function () {
   this.timeout(90_000);

@@ -1,11 +1,11 @@
 /**
- * The gallery's pure logic in plain Node: the list's order, "run again" arguments from a record,
- * what "insert into the editor" types, the message guards, the virtual grid's math, and the
- * webview's strings (every s('...') is localized by the host).
+ * The gallery's pure logic in plain Node: the list's order, "run again" arguments from a record
+ * (src/core/args.ts), the message guards, the virtual grid's math, and the webview's strings
+ * (every s('...') is localized by the host). What "insert into the editor" types: links.test.ts.
  */
 import * as assert from 'assert';
-import { parseGenerateArgs } from '../../src/core/args';
-import { altText, compareNewestFirst, generateArgsFromRecord, globToRegExp, insertionText, isExcluded, parseTime, referenceFor, relativePath, runSummary, snippetKind, type Sortable } from '../../src/host/gallery/model';
+import { generateArgsFromRecord, parseGenerateArgs } from '../../src/core/args';
+import { compareNewestFirst, globToRegExp, isExcluded, parseTime, runSummary, type Sortable } from '../../src/host/gallery/model';
 import { firstScreenCount, gridLayout, itemRange, MAX_THUMBS_PER_REQUEST, moveFocus, parseFromGallery, scrollToShow, visibleRows } from '../../src/shared/galleryProtocol';
 
 suite('gallery: order', () => {
@@ -102,60 +102,6 @@ suite('gallery: run again asks first, with what the recipe would spend', () => {
     assert.deepStrictEqual([tokens.estimate.kind, tokens.cost], ['tokens', undefined]);
     const unknown = runSummary({ model: 'my-server-model', n: 1 });
     assert.deepStrictEqual([unknown.estimate.kind, unknown.cost], ['unknown', undefined]);
-  });
-});
-
-suite('gallery: insert into the editor', () => {
-  test('the reference is relative to the document', () => {
-    assert.strictEqual(relativePath('/ws/docs', '/ws/images/generated/a.png'), '../images/generated/a.png');
-    assert.strictEqual(relativePath('/ws', '/ws/images/a.png'), 'images/a.png');
-    assert.strictEqual(relativePath('/ws/images/generated', '/ws/images/generated/a.png'), 'a.png');
-    assert.strictEqual(relativePath('/ws/a/b/c', '/ws/x.png'), '../../../x.png');
-    assert.strictEqual(relativePath('/', '/x.png'), 'x.png');
-    // a folder named like the file's prefix is not a common parent
-    assert.strictEqual(relativePath('/ws/img', '/ws/images/a.png'), '../images/a.png');
-  });
-
-  test('other file systems and untitled documents get the workspace-relative path', () => {
-    const img = { scheme: 'file', authority: '', path: '/ws/images/a.png' };
-    assert.strictEqual(referenceFor(img, { scheme: 'file', authority: '', path: '/ws/docs/readme.md' }, 'images/a.png'), '../images/a.png');
-    assert.strictEqual(referenceFor(img, { scheme: 'untitled', authority: '', path: 'Untitled-1' }, 'images/a.png'), 'images/a.png');
-    assert.strictEqual(referenceFor(img, { scheme: 'vscode-remote', authority: 'ssh-remote+x', path: '/ws/docs/a.md' }, 'images/a.png'), 'images/a.png');
-    assert.strictEqual(referenceFor(img, undefined, 'images/a.png'), 'images/a.png');
-  });
-
-  test('Markdown, HTML, JSX, CSS or a bare path, by language', () => {
-    assert.strictEqual(snippetKind('markdown'), 'markdown');
-    assert.strictEqual(snippetKind('mdx'), 'markdown');
-    assert.strictEqual(snippetKind('html'), 'html');
-    assert.strictEqual(snippetKind('vue'), 'html');
-    assert.strictEqual(snippetKind('typescriptreact'), 'jsx');
-    assert.strictEqual(snippetKind('scss'), 'css');
-    assert.strictEqual(snippetKind('python'), 'path');
-    const ref = '../images/sea-otter.png';
-    assert.strictEqual(insertionText('markdown', ref, 'a sea otter'), '![a sea otter](../images/sea-otter.png)');
-    assert.strictEqual(insertionText('html', ref, 'a "sea" otter & <friend>'), '<img src="../images/sea-otter.png" alt="a &quot;sea&quot; otter &amp; &lt;friend&gt;">');
-    assert.strictEqual(insertionText('jsx', ref, 'curly {braces}'), '<img src="../images/sea-otter.png" alt="curly &#123;braces&#125;" />');
-    assert.strictEqual(insertionText('css', ref, 'x'), 'url("../images/sea-otter.png")');
-    assert.strictEqual(insertionText('path', ref, 'x'), ref);
-  });
-
-  test('spaces, parentheses and brackets cannot break the Markdown link', () => {
-    assert.strictEqual(insertionText('markdown', 'my images/a (1).png', 'a [draft] \\ image'), '![a \\[draft\\] \\\\ image](my%20images/a%20%281%29.png)');
-    assert.strictEqual(insertionText('markdown', 'images/雪山.png', 'snow'), '![snow](images/雪山.png)');
-  });
-
-  test('alt text: one line, at most 100 characters, cut at a word', () => {
-    assert.strictEqual(altText('  a sea otter\n\nin a   beret '), 'a sea otter in a beret');
-    const long = altText('word '.repeat(60));
-    assert.ok(long.length <= 101 && long.endsWith('…') && !long.includes('  '), long);
-    assert.strictEqual(long.slice(0, -1).trim().split(' ').every((w) => w === 'word'), true);
-  });
-
-  test('alt text of an image without a prompt (a variation) comes from its file name, never empty', () => {
-    assert.strictEqual(altText('', 'photo-variation-20261202-101500.png'), 'photo variation 20261202 101500');
-    assert.strictEqual(altText('  \n', 'photo_variation.webp'), 'photo variation');
-    assert.strictEqual(insertionText('markdown', 'images/v.png', altText('', 'v-1.png')), '![v 1](images/v.png)');
   });
 });
 

@@ -8,7 +8,9 @@
  * tile, filter) is kept with setState. A reloaded webview says `ready` and gets everything again.
  */
 import * as vscode from 'vscode';
+import { generateArgsFromRecord } from '../../core/args';
 import { redactSecrets } from '../../core/errors';
+import { altText, imageLink, placeLinks, referenceFor, syntaxFor } from '../../core/links';
 import type { Logger } from '../../core/log';
 import { ModelTable } from '../../core/models';
 import type { ImageRequest } from '../../core/request';
@@ -28,7 +30,7 @@ import {
   type ToGallery,
 } from '../../shared/galleryProtocol';
 import { GalleryIndex, type IndexedImage } from './imageIndex';
-import { altText, generateArgsFromRecord, insertionText, referenceFor, runSummary, snippetKind } from './model';
+import { runSummary } from './model';
 import { ThumbnailCache, ThumbnailFeed, type MakeThumbnail, type ThumbJob } from './thumbnails';
 import { WebviewBase } from '../webview/base';
 import type { ReplyBody } from '../webview/channel';
@@ -265,9 +267,10 @@ export class GalleryViewProvider extends WebviewBase<ToGallery, FromGallery> imp
     if (!editor) return { error: t('Open a text editor first: the image is inserted where its cursor is.') };
     const doc = editor.document;
     const ref = referenceFor(image.uri, doc.uri, image.id.replace(/\\/g, '/'));
-    const text = insertionText(snippetKind(doc.languageId), ref, altText(image.record.prompt, image.uri.path.slice(image.uri.path.lastIndexOf('/') + 1)));
+    const syntax = syntaxFor(doc.languageId);
+    const link = imageLink(syntax, ref, altText(image.record.prompt, image.uri.path.slice(image.uri.path.lastIndexOf('/') + 1)));
     const ok = await editor.edit((e) => {
-      for (const s of editor.selections) e.replace(s, text);
+      for (const s of editor.selections) e.replace(s, placeLinks(syntax, [link], s, (n) => (n >= 0 && n < doc.lineCount ? doc.lineAt(n).text : undefined)));
     });
     if (!ok) return { error: t('{0} could not be changed.', baseName(doc.uri)) };
     await vscode.window.showTextDocument(doc, { viewColumn: editor.viewColumn, preserveFocus: false });

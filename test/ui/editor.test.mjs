@@ -1,0 +1,222 @@
+#!/usr/bin/env node
+// UI test of the text editor's image features as a person uses them: the packaged linux-x64 VSIX
+// installed into a fresh code-server, driven in headless Chromium. A Markdown file links to an
+// image that carries a Pixelwright recipe. Opening the file activates the extension (onLanguage);
+// hovering the link shows the thumbnail and the recipe. Then text is selected with the keyboard,
+// "Pixelwright: Generate Image from Selection" runs from the palette against the fake Images API
+// (its steps answered with Enter), and the link replaces the selection in the editor, the file is
+// on disk, and the saved document says so. Ctrl+. on the new link lists the code actions.
+// Screenshots go to .vscode-test/screenshots/editor-*.png.
+//
+//   node test/ui/editor.test.mjs            (packages the VSIX with scripts/package.mjs)
+//   PIXELWRIGHT_VSIX=path.vsix node test/ui/editor.test.mjs   (uses that VSIX)
+//
+// Needs `npm run compile-tests` (out/src/core/metadata.js and the fake API in out/test/fake-openai).
+// Last line: `ui: N passing, N failing, N skipped`. Exit code 0 only when nothing failed.
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import {
+  check, freshDir, launchWorkbench, QUICK_INPUT, QUICK_INPUT_BOX, quickInputVisible, root, runFromPalette, setApiKey, sleep, startFakeOpenAI, UiRun, until,
+} from './harness.mjs';
+
+const require = createRequire(import.meta.url);
+const runDir = path.join(root, '.vscode-test', 'ui-editor');
+const API_KEY = 'sk-test-key';
+const PROMPT = 'a lighthouse on a cliff at dusk';
+const OTTER_PROMPT = 'a sea otter in a beret, watercolour';
+const NOTES = `# Notes\n\nThe hero image: ${PROMPT}\n\nAn earlier one:\n\n![${OTTER_PROMPT}](../images/otter.png)\n`;
+
+const ui = new UiRun({ title: 'the text editor: hover, Generate Image from Selection, code actions', shots: 'editor', timeoutS: 600 });
+const { ctx } = ui;
+
+const generated = () => {
+  const dir = path.join(ctx.workspace, 'images', 'generated');
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.endsWith('.png')).sort() : [];
+};
+const generations = async () => (await (await fetch(`${ctx.fake.origin}/_fake/requests`)).json())
+  .filter((r) => r.method === 'POST' && r.path.endsWith('/images/generations'));
+/** The text of the editor's visible lines (Monaco renders spaces as no-break spaces). */
+const editorLines = () => ctx.page.locator('.editor-instance .view-lines .view-line')
+  .evaluateAll((ls) => ls.map((l) => ({ top: parseFloat(l.style.top) || 0, text: l.textContent.replace(/\u00a0/g, ' ') }))
+    .sort((a, b) => a.top - b.top).map((l) => l.text));
+
+/** "Go to Line" (Ctrl+G) in the active editor. */
+async function goToLine(n) {
+  const { page } = ctx;
+  await page.keyboard.press('Control+g');
+  await page.locator(QUICK_INPUT_BOX).waitFor({ state: 'visible', timeout: 10_000 });
+  await page.keyboard.type(String(n), { delay: 20 });
+  await page.keyboard.press('Enter');
+  await until('the quick input to close', async () => !(await quickInputVisible(page)), 5000, 100);
+}
+
+// ---------------------------------------------------------------------------------------------
+ui.step('the fake Images API starts', async () => {
+  ctx.fake = await startFakeOpenAI();
+  ui.defer(() => ctx.fake.close());
+});
+
+ui.step('a workspace with docs/notes.md linking to images/otter.png, which carries a recipe', async () => {
+  const sharp = require('sharp');
+  const metadata = path.join(root, 'out', 'src', 'core', 'metadata.js');
+  if (!fs.existsSync(metadata)) throw new Error(`${path.relative(root, metadata)} missing: run npm run compile-tests`);
+  const { embedRecord } = require(metadata);
+  ctx.workspace = path.join(root, '.vscode-test', 'ui-editor-workspace');
+  freshDir(ctx.workspace);
+  fs.mkdirSync(path.join(ctx.workspace, 'images'), { recursive: true });
+  fs.mkdirSync(path.join(ctx.workspace, 'docs'), { recursive: true });
+  fs.writeFileSync(path.join(ctx.workspace, 'docs', 'notes.md'), NOTES);
+  const [w, h] = [480, 640];
+  const raw = Buffer.alloc(w * h * 3);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const o = (y * w + x) * 3;
+      const ring = Math.hypot(x - w / 2, y - h / 2) < w / 3;
+      raw[o] = ring ? 230 : 40 + x / 4;
+      raw[o + 1] = ring ? 150 : 90 + y / 8;
+      raw[o + 2] = ring ? 60 : 200;
+    }
+  }
+  const record = {
+    v: 1, operation: 'generate', prompt: OTTER_PROMPT, model: 'gpt-image-1.5',
+    options: { size: '1024x1536', quality: 'medium', background: 'opaque', output_format: 'png', n: 1 },
+    provider: { kind: 'compatible' }, createdAt: new Date(Date.now() - 3_600_000).toISOString(), index: 0, count: 1, tool: 'Pixelwright UI test',
+  };
+  fs.writeFileSync(path.join(ctx.workspace, 'images', 'otter.png'), embedRecord(await sharp(raw, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer(), record));
+});
+
+ui.step('the VSIX installs into a fresh code-server; the workbench opens', async () => {
+  Object.assign(ctx, await launchWorkbench({
+    dir: runDir,
+    workspace: ctx.workspace,
+    workspaceSettings: {
+      'pixelwright.provider': 'compatible',
+      'pixelwright.baseUrl': ctx.fake.url,
+      'pixelwright.outputFolder': 'images/generated',
+      'pixelwright.openResults': 'none',
+    },
+    userSettings: {
+      'workbench.colorTheme': 'Dark Modern',
+      'window.commandCenter': false,
+      'workbench.layoutControl.enabled': false,
+      'workbench.secondarySideBar.defaultVisibility': 'hidden',
+      'editor.minimap.enabled': false,
+      'markdown.validate.enabled': false,
+    },
+    viewport: { width: 1280, height: 800 },
+    defer: (f) => ui.defer(f),
+  }));
+});
+
+ui.step('Set API Key (palette, password box)', async () => {
+  await setApiKey(ctx.page, API_KEY);
+});
+
+ui.step('docs/notes.md opens from Quick Open', async () => {
+  const { page } = ctx;
+  await page.keyboard.press('Control+p');
+  await page.locator(QUICK_INPUT_BOX).waitFor({ state: 'visible', timeout: 10_000 });
+  await page.keyboard.type('notes.md', { delay: 15 });
+  await until('notes.md among the files', async () => (await page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row`).allTextContents()).some((t) => t.includes('notes.md')), 15_000);
+  await page.keyboard.press('Enter');
+  await until('notes.md open', async () => (await page.locator('.tabs-container .tab.active').getAttribute('aria-label'))?.includes('notes.md'), 15_000);
+  await until('its text on screen', async () => (await editorLines()).some((l) => l.includes('otter.png')), 15_000);
+});
+
+ui.step('hovering the link to otter.png shows its thumbnail and its recipe (the extension activated for Markdown)', async () => {
+  const { page } = ctx;
+  const line = page.locator('.editor-instance .view-line', { hasText: 'otter.png' });
+  const word = line.locator('span span', { hasText: 'otter.png' }).last();
+  const box = await word.boundingBox();
+  check(box, 'the link is on screen');
+  const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: 'sea otter' });
+  await until('the hover with the recipe', async () => {
+    await page.mouse.move(box.x + box.width / 2 - 3, box.y + box.height / 2);
+    await sleep(100);
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    return hover.first().isVisible({ timeout: 1500 }).catch(() => false);
+  }, 30_000, 500);
+  const text = (await hover.first().textContent()).replace(/\u00a0/g, ' ');
+  check(text.includes(OTTER_PROMPT) && text.includes('gpt-image-1.5') && text.includes('480 × 640'), `hover: ${text}`);
+  const img = hover.first().locator('img').first();
+  const loaded = await until('the thumbnail to load', () => img.evaluate((i) => i.complete && i.naturalWidth > 0 ? { w: i.naturalWidth, shown: i.getBoundingClientRect().width, h: i.getBoundingClientRect().height } : undefined), 10_000, 200);
+  console.log(`    hover: thumbnail ${loaded.w} px wide, shown ${Math.round(loaded.shown)} x ${Math.round(loaded.h)}; text "${text.slice(0, 160)}…"`);
+  check(loaded.w === 480 && Math.round(loaded.h) === 128, `the thumbnail shows the image, 128 px high: ${JSON.stringify(loaded)}`);
+  await ui.screenshot('hover');
+  await page.mouse.move(5, 400);
+  await page.keyboard.press('Escape');
+});
+
+ui.step('select "a lighthouse on a cliff at dusk" with the keyboard, run Generate Image from Selection, answer its steps', async () => {
+  const { page } = ctx;
+  await page.locator('.editor-instance .view-lines').first().click({ position: { x: 5, y: 5 } });
+  await goToLine(3);
+  await page.keyboard.press('End');
+  for (let i = 0; i < PROMPT.length; i++) await page.keyboard.press('Shift+ArrowLeft');
+  await sleep(200);
+  const selected = await page.evaluate(() => window.getSelection()?.toString() ?? '');
+  console.log(`    selected in the editor: "${selected || '(Monaco keeps its own selection)'}"`);
+  ctx.before = generated();
+  await runFromPalette(page, 'Pixelwright: Generate Image from Selection');
+  const steps = [];
+  await until('the image to be written', async () => {
+    if (await quickInputVisible(page)) {
+      const title = await page.locator(`${QUICK_INPUT} .quick-input-title`).textContent().catch(() => '');
+      const ph = await page.locator(QUICK_INPUT_BOX).getAttribute('placeholder').catch(() => '');
+      const step = `${title} ${ph}`.trim();
+      // only the command's own steps (the palette that ran it may still be closing)
+      if (/Pixelwright: Generate Image \(\d+\/\d+\)/.test(title)) {
+        if (steps[steps.length - 1] !== step) steps.push(step);
+        if (steps.length === 1) await ui.screenshot('first-step');
+        await page.keyboard.press('Enter');
+        await sleep(400);
+      }
+    }
+    return generated().length > ctx.before.length;
+  }, 60_000, 300);
+  console.log(`    steps answered with Enter: ${steps.join(' | ')}`);
+  const reqs = await generations();
+  check(reqs.length === 1 && reqs[0].body.prompt === PROMPT, `the request's prompt: ${JSON.stringify(reqs.map((r) => r.body.prompt))}`);
+});
+
+ui.step('the link replaces the selection in the editor, and names the file written', async () => {
+  const { page } = ctx;
+  const added = generated().filter((n) => !ctx.before.includes(n));
+  check(added.length === 1 && /^a-lighthouse-on-a-cliff-at-dusk-\d{8}-\d{6}\.png$/.test(added[0]), `written: ${added}`);
+  const want = `The hero image: ![${PROMPT}](../images/generated/${added[0]})`;
+  // Markdown wraps long lines: line 3's view lines are read together.
+  await until('the link in the editor', async () => (await editorLines()).join('').includes(want), 15_000, 200);
+  const status = await page.locator('.statusbar-item[id$="status.editor.selection"]').textContent().catch(() => '');
+  console.log(`    cursor: ${status}`);
+  check(!/selected/.test(status), `the link is not left selected: ${status}`);
+  ctx.file = added[0];
+  console.log(`    line 3 now: ${want}`);
+  await ui.screenshot('link');
+  await page.keyboard.press('Control+s');
+  const file = path.join(ctx.workspace, 'docs', 'notes.md');
+  await until('notes.md saved', () => fs.readFileSync(file, 'utf8') !== NOTES, 10_000, 200);
+  check(fs.readFileSync(file, 'utf8') === NOTES.replace(`The hero image: ${PROMPT}`, want), `notes.md is now ${JSON.stringify(fs.readFileSync(file, 'utf8'))}`);
+  const bytes = fs.readFileSync(path.join(ctx.workspace, 'images', 'generated', ctx.file));
+  check(bytes.subarray(1, 4).toString() === 'PNG' && bytes.length > 1000, 'the file is a PNG');
+});
+
+ui.step('Ctrl+. on the new link lists Edit with Mask, Create Variations and Remake', async () => {
+  const { page } = ctx;
+  await goToLine(3);
+  await page.keyboard.press('End');
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('Control+.');
+  const menu = page.locator('.action-widget');
+  await until('the code action menu', () => menu.first().isVisible(), 10_000, 200);
+  const items = await until('our actions', async () => {
+    const t = (await menu.first().locator('.action-list-item, .monaco-list-row').allTextContents()).map((s) => s.trim());
+    return t.some((s) => s.includes('Remake')) ? t : undefined;
+  }, 10_000, 200);
+  console.log(`    code actions: ${items.join(' | ')}`);
+  for (const w of ['Pixelwright: Edit with Mask', 'Pixelwright: Create Variations', 'Pixelwright: Remake']) check(items.some((s) => s.includes(w)), `"${w}" is offered: ${items.join(' | ')}`);
+  await ui.screenshot('code-actions');
+  await page.keyboard.press('Escape');
+});
+
+process.exitCode = await ui.run();
