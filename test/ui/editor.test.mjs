@@ -128,7 +128,8 @@ ui.step('hovering the link to otter.png shows its thumbnail and its recipe (the 
   const { page } = ctx;
   const line = page.locator('.editor-instance .view-line', { hasText: 'otter.png' });
   const word = line.locator('span span', { hasText: 'otter.png' }).last();
-  const box = await word.boundingBox();
+  // The Markdown grammar re-tokenizes the line once it loads (under load, after the text shows).
+  const box = await until('the link on screen', async () => (await word.count()) && word.boundingBox(), 15_000, 200);
   check(box, 'the link is on screen');
   const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: 'sea otter' });
   await until('the hover with the recipe', async () => {
