@@ -80,6 +80,8 @@ export function activate(context: vscode.ExtensionContext): PixelwrightApi {
     vscode.languages.registerHoverProvider(linkDocuments, imageLinks),
     vscode.languages.registerCodeActionsProvider(linkDocuments, imageLinks),
   );
+  // A key stored before: the walkthrough's first step is already done.
+  void keys.get(readSettings()).then((k) => k && vscode.commands.executeCommand('setContext', 'pixelwright.hasApiKey', true), () => undefined);
   return {
     setApiKey: async (key: string) => {
       if (typeof key !== 'string' || !key.trim()) throw new Error('Pixelwright: setApiKey needs a non-empty string');

@@ -55,7 +55,10 @@ export class ImageTools {
 
   private async guard(name: string, work: () => Promise<vscode.LanguageModelToolResult>): Promise<vscode.LanguageModelToolResult> {
     try {
-      return await work();
+      const result = await work();
+      // The walkthrough's agent step completes on this.
+      void vscode.commands.executeCommand('setContext', 'pixelwright.usedByAgent', true);
+      return result;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.log.warn(`tool ${name}: refused: ${message}`);

@@ -38,6 +38,8 @@ export class ApiKeyStore {
 
   async set(s: PixelwrightSettings, key: string): Promise<void> {
     await this.secrets.store(ApiKeyStore.slot(s), key.trim());
+    // The walkthrough's first step completes on this.
+    void vscode.commands.executeCommand('setContext', 'pixelwright.hasApiKey', true);
   }
 
   async clear(s: PixelwrightSettings): Promise<void> {

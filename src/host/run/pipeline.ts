@@ -269,6 +269,7 @@ export class RunPipeline extends Disposable {
       return [];
     }
 
+    if (written.length) void reached(generation ? 'pixelwright.madeImage' : 'pixelwright.editedImage');
     if (written.length && !opts.noOpen) await this.present(written, settings);
     const done = opts.hold ? made.length : written.length;
     let error: string | undefined;
@@ -300,6 +301,7 @@ export class RunPipeline extends Disposable {
     const folder = await this.targetFolder(outputFolder ?? readSettings().outputFolder);
     if (!folder) throw new Error(vscode.l10n.t('Open a folder to keep results in it.'));
     const uri = await writeAsset(folder, image.name, embedRecord(image.bytes, image.record));
+    void reached(image.record.operation === 'generate' ? 'pixelwright.madeImage' : 'pixelwright.editedImage');
     this.log.info(`kept ${uri.toString(true)}`);
     return uri;
   }
@@ -361,6 +363,11 @@ export class RunPipeline extends Disposable {
     if (this.running > 0) this.status.show();
     else this.status.hide();
   }
+}
+
+/** A milestone of the walkthrough (its steps complete on these context keys). */
+function reached(key: 'pixelwright.madeImage' | 'pixelwright.editedImage') {
+  return vscode.commands.executeCommand('setContext', key, true);
 }
 
 /** What the run does, for the status bar, the notification and the log. */
