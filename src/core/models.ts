@@ -72,10 +72,22 @@ function gptImage(id: string, extra: Partial<ModelCapabilities> = {}): ModelCapa
 }
 
 const GPT_IMAGE_2_SIZES: CustomSizeRule = { multiple: 16, maxEdge: 3840, maxPixels: 3840 * 2160, maxRatio: 3 };
+/** GPT Image 2.5 adds two qualities above high. */
+const GPT_IMAGE_25_QUALITIES = [...GPT_QUALITIES, 'xhigh', 'max'] as const;
+const REPLACES_GPT_IMAGE_1 = 'replaces gpt-image-1';
 
-/** The built-in models, newest first. */
+/**
+ * The built-in models, newest first. Where SDK 7.57 is silent about a model (custom sizes and a
+ * transparent background for 2.6, input_fidelity for 2.5 and 2.6), nothing is offered rather than
+ * guessed: a refusal from the server is worse than an option left out.
+ */
 export const BUILTIN_MODELS: readonly ModelCapabilities[] = [
-  gptImage('gpt-image-2', { customSize: GPT_IMAGE_2_SIZES }),
+  gptImage('gpt-image-2.6-sunburst', { inputFidelity: false, backgrounds: ['auto', 'opaque'] }),
+  gptImage('gpt-image-2.6-flare', { inputFidelity: false, backgrounds: ['auto', 'opaque'] }),
+  gptImage('gpt-image-2.5-sunburst', { inputFidelity: false, qualities: GPT_IMAGE_25_QUALITIES, customSize: GPT_IMAGE_2_SIZES, note: REPLACES_GPT_IMAGE_1 }),
+  gptImage('gpt-image-2.5-flare', { inputFidelity: false, qualities: GPT_IMAGE_25_QUALITIES, customSize: GPT_IMAGE_2_SIZES, note: REPLACES_GPT_IMAGE_1 }),
+  // The SDK says to omit input_fidelity for gpt-image-2.
+  gptImage('gpt-image-2', { customSize: GPT_IMAGE_2_SIZES, inputFidelity: false }),
   gptImage('gpt-image-1.5'),
   gptImage('gpt-image-1-mini', { inputFidelity: false }),
   gptImage('chatgpt-image-latest'),
@@ -123,6 +135,8 @@ export const BUILTIN_MODELS: readonly ModelCapabilities[] = [
 /** Dated snapshots that behave like their family. */
 const ALIASES: Readonly<Record<string, string>> = {
   'gpt-image-2-2026-04-21': 'gpt-image-2',
+  'gpt-image-2.5-sunburst-2026-09-08': 'gpt-image-2.5-sunburst',
+  'gpt-image-2.5-flare-2026-09-08': 'gpt-image-2.5-flare',
 };
 
 /** A model a user declares for a compatible server (setting `pixelwright.customModels`). */

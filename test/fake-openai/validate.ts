@@ -15,8 +15,10 @@ export interface ModelSpec {
   family: Family;
   /** gpt-image-2: any WxH within the custom-size rules. */
   customSizes: boolean;
-  /** Edits only; gpt-image-1-mini does not take it. */
+  /** Edits only; gpt-image-1-mini does not take it, and gpt-image-2 and later are to omit it. */
   inputFidelity: boolean;
+  /** GPT Image 2.5 (and its snapshots): quality xhigh and max too. */
+  extraQualities?: boolean;
 }
 
 const gpt = (id: string, extra: Partial<ModelSpec> = {}): ModelSpec => ({
@@ -29,8 +31,13 @@ const gpt = (id: string, extra: Partial<ModelSpec> = {}): ModelSpec => ({
 
 export const MODELS: ReadonlyMap<string, ModelSpec> = new Map(
   [
-    gpt('gpt-image-2', { customSizes: true }),
-    gpt('gpt-image-2-2026-04-21', { customSizes: true }),
+    gpt('gpt-image-2.6-sunburst', { inputFidelity: false }),
+    gpt('gpt-image-2.6-flare', { inputFidelity: false }),
+    ...['gpt-image-2.5-sunburst', 'gpt-image-2.5-flare', 'gpt-image-2.5-sunburst-2026-09-08', 'gpt-image-2.5-flare-2026-09-08'].map((id) =>
+      gpt(id, { customSizes: true, inputFidelity: false, extraQualities: true }),
+    ),
+    gpt('gpt-image-2', { customSizes: true, inputFidelity: false }),
+    gpt('gpt-image-2-2026-04-21', { customSizes: true, inputFidelity: false }),
     gpt('gpt-image-1.5'),
     gpt('gpt-image-1-mini', { inputFidelity: false }),
     gpt('chatgpt-image-latest'),
@@ -451,7 +458,7 @@ export async function validateRequest(operation: Operation, raw: RawParams, forc
   if (operation === 'variation') {
     quality = 'standard';
   } else if (isGpt) {
-    const q = r.enumOf('quality', ['low', 'medium', 'high', 'auto'] as const) ?? 'auto';
+    const q = r.enumOf('quality', model.extraQualities ? (['low', 'medium', 'high', 'xhigh', 'max', 'auto'] as const) : (['low', 'medium', 'high', 'auto'] as const)) ?? 'auto';
     quality = q === 'auto' ? 'high' : q;
   } else if (model.family === 'dall-e-3') {
     const q = r.enumOf('quality', ['standard', 'hd', 'auto'] as const) ?? 'standard';

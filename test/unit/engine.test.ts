@@ -39,6 +39,18 @@ suite('engine against the fake Images API', function () {
     assert.deepStrictEqual(out.failures, []);
   });
 
+  test('the 2026 models: GPT Image 2.5 takes quality max and a custom size; 2.6 a listed size; the server accepts both', async () => {
+    const a = await run({ model: 'gpt-image-2.5-sunburst', quality: 'max', size: '2048x1152' });
+    assert.deepStrictEqual(readImageSize(a.images[0].bytes), { width: 2048, height: 1152 });
+    const b = await run({ model: 'gpt-image-2.6-flare', quality: 'high', size: '1024x1536' });
+    assert.deepStrictEqual(readImageSize(b.images[0].bytes), { width: 1024, height: 1536 });
+    assert.deepStrictEqual(generations().map((g) => (g.body as { model: string; quality: string }).quality), ['max', 'high']);
+    // Refused before the network: 2.6 has no custom sizes, 2.5's snapshot no "ultra" quality.
+    await assert.rejects(run({ model: 'gpt-image-2.6-flare', size: '2048x1152' }), /size/);
+    await assert.rejects(run({ model: 'gpt-image-2.5-flare-2026-09-08', quality: 'ultra' }), /quality/);
+    assert.strictEqual(generations().length, 2);
+  });
+
   test('gpt-image n=4 is one request; dall-e-3 n=4 is four, at most `concurrency` at a time', async () => {
     await run({ n: 4 });
     assert.strictEqual(generations().length, 1);

@@ -178,7 +178,8 @@ suite('model rules: the fields an edit request carries', () => {
 
   test('a size or quality the model does not offer is left out; format and background go as given, for validation to refuse', () => {
     const odd = editRequestFields(caps('gpt-image-2'), { ...opts, size: '1536x864', quality: 'hd', outputFormat: 'gif', background: 'pink' });
-    assert.deepStrictEqual(odd, { size: undefined, quality: undefined, outputFormat: 'gif', background: 'pink', inputFidelity: 'high' });
+    // gpt-image-2 takes no input_fidelity (the SDK says to omit it): it is left out too.
+    assert.deepStrictEqual(odd, { size: undefined, quality: undefined, outputFormat: 'gif', background: 'pink', inputFidelity: undefined });
   });
 
   test('whatever the mask editor fits, the request validates, for every built-in model that edits', () => {

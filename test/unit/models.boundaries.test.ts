@@ -9,18 +9,26 @@ const MB = 1024 * 1024;
 
 suite('model table: facts and custom models', () => {
   test('GPT image models: what the API takes', () => {
-    for (const id of ['gpt-image-2', 'gpt-image-1.5', 'gpt-image-1-mini', 'chatgpt-image-latest', 'gpt-image-1']) {
+    const all = ['gpt-image-2.6-sunburst', 'gpt-image-2.6-flare', 'gpt-image-2.5-sunburst', 'gpt-image-2.5-flare', 'gpt-image-2', 'gpt-image-1.5', 'gpt-image-1-mini', 'chatgpt-image-latest', 'gpt-image-1'];
+    const v25 = (id: string) => id.startsWith('gpt-image-2.5');
+    const v26 = (id: string) => id.startsWith('gpt-image-2.6');
+    for (const id of all) {
       const m = table.get(id)!;
       assert.strictEqual(m.family, 'gpt-image', id);
       assert.deepStrictEqual(m.operations, ['generate', 'edit', 'variation'], id);
       assert.deepStrictEqual(m.sizes, ['auto', '1024x1024', '1536x1024', '1024x1536'], id);
-      assert.deepStrictEqual(m.qualities, ['auto', 'low', 'medium', 'high'], id);
+      // GPT Image 2.5 adds xhigh and max.
+      assert.deepStrictEqual(m.qualities, v25(id) ? ['auto', 'low', 'medium', 'high', 'xhigh', 'max'] : ['auto', 'low', 'medium', 'high'], id);
       assert.strictEqual(m.maxN, 10, id);
       assert.deepStrictEqual(m.styles, [], id);
-      assert.deepStrictEqual(m.backgrounds, ['auto', 'transparent', 'opaque'], id);
+      // The SDK is silent about a transparent background on 2.6: not offered.
+      assert.deepStrictEqual(m.backgrounds, v26(id) ? ['auto', 'opaque'] : ['auto', 'transparent', 'opaque'], id);
       assert.deepStrictEqual(m.outputFormats, ['png', 'jpeg', 'webp'], id);
       assert.deepStrictEqual([m.compression, m.moderation, m.streaming, m.responseFormat], [true, true, true, false], id);
-      assert.strictEqual(m.inputFidelity, id !== 'gpt-image-1-mini', id);
+      // input_fidelity: gpt-image-1.5 and older (not the mini); omitted for gpt-image-2, silent for 2.5 and 2.6.
+      assert.strictEqual(m.inputFidelity, ['gpt-image-1.5', 'chatgpt-image-latest', 'gpt-image-1'].includes(id), id);
+      // Custom WxH sizes: gpt-image-2 and 2.5, not said for 2.6.
+      assert.strictEqual(!!m.customSize, id === 'gpt-image-2' || v25(id), id);
       assert.strictEqual(m.maxPromptChars, 32000, id);
       assert.deepStrictEqual(m.input, { maxImages: 16, maxBytes: 50 * MB, formats: ['png', 'webp', 'jpeg'], squareOnly: false }, id);
     }
@@ -77,7 +85,7 @@ suite('model table: facts and custom models', () => {
   test('list(operation) keeps only the models that can do it', () => {
     assert.deepStrictEqual(
       table.list('variation').map((m) => m.id),
-      ['gpt-image-2', 'gpt-image-1.5', 'gpt-image-1-mini', 'chatgpt-image-latest', 'gpt-image-1', 'dall-e-2'],
+      ['gpt-image-2.6-sunburst', 'gpt-image-2.6-flare', 'gpt-image-2.5-sunburst', 'gpt-image-2.5-flare', 'gpt-image-2', 'gpt-image-1.5', 'gpt-image-1-mini', 'chatgpt-image-latest', 'gpt-image-1', 'dall-e-2'],
     );
     assert.ok(table.list('generate').some((m) => m.id === 'dall-e-3'));
     assert.strictEqual(table.get('dall-e-4'), undefined);

@@ -4,7 +4,20 @@ import { BUILTIN_MODELS, customSizeProblem, ModelTable } from '../../src/core/mo
 suite('model capability table', () => {
   test('knows every model the product supports', () => {
     const ids = BUILTIN_MODELS.map((m) => m.id);
-    assert.deepStrictEqual(ids, ['gpt-image-2', 'gpt-image-1.5', 'gpt-image-1-mini', 'chatgpt-image-latest', 'gpt-image-1', 'dall-e-3', 'dall-e-2']);
+    assert.deepStrictEqual(ids, [
+      'gpt-image-2.6-sunburst', 'gpt-image-2.6-flare', 'gpt-image-2.5-sunburst', 'gpt-image-2.5-flare',
+      'gpt-image-2', 'gpt-image-1.5', 'gpt-image-1-mini', 'chatgpt-image-latest', 'gpt-image-1', 'dall-e-3', 'dall-e-2',
+    ]);
+  });
+
+  test('the 2.5 snapshots are the 2.5 models under their dated names, and hidden from pickers', () => {
+    const t = new ModelTable();
+    for (const id of ['gpt-image-2.5-sunburst', 'gpt-image-2.5-flare']) {
+      const snap = t.get(`${id}-2026-09-08`)!;
+      assert.deepStrictEqual({ ...snap, id }, t.get(id));
+      assert.ok(!t.list().some((m) => m.id === snap.id));
+    }
+    assert.match(t.get('gpt-image-2.5-sunburst')!.note ?? '', /replaces gpt-image-1/);
   });
 
   test('per-model facts from the reference', () => {
