@@ -125,18 +125,18 @@ export function splitCount(n: number, maxN: number): number[] {
 /** The options recorded with the image and shown to users: API names, only what was set. */
 export function requestOptions(req: ImageRequest): Record<string, string | number | boolean> {
   const o: Record<string, string | number | boolean> = {};
-  const put = (k: string, v: string | number | boolean | undefined) => {
-    if (v !== undefined) o[k] = v;
-  };
-  put('size', req.size);
-  put('quality', req.quality);
-  put('style', req.style);
-  put('background', req.background);
-  put('output_format', req.outputFormat);
-  put('output_compression', req.outputCompression);
-  put('moderation', req.moderation);
-  put('input_fidelity', req.inputFidelity);
-  put('n', req.n);
+  const fields: [string, string | number | boolean | undefined][] = [
+    ['size', req.size],
+    ['quality', req.quality],
+    ['style', req.style],
+    ['background', req.background],
+    ['output_format', req.outputFormat],
+    ['output_compression', req.outputCompression],
+    ['moderation', req.moderation],
+    ['input_fidelity', req.inputFidelity],
+    ['n', req.n],
+  ];
+  for (const [k, v] of fields) if (v !== undefined) o[k] = v;
   return o;
 }
 

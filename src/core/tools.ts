@@ -2,6 +2,7 @@ import type { GenerateArgs } from './args';
 import { allowedModel, offeredModels, preferredModel, type ProviderSettings } from './modelChoice';
 import type { ModelCapabilities, ModelTable } from './models';
 import type { RunRequestOf } from './run';
+import type { Rect } from '../shared/maskGeometry';
 import { fitOptions, modelInfo } from '../shared/modelRules';
 
 /**
@@ -29,12 +30,8 @@ export class ToolInputError extends Error {
 }
 
 /** A rectangle or an ellipse (inscribed in the box) to edit, in image pixels or fractions of the image. */
-export interface ToolRegion {
+export interface ToolRegion extends Rect {
   readonly shape: 'rectangle' | 'ellipse';
-  readonly x: number;
-  readonly y: number;
-  readonly width: number;
-  readonly height: number;
   /** 'pixels' of the image as displayed (EXIF orientation applied), or 'fraction' of its width and height (0-1). Default 'pixels'. */
   readonly units?: 'pixels' | 'fraction';
 }

@@ -59,3 +59,16 @@ export const isMac = /Mac|iPhone|iPad/.test(navigator.platform || navigator.user
 export function modKey(e: KeyboardEvent | MouseEvent): boolean {
   return isMac ? e.metaKey : e.ctrlKey;
 }
+
+/** A labelled select (with a hint under it when `help` is given). */
+export function selectField(label: string, id: string, help?: string): { field: HTMLElement; select: HTMLSelectElement } {
+  const select = h('select', { id, 'aria-describedby': help ? `${id}-help` : undefined });
+  const field = h('div', { class: help ? 'field wide' : 'field' }, h('label', { for: id }, label), select, help ? h('p', { class: 'hint', id: `${id}-help` }, help) : null);
+  return { field, select };
+}
+
+/** Replaces a select's options and selects `current`. */
+export function fillSelect(select: HTMLSelectElement, values: readonly { value: string; label: string; disabled?: boolean }[], current: string | undefined): void {
+  select.replaceChildren(...values.map((v) => h('option', { value: v.value, selected: v.value === current, disabled: v.disabled }, v.label)));
+  if (current !== undefined) select.value = current;
+}

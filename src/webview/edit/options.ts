@@ -5,6 +5,7 @@
 import type { EditOptions } from '../../shared/editProtocol';
 import { fitEditOptions, type ModelInfo } from '../../shared/modelRules';
 import { h } from './dom';
+import { fillSelect, selectField } from '../common/dom';
 import { s } from '../common/strings';
 
 export interface OptionsEvents {
@@ -13,17 +14,9 @@ export interface OptionsEvents {
 
 let uid = 0;
 
-/** A labelled select; `hidden` when there is nothing to choose. */
-function selectField(label: string, help?: string, name?: string): { field: HTMLElement; select: HTMLSelectElement } {
-  const id = name ?? `opt-${++uid}`;
-  const select = h('select', { id, 'aria-describedby': help ? `${id}-help` : undefined });
-  const field = h('div', { class: help ? 'field wide' : 'field' }, h('label', { for: id }, label), select, help ? h('p', { class: 'hint', id: `${id}-help` }, help) : null);
-  return { field, select };
-}
-
-function fill(select: HTMLSelectElement, values: readonly { value: string; label: string; disabled?: boolean }[], current: string | undefined): void {
-  select.replaceChildren(...values.map((v) => h('option', { value: v.value, selected: v.value === current, disabled: v.disabled }, v.label)));
-  if (current !== undefined) select.value = current;
+/** A labelled select with an id of its own. */
+function field(label: string, help?: string, name?: string): { field: HTMLElement; select: HTMLSelectElement } {
+  return selectField(label, name ?? `opt-${++uid}`, help);
 }
 
 export class OptionsForm {
@@ -31,14 +24,14 @@ export class OptionsForm {
   private opts: EditOptions;
   /** "Keep unmasked pixels" as the user wants it for the models that offer it. */
   private keepPref: boolean;
-  private readonly model = selectField(s('Model'), undefined, 'opt-model');
+  private readonly model = field(s('Model'), undefined, 'opt-model');
   private readonly modelNote = h('p', { class: 'hint model-note' });
-  private readonly size = selectField(s('Size'), undefined, 'opt-size');
-  private readonly quality = selectField(s('Quality'), undefined, 'opt-quality');
-  private readonly n = selectField(s('Images'), undefined, 'opt-n');
-  private readonly format = selectField(s('File format'), undefined, 'opt-format');
-  private readonly background = selectField(s('Background'), undefined, 'opt-background');
-  private readonly fidelity = selectField(s('Input fidelity'), s('High keeps faces, logos and fine detail of the input closer.'), 'opt-fidelity');
+  private readonly size = field(s('Size'), undefined, 'opt-size');
+  private readonly quality = field(s('Quality'), undefined, 'opt-quality');
+  private readonly n = field(s('Images'), undefined, 'opt-n');
+  private readonly format = field(s('File format'), undefined, 'opt-format');
+  private readonly background = field(s('Background'), undefined, 'opt-background');
+  private readonly fidelity = field(s('Input fidelity'), s('High keeps faces, logos and fine detail of the input closer.'), 'opt-fidelity');
   private readonly square: HTMLFieldSetElement;
   private readonly squarePad: HTMLInputElement;
   private readonly squareCrop: HTMLInputElement;
@@ -71,7 +64,7 @@ export class OptionsForm {
       h('div', { class: 'checkbox' }, this.keep, h('label', { for: 'keep-unmasked' }, s('Keep unmasked pixels'))),
       h('p', { class: 'hint', id: 'keep-unmasked-help' }, s('Outside the painted area, results keep the original pixels exactly.')),
     );
-    fill(
+    fillSelect(
       this.model.select,
       models.map((x) => ({ value: x.id, label: x.id })),
       m.id,
@@ -90,11 +83,9 @@ export class OptionsForm {
       const next = this.models.find((x) => x.id === this.model.select.value);
       if (next) this.update({ ...this.opts, model: next.id });
     });
-    this.size.select.addEventListener('change', () => this.update({ ...this.opts, size: this.size.select.value }));
-    this.quality.select.addEventListener('change', () => this.update({ ...this.opts, quality: this.quality.select.value }));
+    const choices = [[this.size, 'size'], [this.quality, 'quality'], [this.format, 'outputFormat'], [this.background, 'background']] as const;
+    for (const [f, key] of choices) f.select.addEventListener('change', () => this.update({ ...this.opts, [key]: f.select.value }));
     this.n.select.addEventListener('change', () => this.update({ ...this.opts, n: Number(this.n.select.value) }));
-    this.format.select.addEventListener('change', () => this.update({ ...this.opts, outputFormat: this.format.select.value }));
-    this.background.select.addEventListener('change', () => this.update({ ...this.opts, background: this.background.select.value }));
     this.fidelity.select.addEventListener('change', () => {
       const v = this.fidelity.select.value;
       this.update({ ...this.opts, inputFidelity: v === 'low' || v === 'high' ? v : undefined });
@@ -133,30 +124,30 @@ export class OptionsForm {
     this.modelNote.hidden = !m.note;
     const show = (f: { field: HTMLElement }, on: boolean) => (f.field.hidden = !on);
 
-    fill(
+    fillSelect(
       this.size.select,
       m.sizes.map((v) => ({ value: v, label: v === 'auto' ? s('auto') : v.replace('x', '×') })),
       o.size,
     );
     show(this.size, m.sizes.length > 1);
-    fill(
+    fillSelect(
       this.quality.select,
       m.qualities.map((v) => ({ value: v, label: v === 'auto' ? s('auto') : v })),
       o.quality,
     );
     show(this.quality, m.qualities.length > 1);
-    fill(
+    fillSelect(
       this.n.select,
       Array.from({ length: 10 }, (_, i) => ({ value: String(i + 1), label: String(i + 1) })),
       String(o.n),
     );
-    fill(
+    fillSelect(
       this.format.select,
       m.outputFormats.map((v) => ({ value: v, label: v.toUpperCase() === 'JPEG' ? 'JPEG' : v.toUpperCase() })),
       o.outputFormat,
     );
     show(this.format, m.outputFormats.length > 1);
-    fill(
+    fillSelect(
       this.background.select,
       m.backgrounds.map((v) => ({
         value: v,
@@ -166,7 +157,7 @@ export class OptionsForm {
       o.background,
     );
     show(this.background, m.backgrounds.length > 1);
-    fill(
+    fillSelect(
       this.fidelity.select,
       [
         { value: '', label: s('default') },

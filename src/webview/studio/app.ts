@@ -13,6 +13,7 @@ import { detectImageFormat, MIME_TYPES } from '../../shared/imageFormat';
 import { h, isMac, modKey } from '../edit/dom';
 import { costOf, usd } from './options';
 import type { WebviewHost } from '../common/bootstrap';
+import { fillSelect, selectField } from '../common/dom';
 import { s } from '../common/strings';
 
 export interface UiState {
@@ -27,16 +28,6 @@ export type Host = WebviewHost<FromStudio, UiState>;
 
 const CUSTOM = '__custom__';
 
-function selectField(label: string, id: string): { field: HTMLElement; select: HTMLSelectElement } {
-  const select = h('select', { id });
-  const field = h('div', { class: 'field' }, h('label', { for: id }, label), select);
-  return { field, select };
-}
-
-function fill(select: HTMLSelectElement, values: readonly { value: string; label: string; disabled?: boolean }[], current: string | undefined): void {
-  select.replaceChildren(...values.map((v) => h('option', { value: v.value, selected: v.value === current, disabled: v.disabled }, v.label)));
-  if (current !== undefined) select.value = current;
-}
 
 function optionLabel(v: string): string {
   switch (v) {
@@ -224,11 +215,9 @@ export class StudioApp {
       else this.renderCustom();
       this.changed();
     });
-    this.quality.select.addEventListener('change', () => this.update({ ...this.opts, quality: this.quality.select.value }));
+    const choices = [[this.quality, 'quality'], [this.style, 'style'], [this.background, 'background'], [this.format, 'outputFormat']] as const;
+    for (const [f, key] of choices) f.select.addEventListener('change', () => this.update({ ...this.opts, [key]: f.select.value }));
     this.n.select.addEventListener('change', () => this.update({ ...this.opts, n: Number(this.n.select.value) }));
-    this.style.select.addEventListener('change', () => this.update({ ...this.opts, style: this.style.select.value }));
-    this.background.select.addEventListener('change', () => this.update({ ...this.opts, background: this.background.select.value }));
-    this.format.select.addEventListener('change', () => this.update({ ...this.opts, outputFormat: this.format.select.value }));
     this.cancel.addEventListener('click', () => {
       if (this.run?.phase === 'running') {
         this.host.post({ type: 'cancel', runId: this.run.runId });
@@ -334,7 +323,7 @@ export class StudioApp {
   private render(keepCustomOpen = false): void {
     const m = this.current;
     const o = this.opts;
-    fill(
+    fillSelect(
       this.model.select,
       this.models.map((x) => ({ value: x.id, label: x.id })),
       m.id,
@@ -345,7 +334,7 @@ export class StudioApp {
     const custom = this.customChosen;
     const sizes = m.sizes.map((v) => ({ value: v, label: optionLabel(v) }));
     if (m.customSize) sizes.push({ value: CUSTOM, label: s('Custom…') });
-    fill(this.size.select, sizes, custom || (keepCustomOpen && !this.customField.hidden) ? CUSTOM : o.size);
+    fillSelect(this.size.select, sizes, custom || (keepCustomOpen && !this.customField.hidden) ? CUSTOM : o.size);
     this.size.field.hidden = sizes.length < 2;
     this.customField.hidden = !m.customSize || this.size.select.value !== CUSTOM;
     if (!this.customField.hidden && custom && document.activeElement !== this.custom) this.custom.value = o.size ?? '';
@@ -353,7 +342,7 @@ export class StudioApp {
     this.renderCustom();
 
     const show = (f: { field: HTMLElement; select: HTMLSelectElement }, list: readonly string[], value: string | undefined) => {
-      fill(
+      fillSelect(
         f.select,
         list.map((v) => ({ value: v, label: optionLabel(v), disabled: f === this.background && v === 'transparent' && o.outputFormat === 'jpeg' })),
         value,
@@ -364,7 +353,7 @@ export class StudioApp {
     show(this.style, m.styles, o.style);
     show(this.background, m.backgrounds, o.background);
     show(this.format, m.outputFormats, o.outputFormat);
-    fill(
+    fillSelect(
       this.n.select,
       Array.from({ length: 10 }, (_, i) => ({ value: String(i + 1), label: String(i + 1) })),
       String(o.n),
