@@ -2,7 +2,8 @@
  * The one typed view of Pixelwright's settings (schema and defaults live in package.json).
  * Nothing else reads `workspace.getConfiguration('pixelwright')`.
  */
-import * as vscode from 'vscode';
+// A plain require, not `import * as`: see the note in src/extension.ts.
+import vscode = require('vscode');
 import type { CustomModelDeclaration } from '../../core/models';
 
 export type ProviderKind = 'openai' | 'azure' | 'compatible';
