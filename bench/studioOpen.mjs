@@ -178,8 +178,9 @@ async function openOnce(build, i, tools, env, workspace) {
     }
     const cpu1 = childrenCpuMs();
     if (!readyAt) throw new Error('the Studio form did not show within 60 s of the click');
-    const downAt = (await page.evaluate(() => window.__pwDown).catch(() => undefined)) ?? clickAt;
-    return { ok: true, openMs: readyAt - downAt, cpuMs: cpu1 - cpu0, busy: quiet.busy, waitedMs: quiet.waitedMs, loadavg, wallMs: Date.now() - t0 };
+    const downAt = await page.evaluate(() => window.__pwDown).catch(() => undefined);
+    if (!downAt) throw new Error('the click\'s pointerdown was not seen in the workbench page');
+    return { ok: true, openMs: readyAt - downAt, clickLagMs: downAt - clickAt, cpuMs: cpu1 - cpu0, busy: quiet.busy, waitedMs: quiet.waitedMs, loadavg, wallMs: Date.now() - t0 };
   } catch (e) {
     const logTail = cs?.logFile && fs.existsSync(cs.logFile) ? fs.readFileSync(cs.logFile, 'utf8').split('\n').slice(-15).join('\n') : '';
     return { ok: false, error: `${e.message}${logTail ? `\n${logTail}` : ''}`, wallMs: Date.now() - t0 };
@@ -232,7 +233,7 @@ export async function run({ stage, opts, log }) {
       }
       fs.rmSync(path.join(tmpRoot, 'studioOpen', `run-${i}-${b.label}`), { recursive: true, force: true });
       got[b.label].push({ ...r, run: i, first: order[0] === b });
-      log(`  run ${i + 1}/${runs} ${b.label.padEnd(8)}${order[0] === b ? ' (first) ' : ' (second)'}: ${ms(r.openMs, 0)} [cpu ${ms(r.cpuMs, 0)}]; machine ${pct(r.busy)} busy before the click (waited ${(r.waitedMs / 1000).toFixed(1)} s), load average ${r.loadavg.toFixed(2)}; window ${(r.wallMs / 1000).toFixed(1)} s`);
+      log(`  run ${i + 1}/${runs} ${b.label.padEnd(8)}${order[0] === b ? ' (first) ' : ' (second)'}: ${ms(r.openMs, 0)} [cpu ${ms(r.cpuMs, 0)}]; machine ${pct(r.busy)} busy before the click (waited ${(r.waitedMs / 1000).toFixed(1)} s), load average ${r.loadavg.toFixed(2)}; pointerdown ${ms(r.clickLagMs, 0)} after the bench asked for the click; window ${(r.wallMs / 1000).toFixed(1)} s`);
     }
   }
   if (got.current.length < Math.min(3, runs) || got.baseline.length < Math.min(3, runs)) {
