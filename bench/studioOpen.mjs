@@ -83,10 +83,11 @@ const TICK_MS = (() => {
 })();
 
 /**
- * CPU time (ms, user + system) of every process under this one (not itself): code-server and
- * what it started, Chromium and its renderers. From /proc.
+ * CPU time (ms, user + system) of every process under this one (not itself), from /proc: `server`
+ * for code-server and what it started (the extension host among them), `browser` for the rest
+ * (Chromium: its browser process, the workbench's and the webviews' renderers, GPU).
  */
-function childrenCpuMs() {
+function childrenCpuMs(serverPid) {
   const procs = new Map();
   for (const d of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
@@ -96,19 +97,27 @@ function childrenCpuMs() {
       procs.set(Number(d), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
     } catch { /* gone meanwhile */ }
   }
-  const want = new Set([process.pid]);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const [pid, p] of procs) if (!want.has(pid) && want.has(p.ppid)) { want.add(pid); grew = true; }
-  }
-  let ticks = 0;
-  for (const pid of want) if (pid !== process.pid) ticks += procs.get(pid)?.ticks ?? 0;
-  return ticks * TICK_MS;
+  const under = (root) => {
+    const got = new Set([root]);
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const [pid, p] of procs) if (!got.has(pid) && got.has(p.ppid)) { got.add(pid); grew = true; }
+    }
+    got.delete(process.pid);
+    return got;
+  };
+  const sum = (pids) => [...pids].reduce((t, pid) => t + (procs.get(pid)?.ticks ?? 0), 0) * TICK_MS;
+  const all = under(process.pid);
+  const server = sum(under(serverPid));
+  const total = sum(all);
+  return { total, server, browser: total - server };
 }
 
 /**
  * Installed into every frame but the workbench's: a requestAnimationFrame loop that notes the time
- * the Studio's form is usable (the prompt shown, the model list filled). Returns that time or null.
+ * the Studio's form is usable (the prompt shown, the model list filled). Returns null until then,
+ * else that time and the frame's document's time origin (when the webview got its HTML from the
+ * extension and started the page: what comes before it is the host's part, after it the page's).
  */
 function watchForm() {
   const ready = () => {
@@ -121,7 +130,7 @@ function watchForm() {
     const tick = () => { if (ready()) window.__pwReady = Date.now(); else requestAnimationFrame(tick); };
     tick();
   }
-  return window.__pwReady ?? null;
+  return window.__pwReady ? { readyAt: window.__pwReady, pageAt: performance.timeOrigin } : null;
 }
 
 /** One snapshot as a VSIX (its own scripts/package.mjs, its own build) installed into its own extensions folder. */
@@ -163,24 +172,30 @@ async function openOnce(build, i, tools, env, workspace) {
     const quiet = await waitQuiet();
     const loadavg = os.loadavg()[0];
     await page.evaluate(() => { window.__pwDown = undefined; window.addEventListener('pointerdown', () => { window.__pwDown ??= Date.now(); }, true); });
-    const cpu0 = childrenCpuMs();
+    const cpu0 = childrenCpuMs(cs.child.pid);
     const clickAt = Date.now();
     await icon.click({ force: true });
-    let readyAt;
+    let seen;
     const end = Date.now() + 60_000;
-    while (!readyAt && Date.now() < end) {
+    while (!seen && Date.now() < end) {
       for (const f of page.frames()) {
         if (f === page.mainFrame()) continue;
-        const t = await f.evaluate(watchForm).catch(() => null);
-        if (t) { readyAt = t; break; }
+        seen = await f.evaluate(watchForm).catch(() => null);
+        if (seen) break;
       }
-      if (!readyAt) await sleep(20);
+      if (!seen) await sleep(20);
     }
-    const cpu1 = childrenCpuMs();
-    if (!readyAt) throw new Error('the Studio form did not show within 60 s of the click');
+    const cpu1 = childrenCpuMs(cs.child.pid);
+    if (!seen) {
+      const shot = path.join(tmpRoot, 'studioOpen', `failed-${i}-${build.label}.png`);
+      await page.screenshot({ path: shot }).catch(() => { });
+      const open = await page.locator('.activitybar .action-item.checked a[aria-label^="Pixelwright"]').count().catch(() => -1);
+      throw new Error(`the Studio form did not show within 60 s of the click (Pixelwright container ${open > 0 ? 'open' : 'not open'}; frames: ${page.frames().map((f) => f.url().slice(0, 80)).join(', ')}; screenshot ${shot}, kept with BENCH_KEEP=1)`);
+    }
+    const { readyAt, pageAt } = seen;
     const downAt = await page.evaluate(() => window.__pwDown).catch(() => undefined);
     if (!downAt) throw new Error('the click\'s pointerdown was not seen in the workbench page');
-    return { ok: true, openMs: readyAt - downAt, clickLagMs: downAt - clickAt, cpuMs: cpu1 - cpu0, busy: quiet.busy, waitedMs: quiet.waitedMs, loadavg, wallMs: Date.now() - t0 };
+    return { ok: true, openMs: readyAt - downAt, hostMs: pageAt - downAt, pageMs: readyAt - pageAt, clickLagMs: downAt - clickAt, cpuMs: cpu1.total - cpu0.total, serverCpuMs: cpu1.server - cpu0.server, browserCpuMs: cpu1.browser - cpu0.browser, busy: quiet.busy, waitedMs: quiet.waitedMs, loadavg, wallMs: Date.now() - t0 };
   } catch (e) {
     const logTail = cs?.logFile && fs.existsSync(cs.logFile) ? fs.readFileSync(cs.logFile, 'utf8').split('\n').slice(-15).join('\n') : '';
     return { ok: false, error: `${e.message}${logTail ? `\n${logTail}` : ''}`, wallMs: Date.now() - t0 };
@@ -209,9 +224,9 @@ export async function run({ stage, opts, log }) {
   for (const b of [ours, base]) log(`  ${b.label}: ${path.basename(b.vsix)} ${kb(b.vsixBytes)}, dist/extension.js ${kb(b.mainBytes)} (packaged and installed in ${(b.packMs / 1000).toFixed(1)} s)`);
   const workspace = writeWorkspace(path.join(tmpRoot, 'studioOpen', 'workspace'), WORKSPACE_SETTINGS);
 
-  // One window per snapshot first, not counted: in trial runs the first window of a bench run was 3
-  // to 5 times slower than every later one (disk and code caches of the machine; the profile is
-  // fresh in every window anyway), and it always fell to the snapshot that went first.
+  // One window per snapshot first, printed, not counted: in trial runs the first window (once the
+  // second) was 2.5 to 5 times slower than the rest (caches of the machine: disk, code-server's,
+  // Chromium's; the profile is fresh in every window anyway).
   const warm = {};
   for (const b of [ours, base]) {
     const r = await openOnce(b, 'warmup', tools, env, workspace);
@@ -233,7 +248,7 @@ export async function run({ stage, opts, log }) {
       }
       fs.rmSync(path.join(tmpRoot, 'studioOpen', `run-${i}-${b.label}`), { recursive: true, force: true });
       got[b.label].push({ ...r, run: i, first: order[0] === b });
-      log(`  run ${i + 1}/${runs} ${b.label.padEnd(8)}${order[0] === b ? ' (first) ' : ' (second)'}: ${ms(r.openMs, 0)} [cpu ${ms(r.cpuMs, 0)}]; machine ${pct(r.busy)} busy before the click (waited ${(r.waitedMs / 1000).toFixed(1)} s), load average ${r.loadavg.toFixed(2)}; pointerdown ${ms(r.clickLagMs, 0)} after the bench asked for the click; window ${(r.wallMs / 1000).toFixed(1)} s`);
+      log(`  run ${i + 1}/${runs} ${b.label.padEnd(8)}${order[0] === b ? ' (first) ' : ' (second)'}: ${ms(r.openMs, 0)} [cpu ${ms(r.cpuMs, 0)}: code-server ${ms(r.serverCpuMs, 0)}, Chromium ${ms(r.browserCpuMs, 0)}] (until the page starts ${ms(r.hostMs, 0)}, the page ${ms(r.pageMs, 0)}); machine ${pct(r.busy)} busy before the click (waited ${(r.waitedMs / 1000).toFixed(1)} s), load average ${r.loadavg.toFixed(2)}; pointerdown ${ms(r.clickLagMs, 0)} after the bench asked for the click; window ${(r.wallMs / 1000).toFixed(1)} s`);
     }
   }
   if (got.current.length < Math.min(3, runs) || got.baseline.length < Math.min(3, runs)) {
@@ -241,6 +256,7 @@ export async function run({ stage, opts, log }) {
   }
   const open = (l) => got[l].map((x) => x.openMs);
   const cpu = (l) => got[l].map((x) => x.cpuMs);
+  const part = (l, k) => ms(median(got[l].map((x) => x[k])), 0);
   const r = median(open('current')) / median(open('baseline'));
   const rCpu = median(cpu('current')) / median(cpu('baseline'));
   const pairs = got.current.map((c) => [c, got.baseline.find((b) => b.run === c.run)]).filter(([, b]) => b);
@@ -256,10 +272,10 @@ export async function run({ stage, opts, log }) {
   const [a1, a3] = quartiles(open('current'));
   const [b1, b3] = quartiles(open('baseline'));
   const spreadNote = a1 <= b3 && b1 <= a3 ? 'the two IQRs overlap: the wall-time ratio is within the noise of these runs' : 'the two IQRs do not overlap';
-  const row = (l, b) => `| ${l === 'current' ? `current (${stage.source})` : `before the redesign (${baseStage.source})`} | ${kb(b.mainBytes)} | ${msSpread(open(l))} | ${ms(median(cpu(l)), 0)} | ${pos(l, true)} / ${pos(l, false)} |`;
+  const row = (l, b) => `| ${l === 'current' ? `current (${stage.source})` : `before the redesign (${baseStage.source})`} | ${kb(b.mainBytes)} | ${msSpread(open(l))} | ${part(l, 'hostMs')} | ${part(l, 'pageMs')} | ${ms(median(cpu(l)), 0)} (${part(l, 'serverCpuMs')} + ${part(l, 'browserCpuMs')}) | ${pos(l, true)} / ${pos(l, false)} |`;
   const console_ = [
-    `  current   open ${msSpread(open('current'))} [cpu ${ms(median(cpu('current')), 0)}]  first/second ${pos('current', true)} / ${pos('current', false)}`,
-    `  baseline  open ${msSpread(open('baseline'))} [cpu ${ms(median(cpu('baseline')), 0)}]  first/second ${pos('baseline', true)} / ${pos('baseline', false)}  (${baseStage.source})`,
+    `  current   open ${msSpread(open('current'))} [cpu ${ms(median(cpu('current')), 0)}: code-server ${part('current', 'serverCpuMs')}, Chromium ${part('current', 'browserCpuMs')}]  until the page starts ${part('current', 'hostMs')}, the page ${part('current', 'pageMs')}  first/second ${pos('current', true)} / ${pos('current', false)}`,
+    `  baseline  open ${msSpread(open('baseline'))} [cpu ${ms(median(cpu('baseline')), 0)}: code-server ${part('baseline', 'serverCpuMs')}, Chromium ${part('baseline', 'browserCpuMs')}]  until the page starts ${part('baseline', 'hostMs')}, the page ${part('baseline', 'pageMs')}  first/second ${pos('baseline', true)} / ${pos('baseline', false)}  (${baseStage.source})`,
     `  ratio  current / before the redesign = ${ratio(r)} wall (median of per-run ratios ${ratio(paired)}), ${ratio(rCpu)} CPU time; ${spreadNote}`,
     `  load average at the clicks: ${loadRange} (2 cores); ${quietLine}`,
     `  runs: ${got.current.length} + ${got.baseline.length} windows (${runs} each attempted${lost.length ? `; lost ${lost.join(', ')}` : ''}), order alternating, after one warm-up window each (not counted: current ${warm.current}, baseline ${warm.baseline})`,
@@ -267,12 +283,14 @@ export async function run({ stage, opts, log }) {
   const md = [
     `A click on the Pixelwright icon in the activity bar of a freshly started window (code-server + headless Chromium, fresh user-data, the same workspace and settings, each snapshot's VSIX from its own \`scripts/package.mjs\`) until the Studio's form is usable (\`#prompt\` shown, the model list filled, in the webview's frame). Baseline: the code before the redesign, ${baseStage.source} (main right before the features moved into the lazily loaded \`dist/features.js\`).`,
     '',
-    '| snapshot | dist/extension.js | click → form, wall, median (IQR) | CPU time (code-server + Chromium) | first / second in a pair |',
-    '|---|---:|---:|---:|---:|',
+    '| snapshot | dist/extension.js | click → form, wall, median (IQR) | of which: until the webview page starts | the page until the form | CPU time (code-server + Chromium) | first / second in a pair |',
+    '|---|---:|---:|---:|---:|---:|---:|',
     row('current', ours),
     row('baseline', base),
     '',
     `**Ratio: ${ratio(r)}** (current / before the redesign, wall-time medians; median of per-run ratios ${ratio(paired)}; on CPU time ${ratio(rCpu)}); ${spreadNote}. Load average at the clicks: ${loadRange} on 2 cores; ${quietLine}. Runs: ${got.current.length} + ${got.baseline.length} windows of ${runs} each${lost.length ? ` (lost: ${lost.join(', ')})` : ''}, alternating which snapshot goes first, after one warm-up window per snapshot that is not counted (current ${warm.current}, baseline ${warm.baseline}).`,
+    '',
+    '"Until the webview page starts" is the extension\'s side (activation, loading what the view needs, `resolveWebviewView`, its HTML reaching the webview: the inner document\'s `performance.timeOrigin`); "the page" is the webview loading its script and stylesheet, asking the extension for its first message and rendering.',
     '',
     'How to read it: the wall time is what the user waits for; it holds the activation, the feature code the view needs, the webview page and its first message from the host, and at 2 cores under load it moves with whatever else runs. The CPU time of every process in the window is less distorted by other processes; compare the two ratios.',
   ].join('\n');
