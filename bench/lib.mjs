@@ -76,20 +76,23 @@ export function machineLine(m = machine()) {
 // ---------------------------------------------------------------------------------------------
 // Stage
 
-// scripts/build.mjs too: a commit is built with its own build script.
-const STAGE_PATHS = ['src', 'test/fake-openai', 'scripts/build.mjs', 'package.json', 'package.nls.json', 'package.nls.zh-cn.json', 'l10n', 'media', 'tsconfig.json'];
+// scripts/build.mjs too: a commit is built with its own build script; and what its own
+// scripts/package.mjs puts into a VSIX (bench/studioOpen.mjs installs one per snapshot).
+const STAGE_PATHS = ['src', 'test/fake-openai', 'scripts/build.mjs', 'package.json', 'package.nls.json', 'package.nls.zh-cn.json', 'l10n', 'media', 'tsconfig.json',
+  'scripts/package.mjs', '.vscodeignore', 'README.md', 'CHANGELOG.md', 'LICENSE', 'docs/images'];
 
 function git(args) {
   return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 }
 
 /**
- * Copies the sources into bench/.tmp/run-PID/stage, builds them (production) and compiles src/core and
- * the fake API. Never throws for a failed build: the result says what is missing, and each bench
- * decides whether it can run without it.
+ * Copies the sources into bench/.tmp/run-PID/<name> (default "stage"), builds them (production)
+ * and, unless `compile` is false, compiles src/core and the fake API. Never throws for a failed
+ * build: the result says what is missing, and each bench decides whether it can run without it.
+ * A bench that compares two snapshots (bench/studioOpen.mjs) makes its second one under its own name.
  */
-export function makeStage({ ref } = {}) {
-  const dir = path.join(tmpRoot, 'stage');
+export function makeStage({ ref, name = 'stage', compile = true } = {}) {
+  const dir = path.join(tmpRoot, name);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   const head = git(['rev-parse', '--short', 'HEAD']);
@@ -120,6 +123,7 @@ export function makeStage({ ref } = {}) {
   const built = build.status === 0 && fs.existsSync(path.join(dir, 'dist', 'extension.js')) && fs.existsSync(path.join(dir, 'dist', 'engine.js'));
   const buildMs = Date.now() - t0;
 
+  if (!compile) return { dir, source, built, buildMs, buildError: built ? undefined : buildFailure(build), compiled: false };
   // src/core and the fake API as tsc compiles them (compile-tests' settings, fewer files).
   fs.writeFileSync(path.join(dir, 'tsconfig.bench.json'), JSON.stringify({
     extends: './tsconfig.json',
@@ -135,12 +139,14 @@ export function makeStage({ ref } = {}) {
     source,
     built,
     buildMs,
-    buildError: built ? undefined : (build.stderr || build.stdout || `exit ${build.status}`).trim().split('\n').slice(0, 12).join('\n'),
+    buildError: built ? undefined : buildFailure(build),
     compiled,
     // tsc emits even with type errors; keep them as a warning.
     compileWarning: tsc.status === 0 ? undefined : (tsc.stdout || tsc.stderr).trim().split('\n').slice(0, 5).join('\n'),
   };
 }
+
+const buildFailure = (build) => (build.stderr || build.stdout || `exit ${build.status}`).trim().split('\n').slice(0, 12).join('\n');
 
 // ---------------------------------------------------------------------------------------------
 // results.md is shared with other benchmarks (e.g. bench/prepare.mjs), each owning the "## "

@@ -2,21 +2,22 @@
 // `npm run bench`: the benchmarks in bench/ (see bench/README.md), each against a baseline run
 // side by side, and their figures into bench/results.md.
 //
-//   npm run bench                          all three: size, activation, generation
+//   npm run bench                          all four: size, activation, generation, studioOpen
 //   npm run bench -- activation            one (or several: size,generation)
 //   npm run bench -- --ref HEAD~1          measure a commit instead of the working tree
 //   npm run bench -- --runs 8 --pairs 30 --cold-runs 7 --latency 300
+//   npm run bench -- studioOpen --open-runs 5 --baseline 16f3b1d
 //   npm run bench -- --no-write            print only, leave bench/results.md alone
 //   BENCH_KEEP=1 npm run bench             keep bench/.tmp/run-PID (the stage, host run folders)
 //
 // Exit code 1 when a bench fails (e.g. the activation bundle holds openai SDK code, or activation
-// loads sharp). Takes about 2.5 minutes on 2 cores, most of it the activation bench's host runs.
+// loads sharp). Takes about 12 minutes on 2 cores, most of it host runs (activation, studioOpen).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { machine, machineLine, makeStage, root, tmpRoot, updateResults } from '../bench/lib.mjs';
 
-const BENCHES = ['size', 'activation', 'generation', 'mcp'];
+const BENCHES = ['size', 'activation', 'generation', 'studioOpen', 'mcp'];
 
 function parseArgs(argv) {
   const o = { names: [], opts: {}, write: true };
@@ -34,6 +35,8 @@ function parseArgs(argv) {
     else if (k === '--pairs') o.opts.pairs = num(k, v());
     else if (k === '--cold-runs') o.opts.coldRuns = num(k, v());
     else if (k === '--latency') o.opts.latency = num(k, v());
+    else if (k === '--open-runs') o.opts.openRuns = num(k, v());
+    else if (k === '--baseline') o.opts.baseline = v();
     else if (k === '--no-write') o.write = false;
     else if (k.startsWith('--')) throw new Error(`unknown option ${a}`);
     else o.names.push(...a.split(',').filter(Boolean));

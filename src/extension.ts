@@ -4,8 +4,12 @@
  * the first time a command runs or a view opens; the API client and image work load later still
  * (dist/engine.js). Nothing heavy happens here.
  */
-import * as path from 'path';
-import * as vscode from 'vscode';
+// `import x = require()`, not `import * as x`: for `import * as` of an external module esbuild
+// copies the module's properties onto a new object (its __toESM), once per importing module, and
+// the vscode API has about 350 of them: four copies were most of what loading this bundle cost.
+// The modules loaded here (and src/host/platform/) use a plain require.
+import path = require('path');
+import vscode = require('vscode');
 import { IMAGE_LINK_LANGUAGES, mayHoldImageReference } from './core/links';
 import type * as FeaturesModule from './features';
 import { Log } from './host/platform/log';

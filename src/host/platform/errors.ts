@@ -2,7 +2,8 @@
  * The one place user-facing errors are shown: a clear sentence per kind of failure and the
  * next action that helps ("Set API Key", "Open Settings", "Edit Prompt", "Try Again", "Show Log").
  */
-import * as vscode from 'vscode';
+// A plain require, not `import * as`: see the note in src/extension.ts.
+import vscode = require('vscode');
 import { withProductPrefix, type ErrorInfo } from '../../core/errors';
 import type { PixelwrightSettings } from './settings';
 

@@ -1,4 +1,5 @@
-import * as vscode from 'vscode';
+// A plain require, not `import * as`: see the note in src/extension.ts.
+import vscode = require('vscode');
 import type { Logger } from '../../core/log';
 import { redactSecrets } from '../../core/errors';
 

@@ -3,7 +3,8 @@
  * and compatible servers, which have keys of their own). It never reaches settings, logs,
  * webviews or files.
  */
-import * as vscode from 'vscode';
+// A plain require, not `import * as`: see the note in src/extension.ts.
+import vscode = require('vscode');
 import type { PixelwrightSettings } from './settings';
 
 export class ApiKeyStore {

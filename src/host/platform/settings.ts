@@ -3,7 +3,8 @@
  * Nothing else reads `workspace.getConfiguration('pixelwright')`.
  */
 import type { ProviderSettings } from '../../core/provider';
-import * as vscode from 'vscode';
+// A plain require, not `import * as`: see the note in src/extension.ts.
+import vscode = require('vscode');
 import type { CustomModelDeclaration } from '../../core/models';
 
 export type ProviderKind = ProviderSettings['provider'];
