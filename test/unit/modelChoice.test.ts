@@ -6,7 +6,7 @@
 import * as assert from 'assert';
 import { ModelTable } from '../../src/core/models';
 import { validateRequest } from '../../src/core/request';
-import { allowedModel, longestPromptLimit, offeredModels, preferredModel, promptLength } from '../../src/host/run/modelChoice';
+import { allowedModel, longestPromptLimit, offeredModels, preferredModel, promptLength } from '../../src/core/modelChoice';
 import { studioDraft, studioModels, studioRequest } from '../../src/host/studio/models';
 
 const table = new ModelTable();

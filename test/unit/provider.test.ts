@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { providerRecord } from '../../src/host/platform/provider';
+import { providerRecord } from '../../src/core/provider';
 import type { PixelwrightSettings } from '../../src/host/platform/settings';
 
 const base = {

@@ -13,7 +13,7 @@ import { editRequestFields, fitEditOptions, modelInfo } from '../../shared/model
 import { loadEngine } from '../platform/engineLoader';
 import type { Log } from '../platform/log';
 import { readSettings } from '../platform/settings';
-import { allowedModel, offeredModels, preferredModel } from '../run/modelChoice';
+import { allowedModel, offeredModels, preferredModel } from '../../core/modelChoice';
 import type { MadeImage, RunEnd, RunPipeline, RunRequest } from '../run/pipeline';
 import type { EditBackend, EditRunInput, EditRunOutcome } from './session';
 

@@ -15,7 +15,7 @@ import type { Logger } from '../../core/log';
 import { ModelTable } from '../../core/models';
 import type { ImageRequest } from '../../core/request';
 import { readSettings } from '../platform/settings';
-import { allowedModel } from '../run/modelChoice';
+import { allowedModel } from '../../core/modelChoice';
 import type { RunPipeline } from '../run/pipeline';
 import { loadEngine } from '../platform/engineLoader';
 import {

@@ -12,7 +12,7 @@ import { showError } from '../platform/errors';
 import type { Log } from '../platform/log';
 import { readSettings, type PixelwrightSettings } from '../platform/settings';
 import type { RunHistory } from '../run/history';
-import { deploymentModel, longestPromptLimit, offeredModels, preferredModel, promptLength } from '../run/modelChoice';
+import { deploymentModel, longestPromptLimit, offeredModels, preferredModel, promptLength } from '../../core/modelChoice';
 import type { RunPipeline } from '../run/pipeline';
 import { BACK, inputText, pickOne, RECENT, shortLabel, type Choice, type StepInfo } from './quickFlow';
 

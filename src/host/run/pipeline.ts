@@ -22,7 +22,7 @@ import { loadEngine } from '../platform/engineLoader';
 import { describeError, showError } from '../platform/errors';
 import { Disposable } from '../platform/lifecycle';
 import type { Log } from '../platform/log';
-import { providerConfig, providerRecord } from '../platform/provider';
+import { providerConfig, providerRecord } from '../../core/provider';
 import { ApiKeyStore } from '../platform/secrets';
 import { openSettings, readSettings, type PixelwrightSettings } from '../platform/settings';
 import { OutputFolderError, outputFolderUri, writeAsset } from './assets';

@@ -8,7 +8,7 @@ import type { ImageRequest } from '../../core/request';
 import { fitStudioOptions, modelInfo } from '../../shared/modelRules';
 import type { StudioDraft, StudioModel, StudioOptions, StudioPricing } from '../../shared/studioProtocol';
 import type { LastChoices } from '../run/history';
-import { offeredModels, preferredModel } from '../run/modelChoice';
+import { offeredModels, preferredModel } from '../../core/modelChoice';
 import type { PixelwrightSettings } from '../platform/settings';
 
 type DraftSettings = Pick<PixelwrightSettings, 'provider' | 'model' | 'size' | 'quality' | 'outputFormat' | 'count'>;

@@ -27,7 +27,7 @@ import type { RunHistory } from '../run/history';
 import type { RunPipeline } from '../run/pipeline';
 import { WebviewBase } from '../webview/base';
 import type { NoticeOf } from '../webview/channel';
-import { allowedModel } from '../run/modelChoice';
+import { allowedModel } from '../../core/modelChoice';
 import { plainBytes, studioDraft, studioModels, studioRequest } from './models';
 import type { Log } from '../platform/log';
 import { readSettings } from '../platform/settings';
