@@ -9,18 +9,18 @@
 import type { ModelCapabilities, ModelTable, Operation } from './models';
 
 /** The settings that decide the models: the provider kind and the configured model. */
-export interface ProviderSettings {
+export interface ModelSettings {
   readonly provider: string;
   readonly model: string;
 }
 
 /** The model the Azure deployment runs; undefined for other providers (or a model the table does not know). */
-export function deploymentModel(table: ModelTable, settings: ProviderSettings): ModelCapabilities | undefined {
+export function deploymentModel(table: ModelTable, settings: ModelSettings): ModelCapabilities | undefined {
   return settings.provider === 'azure' ? table.get(settings.model) : undefined;
 }
 
 /** The models a picker offers for an operation: with Azure only the deployment's (none when it cannot do it). */
-export function offeredModels(table: ModelTable, settings: ProviderSettings, operation: Operation): ModelCapabilities[] {
+export function offeredModels(table: ModelTable, settings: ModelSettings, operation: Operation): ModelCapabilities[] {
   const deployed = deploymentModel(table, settings);
   if (deployed) return deployed.operations.includes(operation) ? [deployed] : [];
   return table.list(operation);
@@ -31,7 +31,7 @@ export function offeredModels(table: ModelTable, settings: ProviderSettings, ope
  * configured model, else the first offered. With Azure `offered` holds the deployment's model
  * only, so the setting rules over anything remembered.
  */
-export function preferredModel(offered: readonly ModelCapabilities[], settings: ProviderSettings, ...remembered: (string | undefined)[]): ModelCapabilities | undefined {
+export function preferredModel(offered: readonly ModelCapabilities[], settings: ModelSettings, ...remembered: (string | undefined)[]): ModelCapabilities | undefined {
   for (const id of [...remembered, settings.model]) {
     const found = id !== undefined ? offered.find((m) => m.id === id) : undefined;
     if (found) return found;
@@ -43,7 +43,7 @@ export function preferredModel(offered: readonly ModelCapabilities[], settings: 
  * The model a request may use, or undefined: known, able to do the operation, and with Azure
  * the deployment's own.
  */
-export function allowedModel(table: ModelTable, settings: ProviderSettings, id: string, operation: Operation): ModelCapabilities | undefined {
+export function allowedModel(table: ModelTable, settings: ModelSettings, id: string, operation: Operation): ModelCapabilities | undefined {
   const caps = table.get(id);
   if (!caps || !caps.operations.includes(operation)) return undefined;
   const deployed = deploymentModel(table, settings);

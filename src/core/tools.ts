@@ -1,5 +1,5 @@
 import type { GenerateArgs } from './args';
-import { allowedModel, offeredModels, preferredModel, type ProviderSettings } from './modelChoice';
+import { allowedModel, offeredModels, preferredModel, type ModelSettings } from './modelChoice';
 import type { ModelCapabilities, ModelTable } from './models';
 import type { RunRequestOf } from './run';
 import type { Rect } from '../shared/maskGeometry';
@@ -233,7 +233,7 @@ export function splitTarget(target: string | undefined): { readonly folder?: str
 export type ToolOperation = 'generate' | 'edit' | 'variation';
 
 /** The settings a tool call falls back on: the provider's model rules and the configured defaults. */
-export interface ToolDefaults extends ProviderSettings {
+export interface ToolDefaults extends ModelSettings {
   readonly size?: string;
   readonly quality?: string;
   readonly outputFormat?: string;
@@ -276,7 +276,7 @@ export function planToolRun(operation: ToolOperation, input: GenerateToolInput |
   return { operation, caps, request, folder: target.folder, fileName: target.name };
 }
 
-function toolModel(table: ModelTable, settings: ProviderSettings, operation: ToolOperation, named: string | undefined): ModelCapabilities {
+function toolModel(table: ModelTable, settings: ModelSettings, operation: ToolOperation, named: string | undefined): ModelCapabilities {
   const offered = offeredModels(table, settings, operation);
   const words = operation === 'generate' ? 'generate images' : operation === 'edit' ? 'edit images' : 'make variations';
   if (named === undefined) {
