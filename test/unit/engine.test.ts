@@ -1,11 +1,11 @@
 import * as assert from 'assert';
 import * as http from 'http';
-import type { AddressInfo } from 'net';
 import { MAX_DOWNLOAD_BYTES, runImageRequest, type ProviderConfig, type RunStatus } from '../../src/core/engine';
 import { readImageSize } from '../../src/shared/imageFormat';
 import { ModelTable } from '../../src/core/models';
 import type { ImageRequest } from '../../src/core/request';
 import { startFakeOpenAI, type FakeOpenAI } from '../fake-openai/server';
+import { rawServer } from './rawServer';
 import sharp from 'sharp';
 
 const table = new ModelTable();
@@ -291,21 +291,3 @@ suite('engine against the fake Images API', function () {
     });
   });
 });
-
-/** A bare HTTP server on a free port whose every answer `handle` writes. */
-async function rawServer(handle: (req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => handle(req, res));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}/v1`,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
-}

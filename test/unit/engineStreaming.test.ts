@@ -178,7 +178,21 @@ suite('engine: stream event orders', function () {
     try {
       const out = await runImageRequest({ kind: 'compatible', apiKey: 'k', baseUrl: s.url, timeoutMs: 5000 }, req, table.get('gpt-image-1.5')!, { concurrency: 1, maxWaitMs: 0, onPartial: () => undefined });
       assert.strictEqual(out.images.length, 0);
-      assert.strictEqual(out.failures[0].kind, 'bad-response');
+      assert.deepStrictEqual(out.failures[0], { kind: 'bad-response', serverMessage: 'the stream ended without the finished image', requestId: 'req_sse' });
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('events of other kinds are passed over: the finished image still comes', async () => {
+    const s = await sseServer((png) => [
+      { type: 'image_generation.partial_image', payload: { b64_json: png, partial_image_index: 0 } },
+      { type: 'response.in_progress', payload: {} },
+      { type: 'image_generation.completed', payload: { b64_json: png, usage: {} } },
+    ]);
+    try {
+      const out = await runImageRequest({ kind: 'compatible', apiKey: 'k', baseUrl: s.url, timeoutMs: 5000 }, req, table.get('gpt-image-1.5')!, { concurrency: 1, maxWaitMs: 0, onPartial: () => undefined });
+      assert.deepStrictEqual([out.images.length, out.failures], [1, []]);
     } finally {
       await s.close();
     }

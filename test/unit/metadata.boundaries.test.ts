@@ -382,3 +382,31 @@ suite('image format and record chunks: boundaries', () => {
   });
 });
 
+
+suite('generation record: the CRC-32 table (Node before 20.15 has no zlib.crc32)', () => {
+  test('with the table, every chunk written gets the same CRC as zlib computes', () => {
+    const nodeZlib = require('node:zlib') as { crc32?: (data: Uint8Array) => number };
+    const file = png(ihdr(3, 2), IDAT, IEND);
+    const long: GenerationRecord = { ...record, prompt: 'a'.repeat(3000) };
+    const native = nodeZlib.crc32;
+    let withTable: Uint8Array[];
+    try {
+      nodeZlib.crc32 = undefined;
+      withTable = [embedRecord(file, record), embedRecord(file, long), embedRecord(embedRecord(file, record), long)];
+    } finally {
+      nodeZlib.crc32 = native;
+    }
+    assert.strictEqual(typeof nodeZlib.crc32, 'function');
+    const withZlib = [embedRecord(file, record), embedRecord(file, long), embedRecord(embedRecord(file, record), long)];
+    for (let i = 0; i < withZlib.length; i++) assert.ok(Buffer.from(withTable[i]).equals(Buffer.from(withZlib[i])), `file ${i}`);
+    // And a damaged critical chunk is still found with the table.
+    const bad = png(ihdr(3, 2), pngChunk('IDAT', zlib.deflateSync(Buffer.alloc(5)), 1), IEND);
+    try {
+      nodeZlib.crc32 = undefined;
+      damaged(() => embedRecord(bad, record), /CRC mismatch in the IDAT chunk/);
+      assert.deepStrictEqual(readRecord(withZlib[1]), long);
+    } finally {
+      nodeZlib.crc32 = native;
+    }
+  });
+});

@@ -512,16 +512,17 @@ suite('prepare: GPT image models', () => {
 
   test('too many pixels: scaled to a 4096 long edge, format kept, mask scaled with it', async () => {
     const W = 6000;
-    const H = 1500;
+    const H = 300;
     const jpeg = await raw(gradient(W, H), W, H, 3).jpeg({ quality: 80 }).toBuffer();
-    const prep = await prepareInputs([{ name: 'pano.jpg', bytes: jpeg }], GPT, { mask: paint(W, H, { left: 1500, top: 300, width: 1500, height: 600 }) });
-    assert.deepStrictEqual([prep.geometry.width, prep.geometry.height], [4096, 1024]);
+    const prep = await prepareInputs([{ name: 'pano.jpg', bytes: jpeg }], GPT, { mask: paint(W, H, { left: 1500, top: 60, width: 1500, height: 120 }) });
+    assert.deepStrictEqual([prep.geometry.width, prep.geometry.height], [4096, 205]);
     assert.strictEqual(prep.images[0].format, 'jpeg');
     const meta = await sharp(prep.images[0].bytes).metadata();
-    assert.deepStrictEqual([meta.width, meta.height], [4096, 1024]);
+    assert.deepStrictEqual([meta.width, meta.height], [4096, 205]);
     const k = 4096 / 6000;
-    await checkMask(prep.mask!.bytes, { x0: 1500 * k, y0: 300 * k, x1: 3000 * k, y1: 900 * k }, 1);
-    assert.match(prep.notes.join('\n'), /scaled from 6000x1500 to 4096x1024/);
+    const ky = 205 / 300;
+    await checkMask(prep.mask!.bytes, { x0: 1500 * k, y0: 60 * ky, x1: 3000 * k, y1: 180 * ky }, 1);
+    assert.match(prep.notes.join('\n'), /scaled from 6000x300 to 4096x205/);
   });
 
   test('no mask: fully transparent pixels become the mask (unless alphaAsMask is false); an empty painting is no mask', async () => {
@@ -759,10 +760,10 @@ suite('prepare: mask encoding effort, cancellation', () => {
 
   test('every stage checks the signal: cancelling at each check in turn stops the run there', async () => {
     const png = await raw(noise(300, 200, 4), 300, 200, 4).png().toBuffer();
-    const big = await rgbJpeg(5000, 400);
+    const big = await rgbJpeg(4200, 48);
     const mask = paint(300, 200, { left: 10, top: 10, width: 50, height: 50 });
     const runs: [string, (signal: { aborted: boolean }) => Promise<unknown>][] = [
-      ['GPT, mask scaled', (signal) => prepareInputs([{ name: 'big.jpg', bytes: big }], GPT, { mask: paint(5000, 400, { left: 10, top: 10, width: 900, height: 50 }), signal })],
+      ['GPT, mask scaled', (signal) => prepareInputs([{ name: 'big.jpg', bytes: big }], GPT, { mask: paint(4200, 48, { left: 10, top: 10, width: 900, height: 20 }), signal })],
       ['GPT, alpha as mask', (signal) => prepareInputs([{ name: 'a.png', bytes: png }, { name: 'b.png', bytes: png }], GPT, { signal })],
       ['dall-e-2', (signal) => prepareInputs([{ name: 'a.png', bytes: png }], DALLE2, { mask, signal })],
       ['keep', async (signal) => keepUnmaskedPixels(png, await solidPng(300, 200, [1, 2, 3]), (await prepareInputs([{ name: 'a.png', bytes: png }], GPT, { mask })).geometry, mask, { signal })],
@@ -788,23 +789,23 @@ async function maskZeros(mask: Uint8Array): Promise<Set<string>> {
 }
 
 suite('prepare: a painted area never vanishes when the image is scaled down', () => {
-  test('GPT: a 1-px stroke on a 12000x1000 JPEG is widened to survive the scale, next to an area that survives anyway', async () => {
+  test('GPT: a 1-px stroke on a 12000x120 JPEG is widened to survive the scale, next to an area that survives anyway', async () => {
     const W = 12000;
-    const H = 1000;
+    const H = 120;
     const jpeg = await sharp({ create: { width: W, height: H, channels: 3, background: '#6a8' } }).jpeg().toBuffer();
     // A 1-px horizontal stroke, a 1-px diagonal, and a large block that scales normally.
     const painted = new Uint8Array(W * H);
-    painted.fill(255, 500 * W + 1000, 500 * W + 3000);
-    for (let i = 0; i < 600; i++) painted[(200 + i) * W + 5000 + i] = 255;
-    const block: Rect = { left: 8000, top: 200, width: 2000, height: 600 };
+    painted.fill(255, 60 * W + 1000, 60 * W + 3000);
+    for (let i = 0; i < 100; i++) painted[(10 + i) * W + 5000 + i] = 255;
+    const block: Rect = { left: 8000, top: 20, width: 2000, height: 80 };
     for (let y = block.top; y < block.top + block.height; y++) painted.fill(255, y * W + block.left, y * W + block.left + block.width);
     const prep = await prepareInputs([{ name: 'pano.jpg', bytes: jpeg }], GPT, { mask: { width: W, height: H, painted } });
     const g = prep.geometry;
-    assert.deepStrictEqual([g.width, g.height], [4096, 341]);
+    assert.deepStrictEqual([g.width, g.height], [4096, 41]);
     assert.ok(prep.mask, 'the edit goes out with its mask');
     const zeros = await maskZeros(prep.mask.bytes);
     const k = 4096 / W;
-    const ky = 341 / H;
+    const ky = 41 / H;
     // Every painted source pixel lands in, or next to, a painted pixel of the mask.
     const at = (x: number, y: number) => [Math.floor((x + 0.5) * k), Math.floor((y + 0.5) * ky)];
     const covered = (x: number, y: number) => {
@@ -812,43 +813,43 @@ suite('prepare: a painted area never vanishes when the image is scaled down', ()
       for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) if (zeros.has(`${qx + dx},${qy + dy}`)) return true;
       return false;
     };
-    for (let x = 1000; x < 3000; x += 7) assert.ok(covered(x, 500), `stroke at ${x}`);
-    for (let i = 0; i < 600; i += 5) assert.ok(covered(5000 + i, 200 + i), `diagonal at ${i}`);
+    for (let x = 1000; x < 3000; x += 7) assert.ok(covered(x, 60), `stroke at ${x}`);
+    for (let i = 0; i < 100; i += 3) assert.ok(covered(5000 + i, 10 + i), `diagonal at ${i}`);
     // The stroke is one pixel thick, not smeared.
     const strokeRow = [...zeros].filter((z) => { const [x] = z.split(',').map(Number); return x >= 1000 * k + 2 && x < 3000 * k - 2; });
     assert.ok(strokeRow.length <= Math.ceil(2000 * k) + 4, `${strokeRow.length} pixels for the stroke`);
     // The block still lands within a pixel of where it was painted.
     const blockZeros = [...zeros].filter((z) => Number(z.split(',')[0]) >= 7000 * k);
-    const expected = 2000 * k * 600 * ky;
-    assert.ok(near(blockZeros.length, expected, 2 * (2000 * k + 600 * ky) + 4), `${blockZeros.length} vs ${expected}`);
-    assert.match(prep.notes.join('\n'), /pano\.jpg.*too thin to survive scaling to 4096x341.*widened/);
+    const expected = 2000 * k * 80 * ky;
+    assert.ok(near(blockZeros.length, expected, 2 * (2000 * k + 80 * ky) + 4), `${blockZeros.length} vs ${expected}`);
+    assert.match(prep.notes.join('\n'), /pano\.jpg.*too thin to survive scaling to 4096x41.*widened/);
   });
 
   test('dall-e-2: a stroke too thin for the 1024 square is widened, not refused', async () => {
-    const png = await sharp({ create: { width: 4096, height: 1024, channels: 3, background: '#468' } }).png().toBuffer();
-    const prep = await prepareInputs([{ name: 'banner.png', bytes: png }], DALLE2, { mask: paint(4096, 1024, { left: 100, top: 500, width: 2000, height: 1 }) });
-    assert.deepStrictEqual(prep.geometry.content, { left: 0, top: 384, width: 1024, height: 256 });
+    const png = await sharp({ create: { width: 4096, height: 256, channels: 3, background: '#468' } }).png().toBuffer();
+    const prep = await prepareInputs([{ name: 'banner.png', bytes: png }], DALLE2, { mask: paint(4096, 256, { left: 100, top: 128, width: 2000, height: 1 }) });
+    assert.deepStrictEqual(prep.geometry.content, { left: 0, top: 480, width: 1024, height: 64 });
     const zeros = await maskZeros(prep.mask!.bytes);
-    // Source row 500 -> content row 125 -> square row 509; x 100..2100 -> 25..525.
-    for (let x = 26; x < 524; x++) assert.ok(zeros.has(`${x},509`), `x ${x}`);
+    // Source row 128 -> content row 32 -> square row 512; x 100..2100 -> 25..525.
+    for (let x = 26; x < 524; x++) assert.ok(zeros.has(`${x},512`), `x ${x}`);
     assert.ok(zeros.size <= 505, `${zeros.size} pixels`);
     assert.match(prep.notes.join('\n'), /too thin to survive scaling to 1024x1024.*widened/);
   });
 
   test('dall-e-2 without a mask: a transparent hole too small for the scale stays transparent', async () => {
     const W = 2048;
-    const H = 1024;
+    const H = 256;
     const px = Buffer.alloc(W * H * 4);
     for (let i = 0; i < W * H; i++) px.set([90, 120, 150, 255], i * 4);
-    px[(501 * W + 1001) * 4 + 3] = 0; // one transparent pixel
+    px[(101 * W + 1001) * 4 + 3] = 0; // one transparent pixel
     const png = await raw(px, W, H, 4).png().toBuffer();
     const prep = await prepareInputs([{ name: 'pinhole.png', bytes: png }], DALLE2);
     assert.strictEqual(prep.mask, undefined);
     const img = await decodeRgba(prep.images[0].bytes);
     const transparent: string[] = [];
     for (let i = 0; i < 1024 * 1024; i++) if (img.data[i * 4 + 3] === 0) transparent.push(`${i % 1024},${Math.floor(i / 1024)}`);
-    // (1001, 501) -> content (500, 250) -> square (500, 506).
-    assert.deepStrictEqual(transparent, ['500,506']);
+    // (1001, 101) -> content (500, 50) -> square (500, 498).
+    assert.deepStrictEqual(transparent, ['500,498']);
     assert.match(prep.notes.join('\n'), /transparent/);
   });
 
