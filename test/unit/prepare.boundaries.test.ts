@@ -3,7 +3,7 @@
 // Small inputs only, so that these run in well under a second each.
 import * as assert from 'assert';
 import sharp from 'sharp';
-import { withPngIccProfile } from '../../src/core/metadata';
+import { withPngIccProfile } from '../../src/core/metadata/png';
 import { ModelTable, type ModelCapabilities } from '../../src/core/models';
 import {
   composeUnmasked,
