@@ -188,7 +188,9 @@ ui.step('the link replaces the selection in the editor, and names the file writt
   const want = `The hero image: ![${PROMPT}](../images/generated/${added[0]})`;
   // Markdown wraps long lines: line 3's view lines are read together.
   await until('the link in the editor', async () => (await editorLines()).join('').includes(want), 15_000, 200);
-  const status = await page.locator('.statusbar-item[id$="status.editor.selection"]').textContent().catch(() => '');
+  // The cursor is moved after the edit lands; the status bar shows it a moment later.
+  const cursor = () => page.locator('.statusbar-item[id$="status.editor.selection"]').textContent().catch(() => '');
+  const status = await until('the cursor after the link', async () => { const t = await cursor(); return t && !/selected/.test(t) ? t : ''; }, 5000, 200).catch(async () => cursor());
   console.log(`    cursor: ${status}`);
   check(!/selected/.test(status), `the link is not left selected: ${status}`);
   ctx.file = added[0];
