@@ -191,7 +191,6 @@ export async function runImageRequest(provider: ProviderConfig, req: ImageReques
           quality: typeof data.quality === 'string' ? data.quality : undefined,
           size: typeof data.size === 'string' ? data.size : undefined,
         };
-        if (billing.usage) opts.log?.info(`usage: ${billing.usage.inputTokens} input, ${billing.usage.outputTokens} output tokens`);
         for (let i = 0; i < items.length; i++) {
           const bytes = await imageBytes(items[i], opts, () => status({ phase: 'downloading', done, total: req.n }));
           const format = detectImageFormat(bytes);
