@@ -301,7 +301,7 @@ export class RunPipeline extends Disposable {
     }
 
     if (written.length) void reached(generation ? 'pixelwright.madeImage' : 'pixelwright.editedImage');
-    if (written.length && !opts.noOpen) await this.present(written, settings);
+    if (written.length && !opts.noOpen) await this.present(written, settings, costNote);
     const done = opts.hold ? made.length : written.length;
     let error: string | undefined;
     if (failures.length) {
@@ -314,14 +314,15 @@ export class RunPipeline extends Disposable {
         void showError(first, ctx);
       } else {
         void vscode.window
-          .showWarningMessage(t('Pixelwright: saved {0} of {1} images; the rest failed: {2}', done, request.n, error), t('Show Log'))
+          .showWarningMessage(t('Pixelwright: saved {0} of {1} images; the rest failed: {2}', done, request.n, error) + (costNote ? ` ${costNote}` : ''), t('Show Log'))
           .then((a) => a && this.log.show());
       }
     } else if (done && generation) {
       await this.history.keepDraft(undefined);
     }
-    // The palette and other callers without an observer of their own hear the cost in a notification.
-    if (costNote && done && !observer.onDone && !opts.quiet) void vscode.window.showInformationMessage(t('Pixelwright: {0}', costNote));
+    // Callers without an observer of their own (the palette, the editor, keybindings): the cost in the status bar
+    // (and in the notification that says where the images went, when there is one).
+    if (costNote && done && !observer.onDone) this._register(vscode.window.setStatusBarMessage(`$(credit-card) ${t('Pixelwright: {0}', costNote)}`, 20_000));
     end({ written, error, failed: request.n - done, notice, cost, costNote });
     return written;
   }
@@ -401,7 +402,7 @@ export class RunPipeline extends Disposable {
     return picked?.[0];
   }
 
-  private async present(files: vscode.Uri[], settings: PixelwrightSettings): Promise<void> {
+  private async present(files: vscode.Uri[], settings: PixelwrightSettings, costNote?: string): Promise<void> {
     const mode = settings.openResults === 'auto' ? (files.length === 1 ? 'open' : 'reveal') : settings.openResults;
     if (mode === 'open') {
       for (const f of files) await vscode.commands.executeCommand('vscode.open', f, { preview: files.length === 1 });
@@ -410,7 +411,7 @@ export class RunPipeline extends Disposable {
       const open = vscode.l10n.t('Open');
       const where = vscode.workspace.asRelativePath(files[0].with({ path: files[0].path.replace(/\/[^/]*$/, '') }));
       const said = files.length === 1 ? vscode.l10n.t('Pixelwright: the image was saved to {0}.', where) : vscode.l10n.t('Pixelwright: {0} images saved to {1}.', files.length, where);
-      void vscode.window.showInformationMessage(said, open).then((a) => {
+      void vscode.window.showInformationMessage(costNote ? `${said} ${costNote}` : said, open).then((a) => {
         if (a === open) for (const f of files) void vscode.commands.executeCommand('vscode.open', f, { preview: false });
       });
     }
