@@ -322,7 +322,7 @@ export class RunPipeline extends Disposable {
     }
     // Callers without an observer of their own (the palette, the editor, keybindings): the cost in the status bar
     // (and in the notification that says where the images went, when there is one).
-    if (costNote && done && !observer.onDone) this._register(vscode.window.setStatusBarMessage(`$(credit-card) ${t('Pixelwright: {0}', costNote)}`, 20_000));
+    if (costNote && done && !observer.onDone) vscode.window.setStatusBarMessage(`$(credit-card) ${t('Pixelwright: {0}', costNote)}`, 20_000);
     end({ written, error, failed: request.n - done, notice, cost, costNote });
     return written;
   }
@@ -344,7 +344,7 @@ export class RunPipeline extends Disposable {
       const message =
         verdict.reason === 'reached'
           ? t('Pixelwright: nothing was sent. This month Pixelwright has spent {0}, which reaches your monthly limit of {1} (setting pixelwright.budget.monthlyLimit).', formatUsd(verdict.spent), formatUsd(verdict.limit))
-          : t('Pixelwright: nothing was sent. This run is estimated at {0} or more, and this month has already spent {1} of your monthly limit of {2} (setting pixelwright.budget.monthlyLimit).', estimateText(verdict.estimate!), formatUsd(verdict.spent), formatUsd(verdict.limit));
+          : t('Pixelwright: nothing was sent. This run is estimated at {0} or more, and this month has already spent {1} of your monthly limit of {2} (setting pixelwright.budget.monthlyLimit).', formatUsd(verdict.estimate!.min), formatUsd(verdict.spent), formatUsd(verdict.limit));
       const open = t('Open Settings');
       void vscode.window.showErrorMessage(message, open).then((a) => a === open && openSettings('budget.monthlyLimit'));
       return { refused: message };
