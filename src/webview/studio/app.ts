@@ -10,10 +10,9 @@
 import { checkCustomSize, fitStudioOptions, type SizeProblem } from '../../shared/modelRules';
 import { MAX_PROMPT_CHARS, type FromStudio, type StudioDraft, type StudioInitMessage, type StudioModel, type StudioOptions, type StudioRun, type StudioTile } from '../../shared/studioProtocol';
 import { detectImageFormat, MIME_TYPES } from '../../shared/imageFormat';
-import { h, isMac, modKey } from '../edit/dom';
 import { costOf, usd } from './options';
 import type { WebviewHost } from '../common/bootstrap';
-import { fillCountSelect, fillSelect, selectField } from '../common/dom';
+import { fillCountSelect, fillSelect, h, isMac, modKey, selectField } from '../common/dom';
 import { s } from '../common/strings';
 
 export interface UiState {
