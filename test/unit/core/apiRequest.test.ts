@@ -1,7 +1,7 @@
 import * as assert from 'assert';
-import { apiRequest, VARIATION_PROMPT } from '../../src/core/apiRequest';
-import { ModelTable } from '../../src/core/models';
-import { validateRequest, ValidationError, type ImageRequest } from '../../src/core/request';
+import { apiRequest, VARIATION_PROMPT } from '../../../src/core/apiRequest';
+import { ModelTable } from '../../../src/core/models';
+import { validateRequest, ValidationError, type ImageRequest } from '../../../src/core/request';
 
 const table = new ModelTable();
 

@@ -1,6 +1,6 @@
 // Boundaries of the `pixelwright.generate` argument check (found by mutation testing).
 import * as assert from 'assert';
-import { parseGenerateArgs } from '../../src/core/args';
+import { parseGenerateArgs } from '../../../src/core/args';
 
 function problem(raw: unknown): string {
   const r = parseGenerateArgs(raw);

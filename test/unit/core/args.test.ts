@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { parseGenerateArgs } from '../../src/core/args';
+import { parseGenerateArgs } from '../../../src/core/args';
 
 suite('generate command arguments', () => {
   test('nothing, a string, or an object', () => {

@@ -6,11 +6,11 @@ import * as assert from 'assert';
 import { getEventListeners } from 'events';
 import type * as http from 'http';
 import sharp from 'sharp';
-import { createClient, runImageRequest, type ImageState, type ProviderConfig, type RunOptions, type RunStatus } from '../../src/core/engine';
-import { ImageApiError } from '../../src/core/errors';
-import { ModelTable, type ModelCapabilities } from '../../src/core/models';
-import type { ImageRequest, InputImage } from '../../src/core/request';
-import { startFakeOpenAI, type FakeOpenAI } from '../fake-openai/server';
+import { createClient, runImageRequest, type ImageState, type ProviderConfig, type RunOptions, type RunStatus } from '../../../src/core/engine';
+import { ImageApiError } from '../../../src/core/errors';
+import { ModelTable, type ModelCapabilities } from '../../../src/core/models';
+import type { ImageRequest, InputImage } from '../../../src/core/request';
+import { startFakeOpenAI, type FakeOpenAI } from '../../fake-openai/server';
 import { rawServer } from './rawServer';
 
 const table = new ModelTable();

@@ -1,10 +1,10 @@
 import * as assert from 'assert';
 import * as http from 'http';
-import { MAX_DOWNLOAD_BYTES, runImageRequest, type ProviderConfig, type RunStatus } from '../../src/core/engine';
-import { readImageSize } from '../../src/shared/imageFormat';
-import { ModelTable } from '../../src/core/models';
-import type { ImageRequest } from '../../src/core/request';
-import { startFakeOpenAI, type FakeOpenAI } from '../fake-openai/server';
+import { MAX_DOWNLOAD_BYTES, runImageRequest, type ProviderConfig, type RunStatus } from '../../../src/core/engine';
+import { readImageSize } from '../../../src/shared/imageFormat';
+import { ModelTable } from '../../../src/core/models';
+import type { ImageRequest } from '../../../src/core/request';
+import { startFakeOpenAI, type FakeOpenAI } from '../../fake-openai/server';
 import { rawServer } from './rawServer';
 import sharp from 'sharp';
 

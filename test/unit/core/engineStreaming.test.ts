@@ -7,11 +7,11 @@ import * as assert from 'assert';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import sharp from 'sharp';
-import { runImageRequest, type ImageState, type PartialImage, type ProviderConfig } from '../../src/core/engine';
-import { readImageSize } from '../../src/shared/imageFormat';
-import { ModelTable } from '../../src/core/models';
-import type { ImageRequest } from '../../src/core/request';
-import { startFakeOpenAI, type FakeOpenAI } from '../fake-openai/server';
+import { runImageRequest, type ImageState, type PartialImage, type ProviderConfig } from '../../../src/core/engine';
+import { readImageSize } from '../../../src/shared/imageFormat';
+import { ModelTable } from '../../../src/core/models';
+import type { ImageRequest } from '../../../src/core/request';
+import { startFakeOpenAI, type FakeOpenAI } from '../../fake-openai/server';
 
 const table = new ModelTable();
 

@@ -1,6 +1,6 @@
 // Boundaries of error classification, retry and key redaction (found by mutation testing).
 import * as assert from 'assert';
-import { classifyError, ImageApiError, isRetryable, redactSecrets, retryAfterSeconds, type ErrorKind } from '../../src/core/errors';
+import { classifyError, ImageApiError, isRetryable, redactSecrets, retryAfterSeconds, type ErrorKind } from '../../../src/core/errors';
 
 const apiError = (status: number | undefined, error: Record<string, unknown> | undefined, extra: Record<string, unknown> = {}) =>
   Object.assign(new Error(String(error?.message ?? 'x')), { status, error, ...extra });

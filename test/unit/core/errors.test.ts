@@ -1,6 +1,6 @@
 import * as assert from 'assert';
-import { classifyError, ImageApiError, isRetryable, redactSecrets, retryAfterSeconds, withProductPrefix } from '../../src/core/errors';
-import { ValidationError } from '../../src/core/request';
+import { classifyError, ImageApiError, isRetryable, redactSecrets, retryAfterSeconds, withProductPrefix } from '../../../src/core/errors';
+import { ValidationError } from '../../../src/core/request';
 
 const apiError = (status: number, error: Record<string, unknown>, headers: Record<string, string> = {}) =>
   Object.assign(new Error(String(error.message)), { status, error, headers: new Headers(headers), requestID: 'req_1' });

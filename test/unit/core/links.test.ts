@@ -21,7 +21,7 @@ import {
   relativePath,
   syntaxFor,
   type LinkSyntax,
-} from '../../src/core/links';
+} from '../../../src/core/links';
 
 const file = (path: string) => ({ scheme: 'file', authority: '', path });
 
@@ -392,7 +392,7 @@ suite('links: which files a path found may name', () => {
 suite('links: the languages that get the hover and code actions activate the extension', () => {
   test('package.json lists onLanguage for exactly IMAGE_LINK_LANGUAGES, and each has a link syntax or is plain text', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const pkg = require('../../../package.json') as { activationEvents: string[] };
+    const pkg = require('../../../../package.json') as { activationEvents: string[] };
     const onLanguage = pkg.activationEvents.filter((e) => e.startsWith('onLanguage:')).map((e) => e.slice('onLanguage:'.length));
     assert.deepStrictEqual([...onLanguage].sort(), [...IMAGE_LINK_LANGUAGES].sort());
     for (const id of IMAGE_LINK_LANGUAGES) assert.ok(id === 'plaintext' || syntaxFor(id) !== 'path', id);

@@ -3,9 +3,9 @@
 // XMP in WebP, and the flags a simple WebP gets when it becomes extended.
 import * as assert from 'assert';
 import * as zlib from 'node:zlib';
-import { embedRecord, MetadataError, readRecord, XMP_NAMESPACE } from '../../src/core/metadata';
-import { detectImageFormat, readImageSize } from '../../src/shared/imageFormat';
-import { type GenerationRecord, RECORD_KEY } from '../../src/core/record';
+import { embedRecord, MetadataError, readRecord, XMP_NAMESPACE } from '../../../src/core/metadata';
+import { detectImageFormat, readImageSize } from '../../../src/shared/imageFormat';
+import { type GenerationRecord, RECORD_KEY } from '../../../src/core/record';
 
 const record: GenerationRecord = {
   v: 1,

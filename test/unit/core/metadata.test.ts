@@ -1,9 +1,9 @@
 import * as assert from 'assert';
 import * as zlib from 'node:zlib';
 import sharp from 'sharp';
-import { embedRecord, MetadataError, readRecord, type StoredRecord, XMP_NAMESPACE } from '../../src/core/metadata';
-import { detectImageFormat, readImageSize } from '../../src/shared/imageFormat';
-import { type GenerationRecord, RECORD_KEY } from '../../src/core/record';
+import { embedRecord, MetadataError, readRecord, type StoredRecord, XMP_NAMESPACE } from '../../../src/core/metadata';
+import { detectImageFormat, readImageSize } from '../../../src/shared/imageFormat';
+import { type GenerationRecord, RECORD_KEY } from '../../../src/core/record';
 
 // ---- fixtures -------------------------------------------------------------------------------
 

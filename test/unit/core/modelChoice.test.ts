@@ -4,10 +4,10 @@
  * the mask editor alike.
  */
 import * as assert from 'assert';
-import { ModelTable } from '../../src/core/models';
-import { validateRequest } from '../../src/core/request';
-import { allowedModel, longestPromptLimit, offeredModels, preferredModel, promptLength } from '../../src/core/modelChoice';
-import { studioDraft, studioModels, studioRequest } from '../../src/host/studio/models';
+import { ModelTable } from '../../../src/core/models';
+import { validateRequest } from '../../../src/core/request';
+import { allowedModel, longestPromptLimit, offeredModels, preferredModel, promptLength } from '../../../src/core/modelChoice';
+import { studioDraft, studioModels, studioRequest } from '../../../src/host/studio/models';
 
 const table = new ModelTable();
 const ids = (ms: readonly { id: string }[]) => ms.map((m) => m.id);

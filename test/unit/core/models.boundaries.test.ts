@@ -1,7 +1,7 @@
 // Boundaries of the capability table (found by mutation testing). Table values are the API's
 // published limits, checked here one by one. (The custom-size rule: modelRules.boundaries.test.ts.)
 import * as assert from 'assert';
-import { BUILTIN_MODELS, ModelTable } from '../../src/core/models';
+import { BUILTIN_MODELS, ModelTable } from '../../../src/core/models';
 
 const table = new ModelTable();
 const rule = table.get('gpt-image-2')!.customSize!;

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { BUILTIN_MODELS, customSizeProblem, ModelTable } from '../../src/core/models';
+import { BUILTIN_MODELS, customSizeProblem, ModelTable } from '../../../src/core/models';
 
 suite('model capability table', () => {
   test('knows every model the product supports', () => {

@@ -1,7 +1,7 @@
 // Boundaries of file naming (found by mutation testing): where a slug is cut, apostrophes next to
 // digits, the batch suffix, unknown formats and the temp name's byte budget.
 import * as assert from 'assert';
-import { extensionFor, imageFileName, slugify, tempName, uniqueName } from '../../src/core/naming';
+import { extensionFor, imageFileName, slugify, tempName, uniqueName } from '../../../src/core/naming';
 
 const time = new Date(2026, 10, 23, 14, 25, 1);
 

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { imageFileName, slugify, tempName, uniqueName } from '../../src/core/naming';
+import { imageFileName, slugify, tempName, uniqueName } from '../../../src/core/naming';
 
 /** Nothing a file system or shell would trip on: no separators, reserved or control characters, no dots, no spaces. */
 const SAFE = /^[^\s/\\:*?"<>|.\u0000-\u001f\u007f]+$/u;

@@ -1,6 +1,6 @@
 // Boundaries of the output folder check (found by mutation testing).
 import * as assert from 'assert';
-import { checkOutputFolder } from '../../src/core/paths';
+import { checkOutputFolder } from '../../../src/core/paths';
 
 const reason = (s: string) => {
   const r = checkOutputFolder(s);

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { checkOutputFolder, checkRealFolder, isInsideFolder } from '../../src/core/paths';
+import { checkOutputFolder, checkRealFolder, isInsideFolder } from '../../../src/core/paths';
 
 suite('output folder setting', () => {
   test('workspace-relative folders are accepted and normalized', () => {

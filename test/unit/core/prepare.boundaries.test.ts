@@ -3,8 +3,8 @@
 // Small inputs only, so that these run in well under a second each.
 import * as assert from 'assert';
 import sharp from 'sharp';
-import { withPngIccProfile } from '../../src/core/metadata/png';
-import { ModelTable, type ModelCapabilities } from '../../src/core/models';
+import { withPngIccProfile } from '../../../src/core/metadata/png';
+import { ModelTable, type ModelCapabilities } from '../../../src/core/models';
 import {
   composeUnmasked,
   DALLE2_MAX_SIDE,
@@ -15,7 +15,7 @@ import {
   type MaskInput,
   PrepareError,
   prepareInputs,
-} from '../../src/core/prepare';
+} from '../../../src/core/prepare';
 import { rejects } from './prepareRejects';
 
 const models = new ModelTable();

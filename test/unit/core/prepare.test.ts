@@ -4,9 +4,9 @@
 import * as assert from 'assert';
 import * as zlib from 'node:zlib';
 import sharp from 'sharp';
-import { ModelTable } from '../../src/core/models';
-import { composeUnmasked, describeImage, type Geometry, keepUnmaskedPixels, makeVariationInput, type MaskInput, PrepareError, prepareInputs, type Rect } from '../../src/core/prepare';
-import { validateRequest } from '../../src/core/request';
+import { ModelTable } from '../../../src/core/models';
+import { composeUnmasked, describeImage, type Geometry, keepUnmaskedPixels, makeVariationInput, type MaskInput, PrepareError, prepareInputs, type Rect } from '../../../src/core/prepare';
+import { validateRequest } from '../../../src/core/request';
 import { rejects } from './prepareRejects';
 
 const models = new ModelTable();

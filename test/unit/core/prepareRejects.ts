@@ -1,6 +1,6 @@
 /** Shared by the preparation tests: awaits a refusal and checks its code (and message). */
 import * as assert from 'assert';
-import { PrepareError, type PrepareErrorCode } from '../../src/core/prepare';
+import { PrepareError, type PrepareErrorCode } from '../../../src/core/prepare';
 
 export async function rejects(p: Promise<unknown>, code: PrepareErrorCode, message?: RegExp): Promise<PrepareError> {
   try {

@@ -1,6 +1,6 @@
 // Boundaries of price formatting (found by mutation testing).
 import * as assert from 'assert';
-import { formatUsd } from '../../src/core/pricing';
+import { formatUsd } from '../../../src/core/pricing';
 
 suite('price formatting: boundaries', () => {
   test('three decimals below 10 cents, two from 10 cents on', () => {

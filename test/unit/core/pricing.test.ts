@@ -1,6 +1,6 @@
 import * as assert from 'assert';
-import { BUILTIN_MODELS } from '../../src/core/models';
-import { estimateCost, formatUsd, PRICE_LIST_DATE } from '../../src/core/pricing';
+import { BUILTIN_MODELS } from '../../../src/core/models';
+import { estimateCost, formatUsd, PRICE_LIST_DATE } from '../../../src/core/pricing';
 
 suite('pricing: the estimated cost of a run', () => {
   test('per-image prices from the price list, times n, with the list date', () => {

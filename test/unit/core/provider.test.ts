@@ -1,6 +1,6 @@
 import * as assert from 'assert';
-import { providerRecord } from '../../src/core/provider';
-import type { PixelwrightSettings } from '../../src/host/platform/settings';
+import { providerRecord } from '../../../src/core/provider';
+import type { PixelwrightSettings } from '../../../src/host/platform/settings';
 
 const base = {
   provider: 'openai',

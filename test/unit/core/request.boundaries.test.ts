@@ -1,8 +1,8 @@
 // Boundaries of request validation and the API names a request becomes: each test pins a rule
 // that a changed comparison or a renamed parameter would break (found by mutation testing).
 import * as assert from 'assert';
-import { ModelTable } from '../../src/core/models';
-import { generateParams, requestOptions, splitCount, validateRequest, ValidationError, type ImageRequest, type InputImage } from '../../src/core/request';
+import { ModelTable } from '../../../src/core/models';
+import { generateParams, requestOptions, splitCount, validateRequest, ValidationError, type ImageRequest, type InputImage } from '../../../src/core/request';
 
 const table = new ModelTable();
 const MB = 1024 * 1024;

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
-import { ModelTable } from '../../src/core/models';
-import { generateParams, splitCount, validateRequest, ValidationError, type ImageRequest } from '../../src/core/request';
+import { ModelTable } from '../../../src/core/models';
+import { generateParams, splitCount, validateRequest, ValidationError, type ImageRequest } from '../../../src/core/request';
 
 const table = new ModelTable();
 const base: ImageRequest = { operation: 'generate', model: 'gpt-image-1.5', prompt: 'a sea otter in a beret', n: 1 };

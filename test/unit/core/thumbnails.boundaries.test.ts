@@ -2,7 +2,7 @@
 // the first frame of an animation, and a damaged file still giving what it can.
 import * as assert from 'assert';
 import sharp from 'sharp';
-import { makeThumbnail } from '../../src/core/thumbnails';
+import { makeThumbnail } from '../../../src/core/thumbnails';
 
 /** Noise, so that the WebP quality shows in the size (and no two GIF frames are alike). */
 function noisy(width: number, height: number, pageHeight?: number): sharp.Sharp {

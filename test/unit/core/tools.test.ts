@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { paintRegions, parseEditInput, parseGenerateInput, parseRecipeInput, parseVariationInput, splitTarget, ToolInputError } from '../../src/core/tools';
+import { paintRegions, parseEditInput, parseGenerateInput, parseRecipeInput, parseVariationInput, splitTarget, ToolInputError } from '../../../src/core/tools';
 
 const refusal = (f: () => unknown, re: RegExp) => assert.throws(f, (e: unknown) => e instanceof ToolInputError && re.test(e.message));
 const count = (m: Uint8Array) => m.reduce((a, v) => a + (v ? 1 : 0), 0);

@@ -18,7 +18,7 @@ import OpenAI, {
   toFile,
 } from 'openai';
 import sharp from 'sharp';
-import { maskKey, startFakeOpenAI, type FakeOpenAI } from '../fake-openai/server';
+import { maskKey, startFakeOpenAI, type FakeOpenAI } from '../../fake-openai/server';
 
 const KEY = 'sk-test-key';
 
@@ -561,7 +561,7 @@ suite('fake OpenAI Images API', () => {
     });
 
     test('cli.js prints its address as one JSON line and stops on SIGTERM', async () => {
-      const cli = path.join(__dirname, '..', 'fake-openai', 'cli.js');
+      const cli = path.join(__dirname, '..', '..', 'fake-openai', 'cli.js');
       const child = spawn(process.execPath, [cli, '--port', '0', '--latency', '5'], { stdio: ['ignore', 'pipe', 'inherit'] });
       try {
         const line = await new Promise<string>((resolve, reject) => {

@@ -10,12 +10,12 @@ import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import sharp from 'sharp';
-import { readRecord } from '../../src/core/metadata';
-import { TOOL_DEFINITIONS } from '../../src/core/toolDefinitions';
-import { TOOL_NAMES } from '../../src/core/tools';
-import { startFakeOpenAI, type FakeOpenAI } from '../fake-openai/server';
+import { readRecord } from '../../../src/core/metadata';
+import { TOOL_DEFINITIONS } from '../../../src/core/toolDefinitions';
+import { TOOL_NAMES } from '../../../src/core/tools';
+import { startFakeOpenAI, type FakeOpenAI } from '../../fake-openai/server';
 
-const SERVER = path.join(__dirname, '..', '..', 'src', 'mcp', 'server.js');
+const SERVER = path.join(__dirname, '..', '..', '..', 'src', 'mcp', 'server.js');
 
 suite('MCP server over stdio (SDK client, fake API)', function () {
   this.timeout(30_000);
@@ -132,7 +132,7 @@ suite('MCP server over stdio (SDK client, fake API)', function () {
 
 suite('the tools VS Code shows Copilot and the MCP server lists are the same', () => {
   test('package.json languageModelTools = core TOOL_DEFINITIONS (name, model description, schema)', () => {
-    const pkg = JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
+    const pkg = JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', '..', 'package.json'), 'utf8'));
     const contributed = pkg.contributes.languageModelTools.map((t: { name: string; modelDescription: string; inputSchema: unknown }) => ({ name: t.name, description: t.modelDescription, inputSchema: t.inputSchema }));
     assert.deepStrictEqual(contributed, TOOL_DEFINITIONS);
   });

@@ -29,8 +29,8 @@ import {
   zoomTo,
   ZOOM_STEPS,
   type ViewTransform,
-} from '../../src/shared/maskGeometry';
-import { History, readRect, writeRect, type Step } from '../../src/webview/edit/history';
+} from '../../../src/shared/maskGeometry';
+import { History, readRect, writeRect, type Step } from '../../../src/webview/edit/history';
 
 const near = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) <= eps, `${a} is not ${b} (±${eps})`);
 

@@ -1,8 +1,8 @@
 // Boundaries of the shared model rules: the custom-size rule, size parsing and options fitted to a
 // model. Each test pins a rule that a changed comparison would break (found by mutation testing).
 import * as assert from 'assert';
-import { ModelTable } from '../../src/core/models';
-import { checkCustomSize, fitOptions, modelInfo, parseSize } from '../../src/shared/modelRules';
+import { ModelTable } from '../../../src/core/models';
+import { checkCustomSize, fitOptions, modelInfo, parseSize } from '../../../src/shared/modelRules';
 
 const table = new ModelTable();
 const rule = table.get('gpt-image-2')!.customSize!;

@@ -5,10 +5,10 @@
  * request carries.
  */
 import * as assert from 'assert';
-import { BUILTIN_MODELS, ModelTable } from '../../src/core/models';
-import { validateRequest, type ImageRequest } from '../../src/core/request';
-import type { EditOptions } from '../../src/shared/editProtocol';
-import { checkCustomSize, editRequestFields, fitEditOptions, fitOptions, fitStudioOptions, modelInfo, parseSize } from '../../src/shared/modelRules';
+import { BUILTIN_MODELS, ModelTable } from '../../../src/core/models';
+import { validateRequest, type ImageRequest } from '../../../src/core/request';
+import type { EditOptions } from '../../../src/shared/editProtocol';
+import { checkCustomSize, editRequestFields, fitEditOptions, fitOptions, fitStudioOptions, modelInfo, parseSize } from '../../../src/shared/modelRules';
 
 const table = new ModelTable();
 const caps = (id: string) => table.get(id)!;

@@ -3,9 +3,9 @@
  * from base64, sharp's output, a download), and the mask editor's messages kept to their fields.
  */
 import * as assert from 'assert';
-import { fromBase64 } from '../../src/core/engine';
-import { parseFromMaskEditor } from '../../src/shared/editProtocol';
-import { messageShape, parseDropped, plainMessage } from '../../src/shared/webviewMessages';
+import { fromBase64 } from '../../../src/core/engine';
+import { parseFromMaskEditor } from '../../../src/shared/editProtocol';
+import { messageShape, parseDropped, plainMessage } from '../../../src/shared/webviewMessages';
 
 /** Every Uint8Array in a message, with where it is. */
 function typedArrays(v: unknown, at = '$', out: { at: string; ctor: string }[] = []): { at: string; ctor: string }[] {

@@ -4,7 +4,7 @@
  * edits into it mark it touched (the link then goes in at the cursor and the text stays).
  */
 import * as assert from 'assert';
-import { trackChange, trackEvent, type TrackedOffsets } from '../../src/host/editor/tracking';
+import { trackChange, trackEvent, type TrackedOffsets } from '../../../../src/host/editor/tracking';
 
 const sel = (start: number, end: number, touched = false): TrackedOffsets => ({ start, end, touched });
 const insert = (offset: number, text: number) => ({ offset, length: 0, textLength: text });

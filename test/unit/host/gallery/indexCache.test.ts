@@ -6,8 +6,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { StoredRecord } from '../../src/core/metadata';
-import { entryMatches, loadIndexCache, saveIndexCache, type IndexEntry } from '../../src/host/gallery/indexCache';
+import type { StoredRecord } from '../../../../src/core/metadata';
+import { entryMatches, loadIndexCache, saveIndexCache, type IndexEntry } from '../../../../src/host/gallery/indexCache';
 
 const record = { v: 1, operation: 'generate', prompt: 'a fox', model: 'gpt-image-1.5', options: { n: 1 }, createdAt: '2026-11-01T00:00:00Z' } as unknown as StoredRecord;
 

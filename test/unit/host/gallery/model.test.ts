@@ -4,9 +4,9 @@
  * (every s('...') is localized by the host). What "insert into the editor" types: links.test.ts.
  */
 import * as assert from 'assert';
-import { generateArgsFromRecord, parseGenerateArgs } from '../../src/core/args';
-import { compareNewestFirst, globToRegExp, isExcluded, parseTime, runSummary, type Sortable } from '../../src/host/gallery/model';
-import { firstScreenCount, gridLayout, itemRange, MAX_THUMBS_PER_REQUEST, moveFocus, parseFromGallery, scrollToShow, visibleRows } from '../../src/shared/galleryProtocol';
+import { generateArgsFromRecord, parseGenerateArgs } from '../../../../src/core/args';
+import { compareNewestFirst, globToRegExp, isExcluded, parseTime, runSummary, type Sortable } from '../../../../src/host/gallery/model';
+import { firstScreenCount, gridLayout, itemRange, MAX_THUMBS_PER_REQUEST, moveFocus, parseFromGallery, scrollToShow, visibleRows } from '../../../../src/shared/galleryProtocol';
 
 suite('gallery: order', () => {
   const item = (id: string, createdAt: string | undefined, mtime = 0): Sortable => ({ id, time: parseTime(createdAt), mtime });

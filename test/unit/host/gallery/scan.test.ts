@@ -8,11 +8,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import sharp from 'sharp';
-import { embedRecord, readRecord } from '../../src/core/metadata';
-import type { GenerationRecord } from '../../src/core/record';
-import { makeThumbnail } from '../../src/core/thumbnails';
-import { bytesSource, HEAD_BYTES, scanFile, scanImage } from '../../src/host/gallery/scan';
-import { ThumbnailCache, ThumbnailFeed, type FedThumb, type ThumbJob } from '../../src/host/gallery/thumbnails';
+import { embedRecord, readRecord } from '../../../../src/core/metadata';
+import type { GenerationRecord } from '../../../../src/core/record';
+import { makeThumbnail } from '../../../../src/core/thumbnails';
+import { bytesSource, HEAD_BYTES, scanFile, scanImage } from '../../../../src/host/gallery/scan';
+import { ThumbnailCache, ThumbnailFeed, type FedThumb, type ThumbJob } from '../../../../src/host/gallery/thumbnails';
 
 function record(prompt: string, extra: Partial<GenerationRecord> = {}): GenerationRecord {
   return {

@@ -4,14 +4,14 @@
  * localized by the host. (Options fitted to a model and the custom-size rule: modelRules.test.ts.)
  */
 import * as assert from 'assert';
-import { BUILTIN_MODELS, ModelTable } from '../../src/core/models';
-import { estimateCost } from '../../src/core/pricing';
-import { validateRequest } from '../../src/core/request';
-import { plainBytes, studioModel, studioRequest } from '../../src/host/studio/models';
-import { fitStudioOptions } from '../../src/shared/modelRules';
-import { parseFromStudio, type StudioOptions } from '../../src/shared/studioProtocol';
-import { costOf, usd } from '../../src/webview/studio/options';
-import { parseToStudio } from '../../src/webview/studio/parse';
+import { BUILTIN_MODELS, ModelTable } from '../../../../src/core/models';
+import { estimateCost } from '../../../../src/core/pricing';
+import { validateRequest } from '../../../../src/core/request';
+import { plainBytes, studioModel, studioRequest } from '../../../../src/host/studio/models';
+import { fitStudioOptions } from '../../../../src/shared/modelRules';
+import { parseFromStudio, type StudioOptions } from '../../../../src/shared/studioProtocol';
+import { costOf, usd } from '../../../../src/webview/studio/options';
+import { parseToStudio } from '../../../../src/webview/studio/parse';
 
 const table = new ModelTable();
 

@@ -7,9 +7,9 @@
  *    time-outs and the asker going away.
  */
 import * as assert from 'assert';
-import { MAX_QUEUED, WebviewChannel, type ChannelHandlers } from '../../src/host/webview/channel';
-import { parseFromGallery, type FromGallery, type GalleryReadyMessage, type ToGallery } from '../../src/shared/galleryProtocol';
-import { PendingRequests, RequestError } from '../../src/webview/common/requests';
+import { MAX_QUEUED, WebviewChannel, type ChannelHandlers } from '../../../../src/host/webview/channel';
+import { parseFromGallery, type FromGallery, type GalleryReadyMessage, type ToGallery } from '../../../../src/shared/galleryProtocol';
+import { PendingRequests, RequestError } from '../../../../src/webview/common/requests';
 
 class FakeWebview {
   readonly posted: unknown[] = [];
