@@ -1,6 +1,8 @@
 /**
  * Layer rule (docs: DESIGN.md "Layers"): src/core and src/shared never import `vscode`, nor
  * anything from src/host; src/shared (also bundled for webviews) uses no Node APIs either.
+ * Webviews reach neither `vscode`, Node nor the host, and one view never another view's files;
+ * a host feature uses the shared services, never another feature. Test folders follow src.
  * Imports are read with TypeScript's own pre-processor, so `import`, `import type`,
  * `export ... from`, `require()` and `import()` all count, and comments do not.
  */
@@ -132,6 +134,32 @@ suite('layers: webviews run in a browser and know nothing of the host', () => {
     for (const f of sourceFiles(WEBVIEW)) visit(f, path.relative(ROOT, f));
     assert.deepStrictEqual(found, []);
   });
+
+  test('a view uses its own folder and common/, never another view\'s files', () => {
+    const views = fs.readdirSync(WEBVIEW, { withFileTypes: true }).filter((e) => e.isDirectory() && e.name !== 'common').map((e) => e.name);
+    assert.ok(views.length >= 3, `views: ${views.join(', ')}`);
+    const found: string[] = [];
+    for (const view of views) {
+      for (const file of sourceFiles(path.join(WEBVIEW, view))) {
+        for (const { spec, target } of resolvedImports(file)) {
+          const into = target && path.relative(WEBVIEW, target).split(path.sep)[0];
+          if (into && views.includes(into) && into !== view) found.push(`${path.relative(ROOT, file)}: imports the ${into} view ('${spec}')`);
+        }
+      }
+    }
+    assert.deepStrictEqual(found, []);
+  });
+
+  test('common/ is shared by the views and uses none of them', () => {
+    const found: string[] = [];
+    for (const file of sourceFiles(path.join(WEBVIEW, 'common'))) {
+      for (const { spec, target } of resolvedImports(file)) {
+        const into = target && path.relative(WEBVIEW, target).split(path.sep)[0];
+        if (into && !into.startsWith('..') && into !== 'common') found.push(`${path.relative(ROOT, file)}: imports the ${into} view ('${spec}')`);
+      }
+    }
+    assert.deepStrictEqual(found, []);
+  });
 });
 
 suite('layers: a feature uses the shared host services, never another feature', () => {
@@ -170,5 +198,33 @@ suite('layers: a feature uses the shared host services, never another feature', 
     const view = path.join(HOST, 'studio', 'view.ts');
     const targets = resolvedImports(view).map((i) => i.target && path.relative(HOST, i.target));
     assert.ok(targets.includes(path.join('run', 'pipeline.ts')), targets.join(', '));
+  });
+});
+
+suite('layers: the unit tests are housed like the code they test', () => {
+  const UNIT = path.join(ROOT, 'test', 'unit');
+  /** Folders of test/unit that test no folder of src: the fake API server, and checks of the whole tree (this file). */
+  const OWN = ['fake-openai', 'house'];
+
+  const folders = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+
+  test('no test file lies loose in test/unit: each is in the folder of the layer or feature it tests', () => {
+    const loose = fs.readdirSync(UNIT, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
+    assert.deepStrictEqual(loose, [], 'move these into test/unit/<layer>/ or test/unit/host/<feature>/ (the folder of the src they test)');
+  });
+
+  test('every test folder names a folder of src (test/unit/host/gallery for src/host/gallery)', () => {
+    const missing: string[] = [];
+    const walk = (rel: string) => {
+      for (const name of folders(path.join(UNIT, rel))) {
+        const sub = rel ? path.join(rel, name) : name;
+        if (!rel && OWN.includes(name)) continue;
+        if (!fs.existsSync(path.join(SRC, sub))) missing.push(`test/unit/${sub.split(path.sep).join('/')}`);
+        walk(sub);
+      }
+    };
+    walk('');
+    assert.ok(folders(UNIT).length >= 4, `test/unit folders: ${folders(UNIT).join(', ')}`);
+    assert.deepStrictEqual(missing, [], 'no such folder under src');
   });
 });
