@@ -9,13 +9,13 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { budgetAmount, checkBudget } from '../../src/core/budget';
-import { addToLedger, dayKey, EMPTY_LEDGER, LEDGER_KEEP_DAYS, monthSpent, parseLedger, summarize } from '../../src/core/ledger';
-import { ModelTable } from '../../src/core/models';
-import { actualCost, addCosts, addUsage, formatCost, PRICE_LIST_DATE, spendEstimate, usageFromApi } from '../../src/core/pricing';
-import { makeImages } from '../../src/core/run';
-import { TOOL_NAMES } from '../../src/core/tools';
-import { startFakeOpenAI, type FakeOpenAI } from '../fake-openai/server';
+import { budgetAmount, checkBudget } from '../../../src/core/budget';
+import { addToLedger, dayKey, EMPTY_LEDGER, LEDGER_KEEP_DAYS, monthSpent, parseLedger, summarize } from '../../../src/core/ledger';
+import { ModelTable } from '../../../src/core/models';
+import { actualCost, addCosts, addUsage, formatCost, PRICE_LIST_DATE, spendEstimate, usageFromApi } from '../../../src/core/pricing';
+import { makeImages } from '../../../src/core/run';
+import { TOOL_NAMES } from '../../../src/core/tools';
+import { startFakeOpenAI, type FakeOpenAI } from '../../fake-openai/server';
 
 const apiUsage = (input: number, text: number, image: number, output: number) => ({ input_tokens: input, input_tokens_details: { text_tokens: text, image_tokens: image }, output_tokens: output, total_tokens: input + output });
 
@@ -226,7 +226,7 @@ suite('cost: the MCP server keeps the same budget and ledger', function () {
     await client.connect(
       new StdioClientTransport({
         command: process.execPath,
-        args: [path.join(__dirname, '..', '..', 'src', 'mcp', 'server.js')],
+        args: [path.join(__dirname, '..', '..', '..', 'src', 'mcp', 'server.js')],
         env: { PIXELWRIGHT_WORKSPACE: root, PIXELWRIGHT_PROVIDER: 'compatible', PIXELWRIGHT_BASE_URL: fake.url, PIXELWRIGHT_API_KEY: 'sk-test-key', PATH: process.env.PATH ?? '', ...env },
         stderr: 'pipe',
       }),
