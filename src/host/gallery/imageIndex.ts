@@ -158,7 +158,8 @@ export class GalleryIndex extends Disposable {
   private async doRescan(quiet: boolean): Promise<void> {
     const gen = ++this.generation;
     this.dirtyDuringScan.clear();
-    if (!quiet) {
+    // (already said when the kept list was shown: the list has not changed since)
+    if (!quiet && !this.scanningNow) {
       this.scanningNow = true;
       this.changed.fire();
     }
