@@ -128,6 +128,9 @@ async function window1(snap, { cold, setup = false, i }) {
     const launched = await launchChromium({ chromium: tools.chromium, viewport: VIEWPORT });
     browser = launched.browser;
     const { page } = launched;
+    // under load, code-server's first page takes longer than Playwright's 30 s default
+    page.setDefaultNavigationTimeout(180_000);
+    page.setDefaultTimeout(120_000);
     await openWorkbench(page, { url: cs.url, workspace: WORKSPACE, ready: ICON });
     const icon = page.locator(ICON).first();
     await icon.waitFor({ state: 'visible', timeout: 30_000 });
