@@ -5,10 +5,10 @@
  * thumbnails still missing, none twice; dates written by the host in the UI's language.
  */
 import * as assert from 'assert';
-import type { StoredRecord } from '../../src/core/metadata';
-import { DateText, GalleryFeed, listItem, LIST_PROMPT_CHARS, type FeedImage } from '../../src/host/gallery/feed';
-import { ThumbnailCache } from '../../src/host/gallery/thumbnails';
-import { firstScreenCount, type ToGallery } from '../../src/shared/galleryProtocol';
+import type { StoredRecord } from '../../../../src/core/metadata';
+import { DateText, GalleryFeed, listItem, LIST_PROMPT_CHARS, type FeedImage } from '../../../../src/host/gallery/feed';
+import { ThumbnailCache } from '../../../../src/host/gallery/thumbnails';
+import { firstScreenCount, type ToGallery } from '../../../../src/shared/galleryProtocol';
 
 interface Image extends FeedImage {
   readonly path: string;
