@@ -51,6 +51,11 @@ export interface IndexOptions {
    * the list is shown from it at once, and files whose mtime and size are unchanged are not read again.
    */
   readonly cacheFile?: string;
+  /**
+   * False: no file system watchers (files and folders); Pixelwright's own writes are still listed
+   * at once. For the tests that show that those do not depend on the watcher. Default true.
+   */
+  readonly fileWatchers?: boolean;
 }
 
 /** One file the index read: where it is and what its head held (with or without a record). */
@@ -105,12 +110,21 @@ export class GalleryIndex extends Disposable {
   /**
    * Starts the index (once): the list from the cache file at once, then the watchers and a scan of
    * the workspace that reads only new and changed files. Resolves when that scan is done.
+   * `scanAfter`: when the cache file listed images, the scan waits for it (the view's first screen
+   * is sent first: findFiles and a stat of every file would compete with the page while it loads).
    */
-  start(): Promise<void> {
+  start(options: { scanAfter?: Promise<unknown> } = {}): Promise<void> {
     if (!this.started) {
       this.watch();
       this.started = (async () => {
         await this.loadCache();
+        if (this.byKey.size && options.scanAfter) {
+          // the kept list is shown (scanning) first; its check waits until the caller says
+          this.scanningNow = true;
+          this.changed.fire();
+          await options.scanAfter;
+          if (this.isDisposed) return;
+        }
         await this.rescan();
       })();
     }
@@ -144,7 +158,8 @@ export class GalleryIndex extends Disposable {
   private async doRescan(quiet: boolean): Promise<void> {
     const gen = ++this.generation;
     this.dirtyDuringScan.clear();
-    if (!quiet) {
+    // (already said when the kept list was shown: the list has not changed since)
+    if (!quiet && !this.scanningNow) {
       this.scanningNow = true;
       this.changed.fire();
     }
@@ -253,6 +268,7 @@ export class GalleryIndex extends Disposable {
   private watch(): void {
     // Pixelwright's own writes: listed at once, whatever the watcher sees (or misses).
     this._register(onDidWriteAsset((u) => void this.refresh(u)));
+    if (this.options.fileWatchers === false) return;
     const images = this._register(vscode.workspace.createFileSystemWatcher(IMAGE_GLOB));
     this._register(images.onDidCreate((u) => this.enqueue(u, false)));
     this._register(images.onDidChange((u) => this.enqueue(u, false)));

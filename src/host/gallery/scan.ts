@@ -30,8 +30,8 @@ export interface ScanResult {
   readonly bytesRead: number;
 }
 
-/** The head read first: IHDR + our iTXt, or a JPEG's APP segments, fit easily. */
-export const HEAD_BYTES = 16 * 1024;
+/** The head read first: IHDR + our iTXt, or a JPEG's APP segments, fit for a prompt of usual length (a longer record costs one more read). */
+export const HEAD_BYTES = 4 * 1024;
 /** A chunk / segment larger than this is not read for a record (ours are a few KB). */
 const MAX_RECORD_CHUNK = 4 * 1024 * 1024;
 /** Chunk / segment headers walked at most before giving up. */
