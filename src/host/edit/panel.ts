@@ -240,6 +240,11 @@ export class MaskEditorPanel extends WebviewBase<ToMaskEditor, FromMaskEditor> {
       await this.post({ type: 'runFinished', runId: msg.runId, results: [], error: vscode.l10n.t('The painted mask could not be used.') });
       return;
     }
+    if (msg.guide && (this.operation !== 'edit' || msg.guide.byteLength > MAX_MASK_BYTES)) {
+      this.log.warn(`mask editor: refused a guide of ${msg.guide.byteLength} bytes for ${this.operation}`);
+      await this.post({ type: 'runFinished', runId: msg.runId, results: [], error: vscode.l10n.t('The drawn guide could not be used.') });
+      return;
+    }
     const cts = new vscode.CancellationTokenSource();
     const running: NonNullable<MaskEditorPanel['running']> = { id: msg.runId, cts };
     this.running = running;
@@ -247,7 +252,7 @@ export class MaskEditorPanel extends WebviewBase<ToMaskEditor, FromMaskEditor> {
     this.lastOptions = msg.options;
     try {
       const outcome = await this.backend.run(
-        { operation: this.operation, source: this.source, references: [...this.references], prompt: msg.prompt, options: msg.options, mask: msg.mask },
+        { operation: this.operation, source: this.source, references: [...this.references], prompt: msg.prompt, options: msg.options, mask: msg.mask, guide: msg.guide },
         cts.token,
         (message, done, total) => {
           running.progress = { type: 'progress', runId: msg.runId, message, done, total };
