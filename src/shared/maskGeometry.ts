@@ -162,16 +162,6 @@ export type GuideTool = 'pen' | 'arrow' | 'box' | 'ellipse' | 'eraser';
 
 export const GUIDE_TOOLS: readonly GuideTool[] = ['pen', 'arrow', 'box', 'ellipse', 'eraser'];
 
-/** The guide's colours: strong, and far apart from each other on most photos. */
-export const GUIDE_COLOURS: readonly { readonly name: string; readonly css: string }[] = [
-  { name: 'Red', css: '#ff3b30' },
-  { name: 'Yellow', css: '#ffd60a' },
-  { name: 'Green', css: '#30d158' },
-  { name: 'Blue', css: '#0a84ff' },
-  { name: 'White', css: '#ffffff' },
-  { name: 'Black', css: '#000000' },
-];
-
 /** A guide line that reads at any zoom: about 1/200 of the long side, at least 3 px. */
 export function defaultGuideWidthFor(image: Size): number {
   return clamp(Math.round(Math.max(image.width, image.height) / 200), 3, 48);

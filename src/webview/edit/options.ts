@@ -39,7 +39,7 @@ export class OptionsForm {
   private readonly keepField: HTMLElement;
 
   constructor(
-    private readonly models: readonly ModelInfo[],
+    readonly models: readonly ModelInfo[],
     initial: EditOptions,
     private readonly operation: 'edit' | 'variation',
     private readonly events: OptionsEvents,
@@ -104,6 +104,13 @@ export class OptionsForm {
 
   get current(): ModelInfo {
     return this.models.find((x) => x.id === this.opts.model) ?? this.models[0];
+  }
+
+  /** Picks a model, as the model select would (the editor's "Switch to ..."). */
+  selectModel(id: string): void {
+    if (!this.models.some((x) => x.id === id)) return;
+    this.model.select.value = id;
+    this.update({ ...this.opts, model: id });
   }
 
   setDisabled(disabled: boolean): void {
