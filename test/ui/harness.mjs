@@ -319,7 +319,8 @@ export async function launchChromium({ chromium, viewport = { width: 1280, heigh
  * and `ready` (a selector; default the side bar) show.
  */
 export async function openWorkbench(page, { url, workspace, ready = '.monaco-workbench .part.sidebar' }) {
-  await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`);
+  // Generous: on a loaded machine (CI runners shared by several suites) the first load has taken over 30 s.
+  await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`, { timeout: 90_000 });
   await page.locator('.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
   // the installed extension's contributions arrive once the extension host has scanned it
   await page.locator(ready).first().waitFor({ timeout: 30_000 });

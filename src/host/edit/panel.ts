@@ -442,6 +442,7 @@ function uiStrings(): Record<string, string> {
     'Clear guide': t('Clear guide'),
     'Colour': t('Colour'),
     'Draw a guide': t('Draw a guide'),
+    'Draw arrows, outlines and marks over the image, then describe the entire image as it should look.': t('Draw arrows, outlines and marks over the image, then describe the entire image as it should look.'),
     'Draw arrows, outlines and marks that guide the edit': t('Draw arrows, outlines and marks that guide the edit'),
     'Ellipse': t('Ellipse'),
     'Green': t('Green'),

@@ -450,8 +450,11 @@ export class MaskEditorApp {
     const size = saved && saved >= MIN_BRUSH ? Math.min(saved, Number(this.sizeRange.max)) : layer === 'guide' ? defaultGuideWidthFor(this.image) : defaultBrushFor(this.image);
     this.setBrushSize(size, false);
     this.root.dataset.layer = layer;
+    // A guided edit may change the whole picture: nothing is pasted back.
+    this.form.setGuided(layer === 'guide');
     if (save) this.saveState({ layer });
     this.updateMaskControls();
+    this.onModelChange(this.form.current);
   }
 
   private setGuideTool(tool: GuideTool, save = true): void {
@@ -553,9 +556,11 @@ export class MaskEditorApp {
     this.prompt.disabled = dalle2Variation || !!this.running;
     this.promptHint.textContent = dalle2Variation
       ? s('{0} makes variations without a prompt.', m.id)
-      : this.operation === 'edit'
-        ? s('Paint over what should change, then describe the entire image as it should look, not only the painted part.')
-        : s('Variations keep the subject and style; add words to steer them.');
+      : this.operation !== 'edit'
+        ? s('Variations keep the subject and style; add words to steer them.')
+        : this.layer === 'guide'
+          ? s('Draw arrows, outlines and marks over the image, then describe the entire image as it should look.')
+          : s('Paint over what should change, then describe the entire image as it should look, not only the painted part.');
     this.renderReferences();
     this.updatePromptCount();
     if (this.paint) this.updateSquareGuide();

@@ -37,6 +37,7 @@ export class OptionsForm {
   private readonly squareCrop: HTMLInputElement;
   private readonly keep: HTMLInputElement;
   private readonly keepField: HTMLElement;
+  private guided = false;
 
   constructor(
     readonly models: readonly ModelInfo[],
@@ -104,6 +105,12 @@ export class OptionsForm {
 
   get current(): ModelInfo {
     return this.models.find((x) => x.id === this.opts.model) ?? this.models[0];
+  }
+
+  /** The editor sends a guide: "Keep unmasked pixels" does not apply (a guided edit may change the whole picture). */
+  setGuided(guided: boolean): void {
+    this.guided = guided;
+    this.render();
   }
 
   /** Picks a model, as the model select would (the editor's "Switch to ..."). */
@@ -179,7 +186,7 @@ export class OptionsForm {
     if (squareHint) squareHint.textContent = s('{0} takes square images only.', m.id);
     this.squarePad.checked = o.squareMode === 'pad';
     this.squareCrop.checked = o.squareMode === 'crop';
-    this.keepField.hidden = this.operation !== 'edit' || m.squareOnly;
+    this.keepField.hidden = this.operation !== 'edit' || m.squareOnly || this.guided;
     this.keep.checked = o.keepUnmasked;
   }
 }
