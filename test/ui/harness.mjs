@@ -380,10 +380,11 @@ export async function quickInputVisible(page) {
 
 /**
  * Opens the palette, types `text` and returns the rows' labels once all of `wanted` are offered.
- * The installed extension's contributions arrive a little after the workbench shows, and an open
- * palette does not refresh its list, so it is closed and reopened until they are there.
+ * The installed extension's contributions arrive a little after the workbench shows (over 30 s on a
+ * loaded machine), and an open palette does not refresh its list, so it is closed and reopened
+ * until they are there.
  */
-export async function paletteRows(page, text, wanted = [], ms = 30_000) {
+export async function paletteRows(page, text, wanted = [], ms = 90_000) {
   let labels = [];
   const end = Date.now() + ms;
   while (Date.now() < end) {
