@@ -514,7 +514,8 @@ export async function writeImageWithRecipe(file, { w, h, hue = 40, format = 'png
 export async function setApiKey(page, key) {
   await runFromPalette(page, 'Pixelwright: Set API Key');
   const box = page.locator(`${QUICK_INPUT} input[type="password"]`);
-  await box.waitFor({ state: 'visible', timeout: 15_000 });
+  // The first command activates the extension: under load that alone has taken over 15 s.
+  await box.waitFor({ state: 'visible', timeout: 60_000 });
   await page.keyboard.type(key, { delay: 10 });
   await page.keyboard.press('Enter');
   await until('the password box to close', async () => !(await box.isVisible()), 10_000);
