@@ -6,7 +6,7 @@
  * the host checks a request here before it loads the engine.
  */
 import type { ModelCapabilities } from './models';
-import { validateRequest, ValidationError, type ImageRequest } from './request';
+import { checkGuide, validateRequest, ValidationError, type ImageRequest } from './request';
 import type { RunRequestOf } from './run';
 
 /** The prompt a GPT image variation sends, before the user's own words (if any). */
@@ -27,6 +27,7 @@ export function checkRunRequest(request: RunRequestOf<unknown>, caps: ModelCapab
   const { sources, ...asked } = request;
   if (request.operation !== 'generate' && !sources) throw new ValidationError('image', 'an input image is needed');
   if (sources?.mask && request.operation !== 'edit') throw new ValidationError('mask', 'a mask applies to edits only');
+  if (sources?.guide) checkGuide(request.operation, caps, !!sources.mask);
   const wire: ImageRequest = apiRequest(asked, caps);
   validateRequest(wire, caps, { inputsLater: !!sources });
   return wire;

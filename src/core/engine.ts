@@ -264,6 +264,7 @@ async function callApi(client: OpenAI, req: ImageRequest, n: number, signal: Abo
     n,
     image: files.length === 1 ? files[0] : files,
     ...(req.mask ? { mask: await asUpload(req.mask) } : {}),
+    ...(req.markup ? { markup: await asUpload(req.markup) } : {}),
     stream: false,
   } as unknown as OpenAI.Images.ImageEditParamsNonStreaming;
   return client.images.edit(body, options).withResponse();

@@ -29,6 +29,8 @@ export interface ImageRequest {
   /** Edit / variation inputs; the first one carries the mask. */
   readonly images?: readonly InputImage[];
   readonly mask?: InputImage;
+  /** A guide drawn over the first image (`markup`, GPT Image 2.5 edits): a transparent PNG of its size; never with a mask. */
+  readonly markup?: InputImage;
 }
 
 /** A request refused before it was sent. `param` uses the API's parameter names. */
@@ -95,6 +97,7 @@ export function validateRequest(req: ImageRequest, caps: ModelCapabilities, opts
   }
   // Checked for every operation: a generation would otherwise drop the mask without a word.
   if (req.mask && req.operation !== 'edit') throw new ValidationError('mask', 'a mask applies to edits only');
+  if (req.markup) checkGuide(req.operation, caps, !!req.mask);
   if (req.operation !== 'generate' && !opts.inputsLater) validateInputs(req, caps);
 }
 
@@ -114,6 +117,17 @@ function validateInputs(req: ImageRequest, caps: ModelCapabilities): void {
     if (req.mask.format !== 'png') throw new ValidationError('mask', 'the mask must be a PNG', ['png']);
     if (req.mask.bytes.byteLength >= 4 * 1048576) throw new ValidationError('mask', 'the mask must be smaller than 4 MB');
   }
+  if (req.markup && req.markup.format !== 'png') throw new ValidationError('markup', 'the guide must be a PNG', ['png']);
+}
+
+/**
+ * The rule of a guide (`markup`): edits only, on a model that takes it (GPT Image 2.5), never
+ * together with a mask. Throws the refusal; checked before the images are read and again when sent.
+ */
+export function checkGuide(operation: Operation, caps: ModelCapabilities, withMask: boolean): void {
+  if (operation !== 'edit') throw new ValidationError('markup', 'a guide applies to edits only');
+  if (!caps.markup) throw new ValidationError('markup', `${caps.id} does not take a guide (markup); the GPT Image 2.5 models do`);
+  if (withMask) throw new ValidationError('markup', 'a guide cannot be sent together with a mask: send one of them');
 }
 
 /** How many requests an `n` becomes, given the model's per-request limit: sizes of each batch. */

@@ -33,9 +33,14 @@ export interface RunSourcesOf<F> {
   readonly references?: readonly F[];
   /** Where to edit, in the image's displayed (oriented) pixels. */
   readonly mask?: MaskInput;
+  /**
+   * A guide drawn over the image (GPT Image 2.5 `markup`): a PNG in the image's displayed
+   * (oriented) pixels, transparent where nothing is drawn. Never with a mask.
+   */
+  readonly guide?: Uint8Array;
   /** DALL·E 2 takes squares only: pad (default) or crop the image to one. */
   readonly squareMode?: 'pad' | 'crop';
-  /** GPT image edits: paste the original's pixels back outside the mask. */
+  /** GPT image edits: paste the original's pixels back outside the mask (not with a guide: the whole picture may change). */
   readonly keepUnmasked?: boolean;
 }
 
@@ -94,16 +99,16 @@ export async function makeImages(request: RunRequestOf<SourceFile>, caps: ModelC
     const p =
       request.operation === 'variation'
         ? await makeVariationInput(first, caps, options)
-        : await prepareInputs([first, ...(sources.references ?? []).map((r) => ({ name: r.name, bytes: r.bytes }))], caps, { ...options, mask: sources.mask });
+        : await prepareInputs([first, ...(sources.references ?? []).map((r) => ({ name: r.name, bytes: r.bytes }))], caps, { ...options, mask: sources.mask, guide: sources.guide });
     for (const note of p.notes) opts.log?.info(`prepare: ${note}`);
-    req = { ...wire, images: p.images, mask: p.mask };
+    req = { ...wire, images: p.images, mask: p.mask, markup: p.markup };
     validateRequest(req, caps);
     prepared = p;
   }
   opts.onPrepared?.();
   const outcome = await runImageRequest(opts.provider, req, caps, opts);
   const createdAt = new Date();
-  const keep = !!sources?.keepUnmasked && request.operation === 'edit' && caps.family === 'gpt-image';
+  const keep = !!sources?.keepUnmasked && !req.markup && request.operation === 'edit' && caps.family === 'gpt-image';
   const images: MadeImage[] = [];
   let inexact = false;
   for (const image of outcome.images) {
@@ -133,7 +138,7 @@ function requestCost(model: string, req: ImageRequest, b: NonNullable<ImageResul
 /** The recipe an image carries, and the name it is saved under. */
 function recipe(request: RunRequestOf<SourceFile>, req: ImageRequest, caps: ModelCapabilities, image: ImageResult, bytes: Uint8Array, format: ImageResult['format'], createdAt: Date, kept: boolean, opts: MakeOptions): MadeImage {
   const sources = request.sources;
-  const extras = sources ? { ...(kept ? { keep_unmasked: true } : {}), ...(caps.input.squareOnly ? { square: sources.squareMode ?? 'pad' } : {}), ...(sources.mask ? { masked: true } : {}) } : {};
+  const extras = sources ? { ...(kept ? { keep_unmasked: true } : {}), ...(caps.input.squareOnly ? { square: sources.squareMode ?? 'pad' } : {}), ...(sources.mask ? { masked: true } : {}), ...(req.markup ? { guided: true } : {}) } : {};
   const record: GenerationRecord = {
     v: 1,
     operation: request.operation,

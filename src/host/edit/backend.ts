@@ -80,7 +80,7 @@ export class HostEditBackend implements EditBackend {
       prompt: input.prompt,
       n: o.n,
       ...editRequestFields(caps, o),
-      sources: { image: input.source, references, mask: input.mask && { png: input.mask }, squareMode: o.squareMode, keepUnmasked: o.keepUnmasked },
+      sources: { image: input.source, references, mask: input.mask && { png: input.mask }, guide: input.guide, squareMode: o.squareMode, keepUnmasked: o.keepUnmasked },
     };
     const results: ResultImage[] = [];
     let end: RunEnd | undefined;

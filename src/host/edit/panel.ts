@@ -240,6 +240,11 @@ export class MaskEditorPanel extends WebviewBase<ToMaskEditor, FromMaskEditor> {
       await this.post({ type: 'runFinished', runId: msg.runId, results: [], error: vscode.l10n.t('The painted mask could not be used.') });
       return;
     }
+    if (msg.guide && (this.operation !== 'edit' || msg.guide.byteLength > MAX_MASK_BYTES)) {
+      this.log.warn(`mask editor: refused a guide of ${msg.guide.byteLength} bytes for ${this.operation}`);
+      await this.post({ type: 'runFinished', runId: msg.runId, results: [], error: vscode.l10n.t('The drawn guide could not be used.') });
+      return;
+    }
     const cts = new vscode.CancellationTokenSource();
     const running: NonNullable<MaskEditorPanel['running']> = { id: msg.runId, cts };
     this.running = running;
@@ -247,7 +252,7 @@ export class MaskEditorPanel extends WebviewBase<ToMaskEditor, FromMaskEditor> {
     this.lastOptions = msg.options;
     try {
       const outcome = await this.backend.run(
-        { operation: this.operation, source: this.source, references: [...this.references], prompt: msg.prompt, options: msg.options, mask: msg.mask },
+        { operation: this.operation, source: this.source, references: [...this.references], prompt: msg.prompt, options: msg.options, mask: msg.mask, guide: msg.guide },
         cts.token,
         (message, done, total) => {
           running.progress = { type: 'progress', runId: msg.runId, message, done, total };
@@ -429,6 +434,41 @@ function uiStrings(): Record<string, string> {
     'Zoom in': t('Zoom in'),
     'Zoom level': t('Zoom level'),
     'Zoom out': t('Zoom out'),
+    // the guide layer (GPT Image 2.5 markup)
+    'Arrow': t('Arrow'),
+    'Black': t('Black'),
+    'Blue': t('Blue'),
+    'Box': t('Box'),
+    'Clear guide': t('Clear guide'),
+    'Colour': t('Colour'),
+    'Draw a guide': t('Draw a guide'),
+    'Draw arrows, outlines and marks over the image, then describe the entire image as it should look.': t('Draw arrows, outlines and marks over the image, then describe the entire image as it should look.'),
+    'Draw arrows, outlines and marks that guide the edit': t('Draw arrows, outlines and marks that guide the edit'),
+    'Ellipse': t('Ellipse'),
+    'Green': t('Green'),
+    'Guide': t('Guide'),
+    'Guide over {0}': t('Guide over {0}', '{0}'),
+    'Guide tools': t('Guide tools'),
+    'Guide: drawn over {0} of the image': t('Guide: drawn over {0} of the image', '{0}'),
+    'Guide: pen, arrow, box, ellipse': t('Guide: pen, arrow, box, ellipse'),
+    'Layer': t('Layer'),
+    'Mask': t('Mask'),
+    'Mask / guide layer': t('Mask / guide layer'),
+    'Nothing drawn on the guide yet.': t('Nothing drawn on the guide yet.'),
+    'Nothing is drawn on the guide: draw on it, or use the mask.': t('Nothing is drawn on the guide: draw on it, or use the mask.'),
+    'Only the guide is sent; the painted mask is kept for later.': t('Only the guide is sent; the painted mask is kept for later.'),
+    'Only the mask is sent; the guide is kept for later.': t('Only the mask is sent; the guide is kept for later.'),
+    'Paint where to edit': t('Paint where to edit'),
+    'Pen': t('Pen'),
+    'Preparing the guide…': t('Preparing the guide…'),
+    'Red': t('Red'),
+    'Switch to {0}': t('Switch to {0}', '{0}'),
+    'Use the mask': t('Use the mask'),
+    'White': t('White'),
+    'Yellow': t('Yellow'),
+    '{0} also takes a guide: arrows, outlines and marks drawn over the image.': t('{0} also takes a guide: arrows, outlines and marks drawn over the image.', '{0}'),
+    '{0} takes a mask, not a guide: guides are for GPT Image 2.5 models.': t('{0} takes a mask, not a guide: guides are for GPT Image 2.5 models.', '{0}'),
+    '{0} takes the guide instead of a mask: only the guide is sent.': t('{0} takes the guide instead of a mask: only the guide is sent.', '{0}'),
     'auto': t('auto'),
     'default': t('default'),
     'has transparency': t('has transparency'),

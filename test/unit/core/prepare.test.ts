@@ -1062,3 +1062,80 @@ suite('prepare: keepUnmaskedPixels keeps the original\'s colour profile and bit 
     assert.match(notes.join('\n'), /CMYK.*not exact/);
   });
 });
+
+// ---- the guide (markup, GPT Image 2.5) ------------------------------------------------------
+
+suite('prepare: the guide (markup)', () => {
+  const G25 = models.get('gpt-image-2.5-flare')!;
+
+  /** A transparent RGBA guide of w x h with one opaque red bar at `r`. */
+  function guidePng(w: number, h: number, r: Rect | undefined, alpha = 0): Promise<Buffer> {
+    const px = Buffer.alloc(w * h * 4);
+    for (let i = 3; i < px.length; i += 4) px[i] = alpha;
+    if (r) for (let y = r.top; y < r.top + r.height; y++) for (let x = r.left; x < r.left + r.width; x++) px.set([255, 59, 48, 255], (y * w + x) * 4);
+    return raw(px, w, h, 4).png().toBuffer();
+  }
+
+  async function alphaStats(png: Uint8Array) {
+    const { data, width, height } = await decodeRgba(png);
+    const at = (x: number, y: number) => data[(y * width + x) * 4 + 3];
+    let drawn = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) drawn++;
+    return { width, height, at, drawn };
+  }
+
+  test('sent as an RGBA PNG of the image size, transparent except where drawn, with no mask (not even from alpha)', async () => {
+    const W = 320;
+    const H = 200;
+    // An image with transparent pixels: without a guide they would become the mask.
+    const px = noise(W, H, 4);
+    for (let y = 0; y < 20; y++) for (let x = 0; x < 20; x++) px[(y * W + x) * 4 + 3] = 0;
+    const png = await raw(px, W, H, 4).png().toBuffer();
+    const bar = { left: 100, top: 80, width: 60, height: 10 };
+    const prep = await prepareInputs([{ name: 'cat.png', bytes: png }], G25, { guide: await guidePng(W, H, bar) });
+    assert.strictEqual(prep.mask, undefined, 'never a mask with a guide');
+    assert.ok(prep.markup, 'the guide is sent');
+    assert.deepStrictEqual([prep.markup.name, prep.markup.format], ['cat-guide.png', 'png']);
+    const meta = await sharp(prep.markup.bytes).metadata();
+    assert.deepStrictEqual([meta.format, meta.width, meta.height, meta.channels], ['png', W, H, 4]);
+    const a = await alphaStats(prep.markup.bytes);
+    assert.strictEqual(a.drawn, 600);
+    assert.deepStrictEqual([a.at(130, 85), a.at(5, 5), a.at(99, 85), a.at(160, 85)], [255, 0, 0, 0]);
+    validateRequest({ operation: 'edit', model: G25.id, prompt: 'x', n: 1, images: prep.images, markup: prep.markup }, G25);
+  });
+
+  test('follows the image as displayed (EXIF rotation) and is scaled with it', async () => {
+    // Stored 200x300 with orientation 6: displayed 300x200.
+    const stored = await raw(noise(200, 300, 3), 200, 300, 3).jpeg({ quality: 90 }).withMetadata({ orientation: 6 }).toBuffer();
+    const prep = await prepareInputs([{ name: 'phone.jpg', bytes: stored }], G25, { guide: await guidePng(300, 200, { left: 10, top: 10, width: 50, height: 50 }) });
+    const meta = await sharp(prep.markup!.bytes).metadata();
+    assert.deepStrictEqual([meta.width, meta.height], [300, 200]);
+    await rejects(
+      prepareInputs([{ name: 'phone.jpg', bytes: stored }], G25, { guide: await guidePng(200, 300, { left: 10, top: 10, width: 50, height: 50 }) }),
+      'guide-mismatch',
+      /The guide is 200x300 but phone\.jpg is shown at 300x200 \(the guide must follow the image as displayed, after its EXIF rotation\)/,
+    );
+    // Over 4096 on the long side: the image is scaled down, and the guide with it.
+    const W = 6000;
+    const H = 300;
+    const pano = await raw(gradient(W, H), W, H, 3).jpeg({ quality: 80 }).toBuffer();
+    const big = await prepareInputs([{ name: 'pano.jpg', bytes: pano }], G25, { guide: await guidePng(W, H, { left: 3000, top: 100, width: 600, height: 100 }) });
+    const a = await alphaStats(big.markup!.bytes);
+    assert.deepStrictEqual([a.width, a.height], [4096, 205]);
+    assert.strictEqual(a.at(Math.round(3300 * (4096 / 6000)), Math.round(150 * (205 / 300))), 255);
+    assert.strictEqual(a.at(100, 100), 0);
+    assert.match(big.notes.join('\n'), /guide for pano\.jpg was scaled with the image to 4096x205/);
+  });
+
+  test('refused when it covers everything or is not a PNG; not sent when nothing is drawn', async () => {
+    const png = await rgbPng(64, 48);
+    await rejects(prepareInputs([{ name: 'a.png', bytes: png }], G25, { guide: await guidePng(64, 48, undefined, 255) }), 'guide-mismatch', /The guide covers all of a\.png; it must leave the image visible \(transparent\)/);
+    const noAlpha = await raw(noise(64, 48, 3), 64, 48, 3).png().toBuffer();
+    await rejects(prepareInputs([{ name: 'a.png', bytes: png }], G25, { guide: noAlpha }), 'guide-mismatch', /covers all/);
+    await rejects(prepareInputs([{ name: 'a.png', bytes: png }], G25, { guide: await rgbJpeg(64, 48) }), 'guide-mismatch', /The guide is not a PNG image/);
+    const empty = await prepareInputs([{ name: 'a.png', bytes: png }], G25, { guide: await guidePng(64, 48, undefined) });
+    assert.strictEqual(empty.markup, undefined);
+    assert.strictEqual(empty.mask, undefined);
+    assert.match(empty.notes.join('\n'), /guide for a\.png is empty, so it was not sent/);
+  });
+});
