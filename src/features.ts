@@ -1,13 +1,14 @@
 /**
  * Everything that is not needed to activate: the run pipeline and every feature (the palette's
  * Generate Image, the mask editor, the Studio, the Gallery, the agent tools and MCP server, and
- * the text editor's Generate Image from Selection, hover and code actions). Bundled on its own as
+ * the text editor's Generate Image from Selection, hover and code actions, the asset manifest). Bundled on its own as
  * dist/features.js and loaded by src/extension.ts the first time a command runs or a view opens,
  * so activation costs almost nothing. One bundle for all features keeps one copy of the modules
  * they share (the asset writer's event, for one).
  */
 import * as vscode from 'vscode';
 import { McpServers } from './host/agent/mcp';
+import { AssetsFeature } from './host/assets/feature';
 import { ImageTools } from './host/agent/tools';
 import { HostEditBackend } from './host/edit/backend';
 import { editOpener } from './host/edit/commands';
@@ -40,6 +41,8 @@ export interface Features extends vscode.Disposable {
   readonly mcp: McpServers;
   /** The hover and code actions on image links in text documents. */
   readonly imageLinks: vscode.HoverProvider & vscode.CodeActionProvider;
+  /** The asset manifest: plan, generate, CodeLens, diagnostics. */
+  readonly assets: AssetsFeature;
 }
 
 export function createFeatures(context: vscode.ExtensionContext, { log, keys }: Services): Features {
@@ -52,7 +55,8 @@ export function createFeatures(context: vscode.ExtensionContext, { log, keys }: 
   const tools = new ImageTools(pipeline, log);
   const mcp = new McpServers(context, keys, log);
   const fromSelection = new GenerateFromSelection(log);
-  const owned: vscode.Disposable[] = [pipeline, studio, gallery, mcp];
+  const assets = new AssetsFeature(pipeline, log);
+  const owned: vscode.Disposable[] = [pipeline, studio, gallery, mcp, assets];
   return {
     generate: (args) => generate.generateCommand(args),
     editImage: (uri, uris) => edit.open('edit', uri, uris),
@@ -63,6 +67,7 @@ export function createFeatures(context: vscode.ExtensionContext, { log, keys }: 
     tool: (name) => tools.tool(name),
     mcp,
     imageLinks: new ImageLinkProvider(log),
+    assets,
     dispose: () => owned.forEach((d) => d.dispose()),
   };
 }

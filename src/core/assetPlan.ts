@@ -7,7 +7,7 @@
  * entry names any more are orphaned. With the estimated cost, interactively and through the Batch
  * API (half price). No `vscode`: the host hands in how to read a head and list a folder.
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import type { StoredRecord } from './metadata';
 import { scanFile } from './scan';
@@ -54,8 +54,13 @@ export interface AssetPlan {
 /** A file's head, as the planner needs it: undefined when there is no file. */
 export interface FileHead {
   readonly record?: StoredRecord;
+  /** The recipe hash kept beside a file that cannot carry a record (AVIF renditions); else the record's. */
+  readonly recipe?: string;
   readonly bytesRead: number;
 }
+
+/** Hashes of files that carry no record (AVIF renditions), kept in `.pixelwright/`: valid while the size is the one written. */
+export type Sidecar = ReadonlyMap<string, { readonly recipe: string; readonly size: number }>;
 
 export interface PlanIO {
   head(path: string): Promise<FileHead | undefined>;
@@ -91,24 +96,28 @@ export async function planAssets(entries: readonly AssetEntry[], io: PlanIO): Pr
     const recipe = recipeHash(entry, (p) => io.sourceDigest(p));
     const head = heads.get(entry.path);
     const state = stateOf(head, recipe);
-    items.push({ kind: 'image', path: entry.path, entry, state, recipe, recorded: head?.record?.asset?.recipe });
+    items.push({ kind: 'image', path: entry.path, entry, state, recipe, recorded: recordedOf(head) });
     for (const r of entry.renditions) {
       const rHead = heads.get(r.path);
       if (state !== 'up-to-date') {
-        items.push({ kind: 'rendition', path: r.path, entry, rendition: r, state: 'waiting', recorded: rHead?.record?.asset?.recipe });
+        items.push({ kind: 'rendition', path: r.path, entry, rendition: r, state: 'waiting', recorded: recordedOf(rHead) });
         continue;
       }
       const rRecipe = renditionHash(r, { recipe, createdAt: head!.record!.createdAt });
-      items.push({ kind: 'rendition', path: r.path, entry, rendition: r, state: stateOf(rHead, rRecipe), recipe: rRecipe, recorded: rHead?.record?.asset?.recipe });
+      items.push({ kind: 'rendition', path: r.path, entry, rendition: r, state: stateOf(rHead, rRecipe), recipe: rRecipe, recorded: recordedOf(rHead) });
     }
   }
-  const orphaned = extra.filter((p) => heads.get(p)?.record?.asset).sort();
+  const orphaned = extra.filter((p) => recordedOf(heads.get(p)) !== undefined).sort();
   return { items, orphaned, cost: planCost(items), bytesRead };
+}
+
+function recordedOf(head: FileHead | undefined): string | undefined {
+  return head?.recipe ?? head?.record?.asset?.recipe;
 }
 
 function stateOf(head: FileHead | undefined, recipe: string): PlanState {
   if (!head) return 'new';
-  const recorded = head.record?.asset?.recipe;
+  const recorded = recordedOf(head);
   if (recorded === undefined) return 'foreign';
   return recorded === recipe ? 'up-to-date' : 'changed';
 }
@@ -155,11 +164,16 @@ async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) 
 }
 
 /** Planning on a local disk: heads read with small reads (core/scan.ts), folders listed with readdir. */
-export function diskPlanIO(rootPath: string, sourceDigest: (path: string) => string | undefined = () => undefined): PlanIO {
+export function diskPlanIO(rootPath: string, opts: { readonly sourceDigest?: (path: string) => string | undefined; readonly sidecar?: Sidecar } = {}): PlanIO {
   const abs = (p: string) => nodePath.join(rootPath, ...p.split('/'));
   return {
     head: async (p) => {
       try {
+        if (/\.avif$/i.test(p)) {
+          const st = await stat(abs(p));
+          const kept = opts.sidecar?.get(p);
+          return { recipe: kept && kept.size === st.size ? kept.recipe : undefined, bytesRead: 0 };
+        }
         const r = await scanFile(abs(p));
         return { record: r.record, bytesRead: r.bytesRead };
       } catch (err) {
@@ -175,7 +189,7 @@ export function diskPlanIO(rootPath: string, sourceDigest: (path: string) => str
         return [];
       }
     },
-    sourceDigest,
+    sourceDigest: opts.sourceDigest ?? (() => undefined),
   };
 }
 

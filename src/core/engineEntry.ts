@@ -7,3 +7,4 @@ export { runImageRequest } from './engine';
 export { composeUnmasked, describeImage, makeVariationInput, prepareInputs } from './prepare';
 export { makeThumbnail } from './thumbnails';
 export { makeImages } from './run';
+export { makeRendition } from './renditions';
