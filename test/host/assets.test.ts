@@ -187,17 +187,17 @@ suite('Assets as code (host, fake API)', function () {
     await write('pixelwright.assets.json', m('a golden sword', 'a red shield'));
     fake.reset();
     const r2 = await generate();
-    assert.deepStrictEqual(r2.besides, ['assets-test/i/shield-2.png']);
+    assert.deepStrictEqual(r2.besides, ['assets-test/i/shield~2.png']);
     assert.deepStrictEqual(await read('i/shield.png'), hand, 'the hand-changed file is untouched');
-    assert.strictEqual(readRecord(await read('i/shield-2.png'))!.prompt, 'a red shield');
+    assert.strictEqual(readRecord(await read('i/shield~2.png'))!.prompt, 'a red shield');
     // A file Pixelwright did not make at an entry's path: kept too.
     await write('pixelwright.assets.json', JSON.stringify({ defaults: { model: 'gpt-image-1-mini', quality: 'low', size: '1024x1024' }, assets: [{ path: 'i/logo.png', prompt: 'a logo' }] }));
     const foreign = Uint8Array.from(Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64'));
     await write('i/logo.png', foreign);
     assert.deepStrictEqual(states(await plan()), { 'i/logo.png': 'foreign' });
-    assert.deepStrictEqual((await plan()).orphaned.sort(), ['assets-test/i/shield-2.png', 'assets-test/i/shield.png', 'assets-test/i/sword-64.png', 'assets-test/i/sword.png']);
+    assert.deepStrictEqual((await plan()).orphaned.sort(), ['assets-test/i/shield~2.png', 'assets-test/i/shield.png', 'assets-test/i/sword-64.png', 'assets-test/i/sword.png']);
     const r3 = await generate();
-    assert.deepStrictEqual(r3.besides, ['assets-test/i/logo-2.png']);
+    assert.deepStrictEqual(r3.besides, ['assets-test/i/logo~2.png']);
     assert.deepStrictEqual(await read('i/logo.png'), foreign);
   });
 

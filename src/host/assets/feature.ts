@@ -254,8 +254,11 @@ export class AssetsFeature extends Disposable implements vscode.CodeLensProvider
       if (cancelled) return;
       // Renditions: from their image as it is now on disk (just made or up to date), no API call.
       const engine = renditions.length ? await loadEngine() : undefined;
+      const notMade = new Set(failed.map((f) => f.path));
       for (const item of renditions) {
         if (token.isCancellationRequested) break;
+        // Its image failed in this run: it waits for the next one (the image's failure says why).
+        if (notMade.has(item.entry.path)) continue;
         const r = item.rendition!;
         try {
           const sourceBytes = await vscode.workspace.fs.readFile(uri(item.entry.path));

@@ -37,7 +37,8 @@ export class ManifestStore extends Disposable {
   async load(uri: vscode.Uri): Promise<LoadedManifest | undefined> {
     const root = vscode.workspace.getWorkspaceFolder(uri)?.uri;
     if (!root) return undefined;
-    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    // The editor's text while it has unsaved changes (diagnostics as the user types); else the file.
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString() && d.isDirty);
     const text = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
     const settings = readSettings(uri);
     const dir = uri.path.slice(root.path.length).replace(/^\/+/, '');
