@@ -57,6 +57,22 @@ export function activate(context: vscode.ExtensionContext): PixelwrightApi {
     provideCodeActions: (doc, range, ctx, token) => (mayHoldImageReference(doc.lineAt(range.start.line).text) ? features().imageLinks.provideCodeActions(doc, range, ctx, token) : undefined),
   };
   const linkDocuments = IMAGE_LINK_LANGUAGES.map((language) => ({ language }));
+  /** The asset manifest's CodeLens and diagnostics: the features load when a manifest is open. */
+  const isManifest = (doc: vscode.TextDocument) => doc.uri.path.endsWith('/pixelwright.assets.json');
+  const lensesChanged = new vscode.EventEmitter<void>();
+  let lensesWired = false;
+  const assets = () => {
+    const a = features().assets;
+    if (!lensesWired) {
+      lensesWired = true;
+      context.subscriptions.push(a.onDidChangeCodeLenses(() => lensesChanged.fire()));
+    }
+    return a;
+  };
+  const checkManifest = (doc: vscode.TextDocument) => {
+    if (isManifest(doc)) void assets().store.check(doc).then(() => assets().invalidate(), (err) => log.error(`asset manifest: ${err}`));
+  };
+  vscode.workspace.textDocuments.forEach(checkManifest);
   context.subscriptions.push(
     log,
     usageChanged,
@@ -91,6 +107,16 @@ export function activate(context: vscode.ExtensionContext): PixelwrightApi {
     vscode.commands.registerCommand('pixelwright.showLog', () => log.show()),
     vscode.window.registerWebviewViewProvider('pixelwright.studio', lazyView((f) => f.studio)),
     vscode.window.registerWebviewViewProvider('pixelwright.gallery', lazyView((f) => f.gallery)),
+    lensesChanged,
+    vscode.commands.registerCommand('pixelwright.planAssets', (args?: { manifest?: string; show?: boolean }) => assets().planCommand(args)),
+    vscode.commands.registerCommand('pixelwright.generateAssets', (args?: Parameters<FeaturesModule.Features['assets']['generateCommand']>[0]) => assets().generateCommand(args)),
+    vscode.commands.registerCommand('pixelwright.retryFailedAssets', (args?: { manifest?: string }) => assets().retryFailed(args?.manifest)),
+    vscode.languages.registerCodeLensProvider({ pattern: '**/pixelwright.assets.json' }, {
+      onDidChangeCodeLenses: lensesChanged.event,
+      provideCodeLenses: (doc) => (isManifest(doc) ? assets().provideCodeLenses(doc) : []),
+    }),
+    vscode.workspace.onDidOpenTextDocument(checkManifest),
+    vscode.workspace.onDidChangeTextDocument((e) => checkManifest(e.document)),
     vscode.languages.registerHoverProvider(linkDocuments, imageLinks),
     vscode.languages.registerCodeActionsProvider(linkDocuments, imageLinks),
   );

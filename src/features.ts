@@ -1,13 +1,14 @@
 /**
  * Everything that is not needed to activate: the run pipeline and every feature (the palette's
  * Generate Image, the mask editor, the Studio, the Gallery, the agent tools and MCP server, and
- * the text editor's Generate Image from Selection, hover and code actions). Bundled on its own as
+ * the text editor's Generate Image from Selection, hover and code actions, the asset manifest). Bundled on its own as
  * dist/features.js and loaded by src/extension.ts the first time a command runs or a view opens,
  * so activation costs almost nothing. One bundle for all features keeps one copy of the modules
  * they share (the asset writer's event, for one).
  */
 import * as vscode from 'vscode';
 import { McpServers } from './host/agent/mcp';
+import { AssetsFeature } from './host/assets/feature';
 import { ImageTools } from './host/agent/tools';
 import { HostEditBackend } from './host/edit/backend';
 import { editOpener } from './host/edit/commands';
@@ -45,6 +46,8 @@ export interface Features extends vscode.Disposable {
   /** The Usage view, and the ledger behind it and the budget. */
   readonly usage: UsageViewProvider;
   readonly ledger: UsageLedger;
+  /** The asset manifest: plan, generate, CodeLens, diagnostics. */
+  readonly assets: AssetsFeature;
 }
 
 export function createFeatures(context: vscode.ExtensionContext, { log, keys }: Services): Features {
@@ -59,7 +62,8 @@ export function createFeatures(context: vscode.ExtensionContext, { log, keys }: 
   const tools = new ImageTools(pipeline, log);
   const mcp = new McpServers(context, keys, log, ledger);
   const fromSelection = new GenerateFromSelection(log);
-  const owned: vscode.Disposable[] = [pipeline, studio, gallery, mcp, usage, ledger];
+  const assets = new AssetsFeature(pipeline, log);
+  const owned: vscode.Disposable[] = [pipeline, studio, gallery, mcp, usage, ledger, assets];
   return {
     generate: (args) => generate.generateCommand(args),
     editImage: (uri, uris) => edit.open('edit', uri, uris),
@@ -72,6 +76,7 @@ export function createFeatures(context: vscode.ExtensionContext, { log, keys }: 
     imageLinks: new ImageLinkProvider(log),
     usage,
     ledger,
+    assets,
     dispose: () => owned.forEach((d) => d.dispose()),
   };
 }

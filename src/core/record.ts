@@ -26,6 +26,11 @@ export interface GenerationRecord {
   readonly index?: number;
   readonly count?: number;
   readonly tool: string;
+  /**
+   * An image the asset manifest asked for: the hash of its entry's effective recipe (a
+   * rendition's: of its settings and the image it was made from, `of`). Planning compares it.
+   */
+  readonly asset?: { readonly recipe: string; readonly of?: string };
   /** The tokens the request that made this image used (GPT image models); that request made `images` images. */
   readonly usage?: RecordUsage;
   /** What this image cost (its share of its request), in USD, by Pixelwright's price list of `priceListDate`. */

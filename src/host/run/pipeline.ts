@@ -25,7 +25,8 @@ import type { Log } from '../platform/log';
 import { providerConfig, providerRecord } from '../../core/provider';
 import { ApiKeyStore } from '../platform/secrets';
 import { openSettings, readSettings, type PixelwrightSettings } from '../platform/settings';
-import { OutputFolderError, outputFolderUri, writeAsset } from './assets';
+import { OutputFolderError, outputFolderUri, writeAsset, writeAssetAt, type PlacedAsset } from './assets';
+import type { GenerationRecord } from '../../core/record';
 import type { RunHistory } from './history';
 import { checkBudget, type BudgetVerdict } from '../../core/budget';
 import { formatCost, formatUsd, PRICE_LIST_DATE, spendEstimate, type ActualCost, type ImageUsage } from '../../core/pricing';
@@ -365,6 +366,19 @@ export class RunPipeline extends Disposable {
     void reached(image.record.operation === 'generate' ? 'pixelwright.madeImage' : 'pixelwright.editedImage');
     this.log.info(`kept ${uri.toString(true)}`);
     return uri;
+  }
+
+  /**
+   * Writes a held image at an asset manifest's output path, its record carrying the entry's
+   * recipe hash: the asset writer's rules (a file there is replaced only when `mayReplace` says it
+   * is Pixelwright's own, and kept in `.pixelwright/previous/`; else a unique name beside it).
+   */
+  async saveAsset(image: MadeImage, target: vscode.Uri, asset: NonNullable<GenerationRecord['asset']>, mayReplace: (existing: Uint8Array) => boolean): Promise<PlacedAsset & { readonly bytes: Uint8Array }> {
+    const bytes = embedRecord(image.bytes, { ...image.record, asset });
+    const placed = { ...(await writeAssetAt(target, bytes, mayReplace)), bytes };
+    void reached(image.record.operation === 'generate' ? 'pixelwright.madeImage' : 'pixelwright.editedImage');
+    this.log.info(`asset ${placed.uri.toString(true)}${placed.previous ? ` (the one before kept as ${placed.previous.toString(true)})` : ''}${placed.besides ? ' (beside a file that is not Pixelwright\'s own)' : ''}`);
+    return placed;
   }
 
   /** Reads the source files; the recipe names them by their workspace-relative paths. */
