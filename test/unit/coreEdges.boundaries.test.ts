@@ -95,6 +95,14 @@ suite('writing a new file on disk', () => {
     assert.deepStrictEqual(fs.readdirSync(dir).sort(), ['fox.png', 'fox~2.png', 'fox~3.png']);
   });
 
+  test('a name taken behind the check\'s back is never replaced: after five tries it gives up, and nothing is left behind', async () => {
+    // a broken symbolic link: the existence check (access) sees no file, link() finds the name taken
+    fs.symlinkSync(path.join(dir, 'nowhere'), path.join(dir, 'fox.png'));
+    await assert.rejects(writeNewFile(dir, 'fox.png', Uint8Array.of(1)), new RegExp(`^Error: no free file name for fox\\.png in ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+    assert.deepStrictEqual(fs.readdirSync(dir), ['fox.png']);
+    assert.strictEqual(fs.readlinkSync(path.join(dir, 'fox.png')), path.join(dir, 'nowhere'));
+  });
+
   test('a failure other than a taken name is thrown, and nothing is left behind', async () => {
     // a file where the target folder should be: mkdir fails before anything is written
     fs.writeFileSync(path.join(dir, 'plain'), 'a file');
