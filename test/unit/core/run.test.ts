@@ -133,6 +133,24 @@ suite('one run: images with their recipes and names', function () {
     assert.deepStrictEqual(out.images[0].record.sources, ['a.png']);
   });
 
+  test('only a GPT image edit keeps the unmasked pixels: not a GPT variation, not a DALL·E 2 edit; the stem drops only the last extension', async () => {
+    const gptVar = await makeImages(
+      { operation: 'variation', model: 'gpt-image-1.5', prompt: '', n: 1, outputFormat: 'jpeg', sources: { image: { name: 'my.photo.png', bytes: await png(64, 64), path: 'my.photo.png' }, keepUnmasked: true } },
+      table.get('gpt-image-1.5')!,
+      opts(),
+    );
+    assert.strictEqual(gptVar.images[0].format, 'jpeg');
+    assert.ok(!('keep_unmasked' in gptVar.images[0].record.options));
+    assert.match(gptVar.images[0].name, /^my-photo-variation-\d{8}-\d{6}\.jpg$/);
+    const painted = new Uint8Array(64 * 64).fill(255, 0, 64 * 8);
+    const dalle = await makeImages(
+      { operation: 'edit', model: 'dall-e-2', prompt: 'a moon', n: 1, size: '256x256', sources: { image: { name: 'sq.png', bytes: await png(64, 64), path: 'sq.png' }, mask: { width: 64, height: 64, painted }, keepUnmasked: true } },
+      table.get('dall-e-2')!,
+      opts(),
+    );
+    assert.deepStrictEqual(dalle.images[0].record.options, { size: '256x256', n: 1, square: 'pad', masked: true });
+  });
+
   test('cancelled after the request: no image is made', async () => {
     const controller = new AbortController();
     const out = await makeImages({ operation: 'generate', model: 'gpt-image-1.5', prompt: 'x', n: 1, size: '1024x1024', quality: 'low' }, table.get('gpt-image-1.5')!, opts({ signal: controller.signal, onImage: () => controller.abort() }));
