@@ -26,6 +26,29 @@ export interface GenerationRecord {
   readonly index?: number;
   readonly count?: number;
   readonly tool: string;
+  /** The tokens the request that made this image used (GPT image models); that request made `images` images. */
+  readonly usage?: RecordUsage;
+  /** What this image cost (its share of its request), in USD, by Pixelwright's price list of `priceListDate`. */
+  readonly cost?: RecordCost;
+}
+
+export interface RecordUsage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly totalTokens: number;
+  readonly inputTextTokens?: number;
+  readonly inputImageTokens?: number;
+  readonly outputImageTokens?: number;
+  readonly outputTextTokens?: number;
+  /** Images the request made: the usage is theirs together. */
+  readonly images: number;
+}
+
+export interface RecordCost {
+  readonly usd: number;
+  /** 'tokens': from `usage` by the model's token prices; 'per-image': the model's price per image. */
+  readonly basis: 'tokens' | 'per-image';
+  readonly priceListDate: string;
 }
 
 /** The PNG iTXt keyword and XMP property under which the record is stored. */

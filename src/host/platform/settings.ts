@@ -6,6 +6,7 @@ import type { ProviderSettings } from '../../core/provider';
 // A plain require, not `import * as`: see the note in src/extension.ts.
 import vscode = require('vscode');
 import type { CustomModelDeclaration } from '../../core/models';
+import { budgetAmount, type BudgetLimits } from '../../core/budget';
 
 export type ProviderKind = ProviderSettings['provider'];
 export type OpenResults = 'auto' | 'open' | 'reveal' | 'none';
@@ -23,6 +24,8 @@ export interface PixelwrightSettings extends ProviderSettings {
   readonly maxConcurrentRequests: number;
   readonly rateLimitMaxWaitSeconds: number;
   readonly customModels: readonly CustomModelDeclaration[];
+  /** `pixelwright.budget.monthlyLimit` and `.askAbove` (USD, 0 = off). */
+  readonly budget: BudgetLimits;
 }
 
 export const SECTION = 'pixelwright';
@@ -75,6 +78,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): PixelwrightSett
     maxConcurrentRequests: int(c.get('maxConcurrentRequests'), 1, 10, 3),
     rateLimitMaxWaitSeconds: int(c.get('rateLimitMaxWaitSeconds'), 0, 600, 90),
     customModels: customModels(c.get('customModels')),
+    budget: { monthlyLimit: budgetAmount(c.get('budget.monthlyLimit')), askAbove: budgetAmount(c.get('budget.askAbove')) },
   };
 }
 
