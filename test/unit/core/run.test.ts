@@ -53,7 +53,11 @@ suite('one run: images with their recipes and names', function () {
     assert.strictEqual(out.inexact, false);
     assert.deepStrictEqual(out.images.map((i) => [i.index, i.format, i.record.index, i.record.count]), [[0, 'webp', 0, 2], [1, 'webp', 1, 2]]);
     const r = out.images[0].record;
-    assert.deepStrictEqual({ ...r, createdAt: undefined, requestId: undefined }, {
+    // what the image cost and used is core/cost.ts's rule (its own tests); here only that the recipe carries it
+    assert.strictEqual(r.cost?.basis, 'tokens');
+    assert.strictEqual(typeof r.cost?.usd, 'number');
+    assert.strictEqual(r.usage?.images, 2);
+    assert.deepStrictEqual({ ...r, createdAt: undefined, requestId: undefined, cost: undefined, usage: undefined }, {
       v: 1,
       operation: 'generate',
       prompt: 'A lighthouse',
@@ -63,6 +67,8 @@ suite('one run: images with their recipes and names', function () {
       provider: { kind: 'compatible', baseUrl: 'http://127.0.0.1' },
       createdAt: undefined,
       requestId: undefined,
+      cost: undefined,
+      usage: undefined,
       index: 0,
       count: 2,
       tool: 'Pixelwright test',
