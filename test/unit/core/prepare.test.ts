@@ -163,11 +163,18 @@ suite('prepare: refusals before any upload', () => {
     await rejects(prepareInputs([{ name: 'cut.jpg', bytes: jpeg.subarray(0, Math.floor(jpeg.length * 0.6)) }], GPT), 'damaged');
   });
 
-  test('a header claiming 30000x30000 is refused at once, before decoding', async () => {
+  test('a header claiming 30000x30000 is refused from the header, before decoding', async () => {
     const bomb = craftedPng(30000, 30000);
     assert.ok(bomb.length < 2000);
-    const started = Date.now();
     await rejects(prepareInputs([{ name: 'bomb.png', bytes: bomb }], GPT), 'too-large', /30000x30000 \(900 megapixels\).*100 megapixels/);
+    await rejects(prepareInputs([{ name: 'bomb.png', bytes: bomb }], DALLE2), 'too-large');
+  });
+
+  // [speed]: a timing bound only; `npm run mutation` leaves it out (stryker.config.mjs, mochaOptions.grep).
+  test('[speed] a header claiming 30000x30000 is refused in under 500 ms', async () => {
+    const bomb = craftedPng(30000, 30000);
+    const started = Date.now();
+    await rejects(prepareInputs([{ name: 'bomb.png', bytes: bomb }], GPT), 'too-large');
     await rejects(prepareInputs([{ name: 'bomb.png', bytes: bomb }], DALLE2), 'too-large');
     assert.ok(Date.now() - started < 500, `took ${Date.now() - started} ms`);
   });
@@ -724,16 +731,26 @@ suite('prepare: mask encoding effort, cancellation', () => {
     await checkMask(prep.mask!.bytes, { x0: 100, y0: 100, x1: 300, y1: 250 }, 0);
   });
 
-  test('a noise mask too big for the fast encoding goes out under 4 MB in seconds, alpha exact (grey+alpha)', async function () {
-    this.timeout(60_000);
-    const W = 4096;
-    const H = 3072;
+  const W = 4096;
+  const H = 3072;
+  const noiseMaskRun = async () => {
     const jpeg = await sharp({ create: { width: W, height: H, channels: 3, background: '#7a8' } }).jpeg().toBuffer();
     const mask = noisePainting(W, H);
     const started = Date.now();
     const prep = await prepareInputs([{ name: 'flat.jpg', bytes: jpeg }], models.get('gpt-image-2')!, { mask });
-    const took = Date.now() - started;
+    return { mask, prep, took: Date.now() - started };
+  };
+
+  // [speed]: a timing bound only; `npm run mutation` leaves it out (stryker.config.mjs, mochaOptions.grep).
+  test('[speed] a noise mask too big for the fast encoding is encoded in seconds', async function () {
+    this.timeout(60_000);
+    const { took } = await noiseMaskRun();
     assert.ok(took < 15_000, `took ${took} ms`);
+  });
+
+  test('a noise mask too big for the fast encoding goes out under 4 MB, alpha exact (grey+alpha)', async function () {
+    this.timeout(120_000);
+    const { mask, prep } = await noiseMaskRun();
     const bytes = prep.mask!.bytes;
     assert.ok(bytes.length < 4 * 1024 * 1024 * 0.95, `${bytes.length} bytes`);
     const meta = await sharp(bytes).metadata();
