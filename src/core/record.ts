@@ -26,6 +26,20 @@ export interface GenerationRecord {
   readonly index?: number;
   readonly count?: number;
   readonly tool: string;
+  /**
+   * The recipes of an edit's or variation's sources that carried one (its lineage), each with
+   * its own sources' recipes in turn; bounded in depth and bytes by core/lineage.ts.
+   */
+  readonly lineage?: readonly SourceRecipe[];
+  /** The lineage was cut to its bounds (older ancestors, long prompts or whole entries left out). */
+  readonly lineageCut?: boolean;
+}
+
+/** A source of an edit or variation and the recipe it carried when it was used. */
+export interface SourceRecipe {
+  /** Workspace-relative path of the source when it was used. */
+  readonly path: string;
+  readonly recipe: GenerationRecord;
 }
 
 /** The PNG iTXt keyword and XMP property under which the record is stored. */
