@@ -17,7 +17,7 @@ import { compareNewestFirst, globToRegExp, isExcluded, parseTime } from './model
 import { stat } from 'node:fs/promises';
 import { onDidWriteAsset } from '../run/assets';
 import { entryMatches, loadIndexCache, saveIndexCache, type IndexEntry } from './indexCache';
-import { bytesSource, scanFile, scanImage, type ScanResult } from './scan';
+import { bytesSource, scanFile, scanImage, type ScanResult } from '../../core/headScan';
 import { Disposable } from '../platform/lifecycle';
 
 export interface IndexedImage {
