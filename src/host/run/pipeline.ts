@@ -13,7 +13,6 @@ import * as vscode from 'vscode';
 import { checkRunRequest } from '../../core/apiRequest';
 import type { PartialImage, RunStatus } from '../../core/engine';
 import { classifyError, type ErrorInfo } from '../../core/errors';
-import { embedRecord } from '../../core/metadata';
 import { ModelTable, type ModelCapabilities } from '../../core/models';
 import type { PrepareError } from '../../core/prepare';
 import { requestOptions } from '../../core/request';
@@ -25,7 +24,8 @@ import type { Log } from '../platform/log';
 import { providerConfig, providerRecord } from '../../core/provider';
 import { ApiKeyStore } from '../platform/secrets';
 import { openSettings, readSettings, type PixelwrightSettings } from '../platform/settings';
-import { OutputFolderError, outputFolderUri, writeAsset } from './assets';
+import { OutputFolderError, outputFolderUri } from './assets';
+import { readRecipe, sidecarUri, writeImageWithRecipe } from './recipes';
 import type { RunHistory } from './history';
 
 /** Edits and variations start from files in the workspace: the pipeline reads and prepares them. */
@@ -95,6 +95,11 @@ export interface RunOptions {
   readonly observer?: RunObserver;
   /** An error's buttons: each entry point knows how to edit its prompt, pick a model, or retry so that it shows. */
   readonly actions?: { readonly editPrompt?: () => unknown; readonly pickModel?: () => unknown; readonly retry?: () => unknown };
+  /**
+   * Ask the user before anything is sent (a modal with the prompt, model and count): a run
+   * started from a recipe found in the workspace, which may come from anyone.
+   */
+  readonly askFirst?: boolean;
 }
 
 export class RunPipeline extends Disposable {
@@ -138,6 +143,11 @@ export class RunPipeline extends Disposable {
       // "Edit Prompt" on a prompt refusal reopens the palette with this prompt in the box.
       if (info.param === 'prompt' && generation) await this.history.keepDraft(request.prompt);
       refuse(info);
+      return [];
+    }
+    if (opts.askFirst && !(await this.confirmRun(request, caps))) {
+      this.log.info(`${activity(request.operation, request.n, caps.id)}: not confirmed, nothing sent`);
+      end({ cancelled: true });
       return [];
     }
     let folder: vscode.Uri | undefined;
@@ -221,11 +231,14 @@ export class RunPipeline extends Disposable {
         if (made.length) report(t('Saving…'), reported);
         for (const m of made) {
           if (isCancelled()) break;
-          written.push(await writeAsset(folder!, m.name, embedRecord(m.bytes, m.record)));
+          written.push(await writeImageWithRecipe(folder!, m.name, m.bytes, m.record, settings.recipeStorage));
         }
         if (isCancelled()) {
           // Cancelled while saving: take back what this run wrote, so a cancelled run leaves nothing.
-          for (const f of written.splice(0)) await vscode.workspace.fs.delete(f, { useTrash: false }).then(undefined, () => undefined);
+          for (const f of written.splice(0)) {
+            await vscode.workspace.fs.delete(f, { useTrash: false }).then(undefined, () => undefined);
+            await vscode.workspace.fs.delete(sidecarUri(f), { useTrash: false }).then(undefined, () => undefined);
+          }
           return void (cancelled = true);
         }
         made.forEach((m, i) => observer.onSaved?.({ index: m.index, uri: written[i], bytes: m.bytes, format: m.format, revisedPrompt: m.record.revisedPrompt }));
@@ -300,15 +313,38 @@ export class RunPipeline extends Disposable {
   async save(image: MadeImage, outputFolder?: string): Promise<vscode.Uri> {
     const folder = await this.targetFolder(outputFolder ?? readSettings().outputFolder);
     if (!folder) throw new Error(vscode.l10n.t('Open a folder to keep results in it.'));
-    const uri = await writeAsset(folder, image.name, embedRecord(image.bytes, image.record));
+    const uri = await writeImageWithRecipe(folder, image.name, image.bytes, image.record, readSettings().recipeStorage);
     void reached(image.record.operation === 'generate' ? 'pixelwright.madeImage' : 'pixelwright.editedImage');
     this.log.info(`kept ${uri.toString(true)}`);
     return uri;
   }
 
-  /** Reads the source files; the recipe names them by their workspace-relative paths. */
+  /**
+   * Asks before a run from a recipe found in the workspace: what it will send (prompt, model,
+   * count). False when the user does not confirm.
+   */
+  private async confirmRun(request: RunRequest, caps: ModelCapabilities): Promise<boolean> {
+    const t = vscode.l10n.t;
+    const prompt = request.prompt.length > 300 ? `${request.prompt.slice(0, 300)}…` : request.prompt;
+    const detail = [
+      t('Prompt: {0}', prompt || t('(none)')),
+      t('Model: {0}', caps.id),
+      t('Images: {0}', request.n),
+      ...(request.sources ? [t('Source: {0}', vscode.workspace.asRelativePath(request.sources.image, false))] : []),
+    ].join('\n');
+    const go = t('Run');
+    const pick = await vscode.window.showWarningMessage(t('Run this recipe? It is a paid request to your provider.'), { modal: true, detail }, go);
+    return pick === go;
+  }
+
+  /** Reads the source files and the recipes they carry (inside, or in a sidecar); the recipe names them by their workspace-relative paths. */
   private async readSources(sources: RunSources): Promise<RunSourcesOf<SourceFile>> {
-    const read = async (u: vscode.Uri): Promise<SourceFile> => ({ name: baseName(u), bytes: await vscode.workspace.fs.readFile(u), path: vscode.workspace.asRelativePath(u, false) });
+    const read = async (u: vscode.Uri): Promise<SourceFile> => ({
+      name: baseName(u),
+      bytes: await vscode.workspace.fs.readFile(u),
+      path: vscode.workspace.asRelativePath(u, false),
+      recipe: (await readRecipe(u).catch(() => undefined))?.record ?? null,
+    });
     return { ...sources, image: await read(sources.image), references: await Promise.all((sources.references ?? []).map(read)) };
   }
 
