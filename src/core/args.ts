@@ -4,6 +4,7 @@
  * suits the model is checked later against the capability table.
  */
 import type { GenerationRecord } from './record';
+import { MAX_IMAGES } from '../shared/modelRules';
 
 export interface GenerateArgs {
   readonly prompt?: string;
@@ -49,7 +50,7 @@ export function parseGenerateArgs(raw: unknown): ArgsCheck {
       if (typeof value !== 'string' || !allowed.includes(value)) return { ok: false, problem: `"${key}" must be one of ${allowed.join(', ')}` };
       out[key] = value;
     } else if (key === 'n' || key === 'outputCompression') {
-      const [min, max] = key === 'n' ? [1, 10] : [0, 100];
+      const [min, max] = key === 'n' ? [1, MAX_IMAGES] : [0, 100];
       if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) return { ok: false, problem: `"${key}" must be a whole number from ${min} to ${max}` };
       out[key] = value;
     } else if (key === 'noOpen') {
@@ -91,6 +92,6 @@ export function generateArgsFromRecord(record: Pick<GenerationRecord, 'prompt' |
   oneOf('outputFormat', 'output_format');
   int('outputCompression', o.output_compression, 0, 100);
   oneOf('moderation', 'moderation');
-  int('n', o.n ?? record.count, 1, 10);
+  int('n', o.n ?? record.count, 1, MAX_IMAGES);
   return out as GenerateArgs;
 }

@@ -4,6 +4,7 @@
  * parameter and what is allowed.
  */
 import { customSizeProblem, type Background, type ModelCapabilities, type Operation, type OutputFormat } from './models';
+import { MAX_IMAGES } from '../shared/modelRules';
 
 export interface InputImage {
   /** File name sent to the API (its extension matters to some servers). */
@@ -62,7 +63,7 @@ export function validateRequest(req: ImageRequest, caps: ModelCapabilities, opts
   if ([...req.prompt].length > caps.maxPromptChars) {
     throw new ValidationError('prompt', `${[...req.prompt].length} characters is longer than the ${caps.maxPromptChars} ${model} accepts`);
   }
-  if (!Number.isInteger(req.n) || req.n < 1 || req.n > 10) throw new ValidationError('n', `${req.n} is not a whole number from 1 to 10`);
+  if (!Number.isInteger(req.n) || req.n < 1 || req.n > MAX_IMAGES) throw new ValidationError('n', `${req.n} is not a whole number from 1 to ${MAX_IMAGES}`);
 
   if (req.size !== undefined && !caps.sizes.includes(req.size)) {
     const problem = caps.customSize ? customSizeProblem(req.size, caps.customSize) : `"${req.size}" is not offered by ${model}`;
