@@ -181,7 +181,8 @@ async function main() {
     browser.on('disconnected', () => finish('browser disconnected'));
     cs.on('exit', (c, s) => finish(`code-server exited (${c ?? s})`));
     if (process.env.VERBOSE) console.log('vscode-shim: opening', url);
-    await page.goto(url);
+    // The page may take longer than Playwright's 30 s default to load on a loaded machine: the run's own budget governs.
+    await page.goto(url, { timeout: timeoutMs });
     const remaining = Math.max(1000, timeoutMs - (Date.now() - t0));
     const timer = setTimeout(() => finish(`timed out after ${timeoutMs / 1000}s`), remaining);
     const r = await done;
