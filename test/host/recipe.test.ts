@@ -201,7 +201,7 @@ suite('Recipes: Show Recipe, Remake, Rework (host, fake API)', function () {
   test('the sidecar setting writes the image as it came and its recipe beside it; Show Recipe reads it', async () => {
     await config().update('recipe.storage', 'sidecar', vscode.ConfigurationTarget.Workspace);
     try {
-      const [file] = await vscode.commands.executeCommand<vscode.Uri[]>('pixelwright.generate', { prompt: 'a kite in a sidecar', model: 'gpt-image-1.5', size: '1024x1024', quality: 'low', n: 1, outputFormat: 'png', noOpen: true });
+      const [file] = await vscode.commands.executeCommand<vscode.Uri[]>('pixelwright.generate', { prompt: 'a kite in a sidecar', model: 'gpt-image-1.5', size: '1024x1024', quality: 'low', n: 1, outputFormat: 'png', background: 'auto', noOpen: true });
       assert.strictEqual(readRecord(await vscode.workspace.fs.readFile(file)), undefined, 'nothing added to the bytes');
       const side = parseSidecar(await vscode.workspace.fs.readFile(file.with({ path: `${file.path}.pixelwright.json` })));
       assert.strictEqual(side.record?.prompt, 'a kite in a sidecar');
