@@ -20,18 +20,21 @@ import { readSettings } from './host/platform/settings';
 export interface PixelwrightApi {
   /** Stores a key for the provider the settings point at, as "Set API Key" does. */
   setApiKey(key: string): Promise<void>;
+  /** What Pixelwright spent today and this month (this workspace, all of them, by model), from its usage ledger. */
+  usageSummary(): Promise<import('./core/ledger').UsageSummary>;
 }
 
 export function activate(context: vscode.ExtensionContext): PixelwrightApi {
   const log = new Log();
   const keys = new ApiKeyStore(context.secrets);
   let loaded: FeaturesModule.Features | undefined;
+  const usageChanged = new vscode.EventEmitter<void>();
   const features = (): FeaturesModule.Features => {
     if (!loaded) {
       // A computed path keeps esbuild from inlining the features into the activation bundle.
       const mod = require(path.join(__dirname, 'features.js')) as typeof FeaturesModule;
       loaded = mod.createFeatures(context, { log, keys });
-      context.subscriptions.push(loaded);
+      context.subscriptions.push(loaded, loaded.usage.onDidChangeTreeData(() => usageChanged.fire()));
     }
     return loaded;
   };
@@ -56,6 +59,13 @@ export function activate(context: vscode.ExtensionContext): PixelwrightApi {
   const linkDocuments = IMAGE_LINK_LANGUAGES.map((language) => ({ language }));
   context.subscriptions.push(
     log,
+    usageChanged,
+    // The Usage view loads the features when it is first expanded.
+    vscode.window.registerTreeDataProvider('pixelwright.usage', {
+      onDidChangeTreeData: usageChanged.event,
+      getTreeItem: (line: unknown) => features().usage.getTreeItem(line as never),
+      getChildren: (line?: unknown) => features().usage.getChildren(line as never),
+    }),
     ...tools.map((t) => vscode.lm.registerTool(t.name, lazyTool(t.name))),
     // The MCP server's definition loads the features when VS Code first asks for it.
     vscode.lm.registerMcpServerDefinitionProvider('pixelwright', {
@@ -96,6 +106,7 @@ export function activate(context: vscode.ExtensionContext): PixelwrightApi {
       if (typeof key !== 'string' || !key.trim()) throw new Error('Pixelwright: setApiKey needs a non-empty string');
       await keys.set(readSettings(), key);
     },
+    usageSummary: () => features().ledger.summary(),
   };
 }
 

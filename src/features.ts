@@ -21,6 +21,8 @@ import type { ApiKeyStore } from './host/platform/secrets';
 import { RunHistory } from './host/run/history';
 import { RunPipeline } from './host/run/pipeline';
 import { StudioViewProvider } from './host/studio/view';
+import { UsageLedger } from './host/run/usage';
+import { UsageViewProvider } from './host/usage/view';
 
 /** The services activate() builds and every feature shares. */
 export interface Services {
@@ -43,19 +45,24 @@ export interface Features extends vscode.Disposable {
   readonly mcp: McpServers;
   /** The hover and code actions on image links in text documents. */
   readonly imageLinks: vscode.HoverProvider & vscode.CodeActionProvider;
+  /** The Usage view, and the ledger behind it and the budget. */
+  readonly usage: UsageViewProvider;
+  readonly ledger: UsageLedger;
 }
 
 export function createFeatures(context: vscode.ExtensionContext, { log, keys }: Services): Features {
   const history = new RunHistory(context.globalState);
-  const pipeline = new RunPipeline(context, log, keys, history);
+  const ledger = new UsageLedger(context.globalStorageUri);
+  const pipeline = new RunPipeline(context, log, keys, history, ledger);
+  const usage = new UsageViewProvider(ledger);
   const generate = new GenerateCommand(pipeline, history, log);
   const edit = editOpener(context, new HostEditBackend(context, log, pipeline), log);
   const studio = new StudioViewProvider(context, pipeline, history, log);
   const gallery = new GalleryViewProvider(context, log, pipeline);
   const tools = new ImageTools(pipeline, log);
-  const mcp = new McpServers(context, keys, log);
+  const mcp = new McpServers(context, keys, log, ledger);
   const fromSelection = new GenerateFromSelection(log);
-  const owned: vscode.Disposable[] = [pipeline, studio, gallery, mcp];
+  const owned: vscode.Disposable[] = [pipeline, studio, gallery, mcp, usage, ledger];
   return {
     generate: (args) => generate.generateCommand(args),
     editImage: (uri, uris, preset) => edit.open('edit', uri, uris, preset),
@@ -67,6 +74,8 @@ export function createFeatures(context: vscode.ExtensionContext, { log, keys }: 
     tool: (name) => tools.tool(name),
     mcp,
     imageLinks: new ImageLinkProvider(log),
+    usage,
+    ledger,
     dispose: () => owned.forEach((d) => d.dispose()),
   };
 }

@@ -14,6 +14,7 @@ import { extensionFor, imageFileName } from './naming';
 import { composeUnmasked, makeVariationInput, prepareInputs, type Geometry, type MaskInput } from './prepare';
 import { buildLineage } from './lineage';
 import { readRecord } from './metadata';
+import { actualCost, addCosts, addUsage, type ActualCost, type ImageUsage } from './pricing';
 import type { GenerationRecord } from './record';
 import { requestOptions, validateRequest, type ImageRequest } from './request';
 
@@ -82,6 +83,10 @@ export interface MakeOutcome {
   readonly failures: ErrorInfo[];
   /** The kept pixels could not be exactly the original's (its colours cannot be stored in the PNG result). */
   readonly inexact: boolean;
+  /** What the requests that answered cost (each counted once), when the price list knows; undefined when nothing is known. */
+  readonly cost?: ActualCost;
+  /** Their tokens together (GPT image models). */
+  readonly usage?: ImageUsage;
 }
 
 /** Prepares, runs and composes one request; the images come back with their recipes, not written. */
@@ -120,7 +125,16 @@ export async function makeImages(request: RunRequestOf<SourceFile>, caps: ModelC
     }
     images.push(recipe(request, req, caps, image, bytes, format, createdAt, keep, opts));
   }
-  return { images, failures: outcome.failures, inexact };
+  // A request's usage covers all of its images: count each request once.
+  const requests = [...new Set(outcome.images.map((i) => i.billing).filter((b) => !!b))];
+  const cost = addCosts(requests.map((b) => requestCost(caps.id, req, b)));
+  const usage = requests.reduce<ImageUsage | undefined>((sum, b) => addUsage(sum, b.usage), undefined);
+  return { images, failures: outcome.failures, inexact, cost, usage };
+}
+
+/** What one request cost: by its usage, else by the price per image at the size and quality it was made at. */
+function requestCost(model: string, req: ImageRequest, b: NonNullable<ImageResult['billing']>): ActualCost | undefined {
+  return actualCost(model, { usage: b.usage, quality: b.quality ?? req.quality, size: b.size ?? req.size, images: b.images });
 }
 
 /** The recipe an image carries, and the name it is saved under. */
@@ -142,6 +156,7 @@ function recipe(request: RunRequestOf<SourceFile>, req: ImageRequest, caps: Mode
     count: request.n,
     tool: opts.tool,
     ...(sources ? lineageOf([sources.image, ...(request.operation === 'edit' ? (sources.references ?? []) : [])]) : {}),
+    ...billingRecord(caps.id, req, image.billing),
   };
   // Edits and variations are named after their source; generations after their prompt.
   const stem = sources ? `${sources.image.name.replace(/\.[^.]+$/, '')} ${request.operation}` : request.prompt;
@@ -153,6 +168,16 @@ function recipe(request: RunRequestOf<SourceFile>, req: ImageRequest, caps: Mode
 function lineageOf(files: readonly SourceFile[]): Pick<GenerationRecord, 'lineage' | 'lineageCut'> {
   const { lineage, cut } = buildLineage(files.map((f) => ({ path: f.path, recipe: f.recipe === undefined ? readRecord(f.bytes) : (f.recipe ?? undefined) })));
   return { ...(lineage.length ? { lineage } : {}), ...(cut ? { lineageCut: true } : {}) };
+}
+
+/** The usage of the image's request and this image's share of its cost, for the recipe. */
+function billingRecord(model: string, req: ImageRequest, b: ImageResult['billing']): Pick<GenerationRecord, 'usage' | 'cost'> {
+  if (!b) return {};
+  const cost = requestCost(model, req, b);
+  return {
+    ...(b.usage ? { usage: { ...b.usage, images: b.images } } : {}),
+    ...(cost ? { cost: { usd: Math.round((cost.usd / Math.max(1, b.images)) * 1e6) / 1e6, basis: cost.basis, priceListDate: cost.priceListDate } } : {}),
+  };
 }
 
 /** "hero.png" as the file of image `index` of `count`: "hero-2.png" when there are several, its extension the format's. */

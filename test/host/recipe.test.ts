@@ -139,9 +139,9 @@ suite('Recipes: Show Recipe, Remake, Rework (host, fake API)', function () {
     }
     const ask = d.shown.find((s) => s.level === 'warning');
     assert.ok(ask, 'a confirmation was shown');
-    assert.match(ask!.detail ?? '', /a red kite over dunes/);
-    assert.match(ask!.detail ?? '', /gpt-image-1\.5/);
-    assert.match(ask!.detail ?? '', /2/);
+    // The ask of the pipeline (merged with the budget's): what will be sent and how many.
+    assert.match(`${ask!.message}\n${ask!.detail ?? ''}`, /gpt-image-1\.5/);
+    assert.match(`${ask!.message}\n${ask!.detail ?? ''}`, /\b2\b/);
     assert.strictEqual(generations().length, 0, 'nothing sent');
   });
 

@@ -124,6 +124,7 @@ export class ImageTools {
     const saved: { uri: vscode.Uri; bytes: Uint8Array; format: keyof typeof MIME_TYPES; revisedPrompt?: string }[] = [];
     let error: string | undefined;
     let cancelled = false;
+    let cost: string | undefined;
     await this.pipeline.run(request, plan.caps, plan.settings, {
       outputFolder: plan.folder,
       fileName: plan.fileName,
@@ -136,13 +137,14 @@ export class ImageTools {
         onDone: (end) => {
           error = end.error;
           cancelled = end.cancelled;
+          cost = end.costNote;
         },
       },
     });
     if (cancelled) throw new Error('cancelled; nothing was written');
     if (saved.length === 0) throw new Error(error ?? 'nothing was written');
     const said = describeWritten(saved.map((s) => ({ path: vscode.workspace.asRelativePath(s.uri, false), revisedPrompt: s.revisedPrompt })), request.prompt, operation, error);
-    const parts: (vscode.LanguageModelTextPart | vscode.LanguageModelDataPart)[] = [new vscode.LanguageModelTextPart(said)];
+    const parts: (vscode.LanguageModelTextPart | vscode.LanguageModelDataPart)[] = [new vscode.LanguageModelTextPart(cost ? `${said}\n${cost}` : said)];
     for (const s of saved) if (s.bytes.byteLength <= MAX_DATA_PART_BYTES) parts.push(vscode.LanguageModelDataPart.image(s.bytes, MIME_TYPES[s.format]));
     return new vscode.LanguageModelToolResult(parts);
   }

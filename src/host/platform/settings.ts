@@ -6,6 +6,7 @@ import type { ProviderSettings } from '../../core/provider';
 // A plain require, not `import * as`: see the note in src/extension.ts.
 import vscode = require('vscode');
 import type { CustomModelDeclaration } from '../../core/models';
+import { budgetAmount, type BudgetLimits } from '../../core/budget';
 
 export type ProviderKind = ProviderSettings['provider'];
 export type OpenResults = 'auto' | 'open' | 'reveal' | 'none';
@@ -25,6 +26,8 @@ export interface PixelwrightSettings extends ProviderSettings {
   readonly customModels: readonly CustomModelDeclaration[];
   /** Where recipes go: inside the image (sidecar only for images with C2PA credentials), or always in a sidecar file. */
   readonly recipeStorage: 'embedded' | 'sidecar';
+  /** `pixelwright.budget.monthlyLimit` and `.askAbove` (USD, 0 = off). */
+  readonly budget: BudgetLimits;
 }
 
 export const SECTION = 'pixelwright';
@@ -78,6 +81,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): PixelwrightSett
     rateLimitMaxWaitSeconds: int(c.get('rateLimitMaxWaitSeconds'), 0, 600, 90),
     customModels: customModels(c.get('customModels')),
     recipeStorage: pick(c.get('recipe.storage'), ['embedded', 'sidecar'] as const, 'embedded'),
+    budget: { monthlyLimit: budgetAmount(c.get('budget.monthlyLimit')), askAbove: budgetAmount(c.get('budget.askAbove')) },
   };
 }
 
