@@ -8,7 +8,7 @@
 // work (--baseline, a git ref; default below): that tree is extracted into bench/.tmp, built there,
 // and its own host modules and webview bundle are driven the way its host drove them.
 //
-// 1. Index: every file's record read from its head (src/core/scan.ts) and the list sorted,
+// 1. Index: every file's record read from its head (src/core/headScan.ts) and the list sorted,
 //    against the baseline of reading each file whole and calling readRecord.
 // 2. First screen: the real webview bundle (dist/webview/gallery.js + media/gallery.css) in
 //    headless Chromium, in a side-bar-sized page (300x800), whose acquireVsCodeApi is wired to the
@@ -43,7 +43,7 @@ const DEFAULT_BASELINE = '6f843e7';
 const BASELINE = (() => { const i = process.argv.indexOf('--baseline'); return i > 0 ? process.argv[i + 1] : DEFAULT_BASELINE; })();
 const VIEW = { width: 300, height: 800 };
 
-for (const f of ['out/src/core/scan.js', 'out/src/host/gallery/thumbnails.js', 'out/src/core/thumbnails.js', 'dist/webview/gallery.js']) {
+for (const f of ['out/src/core/headScan.js', 'out/src/host/gallery/thumbnails.js', 'out/src/core/thumbnails.js', 'dist/webview/gallery.js']) {
   if (!fs.existsSync(path.join(ROOT, f))) {
     console.error(`${f} is missing: run \`npm run build && npm run compile-tests\` first.`);
     process.exit(1);
@@ -51,7 +51,7 @@ for (const f of ['out/src/core/scan.js', 'out/src/host/gallery/thumbnails.js', '
 }
 const sharp = require('sharp');
 const { embedRecord, readRecord } = require(path.join(ROOT, 'out/src/core/metadata.js'));
-const { scanFile } = require(path.join(ROOT, 'out/src/core/scan.js'));
+const { scanFile } = require(path.join(ROOT, 'out/src/core/headScan.js'));
 const { ThumbnailCache } = require(path.join(ROOT, 'out/src/host/gallery/thumbnails.js'));
 const { compareNewestFirst, parseTime } = require(path.join(ROOT, 'out/src/host/gallery/model.js'));
 const { makeThumbnail } = require(path.join(ROOT, 'out/src/core/thumbnails.js'));

@@ -90,8 +90,13 @@ export function activate(context: vscode.ExtensionContext): PixelwrightApi {
     }),
     vscode.commands.registerCommand('pixelwright.copyMcpConfiguration', () => features().mcp.copyConfiguration()),
     vscode.commands.registerCommand('pixelwright.generate', (args?: unknown) => features().generate(args)),
-    vscode.commands.registerCommand('pixelwright.editImage', (uri?: unknown, uris?: unknown) => features().editImage(uri, uris)),
-    vscode.commands.registerCommand('pixelwright.createVariations', (uri?: unknown, uris?: unknown) => features().createVariations(uri, uris)),
+    vscode.commands.registerCommand('pixelwright.editImage', (uri?: unknown, uris?: unknown, preset?: unknown) => features().editImage(uri, uris, preset)),
+    vscode.commands.registerCommand('pixelwright.createVariations', (uri?: unknown, uris?: unknown, preset?: unknown) => features().createVariations(uri, uris, preset)),
+    vscode.commands.registerCommand('pixelwright.showRecipe', (uri?: unknown, uris?: unknown) => features().recipes.showRecipe(uri, uris)),
+    vscode.commands.registerCommand('pixelwright.remake', (uri?: unknown) => features().recipes.remake(uri)),
+    vscode.commands.registerCommand('pixelwright.rework', (uri?: unknown) => features().recipes.rework(uri)),
+    vscode.commands.registerCommand('pixelwright.remix', (uri?: unknown) => features().recipes.remix(uri)),
+    vscode.commands.registerCommand('pixelwright.copyPrompt', (uri?: unknown) => features().recipes.copyPrompt(uri)),
     vscode.commands.registerCommand('pixelwright.generateFromSelection', () => features().generateFromSelection()),
     vscode.commands.registerCommand('pixelwright.setApiKey', async () => {
       const settings = readSettings();

@@ -15,6 +15,7 @@ import { editOpener } from './host/edit/commands';
 import { GenerateFromSelection } from './host/editor/fromSelection';
 import { ImageLinkProvider } from './host/editor/imageLinks';
 import { GalleryViewProvider } from './host/gallery/view';
+import { recipeCommands, type RecipeCommands } from './host/recipe/commands';
 import { GenerateCommand } from './host/generate/command';
 import type { Log } from './host/platform/log';
 import type { ApiKeyStore } from './host/platform/secrets';
@@ -32,8 +33,10 @@ export interface Services {
 
 export interface Features extends vscode.Disposable {
   generate(args?: unknown): Promise<vscode.Uri[]>;
-  editImage(uri?: unknown, uris?: unknown): Promise<vscode.Uri | undefined>;
-  createVariations(uri?: unknown, uris?: unknown): Promise<vscode.Uri | undefined>;
+  editImage(uri?: unknown, uris?: unknown, preset?: unknown): Promise<vscode.Uri | undefined>;
+  createVariations(uri?: unknown, uris?: unknown, preset?: unknown): Promise<vscode.Uri | undefined>;
+  /** Show Recipe, Remake, Rework, Remix, Copy Prompt. */
+  readonly recipes: RecipeCommands;
   generateFromSelection(): Promise<void>;
   readonly studio: vscode.WebviewViewProvider;
   readonly gallery: vscode.WebviewViewProvider;
@@ -66,8 +69,9 @@ export function createFeatures(context: vscode.ExtensionContext, { log, keys }: 
   const owned: vscode.Disposable[] = [pipeline, studio, gallery, mcp, usage, ledger, assets];
   return {
     generate: (args) => generate.generateCommand(args),
-    editImage: (uri, uris) => edit.open('edit', uri, uris),
-    createVariations: (uri, uris) => edit.open('variation', uri, uris),
+    editImage: (uri, uris, preset) => edit.open('edit', uri, uris, preset),
+    createVariations: (uri, uris, preset) => edit.open('variation', uri, uris, preset),
+    recipes: recipeCommands(context, log, pipeline),
     generateFromSelection: () => fromSelection.run(),
     studio,
     gallery,

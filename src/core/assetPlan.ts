@@ -10,7 +10,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import type { StoredRecord } from './metadata';
-import { scanFile } from './scan';
+import { scanFile } from './headScan';
 import { renditionHash, recipeHash, type AssetEntry, type Rendition } from './manifest';
 import { estimateCost } from './pricing';
 

@@ -35,6 +35,13 @@ export interface GenerationRecord {
   readonly usage?: RecordUsage;
   /** What this image cost (its share of its request), in USD, by Pixelwright's price list of `priceListDate`. */
   readonly cost?: RecordCost;
+  /**
+   * The recipes of an edit's or variation's sources that carried one (its lineage), each with
+   * its own sources' recipes in turn; bounded in depth and bytes by core/lineage.ts.
+   */
+  readonly lineage?: readonly SourceRecipe[];
+  /** The lineage was cut to its bounds (older ancestors, long prompts or whole entries left out). */
+  readonly lineageCut?: boolean;
 }
 
 export interface RecordUsage {
@@ -54,6 +61,13 @@ export interface RecordCost {
   /** 'tokens': from `usage` by the model's token prices; 'per-image': the model's price per image. */
   readonly basis: 'tokens' | 'per-image';
   readonly priceListDate: string;
+}
+
+/** A source of an edit or variation and the recipe it carried when it was used. */
+export interface SourceRecipe {
+  /** Workspace-relative path of the source when it was used. */
+  readonly path: string;
+  readonly recipe: GenerationRecord;
 }
 
 /** The PNG iTXt keyword and XMP property under which the record is stored. */

@@ -12,6 +12,8 @@ import type { ErrorInfo } from './errors';
 import type { ModelCapabilities } from './models';
 import { extensionFor, imageFileName } from './naming';
 import { composeUnmasked, makeVariationInput, prepareInputs, type Geometry, type MaskInput } from './prepare';
+import { buildLineage } from './lineage';
+import { readRecord } from './metadata';
 import { actualCost, addCosts, addUsage, type ActualCost, type ImageUsage } from './pricing';
 import type { GenerationRecord } from './record';
 import { requestOptions, validateRequest, type ImageRequest } from './request';
@@ -23,6 +25,11 @@ export interface SourceFile {
   readonly bytes: Uint8Array;
   /** How the recipe names it (workspace-relative). */
   readonly path: string;
+  /**
+   * The recipe it carries when that is not inside its bytes (a sidecar), read by the caller;
+   * null: none. Undefined: the run reads the one embedded in `bytes`.
+   */
+  readonly recipe?: unknown;
 }
 
 /** Edits and variations start from images: the run prepares them for the model. */
@@ -153,12 +160,19 @@ function recipe(request: RunRequestOf<SourceFile>, req: ImageRequest, caps: Mode
     index: image.index,
     count: request.n,
     tool: opts.tool,
+    ...(sources ? lineageOf([sources.image, ...(request.operation === 'edit' ? (sources.references ?? []) : [])]) : {}),
     ...billingRecord(caps.id, req, image.billing),
   };
   // Edits and variations are named after their source; generations after their prompt.
   const stem = sources ? `${sources.image.name.replace(/\.[^.]+$/, '')} ${request.operation}` : request.prompt;
   const name = opts.fileName ? numberedName(opts.fileName, image.index, request.n, format) : imageFileName({ prompt: stem, time: createdAt, index: image.index, count: request.n, format });
   return { index: image.index, bytes, format, record, name };
+}
+
+/** The sources' recipes (bounded: core/lineage.ts), as fields of the new recipe. */
+function lineageOf(files: readonly SourceFile[]): Pick<GenerationRecord, 'lineage' | 'lineageCut'> {
+  const { lineage, cut } = buildLineage(files.map((f) => ({ path: f.path, recipe: f.recipe === undefined ? readRecord(f.bytes) : (f.recipe ?? undefined) })));
+  return { ...(lineage.length ? { lineage } : {}), ...(cut ? { lineageCut: true } : {}) };
 }
 
 /** The usage of the image's request and this image's share of its cost, for the recipe. */

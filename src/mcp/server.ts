@@ -11,7 +11,7 @@
  *   PIXELWRIGHT_PROVIDER    openai | azure | compatible (default openai)
  *   PIXELWRIGHT_BASE_URL, PIXELWRIGHT_AZURE_ENDPOINT, PIXELWRIGHT_AZURE_DEPLOYMENT,
  *   PIXELWRIGHT_AZURE_API_VERSION, PIXELWRIGHT_MODEL, PIXELWRIGHT_OUTPUT_FOLDER,
- *   PIXELWRIGHT_TIMEOUT_SECONDS, PIXELWRIGHT_MAX_CONCURRENT
+ *   PIXELWRIGHT_TIMEOUT_SECONDS, PIXELWRIGHT_MAX_CONCURRENT, PIXELWRIGHT_RECIPE_STORAGE (embedded | sidecar)
  *   PIXELWRIGHT_BUDGET_MONTHLY_LIMIT, PIXELWRIGHT_BUDGET_ASK_ABOVE   the budget (USD, 0 or unset: off);
  *     a call the rule would ask about is refused here (a server cannot ask), with the reason
  *   PIXELWRIGHT_LEDGER      the usage ledger file (VS Code hands over its own, so the month's
@@ -29,9 +29,9 @@ import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } fr
 import type * as EngineEntry from '../core/engineEntry';
 import { budgetAmount, checkBudget, type BudgetLimits } from '../core/budget';
 import { classifyError } from '../core/errors';
+import { readRecipeFile } from '../core/recipeFile';
 import { addToLedger, monthSpent, parseLedger, type Ledger } from '../core/ledger';
 import { formatUsd, spendEstimate } from '../core/pricing';
-import { embedRecord, readRecord } from '../core/metadata';
 import { ModelTable } from '../core/models';
 import { checkOutputFolder, checkRealFolder, isInsideFolder } from '../core/paths';
 import { providerConfig, providerRecord, type ProviderSettings } from '../core/provider';
@@ -40,7 +40,7 @@ import { TOOL_DEFINITIONS } from '../core/toolDefinitions';
 import {
   describeRecipe, describeWritten, paintRegions, parseEditInput, parseGenerateInput, parseRecipeInput, parseVariationInput, planToolRun, TOOL_NAMES, ToolInputError, type ToolOperation,
 } from '../core/tools';
-import { writeNewFile } from '../core/files';
+import { writeImageWithRecipe } from '../core/files';
 import { detectImageFormat, MIME_TYPES } from '../shared/imageFormat';
 
 export interface McpConfig extends ProviderSettings {
@@ -49,6 +49,8 @@ export interface McpConfig extends ProviderSettings {
   readonly model: string;
   readonly outputFolder: string;
   readonly maxConcurrent: number;
+  /** Recipes inside the images (sidecars for C2PA images), or always in sidecars (PIXELWRIGHT_RECIPE_STORAGE=sidecar). */
+  readonly recipeStorage: 'embedded' | 'sidecar';
   readonly budget: BudgetLimits;
   /** The usage ledger file shared with VS Code; undefined: kept in memory. */
   readonly ledgerPath?: string;
@@ -73,6 +75,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): McpConfig {
     model: env.PIXELWRIGHT_MODEL || 'gpt-image-1.5',
     outputFolder: env.PIXELWRIGHT_OUTPUT_FOLDER ?? 'images/generated',
     maxConcurrent: num(env.PIXELWRIGHT_MAX_CONCURRENT, 3),
+    recipeStorage: env.PIXELWRIGHT_RECIPE_STORAGE === 'sidecar' ? 'sidecar' : 'embedded',
     budget: { monthlyLimit: budgetAmount(env.PIXELWRIGHT_BUDGET_MONTHLY_LIMIT), askAbove: budgetAmount(env.PIXELWRIGHT_BUDGET_ASK_ABOVE) },
     ledgerPath: env.PIXELWRIGHT_LEDGER && nodePath.isAbsolute(env.PIXELWRIGHT_LEDGER) ? env.PIXELWRIGHT_LEDGER : undefined,
   };
@@ -108,7 +111,8 @@ export class PixelwrightMcp {
   private async call(name: string, input: unknown, signal: AbortSignal): Promise<CallToolResult> {
     if (name === TOOL_NAMES.recipe) {
       const file = await this.workspaceImage(parseRecipeInput(input).image);
-      return { content: [{ type: 'text', text: describeRecipe(this.relative(file.path), readRecord(file.bytes)) }] };
+      const found = await readRecipeFile(nodePath.resolve(this.config.root, file.path));
+      return { content: [{ type: 'text', text: describeRecipe(this.relative(nodePath.resolve(this.config.root, file.path)), found.record, found.where) }] };
     }
     const operation: ToolOperation | undefined = name === TOOL_NAMES.generate ? 'generate' : name === TOOL_NAMES.edit ? 'edit' : name === TOOL_NAMES.variations ? 'variation' : undefined;
     if (!operation) throw new ToolInputError(`there is no tool "${name}"`);
@@ -151,7 +155,7 @@ export class PixelwrightMcp {
     const written: { path: string; revisedPrompt?: string }[] = [];
     const content: CallToolResult['content'] = [];
     for (const image of outcome.images) {
-      const path = await writeNewFile(folder, image.name, embedRecord(image.bytes, image.record));
+      const path = await writeImageWithRecipe(folder, image.name, image.bytes, image.record, this.config.recipeStorage);
       written.push({ path: this.relative(path), revisedPrompt: image.record.revisedPrompt });
       content.push({ type: 'image', data: Buffer.from(image.bytes).toString('base64'), mimeType: MIME_TYPES[image.format] });
     }
@@ -229,7 +233,7 @@ export class PixelwrightMcp {
     const bytes = new Uint8Array(await readFile(real));
     const format = detectImageFormat(bytes.subarray(0, 64));
     if (format !== 'png' && format !== 'jpeg' && format !== 'webp') throw new ToolInputError(`"${given}" is not a PNG, JPEG or WebP image`);
-    return { name: nodePath.basename(path), bytes, path: this.relative(path) };
+    return { name: nodePath.basename(path), bytes, path: this.relative(path), recipe: (await readRecipeFile(real).catch(() => undefined))?.record ?? null };
   }
 
   private relative(path: string): string {

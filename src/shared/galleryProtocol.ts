@@ -33,7 +33,7 @@ export interface GalleryItem {
 }
 
 /** The actions a tile offers. */
-export const GALLERY_ACTIONS = ['open', 'reveal', 'copyPath', 'insert', 'edit', 'variations', 'runAgain', 'details', 'delete'] as const;
+export const GALLERY_ACTIONS = ['open', 'reveal', 'copyPath', 'insert', 'edit', 'variations', 'runAgain', 'details', 'showRecipe', 'remix', 'rework', 'copyPrompt', 'delete'] as const;
 export type GalleryAction = (typeof GALLERY_ACTIONS)[number];
 
 /** The whole record of one image, for "Show prompt and settings". */

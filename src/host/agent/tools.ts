@@ -9,7 +9,6 @@
 import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { ModelTable } from '../../core/models';
-import { readRecord } from '../../core/metadata';
 import { isInsideFolder } from '../../core/paths';
 import { estimateCost, formatUsd } from '../../core/pricing';
 import {
@@ -20,6 +19,7 @@ import { loadEngine } from '../platform/engineLoader';
 import type { Log } from '../platform/log';
 import { readSettings, type PixelwrightSettings } from '../platform/settings';
 import type { RunPipeline, RunRequest } from '../run/pipeline';
+import { readRecipe } from '../run/recipes';
 
 /** Images larger than this go back to the model as a path only, not as image data. */
 const MAX_DATA_PART_BYTES = 4 * 1024 * 1024;
@@ -151,9 +151,9 @@ export class ImageTools {
 
   private async recipe(input: unknown): Promise<vscode.LanguageModelToolResult> {
     const uri = await workspaceImage(parseRecipeInput(input).image);
-    const record = readRecord(await vscode.workspace.fs.readFile(uri));
+    const found = await readRecipe(uri);
     const rel = vscode.workspace.asRelativePath(uri, false);
-    return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(describeRecipe(rel, record))]);
+    return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(describeRecipe(rel, found.record, found.where))]);
   }
 }
 

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import { diskPlanIO, type FileHead, type PlanIO, type Sidecar } from '../../core/assetPlan';
 import type { AssetEntry } from '../../core/manifest';
-import { bytesSource, scanImage } from '../../core/scan';
+import { bytesSource, scanImage } from '../../core/headScan';
 
 export interface AssetState {
   /** Workspace-relative path -> what was written there. */

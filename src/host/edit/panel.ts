@@ -27,6 +27,7 @@ import {
   type RunMessage,
   type ToMaskEditor,
 } from '../../shared/editProtocol';
+import { fitEditOptions } from '../../shared/modelRules';
 import type { EditBackend } from './session';
 import { WebviewBase } from '../webview/base';
 import type { NoticeOf, ReplyBody, RequestOf } from '../webview/channel';
@@ -40,6 +41,12 @@ export interface EditPanelDeps {
   readonly log: Logger;
   /** Owned by the edit feature (editOpener), never static. */
   readonly panels: Map<string, MaskEditorPanel>;
+}
+
+/** Where a new editor starts (a Rework from a recipe): the prompt and options, fitted to the model when shown. */
+export interface EditPreset {
+  readonly prompt: string;
+  readonly options: Partial<EditOptions>;
 }
 
 function panelKey(source: vscode.Uri, operation: Operation): string {
@@ -58,14 +65,21 @@ export class MaskEditorPanel extends WebviewBase<ToMaskEditor, FromMaskEditor> {
    * Opens the editor for an image, or reveals the one already open for it (and this operation).
    * `references` are extra images for GPT image edits.
    */
-  static open(deps: EditPanelDeps, source: vscode.Uri, operation: Operation, references: vscode.Uri[] = []): MaskEditorPanel {
+  static open(deps: EditPanelDeps, source: vscode.Uri, operation: Operation, references: vscode.Uri[] = [], preset?: EditPreset): MaskEditorPanel {
     const existing = deps.panels.get(panelKey(source, operation));
     if (existing) {
       existing.addReferences(references);
       existing.panel.reveal();
+      // An open editor keeps its painting and its form: the preset is not forced on it.
+      if (preset) void vscode.window.showInformationMessage(vscode.l10n.t('The editor of {0} is already open: its settings were kept.', baseName(source)));
       return existing;
     }
-    return new MaskEditorPanel(deps, source, operation, references);
+    const panel = new MaskEditorPanel(deps, source, operation, references);
+    if (preset) {
+      panel.lastPrompt = preset.prompt;
+      panel.preset = preset.options;
+    }
+    return panel;
   }
 
   private readonly panel: vscode.WebviewPanel;
@@ -76,6 +90,8 @@ export class MaskEditorPanel extends WebviewBase<ToMaskEditor, FromMaskEditor> {
   private running: { id: number; cts: vscode.CancellationTokenSource; progress?: ToMaskEditor } | undefined;
   private lastPrompt: string | undefined;
   private lastOptions: EditOptions | undefined;
+  /** The options a Rework starts from, fitted to the model when the page first loads. */
+  private preset: Partial<EditOptions> | undefined;
   private initSeq = 0;
   private closed = false;
 
@@ -213,6 +229,12 @@ export class MaskEditorPanel extends WebviewBase<ToMaskEditor, FromMaskEditor> {
       void vscode.window.showErrorMessage(vscode.l10n.t('Pixelwright: no configured model can do this.'));
       this.panel.dispose();
       return;
+    }
+    if (this.preset && !this.lastOptions) {
+      // A Rework: the recipe's options fitted to its model, when that model is offered here.
+      const m = choices.models.find((x) => x.id === this.preset!.model);
+      if (m) this.lastOptions = fitEditOptions(m, this.preset, this.preset.keepUnmasked ?? choices.options.keepUnmasked);
+      this.preset = undefined;
     }
     const last = this.lastOptions && choices.models.some((m) => m.id === this.lastOptions!.model) ? this.lastOptions : undefined;
     await this.post({

@@ -17,8 +17,10 @@ import { compareNewestFirst, globToRegExp, isExcluded, parseTime } from './model
 import { stat } from 'node:fs/promises';
 import { onDidWriteAsset } from '../run/assets';
 import { entryMatches, loadIndexCache, saveIndexCache, type IndexEntry } from './indexCache';
-import { bytesSource, scanFile, scanImage, type ScanResult } from '../../core/scan';
+import { bytesSource, scanFile, scanImage, type ScanResult } from '../../core/headScan';
 import { Disposable } from '../platform/lifecycle';
+import { MAX_SIDECAR_BYTES, imageNameOfSidecar, parseSidecar } from '../../core/sidecar';
+import { sidecarUri } from '../run/recipes';
 
 export interface IndexedImage {
   readonly uri: vscode.Uri;
@@ -273,6 +275,7 @@ export class GalleryIndex extends Disposable {
     this._register(images.onDidCreate((u) => this.enqueue(u, false)));
     this._register(images.onDidChange((u) => this.enqueue(u, false)));
     this._register(images.onDidDelete((u) => this.enqueue(u, true)));
+    this.watchSidecars();
     // Folders added or removed, or other excluded folders: the list is rebuilt.
     this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => void this.rescan()));
     this._register(
@@ -297,6 +300,24 @@ export class GalleryIndex extends Disposable {
         this.schedule();
       }),
     );
+  }
+
+  /**
+   * A sidecar written, changed or removed: its image is read again (its own mtime and size may
+   * not have changed, so what the index knew of it is dropped first).
+   */
+  private watchSidecars(): void {
+    const sidecars = this._register(vscode.workspace.createFileSystemWatcher('**/*.pixelwright.json'));
+    const onSidecar = (u: vscode.Uri) => {
+      const name = imageNameOfSidecar(u.path.slice(u.path.lastIndexOf('/') + 1));
+      if (!name) return;
+      const image = u.with({ path: u.path.slice(0, u.path.lastIndexOf('/') + 1) + name });
+      this.known.delete(image.toString());
+      this.enqueue(image, false);
+    };
+    this._register(sidecars.onDidCreate(onSidecar));
+    this._register(sidecars.onDidChange(onSidecar));
+    this._register(sidecars.onDidDelete(onSidecar));
   }
 
   /** In an excluded folder (files.exclude, node_modules, .git), relative to its workspace folder. */
@@ -465,6 +486,17 @@ function toImage(uri: vscode.Uri, e: IndexEntry): IndexedImage | undefined {
   };
 }
 
+/** The record in an image's sidecar file (an image with C2PA credentials, or the sidecar setting), if any. */
+async function sidecarRecord(image: vscode.Uri): Promise<StoredRecord | undefined> {
+  try {
+    const uri = sidecarUri(image);
+    if ((await vscode.workspace.fs.stat(uri)).size > MAX_SIDECAR_BYTES) return undefined;
+    return parseSidecar(await vscode.workspace.fs.readFile(uri)).record;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * What one file holds: `prior` again when the file's mtime and size are still those it was read at
  * (one stat, no read), else its head read; `entry` undefined when the file is gone or unreadable.
@@ -478,13 +510,13 @@ async function readEntry(uri: vscode.Uri, prior: IndexEntry | undefined): Promis
         if (entryMatches(prior, st.mtimeMs, st.size)) return { entry: prior, bytesRead: 0, reused: true };
       }
       const f = await scanFile(uri.fsPath);
-      return { entry: { mtime: f.mtime, size: f.size, record: f.record, width: f.width, height: f.height }, bytesRead: f.bytesRead };
+      return { entry: { mtime: f.mtime, size: f.size, record: f.record ?? (await sidecarRecord(uri)), width: f.width, height: f.height }, bytesRead: f.bytesRead };
     }
     const st = await vscode.workspace.fs.stat(uri);
     if (st.type & vscode.FileType.Directory) return { bytesRead: 0 };
     if (entryMatches(prior, st.mtime, st.size)) return { entry: prior, bytesRead: 0, reused: true };
     const r: ScanResult = await scanImage(bytesSource(await vscode.workspace.fs.readFile(uri)));
-    return { entry: { mtime: st.mtime, size: st.size, record: r.record, width: r.width, height: r.height }, bytesRead: r.bytesRead };
+    return { entry: { mtime: st.mtime, size: st.size, record: r.record ?? (await sidecarRecord(uri)), width: r.width, height: r.height }, bytesRead: r.bytesRead };
   } catch {
     return { bytesRead: 0 };
   }

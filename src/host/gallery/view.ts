@@ -29,6 +29,7 @@ import {
 } from '../../shared/galleryProtocol';
 import { DateText, DEFAULT_FIRST_SCREEN, GalleryFeed } from './feed';
 import { GalleryIndex, type IndexedImage } from './imageIndex';
+import { deleteSidecar, followSidecars } from './sidecars';
 import { runSummary } from './model';
 import { ThumbnailCache, type MakeThumbnail, type ThumbJob } from './thumbnails';
 import { WebviewBase } from '../webview/base';
@@ -78,6 +79,8 @@ export class GalleryViewProvider extends WebviewBase<ToGallery, FromGallery> imp
       },
       { locale: vscode.env.language || 'en', strings: uiStrings, post: (m) => this.post(m), isReady: () => this.isReady },
     );
+    // Recipe sidecars go along with their images when those are renamed or deleted in VS Code.
+    this._register(followSidecars(log));
     this._register({ dispose: () => this.thumbs.dispose() });
     this._register({ dispose: () => this.feed.dispose() });
     this._register(
@@ -187,6 +190,11 @@ export class GalleryViewProvider extends WebviewBase<ToGallery, FromGallery> imp
         return await this.runAgain(image);
       case 'details':
         return { details: details(image, this.feed.dates) };
+      case 'showRecipe':
+      case 'remix':
+      case 'rework':
+      case 'copyPrompt':
+        return this.recipeAction(action, uri);
       case 'delete':
         return await this.delete(image);
     }
@@ -244,6 +252,18 @@ export class GalleryViewProvider extends WebviewBase<ToGallery, FromGallery> imp
     return {};
   }
 
+  /** The recipe actions on a tile: the recipe commands, on this image. */
+  private async recipeAction(action: 'showRecipe' | 'remix' | 'rework' | 'copyPrompt', uri: vscode.Uri): Promise<{ notice?: string }> {
+    if (action === 'showRecipe') void vscode.commands.executeCommand('pixelwright.showRecipe', uri);
+    else if (action === 'remix') void vscode.commands.executeCommand('pixelwright.remix', uri);
+    else if (action === 'rework') await vscode.commands.executeCommand('pixelwright.rework', uri);
+    else {
+      await vscode.commands.executeCommand('pixelwright.copyPrompt', uri);
+      return { notice: vscode.l10n.t('Prompt copied.') };
+    }
+    return {};
+  }
+
   /** Inserts a reference to the image at each selection of the active text editor. */
   private async insert(image: IndexedImage): Promise<{ error?: string; notice?: string }> {
     const t = vscode.l10n.t;
@@ -280,6 +300,7 @@ export class GalleryViewProvider extends WebviewBase<ToGallery, FromGallery> imp
       if (again !== forGood) return {};
       await vscode.workspace.fs.delete(image.uri, { useTrash: false, recursive: false });
     }
+    await deleteSidecar(image.uri, this.log);
     this.index.forget(image.uri);
     this.log.info(`gallery: deleted ${image.id}`);
     return { notice: t('Deleted {0}', image.id) };
@@ -327,6 +348,10 @@ export function uiStrings(): Record<string, string> {
     'Edit with Mask…': t('Edit with Mask…'),
     'Create Variations…': t('Create Variations…'),
     'Run Again': t('Run Again'),
+    'Show Recipe': t('Show Recipe'),
+    'Remix…': t('Remix…'),
+    'Rework…': t('Rework…'),
+    'Copy Prompt': t('Copy Prompt'),
     'Show Prompt and Settings': t('Show Prompt and Settings'),
     'Delete…': t('Delete…'),
     '1 image': t('1 image'),
@@ -338,7 +363,7 @@ export function uiStrings(): Record<string, string> {
     'Created': t('Created'),
     'File': t('File'),
     'Filter': t('Filter'),
-    'Filter by prompt, model or file name': t('Filter by prompt, model or file name'),
+    'Search: words, model:, op:edit, after:2026-01-01, before:, on:2026-05': t('Search: words, model:, op:edit, after:2026-01-01, before:, on:2026-05'),
     'Images Pixelwright made': t('Images Pixelwright made'),
     'Looking for images…': t('Looking for images…'),
     'Model': t('Model'),

@@ -24,6 +24,8 @@ export interface PixelwrightSettings extends ProviderSettings {
   readonly maxConcurrentRequests: number;
   readonly rateLimitMaxWaitSeconds: number;
   readonly customModels: readonly CustomModelDeclaration[];
+  /** Where recipes go: inside the image (sidecar only for images with C2PA credentials), or always in a sidecar file. */
+  readonly recipeStorage: 'embedded' | 'sidecar';
   /** `pixelwright.budget.monthlyLimit` and `.askAbove` (USD, 0 = off). */
   readonly budget: BudgetLimits;
 }
@@ -78,6 +80,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): PixelwrightSett
     maxConcurrentRequests: int(c.get('maxConcurrentRequests'), 1, 10, 3),
     rateLimitMaxWaitSeconds: int(c.get('rateLimitMaxWaitSeconds'), 0, 600, 90),
     customModels: customModels(c.get('customModels')),
+    recipeStorage: pick(c.get('recipe.storage'), ['embedded', 'sidecar'] as const, 'embedded'),
     budget: { monthlyLimit: budgetAmount(c.get('budget.monthlyLimit')), askAbove: budgetAmount(c.get('budget.askAbove')) },
   };
 }

@@ -73,7 +73,10 @@ async function exists(uri: vscode.Uri): Promise<boolean> {
  * folder is checked for links out of its workspace folder again, just before writing: a run can
  * take minutes, and the folder can change meanwhile (a checkout, a pull).
  */
-export async function writeAsset(folder: vscode.Uri, name: string, bytes: Uint8Array): Promise<vscode.Uri> {
+/** A file written together with an image, named after the name the image finally gets (a recipe sidecar). */
+export type Companion = (finalName: string) => { readonly name: string; readonly bytes: Uint8Array };
+
+export async function writeAsset(folder: vscode.Uri, name: string, bytes: Uint8Array, companion?: Companion): Promise<vscode.Uri> {
   const root = vscode.workspace.getWorkspaceFolder(folder)?.uri;
   if (root) {
     const relative = folder.path.slice(root.path.length).split('/').filter((s) => s !== '');
@@ -81,16 +84,29 @@ export async function writeAsset(folder: vscode.Uri, name: string, bytes: Uint8A
   }
   await vscode.workspace.fs.createDirectory(folder);
   for (let attempt = 0; ; attempt++) {
-    const finalName = await uniqueName(name, (candidate) => exists(vscode.Uri.joinPath(folder, candidate)));
+    // The name is free only if the companion's is too (an old sidecar is never overwritten).
+    const finalName = await uniqueName(name, async (candidate) => (await exists(vscode.Uri.joinPath(folder, candidate))) || (!!companion && (await exists(vscode.Uri.joinPath(folder, companion(candidate).name)))));
     const target = vscode.Uri.joinPath(folder, finalName);
     const temp = vscode.Uri.joinPath(folder, tempName(finalName));
+    const extra = companion?.(finalName);
+    const extraTarget = extra && vscode.Uri.joinPath(folder, extra.name);
+    const extraTemp = extra && vscode.Uri.joinPath(folder, tempName(extra.name));
+    let extraWritten = false;
     try {
+      // The companion first: whoever sees the image appear finds its sidecar already there.
+      if (extra) {
+        await vscode.workspace.fs.writeFile(extraTemp!, extra.bytes);
+        await vscode.workspace.fs.rename(extraTemp!, extraTarget!, { overwrite: false });
+        extraWritten = true;
+      }
       await vscode.workspace.fs.writeFile(temp, bytes);
       await vscode.workspace.fs.rename(temp, target, { overwrite: false });
       written.fire(target);
       return target;
     } catch (err) {
       await vscode.workspace.fs.delete(temp, { useTrash: false }).then(undefined, () => undefined);
+      if (extraTemp) await vscode.workspace.fs.delete(extraTemp, { useTrash: false }).then(undefined, () => undefined);
+      if (extraWritten) await vscode.workspace.fs.delete(extraTarget!, { useTrash: false }).then(undefined, () => undefined);
       // Another writer took the name between the check and the rename: pick again.
       if (err instanceof vscode.FileSystemError && err.code === 'FileExists' && attempt < 5) continue;
       throw err;

@@ -13,8 +13,8 @@ import * as vscode from 'vscode';
 import { checkRunRequest } from '../../core/apiRequest';
 import type { PartialImage, RunStatus } from '../../core/engine';
 import { classifyError, type ErrorInfo } from '../../core/errors';
-import { embedRecord } from '../../core/metadata';
 import { ModelTable, type ModelCapabilities } from '../../core/models';
+import { embedRecord } from '../../core/metadata';
 import type { PrepareError } from '../../core/prepare';
 import { requestOptions } from '../../core/request';
 import type { MadeImage, RunRequestOf, RunSourcesOf, SourceFile } from '../../core/run';
@@ -25,8 +25,9 @@ import type { Log } from '../platform/log';
 import { providerConfig, providerRecord } from '../../core/provider';
 import { ApiKeyStore } from '../platform/secrets';
 import { openSettings, readSettings, type PixelwrightSettings } from '../platform/settings';
-import { OutputFolderError, outputFolderUri, writeAsset, writeAssetAt, type PlacedAsset } from './assets';
+import { OutputFolderError, outputFolderUri, writeAssetAt, type PlacedAsset } from './assets';
 import type { GenerationRecord } from '../../core/record';
+import { readRecipe, sidecarUri, writeImageWithRecipe } from './recipes';
 import type { RunHistory } from './history';
 import { checkBudget, type BudgetVerdict } from '../../core/budget';
 import { formatCost, formatUsd, PRICE_LIST_DATE, spendEstimate, type ActualCost, type ImageUsage } from '../../core/pricing';
@@ -253,11 +254,14 @@ export class RunPipeline extends Disposable {
         if (made.length) report(t('Saving…'), reported);
         for (const m of made) {
           if (isCancelled()) break;
-          written.push(await writeAsset(folder!, m.name, embedRecord(m.bytes, m.record)));
+          written.push(await writeImageWithRecipe(folder!, m.name, m.bytes, m.record, settings.recipeStorage));
         }
         if (isCancelled()) {
           // Cancelled while saving: take back what this run wrote, so a cancelled run leaves nothing.
-          for (const f of written.splice(0)) await vscode.workspace.fs.delete(f, { useTrash: false }).then(undefined, () => undefined);
+          for (const f of written.splice(0)) {
+            await vscode.workspace.fs.delete(f, { useTrash: false }).then(undefined, () => undefined);
+            await vscode.workspace.fs.delete(sidecarUri(f), { useTrash: false }).then(undefined, () => undefined);
+          }
           return void (cancelled = true);
         }
         made.forEach((m, i) => observer.onSaved?.({ index: m.index, uri: written[i], bytes: m.bytes, format: m.format, revisedPrompt: m.record.revisedPrompt }));
@@ -362,7 +366,7 @@ export class RunPipeline extends Disposable {
   async save(image: MadeImage, outputFolder?: string): Promise<vscode.Uri> {
     const folder = await this.targetFolder(outputFolder ?? readSettings().outputFolder);
     if (!folder) throw new Error(vscode.l10n.t('Open a folder to keep results in it.'));
-    const uri = await writeAsset(folder, image.name, embedRecord(image.bytes, image.record));
+    const uri = await writeImageWithRecipe(folder, image.name, image.bytes, image.record, readSettings().recipeStorage);
     void reached(image.record.operation === 'generate' ? 'pixelwright.madeImage' : 'pixelwright.editedImage');
     this.log.info(`kept ${uri.toString(true)}`);
     return uri;
@@ -381,9 +385,14 @@ export class RunPipeline extends Disposable {
     return placed;
   }
 
-  /** Reads the source files; the recipe names them by their workspace-relative paths. */
+  /** Reads the source files and the recipes they carry (inside, or in a sidecar); the recipe names them by their workspace-relative paths. */
   private async readSources(sources: RunSources): Promise<RunSourcesOf<SourceFile>> {
-    const read = async (u: vscode.Uri): Promise<SourceFile> => ({ name: baseName(u), bytes: await vscode.workspace.fs.readFile(u), path: vscode.workspace.asRelativePath(u, false) });
+    const read = async (u: vscode.Uri): Promise<SourceFile> => ({
+      name: baseName(u),
+      bytes: await vscode.workspace.fs.readFile(u),
+      path: vscode.workspace.asRelativePath(u, false),
+      recipe: (await readRecipe(u).catch(() => undefined))?.record ?? null,
+    });
     return { ...sources, image: await read(sources.image), references: await Promise.all((sources.references ?? []).map(read)) };
   }
 

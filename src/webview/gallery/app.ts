@@ -5,6 +5,7 @@
  * tiles, Enter opens, Shift+F10 or the Menu key opens the actions, Delete deletes (after the
  * host's confirmation), Ctrl+C copies the path.
  */
+import { matchesGalleryQuery, parseGalleryQuery } from '../../shared/gallerySearch';
 import {
   GRID,
   gridLayout,
@@ -57,7 +58,11 @@ const MENU: readonly MenuEntry[] = [
   { action: 'edit', separatorBefore: true },
   { action: 'variations' },
   { action: 'runAgain' },
-  { action: 'details', separatorBefore: true },
+  { action: 'rework' },
+  { action: 'remix' },
+  { action: 'showRecipe', separatorBefore: true },
+  { action: 'copyPrompt' },
+  { action: 'details' },
   { action: 'delete', separatorBefore: true },
 ];
 
@@ -80,6 +85,14 @@ function label(action: GalleryAction): string {
       return s('Run Again');
     case 'details':
       return s('Show Prompt and Settings');
+    case 'showRecipe':
+      return s('Show Recipe');
+    case 'remix':
+      return s('Remix…');
+    case 'rework':
+      return s('Rework…');
+    case 'copyPrompt':
+      return s('Copy Prompt');
     case 'delete':
       return s('Delete…');
   }
@@ -134,7 +147,7 @@ export class GalleryApp {
       type: 'search',
       id: 'filter',
       class: 'filter',
-      placeholder: s('Filter by prompt, model or file name'),
+      placeholder: s('Search: words, model:, op:edit, after:2026-01-01, before:, on:2026-05'),
       'aria-label': s('Filter'),
       spellcheck: 'false',
       autocomplete: 'off',
@@ -270,8 +283,9 @@ export class GalleryApp {
   // ---- filtering and layout ------------------------------------------------------------------
 
   private applyFilter(): void {
-    const words = this.filter.value.toLowerCase().split(/\s+/).filter(Boolean);
-    this.shown = words.length ? this.all.filter((i) => words.every((w) => `${i.prompt}\n${i.model}\n${i.name}`.toLowerCase().includes(w))) : this.all;
+    const query = parseGalleryQuery(this.filter.value);
+    const any = query.words.length || query.model || query.operation || query.from || query.to || query.invalid;
+    this.shown = any ? this.all.filter((i) => matchesGalleryQuery(i, query)) : this.all;
     this.updateChrome();
   }
 
@@ -576,7 +590,7 @@ export class GalleryApp {
     this.closeMenu(false);
     this.menuFor = { item, restore: anchor.closest<HTMLElement>('.tile') ?? anchor };
     this.menu.setAttribute('aria-label', s('Actions for {0}', item.name));
-    const entries = MENU.filter((m) => m.action !== 'runAgain' || item.operation === 'generate');
+    const entries = MENU.filter((m) => (m.action !== 'runAgain' || item.operation === 'generate') && (m.action !== 'rework' || item.operation !== 'generate'));
     this.menu.replaceChildren(
       ...entries.flatMap((m, i) => {
         const b = h('button', { type: 'button', role: 'menuitem', tabindex: -1, class: m.action === 'delete' ? 'danger' : undefined, 'data-action': m.action }, label(m.action));

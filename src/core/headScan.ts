@@ -6,7 +6,8 @@
  * chunk that can hold the record. Each candidate chunk is handed to core's readRecord inside a
  * minimal container of its own, so the parsing rules stay those of core/metadata.ts.
  *
- * Plain Node (no `vscode`; in core, as the Gallery and the asset plan both read heads): the host gives it a file handle (local files) or the whole file's bytes
+ * Plain Node (no `vscode`): the gallery index, Show Recipe, the hover, the agent tools and the MCP
+ * server read recipes through it (with core/recipeFile.ts for sidecars); the host gives it a file handle (local files) or the whole file's bytes
  * (other file systems); the benchmark and unit tests use it directly.
  */
 import { open } from 'node:fs/promises';
