@@ -87,6 +87,13 @@ async function openStudio() {
   // force: a progress badge on the icon (a run, the gallery's scan) takes the pointer otherwise
   if (!checked) await item.click({ force: true });
   await page.mouse.move(800, 500); // no tooltip over the view
+  // The Gallery and Usage views share the side bar: collapsed, they leave the Studio its whole
+  // height. With them open, the Studio's lower part (Generate, Cancel) was cut off by the Gallery
+  // pane, and a click on Generate could land on the Gallery instead (the dall-e-3 step's timeout).
+  for (const name of ['Gallery', 'Usage']) {
+    const header = page.locator('.pane-header[aria-expanded="true"]', { hasText: new RegExp(`^\\s*${name}`) }).first();
+    if (await header.count()) await header.click().catch(() => undefined);
+  }
   const f = await studio();
   await until('the form', async () => (await f.locator('#prompt').count()) === 1, 10_000, 100);
   return f;
