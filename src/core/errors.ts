@@ -11,6 +11,7 @@ export type ErrorKind =
   | 'auth' // 401: bad or missing key
   | 'org-verification' // 403: organization must be verified
   | 'forbidden' // other 403 (region, permissions)
+  | 'no-access' // 403/400 to SVG or GIF output: the project has no access to it yet (ErrorInfo.format says which)
   | 'content-policy' // the safety system refused the prompt
   | 'bad-request' // other 400
   | 'not-found' // 404: model or (Azure) deployment
@@ -35,6 +36,8 @@ export interface ErrorInfo {
   readonly code?: string;
   readonly requestId?: string;
   readonly retryAfterSeconds?: number;
+  /** 'no-access': the output format the project has no access to. */
+  readonly format?: 'svg' | 'gif';
 }
 
 /** An error raised by Pixelwright's own client code with an already known kind. */
@@ -152,6 +155,18 @@ export function classifyError(err: unknown, knownSecrets: readonly string[] = []
   }
   if (e.status !== undefined && e.status >= 500) return { ...base, kind: 'server' };
   return { ...base, kind: 'unknown' };
+}
+
+/**
+ * A request for SVG or GIF output refused with 403, or with 400 about the output format or
+ * access, is the project's missing access to that output (the SDK: "requires project access", "the
+ * GIF preview"), to be shown as such and not as a failure of Pixelwright. Anything else is as it was.
+ */
+export function noAccessToOutput(info: ErrorInfo, outputFormat: string | undefined): ErrorInfo {
+  if (outputFormat !== 'svg' && outputFormat !== 'gif') return info;
+  const aboutAccess = info.param === 'output_format' || /\baccess\b|\bpreview\b|not (?:enabled|available)/i.test(info.serverMessage ?? '');
+  const refused = (info.status === 403 && info.kind !== 'org-verification') || (info.status === 400 && aboutAccess);
+  return refused ? { ...info, kind: 'no-access', format: outputFormat } : info;
 }
 
 /**

@@ -3,13 +3,13 @@
  * the SDK parameters it becomes. Validation runs before any network call; a refusal names the
  * parameter and what is allowed.
  */
-import { customSizeProblem, type Background, type ModelCapabilities, type Operation, type OutputFormat } from './models';
+import { customSizeProblem, GIF_FRAME_MS, GIF_FRAMES, type Background, type Complexity, type ModelCapabilities, type Operation, type OutputFormat, type RasterFormat } from './models';
 
 export interface InputImage {
   /** File name sent to the API (its extension matters to some servers). */
   readonly name: string;
   readonly bytes: Uint8Array;
-  readonly format: OutputFormat;
+  readonly format: RasterFormat;
 }
 
 export interface ImageRequest {
@@ -25,6 +25,11 @@ export interface ImageRequest {
   readonly outputCompression?: number;
   readonly moderation?: 'auto' | 'low';
   readonly inputFidelity?: 'low' | 'high';
+  /** Planning effort, independent of quality (the 2026 models). */
+  readonly complexity?: Complexity;
+  /** GIF output: how many frames (2-16) and how long each shows (ms). */
+  readonly frameCount?: number;
+  readonly frameDurationMs?: number;
   /** Edit / variation inputs; the first one carries the mask. */
   readonly images?: readonly InputImage[];
   readonly mask?: InputImage;
@@ -92,6 +97,25 @@ export function validateRequest(req: ImageRequest, caps: ModelCapabilities, opts
     if (req.operation === 'generate') throw new ValidationError('input_fidelity', 'input_fidelity applies to edits only');
     if (!caps.inputFidelity) throw new ValidationError('input_fidelity', `${model} does not take input_fidelity`);
   }
+  if (req.complexity !== undefined) {
+    if (!caps.complexity) throw new ValidationError('complexity', `${model} does not take complexity`);
+    oneOf('complexity', req.complexity, ['low', 'medium', 'high'], model);
+  }
+  const vector = req.outputFormat === 'svg' || req.outputFormat === 'gif';
+  if (vector && !caps.outputFormats.includes(req.outputFormat!) && caps.previewFormats.includes(req.outputFormat as 'svg' | 'gif')) {
+    throw new ValidationError('output_format', 'SVG and GIF output are turned off: turn on the setting pixelwright.experimental.vectorAndAnimatedOutput');
+  }
+  if (req.outputFormat === 'gif') {
+    if (req.mask) throw new ValidationError('mask', 'GIF output cannot be combined with a mask');
+    if (req.frameCount !== undefined && (!Number.isInteger(req.frameCount) || req.frameCount < GIF_FRAMES.min || req.frameCount > GIF_FRAMES.max)) {
+      throw new ValidationError('frame_count', `${req.frameCount} is not a whole number from ${GIF_FRAMES.min} to ${GIF_FRAMES.max}`);
+    }
+    if (req.frameDurationMs !== undefined && (!Number.isInteger(req.frameDurationMs) || req.frameDurationMs < GIF_FRAME_MS.min || req.frameDurationMs > GIF_FRAME_MS.max)) {
+      throw new ValidationError('frame_duration_ms', `${req.frameDurationMs} is not a whole number of milliseconds from ${GIF_FRAME_MS.min} to ${GIF_FRAME_MS.max}`);
+    }
+  } else if (req.frameCount !== undefined || req.frameDurationMs !== undefined) {
+    throw new ValidationError(req.frameCount !== undefined ? 'frame_count' : 'frame_duration_ms', 'frames apply to GIF output only', ['gif']);
+  }
   // Checked for every operation: a generation would otherwise drop the mask without a word.
   if (req.mask && req.operation !== 'edit') throw new ValidationError('mask', 'a mask applies to edits only');
   if (req.operation !== 'generate' && !opts.inputsLater) validateInputs(req, caps);
@@ -115,6 +139,11 @@ function validateInputs(req: ImageRequest, caps: ModelCapabilities): void {
   }
 }
 
+/** SVG and GIF output: one image per request, never streamed (the SDK's rule). */
+export function isPreviewOutput(req: Pick<ImageRequest, 'outputFormat'>): boolean {
+  return req.outputFormat === 'svg' || req.outputFormat === 'gif';
+}
+
 /** How many requests an `n` becomes, given the model's per-request limit: sizes of each batch. */
 export function splitCount(n: number, maxN: number): number[] {
   const batches: number[] = [];
@@ -134,6 +163,9 @@ export function requestOptions(req: ImageRequest): Record<string, string | numbe
     ['output_compression', req.outputCompression],
     ['moderation', req.moderation],
     ['input_fidelity', req.inputFidelity],
+    ['complexity', req.complexity],
+    ['frame_count', req.frameCount],
+    ['frame_duration_ms', req.frameDurationMs],
     ['n', req.n],
   ];
   for (const [k, v] of fields) if (v !== undefined) o[k] = v;

@@ -33,7 +33,7 @@ import {
   describeRecipe, describeWritten, paintRegions, parseEditInput, parseGenerateInput, parseRecipeInput, parseVariationInput, planToolRun, TOOL_NAMES, ToolInputError, type ToolOperation,
 } from '../core/tools';
 import { writeNewFile } from '../core/files';
-import { detectImageFormat, MIME_TYPES } from '../shared/imageFormat';
+import { detectImageFormat, RESULT_MIME_TYPES } from '../shared/imageFormat';
 
 export interface McpConfig extends ProviderSettings {
   readonly root: string;
@@ -134,7 +134,7 @@ export class PixelwrightMcp {
     for (const image of outcome.images) {
       const path = await writeNewFile(folder, image.name, embedRecord(image.bytes, image.record));
       written.push({ path: this.relative(path), revisedPrompt: image.record.revisedPrompt });
-      content.push({ type: 'image', data: Buffer.from(image.bytes).toString('base64'), mimeType: MIME_TYPES[image.format] });
+      content.push({ type: 'image', data: Buffer.from(image.bytes).toString('base64'), mimeType: RESULT_MIME_TYPES[image.format] });
     }
     return { content: [{ type: 'text', text: describeWritten(written, plan.request.prompt, operation, error) }, ...content] };
   }
