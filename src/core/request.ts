@@ -76,6 +76,10 @@ export function validateRequest(req: ImageRequest, caps: ModelCapabilities, opts
   oneOf('quality', req.quality, caps.qualities, model);
   oneOf('style', req.style, caps.styles, model);
   oneOf('background', req.background, caps.backgrounds, model);
+  const vector = req.outputFormat === 'svg' || req.outputFormat === 'gif';
+  if (vector && !caps.outputFormats.includes(req.outputFormat!) && caps.previewFormats.includes(req.outputFormat as 'svg' | 'gif')) {
+    throw new ValidationError('output_format', 'SVG and GIF output are turned off: turn on the setting pixelwright.experimental.vectorAndAnimatedOutput');
+  }
   oneOf('output_format', req.outputFormat, caps.outputFormats, model);
   if (req.background === 'transparent' && req.outputFormat === 'jpeg') {
     throw new ValidationError('background', 'a transparent background needs png or webp output', ['png', 'webp']);
@@ -100,10 +104,6 @@ export function validateRequest(req: ImageRequest, caps: ModelCapabilities, opts
   if (req.complexity !== undefined) {
     if (!caps.complexity) throw new ValidationError('complexity', `${model} does not take complexity`);
     oneOf('complexity', req.complexity, ['low', 'medium', 'high'], model);
-  }
-  const vector = req.outputFormat === 'svg' || req.outputFormat === 'gif';
-  if (vector && !caps.outputFormats.includes(req.outputFormat!) && caps.previewFormats.includes(req.outputFormat as 'svg' | 'gif')) {
-    throw new ValidationError('output_format', 'SVG and GIF output are turned off: turn on the setting pixelwright.experimental.vectorAndAnimatedOutput');
   }
   if (req.outputFormat === 'gif') {
     if (req.mask) throw new ValidationError('mask', 'GIF output cannot be combined with a mask');

@@ -13,8 +13,10 @@ const RDF_NS = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#';
 /** The id of the metadata element Pixelwright writes (and replaces). */
 const ELEMENT_ID = 'pixelwright-recipe';
 
+/** What may come before the root element: a BOM, the XML declaration, processing instructions, comments, a doctype. */
+const PROLOG = /^\uFEFF?(?:\s*(?:<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>]*>))*\s*/i;
 /** The root element's start tag: `<svg`, attributes (quoted values may hold `>`), `>` or `/>`. */
-const ROOT_TAG = /<svg(?:\s+[^\s=/>]+(?:\s*=\s*(?:"[^"]*"|'[^']*'))?)*\s*(\/?)>/i;
+const ROOT_TAG = /<svg(?:\s+[^\s=/>]+(?:\s*=\s*(?:"[^"]*"|'[^']*'))?)*\s*(\/?)>/iy;
 /** The element this module writes, whole (its JSON is escaped: it holds no `<`). */
 const OURS = new RegExp(`<metadata\\s+id="${ELEMENT_ID}"\\s*>[\\s\\S]*?</metadata>`, 'g');
 
@@ -31,6 +33,7 @@ function svgText(bytes: Uint8Array): string {
 /** `bytes` (an SVG document) with the record's JSON in its metadata, any earlier one replaced. */
 export function withSvgRecord(bytes: Uint8Array, json: string): Uint8Array {
   const text = svgText(bytes).replace(OURS, '');
+  ROOT_TAG.lastIndex = PROLOG.exec(text)![0].length;
   const root = ROOT_TAG.exec(text);
   if (!root) throw new MetadataError('Cannot store the generation record: the SVG has no <svg> element.');
   const element =
