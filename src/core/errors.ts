@@ -4,6 +4,7 @@
  * load the `openai` package: the host can classify errors without paying for the SDK.
  * The UI turns a kind into words (localized) and a next action.
  */
+import type { CoreMessage } from '../shared/messages';
 import type { ValidationError } from './request';
 
 export type ErrorKind =
@@ -36,6 +37,8 @@ export interface ErrorInfo {
   readonly code?: string;
   readonly requestId?: string;
   readonly retryAfterSeconds?: number;
+  /** A refusal's reason as a message id with parameters (validation), for the host to translate. */
+  readonly text?: CoreMessage;
   /** 'no-access': the output format the project has no access to. */
   readonly format?: 'svg' | 'gif';
 }
@@ -105,7 +108,7 @@ export function classifyError(err: unknown, knownSecrets: readonly string[] = []
   const named = err as { name?: string };
   if (named?.name === 'ValidationError') {
     const v = err as ValidationError;
-    return { kind: 'validation', param: v.param, serverMessage: v.message };
+    return { kind: 'validation', param: v.param, serverMessage: v.message, ...(v.text ? { text: v.text } : {}) };
   }
   if (named?.name === 'ImageApiError') {
     const a = err as ImageApiError;

@@ -3,6 +3,7 @@
  * Every request is checked against it (validateRequest in request.ts) before any network call.
  */
 import { checkCustomSize, COMPLEXITIES, GIF_FRAME_MS, GIF_FRAMES, type Complexity, type CustomSizeRule } from '../shared/modelRules';
+import { englishMessage, msg, type CoreMessage } from '../shared/messages';
 import type { Operation } from './record';
 
 export type { Operation };
@@ -207,26 +208,26 @@ export class ModelTable {
   }
 }
 
-/**
- * Why a WxH size breaks a custom-size rule, in English (validation, the palette's size box), or
- * undefined when it is fine. The rule itself is shared/modelRules' checkCustomSize.
- */
-export function customSizeProblem(size: string, rule: CustomSizeRule): string | undefined {
+/** Why a WxH size breaks a custom-size rule, as a message id with its bound; undefined when it fits. */
+export function customSizeMessage(size: string, rule: CustomSizeRule): CoreMessage | undefined {
   const p = checkCustomSize(size, rule);
   switch (p?.kind) {
     case undefined:
       return undefined;
     case 'format':
-      return `must be WIDTHxHEIGHT, for example 1536x864`;
-    case 'min':
-      return `width and height must each be at least ${p.value}`;
-    case 'multiple':
-      return `width and height must both be divisible by ${p.value}`;
-    case 'edge':
-      return `the longest side must be at most ${p.value}`;
+      return msg('size.format');
     case 'pixels':
-      return `at most ${p.value.toLocaleString('en-US')} pixels (3840x2160)`;
+      return msg('size.pixels', p.value.toLocaleString('en-US'));
+    case 'min':
+    case 'multiple':
+    case 'edge':
     case 'ratio':
-      return `the aspect ratio must be between 1:${p.value} and ${p.value}:1`;
+      return msg(`size.${p.kind}`, p.value);
   }
+}
+
+/** The same in English (validation's `problem`, the MCP server). */
+export function customSizeProblem(size: string, rule: CustomSizeRule): string | undefined {
+  const m = customSizeMessage(size, rule);
+  return m && englishMessage(m);
 }

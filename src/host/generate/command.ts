@@ -5,11 +5,12 @@
  */
 import * as vscode from 'vscode';
 import { parseGenerateArgs, type GenerateArgs } from '../../core/args';
-import { COMPLEXITIES, customSizeProblem, ModelTable, type Background, type Complexity, type ModelCapabilities, type OutputFormat } from '../../core/models';
+import { COMPLEXITIES, customSizeMessage, ModelTable, type Background, type Complexity, type ModelCapabilities, type OutputFormat } from '../../core/models';
 import type { ImageRequest } from '../../core/request';
 import { fitOptions, modelInfo, type FittedChoices, type ModelInfo } from '../../shared/modelRules';
 import { showError } from '../platform/errors';
 import type { Log } from '../platform/log';
+import { translateMessage } from '../platform/messages';
 import { modelTable, readSettings, type PixelwrightSettings } from '../platform/settings';
 import type { RunHistory } from '../run/history';
 import { deploymentModel, longestPromptLimit, offeredModels, preferredModel, promptLength } from '../../core/modelChoice';
@@ -193,7 +194,10 @@ export class GenerateCommand {
           result = await pickOne(info, t('Size'), choices, prefs.size);
           if (result === custom) {
             const rule = c.customSize!;
-            result = await inputText(info, t('Width x height, e.g. 1536x864 (multiples of {0}, ratio up to {1}:1, at most 3840x2160)', rule.multiple, rule.maxRatio), prefs.size && prefs.size !== 'auto' ? prefs.size : '', (v) => customSizeProblem(v, rule), { back: true });
+            result = await inputText(info, t('Width x height, e.g. 1536x864 (multiples of {0}, ratio up to {1}:1, at most 3840x2160)', rule.multiple, rule.maxRatio), prefs.size && prefs.size !== 'auto' ? prefs.size : '', (v) => {
+              const m = customSizeMessage(v, rule);
+              return m && translateMessage(m);
+            }, { back: true });
             if (result === BACK) continue;
           }
           if (typeof result === 'string') prefs = { ...prefs, size: (chosen.size = result) };

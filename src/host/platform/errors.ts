@@ -5,6 +5,7 @@
 // A plain require, not `import * as`: see the note in src/extension.ts.
 import vscode = require('vscode');
 import { withProductPrefix, type ErrorInfo } from '../../core/errors';
+import { translateIfMessage } from './messages';
 import { turnOffPreviewOutput, type PixelwrightSettings } from './settings';
 
 export interface ErrorContext {
@@ -37,7 +38,7 @@ export function describeError(info: ErrorInfo, ctx: ErrorContext): Described {
   switch (info.kind) {
     case 'validation':
       return {
-        message: t('Pixelwright cannot send this request: {0}', info.serverMessage ?? info.param ?? ''),
+        message: t('Pixelwright cannot send this request: {0}', translateIfMessage(info.text) ?? info.serverMessage ?? info.param ?? ''),
         // A refused prompt is fixed by editing it or by a model that takes it, not in the settings.
         actions:
           info.param === 'prompt'
