@@ -24,7 +24,7 @@ const config = {
     config: '.mocharc.json',
     // The fake server's own tests: they import nothing from src/core, and one of them (a 50 ms URL
     // lifetime) fails on a loaded machine, which would abort the initial run.
-    ignore: ['out/test/unit/fake-openai.test.js'],
+    ignore: ['out/test/unit/fake-openai/server.test.js'],
   },
   // The tests run from out/ (tsc output), so the sandbox compiles the instrumented sources and
   // the tests before the first run.

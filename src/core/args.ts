@@ -4,6 +4,7 @@
  * suits the model is checked later against the capability table.
  */
 import type { GenerationRecord } from './record';
+import { MAX_IMAGES } from '../shared/modelRules';
 
 export interface GenerateArgs {
   readonly prompt?: string;
@@ -101,6 +102,6 @@ export function generateArgsFromRecord(record: Pick<GenerationRecord, 'prompt' |
   oneOf('complexity', 'complexity');
   int('frameCount', o.frame_count, 2, 16);
   int('frameDurationMs', o.frame_duration_ms, 10, 655_350);
-  int('n', o.n ?? record.count, 1, 10);
+  int('n', o.n ?? record.count, 1, MAX_IMAGES);
   return out as GenerateArgs;
 }

@@ -87,6 +87,22 @@ function gptImage(id: string, extra: Partial<ModelCapabilities> = {}): ModelCapa
   };
 }
 
+/**
+ * What the DALL·E models share: PNG only (no format, compression or background choice), no
+ * moderation, streaming or input fidelity, and URLs unless asked for b64_json.
+ */
+const DALL_E = {
+  backgrounds: [],
+  outputFormats: ['png'],
+  previewFormats: [],
+  complexity: false,
+  compression: false,
+  moderation: false,
+  streaming: false,
+  inputFidelity: false,
+  responseFormat: true,
+} as const satisfies Partial<ModelCapabilities>;
+
 const GPT_IMAGE_2_SIZES: CustomSizeRule = { multiple: 16, maxEdge: 3840, maxPixels: 3840 * 2160, maxRatio: 3 };
 /** GPT Image 2.5 adds two qualities above high. */
 const GPT_IMAGE_25_QUALITIES = [...GPT_QUALITIES, 'xhigh', 'max'] as const;
@@ -122,15 +138,7 @@ export const BUILTIN_MODELS: readonly ModelCapabilities[] = [
     qualities: ['standard', 'hd'],
     maxN: 1,
     styles: ['vivid', 'natural'],
-    backgrounds: [],
-    outputFormats: ['png'],
-    previewFormats: [],
-    complexity: false,
-    compression: false,
-    moderation: false,
-    streaming: false,
-    inputFidelity: false,
-    responseFormat: true,
+    ...DALL_E,
     maxPromptChars: 4000,
     input: { maxImages: 0, maxBytes: 0, formats: [], squareOnly: true },
     note: 'retired at OpenAI 2026-05-12; Azure and compatible servers',
@@ -143,15 +151,7 @@ export const BUILTIN_MODELS: readonly ModelCapabilities[] = [
     qualities: ['standard'],
     maxN: 10,
     styles: [],
-    backgrounds: [],
-    outputFormats: ['png'],
-    previewFormats: [],
-    complexity: false,
-    compression: false,
-    moderation: false,
-    streaming: false,
-    inputFidelity: false,
-    responseFormat: true,
+    ...DALL_E,
     maxPromptChars: 1000,
     input: { maxImages: 1, maxBytes: 4 * MB, formats: ['png'], squareOnly: true },
     note: 'retired at OpenAI; Azure and compatible servers',

@@ -5,6 +5,7 @@
  */
 import { englishMessage, msg, type CoreMessage } from '../shared/messages';
 import { customSizeMessage, GIF_FRAME_MS, GIF_FRAMES, type Background, type Complexity, type ModelCapabilities, type Operation, type OutputFormat, type RasterFormat } from './models';
+import { MAX_IMAGES } from '../shared/modelRules';
 
 export interface InputImage {
   /** File name sent to the API (its extension matters to some servers). */
@@ -77,7 +78,7 @@ export function validateRequest(req: ImageRequest, caps: ModelCapabilities, opts
   if ([...req.prompt].length > caps.maxPromptChars) {
     throw new ValidationError('prompt', msg('validation.promptTooLong', [...req.prompt].length, caps.maxPromptChars, model));
   }
-  if (!Number.isInteger(req.n) || req.n < 1 || req.n > 10) throw new ValidationError('n', msg('validation.countRange', String(req.n)));
+  if (!Number.isInteger(req.n) || req.n < 1 || req.n > MAX_IMAGES) throw new ValidationError('n', msg('validation.countRange', String(req.n), MAX_IMAGES));
 
   if (req.size !== undefined && !caps.sizes.includes(req.size)) {
     const problem = caps.customSize ? customSizeMessage(req.size, caps.customSize) : msg('validation.notOffered', req.size, model);

@@ -7,7 +7,7 @@
  */
 import { isFormChoices, isInt, isObj } from './guards';
 import { defined, type ModelInfo, type OptionChoices } from './modelRules';
-import type { ReplyEnvelope, RequestEnvelope } from './webviewMessages';
+import { isRunId, parseRunControl, type CancelRunMessage, type ReadyMessage, type ReplyEnvelope, type RequestEnvelope } from './webviewMessages';
 
 /** The mask editor's options: the model, how many images, its choices (no style: no model that edits has one) and the editor's own. */
 export interface EditOptions extends Omit<OptionChoices, 'style' | 'frames' | 'frameMs'> {
@@ -81,10 +81,6 @@ export type ToMaskEditor = InitMessage | ProgressMessage | RunFinishedMessage | 
 
 // ---- mask editor -> host -------------------------------------------------------------------
 
-export interface ReadyMessage {
-  readonly type: 'ready';
-}
-
 /** Starts a run; answered by progress and then runFinished with the same runId (not a request). */
 export interface RunMessage {
   readonly type: 'run';
@@ -96,11 +92,6 @@ export interface RunMessage {
    * painted (= where to edit). Absent when nothing is painted.
    */
   readonly mask?: Uint8Array;
-}
-
-export interface CancelMessage {
-  readonly type: 'cancel';
-  readonly runId: number;
 }
 
 export interface ResultActionMessage extends RequestEnvelope {
@@ -118,7 +109,7 @@ export interface RemoveReferenceMessage extends RequestEnvelope {
   readonly path: string;
 }
 
-export type FromMaskEditor = ReadyMessage | RunMessage | CancelMessage | ResultActionMessage | AddReferenceMessage | RemoveReferenceMessage;
+export type FromMaskEditor = ReadyMessage | RunMessage | CancelRunMessage | ResultActionMessage | AddReferenceMessage | RemoveReferenceMessage;
 
 // ---- guards (host side: every message is untrusted) ------------------------------------------
 
@@ -152,13 +143,12 @@ export function parseFromMaskEditor(v: unknown): FromMaskEditor | undefined {
   if (!isObj(v)) return undefined;
   switch (v.type) {
     case 'ready':
-      return { type: 'ready' };
+    case 'cancel':
+      return parseRunControl(v);
     case 'run':
-      if (!isInt(v.runId, 0, Number.MAX_SAFE_INTEGER) || typeof v.prompt !== 'string' || v.prompt.length > 32000 || !isEditOptions(v.options)) return undefined;
+      if (!isRunId(v.runId) || typeof v.prompt !== 'string' || v.prompt.length > 32000 || !isEditOptions(v.options)) return undefined;
       if (v.mask !== undefined && !(v.mask instanceof Uint8Array)) return undefined;
       return { type: 'run', runId: v.runId as number, prompt: v.prompt, options: pickEditOptions(v.options), mask: v.mask as Uint8Array | undefined };
-    case 'cancel':
-      return isInt(v.runId, 0, Number.MAX_SAFE_INTEGER) ? { type: 'cancel', runId: v.runId as number } : undefined;
     case 'keep':
     case 'discard':
     case 'useAsInput':

@@ -17,7 +17,7 @@ export const CORE_MESSAGES = {
   'validation.cannotVary': '{0} cannot make variations',
   'validation.promptEmpty': 'the prompt is empty',
   'validation.promptTooLong': '{0} characters is longer than the {1} {2} accepts',
-  'validation.countRange': '{0} is not a whole number from 1 to 10',
+  'validation.countRange': '{0} is not a whole number from 1 to {1}',
   'validation.customSize': '"{0}": {1}',
   'validation.previewOff': 'SVG and GIF output are turned off: turn on the setting pixelwright.experimental.vectorAndAnimatedOutput',
   'validation.transparentJpeg': 'a transparent background needs png or webp output',

@@ -185,9 +185,15 @@ export function fitOptions(m: ModelInfo, o: OptionChoices, rules: FitRules = {})
   };
 }
 
-/** How many images: a whole number from 1 to 10 (1 for anything that is not a number). */
+/** The most images one run may ask for (the API's `n`); a model that takes fewer per request gets several requests. */
+export const MAX_IMAGES = 10;
+
+/** The image counts a picker offers: 1 to MAX_IMAGES. */
+export const IMAGE_COUNTS: readonly number[] = Array.from({ length: MAX_IMAGES }, (_, i) => i + 1);
+
+/** How many images: a whole number from 1 to MAX_IMAGES (1 for anything that is not a number). */
 export function fitCount(n: unknown): number {
-  return Math.min(10, Math.max(1, Math.round(Number(n)) || 1));
+  return Math.min(MAX_IMAGES, Math.max(1, Math.round(Number(n)) || 1));
 }
 
 /** The Studio's options fitted to a model (the form, and the host's starting draft). */

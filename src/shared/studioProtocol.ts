@@ -5,7 +5,8 @@
  * webview is untrusted: the host checks it with parseFromStudio before acting.
  * No `vscode`, no Node APIs: imported by the host and by the browser bundle.
  */
-import { isFormChoices, isInt, isObj } from './guards';
+import { isFormChoices, isObj } from './guards';
+import { parseRunControl, type CancelRunMessage, type ReadyMessage } from './webviewMessages';
 import { defined, type ModelInfo, type OptionChoices } from './modelRules';
 
 /**
@@ -115,19 +116,10 @@ export type ToStudio = StudioInitMessage | StudioRunMessage | StudioTileMessage 
 
 // ---- studio -> host ------------------------------------------------------------------------
 
-export interface StudioReadyMessage {
-  readonly type: 'ready';
-}
-
 export interface StudioGenerateMessage {
   readonly type: 'generate';
   readonly prompt: string;
   readonly options: StudioOptions;
-}
-
-export interface StudioCancelMessage {
-  readonly type: 'cancel';
-  readonly runId: number;
 }
 
 export interface StudioOpenMessage {
@@ -141,7 +133,7 @@ export interface StudioSaveDraftMessage {
   readonly draft: StudioDraft;
 }
 
-export type FromStudio = StudioReadyMessage | StudioGenerateMessage | StudioCancelMessage | StudioOpenMessage | StudioSaveDraftMessage;
+export type FromStudio = ReadyMessage | StudioGenerateMessage | CancelRunMessage | StudioOpenMessage | StudioSaveDraftMessage;
 
 // ---- guards ----------------------------------------------------------------------------------
 
@@ -173,11 +165,10 @@ export function parseFromStudio(v: unknown): FromStudio | undefined {
   if (!isObj(v)) return undefined;
   switch (v.type) {
     case 'ready':
-      return { type: 'ready' };
+    case 'cancel':
+      return parseRunControl(v);
     case 'generate':
       return isPrompt(v.prompt) && isStudioOptions(v.options) ? { type: 'generate', prompt: v.prompt, options: cleanOptions(v.options) } : undefined;
-    case 'cancel':
-      return isInt(v.runId, 0, Number.MAX_SAFE_INTEGER) ? { type: 'cancel', runId: v.runId } : undefined;
     case 'open':
       return typeof v.resultId === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(v.resultId) ? { type: 'open', resultId: v.resultId } : undefined;
     case 'saveDraft': {

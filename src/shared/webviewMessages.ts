@@ -9,9 +9,11 @@
  *  - `RequestEnvelope` / `ReplyEnvelope`: a request carries an `id`; its one reply carries
  *    `inReplyTo` and, when it failed, `error` (src/host/webview/channel.ts answers,
  *    src/webview/common/requests.ts waits).
+ *  - `ReadyMessage` / `CancelRunMessage`: what a view that starts runs (the Studio, the mask
+ *    editor) says when its page is up, and to stop the run it started.
  * No `vscode`, no Node APIs: imported by the host and by the browser bundles.
  */
-import { isObj, isStr } from './guards';
+import { isInt, isObj, isStr } from './guards';
 
 /**
  * A copy of `value` in which every Uint8Array subclass instance (a Node Buffer) is a plain
@@ -89,4 +91,25 @@ export function isReplyEnvelope(v: Record<string, unknown>): boolean {
 /** The id of what looks like a request (a message with a non-negative integer `id`), else undefined. */
 export function requestId(v: unknown): number | undefined {
   return isObj(v) && typeof v.id === 'number' && Number.isSafeInteger(v.id) && v.id >= 0 ? v.id : undefined;
+}
+
+/** webview -> host: the page is up (first load, reload, shown again) and wants its state. */
+export interface ReadyMessage {
+  readonly type: 'ready';
+}
+
+/** webview -> host: stop the run the view started as `runId` (a no-op when it is over). */
+export interface CancelRunMessage {
+  readonly type: 'cancel';
+  readonly runId: number;
+}
+
+/** A run's id as a view gives it: a non-negative safe integer. */
+export const isRunId = (v: unknown): v is number => isInt(v, 0, Number.MAX_SAFE_INTEGER);
+
+/** `ready`, or `cancel` with a valid run id, from a view that runs; undefined for anything else. */
+export function parseRunControl(v: Record<string, unknown>): ReadyMessage | CancelRunMessage | undefined {
+  if (v.type === 'ready') return { type: 'ready' };
+  if (v.type === 'cancel') return isRunId(v.runId) ? { type: 'cancel', runId: v.runId } : undefined;
+  return undefined;
 }

@@ -12,17 +12,17 @@
 //   PIXELWRIGHT_VSIX=path.vsix node test/ui/editor.test.mjs   (uses that VSIX)
 //
 // Needs `npm run compile-tests` (out/src/core/metadata.js and the fake API in out/test/fake-openai).
+// The setup it shares with the other UI tests (fake API, workspace images with recipes, the
+// workbench, the API key) is in ./harness.mjs.
 // Last line: `ui: N passing, N failing, N skipped`. Exit code 0 only when nothing failed.
 import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import {
-  check, freshDir, launchWorkbench, QUICK_INPUT, QUICK_INPUT_BOX, quickInputVisible, root, runFromPalette, setApiKey, sleep, startFakeOpenAI, UiRun, until,
+  check, fakeApiStep, freshDir, QUICK_INPUT, QUICK_INPUT_BOX, quickInputVisible, root, runFromPalette, setApiKeyStep, sleep, UiRun, until,
+  workbenchOnFakeApiStep, writeImageWithRecipe,
 } from './harness.mjs';
 
-const require = createRequire(import.meta.url);
 const runDir = path.join(root, '.vscode-test', 'ui-editor');
-const API_KEY = 'sk-test-key';
 const PROMPT = 'a lighthouse on a cliff at dusk';
 const OTTER_PROMPT = 'a sea otter in a beret, watercolour';
 const NOTES = `# Notes\n\nThe hero image: ${PROMPT}\n\nAn earlier one:\n\n![${OTTER_PROMPT}](../images/otter.png)\n`;
@@ -52,66 +52,27 @@ async function goToLine(n) {
 }
 
 // ---------------------------------------------------------------------------------------------
-ui.step('the fake Images API starts', async () => {
-  ctx.fake = await startFakeOpenAI();
-  ui.defer(() => ctx.fake.close());
-});
+fakeApiStep(ui);
 
 ui.step('a workspace with docs/notes.md linking to images/otter.png, which carries a recipe', async () => {
-  const sharp = require('sharp');
-  const metadata = path.join(root, 'out', 'src', 'core', 'metadata.js');
-  if (!fs.existsSync(metadata)) throw new Error(`${path.relative(root, metadata)} missing: run npm run compile-tests`);
-  const { embedRecord } = require(metadata);
   ctx.workspace = path.join(root, '.vscode-test', 'ui-editor-workspace');
   freshDir(ctx.workspace);
-  fs.mkdirSync(path.join(ctx.workspace, 'images'), { recursive: true });
   fs.mkdirSync(path.join(ctx.workspace, 'docs'), { recursive: true });
   fs.writeFileSync(path.join(ctx.workspace, 'docs', 'notes.md'), NOTES);
-  const [w, h] = [480, 640];
-  const raw = Buffer.alloc(w * h * 3);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const o = (y * w + x) * 3;
-      const ring = Math.hypot(x - w / 2, y - h / 2) < w / 3;
-      raw[o] = ring ? 230 : 40 + x / 4;
-      raw[o + 1] = ring ? 150 : 90 + y / 8;
-      raw[o + 2] = ring ? 60 : 200;
-    }
-  }
-  const record = {
-    v: 1, operation: 'generate', prompt: OTTER_PROMPT, model: 'gpt-image-1.5',
+  await writeImageWithRecipe(path.join(ctx.workspace, 'images', 'otter.png'), {
+    w: 480, h: 640, hue: 160, prompt: OTTER_PROMPT,
     options: { size: '1024x1536', quality: 'medium', background: 'opaque', output_format: 'png', n: 1 },
-    provider: { kind: 'compatible' }, createdAt: new Date(Date.now() - 3_600_000).toISOString(), index: 0, count: 1, tool: 'Pixelwright UI test',
-  };
-  fs.writeFileSync(path.join(ctx.workspace, 'images', 'otter.png'), embedRecord(await sharp(raw, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer(), record));
+  });
 });
 
-ui.step('the VSIX installs into a fresh code-server; the workbench opens', async () => {
-  Object.assign(ctx, await launchWorkbench({
-    dir: runDir,
-    workspace: ctx.workspace,
-    workspaceSettings: {
-      'pixelwright.provider': 'compatible',
-      'pixelwright.baseUrl': ctx.fake.url,
-      'pixelwright.outputFolder': 'images/generated',
-      'pixelwright.openResults': 'none',
-    },
-    userSettings: {
-      'workbench.colorTheme': 'Dark Modern',
-      'window.commandCenter': false,
-      'workbench.layoutControl.enabled': false,
-      'workbench.secondarySideBar.defaultVisibility': 'hidden',
-      'editor.minimap.enabled': false,
-      'markdown.validate.enabled': false,
-    },
-    viewport: { width: 1280, height: 800 },
-    defer: (f) => ui.defer(f),
-  }));
+workbenchOnFakeApiStep(ui, {
+  name: 'the VSIX installs into a fresh code-server; the workbench opens',
+  dir: runDir,
+  userSettings: { 'editor.minimap.enabled': false, 'markdown.validate.enabled': false },
+  viewport: { width: 1280, height: 800 },
 });
 
-ui.step('Set API Key (palette, password box)', async () => {
-  await setApiKey(ctx.page, API_KEY);
-});
+setApiKeyStep(ui);
 
 ui.step('docs/notes.md opens from Quick Open', async () => {
   const { page } = ctx;

@@ -14,17 +14,19 @@
 //   PIXELWRIGHT_VSIX=path.vsix node test/ui/gallery.test.mjs   (uses that VSIX)
 //
 // Needs `npm run compile-tests` (out/src/core/metadata.js and the fake API in out/test/fake-openai).
+// The setup it shares with the other UI tests (fake API, workspace images with recipes, the
+// workbench, the API key) is in ./harness.mjs.
 // Last line: `ui: N passing, N failing, N skipped`. Exit code 0 only when nothing failed.
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import {
-  check, freshDir, launchWorkbench, QUICK_INPUT, QUICK_INPUT_BOX, root, runFromPalette, setApiKey, sleep, startFakeOpenAI, UiRun, until,
+  check, fakeApiStep, freshDir, QUICK_INPUT, QUICK_INPUT_BOX, root, runFromPalette, setApiKeyStep, sleep, UiRun, until,
+  workbenchOnFakeApiStep, writeImageWithRecipe,
 } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 const runDir = path.join(root, '.vscode-test', 'ui-gallery');
-const API_KEY = 'sk-test-key';
 
 /** The workspace's images: name, format, size, prompt, minutes before now (newest first by that). */
 const IMAGES = [
@@ -105,80 +107,34 @@ async function answerDialog(button, ms = 10_000) {
 }
 
 // ---------------------------------------------------------------------------------------------
-ui.step('the fake Images API starts', async () => {
-  ctx.fake = await startFakeOpenAI();
-  ui.defer(() => ctx.fake.close());
-});
+fakeApiStep(ui);
 
 ui.step(`a workspace with ${IMAGES.length} images carrying records (PNG, JPEG, WebP) and one without`, async () => {
-  const sharp = require('sharp');
-  const metadata = path.join(root, 'out', 'src', 'core', 'metadata.js');
-  if (!fs.existsSync(metadata)) throw new Error(`${path.relative(root, metadata)} missing: run npm run compile-tests`);
-  const { embedRecord } = require(metadata);
   ctx.workspace = path.join(root, '.vscode-test', 'ui-gallery-workspace');
   freshDir(ctx.workspace);
   const dir = path.join(ctx.workspace, 'images', 'generated');
-  fs.mkdirSync(dir, { recursive: true });
   fs.mkdirSync(path.join(ctx.workspace, 'docs'), { recursive: true });
   fs.writeFileSync(path.join(ctx.workspace, 'docs', 'notes.md'), '# Notes\n\nThe hero image:\n\n');
-  const now = Date.now();
   for (const im of IMAGES) {
-    const channels = im.transparent ? 4 : 3;
-    const raw = Buffer.alloc(im.w * im.h * channels);
-    for (let y = 0; y < im.h; y++) {
-      for (let x = 0; x < im.w; x++) {
-        const o = (y * im.w + x) * channels;
-        const ring = Math.hypot(x - im.w / 2, y - im.h / 2) < Math.min(im.w, im.h) / 3;
-        raw[o] = (im.hue + (ring ? 90 : 0) + x / 6) & 0xff;
-        raw[o + 1] = (y / im.h) * 200 + (ring ? 40 : 0);
-        raw[o + 2] = (255 - im.hue + y / 8) & 0xff;
-        if (channels === 4) raw[o + 3] = ring ? 255 : 0;
-      }
-    }
-    let img = sharp(raw, { raw: { width: im.w, height: im.h, channels } });
-    img = im.format === 'png' ? img.png() : im.format === 'jpeg' ? img.jpeg({ quality: 88 }) : img.webp({ quality: 85 });
-    const record = {
-      v: 1,
-      operation: 'generate',
-      prompt: im.prompt,
-      model: 'gpt-image-1.5',
+    await writeImageWithRecipe(path.join(dir, im.name), {
+      ...im,
       options: { size: '1024x1024', quality: 'low', background: im.transparent ? 'transparent' : 'opaque', output_format: im.format, moderation: 'auto', n: 1 },
-      provider: { kind: 'compatible' },
-      createdAt: new Date(now - im.ago * 60_000).toISOString(),
-      index: 0,
-      count: 1,
-      tool: 'Pixelwright UI test',
-    };
-    fs.writeFileSync(path.join(dir, im.name), embedRecord(await img.toBuffer(), record));
+    });
   }
+  const sharp = require('sharp');
   await sharp({ create: { width: 300, height: 200, channels: 3, background: '#808080' } }).png().toFile(path.join(dir, 'not-ours.png'));
 });
 
-ui.step('the VSIX installs into a fresh code-server; the workbench opens (dark theme)', async () => {
-  Object.assign(ctx, await launchWorkbench({
-    dir: runDir,
-    workspace: ctx.workspace,
-    workspaceSettings: {
-      'pixelwright.provider': 'compatible',
-      'pixelwright.baseUrl': ctx.fake.url,
-      'pixelwright.outputFolder': 'images/generated',
-      'pixelwright.openResults': 'none',
-    },
-    userSettings: {
-      'workbench.colorTheme': 'Dark Modern',
-      'window.commandCenter': false,
-      'workbench.layoutControl.enabled': false,
-      'workbench.secondarySideBar.defaultVisibility': 'hidden',
-    },
-    viewport: { width: 1280, height: 860 },
-    defer: (f) => ui.defer(f),
-  }));
-  for (const f of ['dist/webview/gallery.js', 'media/gallery.css']) check(fs.existsSync(path.join(ctx.installed, f)), `${f} is not in the installed extension`);
+workbenchOnFakeApiStep(ui, {
+  name: 'the VSIX installs into a fresh code-server; the workbench opens (dark theme)',
+  dir: runDir,
+  viewport: { width: 1280, height: 860 },
+  then: () => {
+    for (const f of ['dist/webview/gallery.js', 'media/gallery.css']) check(fs.existsSync(path.join(ctx.installed, f)), `${f} is not in the installed extension`);
+  },
 });
 
-ui.step('Set API Key (palette, password box)', async () => {
-  await setApiKey(ctx.page, API_KEY);
-});
+setApiKeyStep(ui);
 
 ui.step('the activity bar opens the gallery: the images with records, newest first, as host-made thumbnails', async () => {
   const f = await openGallery();

@@ -12,6 +12,8 @@
 //   });
 //   ui.step('...', async () => { await runFromPalette(ctx.page, 'Pixelwright: ...'); });
 //   process.exitCode = await ui.run();
+// Steps many tests start with: fakeApiStep, workbenchOnFakeApiStep, setApiKeyStep; and
+// writeImageWithRecipe for workspace images that carry a recipe.
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -235,14 +237,23 @@ export function writeUserSettings(userDataDir, extra = {}) {
   fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...USER_SETTINGS, ...extra }, null, 2));
 }
 
-/** Workspace settings that point Pixelwright at a fake API (provider "compatible", its base URL). */
-export function fakeApiSettings(fake) {
+/** Workspace settings that point Pixelwright at a fake API (provider "compatible", its base URL), `extra` on top. */
+export function fakeApiSettings(fake, extra = {}) {
   return {
     'pixelwright.provider': 'compatible',
     'pixelwright.baseUrl': fake.url,
     'pixelwright.outputFolder': 'images/generated',
+    ...extra,
   };
 }
+
+/** User settings for the dark, uncluttered workbench the screenshots show (no command center, layout control or secondary side bar). */
+export const DARK_WORKBENCH = Object.freeze({
+  'workbench.colorTheme': 'Dark Modern',
+  'window.commandCenter': false,
+  'workbench.layoutControl.enabled': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+});
 
 /** Creates the folder `workspace` with `settings` as its .vscode/settings.json; returns it. */
 export function writeWorkspace(workspace, settings = {}) {
@@ -421,6 +432,82 @@ export async function pickQuickItem(page, label) {
 }
 
 // --- Pixelwright steps many tests share -------------------------------------------------------
+/** Step: the fake Images API starts (as ctx.fake; closed when the run ends). */
+export function fakeApiStep(ui) {
+  ui.step('the fake Images API starts', async () => {
+    ui.ctx.fake = await startFakeOpenAI();
+    ui.defer(() => ui.ctx.fake.close());
+  });
+}
+
+/**
+ * Step `name`: the VSIX installs into a fresh code-server profile under `dir` and the workbench
+ * opens on ctx.workspace, with Pixelwright pointed at ctx.fake (images/generated, results opened by
+ * no one: `openResults` none) and DARK_WORKBENCH + `userSettings`. What launchWorkbench resolves to
+ * goes into ctx; `then()` runs after (e.g. checks of the installed files).
+ */
+export function workbenchOnFakeApiStep(ui, { name, dir, userSettings = {}, viewport, then = () => { } }) {
+  ui.step(name, async () => {
+    const { ctx } = ui;
+    Object.assign(ctx, await launchWorkbench({
+      dir,
+      workspace: ctx.workspace,
+      workspaceSettings: fakeApiSettings(ctx.fake, { 'pixelwright.openResults': 'none' }),
+      userSettings: { ...DARK_WORKBENCH, ...userSettings },
+      viewport,
+      defer: (f) => ui.defer(f),
+    }));
+    await then();
+  });
+}
+
+/** Step: "Pixelwright: Set API Key" from the palette, `key` typed into its password box. */
+export function setApiKeyStep(ui, key = 'sk-test-key') {
+  ui.step('Set API Key (palette, password box)', () => setApiKey(ui.ctx.page, key));
+}
+
+/**
+ * Writes `file`: a w x h picture (a ring on a gradient, its colours from `hue`; transparent outside
+ * the ring when `transparent`) as `format` (png, jpeg or webp), with the recipe Pixelwright embeds:
+ * `prompt` generated with gpt-image-1.5 on a compatible server `ago` minutes ago, `options` as the
+ * API names them. The recipe is written by the compiled core (out/src/core/metadata.js, from
+ * `npm run compile-tests`), as the extension writes it.
+ */
+export async function writeImageWithRecipe(file, { w, h, hue = 40, format = 'png', transparent = false, prompt, options, ago = 60 }) {
+  const metadata = path.join(root, 'out', 'src', 'core', 'metadata.js');
+  if (!fs.existsSync(metadata)) throw new Error(`${path.relative(root, metadata)} missing: run npm run compile-tests`);
+  const { embedRecord } = require(metadata);
+  const sharp = require('sharp');
+  const channels = transparent ? 4 : 3;
+  const raw = Buffer.alloc(w * h * channels);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const o = (y * w + x) * channels;
+      const ring = Math.hypot(x - w / 2, y - h / 2) < Math.min(w, h) / 3;
+      raw[o] = (hue + (ring ? 90 : 0) + x / 6) & 0xff;
+      raw[o + 1] = (y / h) * 200 + (ring ? 40 : 0);
+      raw[o + 2] = (255 - hue + y / 8) & 0xff;
+      if (channels === 4) raw[o + 3] = ring ? 255 : 0;
+    }
+  }
+  let img = sharp(raw, { raw: { width: w, height: h, channels } });
+  img = format === 'png' ? img.png() : format === 'jpeg' ? img.jpeg({ quality: 88 }) : img.webp({ quality: 85 });
+  const record = {
+    v: 1,
+    operation: 'generate',
+    prompt,
+    model: 'gpt-image-1.5',
+    options,
+    provider: { kind: 'compatible' },
+    createdAt: new Date(Date.now() - ago * 60_000).toISOString(),
+    index: 0,
+    count: 1,
+    tool: 'Pixelwright UI test',
+  };
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, embedRecord(await img.toBuffer(), record));
+}
+
 /** "Pixelwright: Set API Key" from the palette, typed into its password box. */
 export async function setApiKey(page, key) {
   await runFromPalette(page, 'Pixelwright: Set API Key');

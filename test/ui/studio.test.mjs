@@ -93,6 +93,15 @@ async function openStudio() {
 }
 
 const phase = (f) => f.locator('main.studio').getAttribute('data-phase');
+/** What the form shows, for a failure message. */
+const formState = (f) => f.evaluate(() => ({
+  phase: document.querySelector('main.studio')?.dataset.phase,
+  model: document.querySelector('#opt-model')?.value,
+  prompt: document.querySelector('#prompt')?.value,
+  generateDisabled: document.querySelector('#generate')?.disabled,
+  status: document.querySelector('#run-status')?.textContent,
+  problems: [...document.querySelectorAll('[role=alert], .error')].map((e) => e.textContent).filter(Boolean),
+})).catch((e) => ({ unreadable: e.message }));
 const files = () => {
   const dir = path.join(ctx.workspace, 'images', 'generated');
   return fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => !n.startsWith('.')).sort() : [];
@@ -269,7 +278,10 @@ ui.step('dall-e-3 (no streaming) shows a state per image, then the result', asyn
   await f.locator('#opt-n').selectOption('1');
   await f.locator('#prompt').fill('a paper boat on a puddle');
   await f.getByRole('button', { name: 'Generate', exact: true }).click();
-  await until('the run to start', async () => (await phase(f)) === 'running', 10_000, 50);
+  // This wait timed out once in four runs under heavy load: say what the form showed if it does.
+  await until('the run to start', async () => (await phase(f)) === 'running', 10_000, 50).catch(async (e) => {
+    throw new Error(`${e.message}; the form then: ${JSON.stringify(await formState(f))}`);
+  });
   const state = await until('a working state', async () => {
     const t = await f.locator('li.tile .state').first().textContent().catch(() => '');
     return /Working/.test(t) ? t : '';

@@ -336,7 +336,7 @@ export class MaskEditorPanel extends WebviewBase<ToMaskEditor, FromMaskEditor> {
 
 /**
  * Every string the webview shows, localized, keyed by its English text (the webview falls back to
- * the key). test/unit/webviewStrings.test.ts checks that every s('...') in
+ * the key). test/unit/house/webviewStrings.test.ts checks that every s('...') in
  * src/webview/edit has its entry here.
  */
 function uiStrings(): Record<string, string> {

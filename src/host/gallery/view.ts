@@ -344,7 +344,7 @@ function details(i: IndexedImage): GalleryDetails {
 
 /**
  * Every string the webview shows, localized, keyed by its English text (the webview falls back to
- * the key). test/unit/webviewStrings.test.ts checks that every s('...') in src/webview/gallery has
+ * the key). test/unit/house/webviewStrings.test.ts checks that every s('...') in src/webview/gallery has
  * its entry here.
  */
 export function uiStrings(): Record<string, string> {

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { parseGenerateArgs, type GenerateArgs } from '../../core/args';
 import { COMPLEXITIES, customSizeMessage, ModelTable, type Background, type Complexity, type ModelCapabilities, type OutputFormat } from '../../core/models';
 import type { ImageRequest } from '../../core/request';
-import { fitOptions, modelInfo, type FittedChoices, type ModelInfo } from '../../shared/modelRules';
+import { fitOptions, IMAGE_COUNTS, modelInfo, type FittedChoices, type ModelInfo } from '../../shared/modelRules';
 import { showError } from '../platform/errors';
 import type { Log } from '../platform/log';
 import { translateMessage } from '../platform/messages';
@@ -226,7 +226,7 @@ export class GenerateCommand {
           result = await pickOne(
             info,
             t('How many images'),
-            Array.from({ length: 10 }, (_, k): Choice<number> => ({ label: String(k + 1), description: requestsText(k + 1, perRequest, atOnce), value: k + 1 })),
+            IMAGE_COUNTS.map((k): Choice<number> => ({ label: String(k), description: requestsText(k, perRequest, atOnce), value: k })),
             n ?? last.n ?? settings.count,
           );
           if (typeof result === 'number') n = result;

@@ -24,6 +24,27 @@ export interface Refusal<T> {
 }
 
 /**
+ * Makes `input` step `info` of the flow (title, "step k of n", kept open when focus moves away)
+ * and returns how the step ends: `done(result)` settles it once (later calls do nothing) and
+ * closes the input; hiding it (Escape) ends it with undefined. The caller shows the input.
+ */
+function asStep<R>(input: vscode.QuickInput, info: StepInfo, resolve: (r: R | undefined) => void): (r: R | undefined) => void {
+  input.title = info.title;
+  input.step = info.step;
+  input.totalSteps = info.totalSteps;
+  input.ignoreFocusOut = true;
+  let settled = false;
+  const done = (r: R | undefined) => {
+    if (settled) return;
+    settled = true;
+    resolve(r);
+    input.dispose();
+  };
+  input.onDidHide(() => done(undefined));
+  return done;
+}
+
+/**
  * One pick among choices; the item whose value equals `active` is preselected. A choice that
  * `refuse` turns down is not taken: its reason is shown as an error message and the pick stays
  * open for another choice (or the message's actions, e.g. Back).
@@ -37,22 +58,12 @@ export function pickOne<T>(
 ): Promise<StepResult<T>> {
   return new Promise((resolve) => {
     const qp = vscode.window.createQuickPick<Choice<T>>();
-    qp.title = info.title;
-    qp.step = info.step;
-    qp.totalSteps = info.totalSteps;
+    const done = asStep<StepResult<T>>(qp, info, resolve);
     qp.placeholder = placeholder;
     qp.items = choices;
-    qp.ignoreFocusOut = true;
     qp.buttons = info.step > 1 ? [vscode.QuickInputButtons.Back] : [];
     const current = choices.find((c) => c.value === active);
     if (current) qp.activeItems = [current];
-    let settled = false;
-    const done = (r: StepResult<T>) => {
-      if (settled) return;
-      settled = true;
-      resolve(r);
-      qp.dispose();
-    };
     qp.onDidTriggerButton((b) => b === vscode.QuickInputButtons.Back && done(BACK));
     qp.onDidAccept(() => {
       const item = qp.selectedItems[0] ?? qp.activeItems[0];
@@ -65,7 +76,6 @@ export function pickOne<T>(
         if (action) done(action[1]);
       });
     });
-    qp.onDidHide(() => done(undefined));
     qp.show();
   });
 }
@@ -92,13 +102,10 @@ export function inputText(
 ): Promise<StepResult<string> | typeof RECENT> {
   return new Promise((resolve) => {
     const box = vscode.window.createInputBox();
-    box.title = info.title;
-    box.step = info.step;
-    box.totalSteps = info.totalSteps;
+    const done = asStep<StepResult<string> | typeof RECENT>(box, info, resolve);
     box.prompt = prompt;
     box.placeholder = opts.placeholder;
     box.value = value;
-    box.ignoreFocusOut = true;
     const recentButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('history'), tooltip: vscode.l10n.t('Recent prompts') };
     box.buttons = [...((opts.back ?? info.step > 1) ? [vscode.QuickInputButtons.Back] : []), ...(opts.withRecent ? [recentButton] : [])];
     const check = (v: string, accepting = false) => {
@@ -108,20 +115,12 @@ export function inputText(
       return problem;
     };
     check(value);
-    let settled = false;
-    const done = (r: StepResult<string> | typeof RECENT) => {
-      if (settled) return;
-      settled = true;
-      resolve(r);
-      box.dispose();
-    };
     box.onDidChangeValue((v) => check(v));
     box.onDidTriggerButton((b) => done(b === recentButton ? RECENT : BACK));
     box.onDidAccept(() => {
       const text = box.value.trim();
       if (!check(text, true) && text) done(text);
     });
-    box.onDidHide(() => done(undefined));
     box.show();
   });
 }

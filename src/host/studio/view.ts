@@ -202,7 +202,7 @@ export class StudioViewProvider extends WebviewBase<ToStudio, FromStudio> implem
 
 /**
  * Every string the webview shows, localized, keyed by its English text (the webview falls back to
- * the key). test/unit/webviewStrings.test.ts checks that every s('...') in src/webview/studio has its
+ * the key). test/unit/house/webviewStrings.test.ts checks that every s('...') in src/webview/studio has its
  * entry here.
  */
 function uiStrings(): Record<string, string> {

@@ -1,4 +1,5 @@
 /** DOM helpers shared by the webviews: elements with attributes and children, line icons, keys. No framework. */
+import { IMAGE_COUNTS } from '../../shared/modelRules';
 
 type Attr = string | number | boolean | undefined | null;
 type Child = Node | string | null | undefined | false;
@@ -65,6 +66,11 @@ export function selectField(label: string, id: string, help?: string): { field: 
   const select = h('select', { id, 'aria-describedby': help ? `${id}-help` : undefined });
   const field = h('div', { class: help ? 'field wide' : 'field' }, h('label', { for: id }, label), select, help ? h('p', { class: 'hint', id: `${id}-help` }, help) : null);
   return { field, select };
+}
+
+/** Fills the "Images" select with the counts a run may ask for (1 to MAX_IMAGES) and selects `n`. */
+export function fillCountSelect(select: HTMLSelectElement, n: number): void {
+  fillSelect(select, IMAGE_COUNTS.map((k) => ({ value: String(k), label: String(k) })), String(n));
 }
 
 /** Replaces a select's options and selects `current`. */

@@ -1,7 +1,7 @@
 /**
  * A view's words. The host sends them localized (init.strings, keyed by the English text); a key
  * without a translation shows as the English text. Each view is its own bundle, so each has its
- * own table. Every key a view uses must be one its host localizes (test/unit/webviewStrings.test.ts).
+ * own table. Every key a view uses must be one its host localizes (test/unit/house/webviewStrings.test.ts).
  */
 import { formatString } from '../../shared/maskGeometry';
 

@@ -5,7 +5,7 @@
 import type { EditOptions } from '../../shared/editProtocol';
 import { fitEditOptions, type ModelInfo } from '../../shared/modelRules';
 import { h } from './dom';
-import { fillSelect, selectField } from '../common/dom';
+import { fillCountSelect, fillSelect, selectField } from '../common/dom';
 import { s } from '../common/strings';
 
 export interface OptionsEvents {
@@ -137,11 +137,7 @@ export class OptionsForm {
       o.quality,
     );
     show(this.quality, m.qualities.length > 1);
-    fillSelect(
-      this.n.select,
-      Array.from({ length: 10 }, (_, i) => ({ value: String(i + 1), label: String(i + 1) })),
-      String(o.n),
-    );
+    fillCountSelect(this.n.select, o.n);
     fillSelect(
       this.format.select,
       m.outputFormats.map((v) => ({ value: v, label: v.toUpperCase() === 'JPEG' ? 'JPEG' : v.toUpperCase() })),

@@ -10,10 +10,9 @@
 import { checkCustomSize, COMPLEXITIES, fitStudioOptions, GIF_FRAME_MS, GIF_FRAMES, type SizeProblem } from '../../shared/modelRules';
 import { MAX_PROMPT_CHARS, type FromStudio, type StudioDraft, type StudioInitMessage, type StudioModel, type StudioOptions, type StudioRun, type StudioTile } from '../../shared/studioProtocol';
 import { detectImageFormat, MIME_TYPES } from '../../shared/imageFormat';
-import { h, isMac, modKey } from '../edit/dom';
 import { costOf, usd } from './options';
 import type { WebviewHost } from '../common/bootstrap';
-import { fillSelect, selectField } from '../common/dom';
+import { fillCountSelect, fillSelect, h, isMac, modKey, selectField } from '../common/dom';
 import { s } from '../common/strings';
 
 export interface UiState {
@@ -404,11 +403,7 @@ export class StudioApp {
     const preview = o.outputFormat === 'svg' || gif;
     this.previewNote.hidden = !preview;
     this.previewNote.textContent = preview ? s('{0} output is a preview: your project needs access to it. One image per request, no previews while it is made.', o.outputFormat!.toUpperCase()) : '';
-    fillSelect(
-      this.n.select,
-      Array.from({ length: 10 }, (_, i) => ({ value: String(i + 1), label: String(i + 1) })),
-      String(o.n),
-    );
+    fillCountSelect(this.n.select, o.n);
     const parts = [m.id, o.size === 'auto' ? s('auto size') : optionLabel(o.size ?? ''), o.quality && m.qualities.length > 1 ? optionLabel(o.quality) : '', o.style && m.styles.length > 1 ? optionLabel(o.style) : '', `× ${o.n}`];
     this.optionsSummary.textContent = parts.filter(Boolean).join(' · ');
     this.renderCost();
