@@ -24,7 +24,7 @@ const common = {
 };
 
 /** Browser bundles, one per webview (src/webview/<name>/main.ts -> dist/webview/<name>.js). */
-const webviews = ['edit', 'studio', 'gallery'].filter((name) => existsSync(`src/webview/${name}/main.ts`));
+const webviews = ['edit', 'studio', 'gallery', 'recipe'].filter((name) => existsSync(`src/webview/${name}/main.ts`));
 
 const builds = [
   { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', metafile: true },

@@ -181,7 +181,9 @@ async function main() {
     browser.on('disconnected', () => finish('browser disconnected'));
     cs.on('exit', (c, s) => finish(`code-server exited (${c ?? s})`));
     if (process.env.VERBOSE) console.log('vscode-shim: opening', url);
-    await page.goto(url);
+    // The whole run's time limit, not Playwright's 30 s: under load (7 sessions on 2 cores) the
+    // workbench page alone has taken longer than that to fire `load`.
+    await page.goto(url, { timeout: Math.max(30_000, timeoutMs - (Date.now() - t0)) });
     const remaining = Math.max(1000, timeoutMs - (Date.now() - t0));
     const timer = setTimeout(() => finish(`timed out after ${timeoutMs / 1000}s`), remaining);
     const r = await done;

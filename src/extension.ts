@@ -20,18 +20,21 @@ import { readSettings } from './host/platform/settings';
 export interface PixelwrightApi {
   /** Stores a key for the provider the settings point at, as "Set API Key" does. */
   setApiKey(key: string): Promise<void>;
+  /** What Pixelwright spent today and this month (this workspace, all of them, by model), from its usage ledger. */
+  usageSummary(): Promise<import('./core/ledger').UsageSummary>;
 }
 
 export function activate(context: vscode.ExtensionContext): PixelwrightApi {
   const log = new Log();
   const keys = new ApiKeyStore(context.secrets);
   let loaded: FeaturesModule.Features | undefined;
+  const usageChanged = new vscode.EventEmitter<void>();
   const features = (): FeaturesModule.Features => {
     if (!loaded) {
       // A computed path keeps esbuild from inlining the features into the activation bundle.
       const mod = require(path.join(__dirname, 'features.js')) as typeof FeaturesModule;
       loaded = mod.createFeatures(context, { log, keys });
-      context.subscriptions.push(loaded);
+      context.subscriptions.push(loaded, loaded.usage.onDidChangeTreeData(() => usageChanged.fire()));
     }
     return loaded;
   };
@@ -54,8 +57,31 @@ export function activate(context: vscode.ExtensionContext): PixelwrightApi {
     provideCodeActions: (doc, range, ctx, token) => (mayHoldImageReference(doc.lineAt(range.start.line).text) ? features().imageLinks.provideCodeActions(doc, range, ctx, token) : undefined),
   };
   const linkDocuments = IMAGE_LINK_LANGUAGES.map((language) => ({ language }));
+  /** The asset manifest's CodeLens and diagnostics: the features load when a manifest is open. */
+  const isManifest = (doc: vscode.TextDocument) => doc.uri.path.endsWith('/pixelwright.assets.json');
+  const lensesChanged = new vscode.EventEmitter<void>();
+  let lensesWired = false;
+  const assets = () => {
+    const a = features().assets;
+    if (!lensesWired) {
+      lensesWired = true;
+      context.subscriptions.push(a.onDidChangeCodeLenses(() => lensesChanged.fire()));
+    }
+    return a;
+  };
+  const checkManifest = (doc: vscode.TextDocument) => {
+    if (isManifest(doc)) void assets().store.check(doc).then(() => assets().invalidate(), (err) => log.error(`asset manifest: ${err}`));
+  };
+  vscode.workspace.textDocuments.forEach(checkManifest);
   context.subscriptions.push(
     log,
+    usageChanged,
+    // The Usage view loads the features when it is first expanded.
+    vscode.window.registerTreeDataProvider('pixelwright.usage', {
+      onDidChangeTreeData: usageChanged.event,
+      getTreeItem: (line: unknown) => features().usage.getTreeItem(line as never),
+      getChildren: (line?: unknown) => features().usage.getChildren(line as never),
+    }),
     ...tools.map((t) => vscode.lm.registerTool(t.name, lazyTool(t.name))),
     // The MCP server's definition loads the features when VS Code first asks for it.
     vscode.lm.registerMcpServerDefinitionProvider('pixelwright', {
@@ -64,8 +90,13 @@ export function activate(context: vscode.ExtensionContext): PixelwrightApi {
     }),
     vscode.commands.registerCommand('pixelwright.copyMcpConfiguration', () => features().mcp.copyConfiguration()),
     vscode.commands.registerCommand('pixelwright.generate', (args?: unknown) => features().generate(args)),
-    vscode.commands.registerCommand('pixelwright.editImage', (uri?: unknown, uris?: unknown) => features().editImage(uri, uris)),
-    vscode.commands.registerCommand('pixelwright.createVariations', (uri?: unknown, uris?: unknown) => features().createVariations(uri, uris)),
+    vscode.commands.registerCommand('pixelwright.editImage', (uri?: unknown, uris?: unknown, preset?: unknown) => features().editImage(uri, uris, preset)),
+    vscode.commands.registerCommand('pixelwright.createVariations', (uri?: unknown, uris?: unknown, preset?: unknown) => features().createVariations(uri, uris, preset)),
+    vscode.commands.registerCommand('pixelwright.showRecipe', (uri?: unknown, uris?: unknown) => features().recipes.showRecipe(uri, uris)),
+    vscode.commands.registerCommand('pixelwright.remake', (uri?: unknown) => features().recipes.remake(uri)),
+    vscode.commands.registerCommand('pixelwright.rework', (uri?: unknown) => features().recipes.rework(uri)),
+    vscode.commands.registerCommand('pixelwright.remix', (uri?: unknown) => features().recipes.remix(uri)),
+    vscode.commands.registerCommand('pixelwright.copyPrompt', (uri?: unknown) => features().recipes.copyPrompt(uri)),
     vscode.commands.registerCommand('pixelwright.generateFromSelection', () => features().generateFromSelection()),
     vscode.commands.registerCommand('pixelwright.setApiKey', async () => {
       const settings = readSettings();
@@ -81,6 +112,16 @@ export function activate(context: vscode.ExtensionContext): PixelwrightApi {
     vscode.commands.registerCommand('pixelwright.showLog', () => log.show()),
     vscode.window.registerWebviewViewProvider('pixelwright.studio', lazyView((f) => f.studio)),
     vscode.window.registerWebviewViewProvider('pixelwright.gallery', lazyView((f) => f.gallery)),
+    lensesChanged,
+    vscode.commands.registerCommand('pixelwright.planAssets', (args?: { manifest?: string; show?: boolean }) => assets().planCommand(args)),
+    vscode.commands.registerCommand('pixelwright.generateAssets', (args?: Parameters<FeaturesModule.Features['assets']['generateCommand']>[0]) => assets().generateCommand(args)),
+    vscode.commands.registerCommand('pixelwright.retryFailedAssets', (args?: { manifest?: string }) => assets().retryFailed(args?.manifest)),
+    vscode.languages.registerCodeLensProvider({ pattern: '**/pixelwright.assets.json' }, {
+      onDidChangeCodeLenses: lensesChanged.event,
+      provideCodeLenses: (doc) => (isManifest(doc) ? assets().provideCodeLenses(doc) : []),
+    }),
+    vscode.workspace.onDidOpenTextDocument(checkManifest),
+    vscode.workspace.onDidChangeTextDocument((e) => checkManifest(e.document)),
     vscode.languages.registerHoverProvider(linkDocuments, imageLinks),
     vscode.languages.registerCodeActionsProvider(linkDocuments, imageLinks),
   );
@@ -91,6 +132,7 @@ export function activate(context: vscode.ExtensionContext): PixelwrightApi {
       if (typeof key !== 'string' || !key.trim()) throw new Error('Pixelwright: setApiKey needs a non-empty string');
       await keys.set(readSettings(), key);
     },
+    usageSummary: () => features().ledger.summary(),
   };
 }
 

@@ -7,7 +7,7 @@
  */
 import { msg } from '../shared/messages';
 import type { ModelCapabilities } from './models';
-import { validateRequest, ValidationError, type ImageRequest } from './request';
+import { checkGuide, validateRequest, ValidationError, type ImageRequest } from './request';
 import type { RunRequestOf } from './run';
 
 /** The prompt a GPT image variation sends, before the user's own words (if any). */
@@ -28,6 +28,7 @@ export function checkRunRequest(request: RunRequestOf<unknown>, caps: ModelCapab
   const { sources, ...asked } = request;
   if (request.operation !== 'generate' && !sources) throw new ValidationError('image', msg('validation.inputNeeded'));
   if (sources?.mask && request.operation !== 'edit') throw new ValidationError('mask', msg('validation.maskEditsOnly'));
+  if (sources?.guide) checkGuide(request.operation, caps, !!sources.mask);
   const wire: ImageRequest = apiRequest(asked, caps);
   validateRequest(wire, caps, { inputsLater: !!sources });
   return wire;

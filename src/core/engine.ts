@@ -17,6 +17,7 @@ import { concat } from '../shared/bytes';
 import { detectResultFormat, MIME_TYPES, type ResultFormat } from '../shared/imageFormat';
 import { classifyError as classifyByShape, ImageApiError, isRetryable, noAccessToOutput, type ErrorInfo } from './errors';
 import type { ModelCapabilities } from './models';
+import { usageFromApi, type ImageUsage } from './pricing';
 import { generateParams, isPreviewOutput, requestOptions, splitCount, validateRequest, type ImageRequest, type InputImage } from './request';
 
 export interface ProviderConfig {
@@ -51,6 +52,17 @@ export interface ImageResult {
   readonly format: ResultFormat;
   readonly revisedPrompt?: string;
   readonly requestId?: string;
+  /** What the request that made it used (one object shared by every image of that request). */
+  readonly billing?: RequestBilling;
+}
+
+/** What one request was billed on: its `usage` (GPT image models), how many images it made, and the quality and size the answer says it used. */
+export interface RequestBilling {
+  readonly usage?: ImageUsage;
+  /** Images this request made (its usage covers all of them). */
+  readonly images: number;
+  readonly quality?: string;
+  readonly size?: string;
 }
 
 /** A partial image of a streamed request: a low-detail stage of image `index`. */
@@ -185,11 +197,17 @@ export async function runImageRequest(provider: ProviderConfig, req: ImageReques
         opts.log?.info(`${req.operation} ${req.model} n=${count}${streaming ? ' (streamed)' : ''} -> 200 in ${Date.now() - t0} ms, request ${request_id ?? '-'}`);
         const items = data.data ?? [];
         if (items.length === 0) throw new ImageApiError('bad-response', 'the answer held no image', { requestId: request_id ?? undefined });
+        const billing: RequestBilling = {
+          usage: usageFromApi((data as { usage?: unknown }).usage),
+          images: items.length,
+          quality: typeof data.quality === 'string' ? data.quality : undefined,
+          size: typeof data.size === 'string' ? data.size : undefined,
+        };
         for (let i = 0; i < items.length; i++) {
           const bytes = await imageBytes(items[i], opts, () => status({ phase: 'downloading', done, total: req.n }));
           const format = detectResultFormat(bytes);
           if (!format) throw new ImageApiError('bad-response', 'the answer was not a PNG, JPEG, WebP, GIF or SVG image', { requestId: request_id ?? undefined });
-          const image: ImageResult = { index: starts[b] + i, bytes, format, revisedPrompt: items[i].revised_prompt ?? undefined, requestId: request_id ?? undefined };
+          const image: ImageResult = { index: starts[b] + i, bytes, format, revisedPrompt: items[i].revised_prompt ?? undefined, requestId: request_id ?? undefined, billing };
           images.push(image);
           await opts.onImage?.(image);
           done++;
@@ -267,6 +285,7 @@ async function callApi(client: OpenAI, req: ImageRequest, who: Identity, n: numb
     n,
     image: files.length === 1 ? files[0] : files,
     ...(req.mask ? { mask: await asUpload(req.mask) } : {}),
+    ...(req.markup ? { markup: await asUpload(req.markup) } : {}),
     stream: false,
   } as unknown as OpenAI.Images.ImageEditParamsNonStreaming;
   return client.images.edit(body, options).withResponse();
@@ -284,10 +303,11 @@ async function callStream(
   partialImages: number,
   signal: AbortSignal | undefined,
   onPartial: (partialIndex: number, bytes: Uint8Array) => void,
-): Promise<{ data: Pick<ImagesResponse, 'data'>; request_id: string | null | undefined }> {
+): Promise<{ data: Pick<ImagesResponse, 'data' | 'usage' | 'quality' | 'size'>; request_id: string | null | undefined }> {
   const params = { ...(generateParams(req, 1) as unknown as OpenAI.Images.ImageGenerateParamsStreaming), ...who, stream: true as const, partial_images: partialImages };
   const { data: stream, request_id } = await client.images.generate(params, { signal }).withResponse();
   let final: string | undefined;
+  let done: Extract<ImageGenStreamEvent, { type: 'image_generation.completed' }> | undefined;
   for await (const event of stream as AsyncIterable<ImageGenStreamEvent>) {
     if (event.type === 'image_generation.partial_image') {
       if (event.b64_json) {
@@ -299,12 +319,13 @@ async function callStream(
       }
     } else if (event.type === 'image_generation.completed') {
       final = event.b64_json;
+      done = event;
       break;
     }
   }
   if (signal?.aborted) throw new ImageApiError('cancelled', 'cancelled');
   if (!final) throw new ImageApiError('bad-response', 'the stream ended without the finished image', { requestId: request_id ?? undefined });
-  return { data: { data: [{ b64_json: final }] }, request_id };
+  return { data: { data: [{ b64_json: final }], usage: done?.usage as ImagesResponse['usage'], quality: done?.quality as ImagesResponse['quality'], size: done?.size as ImagesResponse['size'] }, request_id };
 }
 
 /**

@@ -6,4 +6,6 @@
 export { runImageRequest } from './engine';
 export { composeUnmasked, describeImage, makeVariationInput, prepareInputs } from './prepare';
 export { makeThumbnail } from './thumbnails';
+export { loadSharp } from './lazySharp';
 export { makeImages } from './run';
+export { makeRendition } from './renditions';

@@ -7,17 +7,51 @@
 import { access, link, mkdir, unlink, writeFile } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { tempName, uniqueName } from './naming';
+import { embedRecord, MetadataError } from './metadata';
+import { hasContentCredentials } from './metadata/c2pa';
+import type { GenerationRecord } from './record';
+import { sidecarBytes, sidecarName } from './sidecar';
 
 const exists = (p: string) => access(p).then(() => true, () => false);
 
-/** Writes `bytes` as `name` (or the next free name) in `folder`, creating it; returns the path written. */
-export async function writeNewFile(folder: string, name: string, bytes: Uint8Array): Promise<string> {
+/**
+ * Writes an image with its recipe: inside the bytes, or (an image with C2PA content credentials,
+ * a format that holds no recipe, or `storage` 'sidecar') in `<name>.pixelwright.json` beside it.
+ * Neither file overwrites anything. Returns the image's path.
+ */
+export async function writeImageWithRecipe(folder: string, name: string, bytes: Uint8Array, record: GenerationRecord, storage: 'embedded' | 'sidecar' = 'embedded'): Promise<string> {
+  if (storage !== 'sidecar' && !hasContentCredentials(bytes)) {
+    try {
+      return await writeNewFile(folder, name, embedRecord(bytes, record));
+    } catch (err) {
+      if (!(err instanceof MetadataError)) throw err;
+    }
+  }
+  const path = await writeNewFile(folder, name, bytes, (c) => [sidecarName(c)]);
+  const final = nodePath.basename(path);
+  await writeNewFile(folder, sidecarName(final), sidecarBytes(record, final, bytes.length)).then(
+    (written) => {
+      // The sidecar's name was free when the image's was chosen; should another have appeared since, say so.
+      if (nodePath.basename(written) !== sidecarName(final)) throw new Error(`the recipe of ${final} could not be written beside it (${sidecarName(final)} appeared meanwhile)`);
+    },
+  );
+  return path;
+}
+
+/**
+ * Writes `bytes` as `name` (or the next free name) in `folder`, creating it; returns the path
+ * written. `companions`: names that must be free too for a name to be taken (a sidecar's).
+ */
+export async function writeNewFile(folder: string, name: string, bytes: Uint8Array, companions?: (candidate: string) => readonly string[]): Promise<string> {
   await mkdir(folder, { recursive: true });
   const temp = nodePath.join(folder, tempName(name));
   await writeFile(temp, bytes, { flag: 'wx' });
   try {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const final = nodePath.join(folder, await uniqueName(name, (c) => exists(nodePath.join(folder, c))));
+      const final = nodePath.join(
+        folder,
+        await uniqueName(name, async (c) => (await exists(nodePath.join(folder, c))) || (await Promise.all((companions?.(c) ?? []).map((x) => exists(nodePath.join(folder, x))))).some(Boolean)),
+      );
       try {
         // link() fails when the name was taken since the check: never an overwrite.
         await link(temp, final);

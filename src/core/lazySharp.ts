@@ -10,3 +10,8 @@ export const sharp = ((...args: Parameters<typeof SharpModule>) => {
   loaded ??= require('sharp') as typeof SharpModule;
   return loaded(...args);
 }) as typeof SharpModule;
+
+/** Loads sharp now (a view that will make thumbnails does it while its page loads). */
+export function loadSharp(): void {
+  loaded ??= require('sharp') as typeof SharpModule;
+}

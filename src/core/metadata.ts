@@ -91,6 +91,36 @@ export function readRecord(bytes: Uint8Array): StoredRecord | undefined {
   }
 }
 
+/**
+ * The text stored under Pixelwright's key, valid record or not (the first one found), so that a
+ * malformed recipe can still be shown as plain text; undefined when there is none. Never throws.
+ */
+export function readRecordText(bytes: Uint8Array): string | undefined {
+  try {
+    switch (detectResultFormat(bytes)) {
+      case 'png':
+        for (const t of pngTexts(bytes, RECORD_KEY)) return t;
+        return undefined;
+      case 'jpeg':
+        for (const t of xmpRecordTexts(jpegXmpPackets(bytes))) return t;
+        return undefined;
+      case 'webp':
+        for (const t of xmpRecordTexts(webpXmpPackets(bytes))) return t;
+        return undefined;
+      case 'gif':
+        for (const t of gifRecordTexts(bytes)) return t;
+        return undefined;
+      case 'svg':
+        for (const t of svgRecordTexts(bytes)) return t;
+        return undefined;
+      default:
+        return undefined;
+    }
+  } catch {
+    return undefined;
+  }
+}
+
 /** The first of `texts` that is a valid record (texts after it are not even read). */
 function firstRecord(texts: Iterable<string>): StoredRecord | undefined {
   for (const text of texts) {
@@ -133,6 +163,13 @@ function codePoints(s: string): string[] {
 function fitRecord(record: GenerationRecord, fits: (json: string) => boolean): string {
   let json = recordJson(record);
   if (fits(json)) return json;
+  // The lineage goes first: the image's own prompt matters more than its ancestors'.
+  if (record.lineage) {
+    const { lineage: _dropped, ...rest } = record;
+    record = { ...rest, lineageCut: true };
+    json = recordJson(record);
+    if (fits(json)) return json;
+  }
   const base = record as StoredRecord;
   const marked = (field: 'revisedPrompt' | 'prompt') => [...new Set([...(base.truncated ?? []), field])];
 

@@ -50,6 +50,11 @@ export interface ModelCapabilities {
   readonly moderation: boolean;
   readonly streaming: boolean;
   readonly inputFidelity: boolean;
+  /**
+   * Takes `markup` on edits: a transparent guide PNG drawn over the first image (arrows,
+   * outlines, scribbles), never together with a mask (SDK 7.57: GPT Image 2.5 only).
+   */
+  readonly markup: boolean;
   /** DALL·E answers with URLs unless asked for b64_json; GPT image models always send base64. */
   readonly responseFormat: boolean;
   readonly maxPromptChars: number;
@@ -80,6 +85,7 @@ function gptImage(id: string, extra: Partial<ModelCapabilities> = {}): ModelCapa
     moderation: true,
     streaming: true,
     inputFidelity: true,
+    markup: false,
     responseFormat: false,
     maxPromptChars: 32000,
     input: GPT_INPUT,
@@ -100,6 +106,7 @@ const DALL_E = {
   moderation: false,
   streaming: false,
   inputFidelity: false,
+  markup: false,
   responseFormat: true,
 } as const satisfies Partial<ModelCapabilities>;
 
@@ -122,8 +129,8 @@ const GPT_IMAGE_2026 = { complexity: true, previewFormats: PREVIEW_FORMATS } as 
 export const BUILTIN_MODELS: readonly ModelCapabilities[] = [
   gptImage('gpt-image-2.6-sunburst', { ...GPT_IMAGE_2026, inputFidelity: false, backgrounds: ['auto', 'opaque'] }),
   gptImage('gpt-image-2.6-flare', { ...GPT_IMAGE_2026, inputFidelity: false, backgrounds: ['auto', 'opaque'] }),
-  gptImage('gpt-image-2.5-sunburst', { ...GPT_IMAGE_2026, inputFidelity: false, qualities: GPT_IMAGE_25_QUALITIES, customSize: GPT_IMAGE_2_SIZES, note: REPLACES_GPT_IMAGE_1 }),
-  gptImage('gpt-image-2.5-flare', { ...GPT_IMAGE_2026, inputFidelity: false, qualities: GPT_IMAGE_25_QUALITIES, customSize: GPT_IMAGE_2_SIZES, note: REPLACES_GPT_IMAGE_1 }),
+  gptImage('gpt-image-2.5-sunburst', { ...GPT_IMAGE_2026, inputFidelity: false, qualities: GPT_IMAGE_25_QUALITIES, customSize: GPT_IMAGE_2_SIZES, markup: true, note: REPLACES_GPT_IMAGE_1 }),
+  gptImage('gpt-image-2.5-flare', { ...GPT_IMAGE_2026, inputFidelity: false, qualities: GPT_IMAGE_25_QUALITIES, customSize: GPT_IMAGE_2_SIZES, markup: true, note: REPLACES_GPT_IMAGE_1 }),
   // The SDK says to omit input_fidelity for gpt-image-2.
   gptImage('gpt-image-2', { customSize: GPT_IMAGE_2_SIZES, inputFidelity: false }),
   gptImage('gpt-image-1.5'),

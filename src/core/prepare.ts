@@ -103,6 +103,8 @@ export interface Prepared {
   readonly images: InputImage[];
   /** The mask for the first image (RGBA PNG, alpha 0 = edit), when there is one to send. */
   readonly mask?: InputImage;
+  /** The guide for the first image (`markup`: RGBA PNG of its prepared size), when one was drawn. */
+  readonly markup?: InputImage;
   readonly geometry: Geometry;
   /** What was changed, for the user: one sentence each. */
   readonly notes: string[];
@@ -112,6 +114,12 @@ export interface PrepareOptions {
   /** dall-e-2 only: how to make the image square. Default 'pad'. */
   readonly squareMode?: 'pad' | 'crop';
   readonly mask?: MaskInput;
+  /**
+   * GPT image models: a guide drawn over the first image (a PNG in its displayed pixels, transparent
+   * where nothing is drawn), sent as `markup` at the prepared image's size. Never with a mask; the
+   * image's own transparency is then not used as a mask either.
+   */
+  readonly guide?: Uint8Array;
   /** Refuse inputs with more pixels than this (decompression bombs). Default 100 megapixels. */
   readonly maxInputPixels?: number;
   /** GPT image models, no mask given: use the image's fully transparent pixels as the mask. Default true. */
@@ -133,6 +141,7 @@ export type PrepareErrorCode =
   | 'damaged'
   | 'too-large'
   | 'mask-mismatch'
+  | 'guide-mismatch'
   | 'no-edit-area'
   | 'too-big-to-send'
   | 'cancelled';
@@ -817,7 +826,7 @@ async function prepareGpt(inputs: readonly { name: string; bytes: Uint8Array }[]
   const signal = opts.signal;
   // The first image's alpha becomes the mask when nothing is painted: that decodes the whole
   // file (refusing a damaged one) as the decode check would.
-  const alphaMask = !opts.mask && opts.alphaAsMask !== false;
+  const alphaMask = !opts.mask && !opts.guide && opts.alphaAsMask !== false;
   for (const input of inputs) {
     const isFirst = prepared.length === 0;
     prepared.push(await prepareGptImage(input, caps, maxPixels, notes, signal, (p) => isFirst && alphaMask && p.hasAlpha));
@@ -847,7 +856,54 @@ async function prepareGpt(inputs: readonly { name: string; bytes: Uint8Array }[]
     if (widened > 0) notes.push(widenedNote(`The ${opts.mask ? 'painted' : 'transparent'} area of ${first.probe.name}`, first.geometry));
     mask = encoded.mask;
   }
-  return { images: prepared.map((x) => x.image), mask, geometry: first.geometry, notes };
+  const markup = opts.guide && (await prepareGuide(opts.guide, first.probe, first.geometry, first.image.name, notes, signal));
+  return { images: prepared.map((x) => x.image), mask, markup, geometry: first.geometry, notes };
+}
+
+/**
+ * The guide (`markup`) for the prepared first image: an RGBA PNG of exactly its size. The guide is
+ * drawn in the image's displayed pixels; when the image was scaled to be sent, the guide is scaled
+ * with it. A guide must leave pixels transparent (the API's rule) and is refused when it covers
+ * everything; one with nothing drawn is not sent (a note says so).
+ */
+async function prepareGuide(guide: Uint8Array, p: Probe, g: Geometry, imageName: string, notes: string[], signal?: CancelSignal): Promise<InputImage | undefined> {
+  checkCancel(signal);
+  if (detectImageFormat(guide) !== 'png') throw new PrepareError('guide-mismatch', 'The guide is not a PNG image.', p.name);
+  const header = readImageSize(guide);
+  if (header && (header.width !== p.width || header.height !== p.height)) {
+    const rotated = p.orientation >= 5 && header.width === p.height && header.height === p.width;
+    throw new PrepareError(
+      'guide-mismatch',
+      `The guide is ${header.width}x${header.height} but ${p.name} is shown at ${p.width}x${p.height}` +
+        (rotated ? ' (the guide must follow the image as displayed, after its EXIF rotation).' : '.'),
+      p.name,
+    );
+  }
+  let rgba: Buffer;
+  try {
+    rgba = await sharpInput(guide, p.maxPixels).ensureAlpha().toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer();
+  } catch (err) {
+    throw decodeError('The guide', err, p.maxPixels);
+  }
+  checkCancel(signal);
+  let drawn = 0;
+  for (let i = 3; i < rgba.length; i += 4) if (rgba[i] !== 0) drawn++;
+  if (drawn === 0) {
+    notes.push(`The guide for ${p.name} is empty, so it was not sent.`);
+    return undefined;
+  }
+  if (drawn === p.width * p.height) {
+    throw new PrepareError('guide-mismatch', `The guide covers all of ${p.name}; it must leave the image visible (transparent) where nothing is drawn.`, p.name);
+  }
+  const raw = { raw: { width: p.width, height: p.height, channels: 4 as const }, limitInputPixels: false as const };
+  let img = sharp(rgba, raw);
+  if (g.width !== p.width || g.height !== p.height) {
+    img = img.resize(g.width, g.height, { fit: 'fill' });
+    notes.push(`The guide for ${p.name} was scaled with the image to ${g.width}x${g.height}.`);
+  }
+  const bytes = await img.png({ compressionLevel: 4, adaptiveFiltering: true }).toBuffer();
+  checkCancel(signal);
+  return { name: `${baseName(imageName)}-guide.png`, bytes: u8(bytes), format: 'png' };
 }
 
 // ---------------------------------------------------------------------------------------------

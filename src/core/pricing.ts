@@ -75,3 +75,174 @@ export function formatUsd(usd: number): string {
   const s = (Math.round(usd * 1000) / 1000).toFixed(3);
   return `$${s.endsWith('0') ? s.slice(0, -1) : s}`;
 }
+
+// ---- what a run did cost ------------------------------------------------------------------------
+
+/**
+ * USD per 1M tokens, as OpenAI's model pages listed them in November 2026 (the same list date).
+ * Text output has no listed price for most models: such tokens are counted as unpriced, never guessed.
+ */
+interface TokenPrices {
+  readonly textInput: number;
+  readonly imageInput: number;
+  readonly imageOutput: number;
+  readonly textOutput?: number;
+}
+
+const TOKEN_PRICES: readonly (readonly [RegExp, TokenPrices])[] = [
+  // gpt-image-2, the 2.5 and 2.6 sunburst/flare models and their snapshots: $5 text in, $8 image in, $30 image out.
+  [/^gpt-image-2(\.[56]-(sunburst|flare))?(-\d{4}-\d{2}-\d{2})?$/, { textInput: 5, imageInput: 8, imageOutput: 30 }],
+  [/^(gpt-image-1\.5|chatgpt-image-latest)(-\d{4}-\d{2}-\d{2})?$/, { textInput: 5, imageInput: 8, imageOutput: 32, textOutput: 10 }],
+  [/^gpt-image-1-mini(-\d{4}-\d{2}-\d{2})?$/, { textInput: 2, imageInput: 2.5, imageOutput: 8 }],
+  [/^gpt-image-1(-\d{4}-\d{2}-\d{2})?$/, { textInput: 5, imageInput: 10, imageOutput: 40 }],
+];
+
+function tokenPrices(model: string): TokenPrices | undefined {
+  return TOKEN_PRICES.find(([re]) => re.test(model))?.[1];
+}
+
+/** The tokens one request used (GPT image models), as the response's `usage` says. */
+export interface ImageUsage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly totalTokens: number;
+  readonly inputTextTokens?: number;
+  readonly inputImageTokens?: number;
+  readonly outputImageTokens?: number;
+  readonly outputTextTokens?: number;
+}
+
+const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : undefined);
+
+/**
+ * The response's `usage` (`{input_tokens, output_tokens, total_tokens, input_tokens_details:
+ * {text_tokens, image_tokens}, output_tokens_details?}`) as an ImageUsage; undefined when it is
+ * absent or not of that shape (DALL·E answers and many compatible servers send none).
+ */
+export function usageFromApi(raw: unknown): ImageUsage | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const u = raw as Record<string, unknown>;
+  const input = count(u.input_tokens);
+  const output = count(u.output_tokens);
+  if (input === undefined || output === undefined) return undefined;
+  const inDetails = (u.input_tokens_details ?? {}) as Record<string, unknown>;
+  const outDetails = (u.output_tokens_details ?? {}) as Record<string, unknown>;
+  const usage: ImageUsage = {
+    inputTokens: input,
+    outputTokens: output,
+    totalTokens: count(u.total_tokens) ?? input + output,
+    inputTextTokens: count(inDetails.text_tokens),
+    inputImageTokens: count(inDetails.image_tokens),
+    outputImageTokens: count(outDetails.image_tokens),
+    outputTextTokens: count(outDetails.text_tokens),
+  };
+  return Object.fromEntries(Object.entries(usage).filter(([, v]) => v !== undefined)) as unknown as ImageUsage;
+}
+
+/** Two requests' usage together (the details only when both have them). */
+export function addUsage(a: ImageUsage | undefined, b: ImageUsage | undefined): ImageUsage | undefined {
+  if (!a || !b) return a ?? b;
+  const sum = (x: number | undefined, y: number | undefined) => (x === undefined || y === undefined ? undefined : x + y);
+  const u: ImageUsage = {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    totalTokens: a.totalTokens + b.totalTokens,
+    inputTextTokens: sum(a.inputTextTokens, b.inputTextTokens),
+    inputImageTokens: sum(a.inputImageTokens, b.inputImageTokens),
+    outputImageTokens: sum(a.outputImageTokens, b.outputImageTokens),
+    outputTextTokens: sum(a.outputTextTokens, b.outputTextTokens),
+  };
+  return Object.fromEntries(Object.entries(u).filter(([, v]) => v !== undefined)) as unknown as ImageUsage;
+}
+
+/** What a request (or a run, summed) cost, in USD, from the price list of `priceListDate`. */
+export interface ActualCost {
+  readonly usd: number;
+  /** From the tokens of `usage` (GPT image models) or the price per image (DALL·E, or no usage). */
+  readonly basis: 'tokens' | 'per-image';
+  readonly priceListDate: string;
+  /** Tokens the list has no price for (text output of most models): not in `usd`. */
+  readonly unpricedTokens?: number;
+}
+
+/**
+ * The cost of one request that made `images` images: from its `usage` by the model's token
+ * prices when both are known (input text and image tokens at their prices; an input without its
+ * text/image split at the image price, so it is never under-counted); else the price per image
+ * at the quality and size the request had (the answer's own for `auto`, when it says). Undefined
+ * when neither is known (a custom model, say): nothing is made up.
+ */
+export function actualCost(model: string, req: { readonly usage?: ImageUsage; readonly quality?: string; readonly size?: string; readonly images: number }): ActualCost | undefined {
+  const prices = tokenPrices(model);
+  const u = req.usage;
+  if (prices && u) {
+    const text = u.inputTextTokens;
+    const image = u.inputImageTokens;
+    const split = text !== undefined && image !== undefined;
+    const inputUsd = split ? text * prices.textInput + image * prices.imageInput : u.inputTokens * Math.max(prices.textInput, prices.imageInput);
+    // Without the output split every output token is an image token (what the API documents for images).
+    const outText = u.outputTextTokens ?? 0;
+    const outImage = u.outputImageTokens ?? u.outputTokens - outText;
+    const textOutUsd = prices.textOutput !== undefined ? outText * prices.textOutput : 0;
+    const unpriced = prices.textOutput === undefined ? outText : 0;
+    const usd = round((inputUsd + outImage * prices.imageOutput + textOutUsd) / 1_000_000);
+    return { usd, basis: 'tokens', priceListDate: PRICE_LIST_DATE, ...(unpriced ? { unpricedTokens: unpriced } : {}) };
+  }
+  const grid = PER_IMAGE[model];
+  if (!grid || req.images <= 0) return undefined;
+  // DALL·E's defaults: standard quality, 1024x1024.
+  const quality = !req.quality || req.quality === 'auto' ? (grid.standard ? 'standard' : undefined) : req.quality;
+  const size = !req.size || req.size === 'auto' ? (model.startsWith('dall-e') ? '1024x1024' : undefined) : req.size;
+  const each = quality && size ? grid[quality]?.[size] : undefined;
+  if (each === undefined) return undefined;
+  return { usd: round(each * req.images), basis: 'per-image', priceListDate: PRICE_LIST_DATE };
+}
+
+/** Costs added up (a run of several requests); the basis of the first. */
+export function addCosts(costs: readonly (ActualCost | undefined)[]): ActualCost | undefined {
+  const known = costs.filter((c): c is ActualCost => !!c);
+  if (!known.length) return undefined;
+  const unpriced = known.reduce((s, c) => s + (c.unpricedTokens ?? 0), 0);
+  return { usd: round(known.reduce((s, c) => s + c.usd, 0)), basis: known[0].basis, priceListDate: known[0].priceListDate, ...(unpriced ? { unpricedTokens: unpriced } : {}) };
+}
+
+/**
+ * Output tokens per image of gpt-image-1 and 1.5 (and chatgpt-image-latest) by quality at
+ * 1024x1024, as OpenAI documents them; other sizes scale with the pixel count. The newer models
+ * have not published theirs, so they have no estimate before the run.
+ */
+const OUTPUT_TOKENS_1024: Readonly<Record<string, number>> = { low: 272, medium: 1056, high: 4160 };
+const KNOWN_TOKEN_COUNTS = /^(gpt-image-1(\.5)?|chatgpt-image-latest)(-\d{4}-\d{2}-\d{2})?$/;
+const GPT_FIXED_SIZES = ['1024x1024', '1536x1024', '1024x1536'];
+
+/**
+ * What a run is expected to cost before it is sent, in USD ([min, max]): the per-image prices,
+ * else the output tokens the model is documented to make at that quality and size times its image
+ * output price (the prompt's tokens are a small part and not counted). Undefined when there is no
+ * honest estimate (newer token-billed models, custom models): the budget rule says so.
+ */
+export function spendEstimate(model: string, options: { readonly quality?: string; readonly size?: string; readonly n: number }): { readonly min: number; readonly max: number } | undefined {
+  const e = estimateCost(model, options);
+  if (e.kind === 'per-image') return { min: e.min, max: e.max };
+  const prices = tokenPrices(model);
+  if (!prices || !KNOWN_TOKEN_COUNTS.test(model)) return undefined;
+  const qualities = !options.quality || options.quality === 'auto' ? Object.keys(OUTPUT_TOKENS_1024) : [options.quality];
+  const sizes = !options.size || options.size === 'auto' ? GPT_FIXED_SIZES : [options.size];
+  const each: number[] = [];
+  for (const q of qualities) {
+    const perMp = OUTPUT_TOKENS_1024[q];
+    if (perMp === undefined) return undefined;
+    for (const s of sizes) {
+      const m = /^(\d+)x(\d+)$/.exec(s);
+      if (!m) return undefined;
+      each.push((Math.ceil((perMp * Number(m[1]) * Number(m[2])) / (1024 * 1024)) * prices.imageOutput) / 1_000_000);
+    }
+  }
+  const n = Math.max(1, Math.floor(options.n));
+  return { min: round(Math.min(...each) * n), max: round(Math.max(...each) * n) };
+}
+
+/** Money as users read it: formatUsd, with "<$0.001" for a cost that rounds to nothing but is not nothing. */
+export function formatCost(usd: number): string {
+  return usd > 0 && usd < 0.0005 ? '<$0.001' : formatUsd(usd);
+}

@@ -26,6 +26,48 @@ export interface GenerationRecord {
   readonly index?: number;
   readonly count?: number;
   readonly tool: string;
+  /**
+   * An image the asset manifest asked for: the hash of its entry's effective recipe (a
+   * rendition's: of its settings and the image it was made from, `of`). Planning compares it.
+   */
+  readonly asset?: { readonly recipe: string; readonly of?: string };
+  /** The tokens the request that made this image used (GPT image models); that request made `images` images. */
+  readonly usage?: RecordUsage;
+  /** What this image cost (its share of its request), in USD, by Pixelwright's price list of `priceListDate`. */
+  readonly cost?: RecordCost;
+  /**
+   * The recipes of an edit's or variation's sources that carried one (its lineage), each with
+   * its own sources' recipes in turn; bounded in depth and bytes by core/lineage.ts.
+   */
+  readonly lineage?: readonly SourceRecipe[];
+  /** The lineage was cut to its bounds (older ancestors, long prompts or whole entries left out). */
+  readonly lineageCut?: boolean;
+}
+
+export interface RecordUsage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly totalTokens: number;
+  readonly inputTextTokens?: number;
+  readonly inputImageTokens?: number;
+  readonly outputImageTokens?: number;
+  readonly outputTextTokens?: number;
+  /** Images the request made: the usage is theirs together. */
+  readonly images: number;
+}
+
+export interface RecordCost {
+  readonly usd: number;
+  /** 'tokens': from `usage` by the model's token prices; 'per-image': the model's price per image. */
+  readonly basis: 'tokens' | 'per-image';
+  readonly priceListDate: string;
+}
+
+/** A source of an edit or variation and the recipe it carried when it was used. */
+export interface SourceRecipe {
+  /** Workspace-relative path of the source when it was used. */
+  readonly path: string;
+  readonly recipe: GenerationRecord;
 }
 
 /** The PNG iTXt keyword and XMP property under which the record is stored. */

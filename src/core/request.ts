@@ -35,6 +35,8 @@ export interface ImageRequest {
   /** Edit / variation inputs; the first one carries the mask. */
   readonly images?: readonly InputImage[];
   readonly mask?: InputImage;
+  /** A guide drawn over the first image (`markup`, GPT Image 2.5 edits): a transparent PNG of its size; never with a mask. */
+  readonly markup?: InputImage;
 }
 
 /**
@@ -129,6 +131,7 @@ export function validateRequest(req: ImageRequest, caps: ModelCapabilities, opts
   }
   // Checked for every operation: a generation would otherwise drop the mask without a word.
   if (req.mask && req.operation !== 'edit') throw new ValidationError('mask', msg('validation.maskEditsOnly'));
+  if (req.markup) checkGuide(req.operation, caps, !!req.mask);
   if (req.operation !== 'generate' && !opts.inputsLater) validateInputs(req, caps);
 }
 
@@ -148,6 +151,17 @@ function validateInputs(req: ImageRequest, caps: ModelCapabilities): void {
     if (req.mask.format !== 'png') throw new ValidationError('mask', msg('validation.maskPng'), ['png']);
     if (req.mask.bytes.byteLength >= 4 * 1048576) throw new ValidationError('mask', msg('validation.maskTooLarge'));
   }
+  if (req.markup && req.markup.format !== 'png') throw new ValidationError('markup', msg('validation.guidePng'), ['png']);
+}
+
+/**
+ * The rule of a guide (`markup`): edits only, on a model that takes it (GPT Image 2.5), never
+ * together with a mask. Throws the refusal; checked before the images are read and again when sent.
+ */
+export function checkGuide(operation: Operation, caps: ModelCapabilities, withMask: boolean): void {
+  if (operation !== 'edit') throw new ValidationError('markup', msg('validation.guideEditsOnly'));
+  if (!caps.markup) throw new ValidationError('markup', msg('validation.guideNotTaken', caps.id));
+  if (withMask) throw new ValidationError('markup', msg('validation.guideWithMask'));
 }
 
 /** SVG and GIF output: one image per request, never streamed (the SDK's rule). */

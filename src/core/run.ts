@@ -12,6 +12,9 @@ import type { ErrorInfo } from './errors';
 import type { ModelCapabilities } from './models';
 import { extensionFor, imageFileName } from './naming';
 import { composeUnmasked, makeVariationInput, prepareInputs, type Geometry, type MaskInput } from './prepare';
+import { buildLineage } from './lineage';
+import { readRecord } from './metadata';
+import { actualCost, addCosts, addUsage, type ActualCost, type ImageUsage } from './pricing';
 import type { GenerationRecord } from './record';
 import { requestOptions, validateRequest, type ImageRequest } from './request';
 
@@ -22,6 +25,11 @@ export interface SourceFile {
   readonly bytes: Uint8Array;
   /** How the recipe names it (workspace-relative). */
   readonly path: string;
+  /**
+   * The recipe it carries when that is not inside its bytes (a sidecar), read by the caller;
+   * null: none. Undefined: the run reads the one embedded in `bytes`.
+   */
+  readonly recipe?: unknown;
 }
 
 /** Edits and variations start from images: the run prepares them for the model. */
@@ -32,9 +40,14 @@ export interface RunSourcesOf<F> {
   readonly references?: readonly F[];
   /** Where to edit, in the image's displayed (oriented) pixels. */
   readonly mask?: MaskInput;
+  /**
+   * A guide drawn over the image (GPT Image 2.5 `markup`): a PNG in the image's displayed
+   * (oriented) pixels, transparent where nothing is drawn. Never with a mask.
+   */
+  readonly guide?: Uint8Array;
   /** DALL·E 2 takes squares only: pad (default) or crop the image to one. */
   readonly squareMode?: 'pad' | 'crop';
-  /** GPT image edits: paste the original's pixels back outside the mask. */
+  /** GPT image edits: paste the original's pixels back outside the mask (not with a guide: the whole picture may change). */
   readonly keepUnmasked?: boolean;
 }
 
@@ -75,6 +88,10 @@ export interface MakeOutcome {
   readonly failures: ErrorInfo[];
   /** The kept pixels could not be exactly the original's (its colours cannot be stored in the PNG result). */
   readonly inexact: boolean;
+  /** What the requests that answered cost (each counted once), when the price list knows; undefined when nothing is known. */
+  readonly cost?: ActualCost;
+  /** Their tokens together (GPT image models). */
+  readonly usage?: ImageUsage;
 }
 
 /** Prepares, runs and composes one request; the images come back with their recipes, not written. */
@@ -89,16 +106,16 @@ export async function makeImages(request: RunRequestOf<SourceFile>, caps: ModelC
     const p =
       request.operation === 'variation'
         ? await makeVariationInput(first, caps, options)
-        : await prepareInputs([first, ...(sources.references ?? []).map((r) => ({ name: r.name, bytes: r.bytes }))], caps, { ...options, mask: sources.mask });
+        : await prepareInputs([first, ...(sources.references ?? []).map((r) => ({ name: r.name, bytes: r.bytes }))], caps, { ...options, mask: sources.mask, guide: sources.guide });
     for (const note of p.notes) opts.log?.info(`prepare: ${note}`);
-    req = { ...wire, images: p.images, mask: p.mask };
+    req = { ...wire, images: p.images, mask: p.mask, markup: p.markup };
     validateRequest(req, caps);
     prepared = p;
   }
   opts.onPrepared?.();
   const outcome = await runImageRequest(opts.provider, req, caps, opts);
   const createdAt = new Date();
-  const keep = !!sources?.keepUnmasked && request.operation === 'edit' && caps.family === 'gpt-image';
+  const keep = !!sources?.keepUnmasked && !req.markup && request.operation === 'edit' && caps.family === 'gpt-image';
   const images: MadeImage[] = [];
   let inexact = false;
   for (const image of outcome.images) {
@@ -113,13 +130,22 @@ export async function makeImages(request: RunRequestOf<SourceFile>, caps: ModelC
     }
     images.push(recipe(request, req, caps, image, bytes, format, createdAt, keep, opts));
   }
-  return { images, failures: outcome.failures, inexact };
+  // A request's usage covers all of its images: count each request once.
+  const requests = [...new Set(outcome.images.map((i) => i.billing).filter((b) => !!b))];
+  const cost = addCosts(requests.map((b) => requestCost(caps.id, req, b)));
+  const usage = requests.reduce<ImageUsage | undefined>((sum, b) => addUsage(sum, b.usage), undefined);
+  return { images, failures: outcome.failures, inexact, cost, usage };
+}
+
+/** What one request cost: by its usage, else by the price per image at the size and quality it was made at. */
+function requestCost(model: string, req: ImageRequest, b: NonNullable<ImageResult['billing']>): ActualCost | undefined {
+  return actualCost(model, { usage: b.usage, quality: b.quality ?? req.quality, size: b.size ?? req.size, images: b.images });
 }
 
 /** The recipe an image carries, and the name it is saved under. */
 function recipe(request: RunRequestOf<SourceFile>, req: ImageRequest, caps: ModelCapabilities, image: ImageResult, bytes: Uint8Array, format: ImageResult['format'], createdAt: Date, kept: boolean, opts: MakeOptions): MadeImage {
   const sources = request.sources;
-  const extras = sources ? { ...(kept ? { keep_unmasked: true } : {}), ...(caps.input.squareOnly ? { square: sources.squareMode ?? 'pad' } : {}), ...(sources.mask ? { masked: true } : {}) } : {};
+  const extras = sources ? { ...(kept ? { keep_unmasked: true } : {}), ...(caps.input.squareOnly ? { square: sources.squareMode ?? 'pad' } : {}), ...(sources.mask ? { masked: true } : {}), ...(req.markup ? { guided: true } : {}) } : {};
   const record: GenerationRecord = {
     v: 1,
     operation: request.operation,
@@ -134,11 +160,29 @@ function recipe(request: RunRequestOf<SourceFile>, req: ImageRequest, caps: Mode
     index: image.index,
     count: request.n,
     tool: opts.tool,
+    ...(sources ? lineageOf([sources.image, ...(request.operation === 'edit' ? (sources.references ?? []) : [])]) : {}),
+    ...billingRecord(caps.id, req, image.billing),
   };
   // Edits and variations are named after their source; generations after their prompt.
   const stem = sources ? `${sources.image.name.replace(/\.[^.]+$/, '')} ${request.operation}` : request.prompt;
   const name = opts.fileName ? numberedName(opts.fileName, image.index, request.n, format) : imageFileName({ prompt: stem, time: createdAt, index: image.index, count: request.n, format });
   return { index: image.index, bytes, format, record, name };
+}
+
+/** The sources' recipes (bounded: core/lineage.ts), as fields of the new recipe. */
+function lineageOf(files: readonly SourceFile[]): Pick<GenerationRecord, 'lineage' | 'lineageCut'> {
+  const { lineage, cut } = buildLineage(files.map((f) => ({ path: f.path, recipe: f.recipe === undefined ? readRecord(f.bytes) : (f.recipe ?? undefined) })));
+  return { ...(lineage.length ? { lineage } : {}), ...(cut ? { lineageCut: true } : {}) };
+}
+
+/** The usage of the image's request and this image's share of its cost, for the recipe. */
+function billingRecord(model: string, req: ImageRequest, b: ImageResult['billing']): Pick<GenerationRecord, 'usage' | 'cost'> {
+  if (!b) return {};
+  const cost = requestCost(model, req, b);
+  return {
+    ...(b.usage ? { usage: { ...b.usage, images: b.images } } : {}),
+    ...(cost ? { cost: { usd: Math.round((cost.usd / Math.max(1, b.images)) * 1e6) / 1e6, basis: cost.basis, priceListDate: cost.priceListDate } } : {}),
+  };
 }
 
 /** "hero.png" as the file of image `index` of `count`: "hero-2.png" when there are several, its extension the format's. */

@@ -303,6 +303,7 @@ export function describeWritten(written: readonly { readonly path: string; reado
 }
 
 /** What the recipe tool answers for the image at `path` (its record, or why there is none). */
-export function describeRecipe(path: string, record: unknown): string {
-  return record ? `Recipe of ${path}:\n${JSON.stringify(record, null, 2)}` : `${path} carries no Pixelwright recipe (it was not made by Pixelwright, or its recipe was removed).`;
+export function describeRecipe(path: string, record: unknown, where?: 'embedded' | 'sidecar'): string {
+  const from = where === 'sidecar' ? ` (from its sidecar file ${path}.pixelwright.json)` : '';
+  return record ? `Recipe of ${path}${from}:\n${JSON.stringify(record, null, 2)}` : `${path} carries no Pixelwright recipe (it was not made by Pixelwright, or its recipe was removed).`;
 }

@@ -11,19 +11,27 @@
  *   PIXELWRIGHT_PROVIDER    openai | azure | compatible (default openai)
  *   PIXELWRIGHT_BASE_URL, PIXELWRIGHT_AZURE_ENDPOINT, PIXELWRIGHT_AZURE_DEPLOYMENT,
  *   PIXELWRIGHT_AZURE_API_VERSION, PIXELWRIGHT_MODEL, PIXELWRIGHT_OUTPUT_FOLDER,
- *   PIXELWRIGHT_TIMEOUT_SECONDS, PIXELWRIGHT_MAX_CONCURRENT
+ *   PIXELWRIGHT_TIMEOUT_SECONDS, PIXELWRIGHT_MAX_CONCURRENT, PIXELWRIGHT_RECIPE_STORAGE (embedded | sidecar)
+ *   PIXELWRIGHT_BUDGET_MONTHLY_LIMIT, PIXELWRIGHT_BUDGET_ASK_ABOVE   the budget (USD, 0 or unset: off);
+ *     a call the rule would ask about is refused here (a server cannot ask), with the reason
+ *   PIXELWRIGHT_LEDGER      the usage ledger file (VS Code hands over its own, so the month's
+ *     spending is shared); without it, the server keeps its spending only while it runs
  * The SDK and sharp load on the first call that needs them (dist/engine.js), so the server
  * answers `tools/list` at once.
  */
 import { existsSync } from 'node:fs';
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { mkdir, readFile, realpath, rename, stat, writeFile } from 'node:fs/promises';
 import * as nodePath from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type * as EngineEntry from '../core/engineEntry';
+import { budgetAmount, checkBudget, type BudgetLimits } from '../core/budget';
 import { classifyError } from '../core/errors';
-import { embedRecord, readRecord } from '../core/metadata';
+import { readRecipeFile } from '../core/recipeFile';
+import { addToLedger, monthSpent, parseLedger, type Ledger } from '../core/ledger';
+import { formatUsd, spendEstimate } from '../core/pricing';
 import { ModelTable } from '../core/models';
 import { checkOutputFolder, checkRealFolder, isInsideFolder } from '../core/paths';
 import { providerConfig, providerRecord, type ProviderSettings } from '../core/provider';
@@ -32,7 +40,7 @@ import { TOOL_DEFINITIONS } from '../core/toolDefinitions';
 import {
   describeRecipe, describeWritten, paintRegions, parseEditInput, parseGenerateInput, parseRecipeInput, parseVariationInput, planToolRun, TOOL_NAMES, ToolInputError, type ToolOperation,
 } from '../core/tools';
-import { writeNewFile } from '../core/files';
+import { writeImageWithRecipe } from '../core/files';
 import { detectImageFormat, RESULT_MIME_TYPES } from '../shared/imageFormat';
 
 export interface McpConfig extends ProviderSettings {
@@ -41,6 +49,11 @@ export interface McpConfig extends ProviderSettings {
   readonly model: string;
   readonly outputFolder: string;
   readonly maxConcurrent: number;
+  /** Recipes inside the images (sidecars for C2PA images), or always in sidecars (PIXELWRIGHT_RECIPE_STORAGE=sidecar). */
+  readonly recipeStorage: 'embedded' | 'sidecar';
+  readonly budget: BudgetLimits;
+  /** The usage ledger file shared with VS Code; undefined: kept in memory. */
+  readonly ledgerPath?: string;
 }
 
 /** The server's settings from its environment; throws with what is missing. */
@@ -62,6 +75,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv): McpConfig {
     model: env.PIXELWRIGHT_MODEL || 'gpt-image-1.5',
     outputFolder: env.PIXELWRIGHT_OUTPUT_FOLDER ?? 'images/generated',
     maxConcurrent: num(env.PIXELWRIGHT_MAX_CONCURRENT, 3),
+    recipeStorage: env.PIXELWRIGHT_RECIPE_STORAGE === 'sidecar' ? 'sidecar' : 'embedded',
+    budget: { monthlyLimit: budgetAmount(env.PIXELWRIGHT_BUDGET_MONTHLY_LIMIT), askAbove: budgetAmount(env.PIXELWRIGHT_BUDGET_ASK_ABOVE) },
+    ledgerPath: env.PIXELWRIGHT_LEDGER && nodePath.isAbsolute(env.PIXELWRIGHT_LEDGER) ? env.PIXELWRIGHT_LEDGER : undefined,
   };
 }
 
@@ -77,6 +93,8 @@ function loadEngine(): Promise<typeof EngineEntry> {
 
 export class PixelwrightMcp {
   readonly server = new Server({ name: 'pixelwright', version: '0.1.0' }, { capabilities: { tools: {} } });
+  /** The ledger when there is no file to share it through. */
+  private memoryLedger: Ledger = parseLedger(undefined);
 
   constructor(private readonly config: McpConfig) {
     this.server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: TOOL_DEFINITIONS.map((t) => ({ ...t })) }));
@@ -93,7 +111,8 @@ export class PixelwrightMcp {
   private async call(name: string, input: unknown, signal: AbortSignal): Promise<CallToolResult> {
     if (name === TOOL_NAMES.recipe) {
       const file = await this.workspaceImage(parseRecipeInput(input).image);
-      return { content: [{ type: 'text', text: describeRecipe(this.relative(file.path), readRecord(file.bytes)) }] };
+      const found = await readRecipeFile(nodePath.resolve(this.config.root, file.path));
+      return { content: [{ type: 'text', text: describeRecipe(this.relative(nodePath.resolve(this.config.root, file.path)), found.record, found.where) }] };
     }
     const operation: ToolOperation | undefined = name === TOOL_NAMES.generate ? 'generate' : name === TOOL_NAMES.edit ? 'edit' : name === TOOL_NAMES.variations ? 'variation' : undefined;
     if (!operation) throw new ToolInputError(`there is no tool "${name}"`);
@@ -117,6 +136,7 @@ export class PixelwrightMcp {
       sources = { image: await this.workspaceImage(parseVariationInput(input).image) };
     }
     if (!this.config.apiKey) throw new ToolInputError('no API key: set PIXELWRIGHT_API_KEY (or OPENAI_API_KEY) in the environment the MCP client starts the server with');
+    await this.checkBudget(plan.caps.id, plan.request);
     const outcome = await (await loadEngine()).makeImages({ ...plan.request, sources }, plan.caps, {
       provider: providerConfig(this.config, this.config.apiKey),
       providerRecord: providerRecord(this.config),
@@ -126,17 +146,67 @@ export class PixelwrightMcp {
       concurrency: this.config.maxConcurrent,
       maxWaitMs: 60_000,
     });
+    if (outcome.images.length) {
+      await this.addToLedger(plan.caps.id, outcome.images.length, outcome.cost?.usd, outcome.usage?.totalTokens).catch((err) => process.stderr.write(`pixelwright mcp: usage ledger: ${(err as Error).message}\n`));
+    }
     if (signal.aborted) throw new ToolInputError('cancelled; nothing was written');
     const error = outcome.failures[0] && (outcome.failures[0].serverMessage ?? outcome.failures[0].kind);
     if (outcome.images.length === 0) throw new ToolInputError(error ?? 'nothing came back');
     const written: { path: string; revisedPrompt?: string }[] = [];
     const content: CallToolResult['content'] = [];
     for (const image of outcome.images) {
-      const path = await writeNewFile(folder, image.name, embedRecord(image.bytes, image.record));
+      const path = await writeImageWithRecipe(folder, image.name, image.bytes, image.record, this.config.recipeStorage);
       written.push({ path: this.relative(path), revisedPrompt: image.record.revisedPrompt });
       content.push({ type: 'image', data: Buffer.from(image.bytes).toString('base64'), mimeType: RESULT_MIME_TYPES[image.format] });
     }
     return { content: [{ type: 'text', text: describeWritten(written, plan.request.prompt, operation, error) }, ...content] };
+  }
+
+  /**
+   * The budget rule every path that spends runs (core/budget.ts). A server cannot ask its user,
+   * so what the rule would ask about is refused with the reason and the setting that allows it.
+   */
+  private async checkBudget(model: string, request: { readonly quality?: string; readonly size?: string; readonly n: number }): Promise<void> {
+    const limits = this.config.budget;
+    if (!limits.monthlyLimit && !limits.askAbove) return;
+    const estimate = spendEstimate(model, request);
+    const verdict = checkBudget({ estimate, monthSpent: monthSpent(await this.readLedger(), new Date()), limits });
+    const est = estimate && (estimate.min === estimate.max ? formatUsd(estimate.min) : `${formatUsd(estimate.min)} to ${formatUsd(estimate.max)}`);
+    if (verdict.kind === 'refuse') {
+      throw new ToolInputError(
+        verdict.reason === 'reached'
+          ? `nothing was sent: this month ${formatUsd(verdict.spent)} was spent, which reaches the monthly limit of ${formatUsd(verdict.limit)} (PIXELWRIGHT_BUDGET_MONTHLY_LIMIT)`
+          : `nothing was sent: this run is estimated at ${est} or more, and this month ${formatUsd(verdict.spent)} of the monthly limit of ${formatUsd(verdict.limit)} is spent (PIXELWRIGHT_BUDGET_MONTHLY_LIMIT)`,
+      );
+    }
+    if (verdict.kind === 'ask') {
+      const why =
+        verdict.reason === 'unknown'
+          ? `its cost is not known before it runs (${model} is billed by tokens) and PIXELWRIGHT_BUDGET_ASK_ABOVE is set`
+          : verdict.reason === 'may-exceed'
+            ? `it is estimated at ${est} and may take this month past the monthly limit (PIXELWRIGHT_BUDGET_MONTHLY_LIMIT)`
+            : `it is estimated at ${est}, above PIXELWRIGHT_BUDGET_ASK_ABOVE (${formatUsd(limits.askAbove)})`;
+      throw new ToolInputError(`nothing was sent: ${why}. The user must confirm it: ask them, then run it from VS Code or with a higher limit`);
+    }
+  }
+
+  private async readLedger(): Promise<Ledger> {
+    if (!this.config.ledgerPath) return this.memoryLedger;
+    try {
+      return parseLedger(await readFile(this.config.ledgerPath, 'utf8'));
+    } catch {
+      return parseLedger(undefined);
+    }
+  }
+
+  private async addToLedger(model: string, images: number, usd: number | undefined, tokens: number | undefined): Promise<void> {
+    const ledger = addToLedger(await this.readLedger(), { time: new Date(), workspace: pathToFileURL(this.config.root).href, workspaceName: nodePath.basename(this.config.root), model, images, usd, tokens });
+    const path = this.config.ledgerPath;
+    if (!path) return void (this.memoryLedger = ledger);
+    await mkdir(nodePath.dirname(path), { recursive: true });
+    const tmp = `${path}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify(ledger));
+    await rename(tmp, path);
   }
 
   /** A folder under the root: refused when it leads outside, as text or through a link. */
@@ -163,7 +233,7 @@ export class PixelwrightMcp {
     const bytes = new Uint8Array(await readFile(real));
     const format = detectImageFormat(bytes.subarray(0, 64));
     if (format !== 'png' && format !== 'jpeg' && format !== 'webp') throw new ToolInputError(`"${given}" is not a PNG, JPEG or WebP image`);
-    return { name: nodePath.basename(path), bytes, path: this.relative(path) };
+    return { name: nodePath.basename(path), bytes, path: this.relative(path), recipe: (await readRecipeFile(real).catch(() => undefined))?.record ?? null };
   }
 
   private relative(path: string): string {

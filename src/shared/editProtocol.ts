@@ -92,6 +92,11 @@ export interface RunMessage {
    * painted (= where to edit). Absent when nothing is painted.
    */
   readonly mask?: Uint8Array;
+  /**
+   * The guide drawn over the image (GPT Image 2.5 `markup`) as a PNG of the image's (oriented)
+   * dimensions, transparent where nothing is drawn. Never sent together with a mask.
+   */
+  readonly guide?: Uint8Array;
 }
 
 export interface ResultActionMessage extends RequestEnvelope {
@@ -148,7 +153,8 @@ export function parseFromMaskEditor(v: unknown): FromMaskEditor | undefined {
     case 'run':
       if (!isRunId(v.runId) || typeof v.prompt !== 'string' || v.prompt.length > 32000 || !isEditOptions(v.options)) return undefined;
       if (v.mask !== undefined && !(v.mask instanceof Uint8Array)) return undefined;
-      return { type: 'run', runId: v.runId as number, prompt: v.prompt, options: pickEditOptions(v.options), mask: v.mask as Uint8Array | undefined };
+      if (v.guide !== undefined && (!(v.guide instanceof Uint8Array) || v.mask !== undefined)) return undefined;
+      return { type: 'run', runId: v.runId as number, prompt: v.prompt, options: pickEditOptions(v.options), mask: v.mask as Uint8Array | undefined, guide: v.guide as Uint8Array | undefined };
     case 'keep':
     case 'discard':
     case 'useAsInput':

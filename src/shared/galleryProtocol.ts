@@ -22,13 +22,18 @@ export interface GalleryItem {
   readonly operation: 'generate' | 'edit' | 'variation';
   /** ISO 8601, from the record. */
   readonly createdAt: string;
+  /**
+   * createdAt in words, in the UI's language (formatted by the host: the page's first
+   * Intl.DateTimeFormat costs it 100 ms or more); empty when the record has no readable date.
+   */
+  readonly when: string;
   /** Pixel size from the file header, when known. */
   readonly width?: number;
   readonly height?: number;
 }
 
 /** The actions a tile offers. */
-export const GALLERY_ACTIONS = ['open', 'reveal', 'copyPath', 'insert', 'edit', 'variations', 'runAgain', 'details', 'delete'] as const;
+export const GALLERY_ACTIONS = ['open', 'reveal', 'copyPath', 'insert', 'edit', 'variations', 'runAgain', 'details', 'showRecipe', 'remix', 'rework', 'copyPrompt', 'delete'] as const;
 export type GalleryAction = (typeof GALLERY_ACTIONS)[number];
 
 /** The whole record of one image, for "Show prompt and settings". */
@@ -39,6 +44,8 @@ export interface GalleryDetails {
   readonly model: string;
   readonly operation: string;
   readonly createdAt: string;
+  /** createdAt in words, in the UI's language (see GalleryItem.when). */
+  readonly when?: string;
   /** Request options under the API's names (size, quality, output_format...). */
   readonly options: Readonly<Record<string, string | number | boolean>>;
   readonly sources?: readonly string[];
@@ -56,8 +63,24 @@ export interface GalleryInitMessage {
   readonly type: 'init';
   /** Localized strings for the UI, keyed by English source text. */
   readonly strings: Readonly<Record<string, string>>;
-  /** The UI's language (BCP 47), for dates. */
+  /** The UI's language (BCP 47). */
   readonly locale: string;
+  /**
+   * The first screen, when the page said its size: the first images of the list with those of
+   * their thumbnails the host has at hand, so that one message paints it. The whole list follows
+   * in an `items` message (unless these are all), the other thumbnails as they are ready.
+   */
+  readonly first?: GalleryFirstScreen;
+}
+
+export interface GalleryFirstScreen {
+  /** The first images of the list, newest first. */
+  readonly items: readonly GalleryItem[];
+  /** How many images the whole list has. */
+  readonly total: number;
+  readonly scanning: boolean;
+  readonly noWorkspace?: boolean;
+  readonly thumbs: readonly GalleryThumb[];
 }
 
 /** The list, newest first; sent whole after every change (cheap: a few hundred bytes per image). */

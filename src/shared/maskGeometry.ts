@@ -157,6 +157,26 @@ export function segmentBounds(a: Point, b: Point, width: number, image: Size): R
   return x1 > x0 && y1 > y0 ? { x: x0, y: y0, width: x1 - x0, height: y1 - y0 } : undefined;
 }
 
+/** What the guide layer draws with: freehand strokes, arrows, box and ellipse outlines, and an eraser. */
+export type GuideTool = 'pen' | 'arrow' | 'box' | 'ellipse' | 'eraser';
+
+export const GUIDE_TOOLS: readonly GuideTool[] = ['pen', 'arrow', 'box', 'ellipse', 'eraser'];
+
+/** A guide line that reads at any zoom: about 1/200 of the long side, at least 3 px. */
+export function defaultGuideWidthFor(image: Size): number {
+  return clamp(Math.round(Math.max(image.width, image.height) / 200), 3, 48);
+}
+
+/**
+ * The integer pixel rectangle an arrow, box or ellipse outline from `a` to `b` with lines of
+ * `width` touches, clipped to the image (an arrow's head reaches out sideways by up to 1.8 times
+ * the line width, at least 6 px); undefined when outside.
+ */
+export function guideShapeBounds(tool: GuideTool, a: Point, b: Point, width: number, image: Size): Rect | undefined {
+  const extra = tool === 'arrow' ? Math.max(1.8 * width, 6) : 0;
+  return segmentBounds(a, b, width + 2 * extra, image);
+}
+
 export function unionRect(a: Rect | undefined, b: Rect | undefined): Rect | undefined {
   if (!a) return b;
   if (!b) return a;

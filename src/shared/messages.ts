@@ -36,6 +36,10 @@ export const CORE_MESSAGES = {
   'validation.inputTooLarge': '{0} is {1} MB; {2} takes less than {3} MB',
   'validation.maskPng': 'the mask must be a PNG',
   'validation.maskTooLarge': 'the mask must be smaller than 4 MB',
+  'validation.guidePng': 'the guide must be a PNG',
+  'validation.guideEditsOnly': 'a guide applies to edits only',
+  'validation.guideNotTaken': '{0} does not take a guide (markup); the GPT Image 2.5 models do',
+  'validation.guideWithMask': 'a guide cannot be sent together with a mask: send one of them',
   // The custom-size rule (gpt-image-2 and 2.5), as validation and the palette's size box word it.
   'size.format': 'must be WIDTHxHEIGHT, for example 1536x864',
   'size.min': 'width and height must each be at least {0}',

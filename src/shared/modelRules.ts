@@ -80,6 +80,8 @@ export interface ModelInfo
   readonly squareOnly: boolean;
   /** Takes `complexity` (planning effort, independent of quality). */
   readonly complexity: boolean;
+  /** Takes a drawn guide (`markup`, edits only) instead of a mask. */
+  readonly markup: boolean;
 }
 
 /** The one description of a model for an operation, from core's capability table. */
@@ -104,7 +106,18 @@ export function modelInfo(caps: ModelCapabilities, operation: Operation): ModelI
     inputFidelity: !generate && caps.inputFidelity,
     squareOnly: caps.input.squareOnly,
     complexity: caps.complexity,
+    markup: operation === 'edit' && caps.markup,
   };
+}
+
+/**
+ * What the mask editor sends with an edit: the mask, or the guide (never both). The guide needs a
+ * model that takes one; `switchTo` is the model to offer then (the first offered that does).
+ */
+export function guideChoice(models: readonly ModelInfo[], current: ModelInfo, layer: 'mask' | 'guide'): { readonly sends: 'mask' | 'guide' | 'nothing'; readonly switchTo?: string } {
+  if (layer === 'mask') return { sends: 'mask' };
+  if (current.markup) return { sends: 'guide' };
+  return { sends: 'nothing', switchTo: models.find((m) => m.markup)?.id };
 }
 
 // ---- options fitted to a model -------------------------------------------------------------

@@ -71,6 +71,8 @@ export interface StudioRun {
   readonly tiles: readonly StudioTile[];
   readonly message?: string;
   readonly error?: string;
+  /** What the run cost, in the user's words (from the host), once it is done. */
+  readonly cost?: string;
 }
 
 // ---- host -> studio ------------------------------------------------------------------------

@@ -45,6 +45,13 @@ export interface ImageInfo {
   isPalette: boolean;
   /** The PIL-style mode the old DALL·E service reports: RGBA, RGB, LA, L or P. */
   mode: string;
+  /** EXIF orientation (1 = none); 5-8 swap width and height when displayed. */
+  orientation: number;
+}
+
+/** The size an image is shown at: after its EXIF orientation. */
+export function orientedSize(info: ImageInfo): { width: number; height: number } {
+  return info.orientation >= 5 ? { width: info.height, height: info.width } : { width: info.width, height: info.height };
 }
 
 /** Reads an uploaded image's header; undefined when sharp cannot make sense of it. */
@@ -63,7 +70,8 @@ export async function inspectImage(bytes: Uint8Array): Promise<ImageInfo | undef
     else if (channels === 2) mode = 'LA';
     else if (channels === 4 || hasAlpha) mode = 'RGBA';
     else mode = 'RGB';
-    return { format, width: meta.width, height: meta.height, channels, hasAlpha, isPalette, mode };
+    const orientation = meta.orientation && meta.orientation >= 1 && meta.orientation <= 8 ? meta.orientation : 1;
+    return { format, width: meta.width, height: meta.height, channels, hasAlpha, isPalette, mode, orientation };
   } catch {
     return undefined;
   }

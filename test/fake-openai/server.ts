@@ -7,6 +7,7 @@
 import * as http from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { FakeBatchApi, type BatchBehaviour, type LineAnswer } from './batch';
 import { hash32, makeGif, makePicture, makeSvg, MIME, type ImageFormat } from './images';
 import {
   ApiError,
@@ -23,6 +24,7 @@ import {
 } from './validate';
 
 export { MODELS, customSizeProblem } from './validate';
+export type { BatchBehaviour } from './batch';
 export type { ImageJob, Operation, PreviewAccess } from './validate';
 
 export type FaultKind =
@@ -127,6 +129,10 @@ export interface FakeOpenAI {
   setLatency(ms: number): void;
   /** Grants or takes back access to SVG and GIF output (reset() leaves it). */
   setPreviewAccess(access: Partial<PreviewAccess>): void;
+  /** The Batch API's timings and faults (reset() clears them). */
+  setBatchBehaviour(b: BatchBehaviour): void;
+  /** Files uploaded or made by batches (`/v1/files`). */
+  readonly batchApi: FakeBatchApi;
   close(): Promise<void>;
 }
 
@@ -699,6 +705,55 @@ export async function startFakeOpenAI(opts: FakeOptions = {}): Promise<FakeOpenA
     }
   }
 
+  // ---- the Batch API --------------------------------------------------------------------------
+
+  /** One batch line, answered as the synchronous endpoint would answer it. */
+  async function answerLine(url: string, body: unknown): Promise<LineAnswer> {
+    const requestId = `req_${hex(16)}`;
+    const operation = url === '/v1/images/edits' ? 'edit' : url === '/v1/images/generations' ? 'generate' : undefined;
+    try {
+      if (!operation) throw openaiError(400, `The batch fake answers image lines only, not ${url}.`, null, null);
+      if (!isObject(body)) throw badJson();
+      const uploads = operation === 'edit' ? uploadsFromJsonEdit(body) : [];
+      const job = await validateRequest(operation, { source: 'json', values: body, uploads });
+      if (takeFault(MODERATION, url, true)) throw moderationError({ requestId, azure: false } as Ctx, job);
+      const images = await Promise.all(Array.from({ length: job.n }, (_, i) => picture(job, i)));
+      const answer: Record<string, unknown> = { created: Math.floor(Date.now() / 1000), data: images.map((b) => ({ b64_json: b.toString('base64') })) };
+      if (job.model.family === 'gpt') Object.assign(answer, { background: job.background, output_format: job.outputFormat, quality: job.quality, size: `${job.width}x${job.height}`, usage: usageFor(job) });
+      return { status: 200, body: answer, requestId };
+    } catch (e) {
+      if (e instanceof ApiError) return { status: e.status, body: e.body, requestId };
+      throw e;
+    }
+  }
+  const batchApi = new FakeBatchApi(answerLine);
+
+  /** `/v1/files...` and `/v1/batches...` (Azure: `/openai/v1/...`); undefined for other paths. */
+  async function answerBatchApi(method: string, path: string, parsed: Parsed, res: http.ServerResponse, ctx: Ctx): Promise<boolean> {
+    const m = /^\/(?:v1|openai\/v1)\/(files|batches)(?:\/([^/]+))?(?:\/(content|cancel))?\/?$/.exec(path);
+    if (!m) return false;
+    const [, kind, id, action] = m;
+    let out: { status: number; body: unknown; raw?: Buffer } | undefined;
+    if (kind === 'files') {
+      if (!id && method === 'POST') {
+        const form = parsed.kind === 'multipart' ? parsed : undefined;
+        const file = form?.uploads.find((u) => u.field === 'file');
+        out = batchApi.createFile(form?.values['purpose'], file && { filename: file.filename, bytes: file.bytes });
+      } else if (id && !action && method === 'GET') out = batchApi.getFile(id);
+      else if (id && action === 'content' && method === 'GET') out = batchApi.fileContent(id);
+      else if (id && !action && method === 'DELETE') out = batchApi.deleteFile(id);
+    } else {
+      if (!id && method === 'POST') out = batchApi.createBatch(parsed.kind === 'json' ? parsed.value : undefined);
+      else if (!id && method === 'GET') out = batchApi.list();
+      else if (id && !action && method === 'GET') out = await batchApi.getBatch(id);
+      else if (id && action === 'cancel' && method === 'POST') out = await batchApi.cancelBatch(id);
+    }
+    if (!out) throw openaiError(404, `Invalid URL (${method} ${path})`, null, null);
+    if (out.raw) send(res, ctx, 200, out.raw, { 'content-type': 'application/octet-stream' });
+    else sendJson(res, ctx, out.status, out.body);
+    return true;
+  }
+
   // ---- the handler ----------------------------------------------------------------------------
 
   interface Ctx {
@@ -773,6 +828,23 @@ export async function startFakeOpenAI(opts: FakeOptions = {}): Promise<FakeOpenA
           return sendError(res, ctx, answer);
         }
         return serveFile(res, ctx, method, path);
+      }
+
+      if (/^\/(v1|openai\/v1)\/(files|batches)(\/|$)/.test(path)) {
+        // Files and batches: the key (Bearer, or Azure's api-key header), then the route.
+        const bearer = /^Bearer\s+(.*)$/i.exec(String(req.headers['authorization'] ?? ''))?.[1]?.trim();
+        ctx.presentedKey = String(req.headers['api-key'] ?? '') || bearer || undefined;
+        if (!ctx.presentedKey || !apiKeys.includes(ctx.presentedKey)) throw authError(ctx, ctx.presentedKey);
+        const f = takeFault(PRE_FAULTS, path, isApi);
+        if (f) {
+          const answer = faultError(f, ctx, 'batch');
+          if (answer === 'drop') return void req.socket.destroy();
+          if (answer === 'malformed') return send(res, ctx, 200, '{"id": "batch_', { 'content-type': 'application/json' });
+          throw answer;
+        }
+        if (body === 'too-large') throw openaiError(413, 'Request Entity Too Large: the request body is larger than this server accepts.', null, null);
+        await answerBatchApi(method, path, parsed, res, ctx);
+        return;
       }
 
       if (rt.azure) {
@@ -893,6 +965,7 @@ export async function startFakeOpenAI(opts: FakeOptions = {}): Promise<FakeOpenA
     reset() {
       faults.length = 0;
       requests.length = 0;
+      batchApi.reset();
     },
     setLatency(ms) {
       latencyMs = Math.max(0, ms);
@@ -901,6 +974,10 @@ export async function startFakeOpenAI(opts: FakeOptions = {}): Promise<FakeOpenA
       if (a.svg !== undefined) access.svg = a.svg;
       if (a.gif !== undefined) access.gif = a.gif;
     },
+    setBatchBehaviour(b) {
+      batchApi.behaviour = { ...b };
+    },
+    batchApi,
     close() {
       return new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -5,7 +5,8 @@
  * parameter at fault. Checks run in a fixed order and the first failure wins, as the service
  * reports one error at a time.
  */
-import { inspectImage, type ImageFormat, type ImageInfo } from './images';
+import sharp from 'sharp';
+import { inspectImage, orientedSize, type ImageFormat, type ImageInfo } from './images';
 
 export type Operation = 'generate' | 'edit' | 'variation';
 export type Family = 'gpt' | 'dall-e-2' | 'dall-e-3';
@@ -24,6 +25,8 @@ export interface ModelSpec {
    * are served only to projects with access (FakeOptions.previewAccess).
    */
   newer?: boolean;
+  /** GPT Image 2.5 (and its snapshots): edits take `markup`, a drawn guide. */
+  markup?: boolean;
 }
 
 /** Which of the gated outputs the fake's project has access to (both off, as for most projects). */
@@ -45,7 +48,7 @@ export const MODELS: ReadonlyMap<string, ModelSpec> = new Map(
     gpt('gpt-image-2.6-sunburst', { inputFidelity: false, newer: true }),
     gpt('gpt-image-2.6-flare', { inputFidelity: false, newer: true }),
     ...['gpt-image-2.5-sunburst', 'gpt-image-2.5-flare', 'gpt-image-2.5-sunburst-2026-09-08', 'gpt-image-2.5-flare-2026-09-08'].map((id) =>
-      gpt(id, { customSizes: true, inputFidelity: false, extraQualities: true, newer: true }),
+      gpt(id, { customSizes: true, inputFidelity: false, extraQualities: true, newer: true, markup: true }),
     ),
     gpt('gpt-image-2', { customSizes: true, inputFidelity: false }),
     gpt('gpt-image-2-2026-04-21', { customSizes: true, inputFidelity: false }),
@@ -151,6 +154,8 @@ export interface ImageJob {
   partialImages: number;
   inputs: InputImage[];
   mask?: InputImage;
+  /** The guide (`markup`) an edit came with. */
+  markup?: InputImage;
 }
 
 const COMMON = ['prompt', 'model', 'n', 'size', 'user', 'safety_identifier'];
@@ -164,7 +169,7 @@ const KNOWN: Readonly<Record<Operation | 'edit-json', ReadonlySet<string>>> = {
   ]),
   edit: new Set([
     ...COMMON,
-    'image', 'image[]', 'mask', 'background', 'response_format', 'output_format', 'output_compression',
+    'image', 'image[]', 'mask', 'markup', 'background', 'response_format', 'output_format', 'output_compression',
     'input_fidelity', 'stream', 'partial_images', 'quality', ...NEWER,
   ]),
   'edit-json': new Set([
@@ -386,6 +391,37 @@ async function checkMask(up: Upload, first: InputImage): Promise<InputImage> {
 }
 
 /**
+ * The guide (`markup`, SDK 7.57: "A transparent PNG overlaid on the first image to guide the edit.
+ * Must match that image's dimensions after orientation and contain transparent pixels. Supports
+ * GPT Image 2.5. Cannot be combined with mask."): a PNG with an alpha channel, the first image's
+ * displayed size, at least one pixel of alpha 0.
+ */
+async function checkMarkup(up: Upload, first: InputImage, model: ModelSpec, withMask: boolean): Promise<InputImage> {
+  if (!model.markup) throw unsupported('markup', model.id);
+  if (withMask) throw invalid("'markup' cannot be combined with 'mask'. Send one of them.", 'markup', 'invalid_value');
+  const mime = baseMime(up.contentType || 'application/octet-stream');
+  if (mime !== 'image/png') {
+    throw invalid(`Invalid file 'markup': unsupported mimetype ('${mime}'). Supported file formats are 'image/png'.`, 'markup', 'unsupported_file');
+  }
+  if (up.bytes.length >= 50 * MB) throw invalid('Invalid markup image: the markup must be smaller than 50 MB.', 'markup', 'file_too_large');
+  const info = await inspectImage(up.bytes);
+  if (!info || info.format !== 'png') throw invalid('Invalid markup image: the markup must be a valid PNG file.', 'markup', 'invalid_image_file');
+  if (!info.hasAlpha) throw invalid(`Invalid markup image - format must be in ['RGBA', 'LA'], got ${info.mode}`, 'markup', 'invalid_image');
+  const want = orientedSize(first);
+  const got = orientedSize(info);
+  if (got.width !== want.width || got.height !== want.height) {
+    throw invalid(
+      `Invalid markup image: the markup (${got.width}x${got.height}) must have the same dimensions as the image after orientation (${want.width}x${want.height}).`,
+      'markup',
+      'invalid_image_dimensions',
+    );
+  }
+  const alpha = (await sharp(up.bytes).stats()).channels[info.channels - 1]!;
+  if (alpha.min > 0) throw invalid('Invalid markup image: the markup must contain transparent pixels.', 'markup', 'invalid_image');
+  return { ...info, field: up.field, bytes: up.bytes };
+}
+
+/**
  * Validates a request for `operation`. `forcedModel` is the Azure deployment's model: the body's
  * `model` is then ignored, as Azure does.
  */
@@ -539,6 +575,7 @@ export async function validateRequest(operation: Operation, raw: RawParams, forc
   // 8. Input images.
   const inputs: InputImage[] = [];
   let mask: InputImage | undefined;
+  let markup: InputImage | undefined;
   if (operation === 'edit' || operation === 'variation') {
     const images = raw.uploads.filter((u) => u.field === 'image' || u.field === 'image[]' || u.field.startsWith('images['));
     const maskUpload = raw.uploads.find((u) => u.field === 'mask');
@@ -564,6 +601,11 @@ export async function validateRequest(operation: Operation, raw: RawParams, forc
       inputs.push(isGpt ? await checkGptImage(images[i]!, i, param) : await checkDallE2Png(images[i]!, param));
     }
     if (operation === 'edit' && maskUpload) mask = await checkMask(maskUpload, inputs[0]!);
+    const markupUpload = raw.uploads.find((u) => u.field === 'markup');
+    if (raw.values['markup'] !== undefined && raw.values['markup'] !== null && !markupUpload) {
+      throw invalid(`Invalid type for 'markup': expected a file, but got a string instead.`, 'markup', 'invalid_type');
+    }
+    if (operation === 'edit' && markupUpload) markup = await checkMarkup(markupUpload, inputs[0]!, model, !!maskUpload);
     if (operation === 'edit' && model.family === 'dall-e-2' && !mask) {
       const mode = inputs[0]!.mode;
       if (!['RGBA', 'LA', 'L'].includes(mode)) {
@@ -601,6 +643,7 @@ export async function validateRequest(operation: Operation, raw: RawParams, forc
     partialImages,
     inputs,
     mask,
+    markup,
   };
 }
 

@@ -330,7 +330,8 @@ export async function launchChromium({ chromium, viewport = { width: 1280, heigh
  * and `ready` (a selector; default the side bar) show.
  */
 export async function openWorkbench(page, { url, workspace, ready = '.monaco-workbench .part.sidebar' }) {
-  await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`);
+  // Generous: on a loaded machine (CI runners shared by several suites) the first load has taken over 30 s.
+  await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`, { timeout: 90_000 });
   await page.locator('.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
   // the installed extension's contributions arrive once the extension host has scanned it
   await page.locator(ready).first().waitFor({ timeout: 30_000 });
@@ -390,10 +391,11 @@ export async function quickInputVisible(page) {
 
 /**
  * Opens the palette, types `text` and returns the rows' labels once all of `wanted` are offered.
- * The installed extension's contributions arrive a little after the workbench shows, and an open
- * palette does not refresh its list, so it is closed and reopened until they are there.
+ * The installed extension's contributions arrive a little after the workbench shows (over 30 s on a
+ * loaded machine), and an open palette does not refresh its list, so it is closed and reopened
+ * until they are there.
  */
-export async function paletteRows(page, text, wanted = [], ms = 30_000) {
+export async function paletteRows(page, text, wanted = [], ms = 90_000) {
   let labels = [];
   const end = Date.now() + ms;
   while (Date.now() < end) {
@@ -512,7 +514,8 @@ export async function writeImageWithRecipe(file, { w, h, hue = 40, format = 'png
 export async function setApiKey(page, key) {
   await runFromPalette(page, 'Pixelwright: Set API Key');
   const box = page.locator(`${QUICK_INPUT} input[type="password"]`);
-  await box.waitFor({ state: 'visible', timeout: 15_000 });
+  // The first command activates the extension: under load that alone has taken over 15 s.
+  await box.waitFor({ state: 'visible', timeout: 60_000 });
   await page.keyboard.type(key, { delay: 10 });
   await page.keyboard.press('Enter');
   await until('the password box to close', async () => !(await box.isVisible()), 10_000);

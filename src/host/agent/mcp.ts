@@ -10,9 +10,10 @@ import * as vscode from 'vscode';
 import type { Log } from '../platform/log';
 import type { ApiKeyStore } from '../platform/secrets';
 import { readSettings, type PixelwrightSettings } from '../platform/settings';
+import type { UsageLedger } from '../run/usage';
 
 /** The server's settings as its environment (no key): where requests go and where images land. */
-export function mcpEnvironment(root: string, s: PixelwrightSettings): Record<string, string> {
+export function mcpEnvironment(root: string, s: PixelwrightSettings, ledgerPath?: string): Record<string, string> {
   const env: Record<string, string> = {
     PIXELWRIGHT_WORKSPACE: root,
     PIXELWRIGHT_PROVIDER: s.provider,
@@ -21,6 +22,10 @@ export function mcpEnvironment(root: string, s: PixelwrightSettings): Record<str
     PIXELWRIGHT_TIMEOUT_SECONDS: String(s.requestTimeoutSeconds),
     PIXELWRIGHT_MAX_CONCURRENT: String(s.maxConcurrentRequests),
   };
+  // The same budget rule as every other run, and the same ledger (the month's spending) when VS Code starts it.
+  if (s.budget.monthlyLimit) env.PIXELWRIGHT_BUDGET_MONTHLY_LIMIT = String(s.budget.monthlyLimit);
+  if (s.budget.askAbove) env.PIXELWRIGHT_BUDGET_ASK_ABOVE = String(s.budget.askAbove);
+  if (ledgerPath) env.PIXELWRIGHT_LEDGER = ledgerPath;
   if (s.provider === 'compatible') env.PIXELWRIGHT_BASE_URL = s.baseUrl;
   if (s.provider === 'azure') {
     env.PIXELWRIGHT_AZURE_ENDPOINT = s.azure.endpoint;
@@ -39,6 +44,7 @@ export class McpServers implements vscode.McpServerDefinitionProvider<vscode.Mcp
     private readonly context: vscode.ExtensionContext,
     private readonly keys: ApiKeyStore,
     private readonly log: Log,
+    private readonly ledger?: UsageLedger,
   ) {
     this.subs = [
       this.changed,
@@ -56,7 +62,8 @@ export class McpServers implements vscode.McpServerDefinitionProvider<vscode.Mcp
     const root = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
     if (!root) return [];
     // ELECTRON_RUN_AS_NODE: the editor's own binary runs the script as Node.js.
-    const env = { ...mcpEnvironment(root.uri.fsPath, readSettings(root.uri)), ELECTRON_RUN_AS_NODE: '1' };
+    const ledger = this.ledger?.uri.scheme === 'file' ? this.ledger.uri.fsPath : undefined;
+    const env = { ...mcpEnvironment(root.uri.fsPath, readSettings(root.uri), ledger), ELECTRON_RUN_AS_NODE: '1' };
     return [new vscode.McpStdioServerDefinition('Pixelwright', process.execPath, [this.script], env, String(this.context.extension.packageJSON.version ?? ''))];
   }
 

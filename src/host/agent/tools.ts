@@ -8,7 +8,6 @@
  */
 import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { readRecord } from '../../core/metadata';
 import { isInsideFolder } from '../../core/paths';
 import { estimateCost, formatUsd } from '../../core/pricing';
 import {
@@ -19,6 +18,7 @@ import { loadEngine } from '../platform/engineLoader';
 import type { Log } from '../platform/log';
 import { modelTable, readSettings, type PixelwrightSettings } from '../platform/settings';
 import type { RunPipeline, RunRequest } from '../run/pipeline';
+import { readRecipe } from '../run/recipes';
 
 /** Images larger than this go back to the model as a path only, not as image data. */
 const MAX_DATA_PART_BYTES = 4 * 1024 * 1024;
@@ -123,6 +123,7 @@ export class ImageTools {
     const saved: { uri: vscode.Uri; bytes: Uint8Array; format: keyof typeof RESULT_MIME_TYPES; revisedPrompt?: string }[] = [];
     let error: string | undefined;
     let cancelled = false;
+    let cost: string | undefined;
     await this.pipeline.run(request, plan.caps, plan.settings, {
       outputFolder: plan.folder,
       fileName: plan.fileName,
@@ -135,22 +136,23 @@ export class ImageTools {
         onDone: (end) => {
           error = end.error;
           cancelled = end.cancelled;
+          cost = end.costNote;
         },
       },
     });
     if (cancelled) throw new Error('cancelled; nothing was written');
     if (saved.length === 0) throw new Error(error ?? 'nothing was written');
     const said = describeWritten(saved.map((s) => ({ path: vscode.workspace.asRelativePath(s.uri, false), revisedPrompt: s.revisedPrompt })), request.prompt, operation, error);
-    const parts: (vscode.LanguageModelTextPart | vscode.LanguageModelDataPart)[] = [new vscode.LanguageModelTextPart(said)];
+    const parts: (vscode.LanguageModelTextPart | vscode.LanguageModelDataPart)[] = [new vscode.LanguageModelTextPart(cost ? `${said}\n${cost}` : said)];
     for (const s of saved) if (s.bytes.byteLength <= MAX_DATA_PART_BYTES) parts.push(vscode.LanguageModelDataPart.image(s.bytes, RESULT_MIME_TYPES[s.format]));
     return new vscode.LanguageModelToolResult(parts);
   }
 
   private async recipe(input: unknown): Promise<vscode.LanguageModelToolResult> {
     const uri = await workspaceImage(parseRecipeInput(input).image);
-    const record = readRecord(await vscode.workspace.fs.readFile(uri));
+    const found = await readRecipe(uri);
     const rel = vscode.workspace.asRelativePath(uri, false);
-    return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(describeRecipe(rel, record))]);
+    return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(describeRecipe(rel, found.record, found.where))]);
   }
 }
 

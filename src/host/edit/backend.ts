@@ -79,7 +79,7 @@ export class HostEditBackend implements EditBackend {
       prompt: input.prompt,
       n: o.n,
       ...editRequestFields(caps, o),
-      sources: { image: input.source, references, mask: input.mask && { png: input.mask }, squareMode: o.squareMode, keepUnmasked: o.keepUnmasked },
+      sources: { image: input.source, references, mask: input.mask && { png: input.mask }, guide: input.guide, squareMode: o.squareMode, keepUnmasked: o.keepUnmasked },
     };
     const results: ResultImage[] = [];
     let end: RunEnd | undefined;
@@ -101,7 +101,8 @@ export class HostEditBackend implements EditBackend {
     });
     if (!end || end.cancelled) return { results: [], cancelled: true };
     const error = end.error && (results.length > 0 ? t('{0} of {1} images came back; the rest failed: {2}', results.length, o.n, end.error) : end.error);
-    return { results, error, notice: end.notice };
+    const notice = [end.notice, end.costNote].filter((x) => !!x).join(' ') || undefined;
+    return { results, error, notice };
   }
 
   async keep(resultId: string): Promise<vscode.Uri> {

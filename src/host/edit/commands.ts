@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/log';
 import type { EditBackend } from './session';
-import { MaskEditorPanel } from './panel';
+import { MaskEditorPanel, type EditPreset } from './panel';
 
 const IMAGE = /\.(png|jpe?g|webp)$/i;
 
@@ -33,9 +33,36 @@ function activePreviewImage(): vscode.Uri | undefined {
 }
 
 /** The edit feature's entry: opens the mask editor for what the Explorer, the preview or the palette gave. */
-export function editOpener(context: vscode.ExtensionContext, backend: EditBackend, log: Logger): { open(operation: 'edit' | 'variation', uri?: unknown, uris?: unknown): Promise<vscode.Uri | undefined> } {
+/**
+ * A starting point for the editor (a Rework from a recipe): a prompt and options, untrusted (a
+ * recipe comes from a file, a command argument from anyone): checked here, fitted to the model
+ * by the panel. Undefined when `raw` is not one.
+ */
+export function parsePreset(raw: unknown): EditPreset | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const r = raw as { prompt?: unknown; options?: unknown };
+  if (typeof r.prompt !== 'string' || r.prompt.length > 64_000) return undefined;
+  const o = typeof r.options === 'object' && r.options !== null && !Array.isArray(r.options) ? (r.options as Record<string, unknown>) : {};
+  const str = (k: string) => (typeof o[k] === 'string' && (o[k] as string).length <= 128 ? (o[k] as string) : undefined);
+  return {
+    prompt: r.prompt,
+    options: {
+      model: str('model'),
+      n: typeof o.n === 'number' && Number.isInteger(o.n) ? o.n : undefined,
+      size: str('size'),
+      quality: str('quality'),
+      outputFormat: str('outputFormat'),
+      background: str('background'),
+      inputFidelity: o.inputFidelity === 'high' || o.inputFidelity === 'low' ? o.inputFidelity : undefined,
+      keepUnmasked: typeof o.keepUnmasked === 'boolean' ? o.keepUnmasked : undefined,
+      squareMode: o.squareMode === 'crop' ? 'crop' : o.squareMode === 'pad' ? 'pad' : undefined,
+    },
+  };
+}
+
+export function editOpener(context: vscode.ExtensionContext, backend: EditBackend, log: Logger): { open(operation: 'edit' | 'variation', uri?: unknown, uris?: unknown, preset?: unknown): Promise<vscode.Uri | undefined> } {
   const deps = { context, backend, log, panels: new Map<string, MaskEditorPanel>() };
-  const open = async (operation: 'edit' | 'variation', uri?: unknown, uris?: unknown) => {
+  const open = async (operation: 'edit' | 'variation', uri?: unknown, uris?: unknown, preset?: unknown) => {
     const given = (Array.isArray(uris) && uris.length ? uris : uri ? [uri] : []).filter((u): u is vscode.Uri => u instanceof vscode.Uri);
     let targets = given.filter((u) => IMAGE.test(u.path));
     if (given.length && targets.length === 0) {
@@ -51,7 +78,7 @@ export function editOpener(context: vscode.ExtensionContext, backend: EditBacken
     const clicked = uri instanceof vscode.Uri ? targets.find((u) => u.toString() === uri.toString()) : undefined;
     const primary = clicked ?? targets[0];
     const others = targets.filter((u) => u !== primary);
-    MaskEditorPanel.open(deps, primary, operation, operation === 'edit' ? others : []);
+    MaskEditorPanel.open(deps, primary, operation, operation === 'edit' ? others : [], parsePreset(preset));
     return primary;
   };
   return { open };

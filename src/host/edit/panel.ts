@@ -27,6 +27,7 @@ import {
   type RunMessage,
   type ToMaskEditor,
 } from '../../shared/editProtocol';
+import { fitEditOptions } from '../../shared/modelRules';
 import type { EditBackend } from './session';
 import { WebviewBase } from '../webview/base';
 import type { NoticeOf, ReplyBody, RequestOf } from '../webview/channel';
@@ -40,6 +41,12 @@ export interface EditPanelDeps {
   readonly log: Logger;
   /** Owned by the edit feature (editOpener), never static. */
   readonly panels: Map<string, MaskEditorPanel>;
+}
+
+/** Where a new editor starts (a Rework from a recipe): the prompt and options, fitted to the model when shown. */
+export interface EditPreset {
+  readonly prompt: string;
+  readonly options: Partial<EditOptions>;
 }
 
 function panelKey(source: vscode.Uri, operation: Operation): string {
@@ -58,14 +65,21 @@ export class MaskEditorPanel extends WebviewBase<ToMaskEditor, FromMaskEditor> {
    * Opens the editor for an image, or reveals the one already open for it (and this operation).
    * `references` are extra images for GPT image edits.
    */
-  static open(deps: EditPanelDeps, source: vscode.Uri, operation: Operation, references: vscode.Uri[] = []): MaskEditorPanel {
+  static open(deps: EditPanelDeps, source: vscode.Uri, operation: Operation, references: vscode.Uri[] = [], preset?: EditPreset): MaskEditorPanel {
     const existing = deps.panels.get(panelKey(source, operation));
     if (existing) {
       existing.addReferences(references);
       existing.panel.reveal();
+      // An open editor keeps its painting and its form: the preset is not forced on it.
+      if (preset) void vscode.window.showInformationMessage(vscode.l10n.t('The editor of {0} is already open: its settings were kept.', baseName(source)));
       return existing;
     }
-    return new MaskEditorPanel(deps, source, operation, references);
+    const panel = new MaskEditorPanel(deps, source, operation, references);
+    if (preset) {
+      panel.lastPrompt = preset.prompt;
+      panel.preset = preset.options;
+    }
+    return panel;
   }
 
   private readonly panel: vscode.WebviewPanel;
@@ -76,6 +90,8 @@ export class MaskEditorPanel extends WebviewBase<ToMaskEditor, FromMaskEditor> {
   private running: { id: number; cts: vscode.CancellationTokenSource; progress?: ToMaskEditor } | undefined;
   private lastPrompt: string | undefined;
   private lastOptions: EditOptions | undefined;
+  /** The options a Rework starts from, fitted to the model when the page first loads. */
+  private preset: Partial<EditOptions> | undefined;
   private initSeq = 0;
   private closed = false;
 
@@ -214,6 +230,12 @@ export class MaskEditorPanel extends WebviewBase<ToMaskEditor, FromMaskEditor> {
       this.panel.dispose();
       return;
     }
+    if (this.preset && !this.lastOptions) {
+      // A Rework: the recipe's options fitted to its model, when that model is offered here.
+      const m = choices.models.find((x) => x.id === this.preset!.model);
+      if (m) this.lastOptions = fitEditOptions(m, this.preset, this.preset.keepUnmasked ?? choices.options.keepUnmasked);
+      this.preset = undefined;
+    }
     const last = this.lastOptions && choices.models.some((m) => m.id === this.lastOptions!.model) ? this.lastOptions : undefined;
     await this.post({
       type: 'init',
@@ -240,6 +262,11 @@ export class MaskEditorPanel extends WebviewBase<ToMaskEditor, FromMaskEditor> {
       await this.post({ type: 'runFinished', runId: msg.runId, results: [], error: vscode.l10n.t('The painted mask could not be used.') });
       return;
     }
+    if (msg.guide && (this.operation !== 'edit' || msg.guide.byteLength > MAX_MASK_BYTES)) {
+      this.log.warn(`mask editor: refused a guide of ${msg.guide.byteLength} bytes for ${this.operation}`);
+      await this.post({ type: 'runFinished', runId: msg.runId, results: [], error: vscode.l10n.t('The drawn guide could not be used.') });
+      return;
+    }
     const cts = new vscode.CancellationTokenSource();
     const running: NonNullable<MaskEditorPanel['running']> = { id: msg.runId, cts };
     this.running = running;
@@ -247,7 +274,7 @@ export class MaskEditorPanel extends WebviewBase<ToMaskEditor, FromMaskEditor> {
     this.lastOptions = msg.options;
     try {
       const outcome = await this.backend.run(
-        { operation: this.operation, source: this.source, references: [...this.references], prompt: msg.prompt, options: msg.options, mask: msg.mask },
+        { operation: this.operation, source: this.source, references: [...this.references], prompt: msg.prompt, options: msg.options, mask: msg.mask, guide: msg.guide },
         cts.token,
         (message, done, total) => {
           running.progress = { type: 'progress', runId: msg.runId, message, done, total };
@@ -432,6 +459,41 @@ function uiStrings(): Record<string, string> {
     'Zoom in': t('Zoom in'),
     'Zoom level': t('Zoom level'),
     'Zoom out': t('Zoom out'),
+    // the guide layer (GPT Image 2.5 markup)
+    'Arrow': t('Arrow'),
+    'Black': t('Black'),
+    'Blue': t('Blue'),
+    'Box': t('Box'),
+    'Clear guide': t('Clear guide'),
+    'Colour': t('Colour'),
+    'Draw a guide': t('Draw a guide'),
+    'Draw arrows, outlines and marks over the image, then describe the entire image as it should look.': t('Draw arrows, outlines and marks over the image, then describe the entire image as it should look.'),
+    'Draw arrows, outlines and marks that guide the edit': t('Draw arrows, outlines and marks that guide the edit'),
+    'Ellipse': t('Ellipse'),
+    'Green': t('Green'),
+    'Guide': t('Guide'),
+    'Guide over {0}': t('Guide over {0}', '{0}'),
+    'Guide tools': t('Guide tools'),
+    'Guide: drawn over {0} of the image': t('Guide: drawn over {0} of the image', '{0}'),
+    'Guide: pen, arrow, box, ellipse': t('Guide: pen, arrow, box, ellipse'),
+    'Layer': t('Layer'),
+    'Mask': t('Mask'),
+    'Mask / guide layer': t('Mask / guide layer'),
+    'Nothing drawn on the guide yet.': t('Nothing drawn on the guide yet.'),
+    'Nothing is drawn on the guide: draw on it, or use the mask.': t('Nothing is drawn on the guide: draw on it, or use the mask.'),
+    'Only the guide is sent; the painted mask is kept for later.': t('Only the guide is sent; the painted mask is kept for later.'),
+    'Only the mask is sent; the guide is kept for later.': t('Only the mask is sent; the guide is kept for later.'),
+    'Paint where to edit': t('Paint where to edit'),
+    'Pen': t('Pen'),
+    'Preparing the guide…': t('Preparing the guide…'),
+    'Red': t('Red'),
+    'Switch to {0}': t('Switch to {0}', '{0}'),
+    'Use the mask': t('Use the mask'),
+    'White': t('White'),
+    'Yellow': t('Yellow'),
+    '{0} also takes a guide: arrows, outlines and marks drawn over the image.': t('{0} also takes a guide: arrows, outlines and marks drawn over the image.', '{0}'),
+    '{0} takes a mask, not a guide: guides are for GPT Image 2.5 models.': t('{0} takes a mask, not a guide: guides are for GPT Image 2.5 models.', '{0}'),
+    '{0} takes the guide instead of a mask: only the guide is sent.': t('{0} takes the guide instead of a mask: only the guide is sent.', '{0}'),
     'auto': t('auto'),
     'default': t('default'),
     'has transparency': t('has transparency'),

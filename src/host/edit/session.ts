@@ -15,6 +15,8 @@ export interface EditRunInput {
   readonly options: EditOptions;
   /** PNG, image-sized, alpha > 0 where painted. */
   readonly mask?: Uint8Array;
+  /** PNG, image-sized, transparent where nothing is drawn: the guide (`markup`); never with a mask. */
+  readonly guide?: Uint8Array;
 }
 
 /** What the panel tells the editor when a run ends (its `runFinished` message without the envelope). */

@@ -11,9 +11,9 @@
 import * as vscode from 'vscode';
 import { generateArgsFromRecord } from '../../core/args';
 import { candidatePaths, findImageReference } from '../../core/links';
-import { readRecord, type StoredRecord } from '../../core/metadata';
-import { readImageSize } from '../../shared/imageFormat';
+import type { StoredRecord } from '../../core/metadata';
 import type { Log } from '../platform/log';
+import { readRecipe, sidecarUri } from '../run/recipes';
 
 /** Longest side of the hover's thumbnail, in CSS pixels (a hover is about 250 px high: the recipe fits below). */
 const THUMB_SIDE = 128;
@@ -103,13 +103,15 @@ export class ImageLinkProvider implements vscode.HoverProvider, vscode.CodeActio
     }
     if (!(stat.type & vscode.FileType.File)) return undefined;
     const key = uri.toString();
-    const stamp = `${stat.mtime}:${stat.size}`;
+    const side = await vscode.workspace.fs.stat(sidecarUri(uri)).then((st) => `${st.mtime}:${st.size}`, () => '-');
+    const stamp = `${stat.mtime}:${stat.size}:${side}`;
     const hit = this.cache.get(key);
     if (hit?.stamp === stamp) return hit.info;
     let info: ImageInfo = {};
     try {
-      const bytes = await vscode.workspace.fs.readFile(uri);
-      info = { record: readRecord(bytes), size: readImageSize(bytes) };
+      // The head only (the recipe sits near the start), else the sidecar.
+      const found = await readRecipe(uri);
+      info = { record: found.record, size: found.width && found.height ? { width: found.width, height: found.height } : undefined };
     } catch (err) {
       this.log.warn(`editor: could not read ${vscode.workspace.asRelativePath(uri)}: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -138,6 +140,9 @@ function hoverText({ uri, info }: FoundImage): vscode.MarkdownString {
     md.appendMarkdown(escapeMarkdown(t('No Pixelwright recipe in this image.')));
     return md;
   }
+  // One command only may run from this hover: Show Recipe, on this image.
+  md.isTrusted = { enabledCommands: ['pixelwright.showRecipe'] };
+  const showRecipe = `command:pixelwright.showRecipe?${encodeURIComponent(JSON.stringify([uri.toString()]))}`;
   const prompt = r.prompt.replace(/\s+/g, ' ').trim();
   if (prompt) line(t('Prompt:'), prompt.length > PROMPT_CHARS ? `${prompt.slice(0, PROMPT_CHARS)}…` : prompt);
   const created = new Date(r.createdAt);
@@ -146,6 +151,7 @@ function hoverText({ uri, info }: FoundImage): vscode.MarkdownString {
   const options = Object.entries(r.options ?? {}).map(([k, v]) => `${k} ${String(v)}`);
   if (options.length) line(t('Options:'), options.join(', '));
   if (r.sources?.length) line(t('Sources:'), r.sources.join(', '));
+  md.appendMarkdown(`\n[${escapeMarkdown(t('Show Recipe'))}](${showRecipe} "${escapeMarkdown(t('Show the whole recipe, with Remake, Rework, Remix and Copy Prompt'))}")`);
   return md;
 }
 

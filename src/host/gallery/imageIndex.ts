@@ -17,8 +17,10 @@ import { compareNewestFirst, globToRegExp, isExcluded, parseTime } from './model
 import { stat } from 'node:fs/promises';
 import { onDidWriteAsset } from '../run/assets';
 import { entryMatches, loadIndexCache, saveIndexCache, type IndexEntry } from './indexCache';
-import { bytesSource, scanFile, scanImage, type ScanResult } from './scan';
+import { bytesSource, scanFile, scanImage, type ScanResult } from '../../core/headScan';
 import { Disposable } from '../platform/lifecycle';
+import { MAX_SIDECAR_BYTES, imageNameOfSidecar, parseSidecar } from '../../core/sidecar';
+import { sidecarUri } from '../run/recipes';
 
 export interface IndexedImage {
   readonly uri: vscode.Uri;
@@ -51,6 +53,11 @@ export interface IndexOptions {
    * the list is shown from it at once, and files whose mtime and size are unchanged are not read again.
    */
   readonly cacheFile?: string;
+  /**
+   * False: no file system watchers (files and folders); Pixelwright's own writes are still listed
+   * at once. For the tests that show that those do not depend on the watcher. Default true.
+   */
+  readonly fileWatchers?: boolean;
 }
 
 /** One file the index read: where it is and what its head held (with or without a record). */
@@ -105,12 +112,21 @@ export class GalleryIndex extends Disposable {
   /**
    * Starts the index (once): the list from the cache file at once, then the watchers and a scan of
    * the workspace that reads only new and changed files. Resolves when that scan is done.
+   * `scanAfter`: when the cache file listed images, the scan waits for it (the view's first screen
+   * is sent first: findFiles and a stat of every file would compete with the page while it loads).
    */
-  start(): Promise<void> {
+  start(options: { scanAfter?: Promise<unknown> } = {}): Promise<void> {
     if (!this.started) {
       this.watch();
       this.started = (async () => {
         await this.loadCache();
+        if (this.byKey.size && options.scanAfter) {
+          // the kept list is shown (scanning) first; its check waits until the caller says
+          this.scanningNow = true;
+          this.changed.fire();
+          await options.scanAfter;
+          if (this.isDisposed) return;
+        }
         await this.rescan();
       })();
     }
@@ -144,7 +160,8 @@ export class GalleryIndex extends Disposable {
   private async doRescan(quiet: boolean): Promise<void> {
     const gen = ++this.generation;
     this.dirtyDuringScan.clear();
-    if (!quiet) {
+    // (already said when the kept list was shown: the list has not changed since)
+    if (!quiet && !this.scanningNow) {
       this.scanningNow = true;
       this.changed.fire();
     }
@@ -253,10 +270,12 @@ export class GalleryIndex extends Disposable {
   private watch(): void {
     // Pixelwright's own writes: listed at once, whatever the watcher sees (or misses).
     this._register(onDidWriteAsset((u) => void this.refresh(u)));
+    if (this.options.fileWatchers === false) return;
     const images = this._register(vscode.workspace.createFileSystemWatcher(IMAGE_GLOB));
     this._register(images.onDidCreate((u) => this.enqueue(u, false)));
     this._register(images.onDidChange((u) => this.enqueue(u, false)));
     this._register(images.onDidDelete((u) => this.enqueue(u, true)));
+    this.watchSidecars();
     // Folders added or removed, or other excluded folders: the list is rebuilt.
     this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => void this.rescan()));
     this._register(
@@ -281,6 +300,24 @@ export class GalleryIndex extends Disposable {
         this.schedule();
       }),
     );
+  }
+
+  /**
+   * A sidecar written, changed or removed: its image is read again (its own mtime and size may
+   * not have changed, so what the index knew of it is dropped first).
+   */
+  private watchSidecars(): void {
+    const sidecars = this._register(vscode.workspace.createFileSystemWatcher('**/*.pixelwright.json'));
+    const onSidecar = (u: vscode.Uri) => {
+      const name = imageNameOfSidecar(u.path.slice(u.path.lastIndexOf('/') + 1));
+      if (!name) return;
+      const image = u.with({ path: u.path.slice(0, u.path.lastIndexOf('/') + 1) + name });
+      this.known.delete(image.toString());
+      this.enqueue(image, false);
+    };
+    this._register(sidecars.onDidCreate(onSidecar));
+    this._register(sidecars.onDidChange(onSidecar));
+    this._register(sidecars.onDidDelete(onSidecar));
   }
 
   /** In an excluded folder (files.exclude, node_modules, .git), relative to its workspace folder. */
@@ -449,6 +486,17 @@ function toImage(uri: vscode.Uri, e: IndexEntry): IndexedImage | undefined {
   };
 }
 
+/** The record in an image's sidecar file (an image with C2PA credentials, or the sidecar setting), if any. */
+async function sidecarRecord(image: vscode.Uri): Promise<StoredRecord | undefined> {
+  try {
+    const uri = sidecarUri(image);
+    if ((await vscode.workspace.fs.stat(uri)).size > MAX_SIDECAR_BYTES) return undefined;
+    return parseSidecar(await vscode.workspace.fs.readFile(uri)).record;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * What one file holds: `prior` again when the file's mtime and size are still those it was read at
  * (one stat, no read), else its head read; `entry` undefined when the file is gone or unreadable.
@@ -462,13 +510,13 @@ async function readEntry(uri: vscode.Uri, prior: IndexEntry | undefined): Promis
         if (entryMatches(prior, st.mtimeMs, st.size)) return { entry: prior, bytesRead: 0, reused: true };
       }
       const f = await scanFile(uri.fsPath);
-      return { entry: { mtime: f.mtime, size: f.size, record: f.record, width: f.width, height: f.height }, bytesRead: f.bytesRead };
+      return { entry: { mtime: f.mtime, size: f.size, record: f.record ?? (await sidecarRecord(uri)), width: f.width, height: f.height }, bytesRead: f.bytesRead };
     }
     const st = await vscode.workspace.fs.stat(uri);
     if (st.type & vscode.FileType.Directory) return { bytesRead: 0 };
     if (entryMatches(prior, st.mtime, st.size)) return { entry: prior, bytesRead: 0, reused: true };
     const r: ScanResult = await scanImage(bytesSource(await vscode.workspace.fs.readFile(uri)));
-    return { entry: { mtime: st.mtime, size: st.size, record: r.record, width: r.width, height: r.height }, bytesRead: r.bytesRead };
+    return { entry: { mtime: st.mtime, size: st.size, record: r.record ?? (await sidecarRecord(uri)), width: r.width, height: r.height }, bytesRead: r.bytesRead };
   } catch {
     return { bytesRead: 0 };
   }

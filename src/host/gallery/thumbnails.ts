@@ -127,6 +127,26 @@ export class ThumbnailCache {
     this.pump();
   }
 
+  /**
+   * The thumbnail when it is in memory now (made or read a moment ago), null when it could not be
+   * made, undefined otherwise. Nothing is read or queued.
+   */
+  peek(job: Pick<ThumbJob, 'id' | 'rev'>): ThumbBytes | null | undefined {
+    const key = ThumbnailCache.fileName(job.id, job.rev);
+    const hit = this.memory.get(key);
+    if (hit) {
+      this.touch(key, hit);
+      this.stats.fromMemory++;
+      return hit;
+    }
+    return this.failed.has(key) ? null : undefined;
+  }
+
+  /** How many thumbnails the cache folder held when warm() listed it (0 before). */
+  get onDiskCount(): number {
+    return this.onDisk?.size ?? 0;
+  }
+
   /** One thumbnail, now (no queue): memory, then disk, then made. */
   get(job: ThumbJob): Promise<ThumbBytes | undefined> {
     const key = ThumbnailCache.fileName(job.id, job.rev);
@@ -286,6 +306,11 @@ export class ThumbnailFeed {
     const page = this.page;
     for (const j of jobs) this.sent.add(`${j.id}\n${j.rev}`);
     this.cache.request(jobs, (job, t) => this.add(page, job, t));
+  }
+
+  /** Thumbnails the page got otherwise (inside another message): not sent again. */
+  markSent(items: readonly { id: string; rev: string }[]): void {
+    for (const j of items) this.sent.add(`${j.id}\n${j.rev}`);
   }
 
   /** The first screen's thumbnails, unasked: those not sent to this page yet, first in line. */

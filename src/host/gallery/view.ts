@@ -18,39 +18,34 @@ import { allowedModel } from '../../core/modelChoice';
 import type { RunPipeline } from '../run/pipeline';
 import { loadEngine } from '../platform/engineLoader';
 import {
-  firstScreenCount,
   parseFromGallery,
   type FromGallery,
   type GalleryActionMessage,
   type GalleryDetails,
-  type GalleryItem,
   type GalleryReadyMessage,
   type GalleryThumbsRequest,
   type ToGallery,
 } from '../../shared/galleryProtocol';
+import { DateText, DEFAULT_FIRST_SCREEN, GalleryFeed } from './feed';
 import { GalleryIndex, type IndexedImage } from './imageIndex';
+import { deleteSidecar, followSidecars } from './sidecars';
 import { runSummary } from './model';
-import { ThumbnailCache, ThumbnailFeed, type MakeThumbnail, type ThumbJob } from './thumbnails';
+import { ThumbnailCache, type MakeThumbnail, type ThumbJob } from './thumbnails';
 import { WebviewBase } from '../webview/base';
 import type { ReplyBody } from '../webview/channel';
 
-/** Longest prompt sent with the list (labels and tooltips); the details carry the whole one. */
-const LIST_PROMPT_CHARS = 240;
-/** Thumbnails read (or made) while the page loads, before it says how much it shows. */
-const DEFAULT_FIRST_SCREEN = 16;
-/** Items are re-sent at most this often while files keep changing. */
-const ITEMS_THROTTLE_MS = 120;
+/**
+ * A kept list's check (a stat of every file, after findFiles) waits this long at most for the
+ * first screen to be sent, so that it does not compete with the page while it loads.
+ */
+const SCAN_AFTER_FIRST_SCREEN_MS = 3000;
 
 export class GalleryViewProvider extends WebviewBase<ToGallery, FromGallery> implements vscode.WebviewViewProvider {
   static readonly viewType = 'pixelwright.gallery';
 
   private readonly index: GalleryIndex;
   private readonly thumbs: ThumbnailCache;
-  private readonly feed: ThumbnailFeed;
-  /** How many tiles the page shows first (from its size); 0: it asks for what it shows. */
-  private firstScreen = 0;
-  private itemsTimer: ReturnType<typeof setTimeout> | undefined;
-  private lastItemsAt = 0;
+  private readonly feed: GalleryFeed<IndexedImage>;
   private warnedNoMaker = false;
   private readyBefore = false;
 
@@ -68,14 +63,30 @@ export class GalleryViewProvider extends WebviewBase<ToGallery, FromGallery> imp
       memoryEntries: 400,
       onError: (job, err) => this.log.warn(`gallery: no thumbnail for ${job.id}: ${redactSecrets(err instanceof Error ? err.message : String(err))}`),
     });
-    this.feed = new ThumbnailFeed(this.thumbs, (items) => void this.post({ type: 'thumbs', items }));
+    const index = this.index;
+    this.feed = new GalleryFeed(
+      this.thumbs,
+      {
+        items: () => index.items(),
+        get: (id) => index.get(id),
+        get scanning() {
+          return index.scanning;
+        },
+        noWorkspace: () => !vscode.workspace.workspaceFolders?.length,
+        name: (image) => baseName(image.uri),
+        job: (image) => this.job(image),
+      },
+      { locale: vscode.env.language || 'en', strings: uiStrings, post: (m) => this.post(m), isReady: () => this.isReady },
+    );
+    // Recipe sidecars go along with their images when those are renamed or deleted in VS Code.
+    this._register(followSidecars(log));
     this._register({ dispose: () => this.thumbs.dispose() });
-    this._register({ dispose: () => this.itemsTimer && clearTimeout(this.itemsTimer) });
-    this._register(this.index.onDidChange(() => this.scheduleItems()));
-    // While the page loads, the first screen's thumbnails are read (or made) already.
+    this._register({ dispose: () => this.feed.dispose() });
     this._register(
       this.index.onDidChange(() => {
-        if (!this.isReady && this.isAttached) this.feed.prefetch(this.firstJobs(this.firstScreen || DEFAULT_FIRST_SCREEN));
+        if (this.isReady) this.feed.listChanged();
+        // While the page loads, the first screen's thumbnails are read (or made) already.
+        else if (this.isAttached) this.feed.prefetch();
       }),
     );
     // Old thumbnails (of files changed or gone) are cleared once, a while after the first scan.
@@ -97,8 +108,22 @@ export class GalleryViewProvider extends WebviewBase<ToGallery, FromGallery> imp
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.attach(view, { title: vscode.l10n.t('Gallery'), loading: vscode.l10n.t('Loading the gallery…') });
-    void this.thumbs.warm();
-    void this.index.start();
+    // While the page loads: the thumbnail cache listed, the kept list read; a kept list is checked
+    // against the disk once the first screen is out (or a few seconds later, if no page says ready).
+    void this.thumbs.warm().then(() => {
+      // few thumbnails kept: some will be made, so sharp loads now rather than when the list is known
+      if (this.thumbs.onDiskCount < DEFAULT_FIRST_SCREEN) void loadEngine().then((e) => e.loadSharp(), () => undefined);
+    });
+    const firstOut = new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, SCAN_AFTER_FIRST_SCREEN_MS);
+      void this.feed.firstScreenSent.then(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+    void this.index.start({ scanAfter: firstOut });
+    // dates are written by the host: its formatter is made while the page loads
+    setTimeout(() => this.feed.dates.warm(), 0);
   }
 
   // ---- messages ------------------------------------------------------------------------------
@@ -107,59 +132,21 @@ export class GalleryViewProvider extends WebviewBase<ToGallery, FromGallery> imp
     // Shown again (a hidden view loses its page): what the watcher missed meanwhile is looked for.
     if (this.readyBefore) void this.index.revalidate();
     this.readyBefore = true;
-    this.feed.reset();
-    this.firstScreen = ready.view ? firstScreenCount(ready.view.width, ready.view.height) : 0;
-    // posted in order, without waiting for the page to take each: the list and thumbnails follow at once
-    void this.post({ type: 'init', strings: uiStrings(), locale: vscode.env.language || 'en' });
-    this.sendItems();
+    // posted in order, without waiting for the page to take each: the first screen, then the rest
+    this.feed.onReady(ready);
   }
 
   protected override onMessage(msg: GalleryThumbsRequest): void {
-    this.requestThumbs(msg.items);
+    this.feed.request(msg.items);
   }
 
   protected override onRequest(msg: GalleryActionMessage): Promise<ReplyBody<ToGallery>> {
     return this.act(msg);
   }
 
-  private scheduleItems(): void {
-    if (this.itemsTimer) return;
-    const wait = Math.max(0, this.lastItemsAt + ITEMS_THROTTLE_MS - Date.now());
-    this.itemsTimer = setTimeout(() => {
-      this.itemsTimer = undefined;
-      this.sendItems();
-    }, wait);
-  }
-
-  private sendItems(): void {
-    if (!this.isReady) return;
-    this.lastItemsAt = Date.now();
-    const noWorkspace = !vscode.workspace.workspaceFolders?.length;
-    void this.post({ type: 'items', items: this.index.items().map(toItem), scanning: this.index.scanning, noWorkspace });
-    // The first screen's thumbnails follow the list at once (those already sent to this page are not sent again).
-    if (this.firstScreen) this.feed.push(this.firstJobs(this.firstScreen));
-  }
-
-  /** Thumbnail jobs for the first `n` images of the list. */
-  private firstJobs(n: number): ThumbJob[] {
-    return this.index
-      .items()
-      .slice(0, n)
-      .map((image) => this.job(image));
-  }
-
   private job(image: IndexedImage): ThumbJob {
     const uri = image.uri;
     return { id: image.id, rev: image.rev, source: uri.scheme === 'file' ? uri.fsPath : () => Promise.resolve(vscode.workspace.fs.readFile(uri)) };
-  }
-
-  private requestThumbs(wanted: readonly { id: string; rev: string }[]): void {
-    const jobs: ThumbJob[] = [];
-    for (const w of wanted) {
-      const image = this.index.get(w.id);
-      if (image && image.rev === w.rev) jobs.push(this.job(image));
-    }
-    this.feed.request(jobs);
   }
 
   private async loadMaker(): Promise<MakeThumbnail | undefined> {
@@ -201,7 +188,12 @@ export class GalleryViewProvider extends WebviewBase<ToGallery, FromGallery> imp
         if (image.record.operation !== 'generate') return { error: t('Run Again repeats generations. For an edited image or a variation, use Edit with Mask or Create Variations.') };
         return await this.runAgain(image);
       case 'details':
-        return { details: details(image) };
+        return { details: details(image, this.feed.dates) };
+      case 'showRecipe':
+      case 'remix':
+      case 'rework':
+      case 'copyPrompt':
+        return this.recipeAction(action, uri);
       case 'delete':
         return await this.delete(image);
     }
@@ -259,6 +251,18 @@ export class GalleryViewProvider extends WebviewBase<ToGallery, FromGallery> imp
     return {};
   }
 
+  /** The recipe actions on a tile: the recipe commands, on this image. */
+  private async recipeAction(action: 'showRecipe' | 'remix' | 'rework' | 'copyPrompt', uri: vscode.Uri): Promise<{ notice?: string }> {
+    if (action === 'showRecipe') void vscode.commands.executeCommand('pixelwright.showRecipe', uri);
+    else if (action === 'remix') void vscode.commands.executeCommand('pixelwright.remix', uri);
+    else if (action === 'rework') await vscode.commands.executeCommand('pixelwright.rework', uri);
+    else {
+      await vscode.commands.executeCommand('pixelwright.copyPrompt', uri);
+      return { notice: vscode.l10n.t('Prompt copied.') };
+    }
+    return {};
+  }
+
   /** Inserts a reference to the image at each selection of the active text editor. */
   private async insert(image: IndexedImage): Promise<{ error?: string; notice?: string }> {
     const t = vscode.l10n.t;
@@ -295,6 +299,7 @@ export class GalleryViewProvider extends WebviewBase<ToGallery, FromGallery> imp
       if (again !== forGood) return {};
       await vscode.workspace.fs.delete(image.uri, { useTrash: false, recursive: false });
     }
+    await deleteSidecar(image.uri, this.log);
     this.index.forget(image.uri);
     this.log.info(`gallery: deleted ${image.id}`);
     return { notice: t('Deleted {0}', image.id) };
@@ -303,23 +308,7 @@ export class GalleryViewProvider extends WebviewBase<ToGallery, FromGallery> imp
 
 // ---- helpers ---------------------------------------------------------------------------------
 
-function toItem(i: IndexedImage): GalleryItem {
-  const r = i.record;
-  const operation = r.operation === 'edit' || r.operation === 'variation' ? r.operation : 'generate';
-  return {
-    id: i.id,
-    rev: i.rev,
-    name: baseName(i.uri),
-    prompt: r.prompt.length > LIST_PROMPT_CHARS ? `${r.prompt.slice(0, LIST_PROMPT_CHARS - 1)}…` : r.prompt,
-    model: r.model,
-    operation,
-    createdAt: typeof r.createdAt === 'string' ? r.createdAt : '',
-    width: i.width,
-    height: i.height,
-  };
-}
-
-function details(i: IndexedImage): GalleryDetails {
+function details(i: IndexedImage, dates: DateText): GalleryDetails {
   const r = i.record;
   const provider = [r.provider?.kind, r.provider?.deployment, r.provider?.baseUrl].filter((s): s is string => typeof s === 'string' && s !== '').join(' · ');
   const options: Record<string, string | number | boolean> = {};
@@ -331,6 +320,7 @@ function details(i: IndexedImage): GalleryDetails {
     model: r.model,
     operation: String(r.operation ?? 'generate'),
     createdAt: typeof r.createdAt === 'string' ? r.createdAt : '',
+    when: dates.text(r.createdAt),
     options,
     sources: Array.isArray(r.sources) ? r.sources.filter((s): s is string => typeof s === 'string') : undefined,
     provider,
@@ -357,6 +347,10 @@ export function uiStrings(): Record<string, string> {
     'Edit with Mask…': t('Edit with Mask…'),
     'Create Variations…': t('Create Variations…'),
     'Run Again': t('Run Again'),
+    'Show Recipe': t('Show Recipe'),
+    'Remix…': t('Remix…'),
+    'Rework…': t('Rework…'),
+    'Copy Prompt': t('Copy Prompt'),
     'Show Prompt and Settings': t('Show Prompt and Settings'),
     'Delete…': t('Delete…'),
     '1 image': t('1 image'),
@@ -368,7 +362,7 @@ export function uiStrings(): Record<string, string> {
     'Created': t('Created'),
     'File': t('File'),
     'Filter': t('Filter'),
-    'Filter by prompt, model or file name': t('Filter by prompt, model or file name'),
+    'Search: words, model:, op:edit, after:2026-01-01, before:, on:2026-05': t('Search: words, model:, op:edit, after:2026-01-01, before:, on:2026-05'),
     'Images Pixelwright made': t('Images Pixelwright made'),
     'Looking for images…': t('Looking for images…'),
     'Model': t('Model'),

@@ -6,6 +6,7 @@ import type { ProviderSettings } from '../../core/provider';
 // A plain require, not `import * as`: see the note in src/extension.ts.
 import vscode = require('vscode');
 import { ModelTable, type CustomModelDeclaration } from '../../core/models';
+import { budgetAmount, type BudgetLimits } from '../../core/budget';
 
 export type ProviderKind = ProviderSettings['provider'];
 export type OpenResults = 'auto' | 'open' | 'reveal' | 'none';
@@ -25,6 +26,10 @@ export interface PixelwrightSettings extends ProviderSettings {
   readonly customModels: readonly CustomModelDeclaration[];
   /** SVG and GIF output offered where a model may serve it (needs project access). */
   readonly vectorAndAnimatedOutput: boolean;
+  /** Where recipes go: inside the image (sidecar only for images with C2PA credentials), or always in a sidecar file. */
+  readonly recipeStorage: 'embedded' | 'sidecar';
+  /** `pixelwright.budget.monthlyLimit` and `.askAbove` (USD, 0 = off). */
+  readonly budget: BudgetLimits;
 }
 
 export const VECTOR_AND_ANIMATED_SETTING = 'experimental.vectorAndAnimatedOutput';
@@ -86,6 +91,8 @@ export function readSettings(scope?: vscode.ConfigurationScope): PixelwrightSett
     customModels: customModels(c.get('customModels')),
     safetyIdentifier: str(c.get('safetyIdentifier')),
     vectorAndAnimatedOutput: c.get(VECTOR_AND_ANIMATED_SETTING) === true,
+    recipeStorage: pick(c.get('recipe.storage'), ['embedded', 'sidecar'] as const, 'embedded'),
+    budget: { monthlyLimit: budgetAmount(c.get('budget.monthlyLimit')), askAbove: budgetAmount(c.get('budget.askAbove')) },
   };
 }
 

@@ -73,7 +73,10 @@ async function exists(uri: vscode.Uri): Promise<boolean> {
  * folder is checked for links out of its workspace folder again, just before writing: a run can
  * take minutes, and the folder can change meanwhile (a checkout, a pull).
  */
-export async function writeAsset(folder: vscode.Uri, name: string, bytes: Uint8Array): Promise<vscode.Uri> {
+/** A file written together with an image, named after the name the image finally gets (a recipe sidecar). */
+export type Companion = (finalName: string) => { readonly name: string; readonly bytes: Uint8Array };
+
+export async function writeAsset(folder: vscode.Uri, name: string, bytes: Uint8Array, companion?: Companion): Promise<vscode.Uri> {
   const root = vscode.workspace.getWorkspaceFolder(folder)?.uri;
   if (root) {
     const relative = folder.path.slice(root.path.length).split('/').filter((s) => s !== '');
@@ -81,19 +84,87 @@ export async function writeAsset(folder: vscode.Uri, name: string, bytes: Uint8A
   }
   await vscode.workspace.fs.createDirectory(folder);
   for (let attempt = 0; ; attempt++) {
-    const finalName = await uniqueName(name, (candidate) => exists(vscode.Uri.joinPath(folder, candidate)));
+    // The name is free only if the companion's is too (an old sidecar is never overwritten).
+    const finalName = await uniqueName(name, async (candidate) => (await exists(vscode.Uri.joinPath(folder, candidate))) || (!!companion && (await exists(vscode.Uri.joinPath(folder, companion(candidate).name)))));
     const target = vscode.Uri.joinPath(folder, finalName);
     const temp = vscode.Uri.joinPath(folder, tempName(finalName));
+    const extra = companion?.(finalName);
+    const extraTarget = extra && vscode.Uri.joinPath(folder, extra.name);
+    const extraTemp = extra && vscode.Uri.joinPath(folder, tempName(extra.name));
+    let extraWritten = false;
     try {
+      // The companion first: whoever sees the image appear finds its sidecar already there.
+      if (extra) {
+        await vscode.workspace.fs.writeFile(extraTemp!, extra.bytes);
+        await vscode.workspace.fs.rename(extraTemp!, extraTarget!, { overwrite: false });
+        extraWritten = true;
+      }
       await vscode.workspace.fs.writeFile(temp, bytes);
       await vscode.workspace.fs.rename(temp, target, { overwrite: false });
       written.fire(target);
       return target;
     } catch (err) {
       await vscode.workspace.fs.delete(temp, { useTrash: false }).then(undefined, () => undefined);
+      if (extraTemp) await vscode.workspace.fs.delete(extraTemp, { useTrash: false }).then(undefined, () => undefined);
+      if (extraWritten) await vscode.workspace.fs.delete(extraTarget!, { useTrash: false }).then(undefined, () => undefined);
       // Another writer took the name between the check and the rename: pick again.
       if (err instanceof vscode.FileSystemError && err.code === 'FileExists' && attempt < 5) continue;
       throw err;
     }
   }
+}
+
+/** Where {@link writeAssetAt} put the bytes. */
+export interface PlacedAsset {
+  readonly uri: vscode.Uri;
+  /** The file that was at the target before, moved here (kept, never deleted). */
+  readonly previous?: vscode.Uri;
+  /** The target held a file that may not be replaced: the bytes went to a unique name beside it. */
+  readonly besides: boolean;
+}
+
+/**
+ * Writes `bytes` at a fixed path (the asset manifest's outputs). A missing target is written as
+ * every asset is (temporary name, then renamed into place without overwriting). A file already
+ * there is replaced only when `mayReplace(itsBytes)` says it is Pixelwright's own, unchanged since
+ * it was written; it is then moved to `.pixelwright/previous/` first, so nothing made or paid for
+ * is lost. Any other file stays as it is and the bytes get a unique name beside it.
+ */
+export async function writeAssetAt(target: vscode.Uri, bytes: Uint8Array, mayReplace: (existing: Uint8Array) => boolean): Promise<PlacedAsset> {
+  const slash = target.path.lastIndexOf('/');
+  const folder = target.with({ path: target.path.slice(0, slash) });
+  const name = target.path.slice(slash + 1);
+  let existing: Uint8Array | undefined;
+  try {
+    existing = await vscode.workspace.fs.readFile(target);
+  } catch {
+    existing = undefined;
+  }
+  if (existing === undefined) return { uri: await writeAsset(folder, name, bytes), besides: false };
+  if (!mayReplace(existing)) return { uri: await writeAsset(folder, name, bytes), besides: true };
+  const root = vscode.workspace.getWorkspaceFolder(target)?.uri ?? folder;
+  const rel = target.path.slice(root.path.length).replace(/^\/+/, '');
+  const keptFolder = vscode.Uri.joinPath(root, '.pixelwright', 'previous', ...rel.split('/').slice(0, -1));
+  await vscode.workspace.fs.createDirectory(keptFolder);
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const dot = name.lastIndexOf('.');
+  const keptName = await uniqueName(`${name.slice(0, dot)}-${stamp}${name.slice(dot)}`, (c) => exists(vscode.Uri.joinPath(keptFolder, c)));
+  const temp = vscode.Uri.joinPath(folder, tempName(name));
+  await vscode.workspace.fs.writeFile(temp, bytes);
+  const previous = vscode.Uri.joinPath(keptFolder, keptName);
+  try {
+    await vscode.workspace.fs.rename(target, previous, { overwrite: false });
+  } catch (err) {
+    await vscode.workspace.fs.delete(temp, { useTrash: false }).then(undefined, () => undefined);
+    throw err;
+  }
+  try {
+    await vscode.workspace.fs.rename(temp, target, { overwrite: false });
+  } catch {
+    // Something took the name in between: never over it; the new image goes beside it.
+    await vscode.workspace.fs.delete(temp, { useTrash: false }).then(undefined, () => undefined);
+    return { uri: await writeAsset(folder, name, bytes), previous, besides: true };
+  }
+  written.fire(target);
+  return { uri: target, previous, besides: false };
 }

@@ -25,8 +25,13 @@ import type { Log } from '../platform/log';
 import { providerConfig, providerRecord } from '../../core/provider';
 import { ApiKeyStore } from '../platform/secrets';
 import { modelTable, openSettings, readSettings, type PixelwrightSettings } from '../platform/settings';
-import { OutputFolderError, outputFolderUri, writeAsset } from './assets';
+import { OutputFolderError, outputFolderUri, writeAssetAt, type PlacedAsset } from './assets';
+import type { GenerationRecord } from '../../core/record';
+import { readRecipe, sidecarUri, writeImageWithRecipe } from './recipes';
 import type { RunHistory } from './history';
+import { checkBudget, type BudgetVerdict } from '../../core/budget';
+import { formatCost, formatUsd, PRICE_LIST_DATE, spendEstimate, type ActualCost, type ImageUsage } from '../../core/pricing';
+import type { UsageLedger } from './usage';
 
 /** Edits and variations start from files in the workspace: the pipeline reads and prepares them. */
 export type RunSources = RunSourcesOf<vscode.Uri>;
@@ -59,6 +64,10 @@ export interface RunEnd {
   readonly failed: number;
   /** Something the user should know about the results (kept pixels not exact, say). */
   readonly notice?: string;
+  /** What the run cost, from the price list (undefined when nothing came back or no price is known). */
+  readonly cost?: ActualCost;
+  /** The cost in the user's words ("Cost: $0.27 for 2 images (8,532 tokens; price list of 2026-11)."), when images came back. */
+  readonly costNote?: string;
 }
 
 /** A caller that shows the run itself (the Studio, the mask editor). Every member is optional. */
@@ -95,6 +104,11 @@ export interface RunOptions {
   readonly observer?: RunObserver;
   /** An error's buttons: each entry point knows how to edit its prompt, pick a model, or retry so that it shows. */
   readonly actions?: { readonly editPrompt?: () => unknown; readonly pickModel?: () => unknown; readonly retry?: () => unknown };
+  /**
+   * The request comes from a recipe found in the workspace (Remake, Rework, a manifest): always
+   * ask before sending, with the estimate, whatever the budget settings say.
+   */
+  readonly askFirst?: boolean;
 }
 
 export class RunPipeline extends Disposable {
@@ -106,6 +120,7 @@ export class RunPipeline extends Disposable {
     private readonly log: Log,
     private readonly keys: ApiKeyStore,
     private readonly history: RunHistory,
+    private readonly usage: UsageLedger,
   ) {
     super();
     this.status.name = 'Pixelwright';
@@ -138,6 +153,13 @@ export class RunPipeline extends Disposable {
       // "Edit Prompt" on a prompt refusal reopens the palette with this prompt in the box.
       if (info.param === 'prompt' && generation) await this.history.keepDraft(request.prompt);
       refuse(info);
+      return [];
+    }
+    // The budget: the same rule for every entry point, before anything is read or sent.
+    const budget = await this.checkBudget(request, caps, settings, opts);
+    if (budget !== 'go') {
+      if (budget.refused) end({ error: budget.refused, failed: request.n });
+      else end({ cancelled: true });
       return [];
     }
     let folder: vscode.Uri | undefined;
@@ -176,6 +198,8 @@ export class RunPipeline extends Disposable {
     let failures: ErrorInfo[] = [];
     let cancelled = false;
     let notice: string | undefined;
+    let cost: ActualCost | undefined;
+    let costNote: string | undefined;
     const location = observer.progressLocation ?? vscode.ProgressLocation.Notification;
     const work = async (progress: vscode.Progress<{ message?: string; increment?: number }> | undefined, token: vscode.CancellationToken | undefined) => {
       const abort = new AbortController();
@@ -210,6 +234,15 @@ export class RunPipeline extends Disposable {
           onImageState: observer.onImageState && ((s) => observer.onImageState!({ index: s.index, state: s.state, error: s.error && describeError(s.error, ctx).message })),
           onImage: observer.onImageState && ((image) => observer.onImageState!({ index: image.index, state: 'received' })),
         });
+        // What came back was paid for, kept or not: into the ledger before anything else.
+        if (outcome.images.length) {
+          cost = outcome.cost;
+          costNote = describeCost(outcome.cost, outcome.usage, outcome.images.length, caps.id);
+          this.log.info(`${what}: ${costNote}`);
+          await this.usage
+            .record({ model: caps.id, images: outcome.images.length, usd: outcome.cost?.usd, tokens: outcome.usage?.totalTokens })
+            .catch((err) => this.log.warn(`usage ledger: ${(err as Error).message}`));
+        }
         if (isCancelled()) return void (cancelled = true);
         failures = outcome.failures;
         made.push(...outcome.images);
@@ -221,11 +254,14 @@ export class RunPipeline extends Disposable {
         if (made.length) report(t('Saving…'), reported);
         for (const m of made) {
           if (isCancelled()) break;
-          written.push(await writeAsset(folder!, m.name, embedRecord(m.bytes, m.record)));
+          written.push(await writeImageWithRecipe(folder!, m.name, m.bytes, m.record, settings.recipeStorage));
         }
         if (isCancelled()) {
           // Cancelled while saving: take back what this run wrote, so a cancelled run leaves nothing.
-          for (const f of written.splice(0)) await vscode.workspace.fs.delete(f, { useTrash: false }).then(undefined, () => undefined);
+          for (const f of written.splice(0)) {
+            await vscode.workspace.fs.delete(f, { useTrash: false }).then(undefined, () => undefined);
+            await vscode.workspace.fs.delete(sidecarUri(f), { useTrash: false }).then(undefined, () => undefined);
+          }
           return void (cancelled = true);
         }
         made.forEach((m, i) => observer.onSaved?.({ index: m.index, uri: written[i], bytes: m.bytes, format: m.format, revisedPrompt: m.record.revisedPrompt }));
@@ -270,7 +306,7 @@ export class RunPipeline extends Disposable {
     }
 
     if (written.length) void reached(generation ? 'pixelwright.madeImage' : 'pixelwright.editedImage');
-    if (written.length && !opts.noOpen) await this.present(written, settings);
+    if (written.length && !opts.noOpen) await this.present(written, settings, costNote);
     const done = opts.hold ? made.length : written.length;
     let error: string | undefined;
     if (failures.length) {
@@ -283,14 +319,44 @@ export class RunPipeline extends Disposable {
         void showError(first, ctx);
       } else {
         void vscode.window
-          .showWarningMessage(t('Pixelwright: saved {0} of {1} images; the rest failed: {2}', done, request.n, error), t('Show Log'))
+          .showWarningMessage(t('Pixelwright: saved {0} of {1} images; the rest failed: {2}', done, request.n, error) + (costNote ? ` ${costNote}` : ''), t('Show Log'))
           .then((a) => a && this.log.show());
       }
     } else if (done && generation) {
       await this.history.keepDraft(undefined);
     }
-    end({ written, error, failed: request.n - done, notice });
+    // Callers without an observer of their own (the palette, the editor, keybindings): the cost in the status bar
+    // (and in the notification that says where the images went, when there is one).
+    if (costNote && done && !observer.onDone) vscode.window.setStatusBarMessage(`$(credit-card) ${t('Pixelwright: {0}', costNote)}`, 20_000);
+    end({ written, error, failed: request.n - done, notice, cost, costNote });
     return written;
+  }
+
+  /**
+   * The budget rule (core/budget.ts) for this run: 'go', or what stopped it (a refusal, shown
+   * with "Open Settings", or a question the user did not answer with Run).
+   */
+  private async checkBudget(request: RunRequest, caps: ModelCapabilities, settings: PixelwrightSettings, opts: RunOptions): Promise<'go' | { refused?: string }> {
+    const t = vscode.l10n.t;
+    const limits = settings.budget;
+    if (!opts.askFirst && !limits.monthlyLimit && !limits.askAbove) return 'go';
+    const estimate = spendEstimate(caps.id, { quality: request.quality, size: request.size, n: request.n });
+    const spent = limits.monthlyLimit ? await this.usage.monthSpent() : 0;
+    const verdict = checkBudget({ estimate, monthSpent: spent, limits, askFirst: opts.askFirst });
+    if (verdict.kind === 'go') return 'go';
+    this.log.info(`budget: ${JSON.stringify(verdict)}`);
+    if (verdict.kind === 'refuse') {
+      const message =
+        verdict.reason === 'reached'
+          ? t('Pixelwright: nothing was sent. This month Pixelwright has spent {0}, which reaches your monthly limit of {1} (setting pixelwright.budget.monthlyLimit).', formatUsd(verdict.spent), formatUsd(verdict.limit))
+          : t('Pixelwright: nothing was sent. This run is estimated at {0} or more, and this month has already spent {1} of your monthly limit of {2} (setting pixelwright.budget.monthlyLimit).', formatUsd(verdict.estimate!.min), formatUsd(verdict.spent), formatUsd(verdict.limit));
+      const open = t('Open Settings');
+      void vscode.window.showErrorMessage(message, open).then((a) => a === open && openSettings('budget.monthlyLimit'));
+      return { refused: message };
+    }
+    const go = t('Run');
+    const pick = await vscode.window.showWarningMessage(askText(verdict, caps.id, request.n), { modal: true, detail: askDetail(verdict, settings) }, go);
+    return pick === go ? 'go' : {};
   }
 
   /**
@@ -300,15 +366,33 @@ export class RunPipeline extends Disposable {
   async save(image: MadeImage, outputFolder?: string): Promise<vscode.Uri> {
     const folder = await this.targetFolder(outputFolder ?? readSettings().outputFolder);
     if (!folder) throw new Error(vscode.l10n.t('Open a folder to keep results in it.'));
-    const uri = await writeAsset(folder, image.name, embedRecord(image.bytes, image.record));
+    const uri = await writeImageWithRecipe(folder, image.name, image.bytes, image.record, readSettings().recipeStorage);
     void reached(image.record.operation === 'generate' ? 'pixelwright.madeImage' : 'pixelwright.editedImage');
     this.log.info(`kept ${uri.toString(true)}`);
     return uri;
   }
 
-  /** Reads the source files; the recipe names them by their workspace-relative paths. */
+  /**
+   * Writes a held image at an asset manifest's output path, its record carrying the entry's
+   * recipe hash: the asset writer's rules (a file there is replaced only when `mayReplace` says it
+   * is Pixelwright's own, and kept in `.pixelwright/previous/`; else a unique name beside it).
+   */
+  async saveAsset(image: MadeImage, target: vscode.Uri, asset: NonNullable<GenerationRecord['asset']>, mayReplace: (existing: Uint8Array) => boolean): Promise<PlacedAsset & { readonly bytes: Uint8Array }> {
+    const bytes = embedRecord(image.bytes, { ...image.record, asset });
+    const placed = { ...(await writeAssetAt(target, bytes, mayReplace)), bytes };
+    void reached(image.record.operation === 'generate' ? 'pixelwright.madeImage' : 'pixelwright.editedImage');
+    this.log.info(`asset ${placed.uri.toString(true)}${placed.previous ? ` (the one before kept as ${placed.previous.toString(true)})` : ''}${placed.besides ? ' (beside a file that is not Pixelwright\'s own)' : ''}`);
+    return placed;
+  }
+
+  /** Reads the source files and the recipes they carry (inside, or in a sidecar); the recipe names them by their workspace-relative paths. */
   private async readSources(sources: RunSources): Promise<RunSourcesOf<SourceFile>> {
-    const read = async (u: vscode.Uri): Promise<SourceFile> => ({ name: baseName(u), bytes: await vscode.workspace.fs.readFile(u), path: vscode.workspace.asRelativePath(u, false) });
+    const read = async (u: vscode.Uri): Promise<SourceFile> => ({
+      name: baseName(u),
+      bytes: await vscode.workspace.fs.readFile(u),
+      path: vscode.workspace.asRelativePath(u, false),
+      recipe: (await readRecipe(u).catch(() => undefined))?.record ?? null,
+    });
     return { ...sources, image: await read(sources.image), references: await Promise.all((sources.references ?? []).map(read)) };
   }
 
@@ -341,7 +425,7 @@ export class RunPipeline extends Disposable {
     return picked?.[0];
   }
 
-  private async present(files: vscode.Uri[], settings: PixelwrightSettings): Promise<void> {
+  private async present(files: vscode.Uri[], settings: PixelwrightSettings, costNote?: string): Promise<void> {
     const mode = settings.openResults === 'auto' ? (files.length === 1 ? 'open' : 'reveal') : settings.openResults;
     if (mode === 'open') {
       for (const f of files) await vscode.commands.executeCommand('vscode.open', f, { preview: files.length === 1 });
@@ -350,7 +434,7 @@ export class RunPipeline extends Disposable {
       const open = vscode.l10n.t('Open');
       const where = vscode.workspace.asRelativePath(files[0].with({ path: files[0].path.replace(/\/[^/]*$/, '') }));
       const said = files.length === 1 ? vscode.l10n.t('Pixelwright: the image was saved to {0}.', where) : vscode.l10n.t('Pixelwright: {0} images saved to {1}.', files.length, where);
-      void vscode.window.showInformationMessage(said, open).then((a) => {
+      void vscode.window.showInformationMessage(costNote ? `${said} ${costNote}` : said, open).then((a) => {
         if (a === open) for (const f of files) void vscode.commands.executeCommand('vscode.open', f, { preview: false });
       });
     }
@@ -363,6 +447,49 @@ export class RunPipeline extends Disposable {
     if (this.running > 0) this.status.show();
     else this.status.hide();
   }
+}
+
+/** "$0.12" or "$0.12 to $0.50". */
+function estimateText(e: { readonly min: number; readonly max: number }): string {
+  return e.min === e.max ? formatUsd(e.min) : vscode.l10n.t('{0} to {1}', formatUsd(e.min), formatUsd(e.max));
+}
+
+/** The question the budget rule asks before a run. */
+function askText(v: Extract<BudgetVerdict, { kind: 'ask' }>, model: string, n: number): string {
+  const t = vscode.l10n.t;
+  const what = n === 1 ? t('1 image with {0}', model) : t('{0} images with {1}', n, model);
+  switch (v.reason) {
+    case 'recipe':
+      return v.estimate
+        ? t('Run this recipe from the workspace? {0}, estimated at {1}. It is a paid request to your provider.', what, estimateText(v.estimate))
+        : t('Run this recipe from the workspace? {0}; its cost is not known before it runs. It is a paid request to your provider.', what);
+    case 'may-exceed':
+      return t('This run ({0}, estimated at {1}) may take this month past your monthly limit. Run it?', what, estimateText(v.estimate!));
+    case 'above':
+      return t('This run ({0}) is estimated at {1}, above the amount you asked to confirm. Run it?', what, estimateText(v.estimate!));
+    case 'unknown':
+      return t('The cost of this run ({0}) is not known before it runs: the model is billed by the tokens it uses. Run it?', what);
+  }
+}
+
+function askDetail(v: Extract<BudgetVerdict, { kind: 'ask' }>, settings: PixelwrightSettings): string {
+  const t = vscode.l10n.t;
+  const lines: string[] = [];
+  if (settings.budget.askAbove) lines.push(t('Ask above: {0} per run (setting pixelwright.budget.askAbove).', formatUsd(settings.budget.askAbove)));
+  if (settings.budget.monthlyLimit) lines.push(t('Monthly limit: {0} (setting pixelwright.budget.monthlyLimit).', formatUsd(settings.budget.monthlyLimit)));
+  if (v.estimate) lines.push(t('Estimates come from the price list of {0}; your provider may charge differently.', PRICE_LIST_DATE));
+  return lines.join('\n');
+}
+
+/** What a run cost, in the user's words. */
+export function describeCost(cost: ActualCost | undefined, usage: ImageUsage | undefined, images: number, model: string): string {
+  const t = vscode.l10n.t;
+  const tokens = usage ? t('{0} tokens', usage.totalTokens.toLocaleString('en-US')) : undefined;
+  if (!cost) return tokens ? t('{0} used {1}; no price is known for {2}.', images === 1 ? t('1 image') : t('{0} images', images), tokens, model) : t('No price is known for {0}, so the cost of this run is not known.', model);
+  const amount = formatCost(cost.usd);
+  const basis = tokens ? t('{0}; price list of {1}', tokens, cost.priceListDate) : t('price list of {0}', cost.priceListDate);
+  const unpriced = cost.unpricedTokens ? ` ${t('({0} tokens have no listed price and are not counted.)', cost.unpricedTokens)}` : '';
+  return (images === 1 ? t('Cost: {0} for 1 image ({1}).', amount, basis) : t('Cost: {0} for {1} images ({2}).', amount, images, basis)) + unpriced;
 }
 
 /** A milestone of the walkthrough (its steps complete on these context keys). */

@@ -182,7 +182,7 @@ export class StudioViewProvider extends WebviewBase<ToStudio, FromStudio> implem
           const phase = end.cancelled ? 'cancelled' : end.written.length ? 'done' : end.error ? 'failed' : 'done';
           // Images received but not saved (cancelled) are dropped: nothing of a cancelled run stays.
           const finalTiles = running.run.tiles.map((x) => (end.cancelled ? { index: x.index, state: x.state, partials: x.partials } : x));
-          running.run = { ...running.run, phase, tiles: finalTiles, error: end.error };
+          running.run = { ...running.run, phase, tiles: finalTiles, error: end.error, cost: end.costNote };
           void this.post({ type: 'run', run: running.run });
         },
         },

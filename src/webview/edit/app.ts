@@ -2,13 +2,13 @@
  * The mask editor's UI: the toolbar, the paint view, the prompt and options, the run, the
  * results. Built from an init message; talks to the host through `post` and typed replies.
  */
-import { coverageLabel, defaultBrushFor, MIN_BRUSH, maxBrushFor, nextZoomStep, stepBrush, zoomLabel, type ViewTransform } from '../../shared/maskGeometry';
+import { coverageLabel, defaultBrushFor, defaultGuideWidthFor, GUIDE_TOOLS, MIN_BRUSH, maxBrushFor, nextZoomStep, stepBrush, zoomLabel, type GuideTool, type ViewTransform } from '../../shared/maskGeometry';
 import type { EditOptions, FromMaskEditor, InitMessage, ProgressMessage, ReplaceImageMessage, ReplyMessage, RunFinishedMessage } from '../../shared/editProtocol';
-import type { ModelInfo } from '../../shared/modelRules';
+import { guideChoice, type ModelInfo } from '../../shared/modelRules';
 import type { WebviewHost } from '../common/bootstrap';
 import { h, icon, isMac, isTextEntry, modKey } from './dom';
 import { OptionsForm } from './options';
-import { PaintView, type Tool } from './paintView';
+import { PaintView, type Layer, type Tool } from './paintView';
 import { Results, type ResultAction } from './results';
 import { s } from '../common/strings';
 
@@ -21,7 +21,15 @@ export interface UiState {
   /** The zoom and pan, for the image they were set on. */
   readonly view?: { readonly image: string; readonly scale: number; readonly x: number; readonly y: number };
   readonly compare?: 'swipe' | 'side';
+  /** The layer drawn on (and sent): the mask, or the guide (GPT Image 2.5 markup). */
+  readonly layer?: Layer;
+  readonly guideTool?: GuideTool;
+  readonly guideColour?: string;
+  readonly guideSize?: number;
 }
+
+/** The guide's colours: strong, and far apart on most pictures. */
+const GUIDE_COLOURS = ['#ff3b30', '#ffd60a', '#30d158', '#0a84ff', '#ffffff', '#000000'] as const;
 
 export type Host = WebviewHost<FromMaskEditor, UiState, ReplyMessage>;
 
@@ -44,6 +52,18 @@ export class MaskEditorApp {
   private readonly dims = h('p', { class: 'dims' });
   private readonly canvasArea = h('div', { class: 'canvas-area' });
   private readonly toolButtons: Record<Tool, HTMLButtonElement>;
+  private readonly layerButtons: Record<Layer, HTMLButtonElement>;
+  private readonly layerGroup: HTMLElement;
+  private readonly maskTools: HTMLElement[];
+  private readonly guideTools: HTMLElement[];
+  private readonly guideToolButtons: Record<GuideTool, HTMLButtonElement>;
+  private readonly colourButtons: HTMLButtonElement[];
+  /** Says what the chosen model takes (the mask or the guide) and offers to switch. */
+  private readonly layerNote = h('p', { class: 'hint layer-note', role: 'status', id: 'layer-note' });
+  private readonly layerNoteText = h('span', {});
+  private readonly switchModelBtn: HTMLButtonElement;
+  private readonly switchLayerBtn: HTMLButtonElement;
+  private layer: Layer = 'mask';
   private readonly sizeRange: HTMLInputElement;
   private readonly sizeOut: HTMLOutputElement;
   private readonly undoBtn: HTMLButtonElement;
@@ -100,6 +120,36 @@ export class MaskEditorApp {
       brush: iconButton('brush', s('Brush'), 'B', () => this.setTool('brush'), { keys: 'B' }),
       eraser: iconButton('eraser', s('Eraser'), 'E', () => this.setTool('eraser'), { keys: 'E' }),
     };
+    const textButton = (label: string, onClick: () => void, attrs: Record<string, string> = {}) => {
+      const b = h('button', { type: 'button', class: 'text-toggle', ...attrs }, label);
+      b.addEventListener('click', (e) => {
+        onClick();
+        if (e.detail > 0) this.paint.element.focus({ preventScroll: true });
+      });
+      return b;
+    };
+    this.layerButtons = {
+      mask: textButton(s('Mask'), () => this.setLayer('mask'), { title: `${s('Paint where to edit')} (G)` }),
+      guide: textButton(s('Guide'), () => this.setLayer('guide'), { title: `${s('Draw arrows, outlines and marks that guide the edit')} (G)` }),
+    };
+    this.layerGroup = h('div', { class: 'group layers', role: 'group', 'aria-label': s('Layer') }, this.layerButtons.mask, this.layerButtons.guide);
+    this.guideToolButtons = {
+      pen: iconButton('pen', s('Pen'), 'P', () => this.setGuideTool('pen'), { keys: 'P' }),
+      arrow: iconButton('arrow', s('Arrow'), 'A', () => this.setGuideTool('arrow'), { keys: 'A' }),
+      box: iconButton('box', s('Box'), 'R', () => this.setGuideTool('box'), { keys: 'R' }),
+      ellipse: iconButton('ellipse', s('Ellipse'), 'O', () => this.setGuideTool('ellipse'), { keys: 'O' }),
+      eraser: iconButton('eraser', s('Eraser'), 'E', () => this.setGuideTool('eraser'), { keys: 'E' }),
+    };
+    const colourNames = [s('Red'), s('Yellow'), s('Green'), s('Blue'), s('White'), s('Black')];
+    this.colourButtons = GUIDE_COLOURS.map((css, i) => {
+      const b = h('button', { type: 'button', class: 'swatch', 'aria-label': colourNames[i], title: colourNames[i], 'data-colour': css }, h('span', { class: 'swatch-colour' }));
+      (b.firstChild as HTMLElement).style.background = css;
+      b.addEventListener('click', (e) => {
+        this.setGuideColour(css);
+        if (e.detail > 0) this.paint.element.focus({ preventScroll: true });
+      });
+      return b;
+    });
     const maxBrush = maxBrushFor(this.image);
     this.sizeRange = h('input', { type: 'range', id: 'brush-size', min: MIN_BRUSH, max: maxBrush, step: 1, 'aria-keyshortcuts': '[ ]' });
     this.sizeOut = h('output', { for: 'brush-size', class: 'size-out' });
@@ -108,6 +158,14 @@ export class MaskEditorApp {
     this.redoBtn = iconButton('redo', s('Redo'), isMac ? '⇧⌘Z' : 'Ctrl+Shift+Z, Ctrl+Y', () => this.redo(), { keys: isMac ? 'Meta+Shift+Z' : 'Control+Shift+Z Control+Y' });
     this.invertBtn = iconButton('invert', s('Invert mask'), 'I', () => this.invert(), { keys: 'I' });
     this.clearBtn = iconButton('clear', s('Clear mask'), undefined, () => this.clear());
+    this.switchModelBtn = h('button', { type: 'button', class: 'secondary small' });
+    this.switchModelBtn.addEventListener('click', () => {
+      const to = this.switchModelBtn.dataset.model;
+      if (to) this.form.selectModel(to);
+    });
+    this.switchLayerBtn = h('button', { type: 'button', class: 'secondary small' });
+    this.switchLayerBtn.addEventListener('click', () => this.setLayer(this.layer === 'guide' ? 'mask' : 'guide'));
+    this.layerNote.append(this.layerNoteText, this.switchModelBtn, this.switchLayerBtn);
     this.overlayBtn = iconButton('eye', s('Show mask'), 'H', () => this.setOverlay(!this.overlayVisible), { keys: 'H' });
     this.zoomOut = iconButton('zoomOut', s('Zoom out'), '-', () => this.paint.zoomToScale(nextZoomStep(this.paint.view.scale, -1)), { keys: '-' });
     this.zoomIn = iconButton('zoomIn', s('Zoom in'), '+', () => this.paint.zoomToScale(nextZoomStep(this.paint.view.scale, 1)), { keys: '+' });
@@ -123,6 +181,8 @@ export class MaskEditorApp {
             [isMac ? '⇧⌘Z' : 'Ctrl+Shift+Z, Ctrl+Y', s('Redo')],
             ['I', s('Invert mask')],
             ['H', s('Show or hide the mask')],
+            ['G', s('Mask / guide layer')],
+            ['P / A / R / O', s('Guide: pen, arrow, box, ellipse')],
           ] as [string, string][])
         : []),
       [s('Wheel, + / -'), s('Zoom')],
@@ -153,12 +213,19 @@ export class MaskEditorApp {
       }
     });
     const sep = () => h('span', { class: 'sep', role: 'separator', 'aria-orientation': 'vertical' });
+    this.maskTools = [h('div', { class: 'group', role: 'group', 'aria-label': s('Tool') }, this.toolButtons.brush, this.toolButtons.eraser)];
+    this.guideTools = [
+      h('div', { class: 'group', role: 'group', 'aria-label': s('Guide tools') }, ...GUIDE_TOOLS.map((t) => this.guideToolButtons[t])),
+      h('div', { class: 'group swatches', role: 'group', 'aria-label': s('Colour') }, ...this.colourButtons),
+    ];
     const toolbar = h(
       'div',
       { class: 'toolbar', role: 'toolbar', 'aria-label': edit ? s('Mask tools') : s('View') },
       ...(edit
         ? [
-            h('div', { class: 'group', role: 'group', 'aria-label': s('Tool') }, this.toolButtons.brush, this.toolButtons.eraser),
+            this.layerGroup,
+            ...this.maskTools,
+            ...this.guideTools,
             h('label', { class: 'size', for: 'brush-size', title: `${s('Brush size')} ([ ])` }, h('span', {}, s('Size')), this.sizeRange, this.sizeOut),
             sep(),
             this.undoBtn,
@@ -239,6 +306,7 @@ export class MaskEditorApp {
       this.form.element,
       this.refsSection,
       edit ? this.coverage : null,
+      edit ? this.layerNote : null,
       h('div', { class: 'actions' }, this.runBtn, this.cancelBtn),
       h('div', { class: 'status', role: 'status', 'aria-live': 'polite' }, this.progress, this.progressText),
       this.errorBox,
@@ -285,7 +353,7 @@ export class MaskEditorApp {
         onMaskChange: () => this.updateMaskControls(),
         onViewChange: (t, fitted) => this.onViewChange(t, fitted),
         onStrokeStart: () => {
-          if (!this.overlayVisible) this.setOverlay(true);
+          if (!this.overlayVisible && this.layer === 'mask') this.setOverlay(true);
         },
       },
     );
@@ -301,6 +369,11 @@ export class MaskEditorApp {
     this.setTool(this.state.tool === 'eraser' ? 'eraser' : 'brush', false);
     this.setOverlay(this.state.overlay !== false, false);
     this.paint.mask.setColour(this.tint());
+    if (edit) {
+      this.setGuideTool(this.state.guideTool && GUIDE_TOOLS.includes(this.state.guideTool) ? this.state.guideTool : 'pen', false);
+      this.setGuideColour(GUIDE_COLOURS.find((c) => c === this.state.guideColour) ?? GUIDE_COLOURS[0], false);
+      this.setLayer(this.state.layer === 'guide' && this.guideOffered() ? 'guide' : 'mask', false);
+    }
     this.title.textContent = this.operation === 'edit' ? s('Edit: {0}', this.image.name) : s('Variations: {0}', this.image.name);
     this.dims.textContent = `${this.image.width} × ${this.image.height} px${this.image.hasAlpha ? ` · ${s('has transparency')}` : ''}`;
     this.updateSquareGuide();
@@ -349,7 +422,81 @@ export class MaskEditorApp {
     this.sizeOut.value = `${v} px`;
     this.sizeOut.textContent = `${v} px`;
     this.sizeRange.setAttribute('aria-valuetext', s('{0} pixels', v));
-    if (save) this.saveState({ brushSize: v });
+    if (save) this.saveState(this.layer === 'guide' ? { guideSize: v } : { brushSize: v });
+  }
+
+  // ---- the guide layer ---------------------------------------------------------------------
+
+  /** Whether any model offered takes a guide (else the editor shows the mask only). */
+  private guideOffered(): boolean {
+    return this.form.models.some((m) => m.markup);
+  }
+
+  /** Draws on (and sends) the mask or the guide; the size slider follows the layer. */
+  private setLayer(layer: Layer, save = true): void {
+    if (this.operation !== 'edit') return;
+    if (layer === 'guide' && !this.guideOffered()) layer = 'mask';
+    this.layer = layer;
+    this.paint.setLayer(layer);
+    if (layer === 'guide') this.paint.guide.canvas.setAttribute('aria-label', s('Guide over {0}', this.image.name));
+    for (const [k, b] of Object.entries(this.layerButtons)) b.setAttribute('aria-pressed', String(k === layer));
+    for (const el of this.maskTools) el.hidden = layer !== 'mask';
+    for (const el of this.guideTools) el.hidden = layer !== 'guide';
+    this.invertBtn.hidden = layer !== 'mask';
+    this.overlayBtn.hidden = layer !== 'mask';
+    this.clearBtn.setAttribute('aria-label', layer === 'guide' ? s('Clear guide') : s('Clear mask'));
+    this.clearBtn.title = this.clearBtn.getAttribute('aria-label')!;
+    const saved = layer === 'guide' ? this.state.guideSize : this.state.brushSize;
+    const size = saved && saved >= MIN_BRUSH ? Math.min(saved, Number(this.sizeRange.max)) : layer === 'guide' ? defaultGuideWidthFor(this.image) : defaultBrushFor(this.image);
+    this.setBrushSize(size, false);
+    this.root.dataset.layer = layer;
+    // A guided edit may change the whole picture: nothing is pasted back.
+    this.form.setGuided(layer === 'guide');
+    if (save) this.saveState({ layer });
+    this.updateMaskControls();
+    this.onModelChange(this.form.current);
+  }
+
+  private setGuideTool(tool: GuideTool, save = true): void {
+    this.paint.setGuideTool(tool);
+    for (const [k, b] of Object.entries(this.guideToolButtons)) b.setAttribute('aria-pressed', String(k === tool));
+    if (save) this.saveState({ guideTool: tool });
+  }
+
+  private setGuideColour(css: string, save = true): void {
+    this.paint.setGuideColour(css);
+    for (const b of this.colourButtons) b.setAttribute('aria-pressed', String(b.dataset.colour === css));
+    if (save) this.saveState({ guideColour: css });
+  }
+
+  /** What the chosen model takes, which layer is sent, and the switch it needs. */
+  private updateLayerNote(): void {
+    if (this.operation !== 'edit' || !this.paint) return;
+    const offered = this.guideOffered();
+    this.layerGroup.hidden = !offered;
+    const m = this.form.current;
+    const choice = guideChoice(this.form.models, m, this.layer);
+    let text = '';
+    let switchModel: string | undefined;
+    let switchLayer: string | undefined;
+    if (choice.sends === 'nothing') {
+      text = s('{0} takes a mask, not a guide: guides are for GPT Image 2.5 models.', m.id);
+      switchModel = choice.switchTo;
+      switchLayer = s('Use the mask');
+    } else if (choice.sends === 'guide') {
+      text = this.paint.mask.isEmpty ? s('{0} takes the guide instead of a mask: only the guide is sent.', m.id) : s('Only the guide is sent; the painted mask is kept for later.');
+    } else if (m.markup && offered) {
+      text = this.paint.hasGuide ? s('Only the mask is sent; the guide is kept for later.') : s('{0} also takes a guide: arrows, outlines and marks drawn over the image.', m.id);
+      switchLayer = s('Draw a guide');
+    }
+    this.layerNoteText.textContent = text;
+    this.switchModelBtn.hidden = !switchModel;
+    this.switchModelBtn.dataset.model = switchModel ?? '';
+    this.switchModelBtn.textContent = switchModel ? s('Switch to {0}', switchModel) : '';
+    this.switchLayerBtn.hidden = !switchLayer;
+    this.switchLayerBtn.textContent = switchLayer ?? '';
+    this.layerNote.hidden = !text;
+    this.layerNote.classList.toggle('warning', choice.sends === 'nothing');
   }
 
   private setOverlay(visible: boolean, save = true): void {
@@ -360,30 +507,41 @@ export class MaskEditorApp {
   }
 
   private undo(): void {
-    if (this.paint.mask.undo()) this.updateMaskControls();
+    if ((this.layer === 'guide' ? this.paint.guide : this.paint.mask).undo()) this.updateMaskControls();
   }
 
   private redo(): void {
-    if (this.paint.mask.redo()) this.updateMaskControls();
+    if ((this.layer === 'guide' ? this.paint.guide : this.paint.mask).redo()) this.updateMaskControls();
   }
 
   private invert(): void {
+    if (this.layer !== 'mask') return;
     this.paint.mask.invert();
     this.updateMaskControls();
   }
 
   private clear(): void {
-    if (this.paint.mask.clear()) this.updateMaskControls();
+    if ((this.layer === 'guide' ? this.paint.guide : this.paint.mask).clear()) this.updateMaskControls();
   }
 
   private updateMaskControls(): void {
     const m = this.paint.mask;
-    this.undoBtn.disabled = !m.history.canUndo;
-    this.redoBtn.disabled = !m.history.canRedo;
-    this.clearBtn.disabled = m.isEmpty;
     const total = this.image.width * this.image.height;
-    this.coverage.textContent = m.isEmpty ? s('Nothing painted: the whole picture may change.') : s('Painted: {0} of the image', coverageLabel(m.painted, total));
+    if (this.layer === 'guide') {
+      const g = this.paint.guide;
+      this.undoBtn.disabled = !g.history.canUndo;
+      this.redoBtn.disabled = !g.history.canRedo;
+      this.clearBtn.disabled = g.isEmpty;
+      this.coverage.textContent = g.isEmpty ? s('Nothing drawn on the guide yet.') : s('Guide: drawn over {0} of the image', coverageLabel(g.drawn, total));
+      this.root.dataset.guideDrawn = String(g.drawn);
+    } else {
+      this.undoBtn.disabled = !m.history.canUndo;
+      this.redoBtn.disabled = !m.history.canRedo;
+      this.clearBtn.disabled = m.isEmpty;
+      this.coverage.textContent = m.isEmpty ? s('Nothing painted: the whole picture may change.') : s('Painted: {0} of the image', coverageLabel(m.painted, total));
+    }
     this.root.dataset.painted = String(m.painted);
+    this.updateLayerNote();
   }
 
   private updateSquareGuide(): void {
@@ -398,12 +556,15 @@ export class MaskEditorApp {
     this.prompt.disabled = dalle2Variation || !!this.running;
     this.promptHint.textContent = dalle2Variation
       ? s('{0} makes variations without a prompt.', m.id)
-      : this.operation === 'edit'
-        ? s('Paint over what should change, then describe the entire image as it should look, not only the painted part.')
-        : s('Variations keep the subject and style; add words to steer them.');
+      : this.operation !== 'edit'
+        ? s('Variations keep the subject and style; add words to steer them.')
+        : this.layer === 'guide'
+          ? s('Draw arrows, outlines and marks over the image, then describe the entire image as it should look.')
+          : s('Paint over what should change, then describe the entire image as it should look, not only the painted part.');
     this.renderReferences();
     this.updatePromptCount();
     if (this.paint) this.updateSquareGuide();
+    this.updateLayerNote();
   }
 
   private updatePromptCount(): void {
@@ -475,15 +636,20 @@ export class MaskEditorApp {
     const prompt = dalle2Variation ? '' : this.prompt.value.trim();
     if (this.operation === 'edit' && !prompt) return this.promptProblem(s('Describe the picture you want first.'));
     if ([...prompt].length > m.maxPromptChars) return this.promptProblem(s('{0} accepts at most {1} characters; this prompt has {2}.', m.id, m.maxPromptChars, [...prompt].length));
+    const sendGuide = this.operation === 'edit' && this.layer === 'guide';
+    if (sendGuide && !m.markup) return this.showError(s('{0} takes a mask, not a guide: guides are for GPT Image 2.5 models.', m.id));
+    if (sendGuide && !this.paint.hasGuide) return this.showError(s('Nothing is drawn on the guide: draw on it, or use the mask.'));
     this.showError(undefined);
     const id = ++this.runSeq;
     this.running = { id, cancelling: false };
     this.setBusy(true);
-    this.setProgress(this.operation === 'edit' ? s('Preparing the mask…') : s('Sending…'));
+    this.setProgress(sendGuide ? s('Preparing the guide…') : this.operation === 'edit' ? s('Preparing the mask…') : s('Sending…'));
     try {
-      const mask = this.operation === 'edit' ? await this.paint.mask.exportPng() : undefined;
+      // The mask or the guide, never both (the API refuses markup with a mask).
+      const guide = sendGuide ? await this.paint.guide.exportPng() : undefined;
+      const mask = this.operation === 'edit' && !sendGuide ? await this.paint.mask.exportPng() : undefined;
       if (this.running?.id !== id) return;
-      this.host.post({ type: 'run', runId: id, prompt, options, mask });
+      this.host.post({ type: 'run', runId: id, prompt, options, mask, guide });
       this.setProgress(s('Sending…'));
     } catch (err) {
       this.running = undefined;
@@ -627,24 +793,38 @@ export class MaskEditorApp {
         if (!edit) return;
         this.setBrushSize(stepBrush(this.paint.brushSize, key === ']' ? 1 : -1, Number(this.sizeRange.max)));
         break;
+      case 'g':
+        if (!edit || !this.guideOffered()) return;
+        this.setLayer(this.layer === 'guide' ? 'mask' : 'guide');
+        break;
+      case 'p':
+      case 'a':
+      case 'r':
+      case 'o':
+        if (!edit || this.layer !== 'guide') return;
+        this.setGuideTool(key === 'p' ? 'pen' : key === 'a' ? 'arrow' : key === 'r' ? 'box' : 'ellipse');
+        break;
       case 'b':
         if (!edit) return;
-        this.setTool('brush');
+        if (this.layer === 'guide') this.setGuideTool('pen');
+        else this.setTool('brush');
         break;
       case 'e':
         if (!edit) return;
-        this.setTool('eraser');
+        if (this.layer === 'guide') this.setGuideTool('eraser');
+        else this.setTool('eraser');
         break;
       case 'x':
         if (!edit) return;
-        this.setTool(this.paint.tool === 'brush' ? 'eraser' : 'brush');
+        if (this.layer === 'guide') this.setGuideTool(this.paint.guideTool === 'eraser' ? 'pen' : 'eraser');
+        else this.setTool(this.paint.tool === 'brush' ? 'eraser' : 'brush');
         break;
       case 'i':
         if (!edit) return;
         this.invert();
         break;
       case 'h':
-        if (!edit) return;
+        if (!edit || this.layer !== 'mask') return;
         this.setOverlay(!this.overlayVisible);
         break;
       case '0':

@@ -38,9 +38,10 @@ export class OptionsForm {
   private readonly squareCrop: HTMLInputElement;
   private readonly keep: HTMLInputElement;
   private readonly keepField: HTMLElement;
+  private guided = false;
 
   constructor(
-    private readonly models: readonly ModelInfo[],
+    readonly models: readonly ModelInfo[],
     initial: EditOptions,
     private readonly operation: 'edit' | 'variation',
     private readonly events: OptionsEvents,
@@ -105,6 +106,19 @@ export class OptionsForm {
 
   get current(): ModelInfo {
     return this.models.find((x) => x.id === this.opts.model) ?? this.models[0];
+  }
+
+  /** The editor sends a guide: "Keep unmasked pixels" does not apply (a guided edit may change the whole picture). */
+  setGuided(guided: boolean): void {
+    this.guided = guided;
+    this.render();
+  }
+
+  /** Picks a model, as the model select would (the editor's "Switch to ..."). */
+  selectModel(id: string): void {
+    if (!this.models.some((x) => x.id === id)) return;
+    this.model.select.value = id;
+    this.update({ ...this.opts, model: id });
   }
 
   setDisabled(disabled: boolean): void {
@@ -180,7 +194,7 @@ export class OptionsForm {
     if (squareHint) squareHint.textContent = s('{0} takes square images only.', m.id);
     this.squarePad.checked = o.squareMode === 'pad';
     this.squareCrop.checked = o.squareMode === 'crop';
-    this.keepField.hidden = this.operation !== 'edit' || m.squareOnly;
+    this.keepField.hidden = this.operation !== 'edit' || m.squareOnly || this.guided;
     this.keep.checked = o.keepUnmasked;
   }
 }

@@ -15,18 +15,22 @@ import {
   wheelZoomFactor,
   zoomBy,
   zoomTo,
+  type GuideTool,
   type Point,
   type Rect,
   type Size,
   type ViewTransform,
 } from '../../shared/maskGeometry';
 import { h } from './dom';
+import { GuideLayer } from './guideLayer';
 import { MaskLayer } from './maskLayer';
 
 export type Tool = 'brush' | 'eraser';
+/** What a drawing gesture draws on: the mask (where to edit) or the guide (markup). */
+export type Layer = 'mask' | 'guide';
 
 export interface PaintViewEvents {
-  /** The mask changed (a stroke ended, undo, redo, clear, invert). */
+  /** The mask or the guide changed (a stroke ended, undo, redo, clear, invert). */
   onMaskChange(): void;
   /** Zoom or pan changed. */
   onViewChange(t: ViewTransform, fitted: boolean): void;
@@ -43,10 +47,12 @@ interface Gesture {
 export class PaintView {
   readonly element: HTMLDivElement;
   readonly mask: MaskLayer;
+  /** The guide layer, made when it is first shown (its canvases cost memory on large images). */
+  private guideLayer: GuideLayer | undefined;
   readonly image: HTMLImageElement;
   private readonly stage: HTMLDivElement;
   private readonly cursor: HTMLDivElement;
-  private readonly guide: HTMLDivElement;
+  private readonly squareGuide: HTMLDivElement;
   private readonly guideClip: HTMLDivElement;
   private transform: ViewTransform = { scale: 1, x: 0, y: 0 };
   /** What "fit" shows: the image, or the padded square around it. */
@@ -61,6 +67,9 @@ export class PaintView {
   private readonly resize: ResizeObserver;
 
   tool: Tool = 'brush';
+  guideTool: GuideTool = 'pen';
+  private guideColour = '#ff3b30';
+  layer: Layer = 'mask';
   brushSize = 40;
   /** Whether painting is possible at all (false for variations: view only). */
   readonly paintable: boolean;
@@ -78,9 +87,9 @@ export class PaintView {
     this.mask.canvas.className = 'mask';
     this.mask.canvas.setAttribute('role', 'img');
     this.mask.canvas.setAttribute('aria-label', options.label);
-    this.guide = h('div', { class: 'square-guide', hidden: true });
+    this.squareGuide = h('div', { class: 'square-guide', hidden: true });
     this.guideClip = h('div', { class: 'guide-clip', hidden: true });
-    this.stage = h('div', { class: 'stage' }, this.image, this.mask.canvas, this.guideClip, this.guide);
+    this.stage = h('div', { class: 'stage' }, this.image, this.mask.canvas, this.guideClip, this.squareGuide);
     this.stage.style.width = `${size.width}px`;
     this.stage.style.height = `${size.height}px`;
     this.cursor = h('div', { class: 'brush-cursor', hidden: true, 'aria-hidden': 'true' });
@@ -108,6 +117,47 @@ export class PaintView {
   dispose(): void {
     this.resize.disconnect();
     this.element.remove();
+  }
+
+  /** The guide layer (made on first use). */
+  get guide(): GuideLayer {
+    if (!this.guideLayer) {
+      this.guideLayer = new GuideLayer(this.size);
+      this.guideLayer.setColour(this.guideColour);
+      this.guideLayer.canvas.className = 'guide-layer';
+      this.guideLayer.canvas.setAttribute('role', 'img');
+      this.guideLayer.canvas.hidden = this.layer !== 'guide';
+      this.mask.canvas.after(this.guideLayer.canvas);
+    }
+    return this.guideLayer;
+  }
+
+  /** Whether anything is drawn on the guide (without making it). */
+  get hasGuide(): boolean {
+    return !!this.guideLayer && !this.guideLayer.isEmpty;
+  }
+
+  /** Which layer gestures draw on; only that one is shown (only that one is sent). */
+  setLayer(layer: Layer): void {
+    if (this.gesture?.kind === 'draw') return;
+    this.layer = layer;
+    this.element.dataset.layer = layer;
+    if (layer === 'guide') this.guide.canvas.hidden = false;
+    else if (this.guideLayer) this.guideLayer.canvas.hidden = true;
+    this.mask.canvas.classList.toggle('inactive', layer === 'guide');
+    this.updateCursor();
+  }
+
+  setGuideColour(css: string): void {
+    this.guideColour = css;
+    this.guideLayer?.setColour(css);
+    this.cursor.style.setProperty('--guide-colour', css);
+  }
+
+  setGuideTool(tool: GuideTool): void {
+    this.guideTool = tool;
+    this.element.dataset.guideTool = tool;
+    this.updateCursor();
   }
 
   get view(): ViewTransform {
@@ -184,20 +234,25 @@ export class PaintView {
 
   /** Shows the square a square-only model is sent (pad: its outline; crop: dims what is left out). */
   setSquareGuide(mode: 'pad' | 'crop' | undefined): void {
-    this.guide.hidden = !mode;
+    this.squareGuide.hidden = !mode;
     this.guideClip.hidden = mode !== 'crop';
     this.guideClip.replaceChildren();
     const sq = mode ? squareFor(this.size, mode) : undefined;
     this.fitBounds = mode === 'pad' && sq ? sq : { x: 0, y: 0, width: this.size.width, height: this.size.height };
     if (this.fitted) this.fit();
     if (!mode || !sq) return;
-    this.guide.className = `square-guide ${mode}`;
-    Object.assign(this.guide.style, { left: `${sq.x}px`, top: `${sq.y}px`, width: `${sq.width}px`, height: `${sq.height}px` });
+    this.squareGuide.className = `square-guide ${mode}`;
+    Object.assign(this.squareGuide.style, { left: `${sq.x}px`, top: `${sq.y}px`, width: `${sq.width}px`, height: `${sq.height}px` });
     if (mode === 'crop') {
       const inner = h('div', { class: 'crop-window' });
       Object.assign(inner.style, { left: `${sq.x}px`, top: `${sq.y}px`, width: `${sq.width}px`, height: `${sq.height}px` });
       this.guideClip.append(inner);
     }
+  }
+
+  /** The layer the gesture in progress draws on. */
+  private get drawing(): Pick<MaskLayer, 'to' | 'end' | 'cancel'> {
+    return this.layer === 'guide' ? this.guide : this.mask;
   }
 
   // ---- pointer input ----------------------------------------------------------------------------
@@ -244,7 +299,7 @@ export class PaintView {
       if (this.touches.size === 2) {
         // A second finger: whatever the first one started becomes a pinch.
         if (this.gesture?.kind === 'draw') {
-          this.mask.cancel();
+          this.drawing.cancel();
           this.events.onMaskChange();
         }
         const [a, b] = [...this.touches.values()];
@@ -268,7 +323,10 @@ export class PaintView {
       this.element.classList.add('panning');
     } else {
       this.events.onStrokeStart();
-      this.mask.begin(viewToImage(this.transform, p), pressureWidth(this.brushSize, e.pressure, e.pointerType), this.tool === 'eraser');
+      const at = viewToImage(this.transform, p);
+      const width = pressureWidth(this.brushSize, e.pressure, e.pointerType);
+      if (this.layer === 'guide') this.guide.begin(at, width, this.guideTool);
+      else this.mask.begin(at, width, this.tool === 'eraser');
     }
     this.updateCursor();
   }
@@ -297,7 +355,7 @@ export class PaintView {
         const samples = typeof e.getCoalescedEvents === 'function' ? e.getCoalescedEvents() : [];
         const list = samples.length ? samples : [e];
         for (const s of list) {
-          this.mask.to(viewToImage(this.transform, this.local(s)), pressureWidth(this.brushSize, s.pressure, s.pointerType || e.pointerType));
+          this.drawing.to(viewToImage(this.transform, this.local(s)), pressureWidth(this.brushSize, s.pressure, s.pointerType || e.pointerType));
         }
         g.lastView = p;
       }
@@ -327,9 +385,9 @@ export class PaintView {
     else if (g.kind === 'draw') {
       if (!cancelled) {
         const p = this.local(e);
-        if (e.type === 'pointerup') this.mask.to(viewToImage(this.transform, p), pressureWidth(this.brushSize, e.pressure, e.pointerType));
+        if (e.type === 'pointerup') this.drawing.to(viewToImage(this.transform, p), pressureWidth(this.brushSize, e.pressure, e.pointerType));
       }
-      if (this.mask.end()) this.events.onMaskChange();
+      if (this.drawing.end()) this.events.onMaskChange();
     }
     this.updateCursor();
   }
@@ -356,7 +414,7 @@ export class PaintView {
     c.style.width = `${d}px`;
     c.style.height = `${d}px`;
     c.style.transform = `translate(${p.x - d / 2}px, ${p.y - d / 2}px)`;
-    c.classList.toggle('eraser', this.tool === 'eraser');
+    c.classList.toggle('eraser', this.layer === 'guide' ? this.guideTool === 'eraser' : this.tool === 'eraser');
     c.classList.toggle('tiny', d < 8);
   }
 }

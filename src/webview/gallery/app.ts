@@ -5,6 +5,7 @@
  * tiles, Enter opens, Shift+F10 or the Menu key opens the actions, Delete deletes (after the
  * host's confirmation), Ctrl+C copies the path.
  */
+import { matchesGalleryQuery, parseGalleryQuery } from '../../shared/gallerySearch';
 import {
   GRID,
   gridLayout,
@@ -15,6 +16,7 @@ import {
   type FromGallery,
   type GalleryAction,
   type GalleryDetails,
+  type GalleryFirstScreen,
   type GalleryItem,
   type GalleryItemsMessage,
   type GalleryReplyMessage,
@@ -56,7 +58,11 @@ const MENU: readonly MenuEntry[] = [
   { action: 'edit', separatorBefore: true },
   { action: 'variations' },
   { action: 'runAgain' },
-  { action: 'details', separatorBefore: true },
+  { action: 'rework' },
+  { action: 'remix' },
+  { action: 'showRecipe', separatorBefore: true },
+  { action: 'copyPrompt' },
+  { action: 'details' },
   { action: 'delete', separatorBefore: true },
 ];
 
@@ -79,6 +85,14 @@ function label(action: GalleryAction): string {
       return s('Run Again');
     case 'details':
       return s('Show Prompt and Settings');
+    case 'showRecipe':
+      return s('Show Recipe');
+    case 'remix':
+      return s('Remix…');
+    case 'rework':
+      return s('Rework…');
+    case 'copyPrompt':
+      return s('Copy Prompt');
     case 'delete':
       return s('Delete…');
   }
@@ -86,6 +100,8 @@ function label(action: GalleryAction): string {
 
 export class GalleryApp {
   private all: readonly GalleryItem[] = [];
+  /** How many images the whole list has: more than `all` while only the first screen is known. */
+  private total = 0;
   private shown: readonly GalleryItem[] = [];
   private scanning = true;
   private noWorkspace = false;
@@ -103,7 +119,6 @@ export class GalleryApp {
   private thumbBytes = 0;
   /** The keys of the versions listed now. */
   private live = new Set<string>();
-  private readonly dateFormat: Intl.DateTimeFormat;
   private menuFor: { item: GalleryItem; restore: HTMLElement | null } | undefined;
   private dialogRestore: HTMLElement | null = null;
 
@@ -123,22 +138,16 @@ export class GalleryApp {
 
   constructor(
     private readonly host: Host,
-    locale: string,
     mount: HTMLElement,
   ) {
     this.state = host.getState() ?? {};
     this.restoreScroll = typeof this.state.scrollTop === 'number' ? this.state.scrollTop : undefined;
-    try {
-      this.dateFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
-    } catch {
-      this.dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-    }
 
     this.filter = h('input', {
       type: 'search',
       id: 'filter',
       class: 'filter',
-      placeholder: s('Filter by prompt, model or file name'),
+      placeholder: s('Search: words, model:, op:edit, after:2026-01-01, before:, on:2026-05'),
       'aria-label': s('Filter'),
       spellcheck: 'false',
       autocomplete: 'off',
@@ -184,7 +193,9 @@ export class GalleryApp {
       this.setFocusIndex(Number(tile.dataset.index), true);
       this.openMenu(item, tile, e.clientX, e.clientY);
     });
-    new ResizeObserver(() => this.render(true)).observe(this.scroller);
+    // a new width changes the layout, and render() then rebuilds the rows; the first call (on the
+    // first layout) must not throw away the tiles just made
+    new ResizeObserver(() => this.render(false)).observe(this.scroller);
 
     this.menu.addEventListener('keydown', (e) => this.onMenuKey(e));
     this.menu.addEventListener('focusout', (e) => {
@@ -219,9 +230,17 @@ export class GalleryApp {
 
   // ---- from the host -----------------------------------------------------------------------
 
-  onItems(m: GalleryItemsMessage): void {
+  /** The first screen, before the whole list: its images, the list's length, the thumbnails at hand. */
+  onFirst(m: GalleryFirstScreen): void {
+    this.onItems({ type: 'items', items: m.items, scanning: m.scanning, noWorkspace: m.noWorkspace }, m.total);
+    this.onThumbs({ type: 'thumbs', items: m.thumbs });
+  }
+
+  /** The list (`total`: the whole list's length, when these are only its first images). */
+  onItems(m: GalleryItemsMessage, total = m.items.length): void {
     const focusId = this.shown[this.focusIndex]?.id ?? this.state.focusId;
     this.all = m.items;
+    this.total = Math.max(total, m.items.length);
     this.scanning = m.scanning;
     this.noWorkspace = !!m.noWorkspace;
     // Thumbnails of versions no longer listed are released.
@@ -233,7 +252,8 @@ export class GalleryApp {
     this.focusIndex = at >= 0 ? at : Math.min(this.focusIndex, Math.max(0, this.shown.length - 1));
     this.lastWanted = '';
     const hadFocus = this.grid.contains(document.activeElement);
-    this.render(true);
+    // rows whose tiles are unchanged stay (their pictures too): the whole list after the first screen redraws nothing
+    this.render(false);
     // A tile that had the focus keeps it (or, when it went, its successor takes it).
     if (hadFocus && this.shown.length) this.focusTile(this.focusIndex);
     if (this.restoreScroll !== undefined && this.shown.length) {
@@ -263,14 +283,20 @@ export class GalleryApp {
   // ---- filtering and layout ------------------------------------------------------------------
 
   private applyFilter(): void {
-    const words = this.filter.value.toLowerCase().split(/\s+/).filter(Boolean);
-    this.shown = words.length ? this.all.filter((i) => words.every((w) => `${i.prompt}\n${i.model}\n${i.name}`.toLowerCase().includes(w))) : this.all;
+    const query = parseGalleryQuery(this.filter.value);
+    const any = query.words.length || query.model || query.operation || query.from || query.to || query.invalid;
+    this.shown = any ? this.all.filter((i) => matchesGalleryQuery(i, query)) : this.all;
     this.updateChrome();
   }
 
+  /** The number of tiles the grid is laid out for: the whole list's, while only its first screen is known. */
+  private get laidOut(): number {
+    return this.shown === this.all ? this.total : this.shown.length;
+  }
+
   private updateChrome(): void {
-    const n = this.shown.length;
-    const total = this.all.length;
+    const total = this.total;
+    const n = this.shown === this.all ? total : this.shown.length;
     this.progress.hidden = !this.scanning;
     this.count.textContent = this.scanning && !total ? s('Looking for images…') : n !== total ? s('{0} of {1} images', n, total) : total === 1 ? s('1 image') : s('{0} images', total);
     this.grid.setAttribute('aria-rowcount', String(this.layout.rows));
@@ -295,7 +321,7 @@ export class GalleryApp {
   /** Puts the rows on screen (plus a margin) into the DOM; `rebuild` redraws them all. */
   private render(rebuild: boolean): void {
     const width = this.scroller.clientWidth - PADDING * 2;
-    const next = gridLayout(this.shown.length, width, MIN_TILE, GAP, CAPTION);
+    const next = gridLayout(this.laidOut, width, MIN_TILE, GAP, CAPTION);
     if (next.columns !== this.layout.columns || next.tile !== this.layout.tile || next.rows !== this.layout.rows) rebuild = true;
     this.layout = next;
     this.grid.style.height = `${next.height + PADDING * 2}px`;
@@ -307,8 +333,9 @@ export class GalleryApp {
     }
     const rows = visibleRows(next, this.scroller.scrollTop - PADDING, this.scroller.clientHeight, OVERSCAN_ROWS);
     for (const [r, el] of this.rowsInDom) {
-      if (r < rows.start || r >= rows.end) {
-        if (el.contains(document.activeElement)) continue; // keep the focused tile in the DOM
+      const outside = r < rows.start || r >= rows.end;
+      if (outside && el.contains(document.activeElement)) continue; // keep the focused tile in the DOM
+      if (outside || el.dataset.sig !== this.rowSig(r)) {
         el.remove();
         this.rowsInDom.delete(r);
       }
@@ -324,9 +351,18 @@ export class GalleryApp {
     this.scheduleThumbs(itemRange(rows, next.columns, this.shown.length));
   }
 
+  /** What row `r` shows (its tiles' versions): a row in the DOM is kept while this is unchanged. */
+  private rowSig(r: number): string {
+    const { columns } = this.layout;
+    return `${columns}\t${this.shown
+      .slice(r * columns, (r + 1) * columns)
+      .map((i) => `${thumbKey(i)}\n${i.prompt}\n${i.when}`)
+      .join('\t')}`;
+  }
+
   private makeRow(r: number): HTMLElement {
     const { columns, rowHeight } = this.layout;
-    const row = h('div', { class: 'row', role: 'row', 'aria-rowindex': r + 1 });
+    const row = h('div', { class: 'row', role: 'row', 'aria-rowindex': r + 1, 'data-sig': this.rowSig(r) });
     row.style.transform = `translateY(${PADDING + r * rowHeight}px)`;
     for (let c = 0; c < columns; c++) {
       const i = r * columns + c;
@@ -341,7 +377,7 @@ export class GalleryApp {
   }
 
   private makeTile(item: GalleryItem, index: number, column: number): HTMLElement {
-    const when = this.formatDate(item.createdAt);
+    const when = item.when;
     const tile = h('div', {
       class: 'tile',
       role: 'gridcell',
@@ -401,11 +437,15 @@ export class GalleryApp {
       (bmp) => {
         // the tile may have been recycled or removed meanwhile
         if (tile.isConnected && tile.dataset.key === key) {
-          const canvas = h('canvas', { width: bmp.width, height: bmp.height, 'aria-hidden': 'true' });
-          canvas.getContext('2d')?.drawImage(bmp, 0, 0);
+          const { width, height } = bmp;
+          const canvas = h('canvas', { width, height, 'aria-hidden': 'true' });
+          // the decoded bitmap is handed to the canvas as it is (no copy, no draw)
+          const renderer = canvas.getContext('bitmaprenderer');
+          if (renderer) renderer.transferFromImageBitmap(bmp);
+          else canvas.getContext('2d')?.drawImage(bmp, 0, 0);
           box.replaceChildren(canvas);
           tile.classList.remove('loading', 'no-thumb');
-          tile.dataset.thumb = `${bmp.width}x${bmp.height}`;
+          tile.dataset.thumb = `${width}x${height}`;
         }
         bmp.close();
       },
@@ -550,7 +590,7 @@ export class GalleryApp {
     this.closeMenu(false);
     this.menuFor = { item, restore: anchor.closest<HTMLElement>('.tile') ?? anchor };
     this.menu.setAttribute('aria-label', s('Actions for {0}', item.name));
-    const entries = MENU.filter((m) => m.action !== 'runAgain' || item.operation === 'generate');
+    const entries = MENU.filter((m) => (m.action !== 'runAgain' || item.operation === 'generate') && (m.action !== 'rework' || item.operation !== 'generate'));
     this.menu.replaceChildren(
       ...entries.flatMap((m, i) => {
         const b = h('button', { type: 'button', role: 'menuitem', tabindex: -1, class: m.action === 'delete' ? 'danger' : undefined, 'data-action': m.action }, label(m.action));
@@ -636,7 +676,7 @@ export class GalleryApp {
         ...row(s('Operation'), op),
         ...row(s('Options'), optionList.length ? h('span', { class: 'options' }, ...optionList.map(([k, v]) => h('code', {}, `${k}: ${String(v)}`))) : undefined),
         ...row(s('Sources'), d.sources?.length ? d.sources.join(', ') : undefined),
-        ...row(s('Created'), this.formatDate(d.createdAt)),
+        ...row(s('Created'), d.when ?? d.createdAt),
         ...row(s('File'), `${d.id} (${size})`),
         ...row(s('Provider'), d.provider),
         ...row(s('Tool'), d.tool),
@@ -679,11 +719,6 @@ export class GalleryApp {
       this.saveTimer = undefined;
       this.host.setState(this.state);
     }, 100);
-  }
-
-  private formatDate(iso: string): string {
-    const t = Date.parse(iso);
-    return Number.isFinite(t) ? this.dateFormat.format(t) : '';
   }
 }
 

@@ -4,7 +4,7 @@
  * still checked for shape before use.
  */
 import { isNum, isObj, isStr } from '../../shared/guards';
-import type { FromGallery, GalleryItem, GalleryItemsMessage, GalleryReplyMessage, GalleryThumb, GalleryThumbMessage, ToGallery } from '../../shared/galleryProtocol';
+import type { FromGallery, GalleryFirstScreen, GalleryItem, GalleryItemsMessage, GalleryReplyMessage, GalleryThumb, GalleryThumbMessage, ToGallery } from '../../shared/galleryProtocol';
 import { isReplyEnvelope } from '../../shared/webviewMessages';
 import { GalleryApp, type UiState } from './app';
 import { connect, mountPoint } from '../common/bootstrap';
@@ -23,6 +23,7 @@ function isItem(v: unknown): v is GalleryItem {
     isStr(v.prompt) &&
     isStr(v.model) &&
     isStr(v.createdAt) &&
+    isStr(v.when) &&
     (v.operation === 'generate' || v.operation === 'edit' || v.operation === 'variation') &&
     (v.width === undefined || isNum(v.width)) &&
     (v.height === undefined || isNum(v.height))
@@ -33,12 +34,26 @@ function isThumb(v: unknown): v is GalleryThumb {
   return isObj(v) && isStr(v.id) && isStr(v.rev) && (v.bytes === undefined || v.bytes instanceof Uint8Array) && (v.mime === undefined || isStr(v.mime));
 }
 
+function isFirst(v: unknown): v is GalleryFirstScreen {
+  return (
+    isObj(v) &&
+    Array.isArray(v.items) &&
+    v.items.every(isItem) &&
+    isNum(v.total) &&
+    typeof v.scanning === 'boolean' &&
+    (v.noWorkspace === undefined || typeof v.noWorkspace === 'boolean') &&
+    Array.isArray(v.thumbs) &&
+    v.thumbs.every(isThumb)
+  );
+}
+
 /** The host's message, when it has the shape its type promises. */
 function parse(v: unknown): ToGallery | undefined {
   if (!isObj(v)) return undefined;
   switch (v.type) {
     case 'init':
-      return isObj(v.strings) && isStr(v.locale) ? { type: 'init', strings: v.strings as Record<string, string>, locale: v.locale } : undefined;
+      if (!isObj(v.strings) || !isStr(v.locale) || (v.first !== undefined && !isFirst(v.first))) return undefined;
+      return { type: 'init', strings: v.strings as Record<string, string>, locale: v.locale, first: v.first };
     case 'items':
       return Array.isArray(v.items) && v.items.every(isItem) && typeof v.scanning === 'boolean' ? (v as unknown as GalleryItemsMessage) : undefined;
     case 'thumbs':
@@ -54,7 +69,9 @@ function parse(v: unknown): ToGallery | undefined {
 
 const host = connect<ToGallery, FromGallery, UiState>(parse, {
   init: (m) => {
-    if (!app) app = new GalleryApp(host, m.locale, mountPoint());
+    if (!app) app = new GalleryApp(host, mountPoint());
+    // the first screen (its images and the thumbnails at hand) comes with init; the whole list follows
+    if (m.first) app.onFirst(m.first);
     if (early) app.onItems(early);
     early = undefined;
   },

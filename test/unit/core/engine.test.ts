@@ -4,6 +4,7 @@ import { MAX_DOWNLOAD_BYTES, runImageRequest, type ProviderConfig, type RunStatu
 import { readImageSize } from '../../../src/shared/imageFormat';
 import { ModelTable } from '../../../src/core/models';
 import type { ImageRequest } from '../../../src/core/request';
+import { makeImages } from '../../../src/core/run';
 import { startFakeOpenAI, type FakeOpenAI } from '../../fake-openai/server';
 import { rawServer } from './rawServer';
 import sharp from 'sharp';
@@ -29,6 +30,31 @@ suite('engine against the fake Images API', function () {
     fake.setLatency(0);
   });
   suiteTeardown(() => fake.close());
+
+  test('an edit with a guide (GPT Image 2.5): markup goes out at the image size, no mask, nothing kept; the recipe says guided', async () => {
+    const W = 200;
+    const H = 120;
+    const image = await sharp({ create: { width: W, height: H, channels: 3, background: '#468' } }).png().toBuffer();
+    const px = Buffer.alloc(W * H * 4);
+    for (let x = 20; x < 120; x++) px.set([255, 59, 48, 255], (60 * W + x) * 4);
+    const guide = await sharp(px, { raw: { width: W, height: H, channels: 4 } }).png().toBuffer();
+    const out = await makeImages(
+      { operation: 'edit', model: 'gpt-image-2.5-flare', prompt: 'a kite where the arrow points', n: 1, sources: { image: { name: 'a.png', bytes: image, path: 'a.png' }, guide, keepUnmasked: true } },
+      table.get('gpt-image-2.5-flare')!,
+      { provider, providerRecord: { kind: 'compatible' }, tool: 'test', concurrency: 1, maxWaitMs: 0 },
+    );
+    assert.deepStrictEqual(out.failures, []);
+    const rec = fake.requests.filter((r) => r.path.endsWith('/images/edits')).pop()!;
+    assert.strictEqual(rec.status, 200);
+    assert.deepStrictEqual(rec.files!.map((f) => f.field).sort(), ['image', 'markup']);
+    const markup = rec.files!.find((f) => f.field === 'markup')!;
+    const meta = await sharp(markup.bytes).metadata();
+    assert.deepStrictEqual([meta.width, meta.height, meta.hasAlpha], [W, H, true]);
+    const { options } = out.images[0].record;
+    assert.strictEqual(options.guided, true);
+    assert.strictEqual(options.keep_unmasked, undefined, 'a guided edit may change the whole picture: nothing is pasted back');
+    assert.strictEqual(options.masked, undefined);
+  });
 
   test('base64 results are decoded into real images of the asked size', async () => {
     const out = await run({ size: '1536x1024', outputFormat: 'webp' });

@@ -376,6 +376,8 @@ suite('image format and record chunks: boundaries', () => {
     assert.strictEqual(read(pngChunk('tEXt', data)), undefined, 'a tEXt chunk is not ours');
     assert.strictEqual(read(pngChunk('iTXt', Buffer.from(`${RECORD_KEY}\0`, 'latin1'))), undefined, 'keyword only');
     for (const v of ['[1]', 'null', '"text"', '42']) assert.strictEqual(read(ourItxt(Buffer.from(v))), undefined, v);
+    // ... and does not stop the search: the record in the next chunk is still found
+    for (const v of ['[1]', 'null', '"text"', '42']) assert.deepStrictEqual(read(ourItxt(Buffer.from(v)), ourItxt(json)), record, `${v}, then the record`);
     // a foreign tEXt chunk named like ours is kept when a record is embedded
     const foreign = pngChunk('tEXt', data);
     assert.ok(Buffer.from(embedRecord(png(ihdr(1, 1), foreign, IDAT, IEND), record)).includes(foreign));

@@ -476,14 +476,20 @@ suite('image metadata: generation record', function () {
     assertThrowsClearly(() => embedRecord(vp8, r), /Damaged WebP: unreadable VP8 bitstream header/);
   });
 
-  test('a realistic 1024x1024 image: fast and lossless', async () => {
+  test('a realistic 1024x1024 image: lossless', async () => {
     const png = await raw(1024, 1024, 4, 3).png().toBuffer();
-    const t0 = Date.now();
     const out = embedRecord(png, makeRecord());
-    const ms = Date.now() - t0;
-    assert.ok(ms < 500, `took ${ms} ms`);
     assert.ok(Buffer.from(out).subarray(out.length - 12).equals(png.subarray(png.length - 12)));
     await assertSamePixels(png, out, '1024x1024 PNG');
     assert.deepStrictEqual(readRecord(out), makeRecord());
+  });
+
+  // [speed]: a timing bound only; `npm run mutation` leaves it out (stryker.config.mjs, mochaOptions.grep).
+  test('[speed] a record goes into a realistic 1024x1024 PNG in under 500 ms', async () => {
+    const png = await raw(1024, 1024, 4, 3).png().toBuffer();
+    const t0 = Date.now();
+    embedRecord(png, makeRecord());
+    const ms = Date.now() - t0;
+    assert.ok(ms < 500, `took ${ms} ms`);
   });
 });

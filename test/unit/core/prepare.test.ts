@@ -163,11 +163,18 @@ suite('prepare: refusals before any upload', () => {
     await rejects(prepareInputs([{ name: 'cut.jpg', bytes: jpeg.subarray(0, Math.floor(jpeg.length * 0.6)) }], GPT), 'damaged');
   });
 
-  test('a header claiming 30000x30000 is refused at once, before decoding', async () => {
+  test('a header claiming 30000x30000 is refused from the header, before decoding', async () => {
     const bomb = craftedPng(30000, 30000);
     assert.ok(bomb.length < 2000);
-    const started = Date.now();
     await rejects(prepareInputs([{ name: 'bomb.png', bytes: bomb }], GPT), 'too-large', /30000x30000 \(900 megapixels\).*100 megapixels/);
+    await rejects(prepareInputs([{ name: 'bomb.png', bytes: bomb }], DALLE2), 'too-large');
+  });
+
+  // [speed]: a timing bound only; `npm run mutation` leaves it out (stryker.config.mjs, mochaOptions.grep).
+  test('[speed] a header claiming 30000x30000 is refused in under 500 ms', async () => {
+    const bomb = craftedPng(30000, 30000);
+    const started = Date.now();
+    await rejects(prepareInputs([{ name: 'bomb.png', bytes: bomb }], GPT), 'too-large');
     await rejects(prepareInputs([{ name: 'bomb.png', bytes: bomb }], DALLE2), 'too-large');
     assert.ok(Date.now() - started < 500, `took ${Date.now() - started} ms`);
   });
@@ -724,16 +731,26 @@ suite('prepare: mask encoding effort, cancellation', () => {
     await checkMask(prep.mask!.bytes, { x0: 100, y0: 100, x1: 300, y1: 250 }, 0);
   });
 
-  test('a noise mask too big for the fast encoding goes out under 4 MB in seconds, alpha exact (grey+alpha)', async function () {
-    this.timeout(60_000);
-    const W = 4096;
-    const H = 3072;
+  const W = 4096;
+  const H = 3072;
+  const noiseMaskRun = async () => {
     const jpeg = await sharp({ create: { width: W, height: H, channels: 3, background: '#7a8' } }).jpeg().toBuffer();
     const mask = noisePainting(W, H);
     const started = Date.now();
     const prep = await prepareInputs([{ name: 'flat.jpg', bytes: jpeg }], models.get('gpt-image-2')!, { mask });
-    const took = Date.now() - started;
+    return { mask, prep, took: Date.now() - started };
+  };
+
+  // [speed]: a timing bound only; `npm run mutation` leaves it out (stryker.config.mjs, mochaOptions.grep).
+  test('[speed] a noise mask too big for the fast encoding is encoded in seconds', async function () {
+    this.timeout(60_000);
+    const { took } = await noiseMaskRun();
     assert.ok(took < 15_000, `took ${took} ms`);
+  });
+
+  test('a noise mask too big for the fast encoding goes out under 4 MB, alpha exact (grey+alpha)', async function () {
+    this.timeout(120_000);
+    const { mask, prep } = await noiseMaskRun();
     const bytes = prep.mask!.bytes;
     assert.ok(bytes.length < 4 * 1024 * 1024 * 0.95, `${bytes.length} bytes`);
     const meta = await sharp(bytes).metadata();
@@ -1060,5 +1077,82 @@ suite('prepare: keepUnmaskedPixels keeps the original\'s colour profile and bit 
     const { bytes, notes } = await compose(original);
     assert.strictEqual((await sharp(bytes).metadata()).channels, 3);
     assert.match(notes.join('\n'), /CMYK.*not exact/);
+  });
+});
+
+// ---- the guide (markup, GPT Image 2.5) ------------------------------------------------------
+
+suite('prepare: the guide (markup)', () => {
+  const G25 = models.get('gpt-image-2.5-flare')!;
+
+  /** A transparent RGBA guide of w x h with one opaque red bar at `r`. */
+  function guidePng(w: number, h: number, r: Rect | undefined, alpha = 0): Promise<Buffer> {
+    const px = Buffer.alloc(w * h * 4);
+    for (let i = 3; i < px.length; i += 4) px[i] = alpha;
+    if (r) for (let y = r.top; y < r.top + r.height; y++) for (let x = r.left; x < r.left + r.width; x++) px.set([255, 59, 48, 255], (y * w + x) * 4);
+    return raw(px, w, h, 4).png().toBuffer();
+  }
+
+  async function alphaStats(png: Uint8Array) {
+    const { data, width, height } = await decodeRgba(png);
+    const at = (x: number, y: number) => data[(y * width + x) * 4 + 3];
+    let drawn = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) drawn++;
+    return { width, height, at, drawn };
+  }
+
+  test('sent as an RGBA PNG of the image size, transparent except where drawn, with no mask (not even from alpha)', async () => {
+    const W = 320;
+    const H = 200;
+    // An image with transparent pixels: without a guide they would become the mask.
+    const px = noise(W, H, 4);
+    for (let y = 0; y < 20; y++) for (let x = 0; x < 20; x++) px[(y * W + x) * 4 + 3] = 0;
+    const png = await raw(px, W, H, 4).png().toBuffer();
+    const bar = { left: 100, top: 80, width: 60, height: 10 };
+    const prep = await prepareInputs([{ name: 'cat.png', bytes: png }], G25, { guide: await guidePng(W, H, bar) });
+    assert.strictEqual(prep.mask, undefined, 'never a mask with a guide');
+    assert.ok(prep.markup, 'the guide is sent');
+    assert.deepStrictEqual([prep.markup.name, prep.markup.format], ['cat-guide.png', 'png']);
+    const meta = await sharp(prep.markup.bytes).metadata();
+    assert.deepStrictEqual([meta.format, meta.width, meta.height, meta.channels], ['png', W, H, 4]);
+    const a = await alphaStats(prep.markup.bytes);
+    assert.strictEqual(a.drawn, 600);
+    assert.deepStrictEqual([a.at(130, 85), a.at(5, 5), a.at(99, 85), a.at(160, 85)], [255, 0, 0, 0]);
+    validateRequest({ operation: 'edit', model: G25.id, prompt: 'x', n: 1, images: prep.images, markup: prep.markup }, G25);
+  });
+
+  test('follows the image as displayed (EXIF rotation) and is scaled with it', async () => {
+    // Stored 200x300 with orientation 6: displayed 300x200.
+    const stored = await raw(noise(200, 300, 3), 200, 300, 3).jpeg({ quality: 90 }).withMetadata({ orientation: 6 }).toBuffer();
+    const prep = await prepareInputs([{ name: 'phone.jpg', bytes: stored }], G25, { guide: await guidePng(300, 200, { left: 10, top: 10, width: 50, height: 50 }) });
+    const meta = await sharp(prep.markup!.bytes).metadata();
+    assert.deepStrictEqual([meta.width, meta.height], [300, 200]);
+    await rejects(
+      prepareInputs([{ name: 'phone.jpg', bytes: stored }], G25, { guide: await guidePng(200, 300, { left: 10, top: 10, width: 50, height: 50 }) }),
+      'guide-mismatch',
+      /The guide is 200x300 but phone\.jpg is shown at 300x200 \(the guide must follow the image as displayed, after its EXIF rotation\)/,
+    );
+    // Over 4096 on the long side: the image is scaled down, and the guide with it.
+    const W = 6000;
+    const H = 300;
+    const pano = await raw(gradient(W, H), W, H, 3).jpeg({ quality: 80 }).toBuffer();
+    const big = await prepareInputs([{ name: 'pano.jpg', bytes: pano }], G25, { guide: await guidePng(W, H, { left: 3000, top: 100, width: 600, height: 100 }) });
+    const a = await alphaStats(big.markup!.bytes);
+    assert.deepStrictEqual([a.width, a.height], [4096, 205]);
+    assert.strictEqual(a.at(Math.round(3300 * (4096 / 6000)), Math.round(150 * (205 / 300))), 255);
+    assert.strictEqual(a.at(100, 100), 0);
+    assert.match(big.notes.join('\n'), /guide for pano\.jpg was scaled with the image to 4096x205/);
+  });
+
+  test('refused when it covers everything or is not a PNG; not sent when nothing is drawn', async () => {
+    const png = await rgbPng(64, 48);
+    await rejects(prepareInputs([{ name: 'a.png', bytes: png }], G25, { guide: await guidePng(64, 48, undefined, 255) }), 'guide-mismatch', /The guide covers all of a\.png; it must leave the image visible \(transparent\)/);
+    const noAlpha = await raw(noise(64, 48, 3), 64, 48, 3).png().toBuffer();
+    await rejects(prepareInputs([{ name: 'a.png', bytes: png }], G25, { guide: noAlpha }), 'guide-mismatch', /covers all/);
+    await rejects(prepareInputs([{ name: 'a.png', bytes: png }], G25, { guide: await rgbJpeg(64, 48) }), 'guide-mismatch', /The guide is not a PNG image/);
+    const empty = await prepareInputs([{ name: 'a.png', bytes: png }], G25, { guide: await guidePng(64, 48, undefined) });
+    assert.strictEqual(empty.markup, undefined);
+    assert.strictEqual(empty.mask, undefined);
+    assert.match(empty.notes.join('\n'), /guide for a\.png is empty, so it was not sent/);
   });
 });

@@ -1,5 +1,6 @@
 import * as assert from 'assert';
 import { ModelTable } from '../../../src/core/models';
+import { checkRunRequest } from '../../../src/core/apiRequest';
 import { generateParams, splitCount, validateRequest, ValidationError, type ImageRequest } from '../../../src/core/request';
 
 const table = new ModelTable();
@@ -91,6 +92,27 @@ suite('request validation', () => {
     assert.match(refusal({ operation: 'edit', images: [png], mask: mask(4 * 1048576) }).message, /smaller than 4 MB/);
     // dall-e-2's image limit is "less than 4 MB" too: one byte under passes.
     validateRequest({ ...base, operation: 'edit', model: 'dall-e-2', images: [{ ...png, bytes: new Uint8Array(4 * 1048576 - 1) }] }, table.get('dall-e-2')!);
+  });
+
+  test('a guide (markup): GPT Image 2.5 edits only, never with a mask, a PNG', () => {
+    const png = { name: 'a.png', bytes: new Uint8Array(10), format: 'png' as const };
+    const guide = { name: 'a-guide.png', bytes: new Uint8Array(10), format: 'png' as const };
+    const g25 = { ...base, operation: 'edit' as const, model: 'gpt-image-2.5-flare', images: [png] };
+    validateRequest({ ...g25, markup: guide }, table.get('gpt-image-2.5-flare')!);
+    validateRequest({ ...g25, model: 'gpt-image-2.5-sunburst-2026-09-08', markup: guide }, table.get('gpt-image-2.5-sunburst-2026-09-08')!);
+    const noGuide = refusal({ ...g25, model: 'gpt-image-2', markup: guide });
+    assert.strictEqual(noGuide.param, 'markup');
+    assert.match(noGuide.message, /gpt-image-2 does not take a guide \(markup\); the GPT Image 2\.5 models do/);
+    for (const model of ['gpt-image-2.6-sunburst', 'gpt-image-1.5', 'dall-e-2']) assert.strictEqual(refusal({ ...g25, model, markup: guide }).param, 'markup', model);
+    assert.match(refusal({ ...g25, mask: png, markup: guide }).message, /markup: a guide cannot be sent together with a mask/);
+    assert.match(refusal({ ...g25, operation: 'generate', images: undefined, markup: guide }).message, /markup: a guide applies to edits only/);
+    assert.match(refusal({ ...g25, markup: { ...guide, format: 'webp' } }).message, /the guide must be a PNG/);
+    // Checked before any file is read: the entry points' first check refuses the same way.
+    const run = { operation: 'edit' as const, model: 'gpt-image-2', prompt: 'x', n: 1, sources: { image: 'a.png', guide: new Uint8Array(1) } };
+    assert.throws(() => checkRunRequest(run, table.get('gpt-image-2')!), /markup: gpt-image-2 does not take a guide/);
+    assert.throws(() => checkRunRequest({ ...run, model: 'gpt-image-2.5-flare', sources: { ...run.sources, mask: { png: new Uint8Array(1) } } }, table.get('gpt-image-2.5-flare')!), /together with a mask/);
+    assert.throws(() => checkRunRequest({ ...run, operation: 'variation', model: 'gpt-image-2.5-flare' }, table.get('gpt-image-2.5-flare')!), /edits only/, 'a GPT variation is an edit on the wire, but takes no guide');
+    assert.strictEqual(checkRunRequest({ ...run, model: 'gpt-image-2.5-flare' }, table.get('gpt-image-2.5-flare')!).operation, 'edit');
   });
 
   test('n above the per-request limit becomes several requests', () => {

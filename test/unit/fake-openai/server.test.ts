@@ -308,6 +308,42 @@ suite('fake OpenAI Images API', () => {
       assert.match(tooMany.message, /maximum length 16/);
     });
 
+    test('markup (GPT Image 2.5): a transparent PNG of the first image\'s displayed size, never with a mask; recorded', async () => {
+      // A guide: transparent except for one bar.
+      const guide = (w: number, h: number, cover = false) => {
+        const px = Buffer.alloc(w * h * 4);
+        for (let i = 3; i < px.length; i += 4) px[i] = cover ? 255 : 0;
+        for (let x = 10; x < 60; x++) px.set([255, 59, 48, 255], (20 * w + x) * 4);
+        return sharp(px, { raw: { width: w, height: h, channels: 4 } }).png().toBuffer();
+      };
+      const edit = async (model: string, markup: Buffer, extra: Record<string, unknown> = {}, image = rgb256) =>
+        client.images.edit({ model, prompt: 'follow the arrow', image: await toFile(image, 'a.png', { type: 'image/png' }), markup: await toFile(markup, 'a-guide.png', { type: 'image/png' }), ...extra });
+      const ok = await edit('gpt-image-2.5-flare', await guide(256, 256));
+      assert.ok(ok.data![0]!.b64_json);
+      const rec = fake.requests[0]!;
+      assert.deepEqual(rec.files!.filter((f) => f.field === 'markup').map((f) => [f.filename, f.contentType]), [['a-guide.png', 'image/png']]);
+      await edit('gpt-image-2.5-sunburst-2026-09-08', await guide(256, 256));
+      const refusal = async (why: RegExp, param: string, ...args: Parameters<typeof edit>) => {
+        const e = await rejects(() => edit(...args), BadRequestError);
+        assert.equal(e.param, param);
+        assert.match(e.message, why);
+      };
+      await refusal(/'markup' is not supported with this model \(gpt-image-2\)/, 'markup', 'gpt-image-2', await guide(256, 256));
+      await refusal(/not supported with this model \(gpt-image-1\.5\)/, 'markup', 'gpt-image-1.5', await guide(256, 256));
+      await refusal(/cannot be combined with 'mask'/, 'markup', 'gpt-image-2.5-flare', await guide(256, 256), { mask: await toFile(rgba256, 'm.png', { type: 'image/png' }) });
+      await refusal(/same dimensions as the image after orientation \(256x256\)/, 'markup', 'gpt-image-2.5-flare', await guide(128, 256));
+      await refusal(/must contain transparent pixels/, 'markup', 'gpt-image-2.5-flare', await guide(256, 256, true));
+      await refusal(/got RGB/, 'markup', 'gpt-image-2.5-flare', rgb256);
+      await refusal(/must be a valid PNG file/, 'markup', 'gpt-image-2.5-flare', await sharp(rgb256).jpeg().toBuffer());
+      // The size that counts is the first image's after its EXIF orientation: stored 128x256 with orientation 6 is shown 256x128.
+      const rotated = await sharp({ create: { width: 128, height: 256, channels: 3, background: '#888' } }).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+      const rotatedEdit = async (markup: Buffer) =>
+        client.images.edit({ model: 'gpt-image-2.5-flare', prompt: 'x', image: await toFile(rotated, 'r.jpg', { type: 'image/jpeg' }), markup: await toFile(markup, 'g.png', { type: 'image/png' }) });
+      await rotatedEdit(await guide(256, 128));
+      const sideways = await rejects(async () => rotatedEdit(await guide(128, 256)), BadRequestError);
+      assert.match(sideways.message, /markup \(128x256\) must have the same dimensions as the image after orientation \(256x128\)/);
+    });
+
     test('dall-e-2 edit: RGB without mask is the old RGB error; RGBA works and returns a URL', async () => {
       const e = await rejects(
         async () => client.images.edit({ model: 'dall-e-2', prompt: 'x', image: await toFile(rgb256, 'rgb.png', { type: 'image/png' }) }),

@@ -61,6 +61,7 @@ const WEBVIEWS = [
   { name: 'edit', host: 'src/host/edit/panel.ts', atLeast: 40 },
   { name: 'studio', host: 'src/host/studio/view.ts', atLeast: 40 },
   { name: 'gallery', host: 'src/host/gallery/view.ts', atLeast: 25 },
+  { name: 'recipe', host: 'src/host/recipe/panel.ts', atLeast: 25 },
 ];
 
 for (const view of WEBVIEWS) {

@@ -8,7 +8,7 @@ import * as assert from 'assert';
 import { BUILTIN_MODELS, ModelTable } from '../../../src/core/models';
 import { validateRequest, type ImageRequest } from '../../../src/core/request';
 import type { EditOptions } from '../../../src/shared/editProtocol';
-import { checkCustomSize, editRequestFields, fitEditOptions, fitOptions, fitStudioOptions, modelInfo, parseSize } from '../../../src/shared/modelRules';
+import { checkCustomSize, editRequestFields, fitEditOptions, fitOptions, fitStudioOptions, guideChoice, modelInfo, parseSize } from '../../../src/shared/modelRules';
 
 const table = new ModelTable();
 const caps = (id: string) => table.get(id)!;
@@ -70,6 +70,7 @@ suite('model rules: one description of a model', () => {
       inputFidelity: false,
       squareOnly: false,
       complexity: false,
+      markup: false,
     });
     assert.strictEqual(edit('gpt-image-1.5').inputFidelity, true, 'input fidelity is for edits');
     assert.strictEqual(edit('gpt-image-1-mini').inputFidelity, false);
@@ -85,6 +86,31 @@ suite('model rules: one description of a model', () => {
     assert.deepStrictEqual(modelInfo(caps('dall-e-2'), 'variation').qualities, []);
     assert.deepStrictEqual(edit('gpt-image-1.5').qualities, caps('gpt-image-1.5').qualities);
     assert.deepStrictEqual([edit('dall-e-2').squareOnly, edit('dall-e-2').maxImages], [true, 1]);
+  });
+});
+
+suite('model rules: the guide (markup)', () => {
+  test('GPT Image 2.5 and its snapshots take a guide for edits; no other model, and no other operation', () => {
+    const takers = table.list().filter((m) => m.markup).map((m) => m.id);
+    assert.deepStrictEqual(takers, ['gpt-image-2.5-sunburst', 'gpt-image-2.5-flare']);
+    for (const id of ['gpt-image-2.5-sunburst-2026-09-08', 'gpt-image-2.5-flare-2026-09-08']) assert.strictEqual(caps(id).markup, true, id);
+    assert.strictEqual(new ModelTable([{ id: 'my-guided', like: 'gpt-image-2.5-flare' }]).get('my-guided')!.markup, true, 'a custom model like 2.5 takes it too');
+    assert.strictEqual(new ModelTable([{ id: 'my-plain' }]).get('my-plain')!.markup, false);
+    assert.strictEqual(edit('gpt-image-2.5-sunburst').markup, true);
+    assert.strictEqual(generate('gpt-image-2.5-sunburst').markup, false, 'generations take no guide');
+    assert.strictEqual(modelInfo(caps('gpt-image-2.5-sunburst'), 'variation').markup, false, 'variations take no guide');
+    for (const id of ['gpt-image-2.6-sunburst', 'gpt-image-2', 'gpt-image-1.5', 'dall-e-2']) assert.strictEqual(edit(id).markup, false, id);
+  });
+
+  test('the editor sends the mask, the guide, or (a guide on a model without one) nothing, and offers the model that takes it', () => {
+    const models = table.list('edit').map((m) => modelInfo(m, 'edit'));
+    const g2 = edit('gpt-image-2');
+    const g25 = edit('gpt-image-2.5-flare');
+    assert.deepStrictEqual(guideChoice(models, g2, 'mask'), { sends: 'mask' });
+    assert.deepStrictEqual(guideChoice(models, g25, 'mask'), { sends: 'mask' });
+    assert.deepStrictEqual(guideChoice(models, g25, 'guide'), { sends: 'guide' });
+    assert.deepStrictEqual(guideChoice(models, g2, 'guide'), { sends: 'nothing', switchTo: 'gpt-image-2.5-sunburst' });
+    assert.deepStrictEqual(guideChoice([edit('gpt-image-1.5'), g2], g2, 'guide'), { sends: 'nothing', switchTo: undefined }, 'nothing to switch to');
   });
 });
 

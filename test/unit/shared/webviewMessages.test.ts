@@ -66,6 +66,18 @@ suite('mask editor messages (host side)', () => {
     assert.deepStrictEqual(Object.keys(m.options).filter((k) => (m.options as unknown as Record<string, unknown>)[k] !== undefined).sort(), ['keepUnmasked', 'model', 'n', 'size', 'squareMode']);
   });
 
+  test('a run carries the mask or the guide as bytes, never both', () => {
+    const bytes = new Uint8Array([1, 2, 3]);
+    const run = (extra: Record<string, unknown>) => parseFromMaskEditor({ type: 'run', runId: 2, prompt: 'p', options, ...extra });
+    const guided = run({ guide: bytes });
+    assert.ok(guided && guided.type === 'run');
+    assert.strictEqual(guided.guide, bytes);
+    assert.strictEqual(guided.mask, undefined);
+    assert.strictEqual(run({ mask: bytes, guide: bytes }), undefined, 'both: refused');
+    assert.strictEqual(run({ guide: 'iVBORw0K' }), undefined, 'not bytes: refused');
+    assert.strictEqual(run({ guide: { type: 'Buffer', data: [1] } }), undefined);
+  });
+
   test('removeReference names a path', () => {
     assert.deepStrictEqual(parseFromMaskEditor({ type: 'removeReference', id: 4, path: 'img/a.png' }), { type: 'removeReference', id: 4, path: 'img/a.png' });
     assert.strictEqual(parseFromMaskEditor({ type: 'removeReference', id: 4, path: '' }), undefined);

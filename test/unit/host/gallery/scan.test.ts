@@ -1,5 +1,5 @@
 /**
- * The gallery reads records from file heads (src/host/gallery/scan.ts) and makes and caches thumbnails
+ * The gallery reads records from file heads (src/core/headScan.ts) and makes and caches thumbnails
  * (core/thumbnails.ts + src/host/gallery/thumbnails.ts), tested in plain Node on real files written with
  * sharp and embedRecord.
  */
@@ -11,7 +11,7 @@ import sharp from 'sharp';
 import { embedRecord, readRecord } from '../../../../src/core/metadata';
 import type { GenerationRecord } from '../../../../src/core/record';
 import { makeThumbnail } from '../../../../src/core/thumbnails';
-import { bytesSource, HEAD_BYTES, scanFile, scanImage } from '../../../../src/host/gallery/scan';
+import { bytesSource, HEAD_BYTES, scanFile, scanImage } from '../../../../src/core/headScan';
 import { ThumbnailCache, ThumbnailFeed, type FedThumb, type ThumbJob } from '../../../../src/host/gallery/thumbnails';
 
 function record(prompt: string, extra: Partial<GenerationRecord> = {}): GenerationRecord {

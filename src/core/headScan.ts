@@ -6,14 +6,15 @@
  * chunk that can hold the record. Each candidate chunk is handed to core's readRecord inside a
  * minimal container of its own, so the parsing rules stay those of core/metadata.ts.
  *
- * Plain Node (no `vscode`): the host gives it a file handle (local files) or the whole file's bytes
+ * Plain Node (no `vscode`): the gallery index, Show Recipe, the hover, the agent tools and the MCP
+ * server read recipes through it (with core/recipeFile.ts for sidecars); the host gives it a file handle (local files) or the whole file's bytes
  * (other file systems); the benchmark and unit tests use it directly.
  */
 import { open } from 'node:fs/promises';
-import { readRecord, type StoredRecord } from '../../core/metadata';
-import { XMP_SIGNATURE } from '../../core/metadata/jpeg';
-import { ascii, concat, latin1, le32, startsWith, u16be, u32be, u32le } from '../../shared/bytes';
-import { detectResultFormat, PNG_SIGNATURE, readImageSize, type ResultFormat } from '../../shared/imageFormat';
+import { readRecord, type StoredRecord } from './metadata';
+import { XMP_SIGNATURE } from './metadata/jpeg';
+import { ascii, concat, latin1, le32, startsWith, u16be, u32be, u32le } from '../shared/bytes';
+import { detectResultFormat, PNG_SIGNATURE, readImageSize, type ResultFormat } from '../shared/imageFormat';
 
 /** Random access to a file's bytes. */
 export interface ByteSource {
@@ -30,8 +31,8 @@ export interface ScanResult {
   readonly bytesRead: number;
 }
 
-/** The head read first: IHDR + our iTXt, or a JPEG's APP segments, fit easily. */
-export const HEAD_BYTES = 16 * 1024;
+/** The head read first: IHDR + our iTXt, or a JPEG's APP segments, fit for a prompt of usual length (a longer record costs one more read). */
+export const HEAD_BYTES = 4 * 1024;
 /** A chunk / segment larger than this is not read for a record (ours are a few KB). */
 const MAX_RECORD_CHUNK = 4 * 1024 * 1024;
 /** Chunk / segment headers walked at most before giving up. */

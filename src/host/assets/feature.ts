@@ -1,0 +1,421 @@
+/**
+ * Assets as code: "Plan Assets" compares a manifest with the files (heads only) and shows new,
+ * changed, up to date and orphaned images with the estimated cost, interactively and through the
+ * Batch API; "Generate Assets" makes what the plan needs through the one run pipeline (the
+ * concurrency cap, progress, cancel), each image at its path with its entry's recipe hash, then
+ * the renditions locally with sharp. CodeLens on each entry says its state and offers "Generate
+ * this one". Uses the run pipeline and the asset writer, never another feature's insides.
+ */
+import * as vscode from 'vscode';
+import { needsWork, planAssets, planCounts, type AssetPlan, type PlanItem } from '../../core/assetPlan';
+import { readRecord } from '../../core/metadata';
+import { renditionHash, type AssetEntry } from '../../core/manifest';
+import { ModelTable } from '../../core/models';
+import { formatUsd } from '../../core/pricing';
+import { loadEngine } from '../platform/engineLoader';
+import { Disposable } from '../platform/lifecycle';
+import type { Log } from '../platform/log';
+import { readSettings } from '../platform/settings';
+import { onDidWriteAsset, writeAssetAt, type PlacedAsset } from '../run/assets';
+import type { MadeImage, RunPipeline } from '../run/pipeline';
+import { isManifest, ManifestStore, type LoadedManifest } from './manifests';
+import { AssetStateFile, planIO, sha256, sourceDigests } from './state';
+
+/** A plan with the manifest it came from. */
+export interface PlannedManifest {
+  readonly loaded: LoadedManifest;
+  readonly plan: AssetPlan;
+  readonly state: AssetStateFile;
+}
+
+/** What Plan Assets returns to a caller (tests, other extensions): plain data. */
+export interface PlanSummary {
+  readonly manifest: string;
+  readonly items: { readonly path: string; readonly kind: 'image' | 'rendition'; readonly state: string }[];
+  readonly orphaned: readonly string[];
+  readonly problems: number;
+  readonly cost: AssetPlan['cost'];
+  readonly bytesRead: number;
+}
+
+/** What Generate Assets returns: the paths written, the ones that failed with why, and whether it was cancelled. */
+export interface GenerateSummary {
+  readonly written: string[];
+  readonly besides: string[];
+  readonly failed: { readonly path: string; readonly error: string }[];
+  readonly cancelled: boolean;
+}
+
+interface GenerateArgs {
+  readonly manifest?: string | vscode.Uri;
+  /** Only these outputs (workspace-relative paths): "Generate this one", "Retry failed". */
+  readonly only?: readonly string[];
+  /** Ask nothing (tests, keybindings): no confirmation. */
+  readonly noConfirm?: boolean;
+}
+
+export class AssetsFeature extends Disposable implements vscode.CodeLensProvider {
+  readonly store = this._register(new ManifestStore());
+  private readonly changed = this._register(new vscode.EventEmitter<void>());
+  readonly onDidChangeCodeLenses = this.changed.event;
+  private readonly plans = new Map<string, { version: string; plan: Promise<PlannedManifest | undefined> }>();
+  private readonly states = new Map<string, AssetStateFile>();
+  private refresh: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly pipeline: RunPipeline,
+    private readonly log: Log,
+  ) {
+    super();
+    // A file written anywhere may change an entry's state: plan again (once, shortly after).
+    this._register(onDidWriteAsset(() => this.invalidate()));
+  }
+
+  /** Plans a manifest (the active editor's, the given one, or the workspace's first). */
+  async plan(target?: string | vscode.Uri): Promise<PlannedManifest | undefined> {
+    const uri = await this.manifestUri(target);
+    if (!uri) return undefined;
+    const loaded = await this.store.load(uri);
+    if (!loaded) return undefined;
+    const state = this.stateFor(loaded.root);
+    await state.read();
+    const digests = await sourceDigests(loaded.root, loaded.manifest.entries);
+    const plan = await planAssets(loaded.manifest.entries, planIO(loaded.root, digests, state.sidecar()));
+    return { loaded, plan, state };
+  }
+
+  /** "Pixelwright: Plan Assets": the plan in a list, with Generate actions; returns it as plain data. */
+  async planCommand(args?: { manifest?: string; show?: boolean }): Promise<PlanSummary | undefined> {
+    const t = vscode.l10n.t;
+    const planned = await this.plan(args?.manifest);
+    if (!planned) return undefined;
+    const { plan, loaded } = planned;
+    const summary: PlanSummary = {
+      manifest: vscode.workspace.asRelativePath(loaded.uri, false),
+      items: plan.items.map((i) => ({ path: i.path, kind: i.kind, state: i.state })),
+      orphaned: plan.orphaned,
+      problems: loaded.manifest.problems.filter((p) => p.severity === 'error').length,
+      cost: plan.cost,
+      bytesRead: plan.bytesRead,
+    };
+    this.log.info(`plan ${summary.manifest}: ${JSON.stringify(planCounts(plan))}, ${plan.cost.images} images to make, ${plan.bytesRead} bytes read`);
+    if (args?.show === false) return summary;
+
+    const counts = planCounts(plan);
+    type Item = vscode.QuickPickItem & { run?: () => unknown };
+    const items: Item[] = [];
+    const work = plan.items.filter(needsWork);
+    const images = work.filter((i) => i.kind === 'image').length;
+    if (work.length) {
+      items.push({ label: `$(play) ${t('Generate now: {0} images, {1} renditions', images, work.length - images)}`, detail: costLine(plan.cost, false), run: () => this.generateCommand({ manifest: loaded.uri.toString(), noConfirm: true }) });
+    }
+    if (loaded.manifest.problems.some((p) => p.severity === 'error')) {
+      items.push({ label: `$(warning) ${t('{0} entries have problems and are left out: see the Problems panel', new Set(loaded.manifest.problems.filter((p) => p.severity === 'error').map((p) => p.entry)).size)}`, run: () => vscode.commands.executeCommand('workbench.actions.view.problems') });
+    }
+    const section = (label: string, list: readonly PlanItem[]) => {
+      if (!list.length) return;
+      items.push({ label, kind: vscode.QuickPickItemKind.Separator });
+      for (const i of list) items.push({ label: i.path, description: i.kind === 'rendition' ? t('rendition of {0}', i.entry.path) : i.entry.request.model, run: () => this.reveal(loaded, i.entry) });
+    };
+    section(t('New'), plan.items.filter((i) => i.state === 'new'));
+    section(t('Changed'), plan.items.filter((i) => i.state === 'changed'));
+    section(t('Not made by Pixelwright (the new image goes beside it)'), plan.items.filter((i) => i.state === 'foreign'));
+    section(t('Waiting for their image'), plan.items.filter((i) => i.state === 'waiting'));
+    section(t('Up to date'), plan.items.filter((i) => i.state === 'up-to-date'));
+    if (plan.orphaned.length) {
+      items.push({ label: t('Orphaned (no entry names them)'), kind: vscode.QuickPickItemKind.Separator });
+      for (const p of plan.orphaned) items.push({ label: p, run: () => vscode.commands.executeCommand('revealInExplorer', vscode.Uri.joinPath(loaded.root, ...p.split('/'))) });
+    }
+    const picked = await vscode.window.showQuickPick(items, {
+      title: t('Asset plan: {0} new, {1} changed, {2} up to date, {3} orphaned. {4}', counts.new + counts.foreign + counts.waiting, counts.changed, counts['up-to-date'], counts.orphaned, costLine(plan.cost, true)),
+      placeHolder: work.length ? t('Pick an action or an entry') : t('Everything is up to date'),
+      matchOnDescription: true,
+    });
+    await picked?.run?.();
+    return summary;
+  }
+
+  /** "Pixelwright: Generate Assets": what the plan needs, interactively through the run pipeline. */
+  async generateCommand(args: GenerateArgs = {}): Promise<GenerateSummary | undefined> {
+    const t = vscode.l10n.t;
+    const planned = await this.plan(args.manifest);
+    if (!planned) {
+      void vscode.window.showInformationMessage(t('Pixelwright: no asset manifest ({0}) was found in the workspace.', 'pixelwright.assets.json'));
+      return undefined;
+    }
+    const { plan, loaded } = planned;
+    const only = args.only && new Set(args.only);
+    const chosen = (i: PlanItem) => !only || only.has(i.path) || (i.kind === 'rendition' && only.has(i.entry.path));
+    const work = plan.items.filter((i) => chosen(i) && needsWork(i));
+    if (only && args.only!.some((p) => !plan.items.some((i) => i.path === p))) {
+      void vscode.window.showWarningMessage(t('Pixelwright: some of the asked entries are not in the manifest or have problems (see the Problems panel).'));
+    }
+    if (!work.length) {
+      void vscode.window.showInformationMessage(t('Pixelwright: every asset is up to date.'));
+      return { written: [], besides: [], failed: [], cancelled: false };
+    }
+    const images = work.filter((i) => i.kind === 'image');
+    if (images.length > 1 && !args.noConfirm) {
+      const go = t('Generate');
+      const answer = await vscode.window.showInformationMessage(t('Generate {0} images and {1} renditions? {2}', images.length, work.length - images.length, costLine(plan.cost, false)), { modal: true }, go);
+      if (answer !== go) return undefined;
+    }
+    const summary = await this.runWork(planned, work);
+    this.invalidate();
+    const { written, failed, besides, cancelled } = summary;
+    if (cancelled) void vscode.window.showInformationMessage(t('Pixelwright: asset generation cancelled; {0} files were written before.', written.length));
+    else if (failed.length) {
+      const retry = t('Retry Failed');
+      void vscode.window
+        .showWarningMessage(t('Pixelwright: {0} asset files written, {1} failed: {2}', written.length, failed.length, `${failed[0].path}: ${failed[0].error}`), retry, t('Show Log'))
+        .then((a) => {
+          if (a === retry) void this.retryFailed(loaded.uri.toString());
+          else if (a) this.log.show();
+        });
+    } else void vscode.window.showInformationMessage(t('Pixelwright: {0} asset files written.', written.length));
+    if (besides.length) void vscode.window.showWarningMessage(t('Pixelwright: {0} was not made by Pixelwright or was changed by hand, so it was kept; the new image is beside it.', besides.join(', ')));
+    return summary;
+  }
+
+  /** "Retry failed": plans again and makes only the entries whose last run failed. */
+  async retryFailed(manifest?: string): Promise<GenerateSummary | undefined> {
+    const uri = await this.manifestUri(manifest);
+    const root = uri && vscode.workspace.getWorkspaceFolder(uri)?.uri;
+    if (!uri || !root) return undefined;
+    const failed = Object.keys((await this.stateFor(root).read()).failed);
+    if (!failed.length) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Pixelwright: no asset failed in the last run.'));
+      return { written: [], besides: [], failed: [], cancelled: false };
+    }
+    return this.generateCommand({ manifest: uri.toString(), only: failed, noConfirm: true });
+  }
+
+  /** Makes the images (the pipeline, under the concurrency cap), then the renditions (sharp), with one cancellable progress. */
+  private async runWork(planned: PlannedManifest, work: readonly PlanItem[]): Promise<GenerateSummary> {
+    const t = vscode.l10n.t;
+    const { loaded, state } = planned;
+    const settings = readSettings(loaded.uri);
+    const models = new ModelTable(settings.customModels);
+    const written: string[] = [];
+    const besides: string[] = [];
+    const failed: { path: string; error: string }[] = [];
+    const images = work.filter((i) => i.kind === 'image');
+    const renditions = work.filter((i) => i.kind === 'rendition');
+    const total = work.length;
+    let done = 0;
+    let cancelled = false;
+    const uri = (p: string) => vscode.Uri.joinPath(loaded.root, ...p.split('/'));
+    const fail = (path: string, error: string) => {
+      failed.push({ path, error });
+      this.log.warn(`asset ${path} failed: ${error}`);
+    };
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: t('Pixelwright: generating assets'), cancellable: true }, async (progress, token) => {
+      const step = (path: string) => {
+        done++;
+        progress.report({ message: t('{0} of {1}: {2}', done, total, path), increment: 100 / total });
+      };
+      progress.report({ message: t('{0} images to make, {1} at a time', images.length, settings.maxConcurrentRequests) });
+      // Images: each through the run pipeline, at most maxConcurrentRequests at once.
+      await eachLimited(images, settings.maxConcurrentRequests, async (item) => {
+        if (token.isCancellationRequested) return;
+        const caps = models.get(item.entry.request.model)!;
+        let held: MadeImage | undefined;
+        let error: string | undefined;
+        let wasCancelled = false;
+        const sources = item.entry.sources.map(uri);
+        await this.pipeline.run({ ...item.entry.request, sources: sources.length ? { image: sources[0], references: sources.slice(1) } : undefined }, caps, settings, {
+          hold: true,
+          quiet: true,
+          noOpen: true,
+          observer: {
+            token,
+            progressLocation: 'none',
+            onHeld: (m) => (held ??= m),
+            onDone: (end) => {
+              error = end.error;
+              wasCancelled = end.cancelled;
+            },
+          },
+        });
+        if (wasCancelled || token.isCancellationRequested) return;
+        if (!held) return fail(item.path, error ?? t('no image came back'));
+        const want = item.entry.request.outputFormat;
+        if (want && held.format !== want) return fail(item.path, t('the server sent {0}, not {1}', held.format, want));
+        try {
+          const image = held;
+          const placed = await this.place(loaded, state, item.path, item.recipe!, (rule) => this.pipeline.saveAsset(image, uri(item.path), { recipe: item.recipe! }, rule));
+          (placed.besides ? besides : written).push(vscode.workspace.asRelativePath(placed.uri, false));
+        } catch (err) {
+          return fail(item.path, err instanceof Error ? err.message : String(err));
+        }
+        step(item.path);
+      });
+      cancelled = token.isCancellationRequested;
+      if (cancelled) return;
+      // Renditions: from their image as it is now on disk (just made or up to date), no API call.
+      const engine = renditions.length ? await loadEngine() : undefined;
+      const notMade = new Set(failed.map((f) => f.path));
+      for (const item of renditions) {
+        if (token.isCancellationRequested) break;
+        // Its image failed in this run: it waits for the next one (the image's failure says why).
+        if (notMade.has(item.entry.path)) continue;
+        const r = item.rendition!;
+        try {
+          const sourceBytes = await vscode.workspace.fs.readFile(uri(item.entry.path));
+          const rec = readRecord(sourceBytes);
+          if (!rec?.asset) {
+            fail(item.path, t('its image {0} was not made from the manifest', item.entry.path));
+            continue;
+          }
+          const hash = renditionHash(r, { recipe: rec.asset.recipe, createdAt: rec.createdAt });
+          const bytes = await engine!.makeRendition(sourceBytes, rec, r, hash, item.entry.path);
+          const placed = await this.place(loaded, state, item.path, hash, (rule) => writeAssetAt(uri(item.path), bytes, rule).then((p) => ({ ...p, bytes })));
+          (placed.besides ? besides : written).push(vscode.workspace.asRelativePath(placed.uri, false));
+          step(item.path);
+        } catch (err) {
+          fail(item.path, err instanceof Error ? err.message : String(err));
+        }
+      }
+      cancelled = token.isCancellationRequested;
+    });
+    await state.update((s) => {
+      for (const i of work) delete s.failed[i.path];
+      for (const f of failed) s.failed[f.path] = f.error;
+    });
+    return { written, besides, failed, cancelled };
+  }
+
+  /**
+   * Writes at an output path through `write` (the pipeline's asset saver, or the writer itself for
+   * renditions) with the rule for the file there now: replaced only when it is Pixelwright's own
+   * asset, unchanged since written (the state's SHA-256); then remembers what was written.
+   */
+  private async place(loaded: LoadedManifest, state: AssetStateFile, path: string, recipe: string, write: (mayReplace: (existing: Uint8Array) => boolean) => Promise<PlacedAsset & { readonly bytes: Uint8Array }>): Promise<PlacedAsset> {
+    const target = vscode.Uri.joinPath(loaded.root, ...path.split('/'));
+    const existing = await vscode.workspace.fs.readFile(target).then((b) => b, () => undefined);
+    const ours = existing ? await state.mayReplace(path, existing, !!readRecord(existing)?.asset) : false;
+    const seen = existing && sha256(existing);
+    // The writer reads the file again just before replacing it: still the same bytes, or kept.
+    const placed = await write((now) => ours && sha256(now) === seen);
+    const rel = vscode.workspace.asRelativePath(placed.uri, false);
+    if (!placed.besides) await state.update((s) => void (s.written[path] = { sha256: sha256(placed.bytes), size: placed.bytes.length, recipe }));
+    this.log.info(`asset ${rel}${placed.previous ? `, the one before kept as ${vscode.workspace.asRelativePath(placed.previous, false)}` : ''}${placed.besides ? ', beside a file that is not Pixelwright\'s own' : ''}`);
+    return placed;
+  }
+
+  provideCodeLenses(doc: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+    return this.codeLenses(doc);
+  }
+
+  private async codeLenses(doc: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+    const t = vscode.l10n.t;
+    if (!isManifest(doc.uri)) return [];
+    const key = doc.uri.toString();
+    let cached = this.plans.get(key);
+    const version = `${doc.version}`;
+    if (!cached || cached.version !== version) {
+      cached = { version, plan: this.plan(doc.uri).catch(() => undefined) };
+      this.plans.set(key, cached);
+    }
+    const planned = await cached.plan;
+    if (!planned || planned.loaded.text !== doc.getText()) return [];
+    const failed = (await planned.state.read()).failed;
+    const byPath = new Map(planned.plan.items.filter((i) => i.kind === 'image').map((i) => [i.path, i]));
+    const pos = (o: number) => doc.positionAt(o);
+    const lenses: vscode.CodeLens[] = [];
+    for (const e of planned.loaded.manifest.all) {
+      const range = new vscode.Range(pos(e.offset), pos(e.offset));
+      const item = e.path ? byPath.get(e.path) : undefined;
+      if (!item) {
+        lenses.push(new vscode.CodeLens(range, { title: `$(error) ${t('has problems (see the Problems panel)')}`, command: 'workbench.actions.view.problems' }));
+        continue;
+      }
+      const waiting = planned.plan.items.filter((i) => i.kind === 'rendition' && i.entry === item.entry && needsWork(i)).length;
+      const status = failed[item.path] ? `$(error) ${t('failed: {0}', failed[item.path].slice(0, 80))}` : stateLabel(item.state);
+      lenses.push(new vscode.CodeLens(range, { title: status + (waiting && item.state === 'up-to-date' ? ` · ${t('{0} renditions to make', waiting)}` : ''), command: item.state === 'new' ? '' : 'vscode.open', arguments: item.state === 'new' ? [] : [vscode.Uri.joinPath(planned.loaded.root, ...item.path.split('/'))] }));
+      if (needsWork(item) || waiting) {
+        lenses.push(new vscode.CodeLens(range, { title: t('Generate this one'), command: 'pixelwright.generateAssets', arguments: [{ manifest: doc.uri.toString(), only: [item.path], noConfirm: true }] }));
+      }
+    }
+    return lenses;
+  }
+
+  /** Forgets cached plans (files were written, a manifest changed) and asks for new CodeLenses. */
+  invalidate(): void {
+    if (this.refresh) clearTimeout(this.refresh);
+    this.refresh = setTimeout(() => {
+      this.plans.clear();
+      this.changed.fire();
+    }, 300);
+  }
+
+  private async reveal(loaded: LoadedManifest, entry: AssetEntry): Promise<void> {
+    const doc = await vscode.workspace.openTextDocument(loaded.uri);
+    const editor = await vscode.window.showTextDocument(doc);
+    const at = doc.positionAt(entry.offset);
+    editor.selection = new vscode.Selection(at, at);
+    editor.revealRange(new vscode.Range(at, at), vscode.TextEditorRevealType.InCenter);
+  }
+
+  private stateFor(root: vscode.Uri): AssetStateFile {
+    let s = this.states.get(root.toString());
+    if (!s) this.states.set(root.toString(), (s = new AssetStateFile(root)));
+    return s;
+  }
+
+  private async manifestUri(target?: string | vscode.Uri): Promise<vscode.Uri | undefined> {
+    if (target instanceof vscode.Uri) return target;
+    if (typeof target === 'string' && target) {
+      if (/^[a-z][a-z0-9+.-]+:/i.test(target)) return vscode.Uri.parse(target);
+      const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+      return root && vscode.Uri.joinPath(root, ...target.split('/'));
+    }
+    const active = vscode.window.activeTextEditor?.document.uri;
+    if (active && isManifest(active)) return active;
+    const found = await this.store.find();
+    if (found.length <= 1) return found[0];
+    const picked = await vscode.window.showQuickPick(
+      found.map((u) => ({ label: vscode.workspace.asRelativePath(u), uri: u })),
+      { title: vscode.l10n.t('Which asset manifest?') },
+    );
+    return picked?.uri;
+  }
+}
+
+function stateLabel(state: PlanItem['state']): string {
+  const t = vscode.l10n.t;
+  switch (state) {
+    case 'new':
+      return `$(circle-outline) ${t('missing')}`;
+    case 'changed':
+      return `$(sync) ${t('changed')}`;
+    case 'foreign':
+      return `$(warning) ${t('not made by Pixelwright')}`;
+    case 'waiting':
+      return `$(clock) ${t('waiting')}`;
+    case 'up-to-date':
+      return `$(check) ${t('up to date')}`;
+  }
+}
+
+/** "Estimated $0.05 now, $0.025 through the Batch API", and what has no fixed price. */
+export function costLine(cost: AssetPlan['cost'], withBatch: boolean): string {
+  const t = vscode.l10n.t;
+  if (!cost.images) return t('Nothing to pay for.');
+  const range = (min: number, max: number) => (min === max ? formatUsd(min) : `${formatUsd(min)}–${formatUsd(max)}`);
+  let s = cost.priced
+    ? withBatch
+      ? t('Estimated {0} now, {1} through the Batch API.', range(cost.min, cost.max), range(cost.min / 2, cost.max / 2))
+      : t('Estimated {0}.', range(cost.min, cost.max))
+    : '';
+  if (cost.unpriced) s = `${s} ${t('{0} images are billed by tokens (no fixed price per image; half through the Batch API).', cost.unpriced)}`.trim();
+  return s;
+}
+
+async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}

@@ -1,0 +1,211 @@
+/**
+ * What the gallery host says to one page, and when: the first screen first, the rest after.
+ *
+ *  - Before the page is ready, the first screen's thumbnails are read (or made) into memory.
+ *  - On `ready` with the page's size, one `init` message carries the words, the first screen's
+ *    images and those of their thumbnails at hand, so that the page paints it from one message.
+ *    The whole list follows in an `items` message, the missing thumbnails as they are ready.
+ *  - Later changes of the list are re-sent whole (throttled); thumbnails the page asks for are
+ *    sent as they are ready, several per message.
+ *
+ * Dates are put into words here, not in the page: the page's first Intl.DateTimeFormat costs a
+ * fresh renderer 100 ms or more (its ICU data), the extension host pays it once per process.
+ *
+ * Plain Node (no `vscode`): the view (./view.ts) feeds it its index and posts what it says; the
+ * benchmark (bench/gallery.mjs) drives the same code with its own list.
+ */
+import type { StoredRecord } from '../../core/metadata';
+import { firstScreenCount, type GalleryItem, type GalleryReadyMessage, type GalleryThumb, type ToGallery } from '../../shared/galleryProtocol';
+import { ThumbnailFeed, type ThumbJob, type ThumbnailCache } from './thumbnails';
+
+/** Longest prompt sent with the list (labels and tooltips); the details carry the whole one. */
+export const LIST_PROMPT_CHARS = 240;
+/** Thumbnails read (or made) while the page loads, before it says how much it shows. */
+export const DEFAULT_FIRST_SCREEN = 16;
+/** Items are re-sent at most this often while files keep changing. */
+const ITEMS_THROTTLE_MS = 120;
+
+/** An image as the feed needs it (the index's entries have more). */
+export interface FeedImage {
+  readonly id: string;
+  readonly rev: string;
+  readonly record: StoredRecord;
+  readonly width?: number;
+  readonly height?: number;
+}
+
+/** The list the feed shows, and how to reach each image's bytes. */
+export interface FeedSource<I extends FeedImage> {
+  /** Newest first. */
+  items(): readonly I[];
+  get(id: string): I | undefined;
+  /** The first scan of the workspace still runs. */
+  readonly scanning: boolean;
+  /** No folder is open. */
+  noWorkspace(): boolean;
+  /** The file name shown under the tile. */
+  name(image: I): string;
+  /** Where the thumbnail maker finds the file. */
+  job(image: I): ThumbJob;
+}
+
+export interface FeedOptions {
+  /** The UI's language (BCP 47): dates are written in it. */
+  readonly locale: string;
+  /** The page's words (localized), sent with `init`. */
+  readonly strings: () => Record<string, string>;
+  /** Posts to the page (in order, without waiting for the page to take each). */
+  readonly post: (message: ToGallery) => unknown;
+  /** A page is shown and has said `ready` (it may have gone since: hidden views lose their page). */
+  readonly isReady: () => boolean;
+}
+
+/** Dates in words, in one language; the formatter is made on first use (or by warm()). */
+export class DateText {
+  private format: Intl.DateTimeFormat | undefined;
+
+  constructor(private readonly locale: string) {}
+
+  /** Makes the formatter now (it costs tens of ms the first time in a process). */
+  warm(): void {
+    if (this.format) return;
+    try {
+      this.format = new Intl.DateTimeFormat(this.locale || undefined, { dateStyle: 'medium', timeStyle: 'short' });
+    } catch {
+      this.format = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+    }
+  }
+
+  /** An ISO 8601 date in words; empty when it is not one. */
+  text(iso: unknown): string {
+    const t = typeof iso === 'string' ? Date.parse(iso) : NaN;
+    if (!Number.isFinite(t)) return '';
+    this.warm();
+    return this.format!.format(t);
+  }
+}
+
+/** An image as the list sends it. */
+export function listItem(image: FeedImage, name: string, dates: DateText): GalleryItem {
+  const r = image.record;
+  const operation = r.operation === 'edit' || r.operation === 'variation' ? r.operation : 'generate';
+  const createdAt = typeof r.createdAt === 'string' ? r.createdAt : '';
+  return {
+    id: image.id,
+    rev: image.rev,
+    name,
+    prompt: r.prompt.length > LIST_PROMPT_CHARS ? `${r.prompt.slice(0, LIST_PROMPT_CHARS - 1)}…` : r.prompt,
+    model: r.model,
+    operation,
+    createdAt,
+    when: dates.text(createdAt),
+    width: image.width,
+    height: image.height,
+  };
+}
+
+export class GalleryFeed<I extends FeedImage> {
+  readonly dates: DateText;
+  private readonly thumbs: ThumbnailFeed;
+  /** How many tiles the page shows first (from its size); 0: it asks for what it shows. */
+  private firstScreen = 0;
+  private itemsTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastItemsAt = 0;
+  private firstSent: (() => void) | undefined;
+  /** Resolves once a page got its first screen (or the whole list). */
+  readonly firstScreenSent: Promise<void>;
+
+  constructor(
+    private readonly cache: ThumbnailCache,
+    private readonly source: FeedSource<I>,
+    private readonly options: FeedOptions,
+  ) {
+    this.dates = new DateText(options.locale);
+    this.thumbs = new ThumbnailFeed(cache, (items) => void options.post({ type: 'thumbs', items }));
+    this.firstScreenSent = new Promise<void>((resolve) => (this.firstSent = resolve));
+  }
+
+  /** While the page loads: the first screen's thumbnails into memory (read, or made). */
+  prefetch(): void {
+    this.thumbs.prefetch(this.firstJobs(DEFAULT_FIRST_SCREEN));
+  }
+
+  /** The page said `ready`: its first screen in one message, then the whole list and the missing thumbnails. */
+  onReady(msg: GalleryReadyMessage): void {
+    this.thumbs.reset();
+    this.firstScreen = msg.view ? firstScreenCount(msg.view.width, msg.view.height) : 0;
+    const list = this.source.items();
+    const base = { type: 'init' as const, strings: this.options.strings(), locale: this.options.locale };
+    if (!this.firstScreen) {
+      this.options.post(base);
+      this.sendItems();
+      return;
+    }
+    const head = list.slice(0, this.firstScreen);
+    const thumbs: GalleryThumb[] = [];
+    for (const image of head) {
+      const t = this.cache.peek(image);
+      if (t !== undefined) thumbs.push({ id: image.id, rev: image.rev, bytes: t?.bytes, mime: t?.mime });
+    }
+    this.thumbs.markSent(thumbs);
+    this.lastItemsAt = Date.now();
+    this.options.post({
+      ...base,
+      first: { items: head.map((i) => this.item(i)), total: list.length, scanning: this.source.scanning, noWorkspace: this.source.noWorkspace() || undefined, thumbs },
+    });
+    this.firstSent?.();
+    // the thumbnails still missing go first (they are on screen), then the rest of the list
+    this.thumbs.push(head.map((i) => this.source.job(i)));
+    if (list.length > head.length) this.postItems(list);
+  }
+
+  /** The list changed: sent again (at most every ITEMS_THROTTLE_MS). */
+  listChanged(): void {
+    if (this.itemsTimer) return;
+    const wait = Math.max(0, this.lastItemsAt + ITEMS_THROTTLE_MS - Date.now());
+    this.itemsTimer = setTimeout(() => {
+      this.itemsTimer = undefined;
+      this.sendItems();
+    }, wait);
+  }
+
+  /** The thumbnails the page asks for (those of versions no longer listed are left out). */
+  request(wanted: readonly { id: string; rev: string }[]): void {
+    const jobs: ThumbJob[] = [];
+    for (const w of wanted) {
+      const image = this.source.get(w.id);
+      if (image && image.rev === w.rev) jobs.push(this.source.job(image));
+    }
+    this.thumbs.request(jobs);
+  }
+
+  dispose(): void {
+    if (this.itemsTimer) clearTimeout(this.itemsTimer);
+    this.itemsTimer = undefined;
+  }
+
+  private sendItems(): void {
+    if (!this.options.isReady()) return;
+    this.postItems(this.source.items());
+    // The first screen's thumbnails follow the list at once (those already sent to this page are not sent again).
+    if (this.firstScreen) this.thumbs.push(this.firstJobs(this.firstScreen));
+  }
+
+  private postItems(list: readonly I[]): void {
+    this.lastItemsAt = Date.now();
+    this.options.post({ type: 'items', items: list.map((i) => this.item(i)), scanning: this.source.scanning, noWorkspace: this.source.noWorkspace() });
+    this.firstSent?.();
+  }
+
+  private item(image: I): GalleryItem {
+    return listItem(image, this.source.name(image), this.dates);
+  }
+
+  /** Thumbnail jobs for the first `n` images of the list. */
+  private firstJobs(n: number): ThumbJob[] {
+    return this.source
+      .items()
+      .slice(0, n)
+      .map((image) => this.source.job(image));
+  }
+}

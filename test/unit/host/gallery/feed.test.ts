@@ -1,0 +1,180 @@
+/**
+ * What the gallery host posts to its page, and in which order (src/host/gallery/feed.ts), in plain
+ * Node with the real thumbnail cache (memory only) and a thumbnail maker that records its calls:
+ * the first screen in one `init` message with the thumbnails at hand, then the whole list, then the
+ * thumbnails still missing, none twice; dates written by the host in the UI's language.
+ */
+import * as assert from 'assert';
+import type { StoredRecord } from '../../../../src/core/metadata';
+import { DateText, GalleryFeed, listItem, LIST_PROMPT_CHARS, type FeedImage } from '../../../../src/host/gallery/feed';
+import { ThumbnailCache } from '../../../../src/host/gallery/thumbnails';
+import { firstScreenCount, type ToGallery } from '../../../../src/shared/galleryProtocol';
+
+interface Image extends FeedImage {
+  readonly path: string;
+}
+
+function images(n: number): Image[] {
+  return Array.from({ length: n }, (_, i) => {
+    const record: StoredRecord = { v: 1, operation: 'generate', prompt: `image ${i}`, model: 'gpt-image-1.5', createdAt: new Date(Date.UTC(2026, 10, 1) - i * 60_000).toISOString() } as StoredRecord;
+    return { id: `images/${i}.png`, rev: `r${i}`, path: `/ws/images/${i}.png`, record };
+  });
+}
+
+const settle = () => new Promise<void>((r) => setTimeout(r, 20));
+
+function setup(n: number, opts: { failing?: Set<string> } = {}) {
+  const list = images(n);
+  const made: string[] = [];
+  const cache = new ThumbnailCache(undefined, async () => async (input) => {
+    const p = String(input);
+    made.push(p);
+    if (opts.failing?.has(p)) throw new Error('cannot decode');
+    return { bytes: new TextEncoder().encode(p), mime: 'image/webp', width: 1, height: 1 };
+  });
+  const posted: ToGallery[] = [];
+  let ready = false;
+  const feed = new GalleryFeed(
+    cache,
+    {
+      items: () => list,
+      get: (id) => list.find((i) => i.id === id),
+      scanning: false,
+      noWorkspace: () => false,
+      name: (i) => i.path.slice(i.path.lastIndexOf('/') + 1),
+      job: (i) => ({ id: i.id, rev: i.rev, source: i.path }),
+    },
+    { locale: 'en', strings: () => ({ Open: 'Open' }), post: (m) => posted.push(m), isReady: () => ready },
+  );
+  return { list, made, cache, posted, feed, setReady: () => (ready = true) };
+}
+
+const thumbIds = (posted: ToGallery[]) => posted.flatMap((m) => (m.type === 'thumbs' ? m.items.map((t) => t.id) : m.type === 'init' && m.first ? m.first.thumbs.map((t) => t.id) : []));
+
+suite('gallery feed: the first screen first', () => {
+  const view = { width: 300, height: 800 };
+  const n = firstScreenCount(view.width, view.height);
+
+  test('thumbnails made while the page loads come inside init with the first screen; the whole list follows; nothing is sent twice', async () => {
+    const { posted, feed, made, setReady } = setup(100);
+    feed.prefetch();
+    await settle();
+    assert.strictEqual(made.length, 16, 'the first 16 are made before the page is ready');
+    setReady();
+    let first = false;
+    void feed.firstScreenSent.then(() => (first = true));
+    feed.onReady({ type: 'ready', view });
+    await settle();
+    assert.ok(first, 'firstScreenSent resolved');
+    assert.strictEqual(posted[0].type, 'init');
+    const init = posted[0] as Extract<ToGallery, { type: 'init' }>;
+    assert.deepStrictEqual(init.strings, { Open: 'Open' });
+    assert.ok(init.first, 'init carries the first screen');
+    assert.strictEqual(init.first.total, 100);
+    assert.deepStrictEqual(
+      init.first.items.map((i) => i.id),
+      images(n).map((i) => i.id),
+    );
+    assert.strictEqual(init.first.thumbs.length, n, 'every thumbnail of the first screen was at hand');
+    assert.ok(init.first.thumbs.every((t) => t.bytes instanceof Uint8Array && t.mime === 'image/webp'));
+    assert.strictEqual(posted[1].type, 'items', 'the whole list right after');
+    assert.strictEqual((posted[1] as Extract<ToGallery, { type: 'items' }>).items.length, 100);
+    assert.deepStrictEqual(posted.slice(2), [], 'no thumbnail sent again');
+    assert.strictEqual(new Set(thumbIds(posted)).size, thumbIds(posted).length);
+  });
+
+  test('thumbnails not ready at `ready` follow in thumbs messages, in list order; a failed one is sent as "none" once', async () => {
+    const failing = new Set(['/ws/images/1.png']);
+    const { posted, feed, setReady } = setup(50, { failing });
+    setReady();
+    feed.onReady({ type: 'ready', view });
+    const init = posted[0] as Extract<ToGallery, { type: 'init' }>;
+    assert.strictEqual(init.first!.thumbs.length, 0, 'nothing was at hand');
+    assert.strictEqual(posted[1].type, 'items');
+    await settle();
+    await settle();
+    const sent = posted.slice(2).flatMap((m) => (m.type === 'thumbs' ? m.items : []));
+    assert.deepStrictEqual(
+      sent.map((t) => t.id),
+      images(n).map((i) => i.id),
+    );
+    const failed = sent.find((t) => t.id === 'images/1.png')!;
+    assert.strictEqual(failed.bytes, undefined);
+    // a new page: its first screen again, the failed one as "none" inside init (it is known to fail)
+    posted.length = 0;
+    feed.onReady({ type: 'ready', view });
+    const again = posted[0] as Extract<ToGallery, { type: 'init' }>;
+    assert.strictEqual(again.first!.thumbs.length, n);
+    assert.strictEqual(again.first!.thumbs.find((t) => t.id === 'images/1.png')!.bytes, undefined);
+  });
+
+  test('a page that opens elsewhere than at the top (no size given) gets init without a first screen, then the whole list, and asks for what it shows', async () => {
+    const { posted, feed, made, setReady } = setup(30);
+    setReady();
+    feed.onReady({ type: 'ready' });
+    await settle();
+    assert.deepStrictEqual(
+      posted.map((m) => m.type),
+      ['init', 'items'],
+    );
+    assert.strictEqual((posted[0] as Extract<ToGallery, { type: 'init' }>).first, undefined);
+    assert.strictEqual(made.length, 0, 'nothing made unasked');
+    feed.request([
+      { id: 'images/20.png', rev: 'r20' },
+      { id: 'images/21.png', rev: 'stale' },
+    ]);
+    await settle();
+    assert.deepStrictEqual(thumbIds(posted), ['images/20.png'], 'a version no longer listed is left out');
+  });
+
+  test('a list as short as the first screen is sent once, inside init', async () => {
+    const { posted, feed, setReady } = setup(3);
+    setReady();
+    feed.onReady({ type: 'ready', view });
+    assert.strictEqual(posted[0].type, 'init');
+    assert.strictEqual((posted[0] as Extract<ToGallery, { type: 'init' }>).first!.items.length, 3);
+    assert.ok(!posted.some((m) => m.type === 'items'));
+  });
+
+  test('list changes are sent (throttled) only to a ready page', async () => {
+    const { posted, feed, setReady } = setup(5);
+    feed.listChanged();
+    await new Promise((r) => setTimeout(r, 150));
+    assert.strictEqual(posted.length, 0, 'no page yet');
+    setReady();
+    feed.onReady({ type: 'ready' });
+    posted.splice(0);
+    feed.listChanged();
+    feed.listChanged();
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepStrictEqual(
+      posted.map((m) => m.type),
+      ['items'],
+    );
+    feed.dispose();
+  });
+});
+
+suite('gallery feed: dates and list items', () => {
+  test('dates are written in the UI language; a record without a readable date gets none', () => {
+    const iso = '2026-03-04T05:06:00Z';
+    const en = new DateText('en').text(iso);
+    const zh = new DateText('zh-cn').text(iso);
+    assert.strictEqual(en, new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' }).format(Date.parse(iso)));
+    assert.ok(/2026/.test(en) && /Mar/.test(en), en);
+    assert.ok(/2026年3月4日/.test(zh), zh);
+    assert.strictEqual(new DateText('en').text('yesterday'), '');
+    assert.strictEqual(new DateText('en').text(undefined), '');
+    assert.ok(new DateText('not a locale!').text(iso).length > 0, 'an unknown language falls back to the default');
+  });
+
+  test('a list item: its date in words, a long prompt shortened, the operation one of three', () => {
+    const record = { v: 1, operation: 'something', prompt: 'x'.repeat(1000), model: 'm', createdAt: '2026-03-04T05:06:00Z' } as unknown as StoredRecord;
+    const item = listItem({ id: 'a/b.png', rev: '1', record, width: 8, height: 9 }, 'b.png', new DateText('en'));
+    assert.strictEqual(item.prompt.length, LIST_PROMPT_CHARS);
+    assert.ok(item.prompt.endsWith('…'));
+    assert.strictEqual(item.operation, 'generate');
+    assert.strictEqual(item.when, new DateText('en').text('2026-03-04T05:06:00Z'));
+    assert.deepStrictEqual([item.name, item.width, item.height, item.createdAt], ['b.png', 8, 9, '2026-03-04T05:06:00Z']);
+  });
+});
