@@ -5,6 +5,7 @@
  * variation means the same thing wherever it was asked for. Light on purpose (no SDK, no sharp):
  * the host checks a request here before it loads the engine.
  */
+import { msg } from '../shared/messages';
 import type { ModelCapabilities } from './models';
 import { checkGuide, validateRequest, ValidationError, type ImageRequest } from './request';
 import type { RunRequestOf } from './run';
@@ -25,8 +26,8 @@ export function apiRequest<R extends Pick<ImageRequest, 'operation' | 'prompt' |
  */
 export function checkRunRequest(request: RunRequestOf<unknown>, caps: ModelCapabilities): ImageRequest {
   const { sources, ...asked } = request;
-  if (request.operation !== 'generate' && !sources) throw new ValidationError('image', 'an input image is needed');
-  if (sources?.mask && request.operation !== 'edit') throw new ValidationError('mask', 'a mask applies to edits only');
+  if (request.operation !== 'generate' && !sources) throw new ValidationError('image', msg('validation.inputNeeded'));
+  if (sources?.mask && request.operation !== 'edit') throw new ValidationError('mask', msg('validation.maskEditsOnly'));
   if (sources?.guide) checkGuide(request.operation, caps, !!sources.mask);
   const wire: ImageRequest = apiRequest(asked, caps);
   validateRequest(wire, caps, { inputsLater: !!sources });

@@ -14,9 +14,14 @@ export interface GenerateArgs {
   readonly n?: number;
   readonly style?: string;
   readonly background?: 'auto' | 'transparent' | 'opaque';
-  readonly outputFormat?: 'png' | 'jpeg' | 'webp';
+  /** svg and gif need the setting pixelwright.experimental.vectorAndAnimatedOutput. */
+  readonly outputFormat?: 'png' | 'jpeg' | 'webp' | 'svg' | 'gif';
   readonly outputCompression?: number;
   readonly moderation?: 'auto' | 'low';
+  readonly complexity?: 'low' | 'medium' | 'high';
+  /** GIF output: frames (2-16) and milliseconds per frame. */
+  readonly frameCount?: number;
+  readonly frameDurationMs?: number;
   /** Workspace-relative folder to write into, instead of the setting. */
   readonly outputFolder?: string;
   /** Do not open or reveal the results (for callers that handle them). */
@@ -26,9 +31,11 @@ export interface GenerateArgs {
 const STRING_KEYS = ['prompt', 'model', 'size', 'quality', 'style', 'outputFolder'] as const;
 const ENUMS = {
   background: ['auto', 'transparent', 'opaque'],
-  outputFormat: ['png', 'jpeg', 'webp'],
+  outputFormat: ['png', 'jpeg', 'webp', 'svg', 'gif'],
   moderation: ['auto', 'low'],
+  complexity: ['low', 'medium', 'high'],
 } as const;
+const INTEGERS: Readonly<Record<string, readonly [number, number]>> = { n: [1, 10], outputCompression: [0, 100], frameCount: [2, 16], frameDurationMs: [10, 655_350] };
 
 export type ArgsCheck = { readonly ok: true; readonly args: GenerateArgs; readonly ignored: readonly string[] } | { readonly ok: false; readonly problem: string };
 
@@ -49,8 +56,8 @@ export function parseGenerateArgs(raw: unknown): ArgsCheck {
       const allowed = ENUMS[key as keyof typeof ENUMS] as readonly string[];
       if (typeof value !== 'string' || !allowed.includes(value)) return { ok: false, problem: `"${key}" must be one of ${allowed.join(', ')}` };
       out[key] = value;
-    } else if (key === 'n' || key === 'outputCompression') {
-      const [min, max] = key === 'n' ? [1, MAX_IMAGES] : [0, 100];
+    } else if (Object.prototype.hasOwnProperty.call(INTEGERS, key)) {
+      const [min, max] = INTEGERS[key];
       if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) return { ok: false, problem: `"${key}" must be a whole number from ${min} to ${max}` };
       out[key] = value;
     } else if (key === 'noOpen') {
@@ -92,6 +99,9 @@ export function generateArgsFromRecord(record: Pick<GenerationRecord, 'prompt' |
   oneOf('outputFormat', 'output_format');
   int('outputCompression', o.output_compression, 0, 100);
   oneOf('moderation', 'moderation');
+  oneOf('complexity', 'complexity');
+  int('frameCount', o.frame_count, 2, 16);
+  int('frameDurationMs', o.frame_duration_ms, 10, 655_350);
   int('n', o.n ?? record.count, 1, MAX_IMAGES);
   return out as GenerateArgs;
 }

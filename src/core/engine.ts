@@ -14,11 +14,11 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError, AzureOpenAI, toFile } from 'openai';
 import type { ImageGenStreamEvent, ImagesResponse } from 'openai/resources/images';
 import { concat } from '../shared/bytes';
-import { detectImageFormat, MIME_TYPES, type ImageFormat } from '../shared/imageFormat';
-import { classifyError as classifyByShape, ImageApiError, isRetryable, type ErrorInfo } from './errors';
+import { detectResultFormat, MIME_TYPES, type ResultFormat } from '../shared/imageFormat';
+import { classifyError as classifyByShape, ImageApiError, isRetryable, noAccessToOutput, type ErrorInfo } from './errors';
 import type { ModelCapabilities } from './models';
 import { usageFromApi, type ImageUsage } from './pricing';
-import { generateParams, requestOptions, splitCount, validateRequest, type ImageRequest, type InputImage } from './request';
+import { generateParams, isPreviewOutput, requestOptions, splitCount, validateRequest, type ImageRequest, type InputImage } from './request';
 
 export interface ProviderConfig {
   readonly kind: 'openai' | 'azure' | 'compatible';
@@ -29,6 +29,12 @@ export interface ProviderConfig {
   readonly organization?: string;
   readonly project?: string;
   readonly timeoutMs: number;
+  /**
+   * The end user's stable id, already hashed (SHA-256 hex; core/provider's hashSafetyIdentifier):
+   * sent as `safety_identifier` to GPT image models, as the deprecated `user` to DALL·E (whose
+   * servers know only that field). Never recorded in the recipe.
+   */
+  readonly safetyIdentifier?: string;
 }
 
 import type { Logger } from './log';
@@ -43,7 +49,7 @@ export interface ImageResult {
   /** Position in the whole run, 0-based. */
   readonly index: number;
   readonly bytes: Uint8Array;
-  readonly format: ImageFormat;
+  readonly format: ResultFormat;
   readonly revisedPrompt?: string;
   readonly requestId?: string;
   /** What the request that made it used (one object shared by every image of that request). */
@@ -112,9 +118,12 @@ export interface RunOutcome {
   readonly requested: number;
 }
 
-/** The SDK's own classes first (their names do not say what they are), then the error's shape. */
-function classifyError(err: unknown, secrets: readonly string[]): ErrorInfo {
-  const info = classifyByShape(err, secrets);
+/**
+ * The SDK's own classes first (their names do not say what they are), then the error's shape;
+ * a refused SVG or GIF is the project's missing access, not a failure.
+ */
+function classifyError(err: unknown, secrets: readonly string[], req?: ImageRequest): ErrorInfo {
+  const info = req ? noAccessToOutput(classifyByShape(err, secrets), req.outputFormat) : classifyByShape(err, secrets);
   if (err instanceof APIUserAbortError) return { ...info, kind: 'cancelled' };
   if (err instanceof APIConnectionTimeoutError) return { ...info, kind: 'timeout' };
   // A connection the server closed mid-answer is a cut-off answer, not an unreachable provider.
@@ -157,10 +166,13 @@ export async function runImageRequest(provider: ProviderConfig, req: ImageReques
   validateRequest(req, caps);
   const client = createClient(provider);
   const sleep = opts.sleep ?? abortableSleep;
-  const streaming = !!opts.onPartial && caps.streaming && req.operation === 'generate';
+  // SVG and GIF are never streamed and come one per request.
+  const preview = isPreviewOutput(req);
+  const streaming = !!opts.onPartial && caps.streaming && req.operation === 'generate' && !preview;
   const partialImages = Math.min(3, Math.max(0, Math.round(opts.partialImages ?? DEFAULT_PARTIAL_IMAGES)));
   // A streamed request makes one image: n images are n requests, each streaming.
-  const batches = splitCount(req.n, streaming ? 1 : caps.maxN);
+  const batches = splitCount(req.n, streaming || preview ? 1 : caps.maxN);
+  const who = identity(provider, caps);
   const images: ImageResult[] = [];
   const failures: ErrorInfo[] = [];
   let done = 0;
@@ -180,8 +192,8 @@ export async function runImageRequest(provider: ProviderConfig, req: ImageReques
       imageState(b, 'requesting');
       try {
         const { data, request_id } = streaming
-          ? await callStream(client, req, partialImages, opts.signal, (partialIndex, bytes) => opts.onPartial!({ index: starts[b], bytes, partialIndex }))
-          : await callApi(client, req, count, opts.signal);
+          ? await callStream(client, req, who, partialImages, opts.signal, (partialIndex, bytes) => opts.onPartial!({ index: starts[b], bytes, partialIndex }))
+          : await callApi(client, req, who, count, opts.signal);
         opts.log?.info(`${req.operation} ${req.model} n=${count}${streaming ? ' (streamed)' : ''} -> 200 in ${Date.now() - t0} ms, request ${request_id ?? '-'}`);
         const items = data.data ?? [];
         if (items.length === 0) throw new ImageApiError('bad-response', 'the answer held no image', { requestId: request_id ?? undefined });
@@ -193,8 +205,8 @@ export async function runImageRequest(provider: ProviderConfig, req: ImageReques
         };
         for (let i = 0; i < items.length; i++) {
           const bytes = await imageBytes(items[i], opts, () => status({ phase: 'downloading', done, total: req.n }));
-          const format = detectImageFormat(bytes);
-          if (!format) throw new ImageApiError('bad-response', 'the answer was not a PNG, JPEG, WebP or GIF image', { requestId: request_id ?? undefined });
+          const format = detectResultFormat(bytes);
+          if (!format) throw new ImageApiError('bad-response', 'the answer was not a PNG, JPEG, WebP, GIF or SVG image', { requestId: request_id ?? undefined });
           const image: ImageResult = { index: starts[b] + i, bytes, format, revisedPrompt: items[i].revised_prompt ?? undefined, requestId: request_id ?? undefined, billing };
           images.push(image);
           await opts.onImage?.(image);
@@ -203,7 +215,7 @@ export async function runImageRequest(provider: ProviderConfig, req: ImageReques
         }
         return;
       } catch (err) {
-        const info = classifyError(err, [provider.apiKey]);
+        const info = classifyError(err, [provider.apiKey], req);
         opts.log?.[info.kind === 'cancelled' ? 'info' : 'warn'](
           `${req.operation} ${req.model} n=${count} -> ${info.status ?? info.kind} in ${Date.now() - t0} ms, request ${info.requestId ?? '-'}: ${info.serverMessage ?? ''}`,
         );
@@ -227,7 +239,7 @@ export async function runImageRequest(provider: ProviderConfig, req: ImageReques
       try {
         await runBatch(b);
       } catch (err) {
-        const info = classifyError(err, [provider.apiKey]);
+        const info = classifyError(err, [provider.apiKey], req);
         if (info.kind === 'cancelled') throw err;
         failures.push(info);
         imageState(b, 'failed', info);
@@ -245,20 +257,29 @@ function retryDelayMs(info: ErrorInfo, attempt: number): number {
   return Math.min(30_000, 1000 * 2 ** (attempt - 1));
 }
 
-async function callApi(client: OpenAI, req: ImageRequest, n: number, signal: AbortSignal | undefined) {
+/** The end user's hashed id as the model's API names it: `safety_identifier`, or `user` for DALL·E. */
+type Identity = Readonly<Record<string, string>>;
+
+function identity(provider: ProviderConfig, caps: ModelCapabilities): Identity {
+  if (!provider.safetyIdentifier) return {};
+  return caps.family === 'gpt-image' ? { safety_identifier: provider.safetyIdentifier } : { user: provider.safetyIdentifier };
+}
+
+async function callApi(client: OpenAI, req: ImageRequest, who: Identity, n: number, signal: AbortSignal | undefined) {
   const options = { signal };
   if (req.operation === 'generate') {
-    return client.images.generate({ ...(generateParams(req, n) as unknown as OpenAI.Images.ImageGenerateParamsNonStreaming), stream: false }, options).withResponse();
+    return client.images.generate({ ...(generateParams(req, n) as unknown as OpenAI.Images.ImageGenerateParamsNonStreaming), ...who, stream: false }, options).withResponse();
   }
   const files = await Promise.all((req.images ?? []).map(asUpload));
   if (req.operation === 'variation' && req.model.startsWith('dall-e-2')) {
-    return client.images.createVariation({ image: files[0], model: req.model, n, ...(req.size ? { size: req.size as '1024x1024' } : {}) }, options).withResponse();
+    return client.images.createVariation({ image: files[0], model: req.model, n, ...(req.size ? { size: req.size as '1024x1024' } : {}), ...(who.user ? { user: who.user } : {}) }, options).withResponse();
   }
   const { n: _n, moderation: _m, ...rest } = requestOptions(req);
   void _n;
   void _m;
   const body = {
     ...rest,
+    ...who,
     model: req.model,
     prompt: req.prompt,
     n,
@@ -278,11 +299,12 @@ async function callApi(client: OpenAI, req: ImageRequest, n: number, signal: Abo
 async function callStream(
   client: OpenAI,
   req: ImageRequest,
+  who: Identity,
   partialImages: number,
   signal: AbortSignal | undefined,
   onPartial: (partialIndex: number, bytes: Uint8Array) => void,
 ): Promise<{ data: Pick<ImagesResponse, 'data' | 'usage' | 'quality' | 'size'>; request_id: string | null | undefined }> {
-  const params = { ...(generateParams(req, 1) as unknown as OpenAI.Images.ImageGenerateParamsStreaming), stream: true as const, partial_images: partialImages };
+  const params = { ...(generateParams(req, 1) as unknown as OpenAI.Images.ImageGenerateParamsStreaming), ...who, stream: true as const, partial_images: partialImages };
   const { data: stream, request_id } = await client.images.generate(params, { signal }).withResponse();
   let final: string | undefined;
   let done: Extract<ImageGenStreamEvent, { type: 'image_generation.completed' }> | undefined;

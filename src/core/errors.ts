@@ -4,6 +4,7 @@
  * load the `openai` package: the host can classify errors without paying for the SDK.
  * The UI turns a kind into words (localized) and a next action.
  */
+import type { CoreMessage } from '../shared/messages';
 import type { ValidationError } from './request';
 
 export type ErrorKind =
@@ -11,6 +12,7 @@ export type ErrorKind =
   | 'auth' // 401: bad or missing key
   | 'org-verification' // 403: organization must be verified
   | 'forbidden' // other 403 (region, permissions)
+  | 'no-access' // 403/400 to SVG or GIF output: the project has no access to it yet (ErrorInfo.format says which)
   | 'content-policy' // the safety system refused the prompt
   | 'bad-request' // other 400
   | 'not-found' // 404: model or (Azure) deployment
@@ -35,6 +37,10 @@ export interface ErrorInfo {
   readonly code?: string;
   readonly requestId?: string;
   readonly retryAfterSeconds?: number;
+  /** A refusal's reason as a message id with parameters (validation), for the host to translate. */
+  readonly text?: CoreMessage;
+  /** 'no-access': the output format the project has no access to. */
+  readonly format?: 'svg' | 'gif';
 }
 
 /** An error raised by Pixelwright's own client code with an already known kind. */
@@ -102,7 +108,7 @@ export function classifyError(err: unknown, knownSecrets: readonly string[] = []
   const named = err as { name?: string };
   if (named?.name === 'ValidationError') {
     const v = err as ValidationError;
-    return { kind: 'validation', param: v.param, serverMessage: v.message };
+    return { kind: 'validation', param: v.param, serverMessage: v.message, ...(v.text ? { text: v.text } : {}) };
   }
   if (named?.name === 'ImageApiError') {
     const a = err as ImageApiError;
@@ -152,6 +158,18 @@ export function classifyError(err: unknown, knownSecrets: readonly string[] = []
   }
   if (e.status !== undefined && e.status >= 500) return { ...base, kind: 'server' };
   return { ...base, kind: 'unknown' };
+}
+
+/**
+ * A request for SVG or GIF output refused with 403, or with 400 about the output format or
+ * access, is the project's missing access to that output (the SDK: "requires project access", "the
+ * GIF preview"), to be shown as such and not as a failure of Pixelwright. Anything else is as it was.
+ */
+export function noAccessToOutput(info: ErrorInfo, outputFormat: string | undefined): ErrorInfo {
+  if (outputFormat !== 'svg' && outputFormat !== 'gif') return info;
+  const aboutAccess = info.param === 'output_format' || /\baccess\b|\bpreview\b|not (?:enabled|available)/i.test(info.serverMessage ?? '');
+  const refused = (info.status === 403 && info.kind !== 'org-verification') || (info.status === 400 && aboutAccess);
+  return refused ? { ...info, kind: 'no-access', format: outputFormat } : info;
 }
 
 /**

@@ -14,7 +14,7 @@ import { open } from 'node:fs/promises';
 import { readRecord, type StoredRecord } from './metadata';
 import { XMP_SIGNATURE } from './metadata/jpeg';
 import { ascii, concat, latin1, le32, startsWith, u16be, u32be, u32le } from '../shared/bytes';
-import { detectImageFormat, PNG_SIGNATURE, readImageSize, type ImageFormat } from '../shared/imageFormat';
+import { detectResultFormat, PNG_SIGNATURE, readImageSize, type ResultFormat } from '../shared/imageFormat';
 
 /** Random access to a file's bytes. */
 export interface ByteSource {
@@ -23,7 +23,7 @@ export interface ByteSource {
 }
 
 export interface ScanResult {
-  readonly format?: ImageFormat;
+  readonly format?: ResultFormat;
   readonly record?: StoredRecord;
   readonly width?: number;
   readonly height?: number;
@@ -52,7 +52,7 @@ export async function scanImage(src: ByteSource): Promise<ScanResult> {
     bytesRead += b.length;
     return b;
   };
-  const format = detectImageFormat(head);
+  const format = detectResultFormat(head);
   const size = readImageSize(head);
   let record: StoredRecord | undefined;
   switch (format) {
@@ -64,6 +64,14 @@ export async function scanImage(src: ByteSource): Promise<ScanResult> {
       break;
     case 'webp':
       record = await webpRecord(read, Math.min(src.size, 8 + u32le(head, 4)));
+      break;
+    case 'gif':
+      // Pixelwright's comment comes right after the colour table: the first blocks hold it.
+      record = readRecord(await read(0, MAX_RECORD_CHUNK));
+      break;
+    case 'svg':
+      // The metadata is the root's first child; a drawing larger than this is not read for it.
+      if (src.size <= MAX_RECORD_CHUNK) record = readRecord(await read(0, src.size));
       break;
   }
   return { format, record, width: size?.width, height: size?.height, bytesRead };

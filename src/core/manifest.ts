@@ -13,6 +13,7 @@ import * as posix from 'node:path/posix';
 import { JsoncError, lineOf, parseJsonc, property, type JsonNode, type JsonProperty } from './jsonc';
 import type { ModelCapabilities, ModelTable, OutputFormat } from './models';
 import { requestOptions, validateRequest, ValidationError, type ImageRequest } from './request';
+import { msg } from '../shared/messages';
 
 export const MANIFEST_NAME = 'pixelwright.assets.json';
 
@@ -344,7 +345,7 @@ function checkOptions(request: Omit<ImageRequest, 'images' | 'mask'>, sourceCoun
   const fieldFor: Record<string, string> = { size: 'size', quality: 'quality', background: 'background', output_format: 'format', output_compression: 'compression', moderation: 'moderation', input_fidelity: 'inputFidelity', model: 'model', prompt: 'prompt' };
   try {
     validateRequest({ ...request }, caps, { inputsLater: true });
-    if (sourceCount > caps.input.maxImages) throw new ValidationError('image', `${caps.id} takes at most ${caps.input.maxImages} input image${caps.input.maxImages === 1 ? '' : 's'}, got ${sourceCount}`);
+    if (sourceCount > caps.input.maxImages) throw new ValidationError('image', caps.input.maxImages === 1 ? msg('validation.oneInputOnly', caps.id, sourceCount) : msg('validation.tooManyInputs', caps.id, caps.input.maxImages, sourceCount));
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
     const where = property(node, fieldFor[err.param] ?? (err.param === 'image' ? 'sources' : '')) ?? property(node, 'model') ?? property(node, 'prompt');

@@ -17,15 +17,19 @@
  *   prompt does not fit (a huge foreign packet) does embedding fail.
  * - WebP: an `XMP ` chunk (same packet) in the extended format; a simple VP8/VP8L file is turned
  *   into VP8X first (canvas size from the bitstream header, alpha flag kept).
- * - GIF and anything else: embedding throws a {@link MetadataError}.
+ * - GIF: a Comment Extension (`pixelwright:` + JSON in ASCII) after the screen descriptor.
+ * - SVG: a `<metadata>` element, first child of the root `<svg>`, with the record as RDF.
+ * - Anything else: embedding throws a {@link MetadataError}.
  *
  * Reading is tolerant: foreign metadata is skipped and corrupt input gives `undefined`.
  * Format detection and the pixel size from the headers are in src/shared/imageFormat.ts.
  * Plain Node only (no `vscode`, no image library).
  */
 import { utf8Bytes } from '../shared/bytes';
-import { detectImageFormat } from '../shared/imageFormat';
+import { detectResultFormat } from '../shared/imageFormat';
 import { MetadataError } from './metadata/error';
+import { gifRecordTexts, withGifRecord } from './metadata/gif';
+import { svgRecordTexts, withSvgRecord } from './metadata/svg';
 import { JPEG_XMP_ROOM, jpegXmpPackets, withJpegXmp } from './metadata/jpeg';
 import { pngTexts, withPngText } from './metadata/png';
 import { webpXmpPackets, withWebpXmp } from './metadata/webp';
@@ -42,12 +46,12 @@ export interface StoredRecord extends GenerationRecord {
 }
 
 /**
- * Returns a copy of `bytes` (PNG, JPEG or WebP, as the API sent it) with `record` inside,
+ * Returns a copy of `bytes` (PNG, JPEG, WebP, GIF or SVG, as the API sent it) with `record` inside,
  * replacing any record embedded before. Throws a {@link MetadataError} for other formats and for
  * damaged or truncated files.
  */
 export function embedRecord(bytes: Uint8Array, record: GenerationRecord): Uint8Array {
-  const format = detectImageFormat(bytes);
+  const format = detectResultFormat(bytes);
   switch (format) {
     case 'png':
       return withPngText(bytes, RECORD_KEY, recordJson(record));
@@ -57,22 +61,28 @@ export function embedRecord(bytes: Uint8Array, record: GenerationRecord): Uint8A
       // A RIFF chunk may hold up to 4 GB: no need to shorten the record here.
       return withWebpXmp(bytes, (existing) => xmpPacket(existing, recordJson(record)));
     case 'gif':
-      throw new MetadataError('Cannot store the generation record in a GIF image: only PNG, JPEG and WebP are supported.');
+      return withGifRecord(bytes, recordJson(record));
+    case 'svg':
+      return withSvgRecord(bytes, recordJson(record));
     default:
-      throw new MetadataError('Cannot store the generation record: the data is not a PNG, JPEG or WebP image.');
+      throw new MetadataError('Cannot store the generation record: the data is not a PNG, JPEG, WebP, GIF or SVG image.');
   }
 }
 
-/** The record embedded in a PNG, JPEG or WebP file; undefined when absent, invalid or unreadable. Never throws. */
+/** The record embedded in a PNG, JPEG, WebP, GIF or SVG file; undefined when absent, invalid or unreadable. Never throws. */
 export function readRecord(bytes: Uint8Array): StoredRecord | undefined {
   try {
-    switch (detectImageFormat(bytes)) {
+    switch (detectResultFormat(bytes)) {
       case 'png':
         return firstRecord(pngTexts(bytes, RECORD_KEY));
       case 'jpeg':
         return firstRecord(xmpRecordTexts(jpegXmpPackets(bytes)));
       case 'webp':
         return firstRecord(xmpRecordTexts(webpXmpPackets(bytes)));
+      case 'gif':
+        return firstRecord(gifRecordTexts(bytes));
+      case 'svg':
+        return firstRecord(svgRecordTexts(bytes));
       default:
         return undefined;
     }
@@ -87,7 +97,7 @@ export function readRecord(bytes: Uint8Array): StoredRecord | undefined {
  */
 export function readRecordText(bytes: Uint8Array): string | undefined {
   try {
-    switch (detectImageFormat(bytes)) {
+    switch (detectResultFormat(bytes)) {
       case 'png':
         for (const t of pngTexts(bytes, RECORD_KEY)) return t;
         return undefined;
@@ -96,6 +106,12 @@ export function readRecordText(bytes: Uint8Array): string | undefined {
         return undefined;
       case 'webp':
         for (const t of xmpRecordTexts(webpXmpPackets(bytes))) return t;
+        return undefined;
+      case 'gif':
+        for (const t of gifRecordTexts(bytes)) return t;
+        return undefined;
+      case 'svg':
+        for (const t of svgRecordTexts(bytes)) return t;
         return undefined;
       default:
         return undefined;

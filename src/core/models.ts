@@ -2,19 +2,26 @@
  * The model capability table: what each image model accepts, as of November 2026.
  * Every request is checked against it (validateRequest in request.ts) before any network call.
  */
-import { checkCustomSize, type CustomSizeRule } from '../shared/modelRules';
+import { checkCustomSize, COMPLEXITIES, GIF_FRAME_MS, GIF_FRAMES, type Complexity, type CustomSizeRule } from '../shared/modelRules';
+import { englishMessage, msg, type CoreMessage } from '../shared/messages';
 import type { Operation } from './record';
 
 export type { Operation };
 /** The custom-size rule lives in src/shared: the Studio checks a size with it as it is typed. */
 export type { CustomSizeRule };
-export type OutputFormat = 'png' | 'jpeg' | 'webp';
+/** The raster formats every GPT image model returns (and the formats input images are sent in). */
+export type RasterFormat = 'png' | 'jpeg' | 'webp';
+/** Vector and animated output (SVG, GIF): served to projects with access only, behind a setting. */
+export type PreviewFormat = 'svg' | 'gif';
+export type OutputFormat = RasterFormat | PreviewFormat;
+export { COMPLEXITIES, GIF_FRAME_MS, GIF_FRAMES, type Complexity };
+export const PREVIEW_FORMATS: readonly PreviewFormat[] = ['svg', 'gif'];
 export type Background = 'auto' | 'transparent' | 'opaque';
 
 export interface InputLimits {
   readonly maxImages: number;
   readonly maxBytes: number;
-  readonly formats: readonly OutputFormat[];
+  readonly formats: readonly RasterFormat[];
   readonly squareOnly: boolean;
 }
 
@@ -30,8 +37,15 @@ export interface ModelCapabilities {
   readonly maxN: number;
   readonly styles: readonly string[];
   readonly backgrounds: readonly Background[];
-  /** Formats the API can return. DALL·E always returns PNG. */
+  /**
+   * Formats the API can return. DALL·E always returns PNG. SVG and GIF are listed only when the
+   * user turned on `pixelwright.experimental.vectorAndAnimatedOutput` (see ModelTable).
+   */
   readonly outputFormats: readonly OutputFormat[];
+  /** SVG and GIF: what the model may serve to a project with access (offered behind the setting). */
+  readonly previewFormats: readonly PreviewFormat[];
+  /** Takes `complexity` (planning effort, independent of quality), generations and edits. */
+  readonly complexity: boolean;
   readonly compression: boolean;
   readonly moderation: boolean;
   readonly streaming: boolean;
@@ -65,6 +79,8 @@ function gptImage(id: string, extra: Partial<ModelCapabilities> = {}): ModelCapa
     styles: [],
     backgrounds: ['auto', 'transparent', 'opaque'],
     outputFormats: ['png', 'jpeg', 'webp'],
+    previewFormats: [],
+    complexity: false,
     compression: true,
     moderation: true,
     streaming: true,
@@ -84,6 +100,8 @@ function gptImage(id: string, extra: Partial<ModelCapabilities> = {}): ModelCapa
 const DALL_E = {
   backgrounds: [],
   outputFormats: ['png'],
+  previewFormats: [],
+  complexity: false,
   compression: false,
   moderation: false,
   streaming: false,
@@ -96,6 +114,12 @@ const GPT_IMAGE_2_SIZES: CustomSizeRule = { multiple: 16, maxEdge: 3840, maxPixe
 /** GPT Image 2.5 adds two qualities above high. */
 const GPT_IMAGE_25_QUALITIES = [...GPT_QUALITIES, 'xhigh', 'max'] as const;
 const REPLACES_GPT_IMAGE_1 = 'replaces gpt-image-1';
+/**
+ * `complexity`, SVG and GIF output came with the 2.5 and 2.6 models (SDK 7.57; the August 2026
+ * spec, which has gpt-image-2, has none of them). The SDK names no model for them, so they are
+ * offered on these models only, and the server has the last word (SVG and GIF need project access).
+ */
+const GPT_IMAGE_2026 = { complexity: true, previewFormats: PREVIEW_FORMATS } as const;
 
 /**
  * The built-in models, newest first. Where SDK 7.57 is silent about a model (custom sizes and a
@@ -103,10 +127,10 @@ const REPLACES_GPT_IMAGE_1 = 'replaces gpt-image-1';
  * guessed: a refusal from the server is worse than an option left out.
  */
 export const BUILTIN_MODELS: readonly ModelCapabilities[] = [
-  gptImage('gpt-image-2.6-sunburst', { inputFidelity: false, backgrounds: ['auto', 'opaque'] }),
-  gptImage('gpt-image-2.6-flare', { inputFidelity: false, backgrounds: ['auto', 'opaque'] }),
-  gptImage('gpt-image-2.5-sunburst', { inputFidelity: false, qualities: GPT_IMAGE_25_QUALITIES, customSize: GPT_IMAGE_2_SIZES, markup: true, note: REPLACES_GPT_IMAGE_1 }),
-  gptImage('gpt-image-2.5-flare', { inputFidelity: false, qualities: GPT_IMAGE_25_QUALITIES, customSize: GPT_IMAGE_2_SIZES, markup: true, note: REPLACES_GPT_IMAGE_1 }),
+  gptImage('gpt-image-2.6-sunburst', { ...GPT_IMAGE_2026, inputFidelity: false, backgrounds: ['auto', 'opaque'] }),
+  gptImage('gpt-image-2.6-flare', { ...GPT_IMAGE_2026, inputFidelity: false, backgrounds: ['auto', 'opaque'] }),
+  gptImage('gpt-image-2.5-sunburst', { ...GPT_IMAGE_2026, inputFidelity: false, qualities: GPT_IMAGE_25_QUALITIES, customSize: GPT_IMAGE_2_SIZES, markup: true, note: REPLACES_GPT_IMAGE_1 }),
+  gptImage('gpt-image-2.5-flare', { ...GPT_IMAGE_2026, inputFidelity: false, qualities: GPT_IMAGE_25_QUALITIES, customSize: GPT_IMAGE_2_SIZES, markup: true, note: REPLACES_GPT_IMAGE_1 }),
   // The SDK says to omit input_fidelity for gpt-image-2.
   gptImage('gpt-image-2', { customSize: GPT_IMAGE_2_SIZES, inputFidelity: false }),
   gptImage('gpt-image-1.5'),
@@ -157,11 +181,16 @@ export interface CustomModelDeclaration {
   readonly maxN?: number;
 }
 
+export interface ModelTableOptions {
+  /** Offer SVG and GIF output where a model may serve it (`pixelwright.experimental.vectorAndAnimatedOutput`). */
+  readonly previewFormats?: boolean;
+}
+
 export class ModelTable {
   private readonly byId = new Map<string, ModelCapabilities>();
 
-  constructor(custom: readonly CustomModelDeclaration[] = []) {
-    for (const m of BUILTIN_MODELS) this.byId.set(m.id, m);
+  constructor(custom: readonly CustomModelDeclaration[] = [], options: ModelTableOptions = {}) {
+    for (const m of BUILTIN_MODELS) this.byId.set(m.id, options.previewFormats && m.previewFormats.length ? { ...m, outputFormats: [...m.outputFormats, ...m.previewFormats] } : m);
     for (const [alias, target] of Object.entries(ALIASES)) this.byId.set(alias, { ...this.byId.get(target)!, id: alias });
     for (const c of custom) {
       const base = this.byId.get(c.like ?? 'gpt-image-1.5') ?? this.byId.get('gpt-image-1.5')!;
@@ -186,26 +215,26 @@ export class ModelTable {
   }
 }
 
-/**
- * Why a WxH size breaks a custom-size rule, in English (validation, the palette's size box), or
- * undefined when it is fine. The rule itself is shared/modelRules' checkCustomSize.
- */
-export function customSizeProblem(size: string, rule: CustomSizeRule): string | undefined {
+/** Why a WxH size breaks a custom-size rule, as a message id with its bound; undefined when it fits. */
+export function customSizeMessage(size: string, rule: CustomSizeRule): CoreMessage | undefined {
   const p = checkCustomSize(size, rule);
   switch (p?.kind) {
     case undefined:
       return undefined;
     case 'format':
-      return `must be WIDTHxHEIGHT, for example 1536x864`;
-    case 'min':
-      return `width and height must each be at least ${p.value}`;
-    case 'multiple':
-      return `width and height must both be divisible by ${p.value}`;
-    case 'edge':
-      return `the longest side must be at most ${p.value}`;
+      return msg('size.format');
     case 'pixels':
-      return `at most ${p.value.toLocaleString('en-US')} pixels (3840x2160)`;
+      return msg('size.pixels', p.value.toLocaleString('en-US'));
+    case 'min':
+    case 'multiple':
+    case 'edge':
     case 'ratio':
-      return `the aspect ratio must be between 1:${p.value} and ${p.value}:1`;
+      return msg(`size.${p.kind}`, p.value);
   }
+}
+
+/** The same in English (validation's `problem`, the MCP server). */
+export function customSizeProblem(size: string, rule: CustomSizeRule): string | undefined {
+  const m = customSizeMessage(size, rule);
+  return m && englishMessage(m);
 }

@@ -11,9 +11,10 @@
  * Markdown links, CSS `url()` or HTML; and it can never be mistaken for a batch index.
  */
 import { randomBytes } from 'node:crypto';
-import { FILE_EXTENSIONS, isImageFormat, type ImageFormat } from '../shared/imageFormat';
+import { isResultFormat, RESULT_EXTENSIONS, type ResultFormat } from '../shared/imageFormat';
 
-export type ImageFileFormat = ImageFormat;
+/** What a written file can be: a raster format or SVG. */
+export type ImageFileFormat = ResultFormat;
 
 const DEFAULT_SLUG_LENGTH = 48;
 /** slugify never makes slugs shorter than this, whatever maxLength says. */
@@ -85,7 +86,7 @@ function cut(words: readonly string[], limit: number): string {
 
 /** The extension written for `format`, with its dot; undefined for an unknown format. */
 function extensionOf(format: string): string | undefined {
-  return isImageFormat(format) ? `.${FILE_EXTENSIONS[format][0]}` : undefined;
+  return isResultFormat(format) ? `.${RESULT_EXTENSIONS[format][0]}` : undefined;
 }
 
 export function extensionFor(format: ImageFileFormat): string {

@@ -57,7 +57,7 @@ import { sharp } from './lazySharp';
 import { latin1 } from '../shared/bytes';
 import { detectImageFormat, FILE_EXTENSIONS, readImageSize, sniffFormat } from '../shared/imageFormat';
 import { withPngIccProfile } from './metadata/png';
-import type { ModelCapabilities, OutputFormat } from './models';
+import type { ModelCapabilities, RasterFormat as OutputFormat } from './models';
 import type { InputImage } from './request';
 
 // ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
  * The provider settings as the engine takes them, and as a file's record shows them (no key).
  * Pure: the host builds them from VS Code's settings, the MCP server from its environment.
  */
+import { createHash } from 'node:crypto';
 import type { ProviderConfig } from './engine';
 import type { GenerationRecord } from './record';
 
@@ -13,6 +14,17 @@ export interface ProviderSettings {
   readonly organization: string;
   readonly project: string;
   readonly requestTimeoutSeconds: number;
+  /** The end user's id for the provider's abuse monitoring (a user name or e-mail); sent hashed only. */
+  readonly safetyIdentifier?: string;
+}
+
+/**
+ * The `safety_identifier` sent for a setting: the SHA-256 of the trimmed value, in hex, so that
+ * no user name or e-mail address leaves the machine; undefined when the setting is empty.
+ */
+export function hashSafetyIdentifier(value: string | undefined): string | undefined {
+  const v = value?.trim();
+  return v ? createHash('sha256').update(v, 'utf8').digest('hex') : undefined;
 }
 
 export function providerConfig(s: ProviderSettings, apiKey: string): ProviderConfig {
@@ -24,6 +36,7 @@ export function providerConfig(s: ProviderSettings, apiKey: string): ProviderCon
     organization: s.organization || undefined,
     project: s.project || undefined,
     timeoutMs: s.requestTimeoutSeconds * 1000,
+    safetyIdentifier: hashSafetyIdentifier(s.safetyIdentifier),
   };
 }
 

@@ -3,14 +3,15 @@
  * the SDK parameters it becomes. Validation runs before any network call; a refusal names the
  * parameter and what is allowed.
  */
-import { customSizeProblem, type Background, type ModelCapabilities, type Operation, type OutputFormat } from './models';
+import { englishMessage, msg, type CoreMessage } from '../shared/messages';
+import { customSizeMessage, GIF_FRAME_MS, GIF_FRAMES, type Background, type Complexity, type ModelCapabilities, type Operation, type OutputFormat, type RasterFormat } from './models';
 import { MAX_IMAGES } from '../shared/modelRules';
 
 export interface InputImage {
   /** File name sent to the API (its extension matters to some servers). */
   readonly name: string;
   readonly bytes: Uint8Array;
-  readonly format: OutputFormat;
+  readonly format: RasterFormat;
 }
 
 export interface ImageRequest {
@@ -26,6 +27,11 @@ export interface ImageRequest {
   readonly outputCompression?: number;
   readonly moderation?: 'auto' | 'low';
   readonly inputFidelity?: 'low' | 'high';
+  /** Planning effort, independent of quality (the 2026 models). */
+  readonly complexity?: Complexity;
+  /** GIF output: how many frames (2-16) and how long each shows (ms). */
+  readonly frameCount?: number;
+  readonly frameDurationMs?: number;
   /** Edit / variation inputs; the first one carries the mask. */
   readonly images?: readonly InputImage[];
   readonly mask?: InputImage;
@@ -33,22 +39,31 @@ export interface ImageRequest {
   readonly markup?: InputImage;
 }
 
-/** A request refused before it was sent. `param` uses the API's parameter names. */
+/**
+ * A request refused before it was sent. `param` uses the API's parameter names. The reason is a
+ * message id with parameters (`text`, for the host to word in the user's language); `message`
+ * and `problem` are its English.
+ */
 export class ValidationError extends Error {
+  readonly problem: string;
+  readonly text: CoreMessage;
   constructor(
     readonly param: string,
-    readonly problem: string,
+    reason: CoreMessage,
     readonly allowed?: readonly string[],
   ) {
-    super(`${param}: ${problem}${allowed && allowed.length ? ` (allowed: ${allowed.join(', ')})` : ''}`);
+    const text = allowed && allowed.length ? msg('validation.reasonAllowed', param, reason, allowed.join(', ')) : msg('validation.reason', param, reason);
+    super(englishMessage(text));
+    this.problem = englishMessage(reason);
+    this.text = text;
     this.name = 'ValidationError';
   }
 }
 
 function oneOf(param: string, value: string | undefined, allowed: readonly string[], model: string): void {
   if (value === undefined) return;
-  if (allowed.length === 0) throw new ValidationError(param, `${model} does not take ${param}`);
-  if (!allowed.includes(value)) throw new ValidationError(param, `"${value}" is not offered by ${model}`, allowed);
+  if (allowed.length === 0) throw new ValidationError(param, msg('validation.notTaken', model, param));
+  if (!allowed.includes(value)) throw new ValidationError(param, msg('validation.notOffered', value, model), allowed);
 }
 
 /**
@@ -58,45 +73,64 @@ function oneOf(param: string, value: string | undefined, allowed: readonly strin
 export function validateRequest(req: ImageRequest, caps: ModelCapabilities, opts: { readonly inputsLater?: boolean } = {}): void {
   const model = caps.id;
   if (!caps.operations.includes(req.operation)) {
-    throw new ValidationError('model', `${model} cannot ${req.operation === 'generate' ? 'generate images' : `make ${req.operation}s`}`);
+    throw new ValidationError('model', msg(req.operation === 'generate' ? 'validation.cannotGenerate' : req.operation === 'edit' ? 'validation.cannotEdit' : 'validation.cannotVary', model));
   }
   const needsPrompt = req.operation !== 'variation' || caps.family !== 'dall-e-2';
-  if (needsPrompt && req.prompt.trim().length === 0) throw new ValidationError('prompt', 'the prompt is empty');
+  if (needsPrompt && req.prompt.trim().length === 0) throw new ValidationError('prompt', msg('validation.promptEmpty'));
   if ([...req.prompt].length > caps.maxPromptChars) {
-    throw new ValidationError('prompt', `${[...req.prompt].length} characters is longer than the ${caps.maxPromptChars} ${model} accepts`);
+    throw new ValidationError('prompt', msg('validation.promptTooLong', [...req.prompt].length, caps.maxPromptChars, model));
   }
-  if (!Number.isInteger(req.n) || req.n < 1 || req.n > MAX_IMAGES) throw new ValidationError('n', `${req.n} is not a whole number from 1 to ${MAX_IMAGES}`);
+  if (!Number.isInteger(req.n) || req.n < 1 || req.n > MAX_IMAGES) throw new ValidationError('n', msg('validation.countRange', String(req.n), MAX_IMAGES));
 
   if (req.size !== undefined && !caps.sizes.includes(req.size)) {
-    const problem = caps.customSize ? customSizeProblem(req.size, caps.customSize) : `"${req.size}" is not offered by ${model}`;
-    if (problem) throw new ValidationError('size', caps.customSize ? `"${req.size}": ${problem}` : problem, caps.sizes);
+    const problem = caps.customSize ? customSizeMessage(req.size, caps.customSize) : msg('validation.notOffered', req.size, model);
+    if (problem) throw new ValidationError('size', caps.customSize ? msg('validation.customSize', req.size, problem) : problem, caps.sizes);
   }
   oneOf('quality', req.quality, caps.qualities, model);
   oneOf('style', req.style, caps.styles, model);
   oneOf('background', req.background, caps.backgrounds, model);
+  const vector = req.outputFormat === 'svg' || req.outputFormat === 'gif';
+  if (vector && !caps.outputFormats.includes(req.outputFormat!) && caps.previewFormats.includes(req.outputFormat as 'svg' | 'gif')) {
+    throw new ValidationError('output_format', msg('validation.previewOff'));
+  }
   oneOf('output_format', req.outputFormat, caps.outputFormats, model);
   if (req.background === 'transparent' && req.outputFormat === 'jpeg') {
-    throw new ValidationError('background', 'a transparent background needs png or webp output', ['png', 'webp']);
+    throw new ValidationError('background', msg('validation.transparentJpeg'), ['png', 'webp']);
   }
   if (req.outputCompression !== undefined) {
-    if (!caps.compression) throw new ValidationError('output_compression', `${model} does not take output_compression`);
+    if (!caps.compression) throw new ValidationError('output_compression', msg('validation.notTaken', model, 'output_compression'));
     if (req.outputFormat !== 'jpeg' && req.outputFormat !== 'webp') {
-      throw new ValidationError('output_compression', 'compression applies to jpeg and webp output only', ['jpeg', 'webp']);
+      throw new ValidationError('output_compression', msg('validation.compressionFormats'), ['jpeg', 'webp']);
     }
     if (!Number.isInteger(req.outputCompression) || req.outputCompression < 0 || req.outputCompression > 100) {
-      throw new ValidationError('output_compression', `${req.outputCompression} is not a whole number from 0 to 100`);
+      throw new ValidationError('output_compression', msg('validation.compressionRange', String(req.outputCompression)));
     }
   }
   if (req.moderation !== undefined) {
-    if (!caps.moderation) throw new ValidationError('moderation', `${model} does not take moderation`);
+    if (!caps.moderation) throw new ValidationError('moderation', msg('validation.notTaken', model, 'moderation'));
     oneOf('moderation', req.moderation, ['auto', 'low'], model);
   }
   if (req.inputFidelity !== undefined) {
-    if (req.operation === 'generate') throw new ValidationError('input_fidelity', 'input_fidelity applies to edits only');
-    if (!caps.inputFidelity) throw new ValidationError('input_fidelity', `${model} does not take input_fidelity`);
+    if (req.operation === 'generate') throw new ValidationError('input_fidelity', msg('validation.fidelityEditsOnly'));
+    if (!caps.inputFidelity) throw new ValidationError('input_fidelity', msg('validation.notTaken', model, 'input_fidelity'));
+  }
+  if (req.complexity !== undefined) {
+    if (!caps.complexity) throw new ValidationError('complexity', msg('validation.notTaken', model, 'complexity'));
+    oneOf('complexity', req.complexity, ['low', 'medium', 'high'], model);
+  }
+  if (req.outputFormat === 'gif') {
+    if (req.mask) throw new ValidationError('mask', msg('validation.gifMask'));
+    if (req.frameCount !== undefined && (!Number.isInteger(req.frameCount) || req.frameCount < GIF_FRAMES.min || req.frameCount > GIF_FRAMES.max)) {
+      throw new ValidationError('frame_count', msg('validation.frameCount', String(req.frameCount), GIF_FRAMES.min, GIF_FRAMES.max));
+    }
+    if (req.frameDurationMs !== undefined && (!Number.isInteger(req.frameDurationMs) || req.frameDurationMs < GIF_FRAME_MS.min || req.frameDurationMs > GIF_FRAME_MS.max)) {
+      throw new ValidationError('frame_duration_ms', msg('validation.frameDuration', String(req.frameDurationMs), GIF_FRAME_MS.min, GIF_FRAME_MS.max));
+    }
+  } else if (req.frameCount !== undefined || req.frameDurationMs !== undefined) {
+    throw new ValidationError(req.frameCount !== undefined ? 'frame_count' : 'frame_duration_ms', msg('validation.framesGifOnly'), ['gif']);
   }
   // Checked for every operation: a generation would otherwise drop the mask without a word.
-  if (req.mask && req.operation !== 'edit') throw new ValidationError('mask', 'a mask applies to edits only');
+  if (req.mask && req.operation !== 'edit') throw new ValidationError('mask', msg('validation.maskEditsOnly'));
   if (req.markup) checkGuide(req.operation, caps, !!req.mask);
   if (req.operation !== 'generate' && !opts.inputsLater) validateInputs(req, caps);
 }
@@ -104,20 +138,20 @@ export function validateRequest(req: ImageRequest, caps: ModelCapabilities, opts
 function validateInputs(req: ImageRequest, caps: ModelCapabilities): void {
   const images = req.images ?? [];
   const limits = caps.input;
-  if (images.length === 0) throw new ValidationError('image', 'an input image is needed');
+  if (images.length === 0) throw new ValidationError('image', msg('validation.inputNeeded'));
   const max = req.operation === 'variation' ? 1 : limits.maxImages;
-  if (images.length > max) throw new ValidationError('image', `${caps.id} takes at most ${max} input image${max === 1 ? '' : 's'}, got ${images.length}`);
+  if (images.length > max) throw new ValidationError('image', max === 1 ? msg('validation.oneInputOnly', caps.id, images.length) : msg('validation.tooManyInputs', caps.id, max, images.length));
   for (const img of images) {
-    if (!limits.formats.includes(img.format)) throw new ValidationError('image', `${img.name} is ${img.format}`, limits.formats);
+    if (!limits.formats.includes(img.format)) throw new ValidationError('image', msg('validation.inputFormat', img.name, img.format), limits.formats);
     if (img.bytes.byteLength >= limits.maxBytes) {
-      throw new ValidationError('image', `${img.name} is ${(img.bytes.byteLength / 1048576).toFixed(1)} MB; ${caps.id} takes less than ${limits.maxBytes / 1048576} MB`);
+      throw new ValidationError('image', msg('validation.inputTooLarge', img.name, (img.bytes.byteLength / 1048576).toFixed(1), caps.id, limits.maxBytes / 1048576));
     }
   }
   if (req.mask) {
-    if (req.mask.format !== 'png') throw new ValidationError('mask', 'the mask must be a PNG', ['png']);
-    if (req.mask.bytes.byteLength >= 4 * 1048576) throw new ValidationError('mask', 'the mask must be smaller than 4 MB');
+    if (req.mask.format !== 'png') throw new ValidationError('mask', msg('validation.maskPng'), ['png']);
+    if (req.mask.bytes.byteLength >= 4 * 1048576) throw new ValidationError('mask', msg('validation.maskTooLarge'));
   }
-  if (req.markup && req.markup.format !== 'png') throw new ValidationError('markup', 'the guide must be a PNG', ['png']);
+  if (req.markup && req.markup.format !== 'png') throw new ValidationError('markup', msg('validation.guidePng'), ['png']);
 }
 
 /**
@@ -125,9 +159,14 @@ function validateInputs(req: ImageRequest, caps: ModelCapabilities): void {
  * together with a mask. Throws the refusal; checked before the images are read and again when sent.
  */
 export function checkGuide(operation: Operation, caps: ModelCapabilities, withMask: boolean): void {
-  if (operation !== 'edit') throw new ValidationError('markup', 'a guide applies to edits only');
-  if (!caps.markup) throw new ValidationError('markup', `${caps.id} does not take a guide (markup); the GPT Image 2.5 models do`);
-  if (withMask) throw new ValidationError('markup', 'a guide cannot be sent together with a mask: send one of them');
+  if (operation !== 'edit') throw new ValidationError('markup', msg('validation.guideEditsOnly'));
+  if (!caps.markup) throw new ValidationError('markup', msg('validation.guideNotTaken', caps.id));
+  if (withMask) throw new ValidationError('markup', msg('validation.guideWithMask'));
+}
+
+/** SVG and GIF output: one image per request, never streamed (the SDK's rule). */
+export function isPreviewOutput(req: Pick<ImageRequest, 'outputFormat'>): boolean {
+  return req.outputFormat === 'svg' || req.outputFormat === 'gif';
 }
 
 /** How many requests an `n` becomes, given the model's per-request limit: sizes of each batch. */
@@ -149,6 +188,9 @@ export function requestOptions(req: ImageRequest): Record<string, string | numbe
     ['output_compression', req.outputCompression],
     ['moderation', req.moderation],
     ['input_fidelity', req.inputFidelity],
+    ['complexity', req.complexity],
+    ['frame_count', req.frameCount],
+    ['frame_duration_ms', req.frameDurationMs],
     ['n', req.n],
   ];
   for (const [k, v] of fields) if (v !== undefined) o[k] = v;

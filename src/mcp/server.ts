@@ -41,7 +41,7 @@ import {
   describeRecipe, describeWritten, paintRegions, parseEditInput, parseGenerateInput, parseRecipeInput, parseVariationInput, planToolRun, TOOL_NAMES, ToolInputError, type ToolOperation,
 } from '../core/tools';
 import { writeImageWithRecipe } from '../core/files';
-import { detectImageFormat, MIME_TYPES } from '../shared/imageFormat';
+import { detectImageFormat, RESULT_MIME_TYPES } from '../shared/imageFormat';
 
 export interface McpConfig extends ProviderSettings {
   readonly root: string;
@@ -157,7 +157,7 @@ export class PixelwrightMcp {
     for (const image of outcome.images) {
       const path = await writeImageWithRecipe(folder, image.name, image.bytes, image.record, this.config.recipeStorage);
       written.push({ path: this.relative(path), revisedPrompt: image.record.revisedPrompt });
-      content.push({ type: 'image', data: Buffer.from(image.bytes).toString('base64'), mimeType: MIME_TYPES[image.format] });
+      content.push({ type: 'image', data: Buffer.from(image.bytes).toString('base64'), mimeType: RESULT_MIME_TYPES[image.format] });
     }
     return { content: [{ type: 'text', text: describeWritten(written, plan.request.prompt, operation, error) }, ...content] };
   }

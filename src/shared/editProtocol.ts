@@ -6,11 +6,11 @@
  * No `vscode`, no Node APIs: imported by the host and by the browser bundles.
  */
 import { isFormChoices, isInt, isObj } from './guards';
-import type { ModelInfo, OptionChoices } from './modelRules';
+import { defined, type ModelInfo, type OptionChoices } from './modelRules';
 import { isRunId, parseRunControl, type CancelRunMessage, type ReadyMessage, type ReplyEnvelope, type RequestEnvelope } from './webviewMessages';
 
 /** The mask editor's options: the model, how many images, its choices (no style: no model that edits has one) and the editor's own. */
-export interface EditOptions extends Omit<OptionChoices, 'style'> {
+export interface EditOptions extends Omit<OptionChoices, 'style' | 'frames' | 'frameMs'> {
   readonly model: string;
   readonly n: number;
   readonly inputFidelity?: 'low' | 'high';
@@ -120,7 +120,7 @@ export type FromMaskEditor = ReadyMessage | RunMessage | CancelRunMessage | Resu
 
 export function isEditOptions(v: unknown): v is EditOptions {
   return (
-    isFormChoices(v, ['size', 'quality', 'outputFormat', 'background']) &&
+    isFormChoices(v, ['size', 'quality', 'outputFormat', 'background', 'complexity']) &&
     (v.inputFidelity === undefined || v.inputFidelity === 'low' || v.inputFidelity === 'high') &&
     typeof v.keepUnmasked === 'boolean' &&
     (v.squareMode === 'pad' || v.squareMode === 'crop')
@@ -136,6 +136,7 @@ export function pickEditOptions(o: EditOptions): EditOptions {
     n: o.n,
     outputFormat: o.outputFormat,
     background: o.background,
+    ...defined({ complexity: o.complexity }),
     inputFidelity: o.inputFidelity,
     keepUnmasked: o.keepUnmasked,
     squareMode: o.squareMode,

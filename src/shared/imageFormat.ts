@@ -19,6 +19,18 @@ export const MIME_TYPES = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/w
 /** The file extensions of each format (no dot), the one written first. */
 export const FILE_EXTENSIONS = { png: ['png'], jpeg: ['jpg', 'jpeg'], webp: ['webp'], gif: ['gif'] } as const satisfies Record<ImageFormat, readonly string[]>;
 
+/**
+ * What a run can bring back: the four formats above and SVG (a vector drawing, as text; behind a
+ * setting). SVG is never an input: preparation refuses it by name (sniffFormat).
+ */
+export type ResultFormat = ImageFormat | 'svg';
+export const RESULT_MIME_TYPES = { ...MIME_TYPES, svg: 'image/svg+xml' } as const satisfies Record<ResultFormat, string>;
+export const RESULT_EXTENSIONS = { ...FILE_EXTENSIONS, svg: ['svg'] } as const satisfies Record<ResultFormat, readonly string[]>;
+
+export function isResultFormat(value: unknown): value is ResultFormat {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(RESULT_MIME_TYPES, value);
+}
+
 /** Whether `value` names an {@link ImageFormat} (own keys only: `toString` is not a format). */
 export function isImageFormat(value: unknown): value is ImageFormat {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(MIME_TYPES, value);
@@ -36,6 +48,18 @@ export function detectImageFormat(bytes: Uint8Array): ImageFormat | undefined {
   if (bytes.length >= 12 && latin1(bytes, 0, 4) === 'RIFF' && latin1(bytes, 8, 12) === 'WEBP') return 'webp';
   if (bytes.length >= 6 && /^GIF8[79]a$/.test(latin1(bytes, 0, 6))) return 'gif';
   return undefined;
+}
+
+/** A result's format by its first bytes: an {@link ImageFormat}, or 'svg' for an SVG document. */
+export function detectResultFormat(bytes: Uint8Array): ResultFormat | undefined {
+  return detectImageFormat(bytes) ?? (isSvg(bytes) ? 'svg' : undefined);
+}
+
+/** An SVG document: text (a BOM, an XML declaration, comments or a doctype allowed) whose root element is <svg>. */
+export function isSvg(b: Uint8Array): boolean {
+  const head = latin1(b, 0, Math.min(b.length, 4096)).replace(/^\uFEFF|^\xEF\xBB\xBF/, '');
+  const rest = head.replace(/^(\s*(<\?xml[^>]*\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>]*>))*\s*/i, '');
+  return /^<svg[\s>]/i.test(rest);
 }
 
 /**

@@ -13,6 +13,15 @@ import type { ImageRequest } from '../core/request';
 import type { EditOptions } from './editProtocol';
 import type { StudioOptions } from './studioProtocol';
 
+// ---- option values -------------------------------------------------------------------------
+
+/** `complexity`: planning effort, independent of quality (the 2026 models). */
+export type Complexity = 'low' | 'medium' | 'high';
+export const COMPLEXITIES: readonly Complexity[] = ['low', 'medium', 'high'];
+/** GIF output: frames per image and the time each one shows (the SDK's bounds and defaults). */
+export const GIF_FRAMES = { min: 2, max: 16, default: 9 } as const;
+export const GIF_FRAME_MS = { min: 10, max: 655_350, default: 200 } as const;
+
 // ---- the custom-size rule ------------------------------------------------------------------
 
 /** Free-form WxH sizes (gpt-image-2): both sides a multiple of `multiple`, within these bounds. */
@@ -69,6 +78,8 @@ export interface ModelInfo
   readonly inputFidelity: boolean;
   /** Takes square input images only (dall-e-2): the editor pads or crops, and keeps no unmasked pixels. */
   readonly squareOnly: boolean;
+  /** Takes `complexity` (planning effort, independent of quality). */
+  readonly complexity: boolean;
   /** Takes a drawn guide (`markup`, edits only) instead of a mask. */
   readonly markup: boolean;
 }
@@ -86,13 +97,15 @@ export function modelInfo(caps: ModelCapabilities, operation: Operation): ModelI
     qualities: !generate && caps.family === 'dall-e-2' ? [] : caps.qualities,
     styles: caps.styles,
     backgrounds: caps.backgrounds,
-    outputFormats: caps.outputFormats,
+    // SVG and GIF are offered for generations only: an edit's results are composited and shown as pixels.
+    outputFormats: generate ? caps.outputFormats : caps.outputFormats.filter((f) => f !== 'svg' && f !== 'gif'),
     maxN: caps.maxN,
     streaming: caps.streaming,
     maxPromptChars: caps.maxPromptChars,
     maxImages: caps.input.maxImages,
     inputFidelity: !generate && caps.inputFidelity,
     squareOnly: caps.input.squareOnly,
+    complexity: caps.complexity,
     markup: operation === 'edit' && caps.markup,
   };
 }
@@ -116,12 +129,36 @@ export interface OptionChoices {
   readonly style?: string;
   readonly background?: string;
   readonly outputFormat?: string;
+  /** Planning effort: low, medium or high; absent for the model's default. */
+  readonly complexity?: string;
+  /** GIF output: frames (2-16) and milliseconds per frame, as digits; absent for the API's defaults. */
+  readonly frames?: string;
+  readonly frameMs?: string;
 }
 
 /** Choices fitted to a model: each one a value the model offers, or absent where it offers none. */
 export interface FittedChoices extends OptionChoices {
   readonly background?: Background;
   readonly outputFormat?: OutputFormat;
+  readonly complexity?: Complexity;
+}
+
+/** `o` without its undefined members. */
+export function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** A whole number written in digits within [min, max], as the digits; undefined otherwise. */
+function digitsIn(value: string | undefined, min: number, max: number): string | undefined {
+  return value !== undefined && /^\d{1,6}$/.test(value) && Number(value) >= min && Number(value) <= max ? String(Number(value)) : undefined;
+}
+
+/** The GIF frame choices as request fields (numbers), or nothing when the output is not GIF. */
+export function gifFields(o: Pick<OptionChoices, 'outputFormat' | 'frames' | 'frameMs'>): { frameCount?: number; frameDurationMs?: number } {
+  if (o.outputFormat !== 'gif') return {};
+  const frames = digitsIn(o.frames, GIF_FRAMES.min, GIF_FRAMES.max);
+  const ms = digitsIn(o.frameMs, GIF_FRAME_MS.min, GIF_FRAME_MS.max);
+  return { ...(frames ? { frameCount: Number(frames) } : {}), ...(ms ? { frameDurationMs: Number(ms) } : {}) };
 }
 
 export interface FitRules {
@@ -152,6 +189,12 @@ export function fitOptions(m: ModelInfo, o: OptionChoices, rules: FitRules = {})
     style: pick(o.style, m.styles, m.styles[0]),
     background,
     outputFormat,
+    // The newer choices appear only where they apply (absent, not undefined: stored drafts stay as they were).
+    ...defined({
+      complexity: m.complexity && (COMPLEXITIES as readonly string[]).includes(o.complexity ?? '') ? (o.complexity as Complexity) : undefined,
+      frames: outputFormat === 'gif' ? digitsIn(o.frames, GIF_FRAMES.min, GIF_FRAMES.max) : undefined,
+      frameMs: outputFormat === 'gif' ? digitsIn(o.frameMs, GIF_FRAME_MS.min, GIF_FRAME_MS.max) : undefined,
+    }),
   };
 }
 
@@ -185,6 +228,7 @@ export function fitEditOptions(m: ModelInfo, o: Partial<EditOptions>, keepUnmask
     n: fitCount(o.n),
     outputFormat: fitted.outputFormat,
     background: fitted.background,
+    ...defined({ complexity: fitted.complexity }),
     inputFidelity: m.inputFidelity ? o.inputFidelity : undefined,
     keepUnmasked: m.squareOnly ? false : keepUnmasked,
     squareMode: o.squareMode === 'crop' ? 'crop' : 'pad',
@@ -196,7 +240,7 @@ export function fitEditOptions(m: ModelInfo, o: Partial<EditOptions>, keepUnmask
  * the model does not take for edits is left out; a size or quality only when the model offers
  * it; the others go as given, so that validation refuses a wrong one.
  */
-export function editRequestFields(caps: ModelCapabilities, o: EditOptions): Pick<ImageRequest, 'size' | 'quality' | 'outputFormat' | 'background' | 'inputFidelity'> {
+export function editRequestFields(caps: ModelCapabilities, o: EditOptions): Pick<ImageRequest, 'size' | 'quality' | 'outputFormat' | 'background' | 'inputFidelity' | 'complexity'> {
   const m = modelInfo(caps, 'edit');
   return {
     size: o.size && m.sizes.includes(o.size) ? o.size : undefined,
@@ -204,5 +248,6 @@ export function editRequestFields(caps: ModelCapabilities, o: EditOptions): Pick
     outputFormat: m.outputFormats.length > 1 && o.outputFormat ? (o.outputFormat as OutputFormat) : undefined,
     background: m.backgrounds.length && o.background ? (o.background as Background) : undefined,
     inputFidelity: m.inputFidelity && o.inputFidelity ? o.inputFidelity : undefined,
+    ...defined({ complexity: m.complexity && o.complexity ? (o.complexity as Complexity) : undefined }),
   };
 }

@@ -7,7 +7,7 @@
  */
 import { isFormChoices, isObj } from './guards';
 import { parseRunControl, type CancelRunMessage, type ReadyMessage } from './webviewMessages';
-import type { ModelInfo, OptionChoices } from './modelRules';
+import { defined, type ModelInfo, type OptionChoices } from './modelRules';
 
 /**
  * What a model's images cost, from core's price list: per image (USD, [min, max], a range when
@@ -143,12 +143,21 @@ export type FromStudio = ReadyMessage | StudioGenerateMessage | CancelRunMessage
 export const MAX_PROMPT_CHARS = 32000;
 
 export function isStudioOptions(v: unknown): v is StudioOptions {
-  return isFormChoices(v, ['size', 'quality', 'style', 'background', 'outputFormat']);
+  return isFormChoices(v, ['size', 'quality', 'style', 'background', 'outputFormat', 'complexity', 'frames', 'frameMs']);
 }
 
 /** Only the known fields (a message may carry more; they are dropped). */
 function cleanOptions(o: StudioOptions): StudioOptions {
-  return { model: o.model, n: o.n, size: o.size, quality: o.quality, style: o.style, background: o.background, outputFormat: o.outputFormat };
+  return {
+    model: o.model,
+    n: o.n,
+    size: o.size,
+    quality: o.quality,
+    style: o.style,
+    background: o.background,
+    outputFormat: o.outputFormat,
+    ...defined({ complexity: o.complexity, frames: o.frames, frameMs: o.frameMs }),
+  };
 }
 
 const isPrompt = (v: unknown): v is string => typeof v === 'string' && v.length <= MAX_PROMPT_CHARS * 2;

@@ -174,3 +174,53 @@ export async function makePicture(spec: PictureSpec): Promise<Buffer> {
   }
   return img.toBuffer();
 }
+
+/**
+ * An SVG drawing like makePicture's (gradient, disc, bar, colours from the seed), as the SVG
+ * output of the 2026 models comes: a standalone UTF-8 document.
+ */
+export function makeSvg(spec: Pick<PictureSpec, 'width' | 'height' | 'seed' | 'transparent'>): Buffer {
+  const random = rng(hash32(spec.seed));
+  const colour = () => `#${Array.from({ length: 3 }, () => Math.floor(random() * 256).toString(16).padStart(2, '0')).join('')}`;
+  const [from, to, disc, bar] = [colour(), colour(), colour(), colour()];
+  const { width: w, height: h } = spec;
+  const cx = Math.round(w * (0.25 + random() * 0.5));
+  const cy = Math.round(h * (0.25 + random() * 0.5));
+  const r = Math.round(Math.min(w, h) * (0.2 + random() * 0.15));
+  const barY = Math.round(h * (0.1 + random() * 0.7));
+  const background = spec.transparent ? '' : `<rect width="${w}" height="${h}" fill="url(#g)"/><rect y="${barY}" width="${w}" height="${Math.max(1, Math.round(h * 0.08))}" fill="${bar}"/>`;
+  return Buffer.from(
+    `<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">` +
+      `<defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="${from}"/><stop offset="1" stop-color="${to}"/></linearGradient></defs>` +
+      `${background}<circle cx="${cx}" cy="${cy}" r="${r}" fill="${disc}"/></svg>\n`,
+    'utf8',
+  );
+}
+
+/** An animated GIF: `frames` frames of `delayMs` each, a disc moving across a gradient (cheap to encode). */
+export async function makeGif(spec: Pick<PictureSpec, 'width' | 'height' | 'seed'>, frames: number, delayMs: number): Promise<Buffer> {
+  const { width: w, height: h } = spec;
+  const random = rng(hash32(spec.seed));
+  const base = [0, 0, 0].map(() => Math.floor(random() * 200));
+  const disc = [0, 0, 0].map(() => Math.floor(random() * 256));
+  const raw = Buffer.alloc(w * h * frames * 3);
+  const r = Math.min(w, h) * 0.15;
+  for (let f = 0; f < frames; f++) {
+    const cx = w * (0.2 + (0.6 * f) / Math.max(1, frames - 1));
+    const cy = h / 2;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const o = ((f * h + y) * w + x) * 3;
+        const inDisc = (x - cx) ** 2 + (y - cy) ** 2 <= r * r;
+        raw[o] = inDisc ? disc[0] : base[0] + ((x * 48) / w) | 0;
+        raw[o + 1] = inDisc ? disc[1] : base[1];
+        raw[o + 2] = inDisc ? disc[2] : base[2] + ((y * 48) / h) | 0;
+      }
+    }
+  }
+  // GIF stores delays in 10 ms units: the API rounds to the nearest 10 ms.
+  const delay = Math.min(655_350, Math.round(delayMs / 10) * 10);
+  return sharp(raw, { raw: { width: w, height: h * frames, channels: 3, pageHeight: h } })
+    .gif({ delay: Array(frames).fill(delay), loop: 0, effort: 1, colours: 16, dither: 0 })
+    .toBuffer();
+}

@@ -8,7 +8,7 @@ import * as http from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { FakeBatchApi, type BatchBehaviour, type LineAnswer } from './batch';
-import { hash32, makePicture, MIME, type ImageFormat } from './images';
+import { hash32, makeGif, makePicture, makeSvg, MIME, type ImageFormat } from './images';
 import {
   ApiError,
   MODELS,
@@ -18,13 +18,14 @@ import {
   validateRequest,
   type ImageJob,
   type Operation,
+  type PreviewAccess,
   type RawParams,
   type Upload,
 } from './validate';
 
 export { MODELS, customSizeProblem } from './validate';
 export type { BatchBehaviour } from './batch';
-export type { ImageJob, Operation } from './validate';
+export type { ImageJob, Operation, PreviewAccess } from './validate';
 
 export type FaultKind =
   | 'rate_limit'
@@ -73,6 +74,8 @@ export interface FakeOptions {
   azureDeployments?: Record<string, string>;
   /** Log each request to stderr. */
   log?: boolean;
+  /** The gated outputs this project may use (default: neither, as for most projects). */
+  previewAccess?: Partial<PreviewAccess>;
 }
 
 export interface RecordedFile {
@@ -124,6 +127,8 @@ export interface FakeOpenAI {
   /** Clears faults and recorded requests (latency and served files stay). */
   reset(): void;
   setLatency(ms: number): void;
+  /** Grants or takes back access to SVG and GIF output (reset() leaves it). */
+  setPreviewAccess(access: Partial<PreviewAccess>): void;
   /** The Batch API's timings and faults (reset() clears them). */
   setBatchBehaviour(b: BatchBehaviour): void;
   /** Files uploaded or made by batches (`/v1/files`). */
@@ -213,6 +218,7 @@ export async function startFakeOpenAI(opts: FakeOptions = {}): Promise<FakeOpenA
   let latencyMs = Math.max(0, opts.latencyMs ?? 0);
   /** Forced answer shape, as some compatible servers do (URLs for every model, or always base64). */
   let resultShape: 'url' | 'b64_json' | undefined;
+  const access: PreviewAccess = { svg: false, gif: false, ...opts.previewAccess };
   const faults: Fault[] = [];
   const requests: RecordedRequest[] = [];
   const files = new Map<string, StoredFile>();
@@ -499,7 +505,10 @@ export async function startFakeOpenAI(opts: FakeOptions = {}): Promise<FakeOpenA
     return `${job.operation}|${job.model.id}|${job.prompt}|${index}|${inputHash}`;
   }
 
-  function picture(job: ImageJob, index: number, width = job.width, height = job.height, extra = ''): Promise<Buffer> {
+  async function picture(job: ImageJob, index: number, width = job.width, height = job.height, extra = ''): Promise<Buffer> {
+    const seed = seedFor(job, index) + extra;
+    if (job.outputFormat === 'svg') return makeSvg({ width, height, seed, transparent: job.background === 'transparent' });
+    if (job.outputFormat === 'gif') return makeGif({ width, height, seed }, job.frameCount, job.frameDurationMs);
     return makePicture({
       width,
       height,
@@ -535,7 +544,7 @@ export async function startFakeOpenAI(opts: FakeOptions = {}): Promise<FakeOpenA
     const expired = (resultShape ?? job.responseFormat) === 'url' && takeFault(EXPIRED, ctx.path, true) !== undefined;
     const data = images.map((bytes) => {
       const item: Record<string, string> = {};
-      if ((resultShape ?? job.responseFormat) === 'url') item['url'] = storeFile(bytes, job.outputFormat, expired);
+      if ((resultShape ?? job.responseFormat) === 'url') item['url'] = storeFile(bytes, job.outputFormat as ImageFormat, expired);
       else item['b64_json'] = bytes.toString('base64');
       if (job.model.family === 'dall-e-3') item['revised_prompt'] = revisedPrompt(job.prompt);
       return item;
@@ -548,6 +557,11 @@ export async function startFakeOpenAI(opts: FakeOptions = {}): Promise<FakeOpenA
       body['size'] = size;
       const usage = usageFor(job);
       body['usage'] = { ...usage, output_tokens_details: { image_tokens: usage.output_tokens, text_tokens: 0 } };
+      if (job.outputFormat === 'svg') {
+        // SVG authoring is billed apart from the reference image (SDK 7.57: svg_usage).
+        const output = 1200 + (hash32(job.prompt) % 800);
+        body['svg_usage'] = { model: 'svg-author', input_tokens: usage.input_tokens, output_tokens: output, reasoning_tokens: 400, total_tokens: usage.input_tokens + output + 400 };
+      }
     }
     sendJson(res, ctx, 200, body);
   }
@@ -669,6 +683,14 @@ export async function startFakeOpenAI(opts: FakeOptions = {}): Promise<FakeOpenA
         if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return reply(400, { error: 'body must be {"ms": <non-negative number>}' });
         api.setLatency(ms);
         return reply(200, { ok: true, latencyMs });
+      }
+      if (path === '/_fake/access' && method === 'POST') {
+        const body = (await readJson()) as { svg?: unknown; gif?: unknown } | undefined;
+        if (!body || (body.svg !== undefined && typeof body.svg !== 'boolean') || (body.gif !== undefined && typeof body.gif !== 'boolean')) {
+          return reply(400, { error: 'body must be {"svg"?: boolean, "gif"?: boolean}' });
+        }
+        api.setPreviewAccess(body as Partial<PreviewAccess>);
+        return reply(200, { ok: true, access });
       }
       if (path === '/_fake/result-shape' && method === 'POST') {
         const body = (await readJson()) as { shape?: unknown } | undefined;
@@ -890,7 +912,7 @@ export async function startFakeOpenAI(opts: FakeOptions = {}): Promise<FakeOpenA
       if (azureModel && operation === 'edit' && azureModel === 'dall-e-3') {
         throw azureError(400, 'OperationNotSupported', `The imagesEdit operation does not work with the specified model, ${azureModel}. Please choose different model and try again. You can learn more about which models can be used with each operation here: https://go.microsoft.com/fwlink/?linkid=2197993.`);
       }
-      const job = await validateRequest(operation, raw, azureModel);
+      const job = await validateRequest(operation, raw, azureModel, access);
 
       if (takeFault(MODERATION, path, isApi)) throw moderationError(ctx, job);
       await answerJob(res, ctx, job);
@@ -947,6 +969,10 @@ export async function startFakeOpenAI(opts: FakeOptions = {}): Promise<FakeOpenA
     },
     setLatency(ms) {
       latencyMs = Math.max(0, ms);
+    },
+    setPreviewAccess(a) {
+      if (a.svg !== undefined) access.svg = a.svg;
+      if (a.gif !== undefined) access.gif = a.gif;
     },
     setBatchBehaviour(b) {
       batchApi.behaviour = { ...b };

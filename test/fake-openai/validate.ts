@@ -20,8 +20,19 @@ export interface ModelSpec {
   inputFidelity: boolean;
   /** GPT Image 2.5 (and its snapshots): quality xhigh and max too. */
   extraQualities?: boolean;
+  /**
+   * The 2026 models (2.5 and 2.6 families): `complexity`, and output_format svg and gif, which
+   * are served only to projects with access (FakeOptions.previewAccess).
+   */
+  newer?: boolean;
   /** GPT Image 2.5 (and its snapshots): edits take `markup`, a drawn guide. */
   markup?: boolean;
+}
+
+/** Which of the gated outputs the fake's project has access to (both off, as for most projects). */
+export interface PreviewAccess {
+  svg: boolean;
+  gif: boolean;
 }
 
 const gpt = (id: string, extra: Partial<ModelSpec> = {}): ModelSpec => ({
@@ -34,10 +45,10 @@ const gpt = (id: string, extra: Partial<ModelSpec> = {}): ModelSpec => ({
 
 export const MODELS: ReadonlyMap<string, ModelSpec> = new Map(
   [
-    gpt('gpt-image-2.6-sunburst', { inputFidelity: false }),
-    gpt('gpt-image-2.6-flare', { inputFidelity: false }),
+    gpt('gpt-image-2.6-sunburst', { inputFidelity: false, newer: true }),
+    gpt('gpt-image-2.6-flare', { inputFidelity: false, newer: true }),
     ...['gpt-image-2.5-sunburst', 'gpt-image-2.5-flare', 'gpt-image-2.5-sunburst-2026-09-08', 'gpt-image-2.5-flare-2026-09-08'].map((id) =>
-      gpt(id, { customSizes: true, inputFidelity: false, extraQualities: true, markup: true }),
+      gpt(id, { customSizes: true, inputFidelity: false, extraQualities: true, newer: true, markup: true }),
     ),
     gpt('gpt-image-2', { customSizes: true, inputFidelity: false }),
     gpt('gpt-image-2-2026-04-21', { customSizes: true, inputFidelity: false }),
@@ -133,7 +144,10 @@ export interface ImageJob {
   quality: string;
   style?: string;
   background: 'transparent' | 'opaque';
-  outputFormat: ImageFormat;
+  outputFormat: ImageFormat | 'svg' | 'gif';
+  /** GIF output: frames and the delay of each (ms, rounded to 10 as the API does). */
+  frameCount: number;
+  frameDurationMs: number;
   outputCompression: number;
   responseFormat: 'url' | 'b64_json';
   stream: boolean;
@@ -145,21 +159,23 @@ export interface ImageJob {
 }
 
 const COMMON = ['prompt', 'model', 'n', 'size', 'user', 'safety_identifier'];
+/** SDK 7.57: complexity, GIF frames, the SVG author (JSON `svg`, multipart `svg[model]`...). */
+const NEWER = ['complexity', 'frame_count', 'frame_duration_ms', 'svg', 'svg[model]', 'svg[reasoning][effort]'];
 const KNOWN: Readonly<Record<Operation | 'edit-json', ReadonlySet<string>>> = {
   generate: new Set([
     ...COMMON,
     'quality', 'response_format', 'output_format', 'output_compression', 'stream', 'partial_images',
-    'moderation', 'background', 'style',
+    'moderation', 'background', 'style', ...NEWER,
   ]),
   edit: new Set([
     ...COMMON,
     'image', 'image[]', 'mask', 'markup', 'background', 'response_format', 'output_format', 'output_compression',
-    'input_fidelity', 'stream', 'partial_images', 'quality',
+    'input_fidelity', 'stream', 'partial_images', 'quality', ...NEWER,
   ]),
   'edit-json': new Set([
     ...COMMON,
     'images', 'mask', 'quality', 'input_fidelity', 'output_format', 'output_compression', 'moderation',
-    'background', 'stream', 'partial_images',
+    'background', 'stream', 'partial_images', ...NEWER,
   ]),
   variation: new Set(['image', 'model', 'n', 'response_format', 'size', 'user']),
 };
@@ -409,7 +425,7 @@ async function checkMarkup(up: Upload, first: InputImage, model: ModelSpec, with
  * Validates a request for `operation`. `forcedModel` is the Azure deployment's model: the body's
  * `model` is then ignored, as Azure does.
  */
-export async function validateRequest(operation: Operation, raw: RawParams, forcedModel?: string): Promise<ImageJob> {
+export async function validateRequest(operation: Operation, raw: RawParams, forcedModel?: string, access: PreviewAccess = { svg: false, gif: false }): Promise<ImageJob> {
   const r = new Reader(raw);
   const jsonEdit = operation === 'edit' && raw.source === 'json';
   const known = KNOWN[jsonEdit ? 'edit-json' : operation];
@@ -458,6 +474,7 @@ export async function validateRequest(operation: Operation, raw: RawParams, forc
   if (isGpt && r.has('response_format')) throw unsupported('response_format', model.id);
   if (model.family !== 'dall-e-3' && r.has('style')) throw unsupported('style', model.id);
   if (operation === 'edit' && isGpt && !model.inputFidelity && r.has('input_fidelity')) throw unsupported('input_fidelity', model.id);
+  for (const p of NEWER) if (r.has(p) && !model.newer) throw unsupported(p.replace(/\[.*$/, ''), model.id);
 
   // 4. The prompt.
   let prompt = '';
@@ -506,7 +523,32 @@ export async function validateRequest(operation: Operation, raw: RawParams, forc
   const style = model.family === 'dall-e-3' && operation === 'generate' ? r.enumOf('style', ['vivid', 'natural'] as const) ?? 'vivid' : undefined;
   const responseFormat = isGpt ? 'b64_json' : r.enumOf('response_format', ['url', 'b64_json'] as const) ?? 'url';
   const background = r.enumOf('background', ['transparent', 'opaque', 'auto'] as const) ?? 'auto';
-  const outputFormat = r.enumOf('output_format', ['png', 'jpeg', 'webp'] as const) ?? 'png';
+  const outputFormat = r.enumOf('output_format', model.newer ? (['png', 'jpeg', 'webp', 'svg', 'gif'] as const) : (['png', 'jpeg', 'webp'] as const)) ?? 'png';
+  const preview = outputFormat === 'svg' || outputFormat === 'gif';
+  if (model.newer) r.enumOf('complexity', ['low', 'medium', 'high'] as const);
+  const frameCount = r.integer('frame_count');
+  const frameDuration = r.integer('frame_duration_ms');
+  if ((frameCount !== undefined || frameDuration !== undefined) && outputFormat !== 'gif') {
+    throw invalid('frame_count and frame_duration_ms are only supported with output_format=gif.', frameCount !== undefined ? 'frame_count' : 'frame_duration_ms');
+  }
+  if (frameCount !== undefined) range('frame_count', frameCount, 2, 16);
+  if (frameDuration !== undefined && frameDuration < 1) range('frame_duration_ms', frameDuration, 1, 655_350);
+  if ((r.has('svg') || r.has('svg[model]')) && outputFormat !== 'svg') throw invalid("The 'svg' parameter is only supported with output_format=svg.", 'svg');
+  if (preview) {
+    // SVG and GIF: one image, no streaming, partial images or compression (SDK 7.57).
+    if ((r.integer('n') ?? 1) !== 1) throw invalid(`${outputFormat.toUpperCase()} output requires n=1.`, 'n');
+    if (r.boolean('stream')) throw invalid(`Streaming is not supported with output_format=${outputFormat}.`, 'stream');
+    if ((r.integer('partial_images') ?? 0) !== 0) throw invalid(`partial_images is not supported with output_format=${outputFormat}.`, 'partial_images');
+    if (r.has('output_compression')) throw invalid(`output_compression is not supported with output_format=${outputFormat}.`, 'output_compression');
+    if (outputFormat === 'gif' && raw.uploads.some((u) => u.field === 'mask')) throw invalid('A mask is not supported with output_format=gif.', 'mask');
+    // Gated by project access: SVG answers 403, the GIF preview 400 (the reference: "403 or 400").
+    if (outputFormat === 'svg' && !access.svg) {
+      throw openaiError(403, `Your project does not have access to output_format 'svg' with model ${model.id}. SVG output requires project access.`, 'output_format', null);
+    }
+    if (outputFormat === 'gif' && !access.gif) {
+      throw invalid(`output_format 'gif' requires access to the GIF preview for model ${model.id}.`, 'output_format');
+    }
+  }
   if (background === 'transparent' && outputFormat === 'jpeg') {
     throw invalid(
       "Transparent background is not supported with output_format 'jpeg'. Use 'png' or 'webp' with background 'transparent'.",
@@ -593,6 +635,8 @@ export async function validateRequest(operation: Operation, raw: RawParams, forc
     style,
     background: background === 'transparent' ? 'transparent' : 'opaque',
     outputFormat: isGpt ? outputFormat : 'png',
+    frameCount: frameCount ?? 9,
+    frameDurationMs: Math.min(655_350, Math.round((frameDuration ?? 200) / 10) * 10),
     outputCompression: compression ?? 100,
     responseFormat,
     stream,

@@ -8,16 +8,15 @@
  */
 import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { ModelTable } from '../../core/models';
 import { isInsideFolder } from '../../core/paths';
 import { estimateCost, formatUsd } from '../../core/pricing';
 import {
   describeRecipe, describeWritten, paintRegions, parseEditInput, parseGenerateInput, parseRecipeInput, parseVariationInput, planToolRun, TOOL_NAMES, ToolInputError, type ToolOperation as Operation, type ToolPlan,
 } from '../../core/tools';
-import { detectImageFormat, MIME_TYPES } from '../../shared/imageFormat';
+import { detectImageFormat, RESULT_MIME_TYPES } from '../../shared/imageFormat';
 import { loadEngine } from '../platform/engineLoader';
 import type { Log } from '../platform/log';
-import { readSettings, type PixelwrightSettings } from '../platform/settings';
+import { modelTable, readSettings, type PixelwrightSettings } from '../platform/settings';
 import type { RunPipeline, RunRequest } from '../run/pipeline';
 import { readRecipe } from '../run/recipes';
 
@@ -70,7 +69,7 @@ export class ImageTools {
   private async plan(operation: Operation, input: unknown): Promise<Plan> {
     const settings = readSettings();
     const parsed = operation === 'generate' ? parseGenerateInput(input) : operation === 'edit' ? parseEditInput(input) : parseVariationInput(input);
-    return { ...planToolRun(operation, parsed, new ModelTable(settings.customModels), settings), settings };
+    return { ...planToolRun(operation, parsed, modelTable(settings), settings), settings };
   }
 
   private confirmation(plan: Plan): vscode.PreparedToolInvocation {
@@ -121,7 +120,7 @@ export class ImageTools {
     } else if (operation === 'variation') {
       request = { ...request, sources: { image: await workspaceImage(parseVariationInput(input).image) } };
     }
-    const saved: { uri: vscode.Uri; bytes: Uint8Array; format: keyof typeof MIME_TYPES; revisedPrompt?: string }[] = [];
+    const saved: { uri: vscode.Uri; bytes: Uint8Array; format: keyof typeof RESULT_MIME_TYPES; revisedPrompt?: string }[] = [];
     let error: string | undefined;
     let cancelled = false;
     let cost: string | undefined;
@@ -133,7 +132,7 @@ export class ImageTools {
       observer: {
         token,
         progressLocation: vscode.ProgressLocation.Window,
-        onSaved: (s) => saved.push({ uri: s.uri, bytes: s.bytes, format: s.format as keyof typeof MIME_TYPES, revisedPrompt: s.revisedPrompt }),
+        onSaved: (s) => saved.push({ uri: s.uri, bytes: s.bytes, format: s.format as keyof typeof RESULT_MIME_TYPES, revisedPrompt: s.revisedPrompt }),
         onDone: (end) => {
           error = end.error;
           cancelled = end.cancelled;
@@ -145,7 +144,7 @@ export class ImageTools {
     if (saved.length === 0) throw new Error(error ?? 'nothing was written');
     const said = describeWritten(saved.map((s) => ({ path: vscode.workspace.asRelativePath(s.uri, false), revisedPrompt: s.revisedPrompt })), request.prompt, operation, error);
     const parts: (vscode.LanguageModelTextPart | vscode.LanguageModelDataPart)[] = [new vscode.LanguageModelTextPart(cost ? `${said}\n${cost}` : said)];
-    for (const s of saved) if (s.bytes.byteLength <= MAX_DATA_PART_BYTES) parts.push(vscode.LanguageModelDataPart.image(s.bytes, MIME_TYPES[s.format]));
+    for (const s of saved) if (s.bytes.byteLength <= MAX_DATA_PART_BYTES) parts.push(vscode.LanguageModelDataPart.image(s.bytes, RESULT_MIME_TYPES[s.format]));
     return new vscode.LanguageModelToolResult(parts);
   }
 

@@ -6,13 +6,12 @@
  * recipe inside the file).
  */
 import * as vscode from 'vscode';
-import { ModelTable } from '../../core/models';
 import type { EditOptions, ResultImage } from '../../shared/editProtocol';
-import { MIME_TYPES, readImageSize } from '../../shared/imageFormat';
+import { readImageSize, RESULT_MIME_TYPES } from '../../shared/imageFormat';
 import { editRequestFields, fitEditOptions, modelInfo } from '../../shared/modelRules';
 import { loadEngine } from '../platform/engineLoader';
 import type { Log } from '../platform/log';
-import { readSettings } from '../platform/settings';
+import { modelTable, readSettings } from '../platform/settings';
 import { allowedModel, offeredModels, preferredModel } from '../../core/modelChoice';
 import type { MadeImage, RunEnd, RunPipeline, RunRequest } from '../run/pipeline';
 import type { EditBackend, EditRunInput, EditRunOutcome } from './session';
@@ -36,7 +35,7 @@ export class HostEditBackend implements EditBackend {
 
   choices(operation: 'edit' | 'variation') {
     const settings = readSettings();
-    const table = new ModelTable(settings.customModels);
+    const table = modelTable(settings);
     // With Azure only the deployment's model (the setting) is offered, whatever was used last.
     const offered = offeredModels(table, settings, operation);
     const models = offered.map((m) => modelInfo(m, operation));
@@ -62,7 +61,7 @@ export class HostEditBackend implements EditBackend {
   async run(input: EditRunInput, token: vscode.CancellationToken, onProgress: (message: string, done: number, total: number) => void): Promise<EditRunOutcome> {
     const t = vscode.l10n.t;
     const settings = readSettings();
-    const caps = allowedModel(new ModelTable(settings.customModels), settings, input.options.model, input.operation);
+    const caps = allowedModel(modelTable(settings), settings, input.options.model, input.operation);
     if (!caps) {
       return {
         results: [],
@@ -95,7 +94,7 @@ export class HostEditBackend implements EditBackend {
           const id = `r${this.nextId++}`;
           this.held.set(id, { image });
           const size = readImageSize(image.bytes) ?? { width: 0, height: 0 };
-          results.push({ id, bytes: image.bytes, mime: MIME_TYPES[image.format], width: size.width, height: size.height });
+          results.push({ id, bytes: image.bytes, mime: RESULT_MIME_TYPES[image.format], width: size.width, height: size.height });
         },
         onDone: (e) => (end = e),
       },

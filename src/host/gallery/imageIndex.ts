@@ -37,8 +37,8 @@ export interface IndexedImage {
   readonly height?: number;
 }
 
-export const IMAGE_GLOB = '**/*.{png,jpg,jpeg,webp,PNG,JPG,JPEG,WEBP}';
-const IMAGE_EXT = /\.(png|jpe?g|webp)$/i;
+export const IMAGE_GLOB = '**/*.{png,jpg,jpeg,webp,gif,svg,PNG,JPG,JPEG,WEBP,GIF,SVG}';
+const IMAGE_EXT = /\.(png|jpe?g|webp|gif|svg)$/i;
 /** Folders never worth scanning, on top of files.exclude. */
 const ALWAYS_EXCLUDED = ['**/node_modules', '**/.git'];
 /** Files read at once during a scan. */

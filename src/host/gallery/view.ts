@@ -12,9 +12,8 @@ import { generateArgsFromRecord } from '../../core/args';
 import { redactSecrets } from '../../core/errors';
 import { altText, imageLink, placeLinks, referenceFor, syntaxFor } from '../../core/links';
 import type { Logger } from '../../core/log';
-import { ModelTable } from '../../core/models';
 import type { ImageRequest } from '../../core/request';
-import { readSettings } from '../platform/settings';
+import { modelTable, readSettings } from '../platform/settings';
 import { allowedModel } from '../../core/modelChoice';
 import type { RunPipeline } from '../run/pipeline';
 import { loadEngine } from '../platform/engineLoader';
@@ -231,7 +230,7 @@ export class GalleryViewProvider extends WebviewBase<ToGallery, FromGallery> imp
     }
     this.log.info(`gallery: running ${image.id} again (${run.model}, n=${run.n}, ${run.size}, ${run.quality}, estimate ${run.cost ?? run.estimate.kind})`);
     const settings = readSettings();
-    const caps = allowedModel(new ModelTable(settings.customModels), settings, run.model, 'generate');
+    const caps = allowedModel(modelTable(settings), settings, run.model, 'generate');
     if (!caps) return { error: t('The model "{0}" is not available: pick another one.', run.model) };
     const req: ImageRequest = {
       operation: 'generate',

@@ -5,12 +5,13 @@
  */
 import * as vscode from 'vscode';
 import { parseGenerateArgs, type GenerateArgs } from '../../core/args';
-import { customSizeProblem, ModelTable, type Background, type ModelCapabilities, type OutputFormat } from '../../core/models';
+import { COMPLEXITIES, customSizeMessage, ModelTable, type Background, type Complexity, type ModelCapabilities, type OutputFormat } from '../../core/models';
 import type { ImageRequest } from '../../core/request';
 import { fitOptions, IMAGE_COUNTS, modelInfo, type FittedChoices, type ModelInfo } from '../../shared/modelRules';
 import { showError } from '../platform/errors';
 import type { Log } from '../platform/log';
-import { readSettings, type PixelwrightSettings } from '../platform/settings';
+import { translateMessage } from '../platform/messages';
+import { modelTable, readSettings, type PixelwrightSettings } from '../platform/settings';
 import type { RunHistory } from '../run/history';
 import { deploymentModel, longestPromptLimit, offeredModels, preferredModel, promptLength } from '../../core/modelChoice';
 import type { RunPipeline } from '../run/pipeline';
@@ -36,7 +37,7 @@ export class GenerateCommand {
     }
     if (parsed.ignored.length) this.log.warn(`generate: ignored unknown argument fields ${parsed.ignored.join(', ')}`);
     const settings = readSettings();
-    const table = new ModelTable(settings.customModels);
+    const table = modelTable(settings);
     const req = await this.gather(parsed.args, settings, table);
     if (!req) return [];
     const args = parsed.args;
@@ -85,7 +86,7 @@ export class GenerateCommand {
     let compression = args.outputCompression;
     const chosen: Record<string, string | undefined> = {};
 
-    type Step = 'prompt' | 'model' | 'size' | 'quality' | 'n' | 'outputFormat' | 'outputCompression' | 'background' | 'style';
+    type Step = 'prompt' | 'model' | 'size' | 'quality' | 'complexity' | 'n' | 'outputFormat' | 'outputCompression' | 'background' | 'style';
     const compressible = (c: ModelCapabilities) => c.compression && (prefs.outputFormat === 'jpeg' || prefs.outputFormat === 'webp');
     const stepsFor = (c: ModelCapabilities): Step[] => {
       const s: Step[] = [];
@@ -93,6 +94,7 @@ export class GenerateCommand {
       if (modelStep) s.push('model');
       if (args.size === undefined && (c.sizes.length > 1 || c.customSize)) s.push('size');
       if (args.quality === undefined && c.qualities.length > 1) s.push('quality');
+      if (args.complexity === undefined && c.complexity) s.push('complexity');
       if (args.n === undefined) s.push('n');
       if (args.outputFormat === undefined && c.outputFormats.length > 1) s.push('outputFormat');
       if (args.outputCompression === undefined && compressible(c)) s.push('outputCompression');
@@ -106,7 +108,7 @@ export class GenerateCommand {
       // Remembered and configured choices are fitted to the model; explicit arguments are not,
       // so that a wrong one is refused by validation with a clear message.
       const given = Object.fromEntries(
-        Object.entries({ size: args.size, quality: args.quality, style: args.style, background: args.background, outputFormat: args.outputFormat }).filter(([, v]) => v !== undefined),
+        Object.entries({ size: args.size, quality: args.quality, style: args.style, background: args.background, outputFormat: args.outputFormat, complexity: args.complexity }).filter(([, v]) => v !== undefined),
       ) as FittedChoices;
       prefs = {
         ...fitOptions(modelInfo(caps, 'generate'), {
@@ -115,6 +117,7 @@ export class GenerateCommand {
           style: chosen.style ?? last.style,
           background: chosen.background ?? last.background,
           outputFormat: chosen.outputFormat ?? last.outputFormat ?? settings.outputFormat,
+          complexity: chosen.complexity,
         }),
         ...given,
       };
@@ -191,7 +194,10 @@ export class GenerateCommand {
           result = await pickOne(info, t('Size'), choices, prefs.size);
           if (result === custom) {
             const rule = c.customSize!;
-            result = await inputText(info, t('Width x height, e.g. 1536x864 (multiples of {0}, ratio up to {1}:1, at most 3840x2160)', rule.multiple, rule.maxRatio), prefs.size && prefs.size !== 'auto' ? prefs.size : '', (v) => customSizeProblem(v, rule), { back: true });
+            result = await inputText(info, t('Width x height, e.g. 1536x864 (multiples of {0}, ratio up to {1}:1, at most 3840x2160)', rule.multiple, rule.maxRatio), prefs.size && prefs.size !== 'auto' ? prefs.size : '', (v) => {
+              const m = customSizeMessage(v, rule);
+              return m && translateMessage(m);
+            }, { back: true });
             if (result === BACK) continue;
           }
           if (typeof result === 'string') prefs = { ...prefs, size: (chosen.size = result) };
@@ -201,6 +207,19 @@ export class GenerateCommand {
           result = await pickOne(info, t('Quality'), caps!.qualities.map((q) => ({ label: q, value: q })), prefs.quality);
           if (typeof result === 'string') prefs = { ...prefs, quality: (chosen.quality = result) };
           break;
+        case 'complexity': {
+          const byDefault = '__default__';
+          const choices: Choice<string>[] = [
+            { label: t('default'), description: t("the model's own planning effort"), value: byDefault },
+            ...COMPLEXITIES.map((c) => ({ label: c, value: c })),
+          ];
+          result = await pickOne(info, t('Complexity: how much the model plans the image (apart from its quality)'), choices, prefs.complexity ?? byDefault);
+          if (typeof result === 'string') {
+            chosen.complexity = result === byDefault ? undefined : result;
+            prefs = { ...prefs, complexity: chosen.complexity as Complexity | undefined };
+          }
+          break;
+        }
         case 'n': {
           const perRequest = caps!.maxN;
           const atOnce = settings.maxConcurrentRequests;
@@ -258,12 +277,19 @@ export class GenerateCommand {
     }
     if (prompt === undefined) return undefined;
 
+    const { frames: _frames, frameMs: _frameMs, ...fitted } = prefs;
+    void _frames;
+    void _frameMs;
+    const gif = prefs.outputFormat === 'gif';
     const req: ImageRequest = {
       operation: 'generate',
       model: caps!.id,
       prompt,
       n: n ?? last.n ?? settings.count,
-      ...prefs,
+      ...fitted,
+      // GIF: the frames asked for, else the API's defaults (9 frames of 200 ms).
+      ...(gif || args.frameCount !== undefined ? { frameCount: args.frameCount } : {}),
+      ...(gif || args.frameDurationMs !== undefined ? { frameDurationMs: args.frameDurationMs } : {}),
       // Explicit arguments go as given (validation refuses a wrong one); the chosen level only where it applies.
       outputCompression: args.outputCompression ?? (compressible(caps!) ? compression : undefined),
       moderation: args.moderation ?? (caps!.moderation && settings.moderation !== 'auto' ? settings.moderation : undefined),

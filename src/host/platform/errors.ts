@@ -5,7 +5,8 @@
 // A plain require, not `import * as`: see the note in src/extension.ts.
 import vscode = require('vscode');
 import { withProductPrefix, type ErrorInfo } from '../../core/errors';
-import type { PixelwrightSettings } from './settings';
+import { translateIfMessage } from './messages';
+import { turnOffPreviewOutput, type PixelwrightSettings } from './settings';
 
 export interface ErrorContext {
   readonly settings: PixelwrightSettings;
@@ -18,6 +19,8 @@ export interface ErrorContext {
   readonly onRetry?: () => unknown;
   readonly onShowLog: () => unknown;
   readonly onOpenSettings: (key?: string) => unknown;
+  /** Turns SVG and GIF output off (offered when the project has no access to them); the setting's own default otherwise. */
+  readonly onTurnOffPreviewOutput?: () => unknown;
 }
 
 interface Described {
@@ -35,7 +38,7 @@ export function describeError(info: ErrorInfo, ctx: ErrorContext): Described {
   switch (info.kind) {
     case 'validation':
       return {
-        message: t('Pixelwright cannot send this request: {0}', info.serverMessage ?? info.param ?? ''),
+        message: t('Pixelwright cannot send this request: {0}', translateIfMessage(info.text) ?? info.serverMessage ?? info.param ?? ''),
         // A refused prompt is fixed by editing it or by a model that takes it, not in the settings.
         actions:
           info.param === 'prompt'
@@ -44,6 +47,12 @@ export function describeError(info: ErrorInfo, ctx: ErrorContext): Described {
       };
     case 'auth':
       return { message: t('The API key was refused (401). Set a valid key for this provider.'), actions: [setKey] };
+    case 'no-access':
+      // The project's access, not a failure of Pixelwright: say so, and offer to stop offering the format.
+      return {
+        message: t('Your project has no access to {0} output yet. Ask for access in your OpenAI project, or turn SVG and GIF output off.', (info.format ?? 'svg').toUpperCase()),
+        actions: [[t('Turn Off SVG and GIF Output'), () => (ctx.onTurnOffPreviewOutput ? ctx.onTurnOffPreviewOutput() : turnOffPreviewOutput())], settings('experimental.vectorAndAnimatedOutput')],
+      };
     case 'org-verification':
       return { message: t('Your organization must be verified to use this model (403). Verify it in your OpenAI organization settings, then try again.'), actions: [...retry] };
     case 'forbidden':

@@ -5,7 +5,7 @@
 import type { ProviderSettings } from '../../core/provider';
 // A plain require, not `import * as`: see the note in src/extension.ts.
 import vscode = require('vscode');
-import type { CustomModelDeclaration } from '../../core/models';
+import { ModelTable, type CustomModelDeclaration } from '../../core/models';
 import { budgetAmount, type BudgetLimits } from '../../core/budget';
 
 export type ProviderKind = ProviderSettings['provider'];
@@ -24,10 +24,19 @@ export interface PixelwrightSettings extends ProviderSettings {
   readonly maxConcurrentRequests: number;
   readonly rateLimitMaxWaitSeconds: number;
   readonly customModels: readonly CustomModelDeclaration[];
+  /** SVG and GIF output offered where a model may serve it (needs project access). */
+  readonly vectorAndAnimatedOutput: boolean;
   /** Where recipes go: inside the image (sidecar only for images with C2PA credentials), or always in a sidecar file. */
   readonly recipeStorage: 'embedded' | 'sidecar';
   /** `pixelwright.budget.monthlyLimit` and `.askAbove` (USD, 0 = off). */
   readonly budget: BudgetLimits;
+}
+
+export const VECTOR_AND_ANIMATED_SETTING = 'experimental.vectorAndAnimatedOutput';
+
+/** The model table these settings give: custom models, and SVG/GIF output when turned on. */
+export function modelTable(s: Pick<PixelwrightSettings, 'customModels' | 'vectorAndAnimatedOutput'>): ModelTable {
+  return new ModelTable(s.customModels, { previewFormats: s.vectorAndAnimatedOutput });
 }
 
 export const SECTION = 'pixelwright';
@@ -80,6 +89,8 @@ export function readSettings(scope?: vscode.ConfigurationScope): PixelwrightSett
     maxConcurrentRequests: int(c.get('maxConcurrentRequests'), 1, 10, 3),
     rateLimitMaxWaitSeconds: int(c.get('rateLimitMaxWaitSeconds'), 0, 600, 90),
     customModels: customModels(c.get('customModels')),
+    safetyIdentifier: str(c.get('safetyIdentifier')),
+    vectorAndAnimatedOutput: c.get(VECTOR_AND_ANIMATED_SETTING) === true,
     recipeStorage: pick(c.get('recipe.storage'), ['embedded', 'sidecar'] as const, 'embedded'),
     budget: { monthlyLimit: budgetAmount(c.get('budget.monthlyLimit')), askAbove: budgetAmount(c.get('budget.askAbove')) },
   };
@@ -88,4 +99,13 @@ export function readSettings(scope?: vscode.ConfigurationScope): PixelwrightSett
 /** Opens the Settings editor on Pixelwright's settings (or one of them). */
 export function openSettings(key?: string): Thenable<unknown> {
   return vscode.commands.executeCommand('workbench.action.openSettings', key ? `${SECTION}.${key}` : `@ext:pixelwright.pixelwright`);
+}
+
+/** Sets `pixelwright.experimental.vectorAndAnimatedOutput` to false where it is set (workspace and user). */
+export async function turnOffPreviewOutput(): Promise<void> {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const inspected = c.inspect<boolean>(VECTOR_AND_ANIMATED_SETTING);
+  if (inspected?.workspaceValue !== undefined) await c.update(VECTOR_AND_ANIMATED_SETTING, false, vscode.ConfigurationTarget.Workspace);
+  if (inspected?.globalValue !== undefined || inspected?.workspaceValue === undefined) await c.update(VECTOR_AND_ANIMATED_SETTING, false, vscode.ConfigurationTarget.Global);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Pixelwright: SVG and GIF output are turned off. Turn them on again in the settings.'));
 }

@@ -13,8 +13,8 @@ import * as vscode from 'vscode';
 import { checkRunRequest } from '../../core/apiRequest';
 import type { PartialImage, RunStatus } from '../../core/engine';
 import { classifyError, type ErrorInfo } from '../../core/errors';
-import { ModelTable, type ModelCapabilities } from '../../core/models';
 import { embedRecord } from '../../core/metadata';
+import type { ModelCapabilities } from '../../core/models';
 import type { PrepareError } from '../../core/prepare';
 import { requestOptions } from '../../core/request';
 import type { MadeImage, RunRequestOf, RunSourcesOf, SourceFile } from '../../core/run';
@@ -24,7 +24,7 @@ import { Disposable } from '../platform/lifecycle';
 import type { Log } from '../platform/log';
 import { providerConfig, providerRecord } from '../../core/provider';
 import { ApiKeyStore } from '../platform/secrets';
-import { openSettings, readSettings, type PixelwrightSettings } from '../platform/settings';
+import { modelTable, openSettings, readSettings, type PixelwrightSettings } from '../platform/settings';
 import { OutputFolderError, outputFolderUri, writeAssetAt, type PlacedAsset } from './assets';
 import type { GenerationRecord } from '../../core/record';
 import { readRecipe, sidecarUri, writeImageWithRecipe } from './recipes';
@@ -405,7 +405,7 @@ export class RunPipeline extends Disposable {
       onSetKey: () => this.keys.ask(settings),
       onEditPrompt: opts.actions?.editPrompt,
       onPickModel: opts.actions?.pickModel,
-      onRetry: req ? (opts.actions?.retry ?? (() => this.run(req, new ModelTable(settings.customModels).get(req.model)!, readSettings(), { ...opts, observer: undefined }))) : undefined,
+      onRetry: req ? (opts.actions?.retry ?? (() => this.run(req, modelTable(settings).get(req.model)!, readSettings(), { ...opts, observer: undefined }))) : undefined,
     };
   }
 

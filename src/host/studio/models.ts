@@ -5,7 +5,7 @@
 import type { ModelCapabilities, ModelTable } from '../../core/models';
 import { estimateCost } from '../../core/pricing';
 import type { ImageRequest } from '../../core/request';
-import { fitStudioOptions, modelInfo } from '../../shared/modelRules';
+import { defined, fitStudioOptions, gifFields, modelInfo, type Complexity } from '../../shared/modelRules';
 import type { StudioDraft, StudioModel, StudioOptions, StudioPricing } from '../../shared/studioProtocol';
 import type { LastChoices } from '../run/history';
 import { offeredModels, preferredModel } from '../../core/modelChoice';
@@ -75,6 +75,8 @@ export function studioRequest(prompt: string, o: StudioOptions, caps: ModelCapab
     background: caps.backgrounds.length ? (o.background as ImageRequest['background']) : undefined,
     outputFormat: caps.outputFormats.length > 1 ? (o.outputFormat as ImageRequest['outputFormat']) : undefined,
     moderation: caps.moderation && moderation !== 'auto' ? moderation : undefined,
+    ...defined({ complexity: caps.complexity && o.complexity ? (o.complexity as Complexity) : undefined }),
+    ...gifFields(o),
   };
 }
 

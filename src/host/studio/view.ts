@@ -22,7 +22,7 @@ import {
   type StudioTile,
   type ToStudio,
 } from '../../shared/studioProtocol';
-import { detectImageFormat, isImageFormat, MIME_TYPES } from '../../shared/imageFormat';
+import { detectImageFormat, isResultFormat, MIME_TYPES, RESULT_MIME_TYPES } from '../../shared/imageFormat';
 import type { RunHistory } from '../run/history';
 import type { RunPipeline } from '../run/pipeline';
 import { WebviewBase } from '../webview/base';
@@ -30,7 +30,7 @@ import type { NoticeOf } from '../webview/channel';
 import { allowedModel } from '../../core/modelChoice';
 import { plainBytes, studioDraft, studioModels, studioRequest } from './models';
 import type { Log } from '../platform/log';
-import { readSettings } from '../platform/settings';
+import { modelTable, readSettings } from '../platform/settings';
 
 /** Where the Studio keeps its draft (prompt and options) across restarts. */
 export const STUDIO_DRAFT_KEY = 'pixelwright.studio.draft';
@@ -83,7 +83,7 @@ export class StudioViewProvider extends WebviewBase<ToStudio, FromStudio> implem
   }
 
   private table(): ModelTable {
-    return new ModelTable(readSettings().customModels);
+    return modelTable(readSettings());
   }
 
   /** The draft to show: the Studio's own, else the palette's last choices and settings (with Azure, on the deployment's model). */
@@ -114,7 +114,7 @@ export class StudioViewProvider extends WebviewBase<ToStudio, FromStudio> implem
       this.post({ type: 'run', run: { runId, phase: 'failed', model: msg.options.model, streaming: false, prompt: msg.prompt, tiles: [], error } });
     if (this.current?.run.phase === 'running') return void (await refuse(t('A run is already in progress: wait for it, or cancel it.')));
     const settings = readSettings();
-    const caps = allowedModel(new ModelTable(settings.customModels), settings, msg.options.model, 'generate');
+    const caps = allowedModel(modelTable(settings), settings, msg.options.model, 'generate');
     if (!caps) return void (await refuse(t('The model "{0}" is not available: pick another one.', msg.options.model)));
     const req = studioRequest(msg.prompt, msg.options, caps, settings.moderation);
 
@@ -169,12 +169,12 @@ export class StudioViewProvider extends WebviewBase<ToStudio, FromStudio> implem
           if (!old) return;
           const id = `r${runId}-${saved.index}`;
           this.files.set(id, saved.uri);
-          const format = isImageFormat(saved.format) ? saved.format : 'png';
+          const format = isResultFormat(saved.format) ? saved.format : 'png';
           setTile({
             ...old,
             state: 'saved',
             partial: undefined,
-            result: { id, bytes: plainBytes(saved.bytes), mime: MIME_TYPES[format], path: vscode.workspace.asRelativePath(saved.uri, false) },
+            result: { id, bytes: plainBytes(saved.bytes), mime: RESULT_MIME_TYPES[format], path: vscode.workspace.asRelativePath(saved.uri, false) },
           });
         },
         onDone: (end) => {
@@ -216,6 +216,16 @@ function uiStrings(): Record<string, string> {
     'Cancelled': t('Cancelled'),
     'Cancelled: nothing was saved.': t('Cancelled: nothing was saved.'),
     'Cancelling…': t('Cancelling…'),
+    'Complexity': t('Complexity'),
+    'Frame time': t('Frame time'),
+    'Frames': t('Frames'),
+    'How much the model plans the image, apart from its quality.': t('How much the model plans the image, apart from its quality.'),
+    'default': t('default'),
+    'default ({0})': t('default ({0})', '{0}'),
+    '{0} output is a preview: your project needs access to it. One image per request, no previews while it is made.': t(
+      '{0} output is a preview: your project needs access to it. One image per request, no previews while it is made.',
+      '{0}',
+    ),
     'Custom size (width×height)': t('Custom size (width×height)'),
     'Custom…': t('Custom…'),
     'Describe the image first.': t('Describe the image first.'),

@@ -31,6 +31,7 @@ export class OptionsForm {
   private readonly n = field(s('Images'), undefined, 'opt-n');
   private readonly format = field(s('File format'), undefined, 'opt-format');
   private readonly background = field(s('Background'), undefined, 'opt-background');
+  private readonly complexity = field(s('Complexity'), s('How much the model plans the image, apart from its quality.'), 'opt-complexity');
   private readonly fidelity = field(s('Input fidelity'), s('High keeps faces, logos and fine detail of the input closer.'), 'opt-fidelity');
   private readonly square: HTMLFieldSetElement;
   private readonly squarePad: HTMLInputElement;
@@ -75,7 +76,7 @@ export class OptionsForm {
       { class: 'options' },
       this.model.field,
       this.modelNote,
-      h('div', { class: 'grid' }, this.size.field, this.quality.field, this.n.field, this.format.field, this.background.field, this.fidelity.field),
+      h('div', { class: 'grid' }, this.size.field, this.quality.field, this.n.field, this.format.field, this.background.field, this.complexity.field, this.fidelity.field),
       this.square,
       this.keepField,
     );
@@ -84,7 +85,7 @@ export class OptionsForm {
       const next = this.models.find((x) => x.id === this.model.select.value);
       if (next) this.update({ ...this.opts, model: next.id });
     });
-    const choices = [[this.size, 'size'], [this.quality, 'quality'], [this.format, 'outputFormat'], [this.background, 'background']] as const;
+    const choices = [[this.size, 'size'], [this.quality, 'quality'], [this.format, 'outputFormat'], [this.background, 'background'], [this.complexity, 'complexity']] as const;
     for (const [f, key] of choices) f.select.addEventListener('change', () => this.update({ ...this.opts, [key]: f.select.value }));
     this.n.select.addEventListener('change', () => this.update({ ...this.opts, n: Number(this.n.select.value) }));
     this.fidelity.select.addEventListener('change', () => {
@@ -177,6 +178,17 @@ export class OptionsForm {
       o.inputFidelity ?? '',
     );
     show(this.fidelity, m.inputFidelity);
+    fillSelect(
+      this.complexity.select,
+      [
+        { value: '', label: s('default') },
+        { value: 'low', label: s('low') },
+        { value: 'medium', label: s('medium') },
+        { value: 'high', label: s('high') },
+      ],
+      o.complexity ?? '',
+    );
+    show(this.complexity, m.complexity);
     this.square.hidden = !m.squareOnly;
     const squareHint = this.square.querySelector('.hint');
     if (squareHint) squareHint.textContent = s('{0} takes square images only.', m.id);

@@ -7,7 +7,7 @@
  * every change and sent to the host (debounced) so it survives a restart; the models, recent
  * prompts and the run come from the host.
  */
-import { checkCustomSize, fitStudioOptions, type SizeProblem } from '../../shared/modelRules';
+import { checkCustomSize, COMPLEXITIES, fitStudioOptions, GIF_FRAME_MS, GIF_FRAMES, type SizeProblem } from '../../shared/modelRules';
 import { MAX_PROMPT_CHARS, type FromStudio, type StudioDraft, type StudioInitMessage, type StudioModel, type StudioOptions, type StudioRun, type StudioTile } from '../../shared/studioProtocol';
 import { detectImageFormat, MIME_TYPES } from '../../shared/imageFormat';
 import { costOf, usd } from './options';
@@ -72,6 +72,9 @@ function sizeProblemText(p: SizeProblem): string {
   }
 }
 
+/** Frame times offered for GIF output, in milliseconds. */
+const FRAME_TIMES = [50, 100, 150, 200, 300, 500, 1000, 2000];
+
 /** The MIME type to give a blob, from the image's first bytes. */
 function mimeOf(bytes: Uint8Array, fallback: string): string {
   const format = detectImageFormat(bytes);
@@ -105,6 +108,10 @@ export class StudioApp {
   private readonly style = selectField(s('Style'), 'opt-style');
   private readonly background = selectField(s('Background'), 'opt-background');
   private readonly format = selectField(s('File format'), 'opt-format');
+  private readonly complexity = selectField(s('Complexity'), 'opt-complexity', s('How much the model plans the image, apart from its quality.'));
+  private readonly frames = selectField(s('Frames'), 'opt-frames');
+  private readonly frameMs = selectField(s('Frame time'), 'opt-frame-ms');
+  private readonly previewNote = h('p', { class: 'hint preview-note', hidden: true });
   private readonly custom = h('input', { id: 'custom-size', type: 'text', inputmode: 'numeric', autocomplete: 'off', spellcheck: false, placeholder: '1536x864', 'aria-describedby': 'custom-size-help' });
   private readonly customHelp = h('p', { id: 'custom-size-help', class: 'hint' });
   private readonly customField: HTMLElement;
@@ -143,7 +150,21 @@ export class StudioApp {
         { class: 'options-body' },
         this.model.field,
         this.modelNote,
-        h('div', { class: 'grid' }, this.size.field, this.customField, this.quality.field, this.n.field, this.style.field, this.background.field, this.format.field),
+        h(
+          'div',
+          { class: 'grid' },
+          this.size.field,
+          this.customField,
+          this.quality.field,
+          this.n.field,
+          this.style.field,
+          this.background.field,
+          this.format.field,
+          this.complexity.field,
+          this.frames.field,
+          this.frameMs.field,
+        ),
+        this.previewNote,
       ),
     );
     const form = h(
@@ -214,7 +235,15 @@ export class StudioApp {
       else this.renderCustom();
       this.changed();
     });
-    const choices = [[this.quality, 'quality'], [this.style, 'style'], [this.background, 'background'], [this.format, 'outputFormat']] as const;
+    const choices = [
+      [this.quality, 'quality'],
+      [this.style, 'style'],
+      [this.background, 'background'],
+      [this.format, 'outputFormat'],
+      [this.complexity, 'complexity'],
+      [this.frames, 'frames'],
+      [this.frameMs, 'frameMs'],
+    ] as const;
     for (const [f, key] of choices) f.select.addEventListener('change', () => this.update({ ...this.opts, [key]: f.select.value }));
     this.n.select.addEventListener('change', () => this.update({ ...this.opts, n: Number(this.n.select.value) }));
     this.cancel.addEventListener('click', () => {
@@ -352,6 +381,28 @@ export class StudioApp {
     show(this.style, m.styles, o.style);
     show(this.background, m.backgrounds, o.background);
     show(this.format, m.outputFormats, o.outputFormat);
+    fillSelect(
+      this.complexity.select,
+      [{ value: '', label: s('default') }, ...COMPLEXITIES.map((v) => ({ value: v, label: optionLabel(v) }))],
+      o.complexity ?? '',
+    );
+    this.complexity.field.hidden = !m.complexity;
+    const gif = o.outputFormat === 'gif';
+    fillSelect(
+      this.frames.select,
+      [{ value: '', label: s('default ({0})', GIF_FRAMES.default) }, ...Array.from({ length: GIF_FRAMES.max - GIF_FRAMES.min + 1 }, (_, i) => ({ value: String(GIF_FRAMES.min + i), label: String(GIF_FRAMES.min + i) }))],
+      o.frames ?? '',
+    );
+    fillSelect(
+      this.frameMs.select,
+      [{ value: '', label: s('default ({0})', `${GIF_FRAME_MS.default} ms`) }, ...FRAME_TIMES.map((v) => ({ value: String(v), label: `${v} ms` }))],
+      o.frameMs ?? '',
+    );
+    this.frames.field.hidden = !gif;
+    this.frameMs.field.hidden = !gif;
+    const preview = o.outputFormat === 'svg' || gif;
+    this.previewNote.hidden = !preview;
+    this.previewNote.textContent = preview ? s('{0} output is a preview: your project needs access to it. One image per request, no previews while it is made.', o.outputFormat!.toUpperCase()) : '';
     fillCountSelect(this.n.select, o.n);
     const parts = [m.id, o.size === 'auto' ? s('auto size') : optionLabel(o.size ?? ''), o.quality && m.qualities.length > 1 ? optionLabel(o.quality) : '', o.style && m.styles.length > 1 ? optionLabel(o.style) : '', `× ${o.n}`];
     this.optionsSummary.textContent = parts.filter(Boolean).join(' · ');

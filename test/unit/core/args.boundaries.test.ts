@@ -38,7 +38,7 @@ suite('generate command arguments: boundaries', () => {
   test('enums: each field names its allowed values', () => {
     assert.strictEqual(problem({ background: 'clear' }), '"background" must be one of auto, transparent, opaque');
     assert.strictEqual(problem({ moderation: 'high' }), '"moderation" must be one of auto, low');
-    assert.strictEqual(problem({ outputFormat: 1 }), '"outputFormat" must be one of png, jpeg, webp');
+    assert.strictEqual(problem({ outputFormat: 1 }), '"outputFormat" must be one of png, jpeg, webp, svg, gif');
     assert.deepStrictEqual(args({ background: 'transparent', moderation: 'low', outputFormat: 'webp' }).args, { background: 'transparent', moderation: 'low', outputFormat: 'webp' });
   });
 

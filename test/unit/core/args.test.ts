@@ -18,7 +18,10 @@ suite('generate command arguments', () => {
     assert.match(bad({ prompt: 42 }), /"prompt" must be a string/);
     assert.match(bad({ n: 0 }), /"n" must be a whole number from 1 to 10/);
     assert.match(bad({ n: 2.5 }), /"n"/);
-    assert.match(bad({ outputFormat: 'gif' }), /png, jpeg, webp/);
+    assert.match(bad({ outputFormat: 'bmp' }), /png, jpeg, webp, svg, gif/);
+    assert.match(bad({ complexity: 'extreme' }), /low, medium, high/);
+    assert.match(bad({ frameCount: 17 }), /"frameCount" must be a whole number from 2 to 16/);
+    assert.match(bad({ frameDurationMs: 5 }), /"frameDurationMs" must be a whole number from 10 to 655350/);
     assert.match(bad({ outputCompression: 200 }), /0 to 100/);
     assert.match(bad([1, 2]), /must be an object/);
     assert.match(bad(7), /must be an object/);

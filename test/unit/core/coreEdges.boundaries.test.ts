@@ -55,7 +55,7 @@ suite('the provider the engine is given', () => {
   };
 
   test('blank settings are left out; the timeout is in milliseconds; Azure settings only for Azure', () => {
-    assert.deepStrictEqual(providerConfig(settings, 'k'), { kind: 'openai', apiKey: 'k', baseUrl: undefined, azure: undefined, organization: undefined, project: undefined, timeoutMs: 90_000 });
+    assert.deepStrictEqual(providerConfig(settings, 'k'), { kind: 'openai', apiKey: 'k', baseUrl: undefined, azure: undefined, organization: undefined, project: undefined, safetyIdentifier: undefined, timeoutMs: 90_000 });
     assert.deepStrictEqual(providerConfig({ ...settings, provider: 'compatible', baseUrl: 'http://localhost:1/v1', organization: 'org', project: 'proj' }, 'k'), {
       kind: 'compatible',
       apiKey: 'k',
@@ -63,6 +63,7 @@ suite('the provider the engine is given', () => {
       azure: undefined,
       organization: 'org',
       project: 'proj',
+      safetyIdentifier: undefined,
       timeoutMs: 90_000,
     });
     assert.deepStrictEqual(providerConfig({ ...settings, provider: 'azure' }, 'k').azure, settings.azure);

@@ -304,7 +304,7 @@ suite('engine: answers the fake never gives (a bare server)', function () {
 
   test('bytes that are not an image are a bad response, with the request id', async () => {
     const f = await failure(() => ({ created: 1, data: [{ b64_json: Buffer.from('not an image at all').toString('base64') }] }));
-    assert.deepStrictEqual(f, { kind: 'bad-response', serverMessage: 'the answer was not a PNG, JPEG, WebP or GIF image', requestId: 'req_raw' });
+    assert.deepStrictEqual(f, { kind: 'bad-response', serverMessage: 'the answer was not a PNG, JPEG, WebP, GIF or SVG image', requestId: 'req_raw' });
     const empty = await failure(
       (host) => ({ created: 1, data: [{ url: `http://${host}/file.png` }] }),
       (res) => {
@@ -312,7 +312,7 @@ suite('engine: answers the fake never gives (a bare server)', function () {
         res.end();
       },
     );
-    assert.deepStrictEqual([empty.kind, empty.serverMessage], ['bad-response', 'the answer was not a PNG, JPEG, WebP or GIF image']);
+    assert.deepStrictEqual([empty.kind, empty.serverMessage], ['bad-response', 'the answer was not a PNG, JPEG, WebP, GIF or SVG image']);
   });
 
   test('a result URL that cannot be fetched, or answers an error status, is an expired URL', async () => {

@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import { msg } from '../../../src/shared/messages';
 import { classifyError, ImageApiError, isRetryable, redactSecrets, retryAfterSeconds, withProductPrefix } from '../../../src/core/errors';
 import { ValidationError } from '../../../src/core/request';
 
@@ -25,7 +26,7 @@ suite('error classification', () => {
     assert.strictEqual(k(new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }) })), 'network');
     assert.strictEqual(k(new SyntaxError('Unexpected token \'<\', "<html>" is not valid JSON')), 'bad-response');
     assert.strictEqual(k(new ImageApiError('url-expired', 'gone')), 'url-expired');
-    assert.strictEqual(k(new ValidationError('size', 'bad')), 'validation');
+    assert.strictEqual(k(new ValidationError('size', msg('validation.promptEmpty'))), 'validation');
     assert.strictEqual(k('weird'), 'unknown');
   });
 
@@ -34,7 +35,7 @@ suite('error classification', () => {
     assert.strictEqual(info.retryAfterSeconds, 7);
     assert.strictEqual(info.requestId, 'req_1');
     assert.strictEqual(classifyError(apiError(400, { message: 'bad', param: 'size' })).param, 'size');
-    assert.strictEqual(classifyError(new ValidationError('quality', 'no')).param, 'quality');
+    assert.strictEqual(classifyError(new ValidationError('quality', msg('validation.promptEmpty'))).param, 'quality');
   });
 
   test('retry-after in ms, seconds or as a date', () => {

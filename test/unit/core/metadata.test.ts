@@ -446,9 +446,9 @@ suite('image metadata: generation record', function () {
 
   test('embedRecord: unsupported or damaged input throws a clear error', () => {
     const r = makeRecord();
-    assertThrowsClearly(() => embedRecord(gif, r), /GIF/);
-    assertThrowsClearly(() => embedRecord(Buffer.from('not an image at all'), r), /not a PNG, JPEG or WebP/);
-    assertThrowsClearly(() => embedRecord(new Uint8Array(), r), /not a PNG, JPEG or WebP/);
+    assertThrowsClearly(() => embedRecord(gif.subarray(0, gif.length - 8), r), /Damaged GIF/);
+    assertThrowsClearly(() => embedRecord(Buffer.from('not an image at all'), r), /not a PNG, JPEG, WebP, GIF or SVG/);
+    assertThrowsClearly(() => embedRecord(new Uint8Array(), r), /not a PNG, JPEG, WebP, GIF or SVG/);
 
     const png = fixture('PNG RGBA').bytes;
     assertThrowsClearly(() => embedRecord(png.subarray(0, png.length >> 1), r), /Damaged PNG: .*truncated/);

@@ -13,6 +13,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
+import { CORE_MESSAGES, englishMessage, msg } from '../../../src/shared/messages';
 
 /** The repository root: the first folder above this file that has a package.json. */
 function repoRoot(): string {
@@ -98,7 +99,13 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Every l10n.t string in src/ (host code and extension.ts; core has no vscode). */
+/** The host's translator of core's message ids: its l10n.t takes the catalog's texts, checked below. */
+const MESSAGE_TRANSLATOR = 'src/host/platform/messages.ts';
+
+/**
+ * Every l10n.t string in src/ (host code and extension.ts; core has no vscode), and the English
+ * text of every core message id (src/shared/messages.ts), which the host translates the same way.
+ */
 function extractAll(): Extraction {
   const uses: Use[] = [];
   const unchecked: string[] = [];
@@ -106,8 +113,9 @@ function extractAll(): Extraction {
     const rel = path.relative(root, file).split(path.sep).join('/');
     const r = extractL10n(fs.readFileSync(file, 'utf8'), rel);
     uses.push(...r.uses);
-    unchecked.push(...r.unchecked);
+    if (rel !== MESSAGE_TRANSLATOR) unchecked.push(...r.unchecked);
   }
+  for (const [id, text] of Object.entries(CORE_MESSAGES)) uses.push({ text, where: `core message ${id}` });
   return { uses, unchecked };
 }
 
@@ -236,5 +244,20 @@ suite('l10n: package.nls', () => {
   test('translated manifest strings keep their {n} placeholders', () => {
     const wrong = Object.keys(nls).filter((k) => typeof zh[k] === 'string' && placeholders(String(nls[k])).join() !== placeholders(String(zh[k])).join());
     none(wrong, `placeholders differ between package.nls.json and package.nls.zh-cn.json:\n${list(wrong)}`);
+  });
+});
+
+suite('l10n: core messages as ids', () => {
+  const bundle = readJson(BUNDLE);
+
+  test('every core message id has its zh-cn translation, with the same placeholders', () => {
+    const missing = Object.entries(CORE_MESSAGES).filter(([, text]) => typeof bundle[text] !== 'string' || placeholders(text).join() !== placeholders(String(bundle[text])).join());
+    none(missing, `core message ids without a zh-cn translation (or with other placeholders) in ${BUNDLE}:\n${list(missing.map(([id, text]) => `${id}: ${JSON.stringify(text)}`))}`);
+  });
+
+  test('the host translates through the one translator, and the English is filled in for the MCP server', () => {
+    const translator = fs.readFileSync(path.join(root, MESSAGE_TRANSLATOR), 'utf8');
+    assert.strictEqual(extractL10n(translator).unchecked.length, 1, 'one l10n.t call, on the catalog text');
+    assert.strictEqual(englishMessage(msg('validation.reasonAllowed', 'size', msg('validation.notOffered', '9x9', 'dall-e-3'), 'a, b')), 'size: "9x9" is not offered by dall-e-3 (allowed: a, b)');
   });
 });

@@ -69,6 +69,7 @@ suite('model rules: one description of a model', () => {
       maxImages: 16,
       inputFidelity: false,
       squareOnly: false,
+      complexity: false,
       markup: false,
     });
     assert.strictEqual(edit('gpt-image-1.5').inputFidelity, true, 'input fidelity is for edits');

@@ -83,7 +83,7 @@ suite('gallery: run again (record -> pixelwright.generate argument)', () => {
     const args = generateArgsFromRecord({
       prompt: 'p',
       model: 'm',
-      options: { size: 42 as unknown as string, background: 'purple', output_format: 'gif', output_compression: 101, n: 0, quality: '  ' },
+      options: { size: 42 as unknown as string, background: 'purple', output_format: 'bmp', output_compression: 101, n: 0, quality: '  ' },
     });
     assert.deepStrictEqual(args, { prompt: 'p', model: 'm' });
     assert.ok(parseGenerateArgs(args).ok);
