@@ -155,12 +155,13 @@ export function planCounts(plan: AssetPlan): Record<PlanState | 'orphaned', numb
   return counts;
 }
 
-async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+/** Runs `fn` on each item in order, at most `limit` at a time (at least one); rejects on the first failure. */
+export async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) await fn(items[next++]);
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }
 
 /** Planning on a local disk: heads read with small reads (core/scan.ts), folders listed with readdir. */

@@ -81,44 +81,40 @@ export function parseJsonc(text: string): JsonNode {
     i++;
     return { value: out, offset: start, length: i - start };
   };
+  /** From the opening bracket at `i` past `close`: `one` reads each member; commas between, one trailing allowed. */
+  const list = (close: '}' | ']', one: () => void) => {
+    i++;
+    skip();
+    while (text[i] !== close) {
+      one();
+      skip();
+      if (text[i] === ',') {
+        i++;
+        skip();
+      } else if (text[i] !== close) fail(`"," or "${close}" was expected`);
+    }
+    i++;
+  };
   const value = (depth: number): JsonNode => {
     if (depth > 256) fail('nesting too deep');
     skip();
     const start = i;
     const c = text[i];
     if (c === '{') {
-      i++;
       const properties: JsonProperty[] = [];
-      skip();
-      while (text[i] !== '}') {
+      list('}', () => {
         if (text[i] !== '"') fail('a property name in double quotes was expected');
         const k = str();
         skip();
         if (text[i] !== ':') fail('":" was expected');
         i++;
         properties.push({ key: k.value, keyOffset: k.offset, keyLength: k.length, value: value(depth + 1) });
-        skip();
-        if (text[i] === ',') {
-          i++;
-          skip();
-        } else if (text[i] !== '}') fail('"," or "}" was expected');
-      }
-      i++;
+      });
       return { type: 'object', offset: start, length: i - start, properties };
     }
     if (c === '[') {
-      i++;
       const items: JsonNode[] = [];
-      skip();
-      while (text[i] !== ']') {
-        items.push(value(depth + 1));
-        skip();
-        if (text[i] === ',') {
-          i++;
-          skip();
-        } else if (text[i] !== ']') fail('"," or "]" was expected');
-      }
-      i++;
+      list(']', () => items.push(value(depth + 1)));
       return { type: 'array', offset: start, length: i - start, items };
     }
     if (c === '"') {

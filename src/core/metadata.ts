@@ -72,20 +72,7 @@ export function embedRecord(bytes: Uint8Array, record: GenerationRecord): Uint8A
 /** The record embedded in a PNG, JPEG, WebP, GIF or SVG file; undefined when absent, invalid or unreadable. Never throws. */
 export function readRecord(bytes: Uint8Array): StoredRecord | undefined {
   try {
-    switch (detectResultFormat(bytes)) {
-      case 'png':
-        return firstRecord(pngTexts(bytes, RECORD_KEY));
-      case 'jpeg':
-        return firstRecord(xmpRecordTexts(jpegXmpPackets(bytes)));
-      case 'webp':
-        return firstRecord(xmpRecordTexts(webpXmpPackets(bytes)));
-      case 'gif':
-        return firstRecord(gifRecordTexts(bytes));
-      case 'svg':
-        return firstRecord(svgRecordTexts(bytes));
-      default:
-        return undefined;
-    }
+    return firstRecord(storedTexts(bytes));
   } catch {
     return undefined;
   }
@@ -97,25 +84,8 @@ export function readRecord(bytes: Uint8Array): StoredRecord | undefined {
  */
 export function readRecordText(bytes: Uint8Array): string | undefined {
   try {
-    switch (detectResultFormat(bytes)) {
-      case 'png':
-        for (const t of pngTexts(bytes, RECORD_KEY)) return t;
-        return undefined;
-      case 'jpeg':
-        for (const t of xmpRecordTexts(jpegXmpPackets(bytes))) return t;
-        return undefined;
-      case 'webp':
-        for (const t of xmpRecordTexts(webpXmpPackets(bytes))) return t;
-        return undefined;
-      case 'gif':
-        for (const t of gifRecordTexts(bytes)) return t;
-        return undefined;
-      case 'svg':
-        for (const t of svgRecordTexts(bytes)) return t;
-        return undefined;
-      default:
-        return undefined;
-    }
+    for (const t of storedTexts(bytes)) return t;
+    return undefined;
   } catch {
     return undefined;
   }
@@ -128,6 +98,27 @@ function firstRecord(texts: Iterable<string>): StoredRecord | undefined {
     if (found) return found;
   }
   return undefined;
+}
+
+/**
+ * The texts stored under Pixelwright's key in a PNG, JPEG or WebP file, read lazily in file order
+ * (none for other formats). Reading may throw on a damaged file.
+ */
+function storedTexts(bytes: Uint8Array): Iterable<string> {
+  switch (detectResultFormat(bytes)) {
+    case 'png':
+      return pngTexts(bytes, RECORD_KEY);
+    case 'jpeg':
+      return xmpRecordTexts(jpegXmpPackets(bytes));
+    case 'webp':
+      return xmpRecordTexts(webpXmpPackets(bytes));
+    case 'gif':
+      return gifRecordTexts(bytes);
+    case 'svg':
+      return svgRecordTexts(bytes);
+    default:
+      return [];
+  }
 }
 
 function* xmpRecordTexts(packets: Iterable<string>): Generator<string> {

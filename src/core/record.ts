@@ -3,6 +3,8 @@
  * that any image Pixelwright wrote can be shown, re-made or reworked from the file alone.
  * Never holds the API key.
  */
+import type { ActualCost, ImageUsage } from './pricing';
+
 export type Operation = 'generate' | 'edit' | 'variation';
 
 export interface GenerationRecord {
@@ -44,24 +46,17 @@ export interface GenerationRecord {
   readonly lineageCut?: boolean;
 }
 
-export interface RecordUsage {
-  readonly inputTokens: number;
-  readonly outputTokens: number;
-  readonly totalTokens: number;
-  readonly inputTextTokens?: number;
-  readonly inputImageTokens?: number;
-  readonly outputImageTokens?: number;
-  readonly outputTextTokens?: number;
+/** The request's token usage (core/pricing.ts's ImageUsage) and how many images shared it. */
+export interface RecordUsage extends ImageUsage {
   /** Images the request made: the usage is theirs together. */
   readonly images: number;
 }
 
-export interface RecordCost {
-  readonly usd: number;
-  /** 'tokens': from `usage` by the model's token prices; 'per-image': the model's price per image. */
-  readonly basis: 'tokens' | 'per-image';
-  readonly priceListDate: string;
-}
+/**
+ * The image's cost as core/pricing.ts works it out (basis 'tokens': from `usage` by the model's
+ * token prices; 'per-image': the model's price per image), without the unpriced-token count.
+ */
+export type RecordCost = Pick<ActualCost, 'usd' | 'basis' | 'priceListDate'>;
 
 /** A source of an edit or variation and the recipe it carried when it was used. */
 export interface SourceRecipe {

@@ -7,7 +7,7 @@
  * this one". Uses the run pipeline and the asset writer, never another feature's insides.
  */
 import * as vscode from 'vscode';
-import { needsWork, planAssets, planCounts, type AssetPlan, type PlanItem } from '../../core/assetPlan';
+import { eachLimited, needsWork, planAssets, planCounts, type AssetPlan, type PlanItem } from '../../core/assetPlan';
 import { readRecord } from '../../core/metadata';
 import { renditionHash, type AssetEntry } from '../../core/manifest';
 import { ModelTable } from '../../core/models';
@@ -412,10 +412,3 @@ export function costLine(cost: AssetPlan['cost'], withBatch: boolean): string {
   return s;
 }
 
-async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-}

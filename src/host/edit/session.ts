@@ -4,19 +4,14 @@
  * preparation and the workspace writes.
  */
 import type * as vscode from 'vscode';
-import type { EditOptions, RunFinishedMessage } from '../../shared/editProtocol';
+import type { EditOptions, RunFinishedMessage, RunMessage } from '../../shared/editProtocol';
 import type { ModelInfo } from '../../shared/modelRules';
 
-export interface EditRunInput {
+/** A run as the editor asked for it (prompt, options, mask, guide: its `run` message) and what it runs on. */
+export interface EditRunInput extends Pick<RunMessage, 'prompt' | 'options' | 'mask' | 'guide'> {
   readonly operation: 'edit' | 'variation';
   readonly source: vscode.Uri;
   readonly references: readonly vscode.Uri[];
-  readonly prompt: string;
-  readonly options: EditOptions;
-  /** PNG, image-sized, alpha > 0 where painted. */
-  readonly mask?: Uint8Array;
-  /** PNG, image-sized, transparent where nothing is drawn: the guide (`markup`); never with a mask. */
-  readonly guide?: Uint8Array;
 }
 
 /** What the panel tells the editor when a run ends (its `runFinished` message without the envelope). */

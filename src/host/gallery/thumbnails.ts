@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Thumbnail } from '../../core/thumbnails';
+import type { GalleryThumb } from '../../shared/galleryProtocol';
 
 export type MakeThumbnail = (input: string | Uint8Array) => Promise<Thumbnail>;
 
@@ -97,10 +98,8 @@ export class ThumbnailCache {
     this.queue = [];
     for (const job of jobs) {
       const key = ThumbnailCache.fileName(job.id, job.rev);
-      const hit = this.memory.get(key);
+      const hit = this.fromMemory(key);
       if (hit) {
-        this.touch(key, hit);
-        this.stats.fromMemory++;
         deliver(job, hit);
         continue;
       }
@@ -133,13 +132,7 @@ export class ThumbnailCache {
    */
   peek(job: Pick<ThumbJob, 'id' | 'rev'>): ThumbBytes | null | undefined {
     const key = ThumbnailCache.fileName(job.id, job.rev);
-    const hit = this.memory.get(key);
-    if (hit) {
-      this.touch(key, hit);
-      this.stats.fromMemory++;
-      return hit;
-    }
-    return this.failed.has(key) ? null : undefined;
+    return this.fromMemory(key) ?? (this.failed.has(key) ? null : undefined);
   }
 
   /** How many thumbnails the cache folder held when warm() listed it (0 before). */
@@ -150,12 +143,8 @@ export class ThumbnailCache {
   /** One thumbnail, now (no queue): memory, then disk, then made. */
   get(job: ThumbJob): Promise<ThumbBytes | undefined> {
     const key = ThumbnailCache.fileName(job.id, job.rev);
-    const hit = this.memory.get(key);
-    if (hit) {
-      this.touch(key, hit);
-      this.stats.fromMemory++;
-      return Promise.resolve(hit);
-    }
+    const hit = this.fromMemory(key);
+    if (hit) return Promise.resolve(hit);
     let p = this.running.get(key);
     if (!p) {
       p = this.load(job, key).finally(() => this.running.delete(key));
@@ -208,6 +197,16 @@ export class ThumbnailCache {
           this.pump();
         });
     }
+  }
+
+  /** The thumbnail when it is in memory (marked as just used, and counted), else undefined. */
+  private fromMemory(key: string): ThumbBytes | undefined {
+    const hit = this.memory.get(key);
+    if (hit) {
+      this.touch(key, hit);
+      this.stats.fromMemory++;
+    }
+    return hit;
   }
 
   private touch(key: string, value: ThumbBytes): void {
@@ -271,13 +270,8 @@ export class ThumbnailCache {
   }
 }
 
-/** A thumbnail as the webview gets it. */
-export interface FedThumb {
-  readonly id: string;
-  readonly rev: string;
-  readonly bytes?: Uint8Array;
-  readonly mime?: string;
-}
+/** A thumbnail as the webview gets it: the gallery protocol's own type. */
+export type FedThumb = GalleryThumb;
 
 /**
  * Feeds one webview page with thumbnails: what it asks for, and the first screen's, sent unasked

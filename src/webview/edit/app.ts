@@ -106,28 +106,22 @@ export class MaskEditorApp {
     const edit = this.operation === 'edit';
 
     // ---- toolbar -------------------------------------------------------------------------
-    const iconButton = (name: string, label: string, shortcut: string | undefined, onClick: () => void, extra: { keys?: string } = {}) => {
-      const b = h('button', { type: 'button', class: 'icon-button', 'aria-label': label, title: shortcut ? `${label} (${shortcut})` : label, 'aria-keyshortcuts': extra.keys }, icon(name));
+    const onClick = <B extends HTMLElement>(b: B, run: () => void): B => {
       b.addEventListener('click', (e) => {
-        onClick();
+        run();
         // after a mouse click, give the keys back to the canvas (Space must not press the button again)
         if (e.detail > 0) this.paint.element.focus({ preventScroll: true });
       });
       return b;
     };
+    const iconButton = (name: string, label: string, shortcut: string | undefined, run: () => void, extra: { keys?: string } = {}) =>
+      onClick(h('button', { type: 'button', class: 'icon-button', 'aria-label': label, title: shortcut ? `${label} (${shortcut})` : label, 'aria-keyshortcuts': extra.keys }, icon(name)), run);
     const mod = isMac ? '⌘' : 'Ctrl+';
     this.toolButtons = {
       brush: iconButton('brush', s('Brush'), 'B', () => this.setTool('brush'), { keys: 'B' }),
       eraser: iconButton('eraser', s('Eraser'), 'E', () => this.setTool('eraser'), { keys: 'E' }),
     };
-    const textButton = (label: string, onClick: () => void, attrs: Record<string, string> = {}) => {
-      const b = h('button', { type: 'button', class: 'text-toggle', ...attrs }, label);
-      b.addEventListener('click', (e) => {
-        onClick();
-        if (e.detail > 0) this.paint.element.focus({ preventScroll: true });
-      });
-      return b;
-    };
+    const textButton = (label: string, run: () => void, attrs: Record<string, string> = {}) => onClick(h('button', { type: 'button', class: 'text-toggle', ...attrs }, label), run);
     this.layerButtons = {
       mask: textButton(s('Mask'), () => this.setLayer('mask'), { title: `${s('Paint where to edit')} (G)` }),
       guide: textButton(s('Guide'), () => this.setLayer('guide'), { title: `${s('Draw arrows, outlines and marks that guide the edit')} (G)` }),
@@ -457,6 +451,12 @@ export class MaskEditorApp {
     this.onModelChange(this.form.current);
   }
 
+  /** The layer's drawing tool (brush or guide pen), or its eraser: what B, E and X pick on either layer. */
+  private pickPen(erase: boolean): void {
+    if (this.layer === 'guide') this.setGuideTool(erase ? 'eraser' : 'pen');
+    else this.setTool(erase ? 'eraser' : 'brush');
+  }
+
   private setGuideTool(tool: GuideTool, save = true): void {
     this.paint.setGuideTool(tool);
     for (const [k, b] of Object.entries(this.guideToolButtons)) b.setAttribute('aria-pressed', String(k === tool));
@@ -527,17 +527,16 @@ export class MaskEditorApp {
   private updateMaskControls(): void {
     const m = this.paint.mask;
     const total = this.image.width * this.image.height;
+    // Undo, Redo and Clear act on the layer being drawn on.
+    const active = this.layer === 'guide' ? this.paint.guide : m;
+    this.undoBtn.disabled = !active.history.canUndo;
+    this.redoBtn.disabled = !active.history.canRedo;
+    this.clearBtn.disabled = active.isEmpty;
     if (this.layer === 'guide') {
       const g = this.paint.guide;
-      this.undoBtn.disabled = !g.history.canUndo;
-      this.redoBtn.disabled = !g.history.canRedo;
-      this.clearBtn.disabled = g.isEmpty;
       this.coverage.textContent = g.isEmpty ? s('Nothing drawn on the guide yet.') : s('Guide: drawn over {0} of the image', coverageLabel(g.drawn, total));
       this.root.dataset.guideDrawn = String(g.drawn);
     } else {
-      this.undoBtn.disabled = !m.history.canUndo;
-      this.redoBtn.disabled = !m.history.canRedo;
-      this.clearBtn.disabled = m.isEmpty;
       this.coverage.textContent = m.isEmpty ? s('Nothing painted: the whole picture may change.') : s('Painted: {0} of the image', coverageLabel(m.painted, total));
     }
     this.root.dataset.painted = String(m.painted);
@@ -805,19 +804,13 @@ export class MaskEditorApp {
         this.setGuideTool(key === 'p' ? 'pen' : key === 'a' ? 'arrow' : key === 'r' ? 'box' : 'ellipse');
         break;
       case 'b':
-        if (!edit) return;
-        if (this.layer === 'guide') this.setGuideTool('pen');
-        else this.setTool('brush');
-        break;
       case 'e':
         if (!edit) return;
-        if (this.layer === 'guide') this.setGuideTool('eraser');
-        else this.setTool('eraser');
+        this.pickPen(key === 'e');
         break;
       case 'x':
         if (!edit) return;
-        if (this.layer === 'guide') this.setGuideTool(this.paint.guideTool === 'eraser' ? 'pen' : 'eraser');
-        else this.setTool(this.paint.tool === 'brush' ? 'eraser' : 'brush');
+        this.pickPen(this.layer === 'guide' ? this.paint.guideTool !== 'eraser' : this.paint.tool === 'brush');
         break;
       case 'i':
         if (!edit) return;

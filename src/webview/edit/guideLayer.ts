@@ -7,17 +7,15 @@
  * each finished gesture becomes one undo step of the rectangle it touched (RGBA before and after).
  * Exported as a PNG of the image's size, alpha 0 wherever nothing is drawn.
  */
-import { guideShapeBounds, segmentBounds, unionRect, type GuideTool, type Point, type Rect, type Size } from '../../shared/maskGeometry';
+import { guideShapeBounds, unionRect, type GuideTool, type Point, type Rect, type Size } from '../../shared/maskGeometry';
+import { freehandDot, freehandTo, layerContext, sameBytes, withPen, type Freehand } from './canvasLayer';
 import { History, type Step } from './history';
 
-interface Gesture {
+/** `dirty`: everything the gesture touched (pen, eraser), or the shape's bounds now (arrow, box, ellipse). */
+interface Gesture extends Freehand {
   readonly tool: GuideTool;
   readonly from: Point;
-  last: Point;
-  lastWidth: number;
   readonly width: number;
-  /** Everything the gesture touched (pen, eraser), or the shape's bounds now (arrow, box, ellipse). */
-  dirty: Rect | undefined;
   /** The bounds of the union of every shape drawn during the gesture: what a redraw must restore. */
   touched: Rect | undefined;
 }
@@ -33,17 +31,9 @@ export class GuideLayer {
   private drawnCount = 0;
 
   constructor(readonly size: Size) {
-    const make = () => {
-      const c = document.createElement('canvas');
-      c.width = size.width;
-      c.height = size.height;
-      const ctx = c.getContext('2d', { willReadFrequently: true });
-      if (!ctx) throw new Error('no 2D canvas');
-      return ctx;
-    };
-    this.ctx = make();
+    this.ctx = layerContext(size);
     this.canvas = this.ctx.canvas;
-    this.committed = make();
+    this.committed = layerContext(size);
   }
 
   /** Pixels something is drawn on (alpha > 0). */
@@ -67,12 +57,7 @@ export class GuideLayer {
     const g: Gesture = { tool, from: p, last: p, lastWidth: width, width, dirty: undefined, touched: undefined };
     this.gesture = g;
     if (tool === 'pen' || tool === 'eraser') {
-      this.withStyle(tool === 'eraser', width, (c) => {
-        c.beginPath();
-        c.arc(p.x, p.y, width / 2, 0, Math.PI * 2);
-        c.fill();
-      });
-      g.dirty = segmentBounds(p, p, width, this.size);
+      freehandDot(this.ctx, g, p, width, tool === 'eraser', this.colour, this.size);
     } else {
       this.drawShape(p);
     }
@@ -83,20 +68,11 @@ export class GuideLayer {
     const g = this.gesture;
     if (!g) return;
     if (g.tool === 'pen' || g.tool === 'eraser') {
-      if (p.x === g.last.x && p.y === g.last.y && width <= g.lastWidth) return;
-      const w = (g.lastWidth + width) / 2;
-      this.withStyle(g.tool === 'eraser', w, (c) => {
-        c.beginPath();
-        c.moveTo(g.last.x, g.last.y);
-        c.lineTo(p.x, p.y);
-        c.stroke();
-      });
-      g.dirty = unionRect(g.dirty, segmentBounds(g.last, p, Math.max(w, width), this.size));
-      g.lastWidth = width;
+      freehandTo(this.ctx, g, p, width, g.tool === 'eraser', this.colour, this.size);
     } else if (p.x !== g.last.x || p.y !== g.last.y) {
       this.drawShape(p);
+      g.last = p;
     }
-    g.last = p;
   }
 
   /** Ends the gesture: what it changed becomes one undo step. Returns whether anything changed. */
@@ -107,14 +83,7 @@ export class GuideLayer {
     if (!r) return false;
     const before = this.committed.getImageData(r.x, r.y, r.width, r.height).data;
     const after = this.ctx.getImageData(r.x, r.y, r.width, r.height).data;
-    let same = true;
-    for (let i = 0; i < after.length; i++) {
-      if (after[i] !== before[i]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return false;
+    if (sameBytes(after, before)) return false;
     const step: Step = { kind: 'patch', rect: r, before: new Uint8Array(before), after: new Uint8Array(after) };
     this.history.push(step);
     this.commit(r, step.after);
@@ -167,25 +136,12 @@ export class GuideLayer {
 
   // ---- internals -------------------------------------------------------------------------------
 
-  private withStyle(erase: boolean, width: number, draw: (c: CanvasRenderingContext2D) => void): void {
-    const c = this.ctx;
-    c.save();
-    c.globalCompositeOperation = erase ? 'destination-out' : 'source-over';
-    c.fillStyle = this.colour;
-    c.strokeStyle = this.colour;
-    c.lineCap = 'round';
-    c.lineJoin = 'round';
-    c.lineWidth = width;
-    draw(c);
-    c.restore();
-  }
-
   /** Redraws the gesture's shape from its anchor to p, over the committed pixels. */
   private drawShape(p: Point): void {
     const g = this.gesture!;
     if (g.dirty) this.restore(g.dirty);
     const { from, width: w, tool } = g;
-    this.withStyle(false, w, (c) => {
+    withPen(this.ctx, false, this.colour, w, (c) => {
       c.beginPath();
       if (tool === 'box') {
         c.rect(Math.min(from.x, p.x), Math.min(from.y, p.y), Math.abs(p.x - from.x), Math.abs(p.y - from.y));

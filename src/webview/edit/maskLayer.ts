@@ -7,21 +7,12 @@
  * are made from the two (before = alpha, after = canvas) for that rectangle only, and the
  * exported PNG is made from `alpha`, so the display colour never leaks into the mask.
  */
-import {
-  countPainted,
-  segmentBounds,
-  unionRect,
-  type Point,
-  type Rect,
-  type Size,
-} from '../../shared/maskGeometry';
+import { countPainted, type Point, type Rect, type Size } from '../../shared/maskGeometry';
+import { freehandDot, freehandTo, layerContext, sameBytes, type Freehand } from './canvasLayer';
 import { History, readRect, writeRect, type Step } from './history';
 
-interface Stroke {
+interface Stroke extends Freehand {
   readonly erase: boolean;
-  last: Point;
-  lastWidth: number;
-  dirty: Rect | undefined;
 }
 
 export class MaskLayer {
@@ -36,12 +27,8 @@ export class MaskLayer {
   private paintedCount = 0;
 
   constructor(readonly size: Size) {
-    this.canvas = document.createElement('canvas');
-    this.canvas.width = size.width;
-    this.canvas.height = size.height;
-    const ctx = this.canvas.getContext('2d', { willReadFrequently: true });
-    if (!ctx) throw new Error('no 2D canvas');
-    this.ctx = ctx;
+    this.ctx = layerContext(size);
+    this.canvas = this.ctx.canvas;
     this.alpha = new Uint8Array(size.width * size.height);
   }
 
@@ -80,38 +67,13 @@ export class MaskLayer {
   begin(p: Point, width: number, erase: boolean): void {
     if (this.stroke) this.end();
     this.stroke = { erase, last: p, lastWidth: width, dirty: undefined };
-    const c = this.ctx;
-    c.save();
-    c.globalCompositeOperation = erase ? 'destination-out' : 'source-over';
-    c.fillStyle = this.colour;
-    c.beginPath();
-    c.arc(p.x, p.y, width / 2, 0, Math.PI * 2);
-    c.fill();
-    c.restore();
-    this.stroke.dirty = segmentBounds(p, p, width, this.size);
+    freehandDot(this.ctx, this.stroke, p, width, erase, this.colour, this.size);
   }
 
   /** Continues the stroke to p: a round-capped line from the last sample, so fast strokes have no gaps. */
   to(p: Point, width: number): void {
     const st = this.stroke;
-    if (!st) return;
-    if (p.x === st.last.x && p.y === st.last.y && width <= st.lastWidth) return;
-    const w = (st.lastWidth + width) / 2;
-    const c = this.ctx;
-    c.save();
-    c.globalCompositeOperation = st.erase ? 'destination-out' : 'source-over';
-    c.strokeStyle = this.colour;
-    c.lineCap = 'round';
-    c.lineJoin = 'round';
-    c.lineWidth = w;
-    c.beginPath();
-    c.moveTo(st.last.x, st.last.y);
-    c.lineTo(p.x, p.y);
-    c.stroke();
-    c.restore();
-    st.dirty = unionRect(st.dirty, segmentBounds(st.last, p, Math.max(w, width), this.size));
-    st.last = p;
-    st.lastWidth = width;
+    if (st) freehandTo(this.ctx, st, p, width, st.erase, this.colour, this.size);
   }
 
   /** Ends the stroke: commits what it changed as one undo step. Returns whether anything changed. */
@@ -124,14 +86,7 @@ export class MaskLayer {
     const after = new Uint8Array(r.width * r.height);
     for (let i = 0; i < after.length; i++) after[i] = data[i * 4 + 3];
     const before = readRect(this.alpha, this.size.width, r);
-    let same = true;
-    for (let i = 0; i < after.length; i++) {
-      if (after[i] !== before[i]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return false;
+    if (sameBytes(after, before)) return false;
     this.history.push({ kind: 'patch', rect: r, before, after });
     this.applyAlpha(r, after, false);
     return true;
