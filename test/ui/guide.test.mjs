@@ -51,6 +51,9 @@ async function imageToPage(ed) {
 
 /** A gesture through image points, as real mouse events with several moves between points. */
 async function drag(points) {
+  // Where the image is on the page, measured now: the options' note and the error line above the
+  // canvas change height as the model changes, and the canvas moves with them.
+  ctx.map = await imageToPage(ctx.ed);
   const { page, map } = ctx;
   await page.mouse.move(...map.at(...points[0]));
   await page.mouse.down();
