@@ -21,6 +21,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import {
   check, editorFrame, fakeApiSettings, launchWorkbench, pickQuickItem, root, runFromPalette, setApiKey, sleep, startFakeOpenAI, UiRun, until, waitForEditor as waitForEditorIn,
+  dragThrough,
 } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
@@ -54,12 +55,7 @@ async function drag(points) {
   // Where the image is on the page, measured now: the options' note and the error line above the
   // canvas change height as the model changes, and the canvas moves with them.
   ctx.map = await imageToPage(ctx.ed);
-  const { page, map } = ctx;
-  await page.mouse.move(...map.at(...points[0]));
-  await page.mouse.down();
-  for (const p of points.slice(1)) await page.mouse.move(...map.at(...p), { steps: 8 });
-  await page.mouse.up();
-  await sleep(120);
+  await dragThrough(ctx.page, ctx.map.at, points, { steps: 8, settle: 120 });
 }
 
 /** Distance from p to the segment a-b. */

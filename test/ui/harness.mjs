@@ -541,3 +541,12 @@ export async function closeAllEditors(page) {
   await runFromPalette(page, 'View: Close All Editors');
   await until('the webview to close', async () => (await page.locator('iframe.webview').count()) === 0, 10_000);
 }
+
+/** A stroke through page points (`at(x, y)` maps image to page), as real mouse events: down, `steps` moves between points, up. */
+export async function dragThrough(page, at, points, { steps = 8, settle = 120 } = {}) {
+  await page.mouse.move(...at(...points[0]));
+  await page.mouse.down();
+  for (const p of points.slice(1)) await page.mouse.move(...at(...p), { steps });
+  await page.mouse.up();
+  await sleep(settle);
+}

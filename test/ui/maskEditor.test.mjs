@@ -20,6 +20,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import {
   check, closeAllEditors as closeAllEditorsIn, editorFrame, fakeApiSettings, freshDir, installVsix, launchChromium, openWorkbench, pickQuickItem, QUICK_INPUT_BOX, resolveVsix, root, runFromPalette, setApiKey, sleep, startCodeServer, startFakeOpenAI, UiRun, uiTools, until, waitForEditor as waitForEditorIn, writeUserSettings, writeWorkspace,
+  dragThrough,
 } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
@@ -59,12 +60,7 @@ async function imageToPage(ed, natural) {
 
 /** A stroke through image points, as real mouse events with several moves between points. */
 async function stroke(map, points) {
-  const { page } = ctx;
-  await page.mouse.move(...map.at(...points[0]));
-  await page.mouse.down();
-  for (const p of points.slice(1)) await page.mouse.move(...map.at(...p), { steps: 6 });
-  await page.mouse.up();
-  await sleep(100);
+  await dragThrough(ctx.page, map.at, points, { steps: 6, settle: 100 });
 }
 
 /** Area (px) of a round-capped line of `d` px from a to b. */
