@@ -313,6 +313,9 @@ async function openView(browser, { cacheDir, indexFile, mode, server }) {
       ready = true;
       // full images: the page asks for what it shows (no thumbnails sent unasked)
       feed.onReady(mode === 'full' ? { type: 'ready' } : m);
+    } else if (m.type === 'shown') {
+      if (process.env.BENCH_DEBUG) console.log(`  shown at ${at()}`);
+      feed.onShown();
     } else if (m.type === 'thumbs') {
       if (mode === 'full') {
         const items = byId();

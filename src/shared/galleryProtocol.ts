@@ -143,7 +143,15 @@ export interface GalleryActionMessage extends RequestEnvelope {
   readonly item: string;
 }
 
-export type FromGallery = GalleryReadyMessage | GalleryThumbsRequest | GalleryActionMessage;
+/**
+ * The page drew its first screen (every tile on it shows its picture, or has none to show): the
+ * host sends the whole list now, not while the first screen's pictures are being decoded.
+ */
+export interface GalleryShownMessage {
+  readonly type: 'shown';
+}
+
+export type FromGallery = GalleryReadyMessage | GalleryThumbsRequest | GalleryActionMessage | GalleryShownMessage;
 
 /** At most this many thumbnails per request (a tall view of small tiles shows about 100). */
 export const MAX_THUMBS_PER_REQUEST = 400;
@@ -173,6 +181,8 @@ export function parseFromGallery(v: unknown): FromGallery | undefined {
       }
       return { type: 'thumbs', items };
     }
+    case 'shown':
+      return { type: 'shown' };
     case 'action':
       if (!isInt(v.id, 0, Number.MAX_SAFE_INTEGER) || !isId(v.item) || !(GALLERY_ACTIONS as readonly unknown[]).includes(v.action)) return undefined;
       return { type: 'action', id: v.id as number, action: v.action as GalleryAction, item: v.item };

@@ -4,7 +4,9 @@
  *  - Before the page is ready, the first screen's thumbnails are read (or made) into memory.
  *  - On `ready` with the page's size, one `init` message carries the words, the first screen's
  *    images and those of their thumbnails at hand, so that the page paints it from one message.
- *    The whole list follows in an `items` message, the missing thumbnails as they are ready.
+ *    The missing thumbnails follow as they are ready; the whole list waits until the page says it
+ *    drew that screen (`shown`, or FULL_LIST_WAIT_MS at most): a list of 1000 images arriving
+ *    while the first pictures decode delays them by hundreds of ms.
  *  - Later changes of the list are re-sent whole (throttled); thumbnails the page asks for are
  *    sent as they are ready, several per message.
  *
@@ -24,6 +26,8 @@ export const LIST_PROMPT_CHARS = 240;
 export const DEFAULT_FIRST_SCREEN = 16;
 /** Items are re-sent at most this often while files keep changing. */
 const ITEMS_THROTTLE_MS = 120;
+/** The whole list is sent this long after the first screen at the latest, if the page does not say it drew it. */
+export const FULL_LIST_WAIT_MS = 1500;
 
 /** An image as the feed needs it (the index's entries have more). */
 export interface FeedImage {
@@ -58,6 +62,8 @@ export interface FeedOptions {
   readonly post: (message: ToGallery) => unknown;
   /** A page is shown and has said `ready` (it may have gone since: hidden views lose their page). */
   readonly isReady: () => boolean;
+  /** How long the whole list waits for the page's `shown` (default FULL_LIST_WAIT_MS). */
+  readonly fullListWaitMs?: number;
 }
 
 /** Dates in words, in one language; the formatter is made on first use (or by warm()). */
@@ -112,7 +118,14 @@ export class GalleryFeed<I extends FeedImage> {
   private itemsTimer: ReturnType<typeof setTimeout> | undefined;
   private lastItemsAt = 0;
   private firstSent: (() => void) | undefined;
-  /** Resolves once a page got its first screen (or the whole list). */
+  /** The whole list waits for the page's `shown` (or this timer). */
+  private holdTimer: ReturnType<typeof setTimeout> | undefined;
+  /** What the page got last (ids, versions, scan state): an unchanged list is not sent again. */
+  private lastSig = '';
+  /**
+   * Resolves once a page drew its first screen (or got the whole list): other work (the check of
+   * the kept list against the disk) waits for it rather than compete with the first pictures.
+   */
   readonly firstScreenSent: Promise<void>;
 
   constructor(
@@ -133,6 +146,8 @@ export class GalleryFeed<I extends FeedImage> {
   /** The page said `ready`: its first screen in one message, then the whole list and the missing thumbnails. */
   onReady(msg: GalleryReadyMessage): void {
     this.thumbs.reset();
+    this.release();
+    this.lastSig = '';
     this.firstScreen = msg.view ? firstScreenCount(msg.view.width, msg.view.height) : 0;
     const list = this.source.items();
     const base = { type: 'init' as const, strings: this.options.strings(), locale: this.options.locale };
@@ -153,15 +168,33 @@ export class GalleryFeed<I extends FeedImage> {
       ...base,
       first: { items: head.map((i) => this.item(i)), total: list.length, scanning: this.source.scanning, noWorkspace: this.source.noWorkspace() || undefined, thumbs },
     });
-    this.firstSent?.();
-    // the thumbnails still missing go first (they are on screen), then the rest of the list
+    // the thumbnails still missing go first (they are on screen); the rest of the list once the page drew them
     this.thumbs.push(head.map((i) => this.source.job(i)));
-    if (list.length > head.length) this.postItems(list);
+    if (list.length > head.length) {
+      this.holdTimer = setTimeout(() => this.onShown(), this.options.fullListWaitMs ?? FULL_LIST_WAIT_MS);
+    } else {
+      this.lastSig = this.signature(list);
+      this.firstSent?.();
+    }
+  }
+
+  /** The page drew its first screen: the whole list now (as it is now). */
+  onShown(): void {
+    if (!this.holdTimer) return;
+    this.release();
+    this.sendItems();
+    this.firstSent?.();
+  }
+
+  private release(): void {
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
   }
 
   /** The list changed: sent again (at most every ITEMS_THROTTLE_MS). */
   listChanged(): void {
-    if (this.itemsTimer) return;
+    // held for the first screen: the list goes out as it is then
+    if (this.itemsTimer || this.holdTimer) return;
     const wait = Math.max(0, this.lastItemsAt + ITEMS_THROTTLE_MS - Date.now());
     this.itemsTimer = setTimeout(() => {
       this.itemsTimer = undefined;
@@ -182,17 +215,29 @@ export class GalleryFeed<I extends FeedImage> {
   dispose(): void {
     if (this.itemsTimer) clearTimeout(this.itemsTimer);
     this.itemsTimer = undefined;
+    this.release();
   }
 
   private sendItems(): void {
     if (!this.options.isReady()) return;
-    this.postItems(this.source.items());
+    const list = this.source.items();
+    // The check of a kept list usually finds it unchanged: 1000 items again would redraw nothing.
+    if (this.signature(list) === this.lastSig) return;
+    this.postItems(list);
     // The first screen's thumbnails follow the list at once (those already sent to this page are not sent again).
     if (this.firstScreen) this.thumbs.push(this.firstJobs(this.firstScreen));
   }
 
+  /** The list as the page sees it: its versions and the scan state. */
+  private signature(list: readonly I[]): string {
+    let sig = `${this.source.scanning ? 1 : 0}${this.source.noWorkspace() ? 1 : 0}`;
+    for (const i of list) sig += `\t${i.id}\n${i.rev}`;
+    return sig;
+  }
+
   private postItems(list: readonly I[]): void {
     this.lastItemsAt = Date.now();
+    this.lastSig = this.signature(list);
     this.options.post({ type: 'items', items: list.map((i) => this.item(i)), scanning: this.source.scanning, noWorkspace: this.source.noWorkspace() });
     this.firstSent?.();
   }

@@ -23,6 +23,7 @@ import {
   type GalleryActionMessage,
   type GalleryDetails,
   type GalleryReadyMessage,
+  type GalleryShownMessage,
   type GalleryThumbsRequest,
   type ToGallery,
 } from '../../shared/galleryProtocol';
@@ -36,7 +37,7 @@ import type { ReplyBody } from '../webview/channel';
 
 /**
  * A kept list's check (a stat of every file, after findFiles) waits this long at most for the
- * first screen to be sent, so that it does not compete with the page while it loads.
+ * first screen to be drawn, so that it does not compete with the page while it loads.
  */
 const SCAN_AFTER_FIRST_SCREEN_MS = 3000;
 
@@ -136,8 +137,9 @@ export class GalleryViewProvider extends WebviewBase<ToGallery, FromGallery> imp
     this.feed.onReady(ready);
   }
 
-  protected override onMessage(msg: GalleryThumbsRequest): void {
-    this.feed.request(msg.items);
+  protected override onMessage(msg: GalleryThumbsRequest | GalleryShownMessage): void {
+    if (msg.type === 'shown') this.feed.onShown();
+    else this.feed.request(msg.items);
   }
 
   protected override onRequest(msg: GalleryActionMessage): Promise<ReplyBody<ToGallery>> {

@@ -119,6 +119,8 @@ export class GalleryApp {
   private thumbBytes = 0;
   /** The keys of the versions listed now. */
   private live = new Set<string>();
+  /** The first screen came with init and the host waits to hear that it is drawn. */
+  private firstPending = false;
   private menuFor: { item: GalleryItem; restore: HTMLElement | null } | undefined;
   private dialogRestore: HTMLElement | null = null;
 
@@ -232,8 +234,26 @@ export class GalleryApp {
 
   /** The first screen, before the whole list: its images, the list's length, the thumbnails at hand. */
   onFirst(m: GalleryFirstScreen): void {
+    this.firstPending = true;
     this.onItems({ type: 'items', items: m.items, scanning: m.scanning, noWorkspace: m.noWorkspace }, m.total);
     this.onThumbs({ type: 'thumbs', items: m.thumbs });
+    this.checkFirstDrawn();
+  }
+
+  /**
+   * Once every tile of the first screen shows its picture (or has none to show), the host is told:
+   * it holds the whole list until then, so that its arrival does not delay the first pictures.
+   */
+  private checkFirstDrawn(): void {
+    if (!this.firstPending) return;
+    const box = this.scroller.getBoundingClientRect();
+    for (const tile of Array.from(this.grid.querySelectorAll<HTMLElement>('.tile'))) {
+      const r = tile.getBoundingClientRect();
+      const onScreen = r.bottom > box.top && r.top < box.bottom;
+      if (onScreen && !tile.dataset.thumb && !tile.classList.contains('no-thumb')) return;
+    }
+    this.firstPending = false;
+    this.host.post({ type: 'shown' });
   }
 
   /** The list (`total`: the whole list's length, when these are only its first images). */
@@ -430,6 +450,7 @@ export class GalleryApp {
       box.replaceChildren(h('span', { class: 'placeholder', title: s('No preview') }, icon('image')));
       tile.classList.add('no-thumb');
       tile.classList.remove('loading');
+      this.checkFirstDrawn();
       return;
     }
     const key = tile.dataset.key;
@@ -446,6 +467,7 @@ export class GalleryApp {
           box.replaceChildren(canvas);
           tile.classList.remove('loading', 'no-thumb');
           tile.dataset.thumb = `${width}x${height}`;
+          this.checkFirstDrawn();
         }
         bmp.close();
       },

@@ -23,7 +23,7 @@ function images(n: number): Image[] {
 
 const settle = () => new Promise<void>((r) => setTimeout(r, 20));
 
-function setup(n: number, opts: { failing?: Set<string> } = {}) {
+function setup(n: number, opts: { failing?: Set<string>; fullListWaitMs?: number } = {}) {
   const list = images(n);
   const made: string[] = [];
   const cache = new ThumbnailCache(undefined, async () => async (input) => {
@@ -44,7 +44,7 @@ function setup(n: number, opts: { failing?: Set<string> } = {}) {
       name: (i) => i.path.slice(i.path.lastIndexOf('/') + 1),
       job: (i) => ({ id: i.id, rev: i.rev, source: i.path }),
     },
-    { locale: 'en', strings: () => ({ Open: 'Open' }), post: (m) => posted.push(m), isReady: () => ready },
+    { locale: 'en', strings: () => ({ Open: 'Open' }), post: (m) => posted.push(m), isReady: () => ready, fullListWaitMs: opts.fullListWaitMs },
   );
   return { list, made, cache, posted, feed, setReady: () => (ready = true) };
 }
@@ -65,7 +65,11 @@ suite('gallery feed: the first screen first', () => {
     void feed.firstScreenSent.then(() => (first = true));
     feed.onReady({ type: 'ready', view });
     await settle();
-    assert.ok(first, 'firstScreenSent resolved');
+    assert.ok(!first, 'firstScreenSent waits until the page drew it');
+    assert.deepStrictEqual(posted.map((m) => m.type), ['init'], 'the whole list waits while the first pictures decode');
+    feed.onShown();
+    await settle();
+    assert.ok(first, 'firstScreenSent resolved once the page said shown');
     assert.strictEqual(posted[0].type, 'init');
     const init = posted[0] as Extract<ToGallery, { type: 'init' }>;
     assert.deepStrictEqual(init.strings, { Open: 'Open' });
@@ -77,7 +81,7 @@ suite('gallery feed: the first screen first', () => {
     );
     assert.strictEqual(init.first.thumbs.length, n, 'every thumbnail of the first screen was at hand');
     assert.ok(init.first.thumbs.every((t) => t.bytes instanceof Uint8Array && t.mime === 'image/webp'));
-    assert.strictEqual(posted[1].type, 'items', 'the whole list right after');
+    assert.strictEqual(posted[1].type, 'items', 'the whole list once the page said shown');
     assert.strictEqual((posted[1] as Extract<ToGallery, { type: 'items' }>).items.length, 100);
     assert.deepStrictEqual(posted.slice(2), [], 'no thumbnail sent again');
     assert.strictEqual(new Set(thumbIds(posted)).size, thumbIds(posted).length);
@@ -90,10 +94,10 @@ suite('gallery feed: the first screen first', () => {
     feed.onReady({ type: 'ready', view });
     const init = posted[0] as Extract<ToGallery, { type: 'init' }>;
     assert.strictEqual(init.first!.thumbs.length, 0, 'nothing was at hand');
-    assert.strictEqual(posted[1].type, 'items');
     await settle();
     await settle();
-    const sent = posted.slice(2).flatMap((m) => (m.type === 'thumbs' ? m.items : []));
+    assert.ok(!posted.some((m) => m.type === 'items'), 'the first screen\'s thumbnails come before the whole list');
+    const sent = posted.slice(1).flatMap((m) => (m.type === 'thumbs' ? m.items : []));
     assert.deepStrictEqual(
       sent.map((t) => t.id),
       images(n).map((i) => i.id),
@@ -137,13 +141,14 @@ suite('gallery feed: the first screen first', () => {
   });
 
   test('list changes are sent (throttled) only to a ready page', async () => {
-    const { posted, feed, setReady } = setup(5);
+    const { posted, feed, setReady, list } = setup(5);
     feed.listChanged();
     await new Promise((r) => setTimeout(r, 150));
     assert.strictEqual(posted.length, 0, 'no page yet');
     setReady();
     feed.onReady({ type: 'ready' });
     posted.splice(0);
+    list.unshift({ ...images(1)[0], id: 'images/new.png', rev: 'n1' });
     feed.listChanged();
     feed.listChanged();
     await new Promise((r) => setTimeout(r, 200));
@@ -176,5 +181,42 @@ suite('gallery feed: dates and list items', () => {
     assert.strictEqual(item.operation, 'generate');
     assert.strictEqual(item.when, new DateText('en').text('2026-03-04T05:06:00Z'));
     assert.deepStrictEqual([item.name, item.width, item.height, item.createdAt], ['b.png', 8, 9, '2026-03-04T05:06:00Z']);
+  });
+});
+
+suite('gallery feed: the whole list after the first screen', () => {
+  const view = { width: 300, height: 800 };
+
+  test('a page that never says shown still gets the whole list, after the wait', async () => {
+    const { posted, feed: withWait, setReady } = setup(100, { fullListWaitMs: 30 });
+    setReady();
+    withWait.onReady({ type: 'ready', view });
+    assert.deepStrictEqual(posted.map((m) => m.type), ['init']);
+    await new Promise((r) => setTimeout(r, 80));
+    const items = posted.filter((m) => m.type === 'items');
+    assert.strictEqual(items.length, 1, 'the whole list went out after the wait');
+    assert.strictEqual((items[0] as Extract<ToGallery, { type: 'items' }>).items.length, 100);
+    withWait.onShown();
+    assert.strictEqual(posted.filter((m) => m.type === 'items').length, 1, 'a late shown sends nothing more');
+    withWait.dispose();
+  });
+
+  test('changes while the list is held go out once, as the list is then; an unchanged list is not sent again', async () => {
+    const { posted, feed, setReady, list } = setup(40);
+    setReady();
+    feed.onReady({ type: 'ready', view });
+    list.splice(0, 1);
+    feed.listChanged();
+    await new Promise((r) => setTimeout(r, 150));
+    assert.ok(!posted.some((m) => m.type === 'items'), 'held until the page drew its first screen');
+    feed.onShown();
+    const items = posted.filter((m) => m.type === 'items') as Extract<ToGallery, { type: 'items' }>[];
+    assert.strictEqual(items.length, 1);
+    assert.strictEqual(items[0].items.length, 39, 'the list as it is when sent');
+    // the check of the kept list found nothing new: nothing is sent
+    feed.listChanged();
+    await new Promise((r) => setTimeout(r, 150));
+    assert.strictEqual(posted.filter((m) => m.type === 'items').length, 1, 'an unchanged list is not sent again');
+    feed.dispose();
   });
 });
