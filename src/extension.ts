@@ -16,6 +16,9 @@ import { Log } from './host/platform/log';
 import { ApiKeyStore } from './host/platform/secrets';
 import { readSettings } from './host/platform/settings';
 
+/** How long after activation the walkthrough's "key stored" step is checked. */
+const KEY_CHECK_DELAY_MS = 1500;
+
 /** What Pixelwright offers other extensions (`extensions.getExtension(...).exports`). */
 export interface PixelwrightApi {
   /** Stores a key for the provider the settings point at, as "Set API Key" does. */
@@ -125,8 +128,12 @@ export function activate(context: vscode.ExtensionContext): PixelwrightApi {
     vscode.languages.registerHoverProvider(linkDocuments, imageLinks),
     vscode.languages.registerCodeActionsProvider(linkDocuments, imageLinks),
   );
-  // A key stored before: the walkthrough's first step is already done.
-  void keys.get(readSettings()).then((k) => k && vscode.commands.executeCommand('setContext', 'pixelwright.hasApiKey', true), () => undefined);
+  // A key stored before: the walkthrough's first step is already done. Looked up once the window
+  // has settled (reading the settings and asking the secret store cost ~1 ms activate() need not pay).
+  const keyCheck = setTimeout(() => {
+    void keys.get(readSettings()).then((k) => k && vscode.commands.executeCommand('setContext', 'pixelwright.hasApiKey', true), () => undefined);
+  }, KEY_CHECK_DELAY_MS);
+  context.subscriptions.push({ dispose: () => clearTimeout(keyCheck) });
   return {
     setApiKey: async (key: string) => {
       if (typeof key !== 'string' || !key.trim()) throw new Error('Pixelwright: setApiKey needs a non-empty string');
