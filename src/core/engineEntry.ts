@@ -8,4 +8,4 @@ export { composeUnmasked, describeImage, makeVariationInput, prepareInputs } fro
 export { makeThumbnail } from './thumbnails';
 export { loadSharp } from './lazySharp';
 export { makeImages } from './run';
-export { makeRendition } from './renditions';
+export { decodeSource, makeRendition } from './renditions';

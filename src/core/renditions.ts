@@ -20,11 +20,28 @@ export function renditionBox(r: Rendition, width: number, height: number): { wid
   return { width: r.width, height: r.height };
 }
 
-/** Makes the rendition's bytes from the source image's bytes (no record yet). */
-export async function renderRendition(source: Uint8Array, r: Rendition): Promise<RenditionResult> {
-  let img = sharp(source, { failOn: 'error' }).rotate();
-  const meta = await img.metadata();
-  const box = renditionBox(r, meta.autoOrient?.width ?? meta.width ?? 1, meta.autoOrient?.height ?? meta.height ?? 1);
+/**
+ * A source image decoded once (oriented, sRGB, 8 bits per channel) for all of its renditions: a
+ * manifest entry's icon sizes, @2x/@3x and web formats each start from these pixels, so the file is
+ * decoded once rather than once per rendition (most of a small rendition's cost).
+ */
+export interface DecodedSource {
+  readonly pixels: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+  readonly channels: 1 | 2 | 3 | 4;
+}
+
+/** Decodes a source image for {@link renderRendition}. */
+export async function decodeSource(source: Uint8Array): Promise<DecodedSource> {
+  const { data, info } = await sharp(source, { failOn: 'error' }).rotate().toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  return { pixels: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: info.channels };
+}
+
+/** Makes the rendition's bytes from the decoded source (no record yet). */
+export async function renderRendition(source: DecodedSource, r: Rendition): Promise<RenditionResult> {
+  let img = sharp(source.pixels, { raw: { width: source.width, height: source.height, channels: source.channels } });
+  const box = renditionBox(r, source.width, source.height);
   const background = parseColor(r.background);
   if (box.width !== undefined || box.height !== undefined) {
     const both = box.width !== undefined && box.height !== undefined;
@@ -65,7 +82,7 @@ export function renditionRecord(source: GenerationRecord, r: Rendition, hash: st
 }
 
 /** Renders and records: the bytes to write. AVIF files carry no record (the host keeps their hash beside them). */
-export async function makeRendition(source: Uint8Array, sourceRecord: GenerationRecord, r: Rendition, hash: string, sourcePath: string): Promise<Uint8Array> {
+export async function makeRendition(source: DecodedSource, sourceRecord: GenerationRecord, r: Rendition, hash: string, sourcePath: string): Promise<Uint8Array> {
   const made = await renderRendition(source, r);
   if (r.format === 'avif') return made.bytes;
   return embedRecord(made.bytes, renditionRecord(sourceRecord, r, hash, sourcePath, made));

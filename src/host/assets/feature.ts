@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import { eachLimited, needsWork, planAssets, planCounts, type AssetPlan, type PlanItem } from '../../core/assetPlan';
 import { readRecord } from '../../core/metadata';
 import { renditionHash, type AssetEntry } from '../../core/manifest';
+import type { DecodedSource } from '../../core/renditions';
 import { ModelTable } from '../../core/models';
 import { formatUsd } from '../../core/pricing';
 import { loadEngine } from '../platform/engineLoader';
@@ -255,20 +256,27 @@ export class AssetsFeature extends Disposable implements vscode.CodeLensProvider
       // Renditions: from their image as it is now on disk (just made or up to date), no API call.
       const engine = renditions.length ? await loadEngine() : undefined;
       const notMade = new Set(failed.map((f) => f.path));
+      // An image's renditions follow one another: it is read and decoded once for all of them.
+      let decoded: { path: string; record: ReturnType<typeof readRecord>; pixels: Promise<DecodedSource> } | undefined;
       for (const item of renditions) {
         if (token.isCancellationRequested) break;
         // Its image failed in this run: it waits for the next one (the image's failure says why).
         if (notMade.has(item.entry.path)) continue;
         const r = item.rendition!;
         try {
-          const sourceBytes = await vscode.workspace.fs.readFile(uri(item.entry.path));
-          const rec = readRecord(sourceBytes);
+          if (decoded?.path !== item.entry.path) {
+            const bytes = await vscode.workspace.fs.readFile(uri(item.entry.path));
+            const pixels = engine!.decodeSource(bytes);
+            pixels.catch(() => undefined); // a damaged file fails each of its renditions below, with the reason
+            decoded = { path: item.entry.path, record: readRecord(bytes), pixels };
+          }
+          const rec = decoded.record;
           if (!rec?.asset) {
             fail(item.path, t('its image {0} was not made from the manifest', item.entry.path));
             continue;
           }
           const hash = renditionHash(r, { recipe: rec.asset.recipe, createdAt: rec.createdAt });
-          const bytes = await engine!.makeRendition(sourceBytes, rec, r, hash, item.entry.path);
+          const bytes = await engine!.makeRendition(await decoded.pixels, rec, r, hash, item.entry.path);
           const placed = await this.place(loaded, state, item.path, hash, (rule) => writeAssetAt(uri(item.path), bytes, rule).then((p) => ({ ...p, bytes })));
           (placed.besides ? besides : written).push(vscode.workspace.asRelativePath(placed.uri, false));
           step(item.path);
