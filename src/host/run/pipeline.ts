@@ -20,6 +20,7 @@ import { requestOptions } from '../../core/request';
 import type { MadeImage, RunRequestOf, RunSourcesOf, SourceFile } from '../../core/run';
 import { loadEngine } from '../platform/engineLoader';
 import { describeError, showError } from '../platform/errors';
+import { errorMessage } from '../platform/messages';
 import { Disposable } from '../platform/lifecycle';
 import type { Log } from '../platform/log';
 import { providerConfig, providerRecord } from '../../core/provider';
@@ -281,8 +282,9 @@ export class RunPipeline extends Disposable {
           end({ cancelled: true });
           return [];
         }
-        if (!opts.quiet) void vscode.window.showErrorMessage(`Pixelwright: ${err.message}`);
-        end({ error: err.message, failed: request.n });
+        const said = errorMessage(err);
+        if (!opts.quiet) void vscode.window.showErrorMessage(`Pixelwright: ${said}`);
+        end({ error: said, failed: request.n });
         return [];
       }
       const info = classifyError(err, [apiKey]);
