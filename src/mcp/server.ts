@@ -31,7 +31,7 @@ import { budgetAmount, checkBudget, type BudgetLimits } from '../core/budget';
 import { classifyError } from '../core/errors';
 import { readRecipeFile } from '../core/recipeFile';
 import { addToLedger, monthSpent, parseLedger, type Ledger } from '../core/ledger';
-import { formatUsd, spendEstimate } from '../core/pricing';
+import { estimateCost, formatUsd, spendEstimate } from '../core/pricing';
 import { ModelTable } from '../core/models';
 import { checkOutputFolder, checkRealFolder, isInsideFolder } from '../core/paths';
 import { providerConfig, providerRecord, type ProviderSettings } from '../core/provider';
@@ -182,7 +182,7 @@ export class PixelwrightMcp {
     if (verdict.kind === 'ask') {
       const why =
         verdict.reason === 'unknown'
-          ? `its cost is not known before it runs (${model} is billed by tokens) and PIXELWRIGHT_BUDGET_ASK_ABOVE is set`
+          ? `its cost is not known before it runs (${estimateCost(model, request).kind === 'tokens' ? `${model} is billed by tokens` : `no price is published for ${model}`}) and PIXELWRIGHT_BUDGET_ASK_ABOVE is set`
           : verdict.reason === 'may-exceed'
             ? `it is estimated at ${est} and may take this month past the monthly limit (PIXELWRIGHT_BUDGET_MONTHLY_LIMIT)`
             : `it is estimated at ${est}, above PIXELWRIGHT_BUDGET_ASK_ABOVE (${formatUsd(limits.askAbove)})`;
