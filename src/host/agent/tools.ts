@@ -138,7 +138,8 @@ export class ImageTools {
     if (saved.length === 0) throw new Error(error ?? 'nothing was written');
     const said = describeWritten(saved.map((s) => ({ path: vscode.workspace.asRelativePath(s.uri, false), revisedPrompt: s.revisedPrompt })), request.prompt, operation, error);
     const parts: (vscode.LanguageModelTextPart | vscode.LanguageModelDataPart)[] = [new vscode.LanguageModelTextPart(cost ? `${said}\n${cost}` : said)];
-    for (const s of saved) if (s.bytes.byteLength <= MAX_DATA_PART_BYTES) parts.push(vscode.LanguageModelDataPart.image(s.bytes, RESULT_MIME_TYPES[s.format]));
+    // An SVG goes back as its path only: the model reads pixels, not vector markup.
+    for (const s of saved) if (s.format !== 'svg' && s.bytes.byteLength <= MAX_DATA_PART_BYTES) parts.push(vscode.LanguageModelDataPart.image(s.bytes, RESULT_MIME_TYPES[s.format]));
     return new vscode.LanguageModelToolResult(parts);
   }
 
