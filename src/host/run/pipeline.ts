@@ -460,7 +460,7 @@ function rangeText(e: { readonly min: number; readonly max: number }): string {
 }
 
 /** A prompt on one line, at most `max` characters (the whole of it goes with the request). */
-export function shortPrompt(prompt: string, max = 160): string {
+function shortPrompt(prompt: string, max = 160): string {
   const line = prompt.replace(/\s+/g, ' ').trim();
   const chars = [...line];
   return chars.length > max ? `${chars.slice(0, max - 1).join('').trimEnd()}…` : line;
