@@ -61,7 +61,7 @@ export function createFeatures(context: vscode.ExtensionContext, { log, keys }: 
   const generate = new GenerateCommand(pipeline, history, log);
   const edit = editOpener(context, new HostEditBackend(context, log, pipeline), log);
   const studio = new StudioViewProvider(context, pipeline, history, log);
-  const gallery = new GalleryViewProvider(context, log, pipeline);
+  const gallery = new GalleryViewProvider(context, log);
   const tools = new ImageTools(pipeline, log);
   const mcp = new McpServers(context, keys, log, ledger);
   const fromSelection = new GenerateFromSelection(log);

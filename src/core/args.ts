@@ -5,6 +5,7 @@
  */
 import type { GenerationRecord } from './record';
 import { MAX_IMAGES } from '../shared/modelRules';
+import { englishMessage, msg, type CoreMessage } from '../shared/messages';
 
 export interface GenerateArgs {
   readonly prompt?: string;
@@ -37,31 +38,38 @@ const ENUMS = {
 } as const;
 const INTEGERS: Readonly<Record<string, readonly [number, number]>> = { n: [1, 10], outputCompression: [0, 100], frameCount: [2, 16], frameDurationMs: [10, 655_350] };
 
-export type ArgsCheck = { readonly ok: true; readonly args: GenerateArgs; readonly ignored: readonly string[] } | { readonly ok: false; readonly problem: string };
+/** A refusal's `text` is a message id with parameters (for the host to translate); `problem` is its English. */
+export type ArgsCheck =
+  | { readonly ok: true; readonly args: GenerateArgs; readonly ignored: readonly string[] }
+  | { readonly ok: false; readonly problem: string; readonly text: CoreMessage };
+
+function refuse(text: CoreMessage): ArgsCheck {
+  return { ok: false, problem: englishMessage(text), text };
+}
 
 export function parseGenerateArgs(raw: unknown): ArgsCheck {
   if (raw === undefined || raw === null) return { ok: true, args: {}, ignored: [] };
   // A string argument is taken as the prompt (handy in keybindings).
   if (typeof raw === 'string') return { ok: true, args: raw.trim() ? { prompt: raw } : {}, ignored: [] };
-  if (typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, problem: 'the argument must be an object such as { "prompt": "...", "model": "gpt-image-1.5" }' };
+  if (typeof raw !== 'object' || Array.isArray(raw)) return refuse(msg('args.notObject'));
   const src = raw as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   const ignored: string[] = [];
   for (const [key, value] of Object.entries(src)) {
     if (value === undefined || value === null) continue;
     if ((STRING_KEYS as readonly string[]).includes(key)) {
-      if (typeof value !== 'string') return { ok: false, problem: `"${key}" must be a string` };
+      if (typeof value !== 'string') return refuse(msg('args.notString', key));
       if (value.trim()) out[key] = key === 'prompt' ? value : value.trim();
     } else if (key in ENUMS) {
       const allowed = ENUMS[key as keyof typeof ENUMS] as readonly string[];
-      if (typeof value !== 'string' || !allowed.includes(value)) return { ok: false, problem: `"${key}" must be one of ${allowed.join(', ')}` };
+      if (typeof value !== 'string' || !allowed.includes(value)) return refuse(msg('args.oneOf', key, allowed.join(', ')));
       out[key] = value;
     } else if (Object.prototype.hasOwnProperty.call(INTEGERS, key)) {
       const [min, max] = INTEGERS[key];
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) return { ok: false, problem: `"${key}" must be a whole number from ${min} to ${max}` };
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) return refuse(msg('args.wholeNumber', key, min, max));
       out[key] = value;
     } else if (key === 'noOpen') {
-      if (typeof value !== 'boolean') return { ok: false, problem: `"noOpen" must be true or false` };
+      if (typeof value !== 'boolean') return refuse(msg('args.trueOrFalse', key));
       out[key] = value;
     } else {
       ignored.push(key);

@@ -59,6 +59,7 @@ import { detectImageFormat, FILE_EXTENSIONS, readImageSize, sniffFormat } from '
 import { withPngIccProfile } from './metadata/png';
 import type { ModelCapabilities, RasterFormat as OutputFormat } from './models';
 import type { InputImage } from './request';
+import { englishMessage, msg, type CoreMessage, type MessageArg } from '../shared/messages';
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -146,26 +147,34 @@ export type PrepareErrorCode =
   | 'too-big-to-send'
   | 'cancelled';
 
-/** An input refused before anything was sent. The message is written for the user. */
+/**
+ * An input refused before anything was sent. The reason is a message id with parameters (`text`,
+ * for the host to word in the user's language, src/shared/messages.ts); `message` is its English.
+ */
 export class PrepareError extends Error {
+  /** The file name of the input concerned, when there is one (in English when preparation names it, "The mask"). */
+  readonly input?: string;
   constructor(
     readonly code: PrepareErrorCode,
-    message: string,
-    /** The file name of the input concerned, when there is one. */
-    readonly input?: string,
+    readonly text: CoreMessage,
+    input?: MessageArg,
     /** The decoder's own words, for the log; never shown to the user. */
     readonly detail?: string,
   ) {
-    super(message);
+    super(englishMessage(text));
     this.name = 'PrepareError';
+    if (input !== undefined) this.input = typeof input === 'object' ? englishMessage(input) : String(input);
   }
 }
+
+/** An input as a refusal names it: its file name, or what preparation calls it ("The mask"). */
+type Label = string | CoreMessage;
 
 export const DEFAULT_MAX_INPUT_PIXELS = 100_000_000;
 
 /** Throws the 'cancelled' refusal once the user has cancelled. */
 function checkCancel(signal: CancelSignal | undefined): void {
-  if (signal?.aborted) throw new PrepareError('cancelled', 'Preparing the image was cancelled.');
+  if (signal?.aborted) throw new PrepareError('cancelled', msg('prepare.cancelled'));
 }
 /** dall-e-2 input squares larger than this are scaled down to it. */
 export const DALLE2_MAX_SIDE = 1024;
@@ -186,13 +195,12 @@ const FORMAT_NAMES: Record<SourceFormat, string> = { png: 'PNG', jpeg: 'JPEG', w
 // Recognising and probing inputs
 
 /** What the refused kinds are called in a refusal. */
-const REFUSED_KINDS = { bmp: 'a BMP image', psd: 'a Photoshop document', ico: 'an icon (ICO) file', jxl: 'a JPEG XL image', jp2: 'a JPEG 2000 image' } as const;
+const REFUSED_KINDS = { bmp: 'prepare.kind.bmp', psd: 'prepare.kind.psd', ico: 'prepare.kind.ico', jxl: 'prepare.kind.jxl', jp2: 'prepare.kind.jp2' } as const;
 
-const heicRefusal = (name: string) =>
-  new PrepareError('unsupported-format', `${name} is a HEIC/HEIF photo, which Pixelwright cannot read. Export it as JPEG or PNG first.`, name);
+const heicRefusal = (name: Label) => new PrepareError('unsupported-format', msg('prepare.heic', name), name);
 
 /** The format by signature, or a PrepareError saying why it is refused. */
-function sniff(name: string, b: Uint8Array): SourceFormat {
+function sniff(name: Label, b: Uint8Array): SourceFormat {
   const format = sniffFormat(b);
   switch (format) {
     case 'png':
@@ -205,18 +213,20 @@ function sniff(name: string, b: Uint8Array): SourceFormat {
     case 'heif':
       throw heicRefusal(name);
     case 'pdf':
-      throw new PrepareError('unsupported-format', `${name} is a PDF document, not an image. Export the page as PNG first.`, name);
+      throw new PrepareError('unsupported-format', msg('prepare.pdf', name), name);
     case 'svg':
-      throw new PrepareError('unsupported-format', `${name} is an SVG drawing. Export it as PNG first (vector images are not sent to the image models).`, name);
+      throw new PrepareError('unsupported-format', msg('prepare.svg', name), name);
     case undefined:
-      throw new PrepareError('not-an-image', `${name} is not a PNG, JPEG, WebP, GIF, TIFF or AVIF image, or it is damaged.`, name);
+      throw new PrepareError('not-an-image', msg('prepare.notAnImage', name), name);
     default:
-      throw new PrepareError('unsupported-format', `${name} is ${REFUSED_KINDS[format]}, which Pixelwright does not read. Use PNG, JPEG, WebP, GIF, TIFF or AVIF.`, name);
+      throw new PrepareError('unsupported-format', msg('prepare.refusedKind', name, msg(REFUSED_KINDS[format])), name);
   }
 }
 
 interface Probe {
   readonly name: string;
+  /** What refusals call it: the file name, or preparation's own name for it ("The original image"). */
+  readonly label: Label;
   readonly bytes: Uint8Array;
   readonly format: SourceFormat;
   readonly orientation: number;
@@ -238,16 +248,12 @@ function sharpInput(bytes: Uint8Array, maxPixels: number): Sharp {
   return sharp(bytes, { limitInputPixels: maxPixels, failOn: 'error' });
 }
 
-function mp(pixels: number): string {
-  return `${(pixels / 1e6).toFixed(pixels < 1e7 ? 1 : 0)} megapixels`;
+function mp(pixels: number): CoreMessage {
+  return msg('prepare.megapixels', (pixels / 1e6).toFixed(pixels < 1e7 ? 1 : 0));
 }
 
-function tooLarge(name: string, width: number, height: number, maxPixels: number): PrepareError {
-  return new PrepareError(
-    'too-large',
-    `${name} is ${width}x${height} (${mp(width * height)}); Pixelwright prepares images of at most ${mp(maxPixels)}. Scale it down first.`,
-    name,
-  );
+function tooLarge(name: Label, width: number, height: number, maxPixels: number): PrepareError {
+  return new PrepareError('too-large', msg('prepare.tooLarge', name, width, height, mp(width * height), mp(maxPixels)), name);
 }
 
 /**
@@ -256,35 +262,37 @@ function tooLarge(name: string, width: number, height: number, maxPixels: number
  * it is kept in `detail` for the log. Every input has passed the signature check first, so a
  * decoder that cannot read it means the file is damaged, not of another kind.
  */
-function decodeError(name: string, err: unknown, maxPixels: number): PrepareError {
+function decodeError(name: Label, err: unknown, maxPixels: number): PrepareError {
   if (err instanceof PrepareError) return err;
-  const msg = err instanceof Error ? err.message : String(err);
-  if (/pixel limit/i.test(msg)) return new PrepareError('too-large', `${name} has more than ${mp(maxPixels)}; scale it down first.`, name, msg);
-  return new PrepareError('damaged', `${name} is damaged or truncated: it cannot be read in full. If an image editor opens it, save it again from there.`, name, msg);
+  const said = err instanceof Error ? err.message : String(err);
+  if (/pixel limit/i.test(said)) return new PrepareError('too-large', msg('prepare.overPixelLimit', name, mp(maxPixels)), name, said);
+  return new PrepareError('damaged', msg('prepare.damaged', name), name, said);
 }
 
-async function probe(name: string, bytes: Uint8Array, maxPixels: number): Promise<Probe> {
-  const format = sniff(name, bytes);
+/** `label`: what refusals call an input that has no file name of its own (the file name otherwise). */
+async function probe(name: string, bytes: Uint8Array, maxPixels: number, label: Label = name): Promise<Probe> {
+  const format = sniff(label, bytes);
   // Header check first, without the decoder: a bomb is refused before libvips sees it.
   const header = readImageSize(bytes);
-  if (header && header.width * header.height > maxPixels) throw tooLarge(name, header.width, header.height, maxPixels);
+  if (header && header.width * header.height > maxPixels) throw tooLarge(label, header.width, header.height, maxPixels);
   let meta: Metadata;
   try {
     // Header only, no pixels decoded: the limit is checked below, with the size in the message.
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (err) {
-    throw decodeError(name, err, maxPixels);
+    throw decodeError(label, err, maxPixels);
   }
   if (format === 'avif' && meta.compression && meta.compression !== 'av1') {
-    throw heicRefusal(name);
+    throw heicRefusal(label);
   }
   const pageHeight = meta.pageHeight && meta.pages && meta.pages > 1 ? meta.pageHeight : meta.height;
-  if (!meta.width || !pageHeight) throw new PrepareError('damaged', `${name} has no readable size.`, name);
-  if (meta.width * pageHeight > maxPixels) throw tooLarge(name, meta.width, pageHeight, maxPixels);
+  if (!meta.width || !pageHeight) throw new PrepareError('damaged', msg('prepare.noSize', label), label);
+  if (meta.width * pageHeight > maxPixels) throw tooLarge(label, meta.width, pageHeight, maxPixels);
   const orientation = meta.orientation && meta.orientation >= 1 && meta.orientation <= 8 ? meta.orientation : 1;
   const swap = orientation >= 5;
   return {
     name,
+    label,
     bytes,
     format,
     orientation,
@@ -325,28 +333,28 @@ function nameFor(name: string, format: OutputFormat): string {
 }
 
 function checkCount(count: number, caps: ModelCapabilities, max = caps.input.maxImages): void {
-  if (max === 0) throw new PrepareError('too-many-images', `${caps.id} does not take input images.`);
-  if (count === 0) throw new PrepareError('no-input', 'No input image was given.');
-  if (count > max) throw new PrepareError('too-many-images', `${caps.id} takes at most ${max} input image${max === 1 ? '' : 's'}; ${count} were given.`);
+  if (max === 0) throw new PrepareError('too-many-images', msg('prepare.noInputsTaken', caps.id));
+  if (count === 0) throw new PrepareError('no-input', msg('prepare.noInput'));
+  if (count > max) throw new PrepareError('too-many-images', max === 1 ? msg('prepare.tooManyInputsOne', caps.id, count) : msg('prepare.tooManyInputs', caps.id, max, count));
 }
 
 // ---------------------------------------------------------------------------------------------
 // Masks
 
 /** The painted mask as one byte per displayed pixel (>= 128 painted), checked against the image's size. */
-async function loadPainted(mask: MaskInput, p: { name: string; width: number; height: number; orientation: number; maxPixels: number }): Promise<Uint8Array> {
+async function loadPainted(mask: MaskInput, p: { label: Label; width: number; height: number; orientation: number; maxPixels: number }): Promise<Uint8Array> {
   let width: number;
   let height: number;
   let data: Uint8Array;
   if ('painted' in mask) {
     ({ width, height } = mask);
     if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0 || mask.painted.length !== width * height) {
-      throw new PrepareError('mask-mismatch', `The mask is not a valid ${width}x${height} painting (${mask.painted.length} bytes for ${width * height} pixels).`, p.name);
+      throw new PrepareError('mask-mismatch', msg('prepare.maskInvalid', width, height, mask.painted.length, width * height), p.label);
     }
     data = mask.painted;
   } else {
     const b = mask.png;
-    if (detectImageFormat(b) !== 'png') throw new PrepareError('mask-mismatch', 'The mask is not a PNG image.', p.name);
+    if (detectImageFormat(b) !== 'png') throw new PrepareError('mask-mismatch', msg('prepare.maskNotPng'), p.label);
     const header = readImageSize(b);
     if (header && (header.width !== p.width || header.height !== p.height)) ({ width, height } = header);
     else {
@@ -358,18 +366,13 @@ async function loadPainted(mask: MaskInput, p: { name: string; width: number; he
         ({ width, height } = out.info);
         data = out.data;
       } catch (err) {
-        throw decodeError('The mask', err, p.maxPixels);
+        throw decodeError(msg('prepare.name.mask'), err, p.maxPixels);
       }
     }
   }
   if (width !== p.width || height !== p.height) {
     const rotated = p.orientation >= 5 && width === p.height && height === p.width;
-    throw new PrepareError(
-      'mask-mismatch',
-      `The mask is ${width}x${height} but ${p.name} is shown at ${p.width}x${p.height}` +
-        (rotated ? ' (the mask must follow the image as displayed, after its EXIF rotation).' : '.'),
-      p.name,
-    );
+    throw new PrepareError('mask-mismatch', msg(rotated ? 'prepare.maskSizeRotated' : 'prepare.maskSize', width, height, p.label, p.width, p.height), p.label);
   }
   return data!;
 }
@@ -388,7 +391,7 @@ async function alphaZeroMask(p: Probe, signal?: CancelSignal): Promise<Uint8Arra
     // One decode: scanning the alpha in JavaScript costs less than a second decode for stats().
     alpha = await sharpInput(p.bytes, p.maxPixels).autoOrient().toColourspace('srgb').ensureAlpha().extractChannel(3).raw({ depth: 'uchar' }).toBuffer();
   } catch (err) {
-    throw decodeError(p.name, err, p.maxPixels);
+    throw decodeError(p.label, err, p.maxPixels);
   }
   const painted = Buffer.alloc(alpha.length);
   let any = 0;
@@ -522,7 +525,7 @@ async function encodeMask(content: Uint8Array, g: Geometry, name: string, signal
     }
   }
   if (!bytes || bytes.length >= limit) {
-    throw new PrepareError('too-big-to-send', `The mask for ${name} compresses to ${((bytes?.length ?? 0) / 1048576).toFixed(1)} MB; the API takes less than 4 MB. Paint a simpler area.`, name);
+    throw new PrepareError('too-big-to-send', msg('prepare.maskTooBig', name, ((bytes?.length ?? 0) / 1048576).toFixed(1)), name);
   }
   return { mask: { name: `${baseName(name)}-mask.png`, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), format: 'png' }, painted };
 }
@@ -555,11 +558,11 @@ async function decodeContent(p: Probe, g: Geometry): Promise<Buffer> {
     if (g.content.width !== g.crop.width || g.content.height !== g.crop.height) img = img.resize(g.content.width, g.content.height, { fit: 'fill' });
     const { data, info } = await img.toColourspace('srgb').ensureAlpha(1).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     if (info.width !== g.content.width || info.height !== g.content.height || info.channels !== 4) {
-      throw new PrepareError('damaged', `${p.name} decoded to an unexpected ${info.width}x${info.height}x${info.channels} image.`, p.name);
+      throw new PrepareError('damaged', msg('prepare.decodedUnexpected', p.label, info.width, info.height, info.channels), p.label);
     }
     return data;
   } catch (err) {
-    throw decodeError(p.name, err, p.maxPixels);
+    throw decodeError(p.label, err, p.maxPixels);
   }
 }
 
@@ -669,7 +672,7 @@ async function prepareDalle2(input: { name: string; bytes: Uint8Array }, caps: M
       const encoded = await encodeMask(content, g, name, signal);
       if (encoded.painted === 0) {
         // Thin strokes are widened, so only a painting wholly outside the crop ends here.
-        throw new PrepareError('no-edit-area', `The painted area of ${p.name} lies outside the square that is sent. Paint inside it, or pad instead of cropping.`, p.name);
+        throw new PrepareError('no-edit-area', msg('prepare.paintedOutside', p.label), p.label);
       }
       if (widened > 0) notes.push(widenedNote(`The painted area of ${p.name}`, g));
       if (g.square === 'crop' && !isWhole(g.crop, p.width, p.height)) {
@@ -682,12 +685,12 @@ async function prepareDalle2(input: { name: string; bytes: Uint8Array }, caps: M
       // through the scaling like a painted mask, and made fully transparent again.
       holes ??= (await alphaZeroMask(p, signal)) ?? null;
       if (!holes) {
-        throw new PrepareError('no-edit-area', `dall-e-2 edits only where the image is painted or transparent, and ${p.name} has no transparent pixels and no painted area. Paint the area to change.`, p.name);
+        throw new PrepareError('no-edit-area', msg('prepare.dalle2NoArea', p.label), p.label);
       }
       const { content, widened } = await maskContent(holes, g, signal);
       checkCancel(signal);
       if (clearWhere(rgba, content, g) === 0) {
-        throw new PrepareError('no-edit-area', `The transparent pixels of ${p.name} lie outside the square that is sent, and nothing is painted. Pad instead of cropping, or paint the area to change.`, p.name);
+        throw new PrepareError('no-edit-area', msg('prepare.transparentOutside', p.label), p.label);
       }
       notes.push(`${p.name}: no mask was painted, so its transparent pixels mark where to edit.`);
       if (widened > 0) notes.push(widenedNote(`The transparent area of ${p.name}`, g));
@@ -707,14 +710,14 @@ async function prepareDalle2(input: { name: string; bytes: Uint8Array }, caps: M
       } else if (attempt < sides.length - 1) {
         continue;
       } else {
-        throw new PrepareError('too-big-to-send', `${p.name} stays over ${fmtMB(limit)} even at ${g.width}x${g.height}.`, p.name);
+        throw new PrepareError('too-big-to-send', msg('prepare.staysOver', p.label, fmtMB(limit), g.width, g.height), p.label);
       }
     }
     if (attempt > 0) notes.push(`${p.name}: reduced to ${g.width}x${g.height} to stay under ${fmtMB(limit)}.`);
     return { images: [{ name, bytes: u8(bytes), format: 'png' }], mask, geometry: g, notes };
   }
   /* c8 ignore next */
-  throw new PrepareError('too-big-to-send', `${p.name} cannot be made small enough to send.`, p.name);
+  throw new PrepareError('too-big-to-send', msg('prepare.cannotShrink', p.label), p.label);
 }
 
 function countInside(painted: Uint8Array, width: number, crop: Rect): number {
@@ -745,7 +748,7 @@ async function encodeAs(p: Probe, format: OutputFormat, width: number, height: n
     if (format === 'webp') return await img.webp({ quality: 95, alphaQuality: 100 }).toBuffer();
     return await img.png({ compressionLevel: 4, adaptiveFiltering: true }).toBuffer();
   } catch (err) {
-    throw decodeError(p.name, err, p.maxPixels);
+    throw decodeError(p.label, err, p.maxPixels);
   }
 }
 
@@ -755,7 +758,7 @@ async function checkDecodes(p: Probe): Promise<void> {
     // JPEG shrink-on-load still reads every block; PNG, WebP... inflate everything.
     await sharpInput(p.bytes, p.maxPixels).resize(64, 64, { fit: 'inside' }).raw().toBuffer();
   } catch (err) {
-    throw decodeError(p.name, err, p.maxPixels);
+    throw decodeError(p.label, err, p.maxPixels);
   }
 }
 
@@ -815,7 +818,7 @@ async function prepareGptImage(
     }
     scale *= Math.sqrt(limit / bytes.length) * 0.9;
   }
-  throw new PrepareError('too-big-to-send', `${p.name} cannot be made smaller than ${fmtMB(limit)}.`, p.name);
+  throw new PrepareError('too-big-to-send', msg('prepare.cannotShrinkBelow', p.label, fmtMB(limit)), p.label);
 }
 
 async function prepareGpt(inputs: readonly { name: string; bytes: Uint8Array }[], caps: ModelCapabilities, opts: PrepareOptions): Promise<Prepared> {
@@ -851,7 +854,7 @@ async function prepareGpt(inputs: readonly { name: string; bytes: Uint8Array }[]
     const encoded = await encodeMask(content, first.geometry, first.image.name, signal);
     // Never an edit without the area the user marked: the whole image would change.
     if (encoded.painted === 0) {
-      throw new PrepareError('no-edit-area', `The area to edit in ${first.probe.name} was lost when it was scaled to ${first.geometry.width}x${first.geometry.height}; nothing was sent.`, first.probe.name);
+      throw new PrepareError('no-edit-area', msg('prepare.areaLost', first.probe.label, first.geometry.width, first.geometry.height), first.probe.label);
     }
     if (widened > 0) notes.push(widenedNote(`The ${opts.mask ? 'painted' : 'transparent'} area of ${first.probe.name}`, first.geometry));
     mask = encoded.mask;
@@ -868,22 +871,17 @@ async function prepareGpt(inputs: readonly { name: string; bytes: Uint8Array }[]
  */
 async function prepareGuide(guide: Uint8Array, p: Probe, g: Geometry, imageName: string, notes: string[], signal?: CancelSignal): Promise<InputImage | undefined> {
   checkCancel(signal);
-  if (detectImageFormat(guide) !== 'png') throw new PrepareError('guide-mismatch', 'The guide is not a PNG image.', p.name);
+  if (detectImageFormat(guide) !== 'png') throw new PrepareError('guide-mismatch', msg('prepare.guideNotPng'), p.label);
   const header = readImageSize(guide);
   if (header && (header.width !== p.width || header.height !== p.height)) {
     const rotated = p.orientation >= 5 && header.width === p.height && header.height === p.width;
-    throw new PrepareError(
-      'guide-mismatch',
-      `The guide is ${header.width}x${header.height} but ${p.name} is shown at ${p.width}x${p.height}` +
-        (rotated ? ' (the guide must follow the image as displayed, after its EXIF rotation).' : '.'),
-      p.name,
-    );
+    throw new PrepareError('guide-mismatch', msg(rotated ? 'prepare.guideSizeRotated' : 'prepare.guideSize', header.width, header.height, p.label, p.width, p.height), p.label);
   }
   let rgba: Buffer;
   try {
     rgba = await sharpInput(guide, p.maxPixels).ensureAlpha().toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer();
   } catch (err) {
-    throw decodeError('The guide', err, p.maxPixels);
+    throw decodeError(msg('prepare.name.guide'), err, p.maxPixels);
   }
   checkCancel(signal);
   let drawn = 0;
@@ -893,7 +891,7 @@ async function prepareGuide(guide: Uint8Array, p: Probe, g: Geometry, imageName:
     return undefined;
   }
   if (drawn === p.width * p.height) {
-    throw new PrepareError('guide-mismatch', `The guide covers all of ${p.name}; it must leave the image visible (transparent) where nothing is drawn.`, p.name);
+    throw new PrepareError('guide-mismatch', msg('prepare.guideCoversAll', p.label), p.label);
   }
   const raw = { raw: { width: p.width, height: p.height, channels: 4 as const }, limitInputPixels: false as const };
   let img = sharp(rgba, raw);
@@ -957,11 +955,11 @@ export interface KeepOptions {
  */
 export async function describeImage(
   bytes: Uint8Array,
-  name = 'The image',
+  name?: string,
   opts: Pick<PrepareOptions, 'maxInputPixels' | 'signal'> = {},
 ): Promise<{ width: number; height: number; hasAlpha: boolean }> {
   checkCancel(opts.signal);
-  const p = await probe(name, bytes, opts.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS);
+  const p = await probe(name ?? 'image', bytes, opts.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS, name ?? msg('prepare.name.image'));
   checkCancel(opts.signal);
   await checkDecodes(p);
   return { width: p.width, height: p.height, hasAlpha: p.hasAlpha };
@@ -989,13 +987,13 @@ export async function composeUnmasked(original: Uint8Array, result: Uint8Array, 
   const maxPixels = opts.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS;
   const signal = opts.signal;
   checkCancel(signal);
-  const p = await probe('The original image', original, maxPixels);
+  const p = await probe('original', original, maxPixels, msg('prepare.name.original'));
   checkCancel(signal);
   const { width: W, height: H } = geometry.source;
   if (p.width !== W || p.height !== H) {
-    throw new PrepareError('mask-mismatch', `The original image is ${p.width}x${p.height} but the edit was prepared from a ${W}x${H} image.`);
+    throw new PrepareError('mask-mismatch', msg('prepare.originalSize', p.width, p.height, W, H));
   }
-  const r = await probe('The edited image', result, maxPixels);
+  const r = await probe('edited', result, maxPixels, msg('prepare.name.edited'));
   checkCancel(signal);
   const { crop, content } = geometry;
 
@@ -1022,7 +1020,7 @@ export async function composeUnmasked(original: Uint8Array, result: Uint8Array, 
       .raw({ depth })
       .toBuffer();
   } catch (err) {
-    throw decodeError(p.name, err, maxPixels);
+    throw decodeError(p.label, err, maxPixels);
   }
   checkCancel(signal);
   const orig = deep ? u16(origBytes) : origBytes;
@@ -1061,14 +1059,14 @@ export async function composeUnmasked(original: Uint8Array, result: Uint8Array, 
       edited = deep ? Uint16Array.from(bytes, (v) => v * 257) : bytes;
     }
   } catch (err) {
-    throw decodeError(r.name, err, maxPixels);
+    throw decodeError(r.label, err, maxPixels);
   } finally {
     if (profileDir) await rm(profileDir, { recursive: true, force: true });
   }
   checkCancel(signal);
 
   // Weights in the crop: 255 = take the result, 0 = keep the original.
-  let painted: Uint8Array | undefined = mask ? await loadPainted(mask, { ...p, name: 'the original image' }) : await alphaZeroMask(p, signal);
+  let painted: Uint8Array | undefined = mask ? await loadPainted(mask, { ...p, label: msg('prepare.name.originalInSentence') }) : await alphaZeroMask(p, signal);
   checkCancel(signal);
   if (painted && countPainted(painted) === 0) painted = undefined;
   let weights: Uint8Array;

@@ -1,8 +1,11 @@
 /**
- * What a run may cost, from the price list in the reference (USD per image, as published for
- * gpt-image-1-mini, dall-e-3 and dall-e-2). Models billed by tokens (the GPT image 2.x, 1.5 and
- * 1 families) have no fixed price per image: the estimate says so instead of inventing numbers.
- * Always an estimate: Azure and compatible servers price differently, and prices change.
+ * What a run may cost, from the price list in the reference (../shared/reference/README.md, "Prices
+ * per image"): USD per image for gpt-image-1-mini, dall-e-3 and dall-e-2; the GPT image 2.x models
+ * billed by tokens (with one published token price: gpt-image-2.6's image output, $30 per 1M tokens,
+ * and no published tokens per image, so no estimate before the run); no published price at all for
+ * gpt-image-1.5, chatgpt-image-latest and gpt-image-1. Where the list says nothing, the estimate
+ * says so instead of inventing numbers. Always an estimate: Azure and compatible servers price
+ * differently, and prices change.
  * Pure: no vscode, no Node APIs (the Studio shows it as options change).
  */
 
@@ -12,8 +15,14 @@ export const PRICE_LIST_DATE = '2026-11';
 export type CostEstimate =
   /** Per image, in USD; a range when the model decides (size or quality `auto`). */
   | { readonly kind: 'per-image'; readonly minEach: number; readonly maxEach: number; readonly min: number; readonly max: number; readonly n: number; readonly priceListDate: string }
-  /** Billed by input and output tokens: the response's `usage` says what a run cost. */
-  | { readonly kind: 'tokens'; readonly priceListDate: string }
+  /**
+   * Billed by tokens (the GPT image 2.x models): the response's `usage` says what a run cost. The
+   * tokens an image takes are not published, so there is no estimate; `imageOutputPerMillion` is
+   * the image output price (USD per 1M tokens) where the list publishes it.
+   */
+  | { readonly kind: 'tokens'; readonly priceListDate: string; readonly imageOutputPerMillion?: number }
+  /** A built-in model the price list publishes no price for (gpt-image-1.5, chatgpt-image-latest, gpt-image-1). */
+  | { readonly kind: 'unpublished'; readonly priceListDate: string }
   /** No price known (custom models, unknown options). */
   | { readonly kind: 'unknown' };
 
@@ -35,8 +44,21 @@ const PER_IMAGE: Readonly<Record<string, PriceGrid>> = {
   },
 };
 
-/** Token-billed model families (and their dated snapshots). */
-const TOKEN_BILLED = [/^gpt-image-2(\.\d+)?(-|$)/, /^gpt-image-1\.5(-|$)/, /^gpt-image-1(-\d{4}-\d{2}-\d{2})?$/, /^chatgpt-image-latest$/];
+/** Token-billed model families (and their dated snapshots), as the list says: "GPT image 2.x are billed by tokens". */
+const TOKEN_BILLED = /^gpt-image-2(\.\d+)?(-|$)/;
+/** The token prices the list publishes (USD per 1M image output tokens): "gpt-image-2.6: image output $30 per 1M tokens". */
+const PUBLISHED_IMAGE_OUTPUT: readonly (readonly [RegExp, number])[] = [[/^gpt-image-2\.6-(sunburst|flare)(-\d{4}-\d{2}-\d{2})?$/, 30]];
+/** Built-in models (and snapshots) the list publishes no price for. */
+const UNPUBLISHED = /^(gpt-image-1\.5|gpt-image-1|chatgpt-image-latest)(-\d{4}-\d{2}-\d{2})?$/;
+
+/** What the list says of a model without prices per image: billed by tokens (with its published price), no price, or nothing. */
+function withoutGrid(model: string): CostEstimate {
+  if (TOKEN_BILLED.test(model)) {
+    const price = PUBLISHED_IMAGE_OUTPUT.find(([re]) => re.test(model))?.[1];
+    return { kind: 'tokens', priceListDate: PRICE_LIST_DATE, ...(price !== undefined ? { imageOutputPerMillion: price } : {}) };
+  }
+  return UNPUBLISHED.test(model) ? { kind: 'unpublished', priceListDate: PRICE_LIST_DATE } : { kind: 'unknown' };
+}
 
 /**
  * The estimated cost of `n` images of `model` at `quality` and `size`. `auto` (or an absent
@@ -45,7 +67,7 @@ const TOKEN_BILLED = [/^gpt-image-2(\.\d+)?(-|$)/, /^gpt-image-1\.5(-|$)/, /^gpt
  */
 export function estimateCost(model: string, options: { readonly quality?: string; readonly size?: string; readonly n: number }): CostEstimate {
   const grid = PER_IMAGE[model];
-  if (!grid) return TOKEN_BILLED.some((re) => re.test(model)) ? { kind: 'tokens', priceListDate: PRICE_LIST_DATE } : { kind: 'unknown' };
+  if (!grid) return withoutGrid(model);
   const qualities = options.quality === undefined || options.quality === 'auto' ? Object.keys(grid) : [options.quality];
   const prices: number[] = [];
   for (const q of qualities) {
@@ -207,39 +229,14 @@ export function addCosts(costs: readonly (ActualCost | undefined)[]): ActualCost
 }
 
 /**
- * Output tokens per image of gpt-image-1 and 1.5 (and chatgpt-image-latest) by quality at
- * 1024x1024, as OpenAI documents them; other sizes scale with the pixel count. The newer models
- * have not published theirs, so they have no estimate before the run.
- */
-const OUTPUT_TOKENS_1024: Readonly<Record<string, number>> = { low: 272, medium: 1056, high: 4160 };
-const KNOWN_TOKEN_COUNTS = /^(gpt-image-1(\.5)?|chatgpt-image-latest)(-\d{4}-\d{2}-\d{2})?$/;
-const GPT_FIXED_SIZES = ['1024x1024', '1536x1024', '1024x1536'];
-
-/**
- * What a run is expected to cost before it is sent, in USD ([min, max]): the per-image prices,
- * else the output tokens the model is documented to make at that quality and size times its image
- * output price (the prompt's tokens are a small part and not counted). Undefined when there is no
- * honest estimate (newer token-billed models, custom models): the budget rule says so.
+ * What a run is expected to cost before it is sent, in USD ([min, max]): the published prices per
+ * image. Undefined when the list gives no honest estimate (token-billed models, whose tokens per
+ * image are not published; models without a published price; custom models): the budget rule and
+ * the ask-first dialog say so instead of a number.
  */
 export function spendEstimate(model: string, options: { readonly quality?: string; readonly size?: string; readonly n: number }): { readonly min: number; readonly max: number } | undefined {
   const e = estimateCost(model, options);
-  if (e.kind === 'per-image') return { min: e.min, max: e.max };
-  const prices = tokenPrices(model);
-  if (!prices || !KNOWN_TOKEN_COUNTS.test(model)) return undefined;
-  const qualities = !options.quality || options.quality === 'auto' ? Object.keys(OUTPUT_TOKENS_1024) : [options.quality];
-  const sizes = !options.size || options.size === 'auto' ? GPT_FIXED_SIZES : [options.size];
-  const each: number[] = [];
-  for (const q of qualities) {
-    const perMp = OUTPUT_TOKENS_1024[q];
-    if (perMp === undefined) return undefined;
-    for (const s of sizes) {
-      const m = /^(\d+)x(\d+)$/.exec(s);
-      if (!m) return undefined;
-      each.push((Math.ceil((perMp * Number(m[1]) * Number(m[2])) / (1024 * 1024)) * prices.imageOutput) / 1_000_000);
-    }
-  }
-  const n = Math.max(1, Math.floor(options.n));
-  return { min: round(Math.min(...each) * n), max: round(Math.max(...each) * n) };
+  return e.kind === 'per-image' ? { min: e.min, max: e.max } : undefined;
 }
 
 /** Money as users read it: formatUsd, with "<$0.001" for a cost that rounds to nothing but is not nothing. */

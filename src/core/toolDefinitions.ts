@@ -43,13 +43,36 @@ const OPTIONS = {
     "enum": [
       "png",
       "jpeg",
-      "webp"
+      "webp",
+      "svg",
+      "gif"
     ],
-    "description": "GPT image models only."
+    "description": "GPT image models only. svg and gif: the 2.5 and 2.6 models, only where the user turned on SVG and GIF output (refused otherwise, with how to turn it on); one image per request."
+  },
+  "complexity": {
+    "type": "string",
+    "enum": [
+      "low",
+      "medium",
+      "high"
+    ],
+    "description": "Planning effort, independent of quality: the GPT Image 2.5 and 2.6 models. Omit for the model's default."
+  },
+  "frameCount": {
+    "type": "integer",
+    "minimum": 2,
+    "maximum": 16,
+    "description": "GIF output only: how many frames (2-16; default 9)."
+  },
+  "frameDurationMs": {
+    "type": "integer",
+    "minimum": 10,
+    "maximum": 655350,
+    "description": "GIF output only: milliseconds each frame shows (default 200)."
   },
   "target": {
     "type": "string",
-    "description": "Where to write, relative to the workspace root: a folder (assets/icons) or a file (assets/hero.png; its extension sets the format). An existing file is never overwritten: the new one gets a unique name. Omit to use the configured output folder."
+    "description": "Where to write, relative to the workspace root: a folder (assets/icons) or a file (assets/hero.png; its extension sets the format: .png, .jpg, .webp, or .svg and .gif where that output is on). An existing file is never overwritten: the new one gets a unique name. Omit to use the configured output folder."
   }
 };
 

@@ -1,9 +1,12 @@
 import type { GenerateArgs } from './args';
+import { apiRequest } from './apiRequest';
 import { allowedModel, offeredModels, preferredModel, type ModelSettings } from './modelChoice';
-import type { ModelCapabilities, ModelTable } from './models';
+import { COMPLEXITIES, type ModelCapabilities, type ModelTable } from './models';
+import { validateRequest, ValidationError } from './request';
 import type { RunRequestOf } from './run';
 import type { Rect } from '../shared/maskGeometry';
-import { fitOptions, modelInfo } from '../shared/modelRules';
+import type { CoreMessage } from '../shared/messages';
+import { defined, fitOptions, modelInfo } from '../shared/modelRules';
 
 /**
  * The image tools agents call (Copilot's agent mode through VS Code's language model tools, any
@@ -36,8 +39,13 @@ export interface ToolRegion extends Rect {
   readonly units?: 'pixels' | 'fraction';
 }
 
-/** Options every making tool takes (each checked against the model by the run pipeline), as the palette's command takes them. */
-export interface ToolOptions extends Pick<GenerateArgs, 'model' | 'size' | 'quality' | 'n' | 'background' | 'outputFormat'> {
+/**
+ * Options every making tool takes, as the palette's command takes them; each is checked against
+ * the model by core's validation (the palette's rules) when the call is planned, before the user
+ * is asked to confirm. SVG and GIF output need the setting (or, for the MCP server, its
+ * environment variable); `frameCount` and `frameDurationMs` apply to GIF output only.
+ */
+export interface ToolOptions extends Pick<GenerateArgs, 'model' | 'size' | 'quality' | 'n' | 'background' | 'outputFormat' | 'complexity' | 'frameCount' | 'frameDurationMs'> {
   /** A workspace-relative folder, or a file name whose extension gives the format. */
   readonly target?: string;
 }
@@ -67,7 +75,7 @@ export interface RecipeToolInput {
   readonly image: string;
 }
 
-const OPTION_FIELDS = ['model', 'size', 'quality', 'n', 'background', 'outputFormat', 'target'] as const;
+const OPTION_FIELDS = ['model', 'size', 'quality', 'n', 'background', 'outputFormat', 'complexity', 'frameCount', 'frameDurationMs', 'target'] as const;
 
 type Raw = Record<string, unknown>;
 
@@ -96,6 +104,14 @@ function oneOf<T extends string>(raw: Raw, key: string, allowed: readonly T[]): 
   return v as T;
 }
 
+/** A whole number, if given (its range is the model's rule, checked by validation). */
+function wholeNumber(raw: Raw, key: string): number | undefined {
+  const v = raw[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new ToolInputError(`"${key}" must be a whole number, not ${JSON.stringify(v)}`);
+  return v;
+}
+
 function unknownFields(raw: Raw, known: readonly string[]): void {
   const extra = Object.keys(raw).filter((k) => !known.includes(k));
   if (extra.length) throw new ToolInputError(`unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k}"`).join(', ')}; the tool takes ${known.join(', ')}`);
@@ -110,7 +126,12 @@ function options(raw: Raw): ToolOptions {
     quality: text(raw, 'quality'),
     n: n as number | undefined,
     background: oneOf(raw, 'background', ['auto', 'transparent', 'opaque'] as const),
-    outputFormat: oneOf(raw, 'outputFormat', ['png', 'jpeg', 'webp'] as const),
+    outputFormat: oneOf(raw, 'outputFormat', ['png', 'jpeg', 'webp', 'svg', 'gif'] as const),
+    ...defined({
+      complexity: oneOf(raw, 'complexity', COMPLEXITIES),
+      frameCount: wholeNumber(raw, 'frameCount'),
+      frameDurationMs: wholeNumber(raw, 'frameDurationMs'),
+    }),
     target: text(raw, 'target'),
   };
 }
@@ -216,7 +237,7 @@ const fmt = (v: number) => String(Math.round(v * 10) / 10);
  * Where a tool's images go: `target` is a workspace-relative folder ("assets/icons") or file
  * ("assets/hero.png", its extension naming the format). Absent: the output folder setting.
  */
-export function splitTarget(target: string | undefined): { readonly folder?: string; readonly name?: string; readonly format?: 'png' | 'jpeg' | 'webp' } {
+export function splitTarget(target: string | undefined): { readonly folder?: string; readonly name?: string; readonly format?: 'png' | 'jpeg' | 'webp' | 'svg' | 'gif' } {
   if (target === undefined || !target.trim()) return {};
   const t = target.trim().replace(/\\/g, '/');
   const slash = t.lastIndexOf('/');
@@ -225,8 +246,8 @@ export function splitTarget(target: string | undefined): { readonly folder?: str
   // eslint-disable-next-line no-control-regex
   if (/[<>:"|?*\u0000-\u001f]/.test(t)) throw new ToolInputError(`"target" has a character that is not allowed in file names on every system: ${JSON.stringify(target)}`);
   if (!ext) return { folder: t };
-  const format = ext === 'png' ? 'png' : ext === 'jpg' || ext === 'jpeg' ? 'jpeg' : ext === 'webp' ? 'webp' : undefined;
-  if (!format) throw new ToolInputError(`"target" names a .${ext} file; Pixelwright writes .png, .jpg and .webp images (or give a folder)`);
+  const format = ext === 'png' ? 'png' : ext === 'jpg' || ext === 'jpeg' ? 'jpeg' : ext === 'webp' ? 'webp' : ext === 'svg' ? 'svg' : ext === 'gif' ? 'gif' : undefined;
+  if (!format) throw new ToolInputError(`"target" names a .${ext} file; Pixelwright writes .png, .jpg and .webp images, and .svg and .gif where that output is turned on (or give a folder)`);
   return { folder: slash > 0 ? t.slice(0, slash) : '', name: last, format };
 }
 
@@ -237,6 +258,11 @@ export interface ToolDefaults extends ModelSettings {
   readonly size?: string;
   readonly quality?: string;
   readonly outputFormat?: string;
+  /**
+   * How SVG and GIF output are turned on where the tools run, for the refusal when they are off
+   * (validation names VS Code's setting; the MCP server names its environment variable).
+   */
+  readonly previewOutputSwitch?: string;
 }
 
 /** What a tool call will do: the model, the request (without its sources) and where it writes. */
@@ -272,8 +298,28 @@ export function planToolRun(operation: ToolOperation, input: GenerateToolInput |
     background: input.background,
     outputFormat: input.outputFormat ?? target.format ?? fitted.outputFormat,
     ...(operation === 'edit' ? { inputFidelity: (input as EditToolInput).inputFidelity } : {}),
+    ...defined({ complexity: input.complexity, frameCount: input.frameCount, frameDurationMs: input.frameDurationMs }),
   };
+  checkPlanned(request, caps, defaults);
   return { operation, caps, request, folder: target.folder, fileName: target.name };
+}
+
+/**
+ * The palette's rules (core's validation) on a planned call, before the user is asked and before
+ * any file is read: a refusal names the parameter and what is allowed. SVG and GIF output turned
+ * off is said with how to turn it on where the tools run.
+ */
+function checkPlanned(request: RunRequestOf<never>, caps: ModelCapabilities, defaults: ToolDefaults): void {
+  try {
+    validateRequest(apiRequest(request, caps), caps, { inputsLater: request.operation !== 'generate' });
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    const reason = err.text.args[1] as CoreMessage | undefined;
+    if (reason?.id === 'validation.previewOff' && defaults.previewOutputSwitch) {
+      throw new ToolInputError(`"outputFormat" ${request.outputFormat}: SVG and GIF output are turned off here: ${defaults.previewOutputSwitch}`);
+    }
+    throw new ToolInputError(err.message);
+  }
 }
 
 function toolModel(table: ModelTable, settings: ModelSettings, operation: ToolOperation, named: string | undefined): ModelCapabilities {

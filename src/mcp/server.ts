@@ -16,6 +16,9 @@
  *     a call the rule would ask about is refused here (a server cannot ask), with the reason
  *   PIXELWRIGHT_LEDGER      the usage ledger file (VS Code hands over its own, so the month's
  *     spending is shared); without it, the server keeps its spending only while it runs
+ *   PIXELWRIGHT_VECTOR_AND_ANIMATED_OUTPUT   1 (or true): SVG and GIF output on the models that
+ *     may serve it (VS Code sets it from pixelwright.experimental.vectorAndAnimatedOutput); off
+ *     otherwise, and a call asking for them is refused with how to turn it on
  * The SDK and sharp load on the first call that needs them (dist/engine.js), so the server
  * answers `tools/list` at once.
  */
@@ -31,7 +34,7 @@ import { budgetAmount, checkBudget, type BudgetLimits } from '../core/budget';
 import { classifyError } from '../core/errors';
 import { readRecipeFile } from '../core/recipeFile';
 import { addToLedger, monthSpent, parseLedger, type Ledger } from '../core/ledger';
-import { formatUsd, spendEstimate } from '../core/pricing';
+import { estimateCost, formatUsd, spendEstimate } from '../core/pricing';
 import { ModelTable } from '../core/models';
 import { checkOutputFolder, checkRealFolder, isInsideFolder } from '../core/paths';
 import { providerConfig, providerRecord, type ProviderSettings } from '../core/provider';
@@ -54,7 +57,14 @@ export interface McpConfig extends ProviderSettings {
   readonly budget: BudgetLimits;
   /** The usage ledger file shared with VS Code; undefined: kept in memory. */
   readonly ledgerPath?: string;
+  /** SVG and GIF output offered (PIXELWRIGHT_VECTOR_AND_ANIMATED_OUTPUT). */
+  readonly vectorAndAnimatedOutput: boolean;
+  /** How to turn them on, for the tools' refusal when they are off. */
+  readonly previewOutputSwitch: string;
 }
+
+/** The environment variable that turns SVG and GIF output on for the server. */
+export const VECTOR_AND_ANIMATED_ENV = 'PIXELWRIGHT_VECTOR_AND_ANIMATED_OUTPUT';
 
 /** The server's settings from its environment; throws with what is missing. */
 export function configFromEnv(env: NodeJS.ProcessEnv): McpConfig {
@@ -78,6 +88,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv): McpConfig {
     recipeStorage: env.PIXELWRIGHT_RECIPE_STORAGE === 'sidecar' ? 'sidecar' : 'embedded',
     budget: { monthlyLimit: budgetAmount(env.PIXELWRIGHT_BUDGET_MONTHLY_LIMIT), askAbove: budgetAmount(env.PIXELWRIGHT_BUDGET_ASK_ABOVE) },
     ledgerPath: env.PIXELWRIGHT_LEDGER && nodePath.isAbsolute(env.PIXELWRIGHT_LEDGER) ? env.PIXELWRIGHT_LEDGER : undefined,
+    vectorAndAnimatedOutput: /^(1|true)$/i.test(env[VECTOR_AND_ANIMATED_ENV]?.trim() ?? ''),
+    previewOutputSwitch: `set ${VECTOR_AND_ANIMATED_ENV}=1 where the MCP server starts (VS Code sets it from the setting pixelwright.experimental.vectorAndAnimatedOutput)`,
   };
 }
 
@@ -117,7 +129,7 @@ export class PixelwrightMcp {
     const operation: ToolOperation | undefined = name === TOOL_NAMES.generate ? 'generate' : name === TOOL_NAMES.edit ? 'edit' : name === TOOL_NAMES.variations ? 'variation' : undefined;
     if (!operation) throw new ToolInputError(`there is no tool "${name}"`);
     const parsed = operation === 'generate' ? parseGenerateInput(input) : operation === 'edit' ? parseEditInput(input) : parseVariationInput(input);
-    const plan = planToolRun(operation, parsed, new ModelTable(), this.config);
+    const plan = planToolRun(operation, parsed, new ModelTable([], { previewFormats: this.config.vectorAndAnimatedOutput }), this.config);
     const folder = await this.outputFolder(plan.folder ?? this.config.outputFolder);
     let sources: RunSourcesOf<SourceFile> | undefined;
     if (operation === 'edit') {
@@ -157,7 +169,8 @@ export class PixelwrightMcp {
     for (const image of outcome.images) {
       const path = await writeImageWithRecipe(folder, image.name, image.bytes, image.record, this.config.recipeStorage);
       written.push({ path: this.relative(path), revisedPrompt: image.record.revisedPrompt });
-      content.push({ type: 'image', data: Buffer.from(image.bytes).toString('base64'), mimeType: RESULT_MIME_TYPES[image.format] });
+      // An SVG goes back as its path only: clients hand image parts to models that read pixels.
+      if (image.format !== 'svg') content.push({ type: 'image', data: Buffer.from(image.bytes).toString('base64'), mimeType: RESULT_MIME_TYPES[image.format] });
     }
     return { content: [{ type: 'text', text: describeWritten(written, plan.request.prompt, operation, error) }, ...content] };
   }
@@ -182,7 +195,7 @@ export class PixelwrightMcp {
     if (verdict.kind === 'ask') {
       const why =
         verdict.reason === 'unknown'
-          ? `its cost is not known before it runs (${model} is billed by tokens) and PIXELWRIGHT_BUDGET_ASK_ABOVE is set`
+          ? `its cost is not known before it runs (${estimateCost(model, request).kind === 'tokens' ? `${model} is billed by tokens` : `no price is published for ${model}`}) and PIXELWRIGHT_BUDGET_ASK_ABOVE is set`
           : verdict.reason === 'may-exceed'
             ? `it is estimated at ${est} and may take this month past the monthly limit (PIXELWRIGHT_BUDGET_MONTHLY_LIMIT)`
             : `it is estimated at ${est}, above PIXELWRIGHT_BUDGET_ASK_ABOVE (${formatUsd(limits.askAbove)})`;

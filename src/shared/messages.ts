@@ -1,8 +1,9 @@
 /**
- * Core's messages as ids with parameters: validation reasons and the custom-size rule. Core
+ * Core's messages as ids with parameters: validation reasons, the custom-size rule, preparation's
+ * refusals and the problems of the generate command's argument object. Core
  * throws them as data ({@link CoreMessage}); the host words them in the user's language
  * (src/host/platform/messages.ts, through the l10n bundle, keyed by the English text below), the
- * MCP server and the logs in English ({@link englishMessage}). test/unit/l10n.test.ts fails when
+ * MCP server and the logs in English ({@link englishMessage}). test/unit/house/l10n.test.ts fails when
  * an id's English text has no zh-cn translation.
  * No `vscode`, no Node APIs.
  */
@@ -47,6 +48,58 @@ export const CORE_MESSAGES = {
   'size.edge': 'the longest side must be at most {0}',
   'size.pixels': 'at most {0} pixels (3840x2160)',
   'size.ratio': 'the aspect ratio must be between 1:{0} and {0}:1',
+  // Preparation's refusals (src/core/prepare.ts): an input that cannot be sent, and why.
+  'prepare.cancelled': 'Preparing the image was cancelled.',
+  'prepare.heic': '{0} is a HEIC/HEIF photo, which Pixelwright cannot read. Export it as JPEG or PNG first.',
+  'prepare.pdf': '{0} is a PDF document, not an image. Export the page as PNG first.',
+  'prepare.svg': '{0} is an SVG drawing. Export it as PNG first (vector images are not sent to the image models).',
+  'prepare.notAnImage': '{0} is not a PNG, JPEG, WebP, GIF, TIFF or AVIF image, or it is damaged.',
+  'prepare.refusedKind': '{0} is {1}, which Pixelwright does not read. Use PNG, JPEG, WebP, GIF, TIFF or AVIF.',
+  'prepare.kind.bmp': 'a BMP image',
+  'prepare.kind.psd': 'a Photoshop document',
+  'prepare.kind.ico': 'an icon (ICO) file',
+  'prepare.kind.jxl': 'a JPEG XL image',
+  'prepare.kind.jp2': 'a JPEG 2000 image',
+  'prepare.megapixels': '{0} megapixels',
+  'prepare.tooLarge': '{0} is {1}x{2} ({3}); Pixelwright prepares images of at most {4}. Scale it down first.',
+  'prepare.overPixelLimit': '{0} has more than {1}; scale it down first.',
+  'prepare.damaged': '{0} is damaged or truncated: it cannot be read in full. If an image editor opens it, save it again from there.',
+  'prepare.noSize': '{0} has no readable size.',
+  'prepare.decodedUnexpected': '{0} decoded to an unexpected {1}x{2}x{3} image.',
+  'prepare.noInputsTaken': '{0} does not take input images.',
+  'prepare.noInput': 'No input image was given.',
+  'prepare.tooManyInputs': '{0} takes at most {1} input images; {2} were given.',
+  'prepare.tooManyInputsOne': '{0} takes at most 1 input image; {1} were given.',
+  'prepare.maskInvalid': 'The mask is not a valid {0}x{1} painting ({2} bytes for {3} pixels).',
+  'prepare.maskNotPng': 'The mask is not a PNG image.',
+  'prepare.maskSize': 'The mask is {0}x{1} but {2} is shown at {3}x{4}.',
+  'prepare.maskSizeRotated': 'The mask is {0}x{1} but {2} is shown at {3}x{4} (the mask must follow the image as displayed, after its EXIF rotation).',
+  'prepare.maskTooBig': 'The mask for {0} compresses to {1} MB; the API takes less than 4 MB. Paint a simpler area.',
+  'prepare.paintedOutside': 'The painted area of {0} lies outside the square that is sent. Paint inside it, or pad instead of cropping.',
+  'prepare.dalle2NoArea': 'dall-e-2 edits only where the image is painted or transparent, and {0} has no transparent pixels and no painted area. Paint the area to change.',
+  'prepare.transparentOutside': 'The transparent pixels of {0} lie outside the square that is sent, and nothing is painted. Pad instead of cropping, or paint the area to change.',
+  'prepare.staysOver': '{0} stays over {1} even at {2}x{3}.',
+  'prepare.cannotShrink': '{0} cannot be made small enough to send.',
+  'prepare.cannotShrinkBelow': '{0} cannot be made smaller than {1}.',
+  'prepare.areaLost': 'The area to edit in {0} was lost when it was scaled to {1}x{2}; nothing was sent.',
+  'prepare.guideNotPng': 'The guide is not a PNG image.',
+  'prepare.guideSize': 'The guide is {0}x{1} but {2} is shown at {3}x{4}.',
+  'prepare.guideSizeRotated': 'The guide is {0}x{1} but {2} is shown at {3}x{4} (the guide must follow the image as displayed, after its EXIF rotation).',
+  'prepare.guideCoversAll': 'The guide covers all of {0}; it must leave the image visible (transparent) where nothing is drawn.',
+  'prepare.originalSize': 'The original image is {0}x{1} but the edit was prepared from a {2}x{3} image.',
+  // What preparation calls the images that have no file name of their own.
+  'prepare.name.mask': 'The mask',
+  'prepare.name.guide': 'The guide',
+  'prepare.name.image': 'The image',
+  'prepare.name.original': 'The original image',
+  'prepare.name.originalInSentence': 'the original image',
+  'prepare.name.edited': 'The edited image',
+  // The problems of pixelwright.generate's argument object (src/core/args.ts).
+  'args.notObject': 'the argument must be an object such as { "prompt": "...", "model": "gpt-image-1.5" }',
+  'args.notString': '"{0}" must be a string',
+  'args.oneOf': '"{0}" must be one of {1}',
+  'args.wholeNumber': '"{0}" must be a whole number from {1} to {2}',
+  'args.trueOrFalse': '"{0}" must be true or false',
 } as const;
 
 export type MessageId = keyof typeof CORE_MESSAGES;
@@ -78,4 +131,10 @@ export function englishMessage(m: CoreMessage): string {
 /** Whether a value (from another bundle, say) has a message's shape. */
 export function isCoreMessage(v: unknown): v is CoreMessage {
   return typeof v === 'object' && v !== null && typeof (v as CoreMessage).id === 'string' && Object.prototype.hasOwnProperty.call(CORE_MESSAGES, (v as CoreMessage).id) && Array.isArray((v as CoreMessage).args);
+}
+
+/** The message an error carries as data (`text`: a ValidationError, a PrepareError), if it carries one. */
+export function messageOf(err: unknown): CoreMessage | undefined {
+  const text = (err as { text?: unknown } | null | undefined)?.text;
+  return isCoreMessage(text) ? text : undefined;
 }

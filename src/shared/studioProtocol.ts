@@ -11,12 +11,15 @@ import { defined, type ModelInfo, type OptionChoices } from './modelRules';
 
 /**
  * What a model's images cost, from core's price list: per image (USD, [min, max], a range when
- * the model decides) by `quality|size` (quality '' = auto), or billed by tokens, or unknown.
+ * the model decides) by `quality|size` (quality '' = auto); or billed by tokens (with the image
+ * output price per 1M tokens where the list publishes it, but no tokens per image, so no
+ * estimate); or a built-in model the list publishes no price for; or unknown (custom models).
  * The webview only multiplies by n.
  */
 export type StudioPricing =
   | { readonly kind: 'per-image'; readonly prices: Readonly<Record<string, readonly [number, number]>> }
-  | { readonly kind: 'tokens' }
+  | { readonly kind: 'tokens'; readonly imageOutputPerMillion?: number }
+  | { readonly kind: 'unpublished' }
   | { readonly kind: 'unknown' };
 
 /** A model as the form shows it (the shared description, for generations) and its prices. */

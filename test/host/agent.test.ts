@@ -150,6 +150,9 @@ suite('Agent tools (host, fake API)', function () {
     await refused(TOOL_NAMES.edit, { images: [`${dir}/hero image.png`], prompt: 'x', mask: `${dir}/variations` }, /is a folder/);
     await refused(TOOL_NAMES.generate, { prompt: 'x', colour: 'red' }, /unknown field "colour"/);
     await refused(TOOL_NAMES.generate, { prompt: 'x', model: 'dall-e-3', size: '512x512' }, /size/);
+    // SVG and GIF output and complexity follow the palette's rules: off by the setting, refused with how to turn it on.
+    await refused(TOOL_NAMES.generate, { prompt: 'x', model: 'gpt-image-2.5-flare', outputFormat: 'svg' }, /SVG and GIF output are turned off: turn on the setting pixelwright\.experimental\.vectorAndAnimatedOutput/);
+    await refused(TOOL_NAMES.generate, { prompt: 'x', model: 'gpt-image-1.5', complexity: 'high' }, /gpt-image-1\.5 does not take complexity/);
     await refused(TOOL_NAMES.generate, { prompt: 'x', target: '../../etc/x.png' }, /outside the workspace/);
     await refused(TOOL_NAMES.variations, { image: `${dir}/hero image.png`, model: 'no-such-model' }, /unknown model "no-such-model"/);
   });

@@ -161,6 +161,56 @@ suite('Recipes: Show Recipe, Remake, Rework (host, fake API)', function () {
     assert.strictEqual(rec.prompt, 'a red kite over dunes');
   });
 
+  test("Run Again (the Gallery's, which is this Remake) asks exactly once, also when the budget would ask: what will run and its estimate, then Run sends it", async () => {
+    // A shipped recipe asking for ten images at high quality: above the ask amount, and from the workspace.
+    const prompt = `a field of brass lanterns ${'in the fog, '.repeat(30)}at night`;
+    const img = await write('run-again.png', embedRecord(PNG_1x1, record({ prompt, model: 'gpt-image-1-mini', options: { size: '1536x1024', quality: 'high', n: 10, output_format: 'png' } })));
+    await config().update('budget.askAbove', 0.01, vscode.ConfigurationTarget.Workspace);
+    // Every question is answered Run: a second one would be shown (and counted), not left waiting.
+    const d = dialogs(['Run', 'Run', 'Run']);
+    let files: vscode.Uri[];
+    try {
+      files = await vscode.commands.executeCommand<vscode.Uri[]>('pixelwright.remake', img);
+    } finally {
+      d.restore();
+      await config().update('budget.askAbove', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    const asks = d.shown.filter((s) => s.level === 'warning' && s.items.includes('Run'));
+    assert.strictEqual(asks.length, 1, `exactly one question before spending: ${JSON.stringify(d.shown)}`);
+    const ask = asks[0];
+    assert.match(ask.message, /^Run this recipe from the workspace\? 10 images with gpt-image-1-mini, estimated at \$0\.52\. It is a paid request to your provider\.$/);
+    const detail = ask.detail ?? '';
+    assert.match(detail, /^The recipe comes from recipe-host-test\/run-again\.png, a file in this workspace\.$/m);
+    const promptLine = /^Prompt: (.*)$/m.exec(detail)?.[1] ?? '';
+    assert.ok(promptLine.startsWith('a field of brass lanterns in the fog,') && promptLine.endsWith('…') && [...promptLine].length <= 160, `the prompt, shortened: ${promptLine}`);
+    for (const line of ['Model: gpt-image-1-mini', 'Images: 10', 'Size: 1536x1024', 'Quality: high', 'Estimated cost: $0.52']) assert.ok(detail.split('\n').includes(line), `the question lacks "${line}": ${detail}`);
+    assert.match(detail, /Ask above: \$0\.01 per run/);
+    // Run: sent once, all ten images, no other question on the way.
+    const sent = generations();
+    assert.ok(sent.length >= 1, 'sent after Run');
+    assert.strictEqual(sent.reduce((sum, b) => sum + Number(b.n ?? 1), 0), 10);
+    assert.deepStrictEqual([sent[0].model, sent[0].size, sent[0].quality], ['gpt-image-1-mini', '1536x1024', 'high']);
+    assert.strictEqual(files.length, 10);
+  });
+
+  test('the one question of a token-billed recipe says there is no estimate, and why', async () => {
+    const img = await write('run-again-tokens.png', embedRecord(PNG_1x1, record({ model: 'gpt-image-2.6-flare', options: { size: '1024x1024', quality: 'high', n: 1, output_format: 'png' } })));
+    const d = dialogs([undefined]);
+    try {
+      assert.deepStrictEqual(await vscode.commands.executeCommand<vscode.Uri[]>('pixelwright.remake', img), []);
+    } finally {
+      d.restore();
+    }
+    const asks = d.shown.filter((s) => s.level === 'warning');
+    assert.strictEqual(asks.length, 1, JSON.stringify(d.shown));
+    assert.match(asks[0].message, /its cost is not known before it runs/);
+    assert.ok(
+      (asks[0].detail ?? '').split('\n').includes('Estimated cost: none before the run: gpt-image-2.6-flare is billed by tokens (image output $30.00 per 1M tokens), and the tokens per image are not published'),
+      asks[0].detail,
+    );
+    assert.strictEqual(generations().length, 0, 'dismissed: nothing sent');
+  });
+
   test('Remake of a model the provider lacks names it and offers the closest; declined, nothing is sent', async () => {
     const img = await write('legacy.png', embedRecord(PNG_1x1, record({ model: 'gpt-image-0.5-legacy' })));
     const declined = dialogs([undefined]);

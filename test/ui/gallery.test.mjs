@@ -241,7 +241,7 @@ ui.step('Shift+F10 lists the actions; "Delete…" asks first; the file goes and 
   ctx.deleted = victim;
 });
 
-ui.step('"Run Again" first shows what the recipe asks for (model, count, size, quality, estimate); Cancel spends nothing', async () => {
+ui.step('"Run Again" asks once, through the run pipeline: what the recipe asks for (file, model, count, size, quality, estimate); Cancel spends nothing', async () => {
   const f = await openGallery();
   const before = (await requests('/images/generations')).length;
   const tile = f.locator(`.tile[data-id="${NEWEST_FIRST[2]}"]`);
@@ -249,13 +249,13 @@ ui.step('"Run Again" first shows what the recipe asks for (model, count, size, q
   await tile.getByRole('button', { name: 'More actions' }).click();
   await f.getByRole('menuitem', { name: 'Run Again' }).click();
   const text = await answerDialog('Cancel');
-  for (const w of ['paid request', NEWEST_FIRST[2], 'Model: gpt-image-1.5', 'Images: 1', 'Size: 1024x1024', 'Quality: low', 'Estimated cost: billed by tokens']) check(text.includes(w), `the confirmation lacks "${w}": ${text}`);
+  for (const w of ['paid request', NEWEST_FIRST[2], 'Model: gpt-image-1.5', 'Images: 1', 'Size: 1024x1024', 'Quality: low', 'Estimated cost: none: the price list of 2026-11 has no published price for gpt-image-1.5']) check(text.includes(w), `the confirmation lacks "${w}": ${text}`);
   await sleep(1500);
   check((await requests('/images/generations')).length === before, 'Cancel still sent a request');
   console.log(`    asked first: ${text.replace(/\s+/g, ' ').slice(0, 240)}`);
 });
 
-ui.step('"Run Again", confirmed, calls pixelwright.generate with the record\'s prompt, model and options; the new image appears first', async () => {
+ui.step('"Run Again", confirmed (Run, the one question), remakes the record\'s prompt, model and options; the new image appears first', async () => {
   const { page } = ctx;
   const f = await openGallery();
   const source = IMAGES.find((i) => `images/generated/${i.name}` === NEWEST_FIRST[2]);
@@ -264,7 +264,7 @@ ui.step('"Run Again", confirmed, calls pixelwright.generate with the record\'s p
   await tile.hover();
   await tile.getByRole('button', { name: 'More actions' }).click();
   await f.getByRole('menuitem', { name: 'Run Again' }).click();
-  await answerDialog('Run Again');
+  await answerDialog('Run');
   // Whatever the record does not say, the command may still ask for: take its defaults.
   const end = Date.now() + 30_000;
   while ((await requests('/images/generations')).length === before && Date.now() < end) {

@@ -26,6 +26,8 @@ export function mcpEnvironment(root: string, s: PixelwrightSettings, ledgerPath?
   if (s.budget.monthlyLimit) env.PIXELWRIGHT_BUDGET_MONTHLY_LIMIT = String(s.budget.monthlyLimit);
   if (s.budget.askAbove) env.PIXELWRIGHT_BUDGET_ASK_ABOVE = String(s.budget.askAbove);
   if (ledgerPath) env.PIXELWRIGHT_LEDGER = ledgerPath;
+  // SVG and GIF output as the setting says (the server refuses them without it).
+  if (s.vectorAndAnimatedOutput) env.PIXELWRIGHT_VECTOR_AND_ANIMATED_OUTPUT = '1';
   if (s.provider === 'compatible') env.PIXELWRIGHT_BASE_URL = s.baseUrl;
   if (s.provider === 'azure') {
     env.PIXELWRIGHT_AZURE_ENDPOINT = s.azure.endpoint;

@@ -9,7 +9,8 @@
 import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { isInsideFolder } from '../../core/paths';
-import { estimateCost, formatUsd } from '../../core/pricing';
+import { estimateCost } from '../../core/pricing';
+import { estimateText } from '../run/costText';
 import {
   describeRecipe, describeWritten, paintRegions, parseEditInput, parseGenerateInput, parseRecipeInput, parseVariationInput, planToolRun, TOOL_NAMES, ToolInputError, type ToolOperation as Operation, type ToolPlan,
 } from '../../core/tools';
@@ -76,14 +77,7 @@ export class ImageTools {
     const t = vscode.l10n.t;
     const r = plan.request;
     const estimate = estimateCost(r.model, { quality: r.quality, size: r.size, n: r.n });
-    const cost =
-      estimate.kind === 'per-image'
-        ? estimate.min === estimate.max
-          ? formatUsd(estimate.min)
-          : t('{0} to {1}', formatUsd(estimate.min), formatUsd(estimate.max))
-        : estimate.kind === 'tokens'
-          ? t('billed by tokens (no fixed price per image)')
-          : t('unknown for this model');
+    const cost = estimateText(estimate, r.model);
     const where = plan.folder !== undefined ? `${plan.folder || '.'}${plan.fileName ? `/${plan.fileName}` : '/'}` : `${plan.settings.outputFolder}/`;
     const lines = [
       r.prompt ? `**${t('Prompt')}:** ${r.prompt.length > 400 ? `${r.prompt.slice(0, 400)}…` : r.prompt}` : undefined,
@@ -144,7 +138,8 @@ export class ImageTools {
     if (saved.length === 0) throw new Error(error ?? 'nothing was written');
     const said = describeWritten(saved.map((s) => ({ path: vscode.workspace.asRelativePath(s.uri, false), revisedPrompt: s.revisedPrompt })), request.prompt, operation, error);
     const parts: (vscode.LanguageModelTextPart | vscode.LanguageModelDataPart)[] = [new vscode.LanguageModelTextPart(cost ? `${said}\n${cost}` : said)];
-    for (const s of saved) if (s.bytes.byteLength <= MAX_DATA_PART_BYTES) parts.push(vscode.LanguageModelDataPart.image(s.bytes, RESULT_MIME_TYPES[s.format]));
+    // An SVG goes back as its path only: the model reads pixels, not vector markup.
+    for (const s of saved) if (s.format !== 'svg' && s.bytes.byteLength <= MAX_DATA_PART_BYTES) parts.push(vscode.LanguageModelDataPart.image(s.bytes, RESULT_MIME_TYPES[s.format]));
     return new vscode.LanguageModelToolResult(parts);
   }
 

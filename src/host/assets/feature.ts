@@ -416,7 +416,7 @@ export function costLine(cost: AssetPlan['cost'], withBatch: boolean): string {
       ? t('Estimated {0} now, {1} through the Batch API.', range(cost.min, cost.max), range(cost.min / 2, cost.max / 2))
       : t('Estimated {0}.', range(cost.min, cost.max))
     : '';
-  if (cost.unpriced) s = `${s} ${t('{0} images are billed by tokens (no fixed price per image; half through the Batch API).', cost.unpriced)}`.trim();
+  if (cost.unpriced) s = `${s} ${t('{0} images have no estimate: their models are billed by tokens or have no published price per image (half through the Batch API).', cost.unpriced)}`.trim();
   return s;
 }
 

@@ -15,6 +15,7 @@
  */
 import * as vscode from 'vscode';
 import { redactSecrets } from '../../core/errors';
+import { errorMessage } from '../platform/messages';
 import type { Logger } from '../../core/log';
 import {
   parseFromMaskEditor,
@@ -522,7 +523,8 @@ function parentOf(u: vscode.Uri): vscode.Uri {
   return u.with({ path: u.path.replace(/\/[^/]*$/, '') || '/' });
 }
 
+/** An error in the user's words (a preparation refusal translated). */
 function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return errorMessage(err);
 }
 

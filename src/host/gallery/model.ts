@@ -1,11 +1,9 @@
 /**
  * The gallery's pure logic, kept apart from `vscode` so plain Node tests and the benchmark can use
- * it: the order of the list, what a run from a recipe asks for ("run again"), and the folders left
- * out. The `pixelwright.generate` argument built from a record lives in src/core/args.ts and the
+ * it: the order of the list and the folders left out. ("Run Again" is the recipe's Remake, which
+ * asks first through the run pipeline.) The `pixelwright.generate` argument built from a record lives in src/core/args.ts and the
  * text "insert into the editor" puts into a document in src/core/links.ts (the editor uses both).
  */
-import type { GenerateArgs } from '../../core/args';
-import { estimateCost, formatUsd, type CostEstimate } from '../../core/pricing';
 
 // ---- order -----------------------------------------------------------------------------------
 
@@ -35,34 +33,6 @@ export function compareNewestFirst(a: Sortable, b: Sortable): number {
 /** Parses an ISO 8601 date; NaN when it is not one. */
 export function parseTime(iso: unknown): number {
   return typeof iso === 'string' ? Date.parse(iso) : NaN;
-}
-
-// ---- run again ---------------------------------------------------------------------------------
-
-/**
- * What a run from a recipe would ask the provider for, shown before it starts: a recipe found in
- * the workspace may come from anyone (a repository can ship an image whose record asks for ten
- * images at high quality), so nothing is spent before the user has seen this. Size and quality the
- * args leave open are `auto` (the estimate then spans what the model may pick); the count is 1.
- */
-export interface RunSummary {
-  readonly model: string;
-  readonly n: number;
-  readonly size: string;
-  readonly quality: string;
-  readonly estimate: CostEstimate;
-  /** The estimate in words: "$0.360", "$0.005 to $0.052"; undefined when there is no price to give. */
-  readonly cost?: string;
-}
-
-export function runSummary(args: Pick<GenerateArgs, 'model' | 'n' | 'size' | 'quality'>): RunSummary {
-  const model = args.model ?? '';
-  const n = args.n ?? 1;
-  const size = args.size ?? 'auto';
-  const quality = args.quality ?? 'auto';
-  const estimate = estimateCost(model, { n, size, quality });
-  const cost = estimate.kind === 'per-image' ? (estimate.min === estimate.max ? formatUsd(estimate.min) : `${formatUsd(estimate.min)} – ${formatUsd(estimate.max)}`) : undefined;
-  return { model, n, size, quality, estimate, cost };
 }
 
 // ---- excluded folders --------------------------------------------------------------------------

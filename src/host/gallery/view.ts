@@ -8,14 +8,9 @@
  * tile, filter) is kept with setState. A reloaded webview says `ready` and gets everything again.
  */
 import * as vscode from 'vscode';
-import { generateArgsFromRecord } from '../../core/args';
 import { redactSecrets } from '../../core/errors';
 import { altText, imageLink, placeLinks, referenceFor, syntaxFor } from '../../core/links';
 import type { Logger } from '../../core/log';
-import type { ImageRequest } from '../../core/request';
-import { modelTable, readSettings } from '../platform/settings';
-import { allowedModel } from '../../core/modelChoice';
-import type { RunPipeline } from '../run/pipeline';
 import { loadEngine } from '../platform/engineLoader';
 import {
   parseFromGallery,
@@ -30,7 +25,6 @@ import {
 import { DateText, DEFAULT_FIRST_SCREEN, GalleryFeed } from './feed';
 import { GalleryIndex, type IndexedImage } from './imageIndex';
 import { deleteSidecar, followSidecars } from './sidecars';
-import { runSummary } from './model';
 import { ThumbnailCache, type MakeThumbnail, type ThumbJob } from './thumbnails';
 import { WebviewBase } from '../webview/base';
 import type { ReplyBody } from '../webview/channel';
@@ -50,11 +44,7 @@ export class GalleryViewProvider extends WebviewBase<ToGallery, FromGallery> imp
   private warnedNoMaker = false;
   private readyBefore = false;
 
-  constructor(
-    context: vscode.ExtensionContext,
-    log: Logger,
-    private readonly pipeline: RunPipeline,
-  ) {
+  constructor(context: vscode.ExtensionContext, log: Logger) {
     super(context.extensionUri, log, { name: 'gallery', label: 'gallery', parse: parseFromGallery, imageSources: ['blob:'] });
     const storage = context.storageUri?.scheme === 'file' ? context.storageUri : undefined;
     this.index = this._register(new GalleryIndex(log, { cacheFile: storage && vscode.Uri.joinPath(storage, 'gallery-index.json').fsPath }));
@@ -188,7 +178,7 @@ export class GalleryViewProvider extends WebviewBase<ToGallery, FromGallery> imp
         return {};
       case 'runAgain':
         if (image.record.operation !== 'generate') return { error: t('Run Again repeats generations. For an edited image or a variation, use Edit with Mask or Create Variations.') };
-        return await this.runAgain(image);
+        return this.runAgain(image);
       case 'details':
         return { details: details(image, this.feed.dates) };
       case 'showRecipe':
@@ -202,54 +192,13 @@ export class GalleryViewProvider extends WebviewBase<ToGallery, FromGallery> imp
   }
 
   /**
-   * Runs the image's recipe again, once the user has seen what it asks for and agreed: the recipe
-   * is whatever the file carries, and a file in the workspace may come from anyone.
+   * Runs the image's recipe again: the recipe's Remake, which runs it through the pipeline with
+   * `askFirst` (a file in the workspace may come from anyone). The pipeline's one question shows
+   * what will run (the file, prompt, model, count, size, quality) and the estimate; nothing else asks.
    */
-  private async runAgain(image: IndexedImage): Promise<{ error?: string; notice?: string }> {
-    const t = vscode.l10n.t;
-    const args = generateArgsFromRecord(image.record);
-    const run = runSummary(args);
-    const cost =
-      run.cost !== undefined
-        ? run.cost
-        : run.estimate.kind === 'tokens'
-          ? t('billed by tokens, no fixed price per image')
-          : t('unknown for this model');
-    const detail = [
-      t('The recipe comes from {0}, a file in this workspace.', image.id),
-      t('Prompt: {0}', altText(args.prompt ?? '', image.id, 160)),
-      t('Model: {0}', run.model),
-      t('Images: {0}', run.n),
-      t('Size: {0}', run.size),
-      t('Quality: {0}', run.quality),
-      t('Estimated cost: {0}', cost),
-    ].join('\n');
-    const go = t('Run Again');
-    const pick = await vscode.window.showWarningMessage(t('Run this recipe again? It is a paid request to your provider.'), { modal: true, detail }, go);
-    if (pick !== go) {
-      this.log.info(`gallery: run again of ${image.id} not confirmed`);
-      return {};
-    }
-    this.log.info(`gallery: running ${image.id} again (${run.model}, n=${run.n}, ${run.size}, ${run.quality}, estimate ${run.cost ?? run.estimate.kind})`);
-    const settings = readSettings();
-    const caps = allowedModel(modelTable(settings), settings, run.model, 'generate');
-    if (!caps) return { error: t('The model "{0}" is not available: pick another one.', run.model) };
-    const req: ImageRequest = {
-      operation: 'generate',
-      model: caps.id,
-      prompt: args.prompt ?? '',
-      n: args.n ?? 1,
-      size: args.size,
-      quality: args.quality,
-      style: args.style,
-      background: args.background,
-      outputFormat: args.outputFormat,
-      outputCompression: args.outputCompression,
-      moderation: args.moderation,
-    };
-    // A refusal (the recipe asks for what the model no longer takes) shows with "Edit Prompt", which
-    // opens the palette on this recipe with the prompt to write.
-    void this.pipeline.run(req, caps, settings, { actions: { editPrompt: () => vscode.commands.executeCommand('pixelwright.generate', { ...args, prompt: undefined }) } });
+  private runAgain(image: IndexedImage): Record<string, never> {
+    this.log.info(`gallery: run again of ${image.id}`);
+    void vscode.commands.executeCommand('pixelwright.remake', image.uri);
     return {};
   }
 

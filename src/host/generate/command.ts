@@ -32,7 +32,7 @@ export class GenerateCommand {
   async generateCommand(raw?: unknown): Promise<vscode.Uri[]> {
     const parsed = parseGenerateArgs(raw);
     if (!parsed.ok) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('Pixelwright: Generate Image was given a bad argument: {0}.', parsed.problem));
+      void vscode.window.showErrorMessage(vscode.l10n.t('Pixelwright: Generate Image was given a bad argument: {0}.', translateMessage(parsed.text)));
       return [];
     }
     if (parsed.ignored.length) this.log.warn(`generate: ignored unknown argument fields ${parsed.ignored.join(', ')}`);

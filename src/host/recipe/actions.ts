@@ -9,12 +9,12 @@ import * as vscode from 'vscode';
 import { generateArgsFromRecord } from '../../core/args';
 import type { StoredRecord } from '../../core/metadata';
 import { allowedModel, offeredModels } from '../../core/modelChoice';
-import { ModelTable, type ModelCapabilities } from '../../core/models';
+import { ModelTable, type Complexity, type ModelCapabilities } from '../../core/models';
 import { closestModel } from '../../core/recipe';
 import type { Operation } from '../../core/record';
 import type { ImageRequest } from '../../core/request';
 import type { EditOptions } from '../../shared/editProtocol';
-import { editRequestFields, fitCount, fitEditOptions, fitOptions, modelInfo } from '../../shared/modelRules';
+import { defined, editRequestFields, fitCount, fitEditOptions, fitOptions, gifFields, modelInfo } from '../../shared/modelRules';
 import type { Log } from '../platform/log';
 import { readSettings, type PixelwrightSettings } from '../platform/settings';
 import type { RunPipeline, RunRequest } from '../run/pipeline';
@@ -73,7 +73,11 @@ export class RecipeActions {
     const request = await this.requestFrom(image, record, caps, prompt);
     if (!request) return [];
     this.log.info(`recipe: remake of ${vscode.workspace.asRelativePath(image, false)} with ${caps.id}${caps.id !== record.model ? ` (the recipe's ${record.model} is not offered)` : ''}`);
-    return this.pipeline.run(request, caps, settings, { askFirst: true });
+    // One question before anything is spent: the pipeline's, with what will run and its estimate.
+    // A generation the model refuses (a prompt too long for it, say) offers "Edit Prompt": the
+    // palette opens with the recipe's settings and asks for the prompt.
+    const editPrompt = record.operation === 'generate' ? () => vscode.commands.executeCommand('pixelwright.generate', { ...generateArgsFromRecord(record), prompt: undefined }) : undefined;
+    return this.pipeline.run(request, caps, settings, { askFirst: true, recipeFrom: image, actions: { editPrompt } });
   }
 
   /** Remix: asks for a new prompt (the recipe's to start from), then remakes (or reworks a masked edit) with it. */
@@ -135,7 +139,8 @@ export class RecipeActions {
     const changed = caps.id !== record.model;
     if (record.operation === 'generate') {
       const args = generateArgsFromRecord(record);
-      const fitted = changed ? fitOptions(modelInfo(caps, 'generate'), args) : args;
+      const choices = { ...args, frames: args.frameCount?.toString(), frameMs: args.frameDurationMs?.toString() };
+      const fitted = changed ? fitOptions(modelInfo(caps, 'generate'), choices) : choices;
       const outputFormat = fitted.outputFormat as ImageRequest['outputFormat'];
       const req: ImageRequest = {
         operation: 'generate',
@@ -149,6 +154,9 @@ export class RecipeActions {
         outputFormat,
         outputCompression: caps.compression && (outputFormat === 'jpeg' || outputFormat === 'webp') ? args.outputCompression : undefined,
         moderation: caps.moderation ? args.moderation : undefined,
+        // The recipe's planning effort and GIF frames, where the model takes them.
+        ...defined({ complexity: caps.complexity ? (fitted.complexity as Complexity | undefined) : undefined }),
+        ...gifFields(fitted),
       };
       return req;
     }

@@ -20,6 +20,7 @@ import { requestOptions } from '../../core/request';
 import type { MadeImage, RunRequestOf, RunSourcesOf, SourceFile } from '../../core/run';
 import { loadEngine } from '../platform/engineLoader';
 import { describeError, showError } from '../platform/errors';
+import { errorMessage } from '../platform/messages';
 import { Disposable } from '../platform/lifecycle';
 import type { Log } from '../platform/log';
 import { providerConfig, providerRecord } from '../../core/provider';
@@ -30,7 +31,8 @@ import type { GenerationRecord } from '../../core/record';
 import { readRecipe, sidecarUri, writeImageWithRecipe } from './recipes';
 import type { RunHistory } from './history';
 import { checkBudget, type BudgetVerdict } from '../../core/budget';
-import { formatCost, formatUsd, PRICE_LIST_DATE, spendEstimate, type ActualCost, type ImageUsage } from '../../core/pricing';
+import { estimateCost, formatCost, formatUsd, PRICE_LIST_DATE, spendEstimate, type ActualCost, type ImageUsage } from '../../core/pricing';
+import { estimateText } from './costText';
 import type { UsageLedger } from './usage';
 
 /** Edits and variations start from files in the workspace: the pipeline reads and prepares them. */
@@ -109,6 +111,8 @@ export interface RunOptions {
    * ask before sending, with the estimate, whatever the budget settings say.
    */
   readonly askFirst?: boolean;
+  /** The file whose recipe this run comes from: the ask-first dialog names it. */
+  readonly recipeFrom?: vscode.Uri;
 }
 
 export class RunPipeline extends Disposable {
@@ -281,8 +285,9 @@ export class RunPipeline extends Disposable {
           end({ cancelled: true });
           return [];
         }
-        if (!opts.quiet) void vscode.window.showErrorMessage(`Pixelwright: ${err.message}`);
-        end({ error: err.message, failed: request.n });
+        const said = errorMessage(err);
+        if (!opts.quiet) void vscode.window.showErrorMessage(`Pixelwright: ${said}`);
+        end({ error: said, failed: request.n });
         return [];
       }
       const info = classifyError(err, [apiKey]);
@@ -355,7 +360,7 @@ export class RunPipeline extends Disposable {
       return { refused: message };
     }
     const go = t('Run');
-    const pick = await vscode.window.showWarningMessage(askText(verdict, caps.id, request.n), { modal: true, detail: askDetail(verdict, settings) }, go);
+    const pick = await vscode.window.showWarningMessage(askText(verdict, caps.id, request.n), { modal: true, detail: askDetail(verdict, request, caps.id, settings, opts.recipeFrom) }, go);
     return pick === go ? 'go' : {};
   }
 
@@ -450,8 +455,15 @@ export class RunPipeline extends Disposable {
 }
 
 /** "$0.12" or "$0.12 to $0.50". */
-function estimateText(e: { readonly min: number; readonly max: number }): string {
+function rangeText(e: { readonly min: number; readonly max: number }): string {
   return e.min === e.max ? formatUsd(e.min) : vscode.l10n.t('{0} to {1}', formatUsd(e.min), formatUsd(e.max));
+}
+
+/** A prompt on one line, at most `max` characters (the whole of it goes with the request). */
+function shortPrompt(prompt: string, max = 160): string {
+  const line = prompt.replace(/\s+/g, ' ').trim();
+  const chars = [...line];
+  return chars.length > max ? `${chars.slice(0, max - 1).join('').trimEnd()}…` : line;
 }
 
 /** The question the budget rule asks before a run. */
@@ -461,24 +473,35 @@ function askText(v: Extract<BudgetVerdict, { kind: 'ask' }>, model: string, n: n
   switch (v.reason) {
     case 'recipe':
       return v.estimate
-        ? t('Run this recipe from the workspace? {0}, estimated at {1}. It is a paid request to your provider.', what, estimateText(v.estimate))
+        ? t('Run this recipe from the workspace? {0}, estimated at {1}. It is a paid request to your provider.', what, rangeText(v.estimate))
         : t('Run this recipe from the workspace? {0}; its cost is not known before it runs. It is a paid request to your provider.', what);
     case 'may-exceed':
-      return t('This run ({0}, estimated at {1}) may take this month past your monthly limit. Run it?', what, estimateText(v.estimate!));
+      return t('This run ({0}, estimated at {1}) may take this month past your monthly limit. Run it?', what, rangeText(v.estimate!));
     case 'above':
-      return t('This run ({0}) is estimated at {1}, above the amount you asked to confirm. Run it?', what, estimateText(v.estimate!));
+      return t('This run ({0}) is estimated at {1}, above the amount you asked to confirm. Run it?', what, rangeText(v.estimate!));
     case 'unknown':
-      return t('The cost of this run ({0}) is not known before it runs: the model is billed by the tokens it uses. Run it?', what);
+      return estimateCost(model, { n }).kind === 'tokens'
+        ? t('The cost of this run ({0}) is not known before it runs: the model is billed by the tokens it uses. Run it?', what)
+        : t('The cost of this run ({0}) is not known before it runs: no price is published for {1}. Run it?', what, model);
   }
 }
 
-function askDetail(v: Extract<BudgetVerdict, { kind: 'ask' }>, settings: PixelwrightSettings): string {
+/** What will run (the recipe's file, the prompt shortened, model, count, size, quality, the estimate), then the budget settings that asked. */
+function askDetail(v: Extract<BudgetVerdict, { kind: 'ask' }>, request: RunRequest, model: string, settings: PixelwrightSettings, recipeFrom?: vscode.Uri): string {
   const t = vscode.l10n.t;
   const lines: string[] = [];
-  if (settings.budget.askAbove) lines.push(t('Ask above: {0} per run (setting pixelwright.budget.askAbove).', formatUsd(settings.budget.askAbove)));
-  if (settings.budget.monthlyLimit) lines.push(t('Monthly limit: {0} (setting pixelwright.budget.monthlyLimit).', formatUsd(settings.budget.monthlyLimit)));
-  if (v.estimate) lines.push(t('Estimates come from the price list of {0}; your provider may charge differently.', PRICE_LIST_DATE));
-  return lines.join('\n');
+  if (recipeFrom) lines.push(t('The recipe comes from {0}, a file in this workspace.', vscode.workspace.asRelativePath(recipeFrom, false)));
+  if (request.prompt.trim()) lines.push(t('Prompt: {0}', shortPrompt(request.prompt)));
+  lines.push(t('Model: {0}', model));
+  lines.push(t('Images: {0}', request.n));
+  if (request.size) lines.push(t('Size: {0}', request.size));
+  if (request.quality) lines.push(t('Quality: {0}', request.quality));
+  lines.push(t('Estimated cost: {0}', estimateText(estimateCost(model, { quality: request.quality, size: request.size, n: request.n }), model)));
+  const notes: string[] = [];
+  if (settings.budget.askAbove) notes.push(t('Ask above: {0} per run (setting pixelwright.budget.askAbove).', formatUsd(settings.budget.askAbove)));
+  if (settings.budget.monthlyLimit) notes.push(t('Monthly limit: {0} (setting pixelwright.budget.monthlyLimit).', formatUsd(settings.budget.monthlyLimit)));
+  if (v.estimate) notes.push(t('Estimates come from the price list of {0}; your provider may charge differently.', PRICE_LIST_DATE));
+  return [lines.join('\n'), ...(notes.length ? [notes.join('\n')] : [])].join('\n\n');
 }
 
 /** What a run cost, in the user's words. */

@@ -50,8 +50,9 @@ export function studioModel(m: ModelCapabilities): StudioModel {
 
 /** Prices per image by `quality|size` ('' = auto quality) for every fixed choice the model offers. */
 export function pricingOf(m: ModelCapabilities): StudioPricing {
-  const kind = estimateCost(m.id, { n: 1 }).kind;
-  if (kind !== 'per-image') return { kind };
+  const e = estimateCost(m.id, { n: 1 });
+  if (e.kind === 'tokens') return e.imageOutputPerMillion !== undefined ? { kind: 'tokens', imageOutputPerMillion: e.imageOutputPerMillion } : { kind: 'tokens' };
+  if (e.kind !== 'per-image') return { kind: e.kind };
   const prices: Record<string, readonly [number, number]> = {};
   for (const q of ['', ...m.qualities]) {
     for (const size of m.sizes) {

@@ -279,6 +279,12 @@ function uiStrings(): Record<string, string> {
     '{0} accepts at most {1} characters; this prompt has {2}.': t('{0} accepts at most {1} characters; this prompt has {2}.', '{0}', '{1}', '{2}'),
     '{0} images saved.': t('{0} images saved.', '{0}'),
     '{0} is billed by tokens: no fixed estimate.': t('{0} is billed by tokens: no fixed estimate.', '{0}'),
+    '{0} is billed by tokens (image output {1} per 1M tokens): no estimate, since the tokens per image are not published.': t(
+      '{0} is billed by tokens (image output {1} per 1M tokens): no estimate, since the tokens per image are not published.',
+      '{0}',
+      '{1}',
+    ),
+    'No published price for {0}: no estimate.': t('No published price for {0}: no estimate.', '{0}'),
     '{0} to generate': t('{0} to generate', '{0}'),
     '{0} × {1}: fine.': t('{0} × {1}: fine.', '{0}', '{1}'),
     '{0}, preview {1}': t('{0}, preview {1}', '{0}', '{1}'),

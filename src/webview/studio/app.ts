@@ -441,7 +441,14 @@ export class StudioApp {
         break;
       }
       case 'tokens':
-        this.cost.textContent = s('{0} is billed by tokens: no fixed estimate.', m.id);
+        this.cost.textContent =
+          c.imageOutputPerMillion !== undefined
+            ? s('{0} is billed by tokens (image output {1} per 1M tokens): no estimate, since the tokens per image are not published.', m.id, usd(c.imageOutputPerMillion))
+            : s('{0} is billed by tokens: no fixed estimate.', m.id);
+        this.costNote.textContent = s('Price list of {0}.', this.priceListDate);
+        break;
+      case 'unpublished':
+        this.cost.textContent = s('No published price for {0}: no estimate.', m.id);
         this.costNote.textContent = s('Price list of {0}.', this.priceListDate);
         break;
       default:

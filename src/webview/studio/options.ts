@@ -7,7 +7,8 @@ import type { StudioModel, StudioOptions } from '../../shared/studioProtocol';
 
 export type Cost =
   | { readonly kind: 'per-image'; readonly minEach: number; readonly maxEach: number; readonly min: number; readonly max: number }
-  | { readonly kind: 'tokens' }
+  | { readonly kind: 'tokens'; readonly imageOutputPerMillion?: number }
+  | { readonly kind: 'unpublished' }
   | { readonly kind: 'unknown' };
 
 /** The estimate for a run: the model's per-image price (from the host's price list) times n. */

@@ -1,5 +1,6 @@
 import * as assert from 'assert';
 import { parseGenerateArgs } from '../../../src/core/args';
+import { englishMessage } from '../../../src/shared/messages';
 
 suite('generate command arguments', () => {
   test('nothing, a string, or an object', () => {
@@ -25,5 +26,21 @@ suite('generate command arguments', () => {
     assert.match(bad({ outputCompression: 200 }), /0 to 100/);
     assert.match(bad([1, 2]), /must be an object/);
     assert.match(bad(7), /must be an object/);
+  });
+
+  test('a problem is a message id with parameters (translated by the host); `problem` is its English', () => {
+    const cases: [unknown, string, readonly (string | number)[]][] = [
+      [{ prompt: 42 }, 'args.notString', ['prompt']],
+      [{ background: 'clear' }, 'args.oneOf', ['background', 'auto, transparent, opaque']],
+      [{ n: 11 }, 'args.wholeNumber', ['n', 1, 10]],
+      [{ noOpen: 'yes' }, 'args.trueOrFalse', ['noOpen']],
+      [[1], 'args.notObject', []],
+    ];
+    for (const [raw, id, args] of cases) {
+      const r = parseGenerateArgs(raw);
+      assert.ok(!r.ok, JSON.stringify(raw));
+      assert.deepStrictEqual(r.text, { id, args }, JSON.stringify(raw));
+      assert.strictEqual(r.problem, englishMessage(r.text));
+    }
   });
 });

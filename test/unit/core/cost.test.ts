@@ -66,15 +66,14 @@ suite('cost: usage and the actual cost of a run', () => {
     assert.deepStrictEqual(addCosts([{ usd: 0.1, basis: 'tokens', priceListDate: 'd' }, undefined, { usd: 0.2, basis: 'tokens', priceListDate: 'd', unpricedTokens: 5 }]), { usd: 0.3, basis: 'tokens', priceListDate: 'd', unpricedTokens: 5 });
   });
 
-  test('the estimate before a run: per-image prices, documented token counts, or none', () => {
+  test('the estimate before a run: the published prices per image, or none (no number the price list does not give)', () => {
     assert.deepStrictEqual(spendEstimate('dall-e-3', { quality: 'hd', size: '1024x1024', n: 2 }), { min: 0.16, max: 0.16 });
     assert.deepStrictEqual(spendEstimate('gpt-image-1-mini', { quality: 'auto', size: '1024x1024', n: 1 }), { min: 0.005, max: 0.036 });
-    // gpt-image-1.5 high square: 4160 tokens at $32 per 1M.
-    assert.deepStrictEqual(spendEstimate('gpt-image-1.5', { quality: 'high', size: '1024x1024', n: 1 }), { min: 0.1331, max: 0.1331 });
-    const auto = spendEstimate('gpt-image-1', { n: 2 })!;
-    assert.deepStrictEqual(auto, { min: 0.0218, max: 0.4992 }); // 272 tokens x $40 x 2 .. 6240 x $40 x 2
-    for (const m of ['gpt-image-2', 'gpt-image-2.5-flare', 'gpt-image-2.6-sunburst', 'my-sdxl']) assert.strictEqual(spendEstimate(m, { quality: 'high', size: '1024x1024', n: 1 }), undefined, m);
-    assert.strictEqual(spendEstimate('gpt-image-1.5', { quality: 'xhigh', size: '1024x1024', n: 1 }), undefined);
+    assert.deepStrictEqual(spendEstimate('gpt-image-1-mini', { quality: 'high', size: '1536x1024', n: 10 }), { min: 0.52, max: 0.52 });
+    // Token-billed (tokens per image not published), no published price, or a custom model: no estimate.
+    for (const m of ['gpt-image-2', 'gpt-image-2.5-flare', 'gpt-image-2.6-sunburst', 'gpt-image-1.5', 'gpt-image-1', 'chatgpt-image-latest', 'my-sdxl']) {
+      assert.strictEqual(spendEstimate(m, { quality: 'high', size: '1024x1024', n: 1 }), undefined, m);
+    }
   });
 
   test('money below a tenth of a cent still shows it is not nothing', () => {

@@ -497,3 +497,39 @@ suite('prepare: composing onto the original', () => {
     assert.deepStrictEqual(await row(0.1), await row(0.3));
   });
 });
+
+suite('prepare: refusals as message ids', () => {
+  test('a refusal carries its id and parameters (file names as they are, sizes as numbers), for the host to translate', async () => {
+    const png = await solid(100, 50).png().toBuffer();
+    const err = await rejects(prepareInputs([{ name: 'big.png', bytes: png }], GPT, { maxInputPixels: 4999 }), 'too-large');
+    assert.deepStrictEqual(err.text, {
+      id: 'prepare.tooLarge',
+      args: ['big.png', 100, 50, { id: 'prepare.megapixels', args: ['0.0'] }, { id: 'prepare.megapixels', args: ['0.0'] }],
+    });
+    const kind = await rejects(one('a.bmp', Buffer.concat([Buffer.from('BM'), Buffer.alloc(30)])), 'unsupported-format');
+    assert.deepStrictEqual(kind.text, { id: 'prepare.refusedKind', args: ['a.bmp', { id: 'prepare.kind.bmp', args: [] }] });
+  });
+
+  test('an input without a file name of its own is named by an id ("The mask", "The image"), in English in `input`', async () => {
+    const png = await solid(8, 8).png().toBuffer();
+    const brokenMask = Buffer.concat([png.subarray(0, 8), Buffer.alloc(40)]);
+    const mask = await rejects(prepareInputs([{ name: 'a.png', bytes: png }], GPT, { mask: { png: brokenMask } }), 'damaged', /^The mask is damaged or truncated/);
+    assert.deepStrictEqual(mask.text.args[0], { id: 'prepare.name.mask', args: [] });
+    assert.strictEqual(mask.input, 'The mask');
+    const text = await rejects(describeImage(Buffer.from('hello')), 'not-an-image', /^The image is not a PNG/);
+    assert.deepStrictEqual(text.text, { id: 'prepare.notAnImage', args: [{ id: 'prepare.name.image', args: [] }] });
+    const named = await rejects(describeImage(Buffer.from('hello'), 'x.txt'), 'not-an-image', /^x\.txt is not a PNG/);
+    assert.strictEqual(named.input, 'x.txt');
+  });
+
+  test('counts: one id for a model that takes one input, another for several', async () => {
+    const png = await solid(8, 8).png().toBuffer();
+    const two = [{ name: 'a.png', bytes: png }, { name: 'b.png', bytes: png }];
+    const dalle = await rejects(prepareInputs(two, DALLE2), 'too-many-images', /^dall-e-2 takes at most 1 input image; 2 were given\.$/);
+    assert.strictEqual(dalle.text.id, 'prepare.tooManyInputsOne');
+    const many = await rejects(prepareInputs(Array.from({ length: GPT.input.maxImages + 1 }, () => two[0]), GPT), 'too-many-images');
+    assert.deepStrictEqual(many.text, { id: 'prepare.tooManyInputs', args: [GPT.id, GPT.input.maxImages, GPT.input.maxImages + 1] });
+    const none = await rejects(prepareInputs([], GPT), 'no-input', /^No input image was given\.$/);
+    assert.strictEqual(none.text.id, 'prepare.noInput');
+  });
+});

@@ -30,10 +30,51 @@ suite('pricing: the estimated cost of a run', () => {
     assert.ok(both.kind === 'per-image' && both.min === 0.005 && both.max === 0.052);
   });
 
-  test('token-billed models say so instead of a made-up number', () => {
-    for (const m of ['gpt-image-2', 'gpt-image-2-2026-04-21', 'gpt-image-2.6-flare', 'gpt-image-1.5', 'gpt-image-1', 'chatgpt-image-latest']) {
+  test('the GPT image 2.x models are billed by tokens (the list says so): no made-up number', () => {
+    for (const m of ['gpt-image-2', 'gpt-image-2-2026-04-21', 'gpt-image-2.5-sunburst', 'gpt-image-2.5-flare', 'gpt-image-2.5-flare-2026-09-08']) {
       assert.deepStrictEqual(estimateCost(m, { quality: 'high', size: '1024x1024', n: 1 }), { kind: 'tokens', priceListDate: PRICE_LIST_DATE }, m);
     }
+  });
+
+  test("the one token price the list publishes: gpt-image-2.6's image output, $30 per 1M tokens (still no estimate: no tokens per image)", () => {
+    for (const m of ['gpt-image-2.6-sunburst', 'gpt-image-2.6-flare']) {
+      assert.deepStrictEqual(estimateCost(m, { quality: 'high', size: '1024x1024', n: 2 }), { kind: 'tokens', priceListDate: PRICE_LIST_DATE, imageOutputPerMillion: 30 }, m);
+    }
+  });
+
+  test('models the list publishes no price for say so: gpt-image-1.5, chatgpt-image-latest, gpt-image-1', () => {
+    for (const m of ['gpt-image-1.5', 'gpt-image-1', 'chatgpt-image-latest', 'gpt-image-1.5-2025-12-16']) {
+      assert.deepStrictEqual(estimateCost(m, { quality: 'high', size: '1024x1024', n: 1 }), { kind: 'unpublished', priceListDate: PRICE_LIST_DATE }, m);
+    }
+  });
+
+  test("the reference's figures, every one: gpt-image-1-mini low/medium/high square and 1536, dall-e-3 standard/hd, dall-e-2 by size", () => {
+    const each = (model: string, quality: string | undefined, size: string) => {
+      const e = estimateCost(model, { quality, size, n: 1 });
+      assert.ok(e.kind === 'per-image' && e.minEach === e.maxEach, `${model} ${quality} ${size}: ${JSON.stringify(e)}`);
+      return e.minEach;
+    };
+    const mini = ['low', 'medium', 'high'].map((q) => [each('gpt-image-1-mini', q, '1024x1024'), each('gpt-image-1-mini', q, '1536x1024'), each('gpt-image-1-mini', q, '1024x1536')]);
+    assert.deepStrictEqual(mini, [[0.005, 0.006, 0.006], [0.011, 0.015, 0.015], [0.036, 0.052, 0.052]]);
+    assert.deepStrictEqual(['standard', 'hd'].map((q) => [each('dall-e-3', q, '1024x1024'), each('dall-e-3', q, '1792x1024'), each('dall-e-3', q, '1024x1792')]), [[0.04, 0.08, 0.08], [0.08, 0.12, 0.12]]);
+    assert.deepStrictEqual(['256x256', '512x512', '1024x1024'].map((s) => each('dall-e-2', undefined, s)), [0.016, 0.018, 0.02]);
+  });
+
+  test('every built-in model of the capability table gets an estimate, or the list says why not (tokens, no published price)', () => {
+    const kinds = Object.fromEntries(BUILTIN_MODELS.map((m) => [m.id, estimateCost(m.id, { n: 1 }).kind]));
+    assert.deepStrictEqual(kinds, {
+      'gpt-image-2.6-sunburst': 'tokens',
+      'gpt-image-2.6-flare': 'tokens',
+      'gpt-image-2.5-sunburst': 'tokens',
+      'gpt-image-2.5-flare': 'tokens',
+      'gpt-image-2': 'tokens',
+      'gpt-image-1.5': 'unpublished',
+      'gpt-image-1-mini': 'per-image',
+      'chatgpt-image-latest': 'unpublished',
+      'gpt-image-1': 'unpublished',
+      'dall-e-3': 'per-image',
+      'dall-e-2': 'per-image',
+    });
   });
 
   test('unknown models and options have no estimate', () => {

@@ -125,10 +125,12 @@ suite('agent tools: input edges', () => {
   test('every option field is read under its own name', () => {
     const o = parseGenerateInput({ prompt: 'p', model: 'm', size: 's', quality: 'q', n: 2, background: 'opaque', outputFormat: 'jpeg', target: 't' });
     assert.deepStrictEqual(o, { prompt: 'p', model: 'm', size: 's', quality: 'q', n: 2, background: 'opaque', outputFormat: 'jpeg', target: 't' });
+    const newer = parseGenerateInput({ prompt: 'p', outputFormat: 'gif', complexity: 'low', frameCount: 3, frameDurationMs: 90 });
+    assert.deepStrictEqual([newer.complexity, newer.frameCount, newer.frameDurationMs], ['low', 3, 90]);
     assert.deepStrictEqual(parseVariationInput({ image: 'a.png', prompt: 'warmer', model: 'dall-e-2' }), { image: 'a.png', prompt: 'warmer', model: 'dall-e-2', size: undefined, quality: undefined, n: undefined, background: undefined, outputFormat: undefined, target: undefined });
     refusal(() => parseVariationInput({ prompt: 'x' }), /^"image" is required$/);
     refusal(() => parseGenerateInput({ prompt: null }), /^"prompt" is required$/);
-    refusal(() => parseGenerateInput({ prompt: 'x', colour: 1 }), /^unknown field "colour"; the tool takes prompt, model, size, quality, n, background, outputFormat, target$/);
+    refusal(() => parseGenerateInput({ prompt: 'x', colour: 1 }), /^unknown field "colour"; the tool takes prompt, model, size, quality, n, background, outputFormat, complexity, frameCount, frameDurationMs, target$/);
     refusal(() => parseGenerateInput({ prompt: 'x', n: null }), /"n" must be a whole number from 1 to 10, not null/);
     refusal(() => parseGenerateInput('a fox'), /^the input must be an object$/);
   });

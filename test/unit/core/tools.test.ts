@@ -1,5 +1,6 @@
 import * as assert from 'assert';
-import { paintRegions, parseEditInput, parseGenerateInput, parseRecipeInput, parseVariationInput, splitTarget, ToolInputError } from '../../../src/core/tools';
+import { ModelTable } from '../../../src/core/models';
+import { paintRegions, parseEditInput, parseGenerateInput, parseRecipeInput, parseVariationInput, planToolRun, splitTarget, ToolInputError } from '../../../src/core/tools';
 
 const refusal = (f: () => unknown, re: RegExp) => assert.throws(f, (e: unknown) => e instanceof ToolInputError && re.test(e.message));
 const count = (m: Uint8Array) => m.reduce((a, v) => a + (v ? 1 : 0), 0);
@@ -13,7 +14,7 @@ suite('agent tool input', () => {
     for (const n of [0, 11, 2.5, '2']) refusal(() => parseGenerateInput({ prompt: 'x', n }), /"n" must be a whole number from 1 to 10/);
     parseGenerateInput({ prompt: 'x', n: 1 });
     parseGenerateInput({ prompt: 'x', n: 10 });
-    refusal(() => parseGenerateInput({ prompt: 'x', outputFormat: 'gif' }), /"outputFormat" must be one of png, jpeg, webp/);
+    refusal(() => parseGenerateInput({ prompt: 'x', outputFormat: 'bmp' }), /"outputFormat" must be one of png, jpeg, webp, svg, gif/);
     refusal(() => parseGenerateInput({ prompt: 'x', colour: 'red', style: 1 }), /unknown fields "colour", "style"/);
     refusal(() => parseGenerateInput(null), /must be an object/);
     refusal(() => parseGenerateInput(['x']), /must be an object/);
@@ -85,7 +86,61 @@ suite('where a tool writes', () => {
     assert.deepStrictEqual(splitTarget('assets/icons'), { folder: 'assets/icons' });
     assert.deepStrictEqual(splitTarget('assets\\icons\\gear.JPG'), { folder: 'assets/icons', name: 'gear.JPG', format: 'jpeg' });
     assert.deepStrictEqual(splitTarget('hero.webp'), { folder: '', name: 'hero.webp', format: 'webp' });
-    refusal(() => splitTarget('logo.svg'), /\.svg file/);
+    assert.deepStrictEqual(splitTarget('art/logo.svg'), { folder: 'art', name: 'logo.svg', format: 'svg' });
+    assert.deepStrictEqual(splitTarget('spin.GIF'), { folder: '', name: 'spin.GIF', format: 'gif' });
+    refusal(() => splitTarget('logo.bmp'), /\.bmp file; Pixelwright writes \.png, \.jpg and \.webp images, and \.svg and \.gif where that output is turned on/);
     refusal(() => splitTarget('a|b.png'), /not allowed in file names/);
+  });
+});
+
+suite('agent tools: complexity, SVG and GIF output (the palette\'s rules)', () => {
+  const off = new ModelTable();
+  const on = new ModelTable([], { previewFormats: true });
+  const openai = { provider: 'openai', model: 'gpt-image-2.5-flare' } as const;
+  const plan = (input: Record<string, unknown>, table = on, defaults: Parameters<typeof planToolRun>[3] = openai) => planToolRun('generate', parseGenerateInput({ prompt: 'a lantern', ...input }), table, defaults);
+
+  test('the input takes complexity (low, medium, high), svg and gif, frameCount and frameDurationMs as whole numbers', () => {
+    const g = parseGenerateInput({ prompt: 'x', complexity: 'high', outputFormat: 'gif', frameCount: 4, frameDurationMs: 150 });
+    assert.deepStrictEqual([g.complexity, g.outputFormat, g.frameCount, g.frameDurationMs], ['high', 'gif', 4, 150]);
+    refusal(() => parseGenerateInput({ prompt: 'x', complexity: 'extreme' }), /"complexity" must be one of low, medium, high, not "extreme"/);
+    refusal(() => parseGenerateInput({ prompt: 'x', frameCount: 2.5 }), /"frameCount" must be a whole number, not 2\.5/);
+    refusal(() => parseGenerateInput({ prompt: 'x', frameDurationMs: '200' }), /"frameDurationMs" must be a whole number, not "200"/);
+    assert.ok(!('complexity' in parseGenerateInput({ prompt: 'x' })), 'absent, not undefined');
+    for (const f of ['complexity', 'frameCount', 'frameDurationMs']) assert.ok(parseEditInput({ images: ['a.png'], prompt: 'x', [f]: f === 'complexity' ? 'low' : 4 }));
+    assert.strictEqual(parseVariationInput({ image: 'a.png', complexity: 'medium' }).complexity, 'medium');
+  });
+
+  test('with SVG and GIF output on: they go into the request, with complexity and the frames', () => {
+    const svg = plan({ outputFormat: 'svg', complexity: 'low' });
+    assert.deepStrictEqual([svg.request.outputFormat, svg.request.complexity], ['svg', 'low']);
+    const gif = plan({ outputFormat: 'gif', frameCount: 4, frameDurationMs: 150, complexity: 'medium' });
+    assert.deepStrictEqual([gif.request.outputFormat, gif.request.frameCount, gif.request.frameDurationMs, gif.request.complexity], ['gif', 4, 150, 'medium']);
+    const target = plan({ target: 'art/logo.svg' });
+    assert.deepStrictEqual([target.request.outputFormat, target.folder, target.fileName], ['svg', 'art', 'logo.svg']);
+  });
+
+  test('with them off: refused before anything is asked or sent, saying how to turn them on (the setting, or the MCP server\'s variable)', () => {
+    for (const outputFormat of ['svg', 'gif']) {
+      refusal(() => plan({ outputFormat }, off), /^output_format: SVG and GIF output are turned off: turn on the setting pixelwright\.experimental\.vectorAndAnimatedOutput$/);
+      refusal(() => plan({ outputFormat }, off, { ...openai, previewOutputSwitch: 'set PIXELWRIGHT_VECTOR_AND_ANIMATED_OUTPUT=1' }), new RegExp(`^"outputFormat" ${outputFormat}: SVG and GIF output are turned off here: set PIXELWRIGHT_VECTOR_AND_ANIMATED_OUTPUT=1$`));
+    }
+    refusal(() => plan({ target: 'logo.gif' }, off), /SVG and GIF output are turned off/);
+  });
+
+  test('the model\'s rules, as validation words them: a model without SVG, complexity or frames refuses them', () => {
+    refusal(() => plan({ model: 'gpt-image-1.5', outputFormat: 'svg' }), /^output_format: "svg" is not offered by gpt-image-1\.5 \(allowed: png, jpeg, webp\)$/);
+    refusal(() => plan({ model: 'gpt-image-1.5', complexity: 'high' }), /^complexity: gpt-image-1\.5 does not take complexity$/);
+    refusal(() => plan({ outputFormat: 'png', frameCount: 4 }), /^frame_count: frames apply to GIF output only \(allowed: gif\)$/);
+    refusal(() => plan({ outputFormat: 'gif', frameCount: 17 }), /^frame_count: 17 is not a whole number from 2 to 16$/);
+    refusal(() => plan({ outputFormat: 'gif', frameDurationMs: 5 }), /^frame_duration_ms: 5 is not a whole number of milliseconds from 10 to 655350$/);
+    // The other options too: a size the model does not offer is refused when the call is planned.
+    refusal(() => plan({ model: 'dall-e-3', size: '512x512' }), /^size: "512x512" is not offered by dall-e-3 \(allowed: 1024x1024, 1792x1024, 1024x1792\)$/);
+  });
+
+  test('an edit and a variation are checked the same way (their images later)', () => {
+    const edit = planToolRun('edit', parseEditInput({ images: ['a.png'], prompt: 'x', complexity: 'high' }), on, openai);
+    assert.strictEqual(edit.request.complexity, 'high');
+    refusal(() => planToolRun('edit', parseEditInput({ images: ['a.png'], prompt: 'x', outputFormat: 'gif' }), off, openai), /SVG and GIF output are turned off/);
+    refusal(() => planToolRun('variation', parseVariationInput({ image: 'a.png', complexity: 'low' }), on, { provider: 'openai', model: 'dall-e-2' }), /^complexity: dall-e-2 does not take complexity$/);
   });
 });

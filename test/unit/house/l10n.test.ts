@@ -255,6 +255,11 @@ suite('l10n: core messages as ids', () => {
     none(missing, `core message ids without a zh-cn translation (or with other placeholders) in ${BUNDLE}:\n${list(missing.map(([id, text]) => `${id}: ${JSON.stringify(text)}`))}`);
   });
 
+  test('the catalog holds every family of core message the user can see: validation, sizes, preparation, generate arguments', () => {
+    const families = new Set(Object.keys(CORE_MESSAGES).map((id) => id.split('.')[0]));
+    for (const f of ['validation', 'size', 'prepare', 'args']) assert.ok(families.has(f), `no ${f}.* ids in src/shared/messages.ts`);
+  });
+
   test('the host translates through the one translator, and the English is filled in for the MCP server', () => {
     const translator = fs.readFileSync(path.join(root, MESSAGE_TRANSLATOR), 'utf8');
     assert.strictEqual(extractL10n(translator).unchecked.length, 1, 'one l10n.t call, on the catalog text');

@@ -137,3 +137,84 @@ suite('the tools VS Code shows Copilot and the MCP server lists are the same', (
     assert.deepStrictEqual(contributed, TOOL_DEFINITIONS);
   });
 });
+
+suite('MCP server: complexity, SVG and GIF output (SDK client, fake API)', function () {
+  this.timeout(30_000);
+  let fake: FakeOpenAI;
+  let root: string;
+  type Result = { isError?: boolean; content: { type: string; text?: string; data?: string; mimeType?: string }[] };
+  const text = (r: Result) => r.content.filter((c) => c.type === 'text').map((c) => c.text).join('\n');
+  const clients: Client[] = [];
+  const start = async (env: Record<string, string> = {}) => {
+    const client = new Client({ name: 'pixelwright-test', version: '1.0.0' });
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [SERVER],
+        env: { PIXELWRIGHT_WORKSPACE: root, PIXELWRIGHT_PROVIDER: 'compatible', PIXELWRIGHT_BASE_URL: fake.url, PIXELWRIGHT_API_KEY: 'sk-test-key', PIXELWRIGHT_OUTPUT_FOLDER: 'art', PATH: process.env.PATH ?? '', ...env },
+        stderr: 'pipe',
+      }),
+    );
+    clients.push(client);
+    return async (name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args })) as Result;
+  };
+  const generations = () => fake.requests.filter((r) => r.path.endsWith('/images/generations')).map((r) => (r.body ?? {}) as Record<string, unknown>);
+
+  suiteSetup(async () => {
+    fake = await startFakeOpenAI({ previewAccess: { svg: true, gif: true } });
+    root = mkdtempSync(path.join(tmpdir(), 'pw-mcp-preview-'));
+  });
+
+  suiteTeardown(async () => {
+    for (const c of clients) await c.close();
+    await fake?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  test('off (no PIXELWRIGHT_VECTOR_AND_ANIMATED_OUTPUT): SVG and GIF are refused with how to turn them on; nothing sent, nothing written', async () => {
+    const call = await start();
+    fake.reset();
+    for (const args of [{ outputFormat: 'svg' }, { outputFormat: 'gif', frameCount: 4 }, { target: 'art/spin.gif' }]) {
+      const r = await call(TOOL_NAMES.generate, { prompt: 'a lantern', model: 'gpt-image-2.5-flare', ...args });
+      assert.strictEqual(r.isError, true, JSON.stringify(args));
+      assert.match(text(r), /^Pixelwright: "outputFormat" (svg|gif): SVG and GIF output are turned off here: set PIXELWRIGHT_VECTOR_AND_ANIMATED_OUTPUT=1 where the MCP server starts \(VS Code sets it from the setting pixelwright\.experimental\.vectorAndAnimatedOutput\)$/);
+    }
+    assert.strictEqual(fake.requests.filter((q) => q.path.includes('/images/')).length, 0);
+    assert.deepStrictEqual(readdirSync(root), []);
+  });
+
+  test('complexity goes to the API on the 2.5 and 2.6 models; a model without it refuses it before sending', async () => {
+    const call = await start();
+    fake.reset();
+    const r = await call(TOOL_NAMES.generate, { prompt: 'a lantern', model: 'gpt-image-2.6-flare', size: '1024x1024', quality: 'low', complexity: 'high' });
+    assert.ok(!r.isError, text(r));
+    assert.strictEqual(generations()[0].complexity, 'high');
+    const refused = await call(TOOL_NAMES.generate, { prompt: 'a lantern', model: 'gpt-image-1.5', complexity: 'high' });
+    assert.strictEqual(refused.isError, true);
+    assert.match(text(refused), /complexity: gpt-image-1\.5 does not take complexity/);
+    assert.strictEqual(generations().length, 1, 'the refused call sent nothing');
+  });
+
+  test('on: an SVG is written as .svg with its recipe and answered by its path (no image part); a GIF with its frames', async () => {
+    const call = await start({ PIXELWRIGHT_VECTOR_AND_ANIMATED_OUTPUT: '1' });
+    fake.reset();
+    const svg = await call(TOOL_NAMES.generate, { prompt: 'a vector fox', model: 'gpt-image-2.6-sunburst', size: '1024x1024', quality: 'low', outputFormat: 'svg', complexity: 'low', target: 'art/fox.svg' });
+    assert.ok(!svg.isError, text(svg));
+    assert.match(text(svg), /- art\/fox\.svg \(Markdown: !\[a vector fox\]\(art\/fox\.svg\)\)/);
+    assert.deepStrictEqual(svg.content.filter((c) => c.type === 'image'), [], 'an SVG is not sent back as an image part');
+    const written = readFileSync(path.join(root, 'art', 'fox.svg'));
+    assert.match(written.toString('utf8'), /<svg[\s>]/);
+    const record = readRecord(written);
+    assert.deepStrictEqual([record?.prompt, record?.model, record?.options.complexity], ['a vector fox', 'gpt-image-2.6-sunburst', 'low']);
+    assert.deepStrictEqual([generations()[0].output_format, generations()[0].complexity], ['svg', 'low']);
+    const gif = await call(TOOL_NAMES.generate, { prompt: 'a spinning coin', model: 'gpt-image-2.5-flare', size: '1024x1024', quality: 'low', outputFormat: 'gif', frameCount: 4, frameDurationMs: 150 });
+    assert.ok(!gif.isError, text(gif));
+    const body = generations()[1];
+    assert.deepStrictEqual([body.output_format, body.frame_count, body.frame_duration_ms], ['gif', 4, 150]);
+    const image = gif.content.find((c) => c.type === 'image');
+    assert.strictEqual(image?.mimeType, 'image/gif');
+    const bad = await call(TOOL_NAMES.generate, { prompt: 'a spinning coin', model: 'gpt-image-2.5-flare', outputFormat: 'gif', frameCount: 40 });
+    assert.strictEqual(bad.isError, true);
+    assert.match(text(bad), /frame_count: 40 is not a whole number from 2 to 16/);
+  });
+});

@@ -5,7 +5,7 @@
  */
 import * as assert from 'assert';
 import { generateArgsFromRecord, parseGenerateArgs } from '../../../../src/core/args';
-import { compareNewestFirst, globToRegExp, isExcluded, parseTime, runSummary, type Sortable } from '../../../../src/host/gallery/model';
+import { compareNewestFirst, globToRegExp, isExcluded, parseTime, type Sortable } from '../../../../src/host/gallery/model';
 import { firstScreenCount, gridLayout, itemRange, MAX_THUMBS_PER_REQUEST, moveFocus, parseFromGallery, scrollToShow, visibleRows } from '../../../../src/shared/galleryProtocol';
 
 suite('gallery: order', () => {
@@ -87,29 +87,6 @@ suite('gallery: run again (record -> pixelwright.generate argument)', () => {
     });
     assert.deepStrictEqual(args, { prompt: 'p', model: 'm' });
     assert.ok(parseGenerateArgs(args).ok);
-  });
-});
-
-suite('gallery: run again asks first, with what the recipe would spend', () => {
-  test('a shipped recipe asking for 10 images at high quality: model, count, size, quality and the price of all ten', () => {
-    const args = generateArgsFromRecord({ prompt: 'p', model: 'gpt-image-1-mini', options: { n: 10, size: '1536x1024', quality: 'high' } });
-    const r = runSummary(args);
-    assert.deepStrictEqual([r.model, r.n, r.size, r.quality], ['gpt-image-1-mini', 10, '1536x1024', 'high']);
-    assert.strictEqual(r.estimate.kind, 'per-image');
-    assert.strictEqual(r.cost, '$0.52');
-  });
-
-  test('size or quality left open: auto, and the estimate spans what the model may pick', () => {
-    const r = runSummary(generateArgsFromRecord({ prompt: 'p', model: 'dall-e-3', options: {} }));
-    assert.deepStrictEqual([r.n, r.size, r.quality], [1, 'auto', 'auto']);
-    assert.strictEqual(r.cost, '$0.04 – $0.12');
-  });
-
-  test('token-billed and unknown models have no price to show, and say which', () => {
-    const tokens = runSummary({ model: 'gpt-image-1.5', n: 2, size: '1024x1024', quality: 'low' });
-    assert.deepStrictEqual([tokens.estimate.kind, tokens.cost], ['tokens', undefined]);
-    const unknown = runSummary({ model: 'my-server-model', n: 1 });
-    assert.deepStrictEqual([unknown.estimate.kind, unknown.cost], ['unknown', undefined]);
   });
 });
 

@@ -117,3 +117,17 @@ suite('studio: the estimate the form shows is core/pricing times n', () => {
     assert.strictEqual(usd(0.208), '$0.208', 'the Studio shows the estimate with the precision it has');
   });
 });
+
+suite('studio: the cost note of every model in the capability table follows the price list', () => {
+  test('per image where the list prices it; billed by tokens (with 2.6\'s published image output price); no published price for 1.5, chatgpt-image-latest, gpt-image-1', () => {
+    const pricing = Object.fromEntries(BUILTIN_MODELS.map((m) => [m.id, studioModel(m).pricing]));
+    for (const id of ['gpt-image-2.6-sunburst', 'gpt-image-2.6-flare']) assert.deepStrictEqual(pricing[id], { kind: 'tokens', imageOutputPerMillion: 30 }, id);
+    for (const id of ['gpt-image-2.5-sunburst', 'gpt-image-2.5-flare', 'gpt-image-2']) assert.deepStrictEqual(pricing[id], { kind: 'tokens' }, id);
+    for (const id of ['gpt-image-1.5', 'chatgpt-image-latest', 'gpt-image-1']) assert.deepStrictEqual(pricing[id], { kind: 'unpublished' }, id);
+    for (const id of ['gpt-image-1-mini', 'dall-e-3', 'dall-e-2']) assert.strictEqual(pricing[id].kind, 'per-image', id);
+    // The form passes them on as they are, whatever the options.
+    const sunburst = BUILTIN_MODELS.find((m) => m.id === 'gpt-image-2.6-sunburst')!;
+    assert.deepStrictEqual(costOf(studioModel(sunburst), { model: sunburst.id, n: 3, quality: 'high', size: '1024x1024' }), { kind: 'tokens', imageOutputPerMillion: 30 });
+    assert.strictEqual(usd(30), '$30.00');
+  });
+});
