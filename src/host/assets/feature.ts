@@ -19,7 +19,8 @@ import { readSettings } from '../platform/settings';
 import { onDidWriteAsset, writeAssetAt, type PlacedAsset } from '../run/assets';
 import type { MadeImage, RunPipeline } from '../run/pipeline';
 import { isManifest, ManifestStore, type LoadedManifest } from './manifests';
-import { AssetStateFile, planIO, sha256, sourceDigests } from './state';
+import { AssetStateFile, planIO, sourceDigests } from './state';
+import { placeAsset } from './place';
 
 /** A plan with the manifest it came from. */
 export interface PlannedManifest {
@@ -285,22 +286,8 @@ export class AssetsFeature extends Disposable implements vscode.CodeLensProvider
     return { written, besides, failed, cancelled };
   }
 
-  /**
-   * Writes at an output path through `write` (the pipeline's asset saver, or the writer itself for
-   * renditions) with the rule for the file there now: replaced only when it is Pixelwright's own
-   * asset, unchanged since written (the state's SHA-256); then remembers what was written.
-   */
-  private async place(loaded: LoadedManifest, state: AssetStateFile, path: string, recipe: string, write: (mayReplace: (existing: Uint8Array) => boolean) => Promise<PlacedAsset & { readonly bytes: Uint8Array }>): Promise<PlacedAsset> {
-    const target = vscode.Uri.joinPath(loaded.root, ...path.split('/'));
-    const existing = await vscode.workspace.fs.readFile(target).then((b) => b, () => undefined);
-    const ours = existing ? await state.mayReplace(path, existing, !!readRecord(existing)?.asset) : false;
-    const seen = existing && sha256(existing);
-    // The writer reads the file again just before replacing it: still the same bytes, or kept.
-    const placed = await write((now) => ours && sha256(now) === seen);
-    const rel = vscode.workspace.asRelativePath(placed.uri, false);
-    if (!placed.besides) await state.update((s) => void (s.written[path] = { sha256: sha256(placed.bytes), size: placed.bytes.length, recipe }));
-    this.log.info(`asset ${rel}${placed.previous ? `, the one before kept as ${vscode.workspace.asRelativePath(placed.previous, false)}` : ''}${placed.besides ? ', beside a file that is not Pixelwright\'s own' : ''}`);
-    return placed;
+  private place(loaded: LoadedManifest, state: AssetStateFile, path: string, recipe: string, write: (mayReplace: (existing: Uint8Array) => boolean) => Promise<PlacedAsset & { readonly bytes: Uint8Array }>): Promise<PlacedAsset> {
+    return placeAsset(this.log, loaded.root, state, path, recipe, write);
   }
 
   provideCodeLenses(doc: vscode.TextDocument): Promise<vscode.CodeLens[]> {
