@@ -27,6 +27,10 @@ export interface JobEntry {
   /** Workspace-relative output path. */
   readonly path: string;
   readonly recipe: string;
+  /** The request it was sent with (its record says so, whatever the manifest says by then). */
+  readonly request: Omit<ImageRequest, 'images' | 'mask'>;
+  /** Workspace-relative source images of an edit. */
+  readonly sources: readonly string[];
 }
 
 /** One batch of a job (one endpoint). */
@@ -89,13 +93,13 @@ export function endpointOf(operation: ImageRequest['operation']): BatchEndpoint 
 }
 
 /** A new job for `items` (in manifest order), one part per endpoint, each line's custom_id unique in the job. */
-export function newJob(id: string, manifest: string, provider: BatchJob['provider'], items: readonly { readonly path: string; readonly recipe: string; readonly operation: ImageRequest['operation'] }[], now: Date, estimate?: number): BatchJob {
+export function newJob(id: string, manifest: string, provider: BatchJob['provider'], items: readonly Omit<JobEntry, 'id'>[], now: Date, estimate?: number): BatchJob {
   const parts = new Map<BatchEndpoint, JobEntry[]>();
   items.forEach((item, k) => {
-    const endpoint = endpointOf(item.operation);
+    const endpoint = endpointOf(item.request.operation);
     let list = parts.get(endpoint);
     if (!list) parts.set(endpoint, (list = []));
-    list.push({ id: `a${k + 1}`, path: item.path, recipe: item.recipe });
+    list.push({ ...item, id: `a${k + 1}` });
   });
   return {
     v: 1,
