@@ -8,7 +8,6 @@
  */
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { createBatchClient } from '../../src/core/batchClient';
 import { readManifest, recipeHash } from '../../src/core/manifest';
 import { embedRecord, readRecord } from '../../src/core/metadata';
 import { ModelTable } from '../../src/core/models';
@@ -175,6 +174,8 @@ suite('Asset batch jobs (host, the SDK against the fake Batch API)', function ()
     const text = icons(3);
     await write('pixelwright.assets.json', text);
     fake.setBatchBehaviour({ stepMs: 100 });
+    // Loaded here, not at the top: the activation test checks that nothing loaded the SDK before it.
+    const { createBatchClient } = require('../../src/core/batchClient') as typeof import('../../src/core/batchClient');
     const memento = new MapMemento();
     const log = new Log();
     const states = new Map<string, AssetStateFile>();
