@@ -331,3 +331,27 @@ export function batchRecord(
 function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/**
+ * Runs `fn` on each item of a stream as it comes, at most `limit` at a time (at least one): the
+ * next line is read and decoded while earlier images are still being written. Rejects on the
+ * first failure, after the ones already started have settled.
+ */
+export async function eachOf<T>(items: AsyncIterable<T>, limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  const running = new Set<Promise<void>>();
+  let failed: { error: unknown } | undefined;
+  for await (const item of items) {
+    if (failed) break;
+    const p: Promise<void> = fn(item).then(
+      () => void running.delete(p),
+      (error) => {
+        running.delete(p);
+        failed ??= { error };
+      },
+    );
+    running.add(p);
+    if (running.size >= Math.max(1, limit)) await Promise.race(running);
+  }
+  await Promise.all(running);
+  if (failed) throw failed.error;
+}

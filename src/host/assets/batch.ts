@@ -8,7 +8,7 @@
  * the batch's own cancel. The job's states and lines are core's (core/batch.ts).
  */
 import * as vscode from 'vscode';
-import { applyRemote, batchLine, batchRecord, jobDone, lineBody, newJob, parseResultLine, partCollected, partCreated, partFailedToStart, pollDelayMs, running, toCollect, withPoll, type BatchJob, type JobEntry, type JobPart } from '../../core/batch';
+import { applyRemote, batchLine, eachOf, batchRecord, jobDone, lineBody, newJob, parseResultLine, partCollected, partCreated, partFailedToStart, pollDelayMs, running, toCollect, withPoll, type BatchJob, type JobEntry, type JobPart } from '../../core/batch';
 import type { BatchClient } from '../../core/batchClient';
 import { readRecord } from '../../core/metadata';
 import { ModelTable } from '../../core/models';
@@ -244,6 +244,7 @@ export class BatchJobs extends Disposable {
     const besides: string[] = [];
     const failed: { path: string; error: string }[] = [];
     const done = new Set<string>();
+    const seen = new Set<string>();
     const spend = new Map<string, { images: number; usd?: number; tokens?: number }>();
     const fail = (path: string, error: string) => {
       failed.push({ path, error });
@@ -251,19 +252,21 @@ export class BatchJobs extends Disposable {
     };
     for (const fileId of [part.outputFileId, part.errorFileId]) {
       if (!fileId) continue;
-      for await (const raw of conn.client.lines(fileId)) {
+      // Up to 4 images are written while the next lines are read and decoded.
+      await eachOf(conn.client.lines(fileId), 4, async (raw) => {
         const line = parseResultLine(raw);
         const entry = line && byId.get(line.customId);
-        if (!line || !entry || done.has(entry.path) || failed.some((f) => f.path === entry.path)) continue;
+        if (!line || !entry || seen.has(entry.path)) return;
+        seen.add(entry.path);
         if (!line.ok) {
           // A line the batch never ran is planned again, not failed.
           if (!line.notRun) fail(entry.path, line.error);
-          continue;
+          return;
         }
         const caps = models.get(entry.request.model);
         if (!caps) {
           fail(entry.path, t('unknown model {0}', entry.request.model));
-          continue;
+          return;
         }
         try {
           const sources = await Promise.all(
@@ -273,11 +276,11 @@ export class BatchJobs extends Disposable {
           const want = entry.request.outputFormat;
           if (!made.format) {
             fail(entry.path, t('the answer was not an image'));
-            continue;
+            return;
           }
           if (want && made.format !== want) {
             fail(entry.path, t('the server sent {0}, not {1}', made.format, want));
-            continue;
+            return;
           }
           const image: MadeImage = { index: 0, bytes: made.bytes, format: made.format, record: made.record, name: entry.path.split('/').pop()! };
           const placed = await placeAsset(this.host.log, root, state, entry.path, entry.recipe, (rule) => this.host.pipeline.saveAsset(image, uri(root, entry.path), { recipe: entry.recipe }, rule));
@@ -288,7 +291,7 @@ export class BatchJobs extends Disposable {
         } catch (err) {
           fail(entry.path, errorText(err));
         }
-      }
+      });
     }
     for (const [model, s] of spend) this.host.pipeline.recordSpend(model, s.images, s.usd, s.tokens);
     this.host.log.info(`batch ${job.id}: ${part.batchId} ${part.status}: ${written.length + besides.length} written, ${failed.length} failed`);

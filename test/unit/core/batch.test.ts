@@ -6,7 +6,7 @@
  * deployment names.
  */
 import * as assert from 'node:assert/strict';
-import { applyRemote, batchLine, batchRecord, jobDone, lineBody, linesOf, newJob, parseResultLine, partCollected, partCreated, partFailedToStart, pollDelayMs, running, toCollect, type JobEntry } from '../../../src/core/batch';
+import { applyRemote, batchLine, eachOf, batchRecord, jobDone, lineBody, linesOf, newJob, parseResultLine, partCollected, partCreated, partFailedToStart, pollDelayMs, running, toCollect, type JobEntry } from '../../../src/core/batch';
 import { createBatchClient } from '../../../src/core/batchClient';
 import { ModelTable } from '../../../src/core/models';
 import { readRecord } from '../../../src/core/metadata';
@@ -96,6 +96,33 @@ suite('core: Batch API jobs and lines', () => {
     assert.deepEqual(all.replan, []);
     const notSent = partFailedToStart(start, 0, 'File is too large');
     assert.deepEqual([notSent.parts[0].status, notSent.failed.length, jobDone(notSent)], ['failed', 3, true]);
+  });
+
+  test('eachOf: items of a stream handled as they come, at most `limit` at once; the first failure after the started ones settle', async () => {
+    async function* items(n: number) {
+      for (let i = 0; i < n; i++) yield i;
+    }
+    let now = 0;
+    let most = 0;
+    const seen: number[] = [];
+    await eachOf(items(10), 3, async (i) => {
+      most = Math.max(most, ++now);
+      await new Promise((r) => setTimeout(r, (i % 3) * 5));
+      seen.push(i);
+      now--;
+    });
+    assert.equal(most, 3);
+    assert.deepEqual([...seen].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const started: number[] = [];
+    await assert.rejects(
+      eachOf(items(10), 2, async (i) => {
+        started.push(i);
+        if (i === 1) throw new Error('boom');
+        await new Promise((r) => setTimeout(r, 5));
+      }),
+      /boom/,
+    );
+    assert.ok(started.length < 10, 'no new item starts after a failure');
   });
 
   test('polling waits grow by half each time up to the longest wait', () => {
