@@ -252,8 +252,9 @@ export class BatchJobs extends Disposable {
     };
     for (const fileId of [part.outputFileId, part.errorFileId]) {
       if (!fileId) continue;
-      // Up to 4 images are written while the next lines are read and decoded.
-      await eachOf(conn.client.lines(fileId), 4, async (raw) => {
+      // One image at a time: on a shared 2-core machine, overlapping up to 4 writes was slower
+      // (bench/batch.mjs measures both).
+      await eachOf(conn.client.lines(fileId), 1, async (raw) => {
         const line = parseResultLine(raw);
         const entry = line && byId.get(line.customId);
         if (!line || !entry || seen.has(entry.path)) return;
