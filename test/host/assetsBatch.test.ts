@@ -15,7 +15,7 @@ import { actualCost } from '../../src/core/pricing';
 import { BatchJobs } from '../../src/host/assets/batch';
 import { BATCH_JOBS_KEY } from '../../src/host/assets/pending';
 import { AssetStateFile } from '../../src/host/assets/state';
-import { Log } from '../../src/host/platform/log';
+import type { Log } from '../../src/host/platform/log';
 import { readSettings } from '../../src/host/platform/settings';
 import { writeAssetAt } from '../../src/host/run/assets';
 import type { FakeOpenAI } from '../fake-openai/server';
@@ -177,7 +177,9 @@ suite('Asset batch jobs (host, the SDK against the fake Batch API)', function ()
     // Loaded here, not at the top: the activation test checks that nothing loaded the SDK before it.
     const { createBatchClient } = require('../../src/core/batchClient') as typeof import('../../src/core/batchClient');
     const memento = new MapMemento();
-    const log = new Log();
+    // Lines go to a list: a second 'Pixelwright' log channel, once disposed, would close the extension's own.
+    const logged: string[] = [];
+    const log = { info: (m: string) => logged.push(m), warn: (m: string) => logged.push(m), error: (m: string) => logged.push(m), show: () => undefined } as unknown as Log;
     const states = new Map<string, AssetStateFile>();
     const host = {
       memento,
@@ -215,7 +217,6 @@ suite('Asset batch jobs (host, the SDK against the fake Batch API)', function ()
       assert.strictEqual(fake.requests.filter((q) => q.path === '/v1/batches' && q.method === 'POST').length, 1, 'the job was not sent again');
     } finally {
       second.dispose();
-      log.dispose();
     }
   });
 });
