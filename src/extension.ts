@@ -14,6 +14,7 @@ import { IMAGE_LINK_LANGUAGES, mayHoldImageReference } from './core/links';
 import type * as FeaturesModule from './features';
 import { Log } from './host/platform/log';
 import { ApiKeyStore } from './host/platform/secrets';
+import { hasPendingBatch } from './host/assets/pending';
 import { readSettings } from './host/platform/settings';
 
 /** How long after activation the walkthrough's "key stored" step is checked. */
@@ -118,7 +119,8 @@ export function activate(context: vscode.ExtensionContext): PixelwrightApi {
     lensesChanged,
     vscode.commands.registerCommand('pixelwright.planAssets', (args?: { manifest?: string; show?: boolean }) => assets().planCommand(args)),
     vscode.commands.registerCommand('pixelwright.generateAssets', (args?: Parameters<FeaturesModule.Features['assets']['generateCommand']>[0]) => assets().generateCommand(args)),
-    vscode.commands.registerCommand('pixelwright.retryFailedAssets', (args?: { manifest?: string }) => assets().retryFailed(args?.manifest)),
+    vscode.commands.registerCommand('pixelwright.retryFailedAssets', (args?: { manifest?: string; mode?: 'interactive' | 'batch' }) => assets().retryFailed(args?.manifest, args?.mode)),
+    vscode.commands.registerCommand('pixelwright.cancelAssetBatch', (args?: { job?: string; noConfirm?: boolean; wait?: boolean }) => assets().cancelBatchCommand(args)),
     vscode.languages.registerCodeLensProvider({ pattern: '**/pixelwright.assets.json' }, {
       onDidChangeCodeLenses: lensesChanged.event,
       provideCodeLenses: (doc) => (isManifest(doc) ? assets().provideCodeLenses(doc) : []),
@@ -128,6 +130,12 @@ export function activate(context: vscode.ExtensionContext): PixelwrightApi {
     vscode.languages.registerHoverProvider(linkDocuments, imageLinks),
     vscode.languages.registerCodeActionsProvider(linkDocuments, imageLinks),
   );
+  // An asset batch job was running when the window closed: poll it again, after activation is over
+  // (the features load then, not now; nothing is read unless the workspace state names a job).
+  if (hasPendingBatch(context.workspaceState)) {
+    const resume = setTimeout(() => void assets().resumeBatches().catch((err) => log.error(`asset batch: ${err}`)), 1500);
+    context.subscriptions.push({ dispose: () => clearTimeout(resume) });
+  }
   // A key stored before: the walkthrough's first step is already done. Looked up once the window
   // has settled (reading the settings and asking the secret store cost ~1 ms activate() need not pay).
   const keyCheck = setTimeout(() => {

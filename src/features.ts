@@ -65,7 +65,7 @@ export function createFeatures(context: vscode.ExtensionContext, { log, keys }: 
   const tools = new ImageTools(pipeline, log);
   const mcp = new McpServers(context, keys, log, ledger);
   const fromSelection = new GenerateFromSelection(log);
-  const assets = new AssetsFeature(pipeline, log);
+  const assets = new AssetsFeature(pipeline, log, context.workspaceState);
   const owned: vscode.Disposable[] = [pipeline, studio, gallery, mcp, usage, ledger, assets];
   return {
     generate: (args) => generate.generateCommand(args),

@@ -9,3 +9,4 @@ export { makeThumbnail } from './thumbnails';
 export { loadSharp } from './lazySharp';
 export { makeImages } from './run';
 export { decodeSource, makeRendition } from './renditions';
+export { createBatchClient } from './batchClient';

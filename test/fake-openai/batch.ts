@@ -55,6 +55,8 @@ interface BatchRecord {
   /** Lines stopped by expiry or cancel. */
   stopped?: 'batch_expired' | 'batch_cancelled';
   working: boolean;
+  /** Created through Azure's routes: each line's `model` is a deployment name. */
+  azure: boolean;
 }
 
 export const BATCH_ENDPOINTS = ['/v1/responses', '/v1/chat/completions', '/v1/embeddings', '/v1/completions', '/v1/moderations', '/v1/images/generations', '/v1/images/edits'];
@@ -65,7 +67,8 @@ export class FakeBatchApi {
   private readonly batches = new Map<string, BatchRecord>();
   behaviour: BatchBehaviour = {};
 
-  constructor(private readonly runLine: (url: string, body: unknown) => Promise<LineAnswer>) {}
+  /** `azure`: the batch was made through Azure's `/openai/v1/` routes (its lines name deployments). */
+  constructor(private readonly runLine: (url: string, body: unknown, azure: boolean) => Promise<LineAnswer>) {}
 
   reset(): void {
     this.behaviour = {};
@@ -104,7 +107,7 @@ export class FakeBatchApi {
 
   // ---- batches --------------------------------------------------------------------------------
 
-  createBatch(body: unknown): { status: number; body: unknown } {
+  createBatch(body: unknown, azure = false): { status: number; body: unknown } {
     const b = (body ?? {}) as Record<string, unknown>;
     if (typeof b.input_file_id !== 'string') return invalid("Missing required parameter: 'input_file_id'.", 'input_file_id');
     if (typeof b.endpoint !== 'string') return invalid("Missing required parameter: 'endpoint'.", 'endpoint');
@@ -128,6 +131,7 @@ export class FakeBatchApi {
       done: [],
       errors: [],
       working: false,
+      azure,
     };
     this.batches.set(batch.id, batch);
     return { status: 200, body: this.batchObject(batch) };
@@ -187,7 +191,7 @@ export class FakeBatchApi {
           const fail = this.behaviour.failCustomIds?.includes(line.customId);
           const answer = fail
             ? { status: 500, requestId: `req_${hex(16)}`, body: { error: { message: 'The server had an error while processing your request. Sorry about that!', type: 'server_error', param: null, code: null } } }
-            : await this.runLine(line.url, line.body);
+            : await this.runLine(line.url, line.body, b.azure);
           b.done.push({ customId: line.customId, answer, id: `batch_req_${hex(12)}` });
         }
         if (b.done.length === b.lines.length) {

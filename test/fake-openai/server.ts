@@ -708,15 +708,22 @@ export async function startFakeOpenAI(opts: FakeOptions = {}): Promise<FakeOpenA
   // ---- the Batch API --------------------------------------------------------------------------
 
   /** One batch line, answered as the synchronous endpoint would answer it. */
-  async function answerLine(url: string, body: unknown): Promise<LineAnswer> {
+  async function answerLine(url: string, body: unknown, azure: boolean): Promise<LineAnswer> {
     const requestId = `req_${hex(16)}`;
     const operation = url === '/v1/images/edits' ? 'edit' : url === '/v1/images/generations' ? 'generate' : undefined;
     try {
       if (!operation) throw openaiError(400, `The batch fake answers image lines only, not ${url}.`, null, null);
       if (!isObject(body)) throw badJson();
+      // Azure: a line names its deployment as its model; the deployment decides the model.
+      let forced: string | undefined;
+      if (azure) {
+        forced = typeof body.model === 'string' ? deployments[body.model] : undefined;
+        if (!forced) throw azureError(404, 'DeploymentNotFound', 'The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.');
+      }
       const uploads = operation === 'edit' ? uploadsFromJsonEdit(body) : [];
-      const job = await validateRequest(operation, { source: 'json', values: body, uploads });
-      if (takeFault(MODERATION, url, true)) throw moderationError({ requestId, azure: false } as Ctx, job);
+      const values = forced ? Object.fromEntries(Object.entries(body).filter(([k]) => k !== 'model')) : body;
+      const job = await validateRequest(operation, { source: 'json', values, uploads }, forced);
+      if (takeFault(MODERATION, url, true)) throw moderationError({ requestId, azure } as Ctx, job);
       const images = await Promise.all(Array.from({ length: job.n }, (_, i) => picture(job, i)));
       const answer: Record<string, unknown> = { created: Math.floor(Date.now() / 1000), data: images.map((b) => ({ b64_json: b.toString('base64') })) };
       if (job.model.family === 'gpt') Object.assign(answer, { background: job.background, output_format: job.outputFormat, quality: job.quality, size: `${job.width}x${job.height}`, usage: usageFor(job) });
@@ -743,7 +750,7 @@ export async function startFakeOpenAI(opts: FakeOptions = {}): Promise<FakeOpenA
       else if (id && action === 'content' && method === 'GET') out = batchApi.fileContent(id);
       else if (id && !action && method === 'DELETE') out = batchApi.deleteFile(id);
     } else {
-      if (!id && method === 'POST') out = batchApi.createBatch(parsed.kind === 'json' ? parsed.value : undefined);
+      if (!id && method === 'POST') out = batchApi.createBatch(parsed.kind === 'json' ? parsed.value : undefined, path.startsWith('/openai/'));
       else if (!id && method === 'GET') out = batchApi.list();
       else if (id && !action && method === 'GET') out = await batchApi.getBatch(id);
       else if (id && action === 'cancel' && method === 'POST') out = await batchApi.cancelBatch(id);

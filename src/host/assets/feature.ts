@@ -7,7 +7,8 @@
  * this one". Uses the run pipeline and the asset writer, never another feature's insides.
  */
 import * as vscode from 'vscode';
-import { eachLimited, needsWork, planAssets, planCounts, type AssetPlan, type PlanItem } from '../../core/assetPlan';
+import { eachLimited, needsWork, planAssets, planCost, planCounts, type AssetPlan, type PlanItem } from '../../core/assetPlan';
+import type { BatchJob } from '../../core/batch';
 import { readRecord } from '../../core/metadata';
 import { renditionHash, type AssetEntry } from '../../core/manifest';
 import type { DecodedSource } from '../../core/renditions';
@@ -19,8 +20,10 @@ import type { Log } from '../platform/log';
 import { readSettings } from '../platform/settings';
 import { onDidWriteAsset, writeAssetAt, type PlacedAsset } from '../run/assets';
 import type { MadeImage, RunPipeline } from '../run/pipeline';
+import { BatchJobs } from './batch';
 import { isManifest, ManifestStore, type LoadedManifest } from './manifests';
-import { AssetStateFile, planIO, sha256, sourceDigests } from './state';
+import { AssetStateFile, planIO, sourceDigests } from './state';
+import { placeAsset } from './place';
 
 /** A plan with the manifest it came from. */
 export interface PlannedManifest {
@@ -45,6 +48,10 @@ export interface GenerateSummary {
   readonly besides: string[];
   readonly failed: { readonly path: string; readonly error: string }[];
   readonly cancelled: boolean;
+  /** Batch mode: the job sent, how many images it asked for, and the entries to plan again (expired, cancelled). */
+  readonly job?: string;
+  readonly sent?: number;
+  readonly replanned?: readonly string[];
 }
 
 interface GenerateArgs {
@@ -53,6 +60,12 @@ interface GenerateArgs {
   readonly only?: readonly string[];
   /** Ask nothing (tests, keybindings): no confirmation. */
   readonly noConfirm?: boolean;
+  /** Interactive (the default with noConfirm) or one Batch API job per endpoint (half price, within 24 hours); asked when absent. */
+  readonly mode?: 'interactive' | 'batch';
+  /** Batch mode: resolve when the job has ended and its results are written (tests). */
+  readonly wait?: boolean;
+  /** Batch mode: the first and longest wait between retrieves, ms (tests). */
+  readonly pollMs?: { readonly first: number; readonly max: number };
 }
 
 export class AssetsFeature extends Disposable implements vscode.CodeLensProvider {
@@ -62,14 +75,25 @@ export class AssetsFeature extends Disposable implements vscode.CodeLensProvider
   private readonly plans = new Map<string, { version: string; plan: Promise<PlannedManifest | undefined> }>();
   private readonly states = new Map<string, AssetStateFile>();
   private refresh: ReturnType<typeof setTimeout> | undefined;
+  readonly batch: BatchJobs;
+  /** What happened after each batch job ended (its renditions made), by job id. */
+  private readonly afterBatches = new Map<string, Promise<GenerateSummary>>();
 
   constructor(
     private readonly pipeline: RunPipeline,
     private readonly log: Log,
+    memento: vscode.Memento,
   ) {
     super();
     // A file written anywhere may change an entry's state: plan again (once, shortly after).
     this._register(onDidWriteAsset(() => this.invalidate()));
+    this.batch = this._register(new BatchJobs({ memento, log, pipeline, stateFor: (root) => this.stateFor(root) }));
+    this._register(this.batch.onDidFinish((job) => this.afterBatches.set(job.id, this.afterBatch(job))));
+  }
+
+  /** Polls the batch jobs a reload or restart interrupted (activation calls it only when one is pending). */
+  resumeBatches(): Promise<BatchJob[]> {
+    return this.batch.resume();
   }
 
   /** Plans a manifest (the active editor's, the given one, or the workspace's first). */
@@ -156,11 +180,13 @@ export class AssetsFeature extends Disposable implements vscode.CodeLensProvider
       return { written: [], besides: [], failed: [], cancelled: false };
     }
     const images = work.filter((i) => i.kind === 'image');
-    if (images.length > 1 && !args.noConfirm) {
-      const go = t('Generate');
-      const answer = await vscode.window.showInformationMessage(t('Generate {0} images and {1} renditions? {2}', images.length, work.length - images.length, costLine(plan.cost, false)), { modal: true }, go);
-      if (answer !== go) return undefined;
+    let mode = args.mode ?? 'interactive';
+    if (images.length && !args.mode && !args.noConfirm) {
+      const picked = await this.chooseMode(images, work.length - images.length);
+      if (!picked) return undefined;
+      mode = picked;
     }
+    if (mode === 'batch' && images.length) return this.startBatch(planned, work, args);
     const summary = await this.runWork(planned, work);
     this.invalidate();
     const { written, failed, besides, cancelled } = summary;
@@ -179,7 +205,7 @@ export class AssetsFeature extends Disposable implements vscode.CodeLensProvider
   }
 
   /** "Retry failed": plans again and makes only the entries whose last run failed. */
-  async retryFailed(manifest?: string): Promise<GenerateSummary | undefined> {
+  async retryFailed(manifest?: string, mode?: GenerateArgs['mode']): Promise<GenerateSummary | undefined> {
     const uri = await this.manifestUri(manifest);
     const root = uri && vscode.workspace.getWorkspaceFolder(uri)?.uri;
     if (!uri || !root) return undefined;
@@ -188,7 +214,126 @@ export class AssetsFeature extends Disposable implements vscode.CodeLensProvider
       void vscode.window.showInformationMessage(vscode.l10n.t('Pixelwright: no asset failed in the last run.'));
       return { written: [], besides: [], failed: [], cancelled: false };
     }
-    return this.generateCommand({ manifest: uri.toString(), only: failed, noConfirm: true });
+    return this.generateCommand({ manifest: uri.toString(), only: failed, noConfirm: true, mode });
+  }
+
+  /** Interactive now, or through the Batch API at half price: a quick pick showing both estimates. */
+  private async chooseMode(images: readonly PlanItem[], renditions: number): Promise<'interactive' | 'batch' | undefined> {
+    const t = vscode.l10n.t;
+    const cost = planCost(images);
+    type Item = vscode.QuickPickItem & { mode: 'interactive' | 'batch' };
+    const items: Item[] = [
+      { mode: 'interactive', label: `$(play) ${t('Generate now')}`, description: costLine(cost, false), detail: t('{0} images one request each, through the run pipeline, with progress and cancel; then {1} renditions.', images.length, renditions) },
+      { mode: 'batch', label: `$(cloud-upload) ${t('Through the Batch API (half price)')}`, description: batchCostLine(cost), detail: t('One batch job per endpoint; results within 24 hours, written when they come (polling resumes after a reload). Renditions follow their images.') },
+    ];
+    const picked = await vscode.window.showQuickPick(items, { title: t('Generate {0} images and {1} renditions', images.length, renditions), placeHolder: t('How should the images be made?') });
+    return picked?.mode;
+  }
+
+  /** Batch mode: the images as one job per endpoint; the renditions of images already up to date now, the others when their images come. */
+  private async startBatch(planned: PlannedManifest, work: readonly PlanItem[], args: GenerateArgs): Promise<GenerateSummary> {
+    const t = vscode.l10n.t;
+    const { loaded } = planned;
+    const settings = readSettings(loaded.uri);
+    const images = work.filter((i) => i.kind === 'image');
+    const cost = planCost(images);
+    if (args.pollMs) this.batch.pollMs = args.pollMs;
+    const job = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: t('Pixelwright: sending {0} images to the Batch API', images.length), cancellable: true }, (_p, token) =>
+      this.batch.start(loaded.uri, loaded.root, images.map((i) => ({ path: i.path, recipe: i.recipe!, request: i.entry.request, sources: i.entry.sources })), cost.priced ? cost.max / 2 : undefined, settings, token),
+    );
+    if (!job) return { written: [], besides: [], failed: [], cancelled: true };
+    const notSent = job.failed;
+    const sent = images.length - notSent.length;
+    // Renditions whose image is up to date need no API call: made now.
+    const ready = work.filter((i) => i.kind === 'rendition' && i.state !== 'waiting');
+    const now = ready.length ? await this.runWork(planned, ready) : { written: [], besides: [], failed: [], cancelled: false };
+    if (notSent.length && !sent) {
+      void vscode.window.showErrorMessage(t('Pixelwright: the batch could not be sent: {0}', notSent[0].error), t('Show Log')).then((a) => a && this.log.show());
+    } else {
+      const cancel = t('Cancel Batch');
+      void vscode.window
+        .showInformationMessage(t('Pixelwright: {0} images sent to the Batch API; they are written here as they come back (within 24 hours, also after a reload).', sent), cancel)
+        .then((a) => void (a === cancel && this.cancelBatchCommand({ job: job.id })));
+    }
+    if (args.wait) {
+      const ended = await this.batch.whenDone(job.id);
+      const after = await (this.afterBatches.get(ended.id) ?? Promise.resolve(undefined));
+      return {
+        written: [...now.written, ...(after?.written ?? ended.written)],
+        besides: [...now.besides, ...(after?.besides ?? ended.besides)],
+        failed: [...now.failed, ...(after?.failed ?? ended.failed)],
+        cancelled: !!ended.cancelRequested,
+        job: job.id,
+        sent,
+        replanned: ended.replan,
+      };
+    }
+    return { ...now, failed: [...now.failed, ...notSent], job: job.id, sent };
+  }
+
+  /** A batch job ended: its renditions made from the images it wrote, then what happened said (failures with Retry Failed, the rest planned again). */
+  private async afterBatch(job: BatchJob): Promise<GenerateSummary> {
+    const t = vscode.l10n.t;
+    this.invalidate();
+    let summary: GenerateSummary = { written: [...job.written], besides: [...job.besides], failed: [...job.failed], cancelled: !!job.cancelRequested, job: job.id, replanned: job.replan };
+    const manifest = job.manifest;
+    try {
+      const planned = await this.plan(vscode.Uri.parse(manifest));
+      const made = new Set(job.parts.flatMap((p) => p.entries.map((e) => e.path)));
+      const renditions = planned?.plan.items.filter((i) => i.kind === 'rendition' && made.has(i.entry.path) && needsWork(i) && i.state !== 'waiting') ?? [];
+      if (planned && renditions.length) {
+        const r = await this.runWork(planned, renditions);
+        summary = { ...summary, written: [...summary.written, ...r.written], besides: [...summary.besides, ...r.besides], failed: [...summary.failed, ...r.failed] };
+      }
+    } catch (err) {
+      this.log.warn(`batch ${job.id}: renditions: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const { written, failed, besides, replanned } = summary;
+    const retry = t('Retry Failed');
+    const rest = t('Generate the Rest');
+    if (failed.length) {
+      void vscode.window
+        .showWarningMessage(t('Pixelwright: the asset batch wrote {0} files; {1} failed: {2}', written.length, failed.length, `${failed[0].path}: ${failed[0].error}`), retry, t('Show Log'))
+        .then((a) => void (a === retry ? this.generateCommand({ manifest, only: failed.map((f) => f.path) }) : a && this.log.show()));
+    } else void vscode.window.showInformationMessage(t('Pixelwright: the asset batch wrote {0} files.', written.length));
+    if (replanned?.length) {
+      const why = job.cancelRequested ? t('Pixelwright: the batch was cancelled; {0} images were not made and are planned again.', replanned.length) : t('Pixelwright: the batch ran out of time; {0} images were not made and are planned again.', replanned.length);
+      void vscode.window.showWarningMessage(why, rest).then((a) => void (a === rest && this.generateCommand({ manifest, only: [...replanned] })));
+    }
+    if (besides.length) void vscode.window.showWarningMessage(t('Pixelwright: {0} was not made by Pixelwright or was changed by hand, so it was kept; the new image is beside it.', besides.join(', ')));
+    return summary;
+  }
+
+  /** "Pixelwright: Cancel Asset Batch": the batch's own cancel; what it made by then is still written. */
+  async cancelBatchCommand(args: { job?: string; noConfirm?: boolean; wait?: boolean } = {}): Promise<GenerateSummary | undefined> {
+    const t = vscode.l10n.t;
+    const jobs = this.batch.pending();
+    if (!jobs.length) {
+      void vscode.window.showInformationMessage(t('Pixelwright: no asset batch is running.'));
+      return undefined;
+    }
+    let id = args.job;
+    if (!id) {
+      if (jobs.length === 1) id = jobs[0].id;
+      else {
+        const picked = await vscode.window.showQuickPick(
+          jobs.map((j) => ({ label: vscode.workspace.asRelativePath(vscode.Uri.parse(j.manifest), false), description: t('{0} images, sent {1}', j.parts.reduce((n, p) => n + p.entries.length, 0), new Date(j.createdAt).toLocaleString()), id: j.id })),
+          { title: t('Which asset batch should be cancelled?') },
+        );
+        id = picked?.id;
+      }
+    }
+    if (!id) return undefined;
+    if (!args.noConfirm) {
+      const yes = t('Cancel Batch');
+      const answer = await vscode.window.showWarningMessage(t('Cancel the asset batch? The images it has made by then are still written.'), { modal: true }, yes);
+      if (answer !== yes) return undefined;
+    }
+    const job = await this.batch.cancel(id);
+    if (!job) return undefined;
+    if (!args.wait) return { written: [], besides: [], failed: [], cancelled: true, job: job.id };
+    const ended = await this.batch.whenDone(job.id);
+    return (await this.afterBatches.get(ended.id)) ?? { written: [...ended.written], besides: [...ended.besides], failed: [...ended.failed], cancelled: true, job: ended.id, replanned: ended.replan };
   }
 
   /** Makes the images (the pipeline, under the concurrency cap), then the renditions (sharp), with one cancellable progress. */
@@ -293,22 +438,8 @@ export class AssetsFeature extends Disposable implements vscode.CodeLensProvider
     return { written, besides, failed, cancelled };
   }
 
-  /**
-   * Writes at an output path through `write` (the pipeline's asset saver, or the writer itself for
-   * renditions) with the rule for the file there now: replaced only when it is Pixelwright's own
-   * asset, unchanged since written (the state's SHA-256); then remembers what was written.
-   */
-  private async place(loaded: LoadedManifest, state: AssetStateFile, path: string, recipe: string, write: (mayReplace: (existing: Uint8Array) => boolean) => Promise<PlacedAsset & { readonly bytes: Uint8Array }>): Promise<PlacedAsset> {
-    const target = vscode.Uri.joinPath(loaded.root, ...path.split('/'));
-    const existing = await vscode.workspace.fs.readFile(target).then((b) => b, () => undefined);
-    const ours = existing ? await state.mayReplace(path, existing, !!readRecord(existing)?.asset) : false;
-    const seen = existing && sha256(existing);
-    // The writer reads the file again just before replacing it: still the same bytes, or kept.
-    const placed = await write((now) => ours && sha256(now) === seen);
-    const rel = vscode.workspace.asRelativePath(placed.uri, false);
-    if (!placed.besides) await state.update((s) => void (s.written[path] = { sha256: sha256(placed.bytes), size: placed.bytes.length, recipe }));
-    this.log.info(`asset ${rel}${placed.previous ? `, the one before kept as ${vscode.workspace.asRelativePath(placed.previous, false)}` : ''}${placed.besides ? ', beside a file that is not Pixelwright\'s own' : ''}`);
-    return placed;
+  private place(loaded: LoadedManifest, state: AssetStateFile, path: string, recipe: string, write: (mayReplace: (existing: Uint8Array) => boolean) => Promise<PlacedAsset & { readonly bytes: Uint8Array }>): Promise<PlacedAsset> {
+    return placeAsset(this.log, loaded.root, state, path, recipe, write);
   }
 
   provideCodeLenses(doc: vscode.TextDocument): Promise<vscode.CodeLens[]> {
@@ -404,6 +535,16 @@ function stateLabel(state: PlanItem['state']): string {
     case 'up-to-date':
       return `$(check) ${t('up to date')}`;
   }
+}
+
+/** "Estimated $0.025 (half price)" through the Batch API, and what has no fixed price. */
+export function batchCostLine(cost: AssetPlan['cost']): string {
+  const t = vscode.l10n.t;
+  if (!cost.images) return t('Nothing to pay for.');
+  const range = (min: number, max: number) => (min === max ? formatUsd(min) : `${formatUsd(min)}–${formatUsd(max)}`);
+  let s = cost.priced ? t('Estimated {0} (half price).', range(cost.min / 2, cost.max / 2)) : '';
+  if (cost.unpriced) s = `${s} ${t('{0} images are billed by tokens, at half the interactive rate.', cost.unpriced)}`.trim();
+  return s;
 }
 
 /** "Estimated $0.05 now, $0.025 through the Batch API", and what has no fixed price. */

@@ -390,6 +390,31 @@ export class RunPipeline extends Disposable {
     return placed;
   }
 
+  /**
+   * The Files and Batch API for the provider the settings point at (asset manifests' batch
+   * mode): the key from SecretStorage (asked for when missing), the SDK from the lazily loaded
+   * engine. Undefined when no key was given. Also what a batch image's recipe needs to say.
+   */
+  async batchClient(settings: PixelwrightSettings, ask = true): Promise<{ client: import('../../core/batchClient').BatchClient; provider: GenerationRecord['provider']; tool: string; identity: (gptImage: boolean) => Readonly<Record<string, string>>; model: (id: string) => string } | undefined> {
+    const apiKey = ask ? await this.keys.getOrAsk(settings) : await this.keys.get(settings);
+    if (!apiKey) return undefined;
+    const engine = await loadEngine();
+    const config = providerConfig(settings, apiKey);
+    return {
+      client: engine.createBatchClient(config),
+      provider: providerRecord(settings),
+      tool: `Pixelwright ${this.context.extension.packageJSON.version ?? ''}`.trim(),
+      identity: (gptImage): Record<string, string> => (!config.safetyIdentifier ? {} : { [gptImage ? 'safety_identifier' : 'user']: config.safetyIdentifier }),
+      // Azure routes a line by its deployment name.
+      model: (id) => (settings.provider === 'azure' && settings.azure.deployment ? settings.azure.deployment : id),
+    };
+  }
+
+  /** Adds what a batch made to the usage ledger (the Usage view, the monthly budget). */
+  recordSpend(model: string, images: number, usd: number | undefined, tokens: number | undefined): void {
+    this.usage.record({ model, images, usd, tokens }).catch((err) => this.log.warn(`usage ledger: ${err}`));
+  }
+
   /** Reads the source files and the recipes they carry (inside, or in a sidecar); the recipe names them by their workspace-relative paths. */
   private async readSources(sources: RunSources): Promise<RunSourcesOf<SourceFile>> {
     const read = async (u: vscode.Uri): Promise<SourceFile> => ({

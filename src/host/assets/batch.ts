@@ -1,0 +1,396 @@
+/**
+ * "Generate Assets" through the Batch API: one batch per endpoint, its JSONL made and uploaded
+ * as a stream (edits' sources read and prepared one line at a time), the job kept in the
+ * workspace state and in `.pixelwright/batches/<id>.json` so polling resumes after a reload or a
+ * restart, polled with a growing delay, then its results written through the asset writer (the
+ * pipeline's saveAsset and the same placing rule as every asset image), per-entry failures kept
+ * with the API's message, lines the batch never ran (expired, cancelled) planned again. Cancel is
+ * the batch's own cancel. The job's states and lines are core's (core/batch.ts).
+ */
+import * as vscode from 'vscode';
+import { applyRemote, batchLine, eachOf, batchRecord, jobDone, lineBody, newJob, parseResultLine, partCollected, partCreated, partFailedToStart, pollDelayMs, running, toCollect, withPoll, type BatchJob, type JobEntry, type JobPart } from '../../core/batch';
+import type { BatchClient } from '../../core/batchClient';
+import { readRecord } from '../../core/metadata';
+import { ModelTable } from '../../core/models';
+import type { MadeImage } from '../../core/run';
+import { loadEngine } from '../platform/engineLoader';
+import { Disposable } from '../platform/lifecycle';
+import type { Log } from '../platform/log';
+import { readSettings, type PixelwrightSettings } from '../platform/settings';
+import type { RunPipeline } from '../run/pipeline';
+import { BATCH_JOBS_KEY } from './pending';
+import { placeAsset } from './place';
+import type { AssetStateFile } from './state';
+
+type Connection = NonNullable<Awaited<ReturnType<RunPipeline['batchClient']>>>;
+
+/** What the batch jobs need from the rest of the extension. */
+export interface BatchHost {
+  /** The workspace state (context.workspaceState). */
+  readonly memento: vscode.Memento;
+  readonly log: Log;
+  readonly pipeline: Pick<RunPipeline, 'batchClient' | 'saveAsset' | 'recordSpend'>;
+  /** The asset state of a workspace folder (`.pixelwright/assets.json`). */
+  readonly stateFor: (root: vscode.Uri) => AssetStateFile;
+  /** First and longest wait between retrieves, ms (tests shorten them). */
+  readonly pollMs?: { readonly first: number; readonly max: number };
+}
+
+/** A job as the caller sees it when it ends. */
+export type FinishedJob = BatchJob;
+
+export class BatchJobs extends Disposable {
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly waiters = new Map<string, ((job: BatchJob) => void)[]>();
+  private readonly connections = new Map<string, Connection>();
+  private readonly busy = new Set<string>();
+  private readonly finished = this._register(new vscode.EventEmitter<BatchJob>());
+  /** A job ended: its results are written and its failures listed. */
+  readonly onDidFinish = this.finished.event;
+  private readonly status = this._register(vscode.window.createStatusBarItem('pixelwright.assetBatch', vscode.StatusBarAlignment.Left, 9));
+  private stopped = false;
+  /** Jobs that ended in this window (whenDone answers at once for them). */
+  private readonly ended = new Map<string, BatchJob>();
+  /** Overrides the host's waits between retrieves (tests). */
+  pollMs: { readonly first: number; readonly max: number } | undefined;
+
+  constructor(private readonly host: BatchHost) {
+    super();
+    this.status.name = vscode.l10n.t('Pixelwright asset batch');
+    this.status.command = 'pixelwright.cancelAssetBatch';
+    this._register({
+      dispose: () => {
+        this.stopped = true;
+        for (const t of this.timers.values()) clearTimeout(t);
+        this.timers.clear();
+      },
+    });
+  }
+
+  /** The jobs still running (from the workspace state). */
+  pending(): BatchJob[] {
+    return Object.values(this.host.memento.get<Record<string, BatchJob>>(BATCH_JOBS_KEY) ?? {});
+  }
+
+  /**
+   * Sends `entries` as a new job: the JSONL of each endpoint uploaded as it is made, the batches
+   * created, polling started. Undefined when no key was given.
+   */
+  async start(manifest: vscode.Uri, root: vscode.Uri, entries: readonly Omit<JobEntry, 'id'>[], estimate: number | undefined, settings: PixelwrightSettings, token?: vscode.CancellationToken): Promise<BatchJob | undefined> {
+    const t = vscode.l10n.t;
+    const conn = await this.host.pipeline.batchClient(settings);
+    if (!conn) {
+      void vscode.window.showInformationMessage(t('Pixelwright: no API key was given, so nothing was generated.'));
+      return undefined;
+    }
+    let job = newJob(`job-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`, manifest.toString(), settings.provider, entries, new Date(), estimate);
+    this.connections.set(job.id, conn);
+    await this.save(job);
+    const models = new ModelTable(settings.customModels);
+    const abort = new AbortController();
+    const sub = token?.onCancellationRequested(() => abort.abort());
+    try {
+      for (let k = 0; k < job.parts.length; k++) {
+        const part = job.parts[k];
+        try {
+          const lines = this.lines(root, part, models, conn, abort.signal);
+          const fileId = await conn.client.upload(lines, `pixelwright-${job.id}-${part.endpoint.split('/').pop()}.jsonl`, abort.signal);
+          this.host.log.info(`batch ${job.id}: ${part.entries.length} lines for ${part.endpoint} uploaded as ${fileId}`);
+          const remote = await conn.client.create(fileId, part.endpoint, { pixelwright_job: job.id, manifest: vscode.workspace.asRelativePath(manifest, false).slice(0, 500) }, abort.signal);
+          job = { ...job, parts: job.parts.map((p, i) => (i === k ? partCreated(p, fileId, remote) : p)) };
+          this.host.log.info(`batch ${job.id}: created ${remote.id} (${remote.status})`);
+        } catch (err) {
+          const message = abort.signal.aborted ? t('cancelled before it was sent') : errorText(err);
+          this.host.log.warn(`batch ${job.id}: ${part.endpoint} not sent: ${message}`);
+          job = partFailedToStart(job, k, message);
+        }
+        await this.save(job);
+      }
+    } finally {
+      sub?.dispose();
+    }
+    this.schedule(job, root, 0);
+    return job;
+  }
+
+  /** Resolves when the job ends (at once for one that ended in this window). */
+  whenDone(id: string): Promise<BatchJob> {
+    const ended = this.ended.get(id);
+    if (ended) return Promise.resolve(ended);
+    return new Promise((resolve) => {
+      const list = this.waiters.get(id) ?? [];
+      list.push(resolve);
+      this.waiters.set(id, list);
+    });
+  }
+
+  /** Polls again every job the workspace state says is running (after a reload or a restart). */
+  async resume(): Promise<BatchJob[]> {
+    const jobs = this.pending();
+    const resumed: BatchJob[] = [];
+    for (const kept of jobs) {
+      if (this.timers.has(kept.id) || this.busy.has(kept.id)) continue;
+      const root = rootOf(kept);
+      if (!root) continue;
+      // The file under .pixelwright/ is written last; prefer it when it is there.
+      const job = (await this.readFile(root, kept.id)) ?? kept;
+      this.host.log.info(`batch ${job.id}: resuming (${job.parts.map((p) => `${p.batchId ?? '-'} ${p.status}`).join(', ')})`);
+      resumed.push(job);
+      this.schedule(job, root, 0);
+    }
+    return resumed;
+  }
+
+  /** The batch's own cancel for each part still running; what was made by then is still written. */
+  async cancel(id: string): Promise<BatchJob | undefined> {
+    let job = this.pending().find((j) => j.id === id);
+    const root = job && rootOf(job);
+    if (!job || !root) return undefined;
+    const conn = await this.connection(job);
+    if (!conn) return job;
+    job = { ...job, cancelRequested: true };
+    for (const part of running(job)) {
+      try {
+        const remote = await conn.client.cancel(part.batchId!);
+        job = { ...job, parts: job.parts.map((p) => (p === part ? applyRemote(p, remote) : p)) };
+        this.host.log.info(`batch ${job.id}: cancel asked for ${part.batchId} (${remote.status})`);
+      } catch (err) {
+        this.host.log.warn(`batch ${job.id}: cancel of ${part.batchId} refused: ${errorText(err)}`);
+      }
+    }
+    await this.save(job);
+    this.schedule(job, root, 0);
+    return job;
+  }
+
+  /** The lines of one part, made as the upload reads them. */
+  private async *lines(root: vscode.Uri, part: JobPart, models: ModelTable, conn: Connection, signal: AbortSignal): AsyncGenerator<string> {
+    const engine = part.endpoint === '/v1/images/edits' ? await loadEngine() : undefined;
+    for (const e of part.entries) {
+      if (signal.aborted) throw new Error('cancelled');
+      const caps = models.get(e.request.model);
+      if (!caps) throw new Error(`unknown model ${e.request.model}`);
+      let images: Awaited<ReturnType<NonNullable<typeof engine>['prepareInputs']>>['images'] = [];
+      if (engine && e.sources.length) {
+        const files = await Promise.all(e.sources.map(async (p) => ({ name: p.split('/').pop()!, bytes: await vscode.workspace.fs.readFile(uri(root, p)) })));
+        images = (await engine.prepareInputs(files, caps, { signal })).images;
+      }
+      yield batchLine(e.id, part.endpoint, lineBody(e.request, conn.model(e.request.model), images, conn.identity(caps.family === 'gpt-image')));
+    }
+  }
+
+  private schedule(job: BatchJob, root: vscode.Uri, delay: number): void {
+    if (this.stopped) return;
+    const old = this.timers.get(job.id);
+    if (old) clearTimeout(old);
+    this.showStatus();
+    this.timers.set(
+      job.id,
+      setTimeout(() => {
+        this.timers.delete(job.id);
+        void this.tick(job.id, root);
+      }, delay),
+    );
+  }
+
+  /** One look at a job: retrieve what runs, collect what ended, finish when all is collected. */
+  private async tick(id: string, root: vscode.Uri): Promise<void> {
+    if (this.stopped || this.busy.has(id)) return;
+    this.busy.add(id);
+    let job = this.pending().find((j) => j.id === id);
+    try {
+      if (!job) return;
+      const conn = await this.connection(job);
+      if (!conn) {
+        // No key now: try again later (the user may set it).
+        this.schedule(job, root, this.delay(job));
+        return;
+      }
+      for (const part of running(job)) {
+        try {
+          const remote = await conn.client.retrieve(part.batchId!);
+          job = { ...job, parts: job.parts.map((p) => (p === part ? applyRemote(p, remote) : p)) };
+        } catch (err) {
+          this.host.log.warn(`batch ${job.id}: retrieve ${part.batchId} failed: ${errorText(err)}`);
+        }
+      }
+      job = withPoll(job);
+      await this.save(job);
+      for (const part of toCollect(job)) {
+        if (this.stopped) return;
+        job = await this.collect(job, job.parts.indexOf(part), root, conn);
+        await this.save(job);
+      }
+      if (jobDone(job)) await this.finish(job, root);
+      else if (!this.stopped) this.schedule(job, root, this.delay(job));
+    } catch (err) {
+      this.host.log.error(`batch ${id}: ${errorText(err)}`);
+      if (job && !this.stopped) this.schedule(job, root, this.delay(job));
+    } finally {
+      this.busy.delete(id);
+      this.showStatus();
+    }
+  }
+
+  /** Writes a part's results (its output file line by line as it downloads) and lists its failures. */
+  private async collect(job: BatchJob, index: number, root: vscode.Uri, conn: Connection): Promise<BatchJob> {
+    const t = vscode.l10n.t;
+    const part = job.parts[index];
+    const byId = new Map(part.entries.map((e) => [e.id, e]));
+    const settings = readSettings(vscode.Uri.parse(job.manifest));
+    const models = new ModelTable(settings.customModels);
+    const state = this.host.stateFor(root);
+    const written: string[] = [];
+    const besides: string[] = [];
+    const failed: { path: string; error: string }[] = [];
+    const done = new Set<string>();
+    const seen = new Set<string>();
+    const spend = new Map<string, { images: number; usd?: number; tokens?: number }>();
+    const fail = (path: string, error: string) => {
+      failed.push({ path, error });
+      this.host.log.warn(`batch ${job.id}: ${path} failed: ${error}`);
+    };
+    for (const fileId of [part.outputFileId, part.errorFileId]) {
+      if (!fileId) continue;
+      // One image at a time: on a shared 2-core machine, overlapping up to 4 writes was slower
+      // (bench/batch.mjs measures both).
+      await eachOf(conn.client.lines(fileId), 1, async (raw) => {
+        const line = parseResultLine(raw);
+        const entry = line && byId.get(line.customId);
+        if (!line || !entry || seen.has(entry.path)) return;
+        seen.add(entry.path);
+        if (!line.ok) {
+          // A line the batch never ran is planned again, not failed.
+          if (!line.notRun) fail(entry.path, line.error);
+          return;
+        }
+        const caps = models.get(entry.request.model);
+        if (!caps) {
+          fail(entry.path, t('unknown model {0}', entry.request.model));
+          return;
+        }
+        try {
+          const sources = await Promise.all(
+            entry.sources.map(async (p) => ({ path: p, recipe: await vscode.workspace.fs.readFile(uri(root, p)).then((b) => readRecord(b), () => undefined) })),
+          );
+          const made = batchRecord(entry.request, caps, line, { provider: conn.provider, tool: conn.tool, createdAt: new Date(), sources });
+          const want = entry.request.outputFormat;
+          if (!made.format) {
+            fail(entry.path, t('the answer was not an image'));
+            return;
+          }
+          if (want && made.format !== want) {
+            fail(entry.path, t('the server sent {0}, not {1}', made.format, want));
+            return;
+          }
+          const image: MadeImage = { index: 0, bytes: made.bytes, format: made.format, record: made.record, name: entry.path.split('/').pop()! };
+          const placed = await placeAsset(this.host.log, root, state, entry.path, entry.recipe, (rule) => this.host.pipeline.saveAsset(image, uri(root, entry.path), { recipe: entry.recipe }, rule));
+          (placed.besides ? besides : written).push(vscode.workspace.asRelativePath(placed.uri, false));
+          done.add(entry.path);
+          const s = spend.get(caps.id) ?? { images: 0 };
+          spend.set(caps.id, { images: s.images + 1, usd: made.record.cost ? (s.usd ?? 0) + made.record.cost.usd : s.usd, tokens: made.record.usage ? (s.tokens ?? 0) + made.record.usage.totalTokens : s.tokens });
+        } catch (err) {
+          fail(entry.path, errorText(err));
+        }
+      });
+    }
+    for (const [model, s] of spend) this.host.pipeline.recordSpend(model, s.images, s.usd, s.tokens);
+    this.host.log.info(`batch ${job.id}: ${part.batchId} ${part.status}: ${written.length + besides.length} written, ${failed.length} failed`);
+    return partCollected(job, index, { written, besides, failed, done });
+  }
+
+  private async finish(job: BatchJob, root: vscode.Uri): Promise<void> {
+    const state = this.host.stateFor(root);
+    const all = job.parts.flatMap((p) => p.entries.map((e) => e.path));
+    await state.update((s) => {
+      for (const p of all) delete s.failed[p];
+      for (const f of job.failed) s.failed[f.path] = f.error;
+    });
+    await this.writeFile(root, job);
+    const jobs = { ...(this.host.memento.get<Record<string, BatchJob>>(BATCH_JOBS_KEY) ?? {}) };
+    delete jobs[job.id];
+    await this.host.memento.update(BATCH_JOBS_KEY, Object.keys(jobs).length ? jobs : undefined);
+    this.connections.delete(job.id);
+    this.host.log.info(`batch ${job.id}: done, ${job.written.length} written, ${job.besides.length} beside a file, ${job.failed.length} failed, ${job.replan.length} to plan again`);
+    this.ended.set(job.id, job);
+    this.finished.fire(job);
+    for (const w of this.waiters.get(job.id) ?? []) w(job);
+    this.waiters.delete(job.id);
+  }
+
+  private delay(job: BatchJob): number {
+    const wait = this.pollMs ?? this.host.pollMs;
+    return pollDelayMs(job.polls, wait?.first, wait?.max);
+  }
+
+  /** The SDK client for a job: the one it started with, else the settings' provider if it is the same kind. */
+  private async connection(job: BatchJob): Promise<Connection | undefined> {
+    const kept = this.connections.get(job.id);
+    if (kept) return kept;
+    const settings = readSettings(vscode.Uri.parse(job.manifest));
+    if (settings.provider !== job.provider) {
+      this.host.log.warn(`batch ${job.id}: it was sent to ${job.provider}, the settings now say ${settings.provider}; waiting`);
+      return undefined;
+    }
+    const conn = await this.host.pipeline.batchClient(settings, false);
+    if (conn) this.connections.set(job.id, conn);
+    return conn;
+  }
+
+  /** Keeps the job in the workspace state and in `.pixelwright/batches/<id>.json`. */
+  private async save(job: BatchJob): Promise<void> {
+    const jobs = { ...(this.host.memento.get<Record<string, BatchJob>>(BATCH_JOBS_KEY) ?? {}), [job.id]: job };
+    await this.host.memento.update(BATCH_JOBS_KEY, jobs);
+    const root = rootOf(job);
+    if (root) await this.writeFile(root, job).catch((err) => this.host.log.warn(`batch ${job.id}: ${errorText(err)}`));
+  }
+
+  private async writeFile(root: vscode.Uri, job: BatchJob): Promise<void> {
+    const folder = vscode.Uri.joinPath(root, '.pixelwright', 'batches');
+    await vscode.workspace.fs.createDirectory(folder);
+    const tmp = vscode.Uri.joinPath(folder, `${job.id}.json.tmp`);
+    await vscode.workspace.fs.writeFile(tmp, new TextEncoder().encode(JSON.stringify(job, null, 1)));
+    await vscode.workspace.fs.rename(tmp, vscode.Uri.joinPath(folder, `${job.id}.json`), { overwrite: true });
+  }
+
+  private async readFile(root: vscode.Uri, id: string): Promise<BatchJob | undefined> {
+    try {
+      const job = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(root, '.pixelwright', 'batches', `${id}.json`)))) as BatchJob;
+      return job?.v === 1 && job.id === id && Array.isArray(job.parts) ? job : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private showStatus(): void {
+    const jobs = this.pending();
+    if (!jobs.length) return this.status.hide();
+    let total = 0;
+    let done = 0;
+    for (const j of jobs) for (const p of j.parts) {
+      total += p.entries.length;
+      done += (p.counts?.completed ?? 0) + (p.counts?.failed ?? 0);
+    }
+    this.status.text = `$(cloud) ${vscode.l10n.t('Assets batch: {0} of {1}', done, total)}`;
+    this.status.tooltip = vscode.l10n.t('Pixelwright: asset images made through the Batch API (results within 24 hours). Click to cancel.');
+    this.status.show();
+  }
+}
+
+function rootOf(job: BatchJob): vscode.Uri | undefined {
+  const manifest = vscode.Uri.parse(job.manifest);
+  return vscode.workspace.getWorkspaceFolder(manifest)?.uri;
+}
+
+function uri(root: vscode.Uri, p: string): vscode.Uri {
+  return vscode.Uri.joinPath(root, ...p.split('/'));
+}
+
+/** The API's message of an SDK error (never a key: the SDK's messages carry none; the fake echoes a masked one). */
+function errorText(err: unknown): string {
+  const e = err as { error?: { message?: unknown }; message?: unknown };
+  if (e && typeof e.error === 'object' && e.error && typeof e.error.message === 'string') return e.error.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+export type { BatchClient };

@@ -1,0 +1,222 @@
+/**
+ * Generate Assets through the Batch API in a real VS Code, the SDK against the fake's Files and
+ * Batch API: a job from the streamed upload to files written at their paths with their recipe
+ * hashes (generations and an edit: one batch per endpoint; a hand-changed file kept), lines that
+ * fail (the good ones written, the failed ones listed with the API's message, Retry Failed makes
+ * only those), cancel, expiry (finished entries written, the rest planned again), and polling
+ * resumed by a new BatchJobs on the same workspace state after the first was disposed (a reload).
+ */
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import { readManifest, recipeHash } from '../../src/core/manifest';
+import { embedRecord, readRecord } from '../../src/core/metadata';
+import { ModelTable } from '../../src/core/models';
+import { actualCost } from '../../src/core/pricing';
+import { BatchJobs } from '../../src/host/assets/batch';
+import { BATCH_JOBS_KEY } from '../../src/host/assets/pending';
+import { AssetStateFile } from '../../src/host/assets/state';
+import type { Log } from '../../src/host/platform/log';
+import { readSettings } from '../../src/host/platform/settings';
+import { writeAssetAt } from '../../src/host/run/assets';
+import type { FakeOpenAI } from '../fake-openai/server';
+
+const EXT_ID = 'pixelwright.pixelwright';
+const PNG = () => Uint8Array.from(Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64'));
+
+interface Summary {
+  written: string[];
+  besides: string[];
+  failed: { path: string; error: string }[];
+  cancelled: boolean;
+  job?: string;
+  sent?: number;
+  replanned?: string[];
+}
+interface PlanSummary {
+  items: { path: string; kind: string; state: string }[];
+}
+
+/** The workspace state as a Memento: a plain map (what a reload keeps). */
+class MapMemento implements vscode.Memento {
+  readonly map = new Map<string, unknown>();
+  keys(): readonly string[] {
+    return [...this.map.keys()];
+  }
+  get<T>(key: string, dflt?: T): T | undefined {
+    return (this.map.has(key) ? this.map.get(key) : dflt) as T | undefined;
+  }
+  update(key: string, value: unknown): Thenable<void> {
+    if (value === undefined) this.map.delete(key);
+    else this.map.set(key, JSON.parse(JSON.stringify(value)));
+    return Promise.resolve();
+  }
+}
+
+suite('Asset batch jobs (host, the SDK against the fake Batch API)', function () {
+  this.timeout(120_000);
+  let fake: FakeOpenAI;
+  let root: vscode.Uri;
+  let dir: vscode.Uri;
+  const config = () => vscode.workspace.getConfiguration('pixelwright');
+  const file = (rel: string) => vscode.Uri.joinPath(dir, ...rel.split('/'));
+  const write = (rel: string, data: string | Uint8Array) => vscode.workspace.fs.writeFile(file(rel), typeof data === 'string' ? new TextEncoder().encode(data) : data);
+  const read = (rel: string) => vscode.workspace.fs.readFile(file(rel));
+  const exists = (rel: string) => vscode.workspace.fs.stat(file(rel)).then(() => true, () => false);
+  const manifest = () => file('pixelwright.assets.json').toString();
+  const POLL = { first: 50, max: 200 };
+  const generate = (extra: Record<string, unknown> = {}) => vscode.commands.executeCommand<Summary>('pixelwright.generateAssets', { manifest: manifest(), noConfirm: true, mode: 'batch', wait: true, pollMs: POLL, ...extra });
+  const plan = () => vscode.commands.executeCommand<PlanSummary>('pixelwright.planAssets', { manifest: manifest(), show: false });
+  const states = (p: PlanSummary) => Object.fromEntries(p.items.map((i) => [i.path.replace(/^batch-test\//, ''), i.state]));
+  const icons = (n: number, extra: Record<string, unknown>[] = []) =>
+    JSON.stringify({ defaults: { model: 'gpt-image-1-mini', quality: 'low', size: '1024x1024' }, assets: [...Array.from({ length: n }, (_, i) => ({ path: `icons/i${i}.png`, prompt: `icon ${i}` })), ...extra] });
+
+  suiteSetup(async () => {
+    const api = await vscode.extensions.getExtension<{ setApiKey(k: string): Promise<void> }>(EXT_ID)!.activate();
+    const { startFakeOpenAI } = require('../fake-openai/server') as typeof import('../fake-openai/server');
+    fake = await startFakeOpenAI();
+    root = vscode.workspace.workspaceFolders![0].uri;
+    dir = vscode.Uri.joinPath(root, 'batch-test');
+    await config().update('provider', 'compatible', vscode.ConfigurationTarget.Workspace);
+    await config().update('baseUrl', fake.url, vscode.ConfigurationTarget.Workspace);
+    await api.setApiKey(fake.apiKey);
+  });
+
+  setup(async () => {
+    fake.reset();
+    fake.setBatchBehaviour({ stepMs: 20 });
+    for (const d of [dir, vscode.Uri.joinPath(root, '.pixelwright')]) await vscode.workspace.fs.delete(d, { recursive: true, useTrash: false }).then(undefined, () => undefined);
+    await vscode.workspace.fs.createDirectory(dir);
+  });
+
+  suiteTeardown(async () => {
+    for (const d of [dir, vscode.Uri.joinPath(root, '.pixelwright')]) await vscode.workspace.fs.delete(d, { recursive: true, useTrash: false }).then(undefined, () => undefined);
+    for (const k of ['provider', 'baseUrl']) await config().update(k, undefined, vscode.ConfigurationTarget.Workspace);
+    await fake?.close();
+  });
+
+  test('a job from upload to files: one batch per endpoint, images at their paths with their recipe hash, renditions after, a hand-changed file kept', async () => {
+    await write('art/day.png', PNG());
+    await write('pixelwright.assets.json', icons(2, [
+      { path: 'icons/big.png', prompt: 'a big icon', renditions: [{ path: 'icons/big-64.png', size: '64x64' }] },
+      { path: 'scenes/night.png', prompt: 'the scene at night', model: 'gpt-image-1.5', sources: ['art/day.png'] },
+    ]));
+    // Someone's own file at an output path: kept, the batch's image goes beside it.
+    await write('icons/i1.png', PNG());
+    const r = await generate();
+    assert.deepStrictEqual(r.failed, []);
+    assert.strictEqual(r.sent, 4);
+    assert.deepStrictEqual(r.besides, ['batch-test/icons/i1~2.png']);
+    assert.deepStrictEqual([...r.written].sort(), ['batch-test/icons/big-64.png', 'batch-test/icons/big.png', 'batch-test/icons/i0.png', 'batch-test/scenes/night.png']);
+    // Two uploads and two batches, no synchronous image call.
+    assert.strictEqual(fake.requests.filter((q) => q.path === '/v1/files' && q.method === 'POST').length, 2);
+    const created = fake.requests.filter((q) => q.path === '/v1/batches' && q.method === 'POST').map((q) => (q.body as { endpoint: string }).endpoint).sort();
+    assert.deepStrictEqual(created, ['/v1/images/edits', '/v1/images/generations']);
+    assert.strictEqual(fake.requests.filter((q) => /\/images\/(generations|edits)$/.test(q.path)).length, 0);
+    assert.ok(Buffer.from(await read('icons/i1.png')).equals(Buffer.from(PNG())), 'the file that is not Pixelwright\'s is untouched');
+    const rec = readRecord(await read('icons/i0.png'))!;
+    assert.match(rec.asset!.recipe, /^[0-9a-f]{20}$/);
+    assert.strictEqual(rec.prompt, 'icon 0');
+    const full = actualCost('gpt-image-1-mini', { usage: rec.usage, quality: 'low', size: '1024x1024', images: 1 })!;
+    assert.ok(rec.usage && rec.cost, 'the tokens and the cost are recorded');
+    assert.strictEqual(rec.cost.usd, Math.round((full.usd / 2) * 1e6) / 1e6, 'half the interactive price for the same tokens');
+    assert.deepStrictEqual(readRecord(await read('scenes/night.png'))!.sources, ['batch-test/art/day.png']);
+    assert.deepStrictEqual(states(await plan()), { 'icons/i0.png': 'up-to-date', 'icons/i1.png': 'foreign', 'icons/big.png': 'up-to-date', 'icons/big-64.png': 'up-to-date', 'scenes/night.png': 'up-to-date' });
+    // The job's file stays under .pixelwright/batches/ with what happened.
+    const job = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(root, '.pixelwright', 'batches', `${r.job}.json`)))) as { parts: { status: string; collected: boolean }[] };
+    assert.deepStrictEqual(job.parts.map((p) => [p.status, p.collected]), [['completed', true], ['completed', true]]);
+  });
+
+  test('lines that fail: the good ones written, the failed ones listed with the API message; Retry Failed makes only those', async () => {
+    await write('pixelwright.assets.json', icons(3));
+    fake.setBatchBehaviour({ stepMs: 20, failCustomIds: ['a2'] });
+    const r = await generate();
+    assert.deepStrictEqual([...r.written].sort(), ['batch-test/icons/i0.png', 'batch-test/icons/i2.png']);
+    assert.deepStrictEqual(r.failed.map((f) => f.path), ['batch-test/icons/i1.png']);
+    assert.match(r.failed[0].error, /The server had an error while processing your request/);
+    const state = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(root, '.pixelwright', 'assets.json')))) as { failed: Record<string, string> };
+    assert.deepStrictEqual(Object.keys(state.failed), ['batch-test/icons/i1.png']);
+    fake.reset();
+    fake.setBatchBehaviour({ stepMs: 20 });
+    const retried = await vscode.commands.executeCommand<Summary>('pixelwright.retryFailedAssets', { manifest: manifest(), mode: 'interactive' });
+    assert.deepStrictEqual(retried.written, ['batch-test/icons/i1.png']);
+    assert.strictEqual(fake.requests.filter((q) => q.path.endsWith('/images/generations')).length, 1, 'only the failed entry was sent');
+  });
+
+  test('cancel: the batch\'s own cancel; what it made is written, the rest planned again', async () => {
+    await write('pixelwright.assets.json', icons(6));
+    fake.setBatchBehaviour({ stepMs: 150 });
+    const sent = await generate({ wait: false });
+    assert.ok(sent.job);
+    // Let a line or two finish, then cancel.
+    await new Promise((res) => setTimeout(res, 500));
+    const r = await vscode.commands.executeCommand<Summary>('pixelwright.cancelAssetBatch', { job: sent.job, noConfirm: true, wait: true });
+    assert.ok(fake.requests.some((q) => /\/v1\/batches\/[^/]+\/cancel$/.test(q.path)), 'the batch was cancelled at the server');
+    assert.strictEqual(r.cancelled, true);
+    assert.ok(r.replanned!.length >= 1, JSON.stringify(r));
+    assert.strictEqual(r.written.length + r.replanned!.length, 6, JSON.stringify(r));
+    assert.deepStrictEqual(r.failed, []);
+    const p = states(await plan());
+    for (const rel of r.replanned!) assert.strictEqual(p[rel.replace(/^batch-test\//, '')], 'new');
+    for (const rel of r.written) assert.ok(await exists(rel.replace(/^batch-test\//, '')));
+  });
+
+  test('expiry: the finished entries are written, the rest planned again', async () => {
+    await write('pixelwright.assets.json', icons(4));
+    fake.setBatchBehaviour({ stepMs: 20, expireAfterLines: 2 });
+    const r = await generate();
+    assert.deepStrictEqual([...r.written].sort(), ['batch-test/icons/i0.png', 'batch-test/icons/i1.png']);
+    assert.deepStrictEqual([...r.replanned!].sort(), ['batch-test/icons/i2.png', 'batch-test/icons/i3.png']);
+    assert.deepStrictEqual(r.failed, []);
+    assert.deepStrictEqual(states(await plan()), { 'icons/i0.png': 'up-to-date', 'icons/i1.png': 'up-to-date', 'icons/i2.png': 'new', 'icons/i3.png': 'new' });
+  });
+
+  test('resume: a job sent by one BatchJobs is finished by a new one on the same workspace state (a reload)', async () => {
+    const text = icons(3);
+    await write('pixelwright.assets.json', text);
+    fake.setBatchBehaviour({ stepMs: 100 });
+    // Loaded here, not at the top: the activation test checks that nothing loaded the SDK before it.
+    const { createBatchClient } = require('../../src/core/batchClient') as typeof import('../../src/core/batchClient');
+    const memento = new MapMemento();
+    // Lines go to a list: a second 'Pixelwright' log channel, once disposed, would close the extension's own.
+    const logged: string[] = [];
+    const log = { info: (m: string) => logged.push(m), warn: (m: string) => logged.push(m), error: (m: string) => logged.push(m), show: () => undefined } as unknown as Log;
+    const states = new Map<string, AssetStateFile>();
+    const host = {
+      memento,
+      log,
+      pollMs: POLL,
+      stateFor: (r: vscode.Uri) => states.get(r.toString()) ?? (states.set(r.toString(), new AssetStateFile(r)), states.get(r.toString())!),
+      pipeline: {
+        batchClient: async () => ({ client: createBatchClient({ kind: 'compatible', apiKey: fake.apiKey, baseUrl: fake.url, timeoutMs: 30_000 }), provider: { kind: 'compatible' }, tool: 'Pixelwright test', identity: () => ({}), model: (id: string) => id }),
+        saveAsset: async (image: { bytes: Uint8Array; record: object }, target: vscode.Uri, asset: { recipe: string }, rule: (b: Uint8Array) => boolean) => {
+          const bytes = embedRecord(image.bytes, { ...(image.record as Parameters<typeof embedRecord>[1]), asset });
+          return { ...(await writeAssetAt(target, bytes, rule)), bytes };
+        },
+        recordSpend: () => undefined,
+      },
+    };
+    const m = readManifest(text, { manifestDir: 'batch-test', models: new ModelTable([]), defaultModel: 'gpt-image-1-mini' });
+    const entries = m.entries.map((e) => ({ path: e.path, recipe: recipeHash(e), request: e.request, sources: e.sources }));
+    const first = new BatchJobs(host as never);
+    const job = await first.start(file('pixelwright.assets.json'), root, entries, undefined, readSettings());
+    first.dispose();
+    assert.ok(job?.parts[0].batchId, 'the batch was created');
+    assert.deepStrictEqual(Object.keys(memento.get<Record<string, unknown>>(BATCH_JOBS_KEY)!), [job!.id]);
+    assert.ok(await vscode.workspace.fs.stat(vscode.Uri.joinPath(root, '.pixelwright', 'batches', `${job!.id}.json`)));
+    await new Promise((res) => setTimeout(res, 300));
+    assert.strictEqual(await exists('icons/i0.png'), false, 'the disposed one polls no more');
+
+    const second = new BatchJobs(host as never);
+    try {
+      const resumed = await second.resume();
+      assert.deepStrictEqual(resumed.map((j) => j.id), [job!.id]);
+      const done = await second.whenDone(job!.id);
+      assert.deepStrictEqual([...done.written].sort(), ['batch-test/icons/i0.png', 'batch-test/icons/i1.png', 'batch-test/icons/i2.png']);
+      assert.strictEqual(memento.get(BATCH_JOBS_KEY), undefined, 'nothing left to resume');
+      assert.strictEqual(readRecord(await read('icons/i2.png'))!.asset!.recipe, entries[2].recipe);
+      assert.strictEqual(fake.requests.filter((q) => q.path === '/v1/batches' && q.method === 'POST').length, 1, 'the job was not sent again');
+    } finally {
+      second.dispose();
+    }
+  });
+});
