@@ -19,6 +19,7 @@ import type { Log } from '../../src/host/platform/log';
 import { readSettings } from '../../src/host/platform/settings';
 import { writeAssetAt } from '../../src/host/run/assets';
 import type { FakeOpenAI } from '../fake-openai/server';
+import { capture, until as untilShown } from './quickInput';
 
 const EXT_ID = 'pixelwright.pixelwright';
 const PNG = () => Uint8Array.from(Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64'));
@@ -124,6 +125,27 @@ suite('Asset batch jobs (host, the SDK against the fake Batch API)', function ()
     // The job's file stays under .pixelwright/batches/ with what happened.
     const job = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(root, '.pixelwright', 'batches', `${r.job}.json`)))) as { parts: { status: string; collected: boolean }[] };
     assert.deepStrictEqual(job.parts.map((p) => [p.status, p.collected]), [['completed', true], ['completed', true]]);
+  });
+
+  test('Generate Assets asks how: now or through the Batch API, each with its estimate (the batch at half price)', async () => {
+    await write('pixelwright.assets.json', icons(2));
+    const spy = capture();
+    try {
+      const run = vscode.commands.executeCommand<Summary>('pixelwright.generateAssets', { manifest: manifest(), wait: true, pollMs: POLL });
+      const qp = (await untilShown('the mode pick', () => spy.inputs[0])) as vscode.QuickPick<vscode.QuickPickItem>;
+      await untilShown('its items', () => (qp.items.length === 2 ? true : undefined));
+      assert.match(qp.title ?? '', /Generate 2 images and 0 renditions/);
+      assert.deepStrictEqual(qp.items.map((i) => i.description), ['Estimated $0.01.', 'Estimated $0.005 (half price).']);
+      qp.activeItems = [qp.items[1]];
+      await new Promise((res) => setTimeout(res, 150));
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      const r = await run;
+      assert.strictEqual(r.sent, 2);
+      assert.deepStrictEqual([...r.written].sort(), ['batch-test/icons/i0.png', 'batch-test/icons/i1.png']);
+      assert.strictEqual(fake.requests.filter((q) => q.path === '/v1/batches' && q.method === 'POST').length, 1, 'sent as a batch');
+    } finally {
+      spy.restore();
+    }
   });
 
   test('lines that fail: the good ones written, the failed ones listed with the API message; Retry Failed makes only those', async () => {
