@@ -19,6 +19,7 @@ import type { Log } from '../../src/host/platform/log';
 import { readSettings } from '../../src/host/platform/settings';
 import { writeAssetAt } from '../../src/host/run/assets';
 import type { FakeOpenAI } from '../fake-openai/server';
+import { capture, until as untilShown } from './quickInput';
 
 const EXT_ID = 'pixelwright.pixelwright';
 const PNG = () => Uint8Array.from(Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64'));
@@ -126,6 +127,27 @@ suite('Asset batch jobs (host, the SDK against the fake Batch API)', function ()
     assert.deepStrictEqual(job.parts.map((p) => [p.status, p.collected]), [['completed', true], ['completed', true]]);
   });
 
+  test('Generate Assets asks how: now or through the Batch API, each with its estimate (the batch at half price)', async () => {
+    await write('pixelwright.assets.json', icons(2));
+    const spy = capture();
+    try {
+      const run = vscode.commands.executeCommand<Summary>('pixelwright.generateAssets', { manifest: manifest(), wait: true, pollMs: POLL });
+      const qp = (await untilShown('the mode pick', () => spy.inputs[0])) as vscode.QuickPick<vscode.QuickPickItem>;
+      await untilShown('its items', () => (qp.items.length === 2 ? true : undefined));
+      assert.match(qp.title ?? '', /Generate 2 images and 0 renditions/);
+      assert.deepStrictEqual(qp.items.map((i) => i.description), ['Estimated $0.01.', 'Estimated $0.005 (half price).']);
+      qp.activeItems = [qp.items[1]];
+      await new Promise((res) => setTimeout(res, 150));
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      const r = await run;
+      assert.strictEqual(r.sent, 2);
+      assert.deepStrictEqual([...r.written].sort(), ['batch-test/icons/i0.png', 'batch-test/icons/i1.png']);
+      assert.strictEqual(fake.requests.filter((q) => q.path === '/v1/batches' && q.method === 'POST').length, 1, 'sent as a batch');
+    } finally {
+      spy.restore();
+    }
+  });
+
   test('lines that fail: the good ones written, the failed ones listed with the API message; Retry Failed makes only those', async () => {
     await write('pixelwright.assets.json', icons(3));
     fake.setBatchBehaviour({ stepMs: 20, failCustomIds: ['a2'] });
@@ -144,7 +166,7 @@ suite('Asset batch jobs (host, the SDK against the fake Batch API)', function ()
 
   test('cancel: the batch\'s own cancel; what it made is written, the rest planned again', async () => {
     await write('pixelwright.assets.json', icons(6));
-    fake.setBatchBehaviour({ stepMs: 150 });
+    fake.setBatchBehaviour({ stepMs: 300 });
     const sent = await generate({ wait: false });
     assert.ok(sent.job);
     // Let a line or two finish, then cancel.
@@ -168,6 +190,29 @@ suite('Asset batch jobs (host, the SDK against the fake Batch API)', function ()
     assert.deepStrictEqual([...r.replanned!].sort(), ['batch-test/icons/i2.png', 'batch-test/icons/i3.png']);
     assert.deepStrictEqual(r.failed, []);
     assert.deepStrictEqual(states(await plan()), { 'icons/i0.png': 'up-to-date', 'icons/i1.png': 'up-to-date', 'icons/i2.png': 'new', 'icons/i3.png': 'new' });
+  });
+
+  test("Azure OpenAI: the batch goes to the endpoint's /openai/v1 routes with the api-key header, each line naming the deployment", async () => {
+    await write('pixelwright.assets.json', JSON.stringify({ defaults: { model: 'gpt-image-1.5', quality: 'low', size: '1024x1024' }, assets: [{ path: 'az/a.png', prompt: 'an apple' }, { path: 'az/b.png', prompt: 'a pear' }] }));
+    const api = vscode.extensions.getExtension<{ setApiKey(k: string): Promise<void> }>(EXT_ID)!.exports;
+    await config().update('provider', 'azure', vscode.ConfigurationTarget.Workspace);
+    await config().update('azure.endpoint', fake.origin, vscode.ConfigurationTarget.Workspace);
+    await config().update('azure.deployment', 'gpt-image', vscode.ConfigurationTarget.Workspace);
+    try {
+      await api.setApiKey(fake.apiKey);
+      const r = await generate();
+      assert.deepStrictEqual(r.failed, []);
+      assert.deepStrictEqual([...r.written].sort(), ['batch-test/az/a.png', 'batch-test/az/b.png']);
+      const calls = fake.requests.filter((q) => /\/(files|batches)/.test(q.path));
+      assert.ok(calls.length >= 3 && calls.every((q) => q.path.startsWith('/openai/v1/') && q.hasApiKey && !q.hasAuthorization), JSON.stringify(calls.map((q) => q.path)));
+      const upload = calls.find((q) => q.path === '/openai/v1/files')!;
+      const jsonl = upload.files![0].bytes.toString('utf8');
+      assert.ok(jsonl.trim().split('\n').every((l) => JSON.parse(l).body.model === 'gpt-image'), jsonl.slice(0, 300));
+      assert.strictEqual(readRecord(await read('az/a.png'))!.provider.kind, 'azure');
+    } finally {
+      for (const k of ['azure.endpoint', 'azure.deployment']) await config().update(k, undefined, vscode.ConfigurationTarget.Workspace);
+      await config().update('provider', 'compatible', vscode.ConfigurationTarget.Workspace);
+    }
   });
 
   test('resume: a job sent by one BatchJobs is finished by a new one on the same workspace state (a reload)', async () => {

@@ -51,6 +51,8 @@ export class BatchJobs extends Disposable {
   private stopped = false;
   /** Jobs that ended in this window (whenDone answers at once for them). */
   private readonly ended = new Map<string, BatchJob>();
+  /** Jobs the user asked to cancel in this window. */
+  private readonly cancelAsked = new Set<string>();
   /** Overrides the host's waits between retrieves (tests). */
   pollMs: { readonly first: number; readonly max: number } | undefined;
 
@@ -149,6 +151,7 @@ export class BatchJobs extends Disposable {
     const conn = await this.connection(job);
     if (!conn) return job;
     job = { ...job, cancelRequested: true };
+    this.cancelAsked.add(job.id);
     for (const part of running(job)) {
       try {
         const remote = await conn.client.cancel(part.batchId!);
@@ -300,6 +303,7 @@ export class BatchJobs extends Disposable {
   }
 
   private async finish(job: BatchJob, root: vscode.Uri): Promise<void> {
+    if (this.cancelAsked.has(job.id)) job = { ...job, cancelRequested: true };
     const state = this.host.stateFor(root);
     const all = job.parts.flatMap((p) => p.entries.map((e) => e.path));
     await state.update((s) => {
@@ -339,6 +343,8 @@ export class BatchJobs extends Disposable {
 
   /** Keeps the job in the workspace state and in `.pixelwright/batches/<id>.json`. */
   private async save(job: BatchJob): Promise<void> {
+    // A cancel asked while a look at the job was under way is not lost when that look saves.
+    if (this.cancelAsked.has(job.id) && !job.cancelRequested) job = { ...job, cancelRequested: true };
     const jobs = { ...(this.host.memento.get<Record<string, BatchJob>>(BATCH_JOBS_KEY) ?? {}), [job.id]: job };
     await this.host.memento.update(BATCH_JOBS_KEY, jobs);
     const root = rootOf(job);

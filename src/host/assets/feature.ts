@@ -226,7 +226,19 @@ export class AssetsFeature extends Disposable implements vscode.CodeLensProvider
       { mode: 'interactive', label: `$(play) ${t('Generate now')}`, description: costLine(cost, false), detail: t('{0} images one request each, through the run pipeline, with progress and cancel; then {1} renditions.', images.length, renditions) },
       { mode: 'batch', label: `$(cloud-upload) ${t('Through the Batch API (half price)')}`, description: batchCostLine(cost), detail: t('One batch job per endpoint; results within 24 hours, written when they come (polling resumes after a reload). Renditions follow their images.') },
     ];
-    const picked = await vscode.window.showQuickPick(items, { title: t('Generate {0} images and {1} renditions', images.length, renditions), placeHolder: t('How should the images be made?') });
+    const qp = vscode.window.createQuickPick<Item>();
+    qp.title = t('Generate {0} images and {1} renditions', images.length, renditions);
+    qp.placeholder = t('How should the images be made?');
+    qp.items = items;
+    const picked = await new Promise<Item | undefined>((resolve) => {
+      qp.onDidAccept(() => {
+        resolve(qp.selectedItems[0] ?? qp.activeItems[0]);
+        qp.hide();
+      });
+      qp.onDidHide(() => resolve(undefined));
+      qp.show();
+    });
+    qp.dispose();
     return picked?.mode;
   }
 
