@@ -10,6 +10,7 @@
  * lines listed as failed with the API's message, and lines the batch never ran (expired or
  * cancelled) handed back to be planned again.
  */
+import type { AssetEntry } from './manifest';
 import { buildLineage, type SourceWithRecipe } from './lineage';
 import type { ModelCapabilities } from './models';
 import { actualCost, usageFromApi, type ImageUsage } from './pricing';
@@ -21,16 +22,24 @@ export type BatchEndpoint = '/v1/images/generations' | '/v1/images/edits';
 export type RemoteStatus = 'validating' | 'failed' | 'in_progress' | 'finalizing' | 'completed' | 'expired' | 'cancelling' | 'cancelled';
 export type PartStatus = 'uploading' | RemoteStatus;
 
-/** One manifest entry in a job: its line's custom_id, where its image goes and the recipe hash it records. */
-export interface JobEntry {
+/**
+ * One manifest entry in a job: its line's custom_id, where its image goes (the entry's path), the
+ * request it was sent with (its record says so, whatever the manifest says by then), its sources,
+ * and the recipe hash it records.
+ */
+export interface JobEntry extends Pick<AssetEntry, 'path' | 'request' | 'sources'> {
   readonly id: string;
-  /** Workspace-relative output path. */
-  readonly path: string;
   readonly recipe: string;
-  /** The request it was sent with (its record says so, whatever the manifest says by then). */
-  readonly request: Omit<ImageRequest, 'images' | 'mask'>;
-  /** Workspace-relative source images of an edit. */
-  readonly sources: readonly string[];
+}
+
+/** Where a run's images went: written, written beside a file that was kept, or failed (with the API's words). */
+export interface AssetOutcome {
+  /** Output paths written (workspace-relative, as placed: a unique name beside a foreign file). */
+  readonly written: readonly string[];
+  /** Written beside a file that was not Pixelwright's own or was changed by hand. */
+  readonly besides: readonly string[];
+  /** Entries whose request failed, with the API's message. */
+  readonly failed: readonly { readonly path: string; readonly error: string }[];
 }
 
 /** One batch of a job (one endpoint). */
@@ -49,7 +58,7 @@ export interface JobPart {
   readonly collected: boolean;
 }
 
-export interface BatchJob {
+export interface BatchJob extends AssetOutcome {
   readonly v: 1;
   /** Local id ("job-..."): the name of its file under `.pixelwright/batches/`. */
   readonly id: string;
@@ -59,12 +68,6 @@ export interface BatchJob {
   readonly provider: 'openai' | 'azure' | 'compatible';
   readonly createdAt: string;
   readonly parts: readonly JobPart[];
-  /** Output paths written (workspace-relative, as placed: a unique name beside a foreign file). */
-  readonly written: readonly string[];
-  /** Written beside a file that was not Pixelwright's own or was changed by hand. */
-  readonly besides: readonly string[];
-  /** Entries whose line failed, with the API's message. */
-  readonly failed: readonly { readonly path: string; readonly error: string }[];
   /** Entries the batch never ran (expired, cancelled): planned again. */
   readonly replan: readonly string[];
   /** Retrieves so far (the backoff grows with them). */

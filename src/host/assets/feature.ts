@@ -8,7 +8,7 @@
  */
 import * as vscode from 'vscode';
 import { eachLimited, needsWork, planAssets, planCost, planCounts, type AssetPlan, type PlanItem } from '../../core/assetPlan';
-import type { BatchJob } from '../../core/batch';
+import type { AssetOutcome, BatchJob } from '../../core/batch';
 import { readRecord } from '../../core/metadata';
 import { renditionHash, type AssetEntry } from '../../core/manifest';
 import type { DecodedSource } from '../../core/renditions';
@@ -43,10 +43,7 @@ export interface PlanSummary {
 }
 
 /** What Generate Assets returns: the paths written, the ones that failed with why, and whether it was cancelled. */
-export interface GenerateSummary {
-  readonly written: string[];
-  readonly besides: string[];
-  readonly failed: { readonly path: string; readonly error: string }[];
+export interface GenerateSummary extends AssetOutcome {
   readonly cancelled: boolean;
   /** Batch mode: the job sent, how many images it asked for, and the entries to plan again (expired, cancelled). */
   readonly job?: string;
