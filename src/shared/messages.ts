@@ -126,6 +126,10 @@ export const CORE_MESSAGES = {
   'note.pixels.greyAlpha': '{0}-bit grey+alpha',
   'note.pixels.rgb': '{0}-bit RGB',
   'note.pixels.rgbAlpha': '{0}-bit RGB+alpha',
+  // Why the output folder setting is refused (src/core/paths.ts).
+  'folder.absolute': 'it must be a path relative to the workspace folder, not an absolute path',
+  'folder.outside': 'it leads outside the workspace folder',
+  'folder.badName': '"{0}" is not a folder name that works on every system',
   // The problems of pixelwright.generate's argument object (src/core/args.ts).
   'args.notObject': 'the argument must be an object such as { "prompt": "...", "model": "gpt-image-1.5" }',
   'args.notString': '"{0}" must be a string',
