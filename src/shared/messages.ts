@@ -126,6 +126,11 @@ export const CORE_MESSAGES = {
   'note.pixels.greyAlpha': '{0}-bit grey+alpha',
   'note.pixels.rgb': '{0}-bit RGB',
   'note.pixels.rgbAlpha': '{0}-bit RGB+alpha',
+  // What pickers show next to a model's name (src/core/models.ts: where it is still served, what it is).
+  'model.replaces': 'replaces {0}',
+  'model.retiredOn': 'retired at OpenAI {0}; Azure and compatible servers',
+  'model.retired': 'retired at OpenAI; Azure and compatible servers',
+  'model.custom': 'custom, like {0}',
   // Why the output folder setting is refused (src/core/paths.ts).
   'folder.absolute': 'it must be a path relative to the workspace folder, not an absolute path',
   'folder.outside': 'it leads outside the workspace folder',
