@@ -126,6 +126,18 @@ export const CORE_MESSAGES = {
   'note.pixels.greyAlpha': '{0}-bit grey+alpha',
   'note.pixels.rgb': '{0}-bit RGB',
   'note.pixels.rgbAlpha': '{0}-bit RGB+alpha',
+  // Why the asset manifest is not JSON (src/core/jsonc.ts), after "not valid JSON (line n):".
+  'jsonc.atEnd': '{0}, but the file ends',
+  'jsonc.commentNotClosed': 'a comment is not closed',
+  'jsonc.stringNotClosed': 'a string is not closed',
+  'jsonc.lineBreakInString': 'a line break inside a string',
+  'jsonc.unknownEscape': 'an unknown escape in a string',
+  'jsonc.commaOrClose': '"," or "{0}" was expected',
+  'jsonc.tooDeep': 'nesting too deep',
+  'jsonc.propertyName': 'a property name in double quotes was expected',
+  'jsonc.colon': '":" was expected',
+  'jsonc.value': 'a value was expected',
+  'jsonc.trailing': 'the file should end after its value',
   // What pickers show next to a model's name (src/core/models.ts: where it is still served, what it is).
   'model.replaces': 'replaces {0}',
   'model.retiredOn': 'retired at OpenAI {0}; Azure and compatible servers',

@@ -255,9 +255,9 @@ suite('l10n: core messages as ids', () => {
     none(missing, `core message ids without a zh-cn translation (or with other placeholders) in ${BUNDLE}:\n${list(missing.map(([id, text]) => `${id}: ${JSON.stringify(text)}`))}`);
   });
 
-  test('the catalog holds every family of core message the user can see: validation, sizes, preparation (refusals and notes), model notes, the output folder, generate arguments', () => {
+  test('the catalog holds every family of core message the user can see: validation, sizes, preparation (refusals and notes), model notes, the output folder, the asset manifest JSON, generate arguments', () => {
     const families = new Set(Object.keys(CORE_MESSAGES).map((id) => id.split('.')[0]));
-    for (const f of ['validation', 'size', 'prepare', 'note', 'model', 'folder', 'args']) assert.ok(families.has(f), `no ${f}.* ids in src/shared/messages.ts`);
+    for (const f of ['validation', 'size', 'prepare', 'note', 'model', 'folder', 'jsonc', 'args']) assert.ok(families.has(f), `no ${f}.* ids in src/shared/messages.ts`);
   });
 
   test("preparation's notes are message ids: every note pushed in src/core/prepare.ts is a msg(...) call (or a helper that returns one), never an English sentence", () => {
