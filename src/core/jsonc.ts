@@ -4,6 +4,7 @@
  * Code's own settings files); anything else that is not JSON stops the reading with one error at
  * its offset. Plain TypeScript, no dependencies.
  */
+import { englishMessage, msg, type CoreMessage } from '../shared/messages';
 
 export type JsonNode =
   | { readonly type: 'object'; readonly offset: number; readonly length: number; readonly properties: readonly JsonProperty[] }
@@ -25,6 +26,8 @@ export class JsoncError extends Error {
   constructor(
     message: string,
     readonly offset: number,
+    /** What is wrong, without the line (the manifest's diagnostic says the line): a message id the host words. */
+    readonly reason: CoreMessage,
   ) {
     super(message);
     this.name = 'JsoncError';
@@ -34,8 +37,9 @@ export class JsoncError extends Error {
 /** Parses `text`; throws a {@link JsoncError} with the offset of the first thing that is not JSONC. */
 export function parseJsonc(text: string): JsonNode {
   let i = 0;
-  const fail = (what: string): never => {
-    throw new JsoncError(i >= text.length ? `${what}, but the file ends` : `${what} at line ${lineOf(text, i)}`, Math.min(i, text.length));
+  const fail = (what: CoreMessage): never => {
+    const reason = i >= text.length ? msg('jsonc.atEnd', what) : what;
+    throw new JsoncError(i >= text.length ? englishMessage(reason) : `${englishMessage(what)} at line ${lineOf(text, i)}`, Math.min(i, text.length), reason);
   };
   const skip = () => {
     for (;;) {
@@ -46,7 +50,7 @@ export function parseJsonc(text: string): JsonNode {
         i = end < 0 ? text.length : end + 1;
       } else if (c === 47 && text.charCodeAt(i + 1) === 42) {
         const end = text.indexOf('*/', i + 2);
-        if (end < 0) fail('a comment is not closed');
+        if (end < 0) fail(msg('jsonc.commentNotClosed'));
         i = end + 2;
       } else return;
     }
@@ -57,10 +61,10 @@ export function parseJsonc(text: string): JsonNode {
     let out = '';
     let from = i;
     for (;;) {
-      if (i >= text.length) fail('a string is not closed');
+      if (i >= text.length) fail(msg('jsonc.stringNotClosed'));
       const c = text.charCodeAt(i);
       if (c === 34) break;
-      if (c < 32) fail('a line break inside a string');
+      if (c < 32) fail(msg('jsonc.lineBreakInString'));
       if (c === 92) {
         out += text.slice(from, i);
         const e = text[i + 1];
@@ -71,7 +75,7 @@ export function parseJsonc(text: string): JsonNode {
         } else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
           out += String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16));
           i += 6;
-        } else fail('an unknown escape in a string');
+        } else fail(msg('jsonc.unknownEscape'));
         from = i;
         continue;
       }
@@ -91,22 +95,22 @@ export function parseJsonc(text: string): JsonNode {
       if (text[i] === ',') {
         i++;
         skip();
-      } else if (text[i] !== close) fail(`"," or "${close}" was expected`);
+      } else if (text[i] !== close) fail(msg('jsonc.commaOrClose', close));
     }
     i++;
   };
   const value = (depth: number): JsonNode => {
-    if (depth > 256) fail('nesting too deep');
+    if (depth > 256) fail(msg('jsonc.tooDeep'));
     skip();
     const start = i;
     const c = text[i];
     if (c === '{') {
       const properties: JsonProperty[] = [];
       list('}', () => {
-        if (text[i] !== '"') fail('a property name in double quotes was expected');
+        if (text[i] !== '"') fail(msg('jsonc.propertyName'));
         const k = str();
         skip();
-        if (text[i] !== ':') fail('":" was expected');
+        if (text[i] !== ':') fail(msg('jsonc.colon'));
         i++;
         properties.push({ key: k.value, keyOffset: k.offset, keyLength: k.length, value: value(depth + 1) });
       });
@@ -132,11 +136,11 @@ export function parseJsonc(text: string): JsonNode {
         return v === null ? { type: 'null', offset: start, length: 4, value: null } : { type: 'boolean', offset: start, length: word.length, value: v };
       }
     }
-    return fail('a value was expected');
+    return fail(msg('jsonc.value'));
   };
   const root = value(0);
   skip();
-  if (i < text.length) fail('the file should end after its value');
+  if (i < text.length) fail(msg('jsonc.trailing'));
   return root;
 }
 

@@ -13,7 +13,7 @@ import * as posix from 'node:path/posix';
 import { JsoncError, lineOf, parseJsonc, property, type JsonNode, type JsonProperty } from './jsonc';
 import type { ModelCapabilities, ModelTable, OutputFormat } from './models';
 import { requestOptions, validateRequest, ValidationError, type ImageRequest } from './request';
-import { msg } from '../shared/messages';
+import { msg, type CoreMessage } from '../shared/messages';
 
 export const MANIFEST_NAME = 'pixelwright.assets.json';
 
@@ -77,8 +77,8 @@ export interface ManifestProblem {
   readonly length: number;
   /** Code-specific values: a field name, a path, the expected type, a model id. */
   readonly args: readonly string[];
-  /** English detail from core (a model's refusal, the reader's complaint). */
-  readonly detail?: string;
+  /** Detail from core as a message id (a model's refusal, the reader's complaint): the host words it, English elsewhere. */
+  readonly detail?: CoreMessage;
   /** The entry it belongs to, if any: that entry is left out of every run. */
   readonly entry?: number;
 }
@@ -115,7 +115,7 @@ export function readManifest(text: string, opts: ReadOptions): Manifest {
     root = parseJsonc(text);
   } catch (err) {
     const e = err as JsoncError;
-    return { entries: [], all: [], problems: [{ code: 'not-json', severity: 'error', offset: e.offset ?? 0, length: 1, args: [String(lineOf(text, e.offset ?? 0))], detail: e.message }] };
+    return { entries: [], all: [], problems: [{ code: 'not-json', severity: 'error', offset: e.offset ?? 0, length: 1, args: [String(lineOf(text, e.offset ?? 0))], detail: e.reason }] };
   }
   const at = (node: { offset: number; length: number } | JsonProperty, code: ProblemCode, args: string[] = [], extra: Partial<ManifestProblem> = {}): void => {
     const where = 'keyOffset' in node ? { offset: node.keyOffset, length: node.keyLength } : { offset: node.offset, length: node.length };
@@ -349,7 +349,7 @@ function checkOptions(request: Omit<ImageRequest, 'images' | 'mask'>, sourceCoun
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
     const where = property(node, fieldFor[err.param] ?? (err.param === 'image' ? 'sources' : '')) ?? property(node, 'model') ?? property(node, 'prompt');
-    fail(where ? where.value : { offset: node.offset, length: 1 }, 'refused-option', [fieldFor[err.param] ?? err.param, caps.id], { detail: err.message });
+    fail(where ? where.value : { offset: node.offset, length: 1 }, 'refused-option', [fieldFor[err.param] ?? err.param, caps.id], { detail: err.text });
   }
 }
 

@@ -59,8 +59,8 @@ export interface ModelCapabilities {
   readonly responseFormat: boolean;
   readonly maxPromptChars: number;
   readonly input: InputLimits;
-  /** Shown next to the model name: where it is still served. */
-  readonly note?: string;
+  /** Shown next to the model name: where it is still served (a message id; the host words it). */
+  readonly note?: CoreMessage;
 }
 
 const MB = 1024 * 1024;
@@ -113,7 +113,7 @@ const DALL_E = {
 const GPT_IMAGE_2_SIZES: CustomSizeRule = { multiple: 16, maxEdge: 3840, maxPixels: 3840 * 2160, maxRatio: 3 };
 /** GPT Image 2.5 adds two qualities above high. */
 const GPT_IMAGE_25_QUALITIES = [...GPT_QUALITIES, 'xhigh', 'max'] as const;
-const REPLACES_GPT_IMAGE_1 = 'replaces gpt-image-1';
+const REPLACES_GPT_IMAGE_1 = msg('model.replaces', 'gpt-image-1');
 /**
  * `complexity`, SVG and GIF output came with the 2.5 and 2.6 models (SDK 7.57; the August 2026
  * spec, which has gpt-image-2, has none of them). The SDK names no model for them, so they are
@@ -136,7 +136,7 @@ export const BUILTIN_MODELS: readonly ModelCapabilities[] = [
   gptImage('gpt-image-1.5'),
   gptImage('gpt-image-1-mini', { inputFidelity: false }),
   gptImage('chatgpt-image-latest'),
-  gptImage('gpt-image-1', { note: 'retired at OpenAI 2026-10-23; Azure and compatible servers' }),
+  gptImage('gpt-image-1', { note: msg('model.retiredOn', '2026-10-23') }),
   {
     id: 'dall-e-3',
     family: 'dall-e-3',
@@ -148,7 +148,7 @@ export const BUILTIN_MODELS: readonly ModelCapabilities[] = [
     ...DALL_E,
     maxPromptChars: 4000,
     input: { maxImages: 0, maxBytes: 0, formats: [], squareOnly: true },
-    note: 'retired at OpenAI 2026-05-12; Azure and compatible servers',
+    note: msg('model.retiredOn', '2026-05-12'),
   },
   {
     id: 'dall-e-2',
@@ -161,7 +161,7 @@ export const BUILTIN_MODELS: readonly ModelCapabilities[] = [
     ...DALL_E,
     maxPromptChars: 1000,
     input: { maxImages: 1, maxBytes: 4 * MB, formats: ['png'], squareOnly: true },
-    note: 'retired at OpenAI; Azure and compatible servers',
+    note: msg('model.retired'),
   },
 ];
 
@@ -200,7 +200,7 @@ export class ModelTable {
         sizes: c.sizes && c.sizes.length > 0 ? c.sizes : base.sizes,
         customSize: c.sizes && c.sizes.length > 0 ? undefined : base.customSize,
         maxN: c.maxN ?? base.maxN,
-        note: `custom, like ${base.id}`,
+        note: msg('model.custom', base.id),
       });
     }
   }

@@ -6,25 +6,26 @@
  */
 import { lstat, readlink, realpath } from 'node:fs/promises';
 import * as nodePath from 'node:path';
+import { msg, type CoreMessage } from '../shared/messages';
 
-export type FolderCheck = { readonly ok: true; readonly segments: readonly string[] } | { readonly ok: false; readonly reason: string };
+export type FolderCheck = { readonly ok: true; readonly segments: readonly string[] } | { readonly ok: false; readonly reason: CoreMessage };
 
 export function checkOutputFolder(setting: string): FolderCheck {
   const raw = setting.trim();
   if (/^([a-zA-Z]:|[\\/]|~)/.test(raw) || /^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
-    return { ok: false, reason: 'it must be a path relative to the workspace folder, not an absolute path' };
+    return { ok: false, reason: msg('folder.absolute') };
   }
   const segments: string[] = [];
   for (const part of raw.split(/[\\/]+/)) {
     if (part === '' || part === '.') continue;
     if (part === '..') {
-      if (segments.length === 0) return { ok: false, reason: 'it leads outside the workspace folder' };
+      if (segments.length === 0) return { ok: false, reason: msg('folder.outside') };
       segments.pop();
       continue;
     }
     // eslint-disable-next-line no-control-regex
     if (/[<>:"|?*\u0000-\u001f]/.test(part) || /[. ]$/.test(part)) {
-      return { ok: false, reason: `"${part}" is not a folder name that works on every system` };
+      return { ok: false, reason: msg('folder.badName', part) };
     }
     segments.push(part);
   }

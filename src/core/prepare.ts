@@ -107,8 +107,8 @@ export interface Prepared {
   /** The guide for the first image (`markup`: RGBA PNG of its prepared size), when one was drawn. */
   readonly markup?: InputImage;
   readonly geometry: Geometry;
-  /** What was changed, for the user: one sentence each. */
-  readonly notes: string[];
+  /** What was changed, for the user: one sentence each, as message ids (src/shared/messages.ts, `note.*`). */
+  readonly notes: CoreMessage[];
 }
 
 export interface PrepareOptions {
@@ -310,12 +310,14 @@ async function probe(name: string, bytes: Uint8Array, maxPixels: number, label: 
 }
 
 /** "16-bit grey+alpha", "8-bit palette", "8-bit RGB", "CMYK"... */
-function describe(p: Probe): string {
-  const bits = p.sixteenBit ? '16-bit' : '8-bit';
-  if (p.space === 'cmyk') return 'CMYK';
-  if (p.palette) return `${bits} palette${p.hasAlpha ? ' with transparency' : ''}`;
+/** An input's pixels in a note's words: "8-bit RGB+alpha", "16-bit palette with transparency", "CMYK". */
+function describe(p: Probe): CoreMessage {
+  const bits = p.sixteenBit ? 16 : 8;
+  if (p.space === 'cmyk') return msg('note.pixels.cmyk');
+  if (p.palette) return msg(p.hasAlpha ? 'note.pixels.paletteAlpha' : 'note.pixels.palette', bits);
   const grey = p.space === 'b-w' || p.space === 'grey16' || p.channels <= 2;
-  return `${bits} ${grey ? 'grey' : 'RGB'}${p.hasAlpha ? '+alpha' : ''}`;
+  if (grey) return msg(p.hasAlpha ? 'note.pixels.greyAlpha' : 'note.pixels.grey', bits);
+  return msg(p.hasAlpha ? 'note.pixels.rgbAlpha' : 'note.pixels.rgb', bits);
 }
 
 function baseName(name: string): string {
@@ -470,8 +472,8 @@ function keepThinParts(painted: Uint8Array, g: Geometry, scaled: Uint8Array, sig
   return added.length;
 }
 
-function widenedNote(what: string, g: Geometry): string {
-  return `${what} has parts too thin to survive scaling to ${g.width}x${g.height}; they were widened to one pixel there so that they are still edited.`;
+function widenedNote(area: 'painted' | 'transparent', name: string, g: Geometry): CoreMessage {
+  return msg(area === 'painted' ? 'note.widenedPainted' : 'note.widenedTransparent', name, g.width, g.height);
 }
 
 /**
@@ -651,19 +653,24 @@ async function prepareDalle2(input: { name: string; bytes: Uint8Array }, caps: M
     tried = g.width;
     const rgba = padSquare(await decodeContent(p, g), g);
     checkCancel(signal);
-    const notes: string[] = [];
+    const notes: CoreMessage[] = [];
     const name = nameFor(p.name, 'png');
-    if (p.orientation !== 1) notes.push(`${p.name}: rotated to match its EXIF orientation (${p.orientation}).`);
-    if (p.format !== 'png') notes.push(`${p.name}: converted from ${FORMAT_NAMES[p.format]} to PNG.`);
-    if (p.pages > 1) notes.push(`${p.name}: used the first of its ${p.pages} frames.`);
-    if (p.sixteenBit || p.channels !== 4 || p.palette) notes.push(`${p.name}: converted from ${describe(p)} to 8-bit RGBA.`);
-    if (g.square === 'pad' && (g.content.width !== g.width || g.content.height !== g.height)) {
-      notes.push(`${p.name}: padded to a square with its edge colours; the padding is never edited.`);
-    }
+    const padded = g.square === 'pad' && (g.content.width !== g.width || g.content.height !== g.height);
+    if (p.orientation !== 1) notes.push(msg('note.rotated', p.name, p.orientation));
+    if (p.format !== 'png') notes.push(msg('note.convertedToPng', p.name, FORMAT_NAMES[p.format]));
+    if (p.pages > 1) notes.push(msg('note.firstFrame', p.name, p.pages));
+    if (p.sixteenBit || p.channels !== 4 || p.palette) notes.push(msg('note.convertedToRgba', p.name, describe(p)));
+    if (padded) notes.push(msg('note.padded', p.name));
     if (g.square === 'crop' && !isWhole(g.crop, p.width, p.height)) {
-      notes.push(`${p.name}: cropped to the centre square (${g.crop.width}x${g.crop.height} at ${g.crop.left},${g.crop.top}).`);
+      notes.push(msg('note.cropped', p.name, g.crop.width, g.crop.height, g.crop.left, g.crop.top));
     }
-    if (g.scale !== 1) notes.push(`${p.name}: scaled from ${p.width}x${p.height} to ${g.content.width}x${g.content.height}${g.square === 'pad' && (g.content.width !== g.width || g.content.height !== g.height) ? ` (${g.width}x${g.height} with the padding)` : ''}.`);
+    if (g.scale !== 1) {
+      notes.push(
+        padded
+          ? msg('note.scaledPadded', p.name, p.width, p.height, g.content.width, g.content.height, g.width, g.height)
+          : msg('note.scaled', p.name, p.width, p.height, g.content.width, g.content.height),
+      );
+    }
 
     let mask: InputImage | undefined;
     if (painted) {
@@ -674,9 +681,9 @@ async function prepareDalle2(input: { name: string; bytes: Uint8Array }, caps: M
         // Thin strokes are widened, so only a painting wholly outside the crop ends here.
         throw new PrepareError('no-edit-area', msg('prepare.paintedOutside', p.label), p.label);
       }
-      if (widened > 0) notes.push(widenedNote(`The painted area of ${p.name}`, g));
+      if (widened > 0) notes.push(widenedNote('painted', p.name, g));
       if (g.square === 'crop' && !isWhole(g.crop, p.width, p.height)) {
-        if (countInside(painted, p.width, g.crop) < countPainted(painted)) notes.push(`${p.name}: part of the painted area lies outside the square crop and will not be edited.`);
+        if (countInside(painted, p.width, g.crop) < countPainted(painted)) notes.push(msg('note.paintedOutsideCrop', p.name));
       }
       mask = encoded.mask;
     } else if (purpose === 'edit') {
@@ -692,8 +699,8 @@ async function prepareDalle2(input: { name: string; bytes: Uint8Array }, caps: M
       if (clearWhere(rgba, content, g) === 0) {
         throw new PrepareError('no-edit-area', msg('prepare.transparentOutside', p.label), p.label);
       }
-      notes.push(`${p.name}: no mask was painted, so its transparent pixels mark where to edit.`);
-      if (widened > 0) notes.push(widenedNote(`The transparent area of ${p.name}`, g));
+      notes.push(msg('note.alphaAsMask', p.name));
+      if (widened > 0) notes.push(widenedNote('transparent', p.name, g));
     }
 
     checkCancel(signal);
@@ -705,7 +712,7 @@ async function prepareDalle2(input: { name: string; bytes: Uint8Array }, caps: M
       const quantized = await encodeQuantizedRgbaPng(rgba, g.width, g.height);
       checkCancel(signal);
       if (quantized.length < limit) {
-        notes.push(`${p.name}: reduced to 256 colours to stay under ${fmtMB(limit)}.`);
+        notes.push(msg('note.quantized', p.name, fmtMB(limit)));
         bytes = quantized;
       } else if (attempt < sides.length - 1) {
         continue;
@@ -713,7 +720,7 @@ async function prepareDalle2(input: { name: string; bytes: Uint8Array }, caps: M
         throw new PrepareError('too-big-to-send', msg('prepare.staysOver', p.label, fmtMB(limit), g.width, g.height), p.label);
       }
     }
-    if (attempt > 0) notes.push(`${p.name}: reduced to ${g.width}x${g.height} to stay under ${fmtMB(limit)}.`);
+    if (attempt > 0) notes.push(msg('note.reduced', p.name, g.width, g.height, fmtMB(limit)));
     return { images: [{ name, bytes: u8(bytes), format: 'png' }], mask, geometry: g, notes };
   }
   /* c8 ignore next */
@@ -766,7 +773,7 @@ async function prepareGptImage(
   input: { name: string; bytes: Uint8Array },
   caps: ModelCapabilities,
   maxPixels: number,
-  notes: string[],
+  notes: CoreMessage[],
   signal: CancelSignal | undefined,
   /** The caller decodes the whole file next anyway (its alpha as the mask): no separate decode check. */
   decodedLater = (_p: Probe) => false,
@@ -776,17 +783,18 @@ async function prepareGptImage(
   checkCancel(signal);
   const accepted = (caps.input.formats as readonly string[]).includes(p.format);
   const format: OutputFormat = accepted ? (p.format as OutputFormat) : 'png';
-  const reasons: string[] = [];
-  if (!accepted) reasons.push(`converted from ${FORMAT_NAMES[p.format]} to PNG`);
-  if (p.pages > 1) reasons.push(`used the first of its ${p.pages} frames`);
-  if (p.orientation !== 1) reasons.push(`rotated to match its EXIF orientation (${p.orientation})`);
-  if (p.sixteenBit) reasons.push(`converted from ${describe(p)} to 8-bit`);
-  else if (p.space === 'cmyk') reasons.push('converted from CMYK to RGB');
+  // Why the file is encoded again: one note each, said once it fits.
+  const reasons: CoreMessage[] = [];
+  if (!accepted) reasons.push(msg('note.convertedToPng', p.name, FORMAT_NAMES[p.format]));
+  if (p.pages > 1) reasons.push(msg('note.firstFrame', p.name, p.pages));
+  if (p.orientation !== 1) reasons.push(msg('note.rotated', p.name, p.orientation));
+  if (p.sixteenBit) reasons.push(msg('note.convertedTo8Bit', p.name, describe(p)));
+  else if (p.space === 'cmyk') reasons.push(msg('note.cmykToRgb', p.name));
   let scale = Math.min(1, GPT_MAX_EDGE / Math.max(p.width, p.height));
   const limit = Math.floor(caps.input.maxBytes * BYTE_MARGIN);
   if (p.bytes.length >= limit && reasons.length === 0 && scale === 1) {
     // Re-encoding in the same format may be enough; scaling comes next if not.
-    reasons.push(`re-encoded to stay under ${fmtMB(limit)}`);
+    reasons.push(msg('note.reencoded', p.name, fmtMB(limit)));
   }
   const geometryAt = (s: number): Geometry => {
     const width = Math.max(1, Math.round(p.width * s));
@@ -812,8 +820,8 @@ async function prepareGptImage(
     const bytes = await encodeAs(p, format, g.width, g.height);
     checkCancel(signal);
     if (bytes.length < limit) {
-      for (const r of reasons) notes.push(`${p.name}: ${r}.`);
-      if (g.width !== p.width || g.height !== p.height) notes.push(`${p.name}: scaled from ${p.width}x${p.height} to ${g.width}x${g.height}.`);
+      notes.push(...reasons);
+      if (g.width !== p.width || g.height !== p.height) notes.push(msg('note.scaled', p.name, p.width, p.height, g.width, g.height));
       return { image: { name: nameFor(p.name, format), bytes: u8(bytes), format }, probe: p, geometry: g };
     }
     scale *= Math.sqrt(limit / bytes.length) * 0.9;
@@ -823,7 +831,7 @@ async function prepareGptImage(
 
 async function prepareGpt(inputs: readonly { name: string; bytes: Uint8Array }[], caps: ModelCapabilities, opts: PrepareOptions): Promise<Prepared> {
   const maxPixels = opts.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS;
-  const notes: string[] = [];
+  const notes: CoreMessage[] = [];
   const prepared: Awaited<ReturnType<typeof prepareGptImage>>[] = [];
   // One at a time: sixteen large photos decoded at once would hold a lot of memory.
   const signal = opts.signal;
@@ -841,11 +849,11 @@ async function prepareGpt(inputs: readonly { name: string; bytes: Uint8Array }[]
     checkCancel(signal);
     if (countPainted(painted) === 0) {
       painted = undefined;
-      notes.push(`The mask for ${first.probe.name} is empty, so the whole image may change.`);
+      notes.push(msg('note.maskEmpty', first.probe.name));
     }
   } else if (alphaMask) {
     painted = await alphaZeroMask(first.probe, signal);
-    if (painted) notes.push(`${first.probe.name}: no mask was painted, so its transparent pixels mark where to edit.`);
+    if (painted) notes.push(msg('note.alphaAsMask', first.probe.name));
   }
   let mask: InputImage | undefined;
   if (painted) {
@@ -856,7 +864,7 @@ async function prepareGpt(inputs: readonly { name: string; bytes: Uint8Array }[]
     if (encoded.painted === 0) {
       throw new PrepareError('no-edit-area', msg('prepare.areaLost', first.probe.label, first.geometry.width, first.geometry.height), first.probe.label);
     }
-    if (widened > 0) notes.push(widenedNote(`The ${opts.mask ? 'painted' : 'transparent'} area of ${first.probe.name}`, first.geometry));
+    if (widened > 0) notes.push(widenedNote(opts.mask ? 'painted' : 'transparent', first.probe.name, first.geometry));
     mask = encoded.mask;
   }
   const markup = opts.guide && (await prepareGuide(opts.guide, first.probe, first.geometry, first.image.name, notes, signal));
@@ -869,7 +877,7 @@ async function prepareGpt(inputs: readonly { name: string; bytes: Uint8Array }[]
  * with it. A guide must leave pixels transparent (the API's rule) and is refused when it covers
  * everything; one with nothing drawn is not sent (a note says so).
  */
-async function prepareGuide(guide: Uint8Array, p: Probe, g: Geometry, imageName: string, notes: string[], signal?: CancelSignal): Promise<InputImage | undefined> {
+async function prepareGuide(guide: Uint8Array, p: Probe, g: Geometry, imageName: string, notes: CoreMessage[], signal?: CancelSignal): Promise<InputImage | undefined> {
   checkCancel(signal);
   if (detectImageFormat(guide) !== 'png') throw new PrepareError('guide-mismatch', msg('prepare.guideNotPng'), p.label);
   const header = readImageSize(guide);
@@ -887,7 +895,7 @@ async function prepareGuide(guide: Uint8Array, p: Probe, g: Geometry, imageName:
   let drawn = 0;
   for (let i = 3; i < rgba.length; i += 4) if (rgba[i] !== 0) drawn++;
   if (drawn === 0) {
-    notes.push(`The guide for ${p.name} is empty, so it was not sent.`);
+    notes.push(msg('note.guideEmpty', p.name));
     return undefined;
   }
   if (drawn === p.width * p.height) {
@@ -897,7 +905,7 @@ async function prepareGuide(guide: Uint8Array, p: Probe, g: Geometry, imageName:
   let img = sharp(rgba, raw);
   if (g.width !== p.width || g.height !== p.height) {
     img = img.resize(g.width, g.height, { fit: 'fill' });
-    notes.push(`The guide for ${p.name} was scaled with the image to ${g.width}x${g.height}.`);
+    notes.push(msg('note.guideScaled', p.name, g.width, g.height));
   }
   const bytes = await img.png({ compressionLevel: 4, adaptiveFiltering: true }).toBuffer();
   checkCancel(signal);
@@ -972,8 +980,8 @@ export async function keepUnmaskedPixels(original: Uint8Array, result: Uint8Arra
 export interface Composed {
   /** The composite: always a PNG, so nothing is lost again. */
   readonly bytes: Uint8Array;
-  /** When the kept pixels cannot be exactly the original's: why, one sentence each, for the user. */
-  readonly notes: string[];
+  /** When the kept pixels cannot be exactly the original's: why, one sentence each, for the user (message ids). */
+  readonly notes: CoreMessage[];
 }
 
 /**
@@ -997,15 +1005,15 @@ export async function composeUnmasked(original: Uint8Array, result: Uint8Array, 
   checkCancel(signal);
   const { crop, content } = geometry;
 
-  const notes: string[] = [];
+  const notes: CoreMessage[] = [];
   const deep = p.sixteenBit;
   const profileSpace = p.icc && p.icc.length >= 20 ? latin1(p.icc, 16, 20) : undefined;
   // An RGB profile goes into the PNG with the original's samples as they are stored.
   const keepIcc = !!p.icc && profileSpace === 'RGB ' && p.space !== 'cmyk';
   if (p.space === 'cmyk') {
-    notes.push('The original image is CMYK, which a PNG cannot hold: its kept pixels were converted to RGB, so they are close to the original but not exact.');
+    notes.push(msg('note.keptCmyk'));
   } else if (p.icc && !keepIcc) {
-    notes.push(`The original image's colour profile (${(profileSpace ?? '').trim() || 'unknown kind'}) cannot describe a colour result: its kept pixels were converted to sRGB, so they are close to the original but not exact.`);
+    notes.push(msg('note.keptProfile', (profileSpace ?? '').trim() || msg('note.profileUnknown')));
   }
   const depth = deep ? 'ushort' : 'uchar';
   const max = deep ? 65535 : 255;

@@ -17,6 +17,7 @@ import { readRecord } from './metadata';
 import { actualCost, addCosts, addUsage, type ActualCost, type ImageUsage } from './pricing';
 import type { GenerationRecord } from './record';
 import { requestOptions, validateRequest, type ImageRequest } from './request';
+import { englishMessage } from '../shared/messages';
 
 /** A source image of an edit or variation, read by the caller. */
 export interface SourceFile {
@@ -107,7 +108,7 @@ export async function makeImages(request: RunRequestOf<SourceFile>, caps: ModelC
       request.operation === 'variation'
         ? await makeVariationInput(first, caps, options)
         : await prepareInputs([first, ...(sources.references ?? []).map((r) => ({ name: r.name, bytes: r.bytes }))], caps, { ...options, mask: sources.mask, guide: sources.guide });
-    for (const note of p.notes) opts.log?.info(`prepare: ${note}`);
+    for (const note of p.notes) opts.log?.info(`prepare: ${englishMessage(note)}`);
     req = { ...wire, images: p.images, mask: p.mask, markup: p.markup };
     validateRequest(req, caps);
     prepared = p;
@@ -123,7 +124,7 @@ export async function makeImages(request: RunRequestOf<SourceFile>, caps: ModelC
     let { bytes, format } = image;
     if (keep && prepared) {
       const kept = await composeUnmasked(sources!.image.bytes, bytes, prepared.geometry, sources!.mask, { signal: opts.signal });
-      for (const note of kept.notes) opts.log?.info(`keep unmasked: ${note}`);
+      for (const note of kept.notes) opts.log?.info(`keep unmasked: ${englishMessage(note)}`);
       if (kept.notes.length) inexact = true;
       ({ bytes } = kept);
       format = 'png';

@@ -37,6 +37,7 @@ import { addToLedger, monthSpent, parseLedger, type Ledger } from '../core/ledge
 import { estimateCost, formatUsd, spendEstimate } from '../core/pricing';
 import { ModelTable } from '../core/models';
 import { checkOutputFolder, checkRealFolder, isInsideFolder } from '../core/paths';
+import { englishMessage } from '../shared/messages';
 import { providerConfig, providerRecord, type ProviderSettings } from '../core/provider';
 import type { RunSourcesOf, SourceFile } from '../core/run';
 import { TOOL_DEFINITIONS } from '../core/toolDefinitions';
@@ -225,7 +226,7 @@ export class PixelwrightMcp {
   /** A folder under the root: refused when it leads outside, as text or through a link. */
   private async outputFolder(setting: string): Promise<string> {
     const check = checkOutputFolder(setting);
-    if (!check.ok) throw new ToolInputError(`the folder "${setting}" is refused: ${check.reason}`);
+    if (!check.ok) throw new ToolInputError(`the folder "${setting}" is refused: ${englishMessage(check.reason)}`);
     const real = await checkRealFolder(this.config.root, check.segments);
     if (!real.ok) throw new ToolInputError(`the folder "${setting}" is refused: "${real.folder}" is a link to ${real.target}, outside the workspace`);
     return nodePath.join(this.config.root, ...check.segments);

@@ -1,6 +1,6 @@
 /**
  * Core's messages as ids with parameters: validation reasons, the custom-size rule, preparation's
- * refusals and the problems of the generate command's argument object. Core
+ * refusals and notes, the problems of the generate command's argument object. Core
  * throws them as data ({@link CoreMessage}); the host words them in the user's language
  * (src/host/platform/messages.ts, through the l10n bundle, keyed by the English text below), the
  * MCP server and the logs in English ({@link englishMessage}). test/unit/house/l10n.test.ts fails when
@@ -94,6 +94,59 @@ export const CORE_MESSAGES = {
   'prepare.name.original': 'The original image',
   'prepare.name.originalInSentence': 'the original image',
   'prepare.name.edited': 'The edited image',
+  // Preparation's notes (src/core/prepare.ts): what was changed in an input before it was sent, one sentence each.
+  'note.rotated': '{0}: rotated to match its EXIF orientation ({1}).',
+  'note.convertedToPng': '{0}: converted from {1} to PNG.',
+  'note.firstFrame': '{0}: used the first of its {1} frames.',
+  'note.convertedToRgba': '{0}: converted from {1} to 8-bit RGBA.',
+  'note.convertedTo8Bit': '{0}: converted from {1} to 8-bit.',
+  'note.cmykToRgb': '{0}: converted from CMYK to RGB.',
+  'note.reencoded': '{0}: re-encoded to stay under {1}.',
+  'note.padded': '{0}: padded to a square with its edge colours; the padding is never edited.',
+  'note.cropped': '{0}: cropped to the centre square ({1}x{2} at {3},{4}).',
+  'note.scaled': '{0}: scaled from {1}x{2} to {3}x{4}.',
+  'note.scaledPadded': '{0}: scaled from {1}x{2} to {3}x{4} ({5}x{6} with the padding).',
+  'note.widenedPainted': 'The painted area of {0} has parts too thin to survive scaling to {1}x{2}; they were widened to one pixel there so that they are still edited.',
+  'note.widenedTransparent': 'The transparent area of {0} has parts too thin to survive scaling to {1}x{2}; they were widened to one pixel there so that they are still edited.',
+  'note.paintedOutsideCrop': '{0}: part of the painted area lies outside the square crop and will not be edited.',
+  'note.alphaAsMask': '{0}: no mask was painted, so its transparent pixels mark where to edit.',
+  'note.quantized': '{0}: reduced to 256 colours to stay under {1}.',
+  'note.reduced': '{0}: reduced to {1}x{2} to stay under {3}.',
+  'note.maskEmpty': 'The mask for {0} is empty, so the whole image may change.',
+  'note.guideEmpty': 'The guide for {0} is empty, so it was not sent.',
+  'note.guideScaled': 'The guide for {0} was scaled with the image to {1}x{2}.',
+  'note.keptCmyk': 'The original image is CMYK, which a PNG cannot hold: its kept pixels were converted to RGB, so they are close to the original but not exact.',
+  'note.keptProfile': "The original image's colour profile ({0}) cannot describe a colour result: its kept pixels were converted to sRGB, so they are close to the original but not exact.",
+  'note.profileUnknown': 'unknown kind',
+  // How a note describes an input's pixels ({0}: its bits per sample).
+  'note.pixels.cmyk': 'CMYK',
+  'note.pixels.palette': '{0}-bit palette',
+  'note.pixels.paletteAlpha': '{0}-bit palette with transparency',
+  'note.pixels.grey': '{0}-bit grey',
+  'note.pixels.greyAlpha': '{0}-bit grey+alpha',
+  'note.pixels.rgb': '{0}-bit RGB',
+  'note.pixels.rgbAlpha': '{0}-bit RGB+alpha',
+  // Why the asset manifest is not JSON (src/core/jsonc.ts), after "not valid JSON (line n):".
+  'jsonc.atEnd': '{0}, but the file ends',
+  'jsonc.commentNotClosed': 'a comment is not closed',
+  'jsonc.stringNotClosed': 'a string is not closed',
+  'jsonc.lineBreakInString': 'a line break inside a string',
+  'jsonc.unknownEscape': 'an unknown escape in a string',
+  'jsonc.commaOrClose': '"," or "{0}" was expected',
+  'jsonc.tooDeep': 'nesting too deep',
+  'jsonc.propertyName': 'a property name in double quotes was expected',
+  'jsonc.colon': '":" was expected',
+  'jsonc.value': 'a value was expected',
+  'jsonc.trailing': 'the file should end after its value',
+  // What pickers show next to a model's name (src/core/models.ts: where it is still served, what it is).
+  'model.replaces': 'replaces {0}',
+  'model.retiredOn': 'retired at OpenAI {0}; Azure and compatible servers',
+  'model.retired': 'retired at OpenAI; Azure and compatible servers',
+  'model.custom': 'custom, like {0}',
+  // Why the output folder setting is refused (src/core/paths.ts).
+  'folder.absolute': 'it must be a path relative to the workspace folder, not an absolute path',
+  'folder.outside': 'it leads outside the workspace folder',
+  'folder.badName': '"{0}" is not a folder name that works on every system',
   // The problems of pixelwright.generate's argument object (src/core/args.ts).
   'args.notObject': 'the argument must be an object such as { "prompt": "...", "model": "gpt-image-1.5" }',
   'args.notString': '"{0}" must be a string',

@@ -10,6 +10,7 @@
  */
 import type { Background, ModelCapabilities, Operation, OutputFormat } from '../core/models';
 import type { ImageRequest } from '../core/request';
+import { englishMessage, type CoreMessage } from './messages';
 import type { EditOptions } from './editProtocol';
 import type { StudioOptions } from './studioProtocol';
 
@@ -71,7 +72,9 @@ export function checkCustomSize(size: string, rule: CustomSizeRule): SizeProblem
  * show it: the capability table's fields (see ModelCapabilities) and three of its input limits.
  */
 export interface ModelInfo
-  extends Pick<ModelCapabilities, 'id' | 'note' | 'sizes' | 'customSize' | 'qualities' | 'styles' | 'backgrounds' | 'outputFormats' | 'maxN' | 'streaming' | 'maxPromptChars'> {
+  extends Pick<ModelCapabilities, 'id' | 'sizes' | 'customSize' | 'qualities' | 'styles' | 'backgrounds' | 'outputFormats' | 'maxN' | 'streaming' | 'maxPromptChars'> {
+  /** Shown next to the model name, in the user's words (see ModelCapabilities.note). */
+  readonly note?: string;
   /** Input images an edit takes (the first one and the references). */
   readonly maxImages: number;
   /** Takes input_fidelity (edits and variations only). */
@@ -84,12 +87,15 @@ export interface ModelInfo
   readonly markup: boolean;
 }
 
-/** The one description of a model for an operation, from core's capability table. */
-export function modelInfo(caps: ModelCapabilities, operation: Operation): ModelInfo {
+/**
+ * The one description of a model for an operation, from core's capability table. `word`: how
+ * its note is said (the host passes its translator; English otherwise).
+ */
+export function modelInfo(caps: ModelCapabilities, operation: Operation, word: (m: CoreMessage) => string = englishMessage): ModelInfo {
   const generate = operation === 'generate';
   return {
     id: caps.id,
-    note: caps.note,
+    note: caps.note && word(caps.note),
     sizes: caps.sizes,
     // Edits and variations go out with a fixed size (or none).
     customSize: generate ? caps.customSize : undefined,

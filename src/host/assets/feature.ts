@@ -16,6 +16,7 @@ import { ModelTable } from '../../core/models';
 import { formatUsd } from '../../core/pricing';
 import { loadEngine } from '../platform/engineLoader';
 import { Disposable } from '../platform/lifecycle';
+import { errorMessage } from '../platform/messages';
 import type { Log } from '../platform/log';
 import { readSettings } from '../platform/settings';
 import { onDidWriteAsset, writeAssetAt, type PlacedAsset } from '../run/assets';
@@ -401,7 +402,7 @@ export class AssetsFeature extends Disposable implements vscode.CodeLensProvider
           const placed = await this.place(loaded, state, item.path, item.recipe!, (rule) => this.pipeline.saveAsset(image, uri(item.path), { recipe: item.recipe! }, rule));
           (placed.besides ? besides : written).push(vscode.workspace.asRelativePath(placed.uri, false));
         } catch (err) {
-          return fail(item.path, err instanceof Error ? err.message : String(err));
+          return fail(item.path, errorMessage(err));
         }
         step(item.path);
       });
@@ -435,7 +436,7 @@ export class AssetsFeature extends Disposable implements vscode.CodeLensProvider
           (placed.besides ? besides : written).push(vscode.workspace.asRelativePath(placed.uri, false));
           step(item.path);
         } catch (err) {
-          fail(item.path, err instanceof Error ? err.message : String(err));
+          fail(item.path, errorMessage(err));
         }
       }
       cancelled = token.isCancellationRequested;

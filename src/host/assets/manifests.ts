@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { MANIFEST_NAME, missingSourceProblems, readManifest, type Manifest, type ManifestProblem } from '../../core/manifest';
 import { ModelTable } from '../../core/models';
 import { Disposable } from '../platform/lifecycle';
+import { translateMessage } from '../platform/messages';
 import { readSettings } from '../platform/settings';
 
 /** A manifest as read now, with where it is. */
@@ -104,7 +105,7 @@ export function problemMessage(p: ManifestProblem): string {
   const [a = '', b = ''] = p.args;
   switch (p.code) {
     case 'not-json':
-      return t('The asset manifest is not valid JSON (line {0}): {1}. Nothing is planned or sent until it is.', a, p.detail ?? '');
+      return t('The asset manifest is not valid JSON (line {0}): {1}. Nothing is planned or sent until it is.', a, p.detail ? translateMessage(p.detail) : '');
     case 'not-object':
       return t('The asset manifest must be an object with an "assets" list.');
     case 'no-assets':
@@ -126,7 +127,7 @@ export function problemMessage(p: ManifestProblem): string {
     case 'unknown-model':
       return t('Unknown model "{0}". Use a built-in model or declare it in pixelwright.customModels.', a);
     case 'refused-option':
-      return t('{0} refuses this "{1}": {2}', b, a, p.detail ?? '');
+      return t('{0} refuses this "{1}": {2}', b, a, p.detail ? translateMessage(p.detail) : '');
     case 'missing-source':
       return t('The source image "{0}" does not exist.', a);
     case 'bad-rendition':

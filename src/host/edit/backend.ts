@@ -10,6 +10,7 @@ import type { EditOptions, ResultImage } from '../../shared/editProtocol';
 import { readImageSize, RESULT_MIME_TYPES } from '../../shared/imageFormat';
 import { editRequestFields, fitEditOptions, modelInfo } from '../../shared/modelRules';
 import { loadEngine } from '../platform/engineLoader';
+import { translateMessage } from '../platform/messages';
 import type { Log } from '../platform/log';
 import { modelTable, readSettings } from '../platform/settings';
 import { allowedModel, offeredModels, preferredModel } from '../../core/modelChoice';
@@ -38,7 +39,7 @@ export class HostEditBackend implements EditBackend {
     const table = modelTable(settings);
     // With Azure only the deployment's model (the setting) is offered, whatever was used last.
     const offered = offeredModels(table, settings, operation);
-    const models = offered.map((m) => modelInfo(m, operation));
+    const models = offered.map((m) => modelInfo(m, operation, translateMessage));
     const last = this.context.globalState.get<Partial<EditOptions>>(LAST_EDIT_KEY) ?? {};
     const preferred = preferredModel(offered, settings, last.model);
     // None offered (an Azure deployment whose model cannot do this): the panel says so and closes.

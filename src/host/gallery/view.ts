@@ -12,6 +12,7 @@ import { redactSecrets } from '../../core/errors';
 import { altText, imageLink, placeLinks, referenceFor, syntaxFor } from '../../core/links';
 import type { Logger } from '../../core/log';
 import { loadEngine } from '../platform/engineLoader';
+import { errorMessage } from '../platform/messages';
 import {
   parseFromGallery,
   type FromGallery,
@@ -343,7 +344,8 @@ function baseName(u: vscode.Uri): string {
   return u.path.slice(u.path.lastIndexOf('/') + 1);
 }
 
+/** An error in the user's words: a message id from core translated, else the error's own message. */
 function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return errorMessage(err);
 }
 

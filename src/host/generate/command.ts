@@ -164,7 +164,7 @@ export class GenerateCommand {
             t('Model'),
             offered.map((m): Choice<string> => ({
               label: m.id,
-              description: m.note,
+              description: m.note && translateMessage(m.note),
               detail: fits(m) ? describeModel(modelInfo(m, 'generate')) : `$(error) ${t('The prompt is too long for this model: at most {0} characters.', count(m.maxPromptChars))}`,
               value: m.id,
             })),

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { checkOutputFolder, checkRealFolder } from '../../core/paths';
+import { translateMessage } from '../platform/messages';
 import { tempName, uniqueName } from '../../core/naming';
 
 export class OutputFolderError extends Error {
@@ -20,7 +21,7 @@ export class OutputFolderError extends Error {
  */
 export async function outputFolderUri(root: vscode.Uri, setting: string): Promise<vscode.Uri> {
   const check = checkOutputFolder(setting);
-  if (!check.ok) throw new OutputFolderError(setting, check.reason);
+  if (!check.ok) throw new OutputFolderError(setting, translateMessage(check.reason));
   await refuseLinksOut(root, check.segments, setting);
   return check.segments.length ? vscode.Uri.joinPath(root, ...check.segments) : root;
 }

@@ -10,12 +10,13 @@ import type { StudioDraft, StudioModel, StudioOptions, StudioPricing } from '../
 import type { LastChoices } from '../run/history';
 import { offeredModels, preferredModel } from '../../core/modelChoice';
 import type { PixelwrightSettings } from '../platform/settings';
+import type { CoreMessage } from '../../shared/messages';
 
 type DraftSettings = Pick<PixelwrightSettings, 'provider' | 'model' | 'size' | 'quality' | 'outputFormat' | 'count'>;
 
 /** The models the Studio's form offers: with Azure only the deployment's (see modelChoice). */
-export function studioModels(table: ModelTable, settings: Pick<PixelwrightSettings, 'provider' | 'model'>): StudioModel[] {
-  return offeredModels(table, settings, 'generate').map(studioModel);
+export function studioModels(table: ModelTable, settings: Pick<PixelwrightSettings, 'provider' | 'model'>, word?: (m: CoreMessage) => string): StudioModel[] {
+  return offeredModels(table, settings, 'generate').map((m) => studioModel(m, word));
 }
 
 /**
@@ -44,8 +45,8 @@ export function studioDraft(saved: StudioDraft | undefined, last: LastChoices, s
 }
 
 /** A model as the Studio's form shows it, with its prices from core's price list. */
-export function studioModel(m: ModelCapabilities): StudioModel {
-  return { ...modelInfo(m, 'generate'), pricing: pricingOf(m) };
+export function studioModel(m: ModelCapabilities, word?: (m: CoreMessage) => string): StudioModel {
+  return { ...modelInfo(m, 'generate', word), pricing: pricingOf(m) };
 }
 
 /** Prices per image by `quality|size` ('' = auto quality) for every fixed choice the model offers. */

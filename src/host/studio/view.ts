@@ -30,6 +30,7 @@ import type { NoticeOf } from '../webview/channel';
 import { allowedModel } from '../../core/modelChoice';
 import { plainBytes, studioDraft, studioModels, studioRequest } from './models';
 import type { Log } from '../platform/log';
+import { translateMessage } from '../platform/messages';
 import { modelTable, readSettings } from '../platform/settings';
 
 /** Where the Studio keeps its draft (prompt and options) across restarts. */
@@ -96,7 +97,7 @@ export class StudioViewProvider extends WebviewBase<ToStudio, FromStudio> implem
     const table = this.table();
     await this.post({
       type: 'init',
-      models: studioModels(table, readSettings()),
+      models: studioModels(table, readSettings(), translateMessage),
       draft: this.draft(table),
       recent: this.history.recentPrompts(),
       priceListDate: PRICE_LIST_DATE,

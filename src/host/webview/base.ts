@@ -16,6 +16,7 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/log';
 import { Disposable } from '../platform/lifecycle';
+import { errorMessage } from '../platform/messages';
 import { WebviewChannel, type NoticeOf, type ReadyOf, type ReplyBody, type RequestOf } from './channel';
 import { webviewHtml, type WebviewPage } from './html';
 
@@ -50,6 +51,7 @@ export abstract class WebviewBase<To extends { readonly type: string }, From ext
         parse: spec.parse,
         log,
         unreadableRequest: () => vscode.l10n.t('Pixelwright could not read this request. Reload the view; the log (Pixelwright: Show Log) has details.'),
+        errorText: errorMessage,
       },
       {
         sendState: this.sendState && ((ready) => this.sendState!(ready)),

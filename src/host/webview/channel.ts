@@ -49,6 +49,11 @@ export interface ChannelOptions<From> {
   readonly log: Logger;
   /** The error a request that fails the parser gets back (the caller localizes it). */
   readonly unreadableRequest: () => string;
+  /**
+   * A failed request's words for the view (the caller localizes: a preparation refusal carries its
+   * message id). Default: the error's own message. The log always gets the English.
+   */
+  readonly errorText?: (err: unknown) => string;
 }
 
 /** The one thing a channel needs of a webview. */
@@ -141,9 +146,8 @@ export class WebviewChannel<To extends Typed, From extends Typed> {
     try {
       body = await this.handlers.onRequest!(request);
     } catch (err) {
-      const error = redactSecrets(errorText(err));
-      this.options.log.warn(`${this.options.label}: ${request.type} failed: ${error}`);
-      body = { error };
+      this.options.log.warn(`${this.options.label}: ${request.type} failed: ${redactSecrets(errorText(err))}`);
+      body = { error: redactSecrets((this.options.errorText ?? errorText)(err)) };
     }
     await this.reply(id, page, body);
   }

@@ -14,6 +14,7 @@ import { missingSourceProblems, readManifest, recipeHash, renditionHash, type Ma
 import { embedRecord, readRecord } from '../../../src/core/metadata';
 import { ModelTable } from '../../../src/core/models';
 import type { GenerationRecord } from '../../../src/core/record';
+import { englishMessage } from '../../../src/shared/messages';
 
 const models = new ModelTable();
 const read = (text: string, manifestDir = '') => readManifest(text, { manifestDir, models, defaultModel: 'gpt-image-1.5' });
@@ -96,7 +97,7 @@ suite('manifest: reading and checking', () => {
     assert.deepStrictEqual(m.problems.map((p) => p.entry), [0, 1, 2, 3]);
     assert.strictEqual(text.slice(m.problems[0].offset, m.problems[0].offset + m.problems[0].length), '"gpt-image-9"');
     assert.deepStrictEqual(m.problems[1].args, ['size', 'dall-e-3']);
-    assert.match(m.problems[1].detail!, /1536x1024/);
+    assert.match(englishMessage(m.problems[1].detail!), /1536x1024/);
     assert.deepStrictEqual(m.problems[2].args, ['background', 'gpt-image-1.5']);
     assert.strictEqual(text.slice(m.problems[3].offset, m.problems[3].offset + m.problems[3].length), '"hd"');
     assert.deepStrictEqual(m.entries.map((e) => e.path), ['e.png']);

@@ -2,6 +2,7 @@
 // published limits, checked here one by one. (The custom-size rule: modelRules.boundaries.test.ts.)
 import * as assert from 'assert';
 import { BUILTIN_MODELS, ModelTable } from '../../../src/core/models';
+import { englishMessage, msg } from '../../../src/shared/messages';
 
 const table = new ModelTable();
 const rule = table.get('gpt-image-2')!.customSize!;
@@ -33,7 +34,7 @@ suite('model table: facts and custom models', () => {
       assert.deepStrictEqual(m.input, { maxImages: 16, maxBytes: 50 * MB, formats: ['png', 'webp', 'jpeg'], squareOnly: false }, id);
     }
     assert.deepStrictEqual(rule, { multiple: 16, maxEdge: 3840, maxPixels: 3840 * 2160, maxRatio: 3 });
-    assert.match(table.get('gpt-image-1')!.note!, /retired/);
+    assert.match(englishMessage(table.get('gpt-image-1')!.note!), /retired/);
   });
 
   test('DALL·E models: what the API takes', () => {
@@ -71,10 +72,10 @@ suite('model table: facts and custom models', () => {
       { id: 'empty', like: 'gpt-image-2', sizes: [] },
     ]);
     const base = table.get('gpt-image-1.5')!;
-    assert.deepStrictEqual(t.get('plain'), { ...base, id: 'plain', customSize: undefined, note: 'custom, like gpt-image-1.5' });
-    assert.deepStrictEqual(t.get('odd'), { ...base, id: 'odd', customSize: undefined, note: 'custom, like gpt-image-1.5' });
+    assert.deepStrictEqual(t.get('plain'), { ...base, id: 'plain', customSize: undefined, note: msg('model.custom', 'gpt-image-1.5') });
+    assert.deepStrictEqual(t.get('odd'), { ...base, id: 'odd', customSize: undefined, note: msg('model.custom', 'gpt-image-1.5') });
     assert.deepStrictEqual(t.get('free')!.customSize, rule);
-    assert.strictEqual(t.get('free')!.note, 'custom, like gpt-image-2');
+    assert.strictEqual(englishMessage(t.get('free')!.note!), 'custom, like gpt-image-2');
     assert.strictEqual(t.get('fixed')!.customSize, undefined);
     assert.deepStrictEqual(t.get('fixed')!.sizes, ['1024x1024']);
     assert.deepStrictEqual(t.get('empty')!.sizes, table.get('gpt-image-2')!.sizes);

@@ -1,5 +1,6 @@
 import * as assert from 'assert';
 import { BUILTIN_MODELS, customSizeProblem, ModelTable } from '../../../src/core/models';
+import { englishMessage } from '../../../src/shared/messages';
 
 suite('model capability table', () => {
   test('knows every model the product supports', () => {
@@ -17,7 +18,7 @@ suite('model capability table', () => {
       assert.deepStrictEqual({ ...snap, id }, t.get(id));
       assert.ok(!t.list().some((m) => m.id === snap.id));
     }
-    assert.match(t.get('gpt-image-2.5-sunburst')!.note ?? '', /replaces gpt-image-1/);
+    assert.match(englishMessage(t.get('gpt-image-2.5-sunburst')!.note!), /replaces gpt-image-1/);
   });
 
   test('per-model facts from the reference', () => {

@@ -1,11 +1,12 @@
 // Boundaries of the output folder check (found by mutation testing).
 import * as assert from 'assert';
 import { checkOutputFolder } from '../../../src/core/paths';
+import { englishMessage } from '../../../src/shared/messages';
 
 const reason = (s: string) => {
   const r = checkOutputFolder(s);
   assert.ok(!r.ok, `expected ${JSON.stringify(s)} to be refused`);
-  return r.reason;
+  return englishMessage(r.reason);
 };
 const ABSOLUTE = 'it must be a path relative to the workspace folder, not an absolute path';
 

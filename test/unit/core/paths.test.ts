@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { checkOutputFolder, checkRealFolder, isInsideFolder } from '../../../src/core/paths';
+import { englishMessage } from '../../../src/shared/messages';
 
 suite('output folder setting', () => {
   test('workspace-relative folders are accepted and normalized', () => {
@@ -19,9 +20,9 @@ suite('output folder setting', () => {
       assert.ok(!r.ok, bad);
     }
     const r = checkOutputFolder('../x');
-    assert.ok(!r.ok && /outside the workspace/.test(r.reason));
+    assert.ok(!r.ok && /outside the workspace/.test(englishMessage(r.reason)));
     const abs = checkOutputFolder('/tmp/x');
-    assert.ok(!abs.ok && /relative to the workspace/.test(abs.reason));
+    assert.ok(!abs.ok && /relative to the workspace/.test(englishMessage(abs.reason)));
     assert.ok(!checkOutputFolder('bad:name').ok);
   });
 });

@@ -17,6 +17,7 @@ import {
   prepareInputs,
 } from '../../../src/core/prepare';
 import { rejects } from './prepareRejects';
+import { englishMessage } from '../../../src/shared/messages';
 
 const models = new ModelTable();
 const GPT = models.get('gpt-image-1.5')!;
@@ -137,13 +138,13 @@ suite('prepare: limits', () => {
     const at = await solid(4096, 4).png().toBuffer();
     const prepAt = await one('at.png', at);
     assert.ok(Buffer.from(prepAt.images[0].bytes).equals(at), 'sent as it is');
-    assert.deepStrictEqual(prepAt.notes, []);
+    assert.deepStrictEqual(prepAt.notes.map(englishMessage), []);
     assert.strictEqual(prepAt.geometry.scale, 1);
     const over = await solid(8, 4097).png().toBuffer();
     const prepOver = await one('over.png', over);
     const meta = await sharp(prepOver.images[0].bytes).metadata();
     assert.deepStrictEqual([meta.width, meta.height, meta.format], [8, 4096, 'png']);
-    assert.deepStrictEqual(prepOver.notes, ['over.png: scaled from 8x4097 to 8x4096.']);
+    assert.deepStrictEqual(prepOver.notes.map(englishMessage), ['over.png: scaled from 8x4097 to 8x4096.']);
     assert.deepStrictEqual(prepOver.geometry.content, { left: 0, top: 0, width: 8, height: 4096 });
     assert.strictEqual(prepOver.geometry.square, 'none');
   });
@@ -181,7 +182,7 @@ suite('prepare: limits', () => {
     const faint = new Uint8Array(64).fill(127);
     const prepFaint = await prepareInputs([{ name: 'a.png', bytes: png }], GPT, { mask: { width: 8, height: 8, painted: faint } });
     assert.strictEqual(prepFaint.mask, undefined, '127 everywhere is nothing painted');
-    assert.deepStrictEqual(prepFaint.notes, ['The mask for a.png is empty, so the whole image may change.']);
+    assert.deepStrictEqual(prepFaint.notes.map(englishMessage), ['The mask for a.png is empty, so the whole image may change.']);
     const half = new Uint8Array(64).fill(128, 0, 32);
     const prepHalf = await prepareInputs([{ name: 'a.png', bytes: png }], GPT, { mask: { width: 8, height: 8, painted: half } });
     const { data } = await sharp(prepHalf.mask!.bytes).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -278,7 +279,7 @@ suite('prepare: notes and refusals in words', () => {
     const gif = await sharp((await noise(20, 40, 3).raw().toBuffer()), { raw: { width: 20, height: 40, channels: 3, pageHeight: 20 } }).gif().toBuffer();
     assert.deepStrictEqual([(await sharp(palette).metadata()).isPalette, (await sharp(palette).metadata()).hasAlpha], [true, true]);
     const mask = rect(20, 20, 2, 2, 4, 4);
-    const notes = async (name: string, bytes: Uint8Array) => (await prepareInputs([{ name, bytes }], DALLE2, { mask })).notes;
+    const notes = async (name: string, bytes: Uint8Array) => (await prepareInputs([{ name, bytes }], DALLE2, { mask })).notes.map(englishMessage);
     assert.deepStrictEqual(await notes('p.png', palette), ['p.png: converted from 8-bit palette with transparency to 8-bit RGBA.']);
     assert.deepStrictEqual(await notes('g.gif', gif), ['g.gif: converted from GIF to PNG.', 'g.gif: used the first of its 2 frames.', 'g.gif: converted from 8-bit palette with transparency to 8-bit RGBA.']);
     const rgbaPng = await noise(20, 20, 4).png().toBuffer();
@@ -288,11 +289,11 @@ suite('prepare: notes and refusals in words', () => {
   test('GPT says what it converted: CMYK to RGB; a transparent asset sent whole as a variation gets no mask', async () => {
     const cmyk = await noise(20, 12, 3).toColourspace('cmyk').jpeg().toBuffer();
     const prep = await one('c.jpg', cmyk);
-    assert.deepStrictEqual(prep.notes, ['c.jpg: converted from CMYK to RGB.']);
+    assert.deepStrictEqual(prep.notes.map(englishMessage), ['c.jpg: converted from CMYK to RGB.']);
     assert.strictEqual((await sharp(prep.images[0].bytes).metadata()).space, 'srgb');
     const holed = await sharp({ create: { width: 8, height: 8, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
     const variation = await makeVariationInput({ name: 'h.png', bytes: holed }, GPT);
-    assert.deepStrictEqual([variation.mask, variation.notes, variation.images[0].bytes], [undefined, [], holed]);
+    assert.deepStrictEqual([variation.mask, variation.notes.map(englishMessage), variation.images[0].bytes], [undefined, [], holed]);
   });
 
   test('a mask of another size names both sizes; the rotation hint only when the image is turned a quarter', async () => {
@@ -354,12 +355,12 @@ suite('prepare: byte limits', () => {
     const at = await prepareInputs([{ name: 'at.png', bytes: png }], withMaxBytes(GPT, maxBytes));
     assert.ok(at.images[0].bytes.length < png.length, 're-encoded smaller');
     assert.deepStrictEqual([at.images[0].format, at.geometry.scale], ['png', 1]);
-    assert.deepStrictEqual(at.notes, [`at.png: re-encoded to stay under ${(png.length / 1048576).toFixed(1)} MB.`]);
+    assert.deepStrictEqual(at.notes.map(englishMessage), [`at.png: re-encoded to stay under ${(png.length / 1048576).toFixed(1)} MB.`]);
     let under = maxBytes;
     while (Math.floor(under * 0.95) <= png.length) under++;
     const untouched = await prepareInputs([{ name: 'u.png', bytes: png }], withMaxBytes(GPT, under));
     assert.strictEqual(untouched.images[0].bytes, png);
-    assert.deepStrictEqual(untouched.notes, []);
+    assert.deepStrictEqual(untouched.notes.map(englishMessage), []);
   });
 
   test('GPT: too big even re-encoded, it is scaled down until it fits; too big at any size, it is refused', async () => {
@@ -368,7 +369,7 @@ suite('prepare: byte limits', () => {
     const { width, height } = prep.geometry;
     assert.ok(width < 200 && height < 100 && Math.abs(width / height - 2) < 0.1, `${width}x${height}`);
     assert.ok(prep.images[0].bytes.length < Math.floor(Math.floor(jpeg.length / 3) * 0.95));
-    assert.deepStrictEqual(prep.notes, [`n.jpg: re-encoded to stay under ${((Math.floor(Math.floor(jpeg.length / 3) * 0.95)) / 1048576).toFixed(1)} MB.`, `n.jpg: scaled from 200x100 to ${width}x${height}.`]);
+    assert.deepStrictEqual(prep.notes.map(englishMessage), [`n.jpg: re-encoded to stay under ${((Math.floor(Math.floor(jpeg.length / 3) * 0.95)) / 1048576).toFixed(1)} MB.`, `n.jpg: scaled from 200x100 to ${width}x${height}.`]);
     const meta = await sharp(prep.images[0].bytes).metadata();
     assert.deepStrictEqual([meta.format, meta.width, meta.height], ['jpeg', width, height]);
     await rejects(prepareInputs([{ name: 'n.jpg', bytes: jpeg }], withMaxBytes(GPT, 300)), 'too-big-to-send', /^n\.jpg cannot be made smaller than 0\.0 MB\.$/);
@@ -376,7 +377,7 @@ suite('prepare: byte limits', () => {
 
   test('megabytes in messages: one decimal under 10 MB, none from 10 MB on', async () => {
     const png = await noise(16, 16, 3).png({ compressionLevel: 0 }).toBuffer();
-    const note = async (maxBytes: number) => (await prepareInputs([{ name: 'p.png', bytes: Buffer.concat([png, Buffer.alloc(maxBytes)]) }], withMaxBytes(GPT, maxBytes))).notes[0];
+    const note = async (maxBytes: number) => (await prepareInputs([{ name: 'p.png', bytes: Buffer.concat([png, Buffer.alloc(maxBytes)]) }], withMaxBytes(GPT, maxBytes))).notes.map(englishMessage)[0];
     assert.strictEqual(await note(11 * 1048576), 'p.png: re-encoded to stay under 10 MB.');
     assert.strictEqual(await note(2 * 1048576), 'p.png: re-encoded to stay under 1.9 MB.');
   });
@@ -387,10 +388,10 @@ suite('prepare: byte limits', () => {
     const square = await noise(120, 120, 3).png({ compressionLevel: 1 }).toBuffer();
     const full = (await vary(square, DALLE2)).images[0].bytes.length;
     const quantized = await vary(square, withMaxBytes(DALLE2, Math.ceil((full * 0.9) / 0.95)));
-    assert.ok(quantized.notes.includes(`n.png: reduced to 256 colours to stay under ${((full * 0.9) / 1048576).toFixed(1)} MB.`), quantized.notes.join('\n'));
+    assert.ok(quantized.notes.map(englishMessage).includes(`n.png: reduced to 256 colours to stay under ${((full * 0.9) / 1048576).toFixed(1)} MB.`), quantized.notes.map(englishMessage).join('\n'));
     assert.deepStrictEqual([quantized.geometry.width, (await sharp(quantized.images[0].bytes).metadata()).channels], [120, 4]);
     const none = await vary(square, withMaxBytes(DALLE2, 0));
-    assert.deepStrictEqual([none.geometry.width, none.notes], [120, ['n.png: converted from 8-bit RGB to 8-bit RGBA.']]);
+    assert.deepStrictEqual([none.geometry.width, none.notes.map(englishMessage)], [120, ['n.png: converted from 8-bit RGB to 8-bit RGBA.']]);
   });
 
   test('dall-e-2: then a smaller square (a square already under 512 is not tried twice at the same size); refused when even 256 is too big', async () => {
@@ -399,7 +400,7 @@ suite('prepare: byte limits', () => {
     const maxBytes = Math.ceil((first * 0.8) / 0.95);
     const prep = await makeVariationInput({ name: 's.png', bytes: strip }, withMaxBytes(DALLE2, maxBytes));
     assert.strictEqual(prep.geometry.width, 256);
-    assert.deepStrictEqual(prep.notes.slice(-1), [`s.png: reduced to 256x256 to stay under ${(Math.floor(maxBytes * 0.95) / 1048576).toFixed(1)} MB.`]);
+    assert.deepStrictEqual(prep.notes.map(englishMessage).slice(-1), [`s.png: reduced to 256x256 to stay under ${(Math.floor(maxBytes * 0.95) / 1048576).toFixed(1)} MB.`]);
     await rejects(makeVariationInput({ name: 's.png', bytes: strip }, withMaxBytes(DALLE2, 300)), 'too-big-to-send', /^s\.png stays over 0\.0 MB even at 256x256\.$/);
   });
 });
@@ -439,21 +440,21 @@ suite('prepare: dall-e-2 squares', () => {
     const square = await noise(20, 20, 4).png().toBuffer();
     for (const squareMode of ['pad', 'crop'] as const) {
       const prep = await prepareInputs([{ name: 'sq.png', bytes: square }], DALLE2, { squareMode, mask: rect(20, 20, 0, 0, 2, 2) });
-      assert.deepStrictEqual([prep.geometry.square, prep.geometry.crop, prep.geometry.content, prep.notes], [squareMode, { left: 0, top: 0, width: 20, height: 20 }, { left: 0, top: 0, width: 20, height: 20 }, []]);
+      assert.deepStrictEqual([prep.geometry.square, prep.geometry.crop, prep.geometry.content, prep.notes.map(englishMessage)], [squareMode, { left: 0, top: 0, width: 20, height: 20 }, { left: 0, top: 0, width: 20, height: 20 }, []]);
     }
     const sliver = await solid(2048, 1).png().toBuffer();
     const prep = await prepareInputs([{ name: 's.png', bytes: sliver }], DALLE2, { mask: rect(2048, 1, 0, 0, 100, 1) });
     assert.deepStrictEqual([prep.geometry.width, prep.geometry.content], [1024, { left: 0, top: 511, width: 1024, height: 1 }]);
-    assert.match(prep.notes.join('\n'), /scaled from 2048x1 to 1024x1 \(1024x1024 with the padding\)/);
+    assert.match(prep.notes.map(englishMessage).join('\n'), /scaled from 2048x1 to 1024x1 \(1024x1024 with the padding\)/);
   });
 
   test('crop: a painting wholly inside the square gets no "outside" note; a scaled crop names the square size only', async () => {
     const wide = await noise(60, 40, 3).png().toBuffer();
     const inside = await prepareInputs([{ name: 'w.png', bytes: wide }], DALLE2, { squareMode: 'crop', mask: rect(60, 40, 20, 10, 5, 5) });
-    assert.deepStrictEqual(inside.notes, ['w.png: converted from 8-bit RGB to 8-bit RGBA.', 'w.png: cropped to the centre square (40x40 at 10,0).']);
+    assert.deepStrictEqual(inside.notes.map(englishMessage), ['w.png: converted from 8-bit RGB to 8-bit RGBA.', 'w.png: cropped to the centre square (40x40 at 10,0).']);
     const big = await solid(1100, 1040).png().toBuffer();
     const scaled = await makeVariationInput({ name: 'b.png', bytes: big }, DALLE2, { squareMode: 'crop' });
-    assert.deepStrictEqual(scaled.notes.slice(-2), ['b.png: cropped to the centre square (1040x1040 at 30,0).', 'b.png: scaled from 1100x1040 to 1024x1024.']);
+    assert.deepStrictEqual(scaled.notes.map(englishMessage).slice(-2), ['b.png: cropped to the centre square (1040x1040 at 30,0).', 'b.png: scaled from 1100x1040 to 1024x1024.']);
   });
 });
 
@@ -472,7 +473,7 @@ suite('prepare: composing onto the original', () => {
     const mask = rect(20, 10, 0, 0, 5, 5);
     const prep = await prepareInputs([{ name: 'g.png', bytes: original }], GPT, { mask });
     const out = await composeUnmasked(original, await solid(20, 10).png().toBuffer(), prep.geometry, mask);
-    assert.deepStrictEqual(out.notes, ["The original image's colour profile (GRAY) cannot describe a colour result: its kept pixels were converted to sRGB, so they are close to the original but not exact."]);
+    assert.deepStrictEqual(out.notes.map(englishMessage), ["The original image's colour profile (GRAY) cannot describe a colour result: its kept pixels were converted to sRGB, so they are close to the original but not exact."]);
     assert.strictEqual((await sharp(out.bytes).metadata()).icc, undefined);
   });
 

@@ -8,6 +8,7 @@ import { ModelTable } from '../../../src/core/models';
 import { composeUnmasked, describeImage, type Geometry, keepUnmaskedPixels, makeVariationInput, type MaskInput, PrepareError, prepareInputs, type Rect } from '../../../src/core/prepare';
 import { validateRequest } from '../../../src/core/request';
 import { rejects } from './prepareRejects';
+import { englishMessage } from '../../../src/shared/messages';
 
 const models = new ModelTable();
 const DALLE2 = models.get('dall-e-2')!;
@@ -273,10 +274,10 @@ suite('prepare: dall-e-2 (one square RGBA PNG under 4 MB)', () => {
     // Edge padding repeats the first content row.
     const at = (y: number, x: number) => [...img.data.subarray((y * 1024 + x) * 4, (y * 1024 + x) * 4 + 3)];
     assert.deepStrictEqual(at(0, 500), at(192, 500));
-    assert.match(prep.notes.join('\n'), /converted from JPEG to PNG/);
-    assert.match(prep.notes.join('\n'), /padded to a square/);
-    assert.match(prep.notes.join('\n'), /scaled from 1600x1000 to 1024x640 \(1024x1024 with the padding\)/);
-    assert.match(prep.notes.join('\n'), /converted from 8-bit RGB to 8-bit RGBA/);
+    assert.match(prep.notes.map(englishMessage).join('\n'), /converted from JPEG to PNG/);
+    assert.match(prep.notes.map(englishMessage).join('\n'), /padded to a square/);
+    assert.match(prep.notes.map(englishMessage).join('\n'), /scaled from 1600x1000 to 1024x640 \(1024x1024 with the padding\)/);
+    assert.match(prep.notes.map(englishMessage).join('\n'), /converted from 8-bit RGB to 8-bit RGBA/);
     // What prepare sends passes request validation.
     validateRequest({ operation: 'edit', model: 'dall-e-2', prompt: 'a cat', n: 1, images: prep.images, mask: prep.mask }, DALLE2);
   });
@@ -291,8 +292,8 @@ suite('prepare: dall-e-2 (one square RGBA PNG under 4 MB)', () => {
     // No scaling: exactly the painted rectangle, shifted by the crop (the strip at x<100 is cut away).
     const { zero } = await checkMask(prep.mask!.bytes, { x0: 50, y0: 100, x1: 150, y1: 150 }, 0);
     assert.strictEqual(zero, 100 * 50);
-    assert.match(prep.notes.join('\n'), /cropped to the centre square \(600x600 at 200,0\)/);
-    assert.match(prep.notes.join('\n'), /part of the painted area lies outside the square crop/);
+    assert.match(prep.notes.map(englishMessage).join('\n'), /cropped to the centre square \(600x600 at 200,0\)/);
+    assert.match(prep.notes.map(englishMessage).join('\n'), /part of the painted area lies outside the square crop/);
     // The cropped image holds the source's pixels unchanged.
     const src = await decodeRgba(png);
     const out = await decodeRgba(prep.images[0].bytes);
@@ -308,7 +309,7 @@ suite('prepare: dall-e-2 (one square RGBA PNG under 4 MB)', () => {
     assert.strictEqual(prep.geometry.scale, 1);
     const { zero } = await checkMask(prep.mask!.bytes, { x0: 10, y0: 60, x1: 30, y1: 80 }, 0);
     assert.strictEqual(zero, 400);
-    assert.ok(!prep.notes.some((n) => /scaled/.test(n)));
+    assert.ok(!prep.notes.map(englishMessage).some((n) => /scaled/.test(n)));
   });
 
   test('grey, grey+alpha, palette and 16-bit inputs all become 8-bit RGBA PNGs', async () => {
@@ -331,7 +332,7 @@ suite('prepare: dall-e-2 (one square RGBA PNG under 4 MB)', () => {
     for (const [name, bytes, note] of variants) {
       const prep = await prepareInputs([{ name, bytes }], DALLE2, { mask });
       await assertDalle2Image(prep.images[0].bytes, W);
-      assert.match(prep.notes.join('\n'), note, name);
+      assert.match(prep.notes.map(englishMessage).join('\n'), note, name);
       await checkMask(prep.mask!.bytes, { x0: 10, y0: 30, x1: 40, y1: 60 }, 0);
     }
     // The 16-bit input keeps its values (scaled to 8 bits), not a byte of each sample.
@@ -352,7 +353,7 @@ suite('prepare: dall-e-2 (one square RGBA PNG under 4 MB)', () => {
     const png = await raw(px, W, H, 4).png().toBuffer();
     const prep = await prepareInputs([{ name: 'holed.png', bytes: png }], DALLE2);
     assert.strictEqual(prep.mask, undefined);
-    assert.match(prep.notes.join('\n'), /transparent pixels mark where to edit/);
+    assert.match(prep.notes.map(englishMessage).join('\n'), /transparent pixels mark where to edit/);
     const img = await decodeRgba(prep.images[0].bytes);
     let transparent = 0;
     for (let y = 0; y < 200; y++) {
@@ -383,7 +384,7 @@ suite('prepare: dall-e-2 (one square RGBA PNG under 4 MB)', () => {
     assert.ok([1024, 512].includes(meta.width!));
     await assertDalle2Image(prep.images[0].bytes, meta.width!);
     assert.ok(prep.images[0].bytes.length < 4_000_000);
-    assert.match(prep.notes.join('\n'), /256 colours|reduced to 512x512/);
+    assert.match(prep.notes.map(englishMessage).join('\n'), /256 colours|reduced to 512x512/);
   });
 
   test('variation input: square RGBA PNG, no mask, no transparency needed', async () => {
@@ -439,7 +440,7 @@ suite('prepare: EXIF orientation', () => {
     const { zero } = await checkMask(prep.mask!.bytes, { x0: R.left, y0: R.top, x1: R.left + R.width, y1: R.top + R.height }, 0);
     assert.strictEqual(zero, R.width * R.height);
     await redWhereMasked(prep.images[0].bytes, prep.mask!.bytes);
-    assert.match(prep.notes.join('\n'), /rotated to match its EXIF orientation \(6\)/);
+    assert.match(prep.notes.map(englishMessage).join('\n'), /rotated to match its EXIF orientation \(6\)/);
   });
 
   test('dall-e-2: rotated, padded, and the mask still on the block', async () => {
@@ -459,7 +460,7 @@ suite('prepare: GPT image models', () => {
     assert.strictEqual(prep.images[0].bytes, jpeg);
     assert.deepStrictEqual([prep.images[0].name, prep.images[0].format], ['shot.JPG', 'jpeg']);
     assert.deepStrictEqual([prep.geometry.width, prep.geometry.height, prep.geometry.scale, prep.geometry.square], [1200, 800, 1, 'none']);
-    assert.deepStrictEqual(prep.notes, []);
+    assert.deepStrictEqual(prep.notes.map(englishMessage), []);
     const { zero, width, height } = await checkMask(prep.mask!.bytes, { x0: 100, y0: 200, x1: 400, y1: 300 }, 0);
     assert.deepStrictEqual([zero, width, height], [30000, 1200, 800]);
     assert.strictEqual(prep.mask!.name, 'shot-mask.png');
@@ -499,7 +500,7 @@ suite('prepare: GPT image models', () => {
     const metas = await Promise.all(prep.images.map((i) => sharp(i.bytes).metadata()));
     assert.deepStrictEqual(metas.map((m) => [m.format, m.width, m.height, m.depth]), Array(6).fill(['png', W, H, 'uchar']).map((x, i) => (i === 2 ? ['webp', W, H, 'uchar'] : x)));
     assert.ok(metas[5].hasAlpha, 'the 16-bit RGBA keeps its alpha');
-    const notes = prep.notes.join('\n');
+    const notes = prep.notes.map(englishMessage).join('\n');
     assert.match(notes, /anim\.gif: converted from GIF to PNG/);
     assert.match(notes, /anim\.gif: used the first of its 2 frames/);
     assert.match(notes, /scan\.tif: converted from TIFF to PNG/);
@@ -529,7 +530,7 @@ suite('prepare: GPT image models', () => {
     const k = 4096 / 6000;
     const ky = 205 / 300;
     await checkMask(prep.mask!.bytes, { x0: 1500 * k, y0: 60 * ky, x1: 3000 * k, y1: 180 * ky }, 1);
-    assert.match(prep.notes.join('\n'), /scaled from 6000x300 to 4096x205/);
+    assert.match(prep.notes.map(englishMessage).join('\n'), /scaled from 6000x300 to 4096x205/);
   });
 
   test('no mask: fully transparent pixels become the mask (unless alphaAsMask is false); an empty painting is no mask', async () => {
@@ -543,11 +544,11 @@ suite('prepare: GPT image models', () => {
     assert.strictEqual(prep.images[0].bytes, png);
     const { zero } = await checkMask(prep.mask!.bytes, { x0: 30, y0: 10, x1: 60, y1: 20 }, 0);
     assert.strictEqual(zero, 300);
-    assert.match(prep.notes.join('\n'), /transparent pixels mark where to edit/);
+    assert.match(prep.notes.map(englishMessage).join('\n'), /transparent pixels mark where to edit/);
     assert.strictEqual((await prepareInputs([{ name: 'sticker.png', bytes: png }], GPT, { alphaAsMask: false })).mask, undefined);
     const empty = await prepareInputs([{ name: 'sticker.png', bytes: png }], GPT, { mask: paint(W, H) });
     assert.strictEqual(empty.mask, undefined);
-    assert.match(empty.notes.join('\n'), /mask .* is empty/);
+    assert.match(empty.notes.map(englishMessage).join('\n'), /mask .* is empty/);
   });
 
   test('a mask can come as a PNG: a brush layer (alpha) or white on black (grey)', async () => {
@@ -839,7 +840,7 @@ suite('prepare: a painted area never vanishes when the image is scaled down', ()
     const blockZeros = [...zeros].filter((z) => Number(z.split(',')[0]) >= 7000 * k);
     const expected = 2000 * k * 80 * ky;
     assert.ok(near(blockZeros.length, expected, 2 * (2000 * k + 80 * ky) + 4), `${blockZeros.length} vs ${expected}`);
-    assert.match(prep.notes.join('\n'), /pano\.jpg.*too thin to survive scaling to 4096x41.*widened/);
+    assert.match(prep.notes.map(englishMessage).join('\n'), /pano\.jpg.*too thin to survive scaling to 4096x41.*widened/);
   });
 
   test('dall-e-2: a stroke too thin for the 1024 square is widened, not refused', async () => {
@@ -850,7 +851,7 @@ suite('prepare: a painted area never vanishes when the image is scaled down', ()
     // Source row 128 -> content row 32 -> square row 512; x 100..2100 -> 25..525.
     for (let x = 26; x < 524; x++) assert.ok(zeros.has(`${x},512`), `x ${x}`);
     assert.ok(zeros.size <= 505, `${zeros.size} pixels`);
-    assert.match(prep.notes.join('\n'), /too thin to survive scaling to 1024x1024.*widened/);
+    assert.match(prep.notes.map(englishMessage).join('\n'), /too thin to survive scaling to 1024x1024.*widened/);
   });
 
   test('dall-e-2 without a mask: a transparent hole too small for the scale stays transparent', async () => {
@@ -867,7 +868,7 @@ suite('prepare: a painted area never vanishes when the image is scaled down', ()
     for (let i = 0; i < 1024 * 1024; i++) if (img.data[i * 4 + 3] === 0) transparent.push(`${i % 1024},${Math.floor(i / 1024)}`);
     // (1001, 101) -> content (500, 50) -> square (500, 498).
     assert.deepStrictEqual(transparent, ['500,498']);
-    assert.match(prep.notes.join('\n'), /transparent/);
+    assert.match(prep.notes.map(englishMessage).join('\n'), /transparent/);
   });
 
   test('dall-e-2 without a mask: the refusal says what really happened', async () => {
@@ -1076,7 +1077,7 @@ suite('prepare: keepUnmaskedPixels keeps the original\'s colour profile and bit 
     assert.strictEqual((await sharp(original).metadata()).space, 'cmyk');
     const { bytes, notes } = await compose(original);
     assert.strictEqual((await sharp(bytes).metadata()).channels, 3);
-    assert.match(notes.join('\n'), /CMYK.*not exact/);
+    assert.match(notes.map(englishMessage).join('\n'), /CMYK.*not exact/);
   });
 });
 
@@ -1141,7 +1142,7 @@ suite('prepare: the guide (markup)', () => {
     assert.deepStrictEqual([a.width, a.height], [4096, 205]);
     assert.strictEqual(a.at(Math.round(3300 * (4096 / 6000)), Math.round(150 * (205 / 300))), 255);
     assert.strictEqual(a.at(100, 100), 0);
-    assert.match(big.notes.join('\n'), /guide for pano\.jpg was scaled with the image to 4096x205/);
+    assert.match(big.notes.map(englishMessage).join('\n'), /guide for pano\.jpg was scaled with the image to 4096x205/);
   });
 
   test('refused when it covers everything or is not a PNG; not sent when nothing is drawn', async () => {
@@ -1153,6 +1154,6 @@ suite('prepare: the guide (markup)', () => {
     const empty = await prepareInputs([{ name: 'a.png', bytes: png }], G25, { guide: await guidePng(64, 48, undefined) });
     assert.strictEqual(empty.markup, undefined);
     assert.strictEqual(empty.mask, undefined);
-    assert.match(empty.notes.join('\n'), /guide for a\.png is empty, so it was not sent/);
+    assert.match(empty.notes.map(englishMessage).join('\n'), /guide for a\.png is empty, so it was not sent/);
   });
 });

@@ -255,9 +255,42 @@ suite('l10n: core messages as ids', () => {
     none(missing, `core message ids without a zh-cn translation (or with other placeholders) in ${BUNDLE}:\n${list(missing.map(([id, text]) => `${id}: ${JSON.stringify(text)}`))}`);
   });
 
-  test('the catalog holds every family of core message the user can see: validation, sizes, preparation, generate arguments', () => {
+  test('the catalog holds every family of core message the user can see: validation, sizes, preparation (refusals and notes), model notes, the output folder, the asset manifest JSON, generate arguments', () => {
     const families = new Set(Object.keys(CORE_MESSAGES).map((id) => id.split('.')[0]));
-    for (const f of ['validation', 'size', 'prepare', 'args']) assert.ok(families.has(f), `no ${f}.* ids in src/shared/messages.ts`);
+    for (const f of ['validation', 'size', 'prepare', 'note', 'model', 'folder', 'jsonc', 'args']) assert.ok(families.has(f), `no ${f}.* ids in src/shared/messages.ts`);
+  });
+
+  test("preparation's notes are message ids: every note pushed in src/core/prepare.ts is a msg(...) call (or a helper that returns one), never an English sentence", () => {
+    const file = 'src/core/prepare.ts';
+    const sf = ts.createSourceFile(file, fs.readFileSync(path.join(root, file), 'utf8'), ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+    const isMessage = (e: ts.Expression): boolean => {
+      if (ts.isParenthesizedExpression(e)) return isMessage(e.expression);
+      if (ts.isConditionalExpression(e)) return isMessage(e.whenTrue) && isMessage(e.whenFalse);
+      if (ts.isSpreadElement(e)) return ts.isIdentifier(e.expression) && e.expression.text === 'reasons';
+      return ts.isCallExpression(e) && ts.isIdentifier(e.expression) && ['msg', 'widenedNote', 'describe'].includes(e.expression.text);
+    };
+    const pushes: string[] = [];
+    const bad: string[] = [];
+    const visit = (node: ts.Node): void => {
+      if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'push') {
+        const target = node.expression.expression;
+        if (ts.isIdentifier(target) && ['notes', 'reasons'].includes(target.text)) {
+          pushes.push(target.text);
+          for (const arg of node.arguments) if (!isMessage(arg)) bad.push(`${file}:${sf.getLineAndCharacterOfPosition(arg.getStart(sf)).line + 1}: ${arg.getText(sf).slice(0, 100)}`);
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(sf);
+    assert.ok(pushes.length > 15, `only ${pushes.length} notes found in ${file}: is the search broken?`);
+    none(bad, `notes must be message ids (msg('note.…', …)) so the host can translate them:\n${list(bad)}`);
+    const source = sf.getFullText();
+    const unused = Object.keys(CORE_MESSAGES).filter((id) => id.startsWith('note.') && !source.includes(`'${id}'`));
+    none(unused, `note ids that ${file} no longer uses; remove them from src/shared/messages.ts:\n${list(unused)}`);
+  });
+
+  test("a preparation note reads in English for the log and the MCP server, its parameters (the pixel kind) filled in", () => {
+    assert.strictEqual(englishMessage(msg('note.convertedToRgba', 'a.png', msg('note.pixels.paletteAlpha', 8))), 'a.png: converted from 8-bit palette with transparency to 8-bit RGBA.');
   });
 
   test('the host translates through the one translator, and the English is filled in for the MCP server', () => {

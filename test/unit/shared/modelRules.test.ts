@@ -77,6 +77,14 @@ suite('model rules: one description of a model', () => {
     assert.match(generate('dall-e-3').note!, /retired/);
   });
 
+  test("a model's note is worded by the translator the host passes (English by default)", () => {
+    assert.strictEqual(generate('dall-e-3').note, 'retired at OpenAI 2026-05-12; Azure and compatible servers');
+    const said: string[] = [];
+    const info = modelInfo(caps('dall-e-3'), 'generate', (m) => (said.push(m.id), `[${m.id}: ${m.args.join()}]`));
+    assert.deepStrictEqual([info.note, said], ['[model.retiredOn: 2026-05-12]', ['model.retiredOn']]);
+    assert.strictEqual(modelInfo(caps('gpt-image-1.5'), 'generate', () => 'never').note, undefined, 'no note, nothing to word');
+  });
+
   test('custom sizes for generations only; dall-e-2 takes a quality for generations only', () => {
     assert.deepStrictEqual(generate('gpt-image-2').customSize, caps('gpt-image-2').customSize);
     assert.strictEqual(edit('gpt-image-2').customSize, undefined);
