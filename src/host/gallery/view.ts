@@ -29,6 +29,7 @@ import { deleteSidecar, followSidecars } from './sidecars';
 import { ThumbnailCache, type MakeThumbnail, type ThumbJob } from './thumbnails';
 import { WebviewBase } from '../webview/base';
 import type { ReplyBody } from '../webview/channel';
+import { localizeAll } from '../webview/strings';
 
 /**
  * A kept list's check (a stat of every file, after findFiles) waits this long at most for the
@@ -289,55 +290,56 @@ function details(i: IndexedImage, dates: DateText): GalleryDetails {
  * the key). test/unit/house/webviewStrings.test.ts checks that every s('...') in src/webview/gallery has
  * its entry here.
  */
+const UI_STRINGS = [
+  'Open',
+  'Reveal in Explorer',
+  'Copy Path',
+  'Insert into Editor',
+  'Edit with Mask…',
+  'Create Variations…',
+  'Run Again',
+  'Show Recipe',
+  'Remix…',
+  'Rework…',
+  'Copy Prompt',
+  'Show Prompt and Settings',
+  'Delete…',
+  '1 image',
+  '{0} images',
+  '{0} of {1} images',
+  'Actions for {0}',
+  'Arrow keys move between images, Enter opens one, Shift+F10 or the Menu key lists its actions.',
+  'Close',
+  'Created',
+  'File',
+  'Filter',
+  'Search: words, model:, op:edit, after:2026-01-01, before:, on:2026-05',
+  'Images Pixelwright made',
+  'Looking for images…',
+  'Model',
+  'More actions',
+  'No image matches the filter.',
+  'No images yet. The images Pixelwright makes in this workspace appear here, newest first.',
+  'No preview',
+  'Open a folder to see the images Pixelwright made in it.',
+  'Operation',
+  'Options',
+  'Prompt',
+  'Prompt and settings',
+  'Provider',
+  'Revised prompt (by the model)',
+  'Shortened to fit the file: {0}',
+  'Sources',
+  'Tool',
+  'edit',
+  'generation',
+  'variation',
+  '{0} × {1} px, {2}',
+  '{0}, {1}, {2}',
+] as const;
+
 export function uiStrings(): Record<string, string> {
-  const t = vscode.l10n.t;
-  return {
-    'Open': t('Open'),
-    'Reveal in Explorer': t('Reveal in Explorer'),
-    'Copy Path': t('Copy Path'),
-    'Insert into Editor': t('Insert into Editor'),
-    'Edit with Mask…': t('Edit with Mask…'),
-    'Create Variations…': t('Create Variations…'),
-    'Run Again': t('Run Again'),
-    'Show Recipe': t('Show Recipe'),
-    'Remix…': t('Remix…'),
-    'Rework…': t('Rework…'),
-    'Copy Prompt': t('Copy Prompt'),
-    'Show Prompt and Settings': t('Show Prompt and Settings'),
-    'Delete…': t('Delete…'),
-    '1 image': t('1 image'),
-    '{0} images': t('{0} images', '{0}'),
-    '{0} of {1} images': t('{0} of {1} images', '{0}', '{1}'),
-    'Actions for {0}': t('Actions for {0}', '{0}'),
-    'Arrow keys move between images, Enter opens one, Shift+F10 or the Menu key lists its actions.': t('Arrow keys move between images, Enter opens one, Shift+F10 or the Menu key lists its actions.'),
-    'Close': t('Close'),
-    'Created': t('Created'),
-    'File': t('File'),
-    'Filter': t('Filter'),
-    'Search: words, model:, op:edit, after:2026-01-01, before:, on:2026-05': t('Search: words, model:, op:edit, after:2026-01-01, before:, on:2026-05'),
-    'Images Pixelwright made': t('Images Pixelwright made'),
-    'Looking for images…': t('Looking for images…'),
-    'Model': t('Model'),
-    'More actions': t('More actions'),
-    'No image matches the filter.': t('No image matches the filter.'),
-    'No images yet. The images Pixelwright makes in this workspace appear here, newest first.': t('No images yet. The images Pixelwright makes in this workspace appear here, newest first.'),
-    'No preview': t('No preview'),
-    'Open a folder to see the images Pixelwright made in it.': t('Open a folder to see the images Pixelwright made in it.'),
-    'Operation': t('Operation'),
-    'Options': t('Options'),
-    'Prompt': t('Prompt'),
-    'Prompt and settings': t('Prompt and settings'),
-    'Provider': t('Provider'),
-    'Revised prompt (by the model)': t('Revised prompt (by the model)'),
-    'Shortened to fit the file: {0}': t('Shortened to fit the file: {0}', '{0}'),
-    'Sources': t('Sources'),
-    'Tool': t('Tool'),
-    'edit': t('edit'),
-    'generation': t('generation'),
-    'variation': t('variation'),
-    '{0} × {1} px, {2}': t('{0} × {1} px, {2}', '{0}', '{1}', '{2}'),
-    '{0}, {1}, {2}': t('{0}, {1}, {2}', '{0}', '{1}', '{2}'),
-  };
+  return localizeAll(UI_STRINGS);
 }
 
 function baseName(u: vscode.Uri): string {

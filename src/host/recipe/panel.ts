@@ -22,6 +22,7 @@ import { readRecipe, type FoundRecipe } from '../run/recipes';
 import { WebviewBase } from '../webview/base';
 import type { NoticeOf, ReplyBody } from '../webview/channel';
 import { resolveWorkspacePath, type RecipeActions } from './actions';
+import { localizeAll } from '../webview/strings';
 
 export class RecipePanel extends WebviewBase<ToRecipe, FromRecipe> {
   static readonly viewType = 'pixelwright.recipe';
@@ -140,47 +141,48 @@ export class RecipePanel extends WebviewBase<ToRecipe, FromRecipe> {
  * Every string the page shows, localized, keyed by its English text. test/unit/webviewStrings.test.ts
  * checks that every s('...') in src/webview/recipe has its entry here.
  */
+const UI_STRINGS = [
+  '(no longer in the workspace)',
+  'Copy Prompt',
+  'Copy the prompt to the clipboard',
+  'Cost',
+  'Created',
+  'Made from',
+  'Make it again with the same settings (asks first)',
+  'Model',
+  'No Pixelwright recipe in this image.',
+  'Older steps were left out to keep the recipe small.',
+  'Only the beginning is shown.',
+  'Open Image',
+  'Open the mask editor with these settings and sources',
+  'Operation',
+  'Options',
+  'Prompt',
+  'Provider',
+  'Recipe actions',
+  'Remake',
+  'Remix…',
+  'Request ID',
+  'Revised prompt (by the model)',
+  'Rework…',
+  'Shortened to fit the file',
+  'Size',
+  'Sources',
+  'Stored',
+  'The recipe file was written for another version of this image: the image has changed since.',
+  'The same settings with a new prompt',
+  'This recipe is not one Pixelwright can read: it is shown as plain text, and nothing in it can run.',
+  'Tool',
+  'edit',
+  'generation',
+  'in a sidecar file next to the image',
+  'inside the image',
+  'variation',
+  '{0} is not offered by the configured provider: Remake offers the closest model.',
+] as const;
+
 function uiStrings(): Record<string, string> {
-  const t = vscode.l10n.t;
-  return {
-    '(no longer in the workspace)': t('(no longer in the workspace)'),
-    'Copy Prompt': t('Copy Prompt'),
-    'Copy the prompt to the clipboard': t('Copy the prompt to the clipboard'),
-    'Cost': t('Cost'),
-    'Created': t('Created'),
-    'Made from': t('Made from'),
-    'Make it again with the same settings (asks first)': t('Make it again with the same settings (asks first)'),
-    'Model': t('Model'),
-    'No Pixelwright recipe in this image.': t('No Pixelwright recipe in this image.'),
-    'Older steps were left out to keep the recipe small.': t('Older steps were left out to keep the recipe small.'),
-    'Only the beginning is shown.': t('Only the beginning is shown.'),
-    'Open Image': t('Open Image'),
-    'Open the mask editor with these settings and sources': t('Open the mask editor with these settings and sources'),
-    'Operation': t('Operation'),
-    'Options': t('Options'),
-    'Prompt': t('Prompt'),
-    'Provider': t('Provider'),
-    'Recipe actions': t('Recipe actions'),
-    'Remake': t('Remake'),
-    'Remix…': t('Remix…'),
-    'Request ID': t('Request ID'),
-    'Revised prompt (by the model)': t('Revised prompt (by the model)'),
-    'Rework…': t('Rework…'),
-    'Shortened to fit the file': t('Shortened to fit the file'),
-    'Size': t('Size'),
-    'Sources': t('Sources'),
-    'Stored': t('Stored'),
-    'The recipe file was written for another version of this image: the image has changed since.': t('The recipe file was written for another version of this image: the image has changed since.'),
-    'The same settings with a new prompt': t('The same settings with a new prompt'),
-    'This recipe is not one Pixelwright can read: it is shown as plain text, and nothing in it can run.': t('This recipe is not one Pixelwright can read: it is shown as plain text, and nothing in it can run.'),
-    'Tool': t('Tool'),
-    'edit': t('edit'),
-    'generation': t('generation'),
-    'in a sidecar file next to the image': t('in a sidecar file next to the image'),
-    'inside the image': t('inside the image'),
-    'variation': t('variation'),
-    '{0} is not offered by the configured provider: Remake offers the closest model.': t('{0} is not offered by the configured provider: Remake offers the closest model.', '{0}'),
-  };
+  return localizeAll(UI_STRINGS);
 }
 
 function baseName(u: vscode.Uri): string {

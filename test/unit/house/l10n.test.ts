@@ -91,6 +91,29 @@ export function extractL10n(source: string, fileName = 'source.ts'): Extraction 
   return { uses, unchecked };
 }
 
+/**
+ * The literals of a host file's `const UI_STRINGS = [...]` (a webview's words, localized in a loop
+ * by src/host/webview/strings.ts, so they are not l10n.t literals themselves).
+ */
+export function uiStringKeys(source: string, fileName = 'source.ts'): string[] {
+  const sf = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const keys: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.name.text === 'UI_STRINGS' && node.initializer) {
+      let init: ts.Expression = node.initializer;
+      while (ts.isAsExpression(init) || ts.isParenthesizedExpression(init)) init = init.expression;
+      if (!ts.isArrayLiteralExpression(init)) throw new Error(`${fileName}: UI_STRINGS is not an array literal`);
+      for (const el of init.elements) {
+        if (!ts.isStringLiteral(el) && !ts.isNoSubstitutionTemplateLiteral(el)) throw new Error(`${fileName}: UI_STRINGS holds a non-literal: ${el.getText(sf)}`);
+        keys.push(el.text);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return keys;
+}
+
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
     const p = path.join(dir, d.name);
@@ -99,8 +122,12 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** The host's translator of core's message ids: its l10n.t takes the catalog's texts, checked below. */
-const MESSAGE_TRANSLATOR = 'src/host/platform/messages.ts';
+/**
+ * The two places that call l10n.t with texts from a list rather than literals: the host's
+ * translator of core's message ids (the catalog's texts, checked below) and the webviews' words
+ * (the UI_STRINGS lists, read below).
+ */
+const LIST_TRANSLATORS = ['src/host/platform/messages.ts', 'src/host/webview/strings.ts'];
 
 /**
  * Every l10n.t string in src/ (host code and extension.ts; core has no vscode), and the English
@@ -111,9 +138,11 @@ function extractAll(): Extraction {
   const unchecked: string[] = [];
   for (const file of sourceFiles(path.join(root, 'src')).sort()) {
     const rel = path.relative(root, file).split(path.sep).join('/');
-    const r = extractL10n(fs.readFileSync(file, 'utf8'), rel);
+    const text = fs.readFileSync(file, 'utf8');
+    const r = extractL10n(text, rel);
     uses.push(...r.uses);
-    if (rel !== MESSAGE_TRANSLATOR) unchecked.push(...r.unchecked);
+    for (const key of uiStringKeys(text, rel)) uses.push({ text: key, where: `${rel} UI_STRINGS` });
+    if (!LIST_TRANSLATORS.includes(rel)) unchecked.push(...r.unchecked);
   }
   for (const [id, text] of Object.entries(CORE_MESSAGES)) uses.push({ text, where: `core message ${id}` });
   return { uses, unchecked };
@@ -294,7 +323,7 @@ suite('l10n: core messages as ids', () => {
   });
 
   test('the host translates through the one translator, and the English is filled in for the MCP server', () => {
-    const translator = fs.readFileSync(path.join(root, MESSAGE_TRANSLATOR), 'utf8');
+    const translator = fs.readFileSync(path.join(root, LIST_TRANSLATORS[0]), 'utf8');
     assert.strictEqual(extractL10n(translator).unchecked.length, 1, 'one l10n.t call, on the catalog text');
     assert.strictEqual(englishMessage(msg('validation.reasonAllowed', 'size', msg('validation.notOffered', '9x9', 'dall-e-3'), 'a, b')), 'size: "9x9" is not offered by dall-e-3 (allowed: a, b)');
   });
