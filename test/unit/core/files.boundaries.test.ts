@@ -46,6 +46,12 @@ suite('writing an image with its recipe: the cases around the edges', () => {
     assert.ok(!fs.existsSync(`${whole}.pixelwright.json`));
   });
 
+  test('a record that cannot be written out fails before anything is on disk (never an image without its recipe)', async () => {
+    const broken = { ...record, options: { size: '1024x1024', n: BigInt(1) } } as unknown as GenerationRecord;
+    await assert.rejects(writeImageWithRecipe(dir, 'fox.png', PNG_1x1, broken), TypeError);
+    assert.deepStrictEqual(fs.readdirSync(dir), []);
+  });
+
   test('a failure of the final link other than a taken name is thrown at once, as it is, and leaves nothing', async () => {
     // a name longer than the file system allows: the existence check sees no such file, link() refuses the name
     const name = `${'x'.repeat(300)}.png`;

@@ -111,19 +111,22 @@ suite('PNG container: the CRC-32 table (a runtime without zlib.crc32)', () => {
     const native = z.crc32;
     const file = png(IHDR, IDAT, IEND);
     const long = 'a lighthouse, '.repeat(200);
+    const colour = png(IHDR, ...['sRGB', 'gAMA', 'cHRM', 'cICP', 'iCCP'].map((t) => chunk(t, Buffer.alloc(4))), IDAT, IEND);
+    const badIdat = png(IHDR, chunk('IDAT', zlib.deflateSync(Buffer.alloc(18)), 7), IEND);
     let viaTable: Uint8Array[];
     try {
       z.crc32 = undefined;
       delete require.cache[id];
       const fresh = require(id) as typeof import('../../../../src/core/metadata/png');
-      viaTable = [fresh.withPngText(file, RECORD_KEY, json), fresh.withPngText(file, RECORD_KEY, long), fresh.withPngIccProfile(file, Buffer.from('profile'))];
+      viaTable = [fresh.withPngText(file, RECORD_KEY, json), fresh.withPngText(file, RECORD_KEY, long), fresh.withPngIccProfile(colour, Buffer.from('profile'))];
+      assert.deepStrictEqual(types(viaTable[2]), ['IHDR', 'iCCP', 'IDAT', 'IEND'], 'the colour-space chunks are replaced on this load too');
       assert.deepStrictEqual([...fresh.pngTexts(viaTable[1], RECORD_KEY)], [long]);
-      damaged(() => fresh.withPngText(png(IHDR, chunk('IDAT', zlib.deflateSync(Buffer.alloc(18)), 7), IEND), RECORD_KEY, json), /CRC mismatch in the IDAT chunk/);
+      damaged(() => fresh.withPngText(badIdat, RECORD_KEY, json), /CRC mismatch in the IDAT chunk/);
     } finally {
       z.crc32 = native;
       if (cached) require.cache[id] = cached;
     }
-    const viaZlib = [withPngText(file, RECORD_KEY, json), withPngText(file, RECORD_KEY, long), withPngIccProfile(file, Buffer.from('profile'))];
+    const viaZlib = [withPngText(file, RECORD_KEY, json), withPngText(file, RECORD_KEY, long), withPngIccProfile(colour, Buffer.from('profile'))];
     viaTable.forEach((b, i) => assert.ok(Buffer.from(b).equals(Buffer.from(viaZlib[i])), `file ${i}`));
   });
 });
