@@ -3,7 +3,8 @@
 // XMP in WebP, and the flags a simple WebP gets when it becomes extended.
 import * as assert from 'assert';
 import * as zlib from 'node:zlib';
-import { embedRecord, MetadataError, readRecord, XMP_NAMESPACE } from '../../../src/core/metadata';
+import { embedRecord, MetadataError, readRecord, readRecordText, XMP_NAMESPACE } from '../../../src/core/metadata';
+import { xmpPacket } from '../../../src/core/metadata/xmp';
 import { detectImageFormat, readImageSize } from '../../../src/shared/imageFormat';
 import { type GenerationRecord, RECORD_KEY } from '../../../src/core/record';
 
@@ -410,5 +411,81 @@ suite('generation record: the CRC-32 table (Node before 20.15 has no zlib.crc32)
     } finally {
       nodeZlib.crc32 = native;
     }
+  });
+});
+
+suite('generation record: fitting a JPEG record to its segment, at the limits', () => {
+  const ROOM = 65533 - 29; // an APP1 payload, less the XMP signature
+  /** The bytes of the packet a record gives in a JPEG holding `foreign` (or no packet). */
+  const packetBytes = (r: object, foreign?: string) => Buffer.byteLength(xmpPacket(foreign, JSON.stringify(r)));
+  /** `r` with a prompt of `n` x's. */
+  const withPrompt = <T extends object>(r: T, n: number) => ({ ...r, prompt: 'x'.repeat(n) });
+  const bare = wholeJpeg(sof(0xc0, 8, 8));
+  const foreignJpeg = (packet: string) => wholeJpeg(segment(0xe1, Buffer.concat([Buffer.from('http://ns.adobe.com/xap/1.0/\0', 'latin1'), Buffer.from(packet)])), sof(0xc0, 8, 8));
+
+  test('a record whose packet is exactly the room is kept whole; one byte more and the prompt is cut', () => {
+    const n = ROOM - packetBytes(withPrompt(record, 0));
+    assert.strictEqual(packetBytes(withPrompt(record, n)), ROOM);
+    assert.deepStrictEqual(readRecord(embedRecord(bare, withPrompt(record, n))), withPrompt(record, n));
+    const over = readRecord(embedRecord(bare, withPrompt(record, n + 1)))!;
+    assert.deepStrictEqual(over.truncated, ['prompt']);
+    assert.ok(over.prompt.length < n + 1 && over.prompt.length > n - 30, `cut to the longest that fits (${over.prompt.length})`);
+    assert.ok(!('lineageCut' in over), 'no lineage was cut: none is said');
+    assert.ok(!('revisedPrompt' in over));
+  });
+
+  test('a lineage that is not enough to drop: the lineage goes, then the prompt is cut', () => {
+    const r: GenerationRecord = { ...withPrompt(record, 70000), lineage: [{ path: 'a.png', recipe: record }] };
+    const read = readRecord(embedRecord(bare, r))!;
+    assert.strictEqual(read.lineage, undefined);
+    assert.strictEqual(read.lineageCut, true);
+    assert.deepStrictEqual(read.truncated, ['prompt']);
+  });
+
+  test('a revised prompt that must go whole is left out (not kept empty), and the prompt stays whole', () => {
+    const base = { ...record, truncated: ['revisedPrompt'] };
+    const n = ROOM - packetBytes(withPrompt(base, 0));
+    const r = { ...withPrompt(record, n), revisedPrompt: 'the model wrote this' };
+    const read = readRecord(embedRecord(bare, r))!;
+    assert.strictEqual(read.prompt.length, n, 'the prompt whole');
+    assert.ok(!('revisedPrompt' in read), 'no revised prompt at all');
+    assert.deepStrictEqual(read.truncated, ['revisedPrompt']);
+  });
+
+  test('both prompts cut: both named, in that order', () => {
+    const read = readRecord(embedRecord(bare, { ...withPrompt(record, 70000), revisedPrompt: 'r'.repeat(70000) }))!;
+    assert.deepStrictEqual(read.truncated, ['revisedPrompt', 'prompt']);
+    assert.ok(!('revisedPrompt' in read));
+    assert.ok(read.prompt.length > 60000);
+  });
+
+  test('beside a large foreign packet: an empty prompt that just fits is stored; a byte less room and embedding fails', () => {
+    const shortened = { ...record, prompt: '', truncated: ['prompt'] };
+    const pad = (k: number) => FOREIGN_XMP.replace('Kept', 'p'.repeat(k));
+    const k = ROOM - packetBytes(shortened, pad(0));
+    assert.strictEqual(packetBytes(shortened, pad(k)), ROOM);
+    const long = withPrompt(record, 100);
+    const read = readRecord(embedRecord(foreignJpeg(pad(k)), long))!;
+    assert.strictEqual(read.prompt, '');
+    assert.deepStrictEqual(read.truncated, ['prompt']);
+    damaged(() => embedRecord(foreignJpeg(pad(k + 1)), long), /^The generation record does not fit in the JPEG XMP segment, even with the prompt left out\.$/);
+  });
+});
+
+suite('generation record: characters and inputs at the edges', () => {
+  test('U+FFFE and U+FFFF (not XML characters) are stored escaped and read back as they were', () => {
+    const r = { ...record, prompt: 'odd \uFFFE and \uFFFF' };
+    for (const file of [png(ihdr(1, 1), IDAT, IEND), wholeJpeg(sof(0xc0, 8, 8)), webp(vp8(4, 4))]) {
+      const out = Buffer.from(embedRecord(file, r));
+      assert.ok(!out.includes(Buffer.from('\uFFFE')) && !out.includes(Buffer.from('\uFFFF')), 'not stored raw');
+      assert.deepStrictEqual(readRecord(out), r);
+    }
+  });
+
+  test('readRecordText: nothing for bytes that are no image, nor for a record that does not inflate', () => {
+    assert.strictEqual(readRecordText(Buffer.from('just some text')), undefined);
+    const broken = png(ihdr(1, 1), ourItxt(Buffer.from('not deflate data'), 1), IDAT, IEND);
+    assert.strictEqual(readRecordText(broken), undefined);
+    assert.strictEqual(readRecord(broken), undefined);
   });
 });

@@ -534,3 +534,39 @@ suite('prepare: refusals as message ids', () => {
     assert.strictEqual(none.text.id, 'prepare.noInput');
   });
 });
+
+suite('prepare: the kinds of pixels named in notes, and names at the edges', () => {
+  const notes = async (name: string, bytes: Uint8Array) => (await prepareInputs([{ name, bytes }], DALLE2, { mask: rect(20, 20, 2, 2, 4, 4) })).notes.map(englishMessage);
+
+  test('dall-e-2 names what it converted to 8-bit RGBA: grey, grey+alpha, 16-bit grey, 16-bit RGB', async () => {
+    const grey = await noise(20, 20, 3).toColourspace('b-w').png().toBuffer();
+    const greyAlpha = await noise(20, 20, 4).toColourspace('b-w').png().toBuffer();
+    const grey16 = await noise(20, 20, 3).toColourspace('grey16').png().toBuffer();
+    const rgb16 = await noise(20, 20, 3).toColourspace('rgb16').png().toBuffer();
+    const kinds = async (b: Buffer) => {
+      const m = await sharp(b).metadata();
+      return [m.channels, m.depth, m.space];
+    };
+    assert.deepStrictEqual(await Promise.all([grey, greyAlpha, grey16, rgb16].map(kinds)), [[1, 'uchar', 'b-w'], [2, 'uchar', 'b-w'], [1, 'ushort', 'grey16'], [3, 'ushort', 'rgb16']]);
+    assert.deepStrictEqual(await notes('g.png', grey), ['g.png: converted from 8-bit grey to 8-bit RGBA.']);
+    assert.deepStrictEqual(await notes('ga.png', greyAlpha), ['ga.png: converted from 8-bit grey+alpha to 8-bit RGBA.']);
+    assert.deepStrictEqual(await notes('g16.png', grey16), ['g16.png: converted from 16-bit grey to 8-bit RGBA.']);
+    assert.deepStrictEqual(await notes('c16.png', rgb16), ['c16.png: converted from 16-bit RGB to 8-bit RGBA.']);
+  });
+
+  test('ten megapixels exactly are written without a decimal', async () => {
+    const b = Buffer.alloc(33);
+    b.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13], 0);
+    b.write('IHDR', 12, 'latin1');
+    b.writeUInt32BE(5000, 16);
+    b.writeUInt32BE(2001, 20);
+    await rejects(prepareInputs([{ name: 'w.png', bytes: b }], GPT, { maxInputPixels: 10_000_000 }), 'too-large', /\(10 megapixels\).*at most 10 megapixels\./);
+  });
+
+  test('the name sent: an extension-less name that spells a format still gets the extension; a folder path alone becomes "image"', async () => {
+    const png = await solid(8, 8).png().toBuffer();
+    assert.strictEqual((await one('png', png)).images[0].name, 'png.png');
+    assert.strictEqual((await one('assets/', png)).images[0].name, 'image.png');
+    assert.strictEqual((await one('C:\\art\\Hero.PNG', png)).images[0].name, 'Hero.PNG');
+  });
+});
