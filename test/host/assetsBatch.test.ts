@@ -248,6 +248,36 @@ suite('Asset batch jobs (host, the SDK against the fake Batch API)', function ()
     assert.deepStrictEqual(states(await plan()), { 'icons/i0.png': 'up-to-date', 'icons/i1.png': 'up-to-date', 'icons/i2.png': 'new', 'icons/i3.png': 'new' });
   });
 
+  test('the Asset Jobs view: a running job, then the ended one with its state, counts, cost, its failed entry with the API message, and its menu', async () => {
+    interface Row { id: string; label: string; description: string; tooltip: string; icon: string; contextValue?: string; children: Row[] }
+    const rows = () => vscode.commands.executeCommand<Row[]>('pixelwright.assetJobs.rows');
+    const pkg = vscode.extensions.getExtension(EXT_ID)!.packageJSON;
+    const view = pkg.contributes.views.pixelwright.find((v: { id: string }) => v.id === 'pixelwright.assetJobs');
+    assert.strictEqual(view?.when, 'pixelwright.hasAssetJobs', 'shown only once there is a job');
+    const menu = (pkg.contributes.menus['view/item/context'] as { command: string; when: string }[]).filter((m) => m.when.includes('view == pixelwright.assetJobs')).map((m) => m.command);
+    assert.deepStrictEqual(menu, ['pixelwright.cancelAssetBatch', 'pixelwright.assetJobs.retryFailed', 'pixelwright.assetJobs.openManifest']);
+
+    await write('pixelwright.assets.json', icons(3));
+    fake.setBatchBehaviour({ stepMs: 300, failCustomIds: ['a2'] });
+    const sent = await generate({ wait: false });
+    const running = await until('the running job in the view', async () => (await rows()).find((r) => r.id === sent.job));
+    assert.strictEqual(running.label, 'batch-test/pixelwright.assets.json · generations');
+    assert.strictEqual(running.contextValue, 'assetJob.running');
+    assert.strictEqual(running.icon, 'sync~spin');
+    assert.match(running.description, /^running · \d done, \d failed of 3 · estimated \$/);
+    const ended = await until('the ended job in the view', async () => (await rows()).find((r) => r.id === sent.job && r.contextValue !== 'assetJob.running'), 30_000);
+    assert.strictEqual(ended.contextValue, 'assetJob.ended.failures');
+    assert.strictEqual(ended.icon, 'warning');
+    assert.match(ended.description, /^completed with failures · 2 done, 1 failed of 3 · cost \$0\.\d+/);
+    assert.match(ended.tooltip, /Batch: batch_\w+ \(\/v1\/images\/generations, completed\)/);
+    assert.match(ended.tooltip, /Manifest: batch-test\/pixelwright\.assets\.json/);
+    assert.match(ended.tooltip, /Created: /);
+    assert.deepStrictEqual(ended.children.map((c) => c.label), ['batch-test/icons/i1.png']);
+    assert.match(ended.children[0].description, /The server had an error while processing your request/);
+    // The running job is listed before the ended ones; an ended one is listed once.
+    assert.strictEqual((await rows()).filter((r) => r.id === sent.job).length, 1);
+  });
+
   test("Azure OpenAI: the batch goes to the endpoint's /openai/v1 routes with the api-key header, each line naming the deployment", async () => {
     await write('pixelwright.assets.json', JSON.stringify({ defaults: { model: 'gpt-image-1.5', quality: 'low', size: '1024x1024' }, assets: [{ path: 'az/a.png', prompt: 'an apple' }, { path: 'az/b.png', prompt: 'a pear' }] }));
     const api = vscode.extensions.getExtension<{ setApiKey(k: string): Promise<void> }>(EXT_ID)!.exports;

@@ -21,6 +21,7 @@ import { readSettings } from '../platform/settings';
 import { onDidWriteAsset, writeAssetAt, type PlacedAsset } from '../run/assets';
 import type { MadeImage, RunPipeline } from '../run/pipeline';
 import { BatchJobs } from './batch';
+import { AssetJobsView, type JobNode } from './jobsView';
 import { isManifest, ManifestStore, type LoadedManifest } from './manifests';
 import { AssetStateFile, planIO, sourceDigests } from './state';
 import { placeAsset } from './place';
@@ -91,6 +92,19 @@ export class AssetsFeature extends Disposable implements vscode.CodeLensProvider
     this._register(onDidWriteAsset(() => this.invalidate()));
     this.batch = this._register(new BatchJobs({ memento, log, pipeline, stateFor: (root) => this.stateFor(root) }));
     this._register(this.batch.onDidFinish((job) => this.afterBatches.set(job.id, this.afterBatch(job))));
+    // The Asset Jobs view and its menu's commands: registered when the features load, never at activation.
+    this.jobsView = this._register(new AssetJobsView(this.batch));
+    this._register(vscode.commands.registerCommand('pixelwright.assetJobs.retryFailed', (node?: JobNode) => this.retryJob(node)));
+    this._register(vscode.commands.registerCommand('pixelwright.assetJobs.openManifest', (node?: JobNode) => node && vscode.window.showTextDocument(vscode.Uri.parse(node.manifest))));
+    this._register(vscode.commands.registerCommand('pixelwright.assetJobs.rows', () => this.jobsView.rows()));
+  }
+
+  readonly jobsView: AssetJobsView;
+
+  /** "Retry Failed" on a job in the Asset Jobs view: plans again and makes only that job's failed entries (asks how). */
+  private async retryJob(node?: JobNode): Promise<GenerateSummary | undefined> {
+    if (node?.kind !== 'job' || !node.data.failed.length) return undefined;
+    return this.generateCommand({ manifest: node.manifest, only: node.data.failed.map((f) => f.path) });
   }
 
   /** Polls the batch jobs a reload or restart interrupted (activation calls it only when one is pending). */
