@@ -276,6 +276,11 @@ suite('Asset batch jobs (host, the SDK against the fake Batch API)', function ()
     assert.match(ended.children[0].description, /The server had an error while processing your request/);
     // The running job is listed before the ended ones; an ended one is listed once.
     assert.strictEqual((await rows()).filter((r) => r.id === sent.job).length, 1);
+    // Leave no failure behind for the next suites (the workspace's asset state is shared).
+    fake.reset();
+    fake.setBatchBehaviour({ stepMs: 20 });
+    const retried = await vscode.commands.executeCommand<Summary>('pixelwright.retryFailedAssets', { manifest: manifest(), mode: 'interactive' });
+    assert.deepStrictEqual(retried.written, ['batch-test/icons/i1.png']);
   });
 
   test("Azure OpenAI: the batch goes to the endpoint's /openai/v1 routes with the api-key header, each line naming the deployment", async () => {
