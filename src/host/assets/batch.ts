@@ -221,10 +221,16 @@ export class BatchJobs extends Disposable {
     const refs = await this.history();
     const out: BatchJob[] = [];
     for (const ref of refs) {
+      const root = rootOf({ manifest: ref.manifest } as BatchJob);
+      if (!root) continue;
       let job = this.endedCache.get(ref.id);
+      // A job whose file was deleted is not listed (a stat, not a read, for the ones already read).
+      if (job && !(await vscode.workspace.fs.stat(vscode.Uri.joinPath(root, '.pixelwright', 'batches', `${ref.id}.json`)).then(() => true, () => false))) {
+        this.endedCache.delete(ref.id);
+        continue;
+      }
       if (!job) {
-        const root = rootOf({ manifest: ref.manifest } as BatchJob);
-        job = root && (await this.readFile(root, ref.id));
+        job = await this.readFile(root, ref.id);
         if (job) this.endedCache.set(ref.id, job);
       }
       if (job) out.push(job);
