@@ -20,7 +20,8 @@ import { detectResultFormat, MIME_TYPES, type ResultFormat } from '../shared/ima
 
 export type BatchEndpoint = '/v1/images/generations' | '/v1/images/edits';
 export type RemoteStatus = 'validating' | 'failed' | 'in_progress' | 'finalizing' | 'completed' | 'expired' | 'cancelling' | 'cancelled';
-export type PartStatus = 'uploading' | RemoteStatus;
+/** `lost`: the batch can no longer be retrieved (gone at the server) or the user stopped waiting for it: ended here, its lines planned again. */
+export type PartStatus = 'uploading' | RemoteStatus | 'lost';
 
 /**
  * One manifest entry in a job: its line's custom_id, where its image goes (the entry's path), the
@@ -76,6 +77,16 @@ export interface BatchJob extends AssetOutcome {
   readonly cancelRequested?: boolean;
   /** Estimated cost through the Batch API (USD), when the price list knows. */
   readonly estimate?: number;
+  /** What the images written cost (USD, the recorded half price), when known. */
+  readonly cost?: number;
+  /** The last retrieve that failed (other than "not found"): polling goes on, this says why it is slow. */
+  readonly lastError?: { readonly message: string; readonly at: string; readonly count: number };
+  /** Why the job ended without its results (its batch is gone, or the user stopped waiting). */
+  readonly lost?: string;
+  /** The user stopped waiting for it (ended here; the batch may still run at the server). */
+  readonly stoppedWaiting?: boolean;
+  /** When it ended. */
+  readonly endedAt?: string;
 }
 
 /** What the server says about a batch (the SDK's Batch, the fields used). */
@@ -88,7 +99,7 @@ export interface RemoteBatch {
   readonly errors?: { readonly data?: readonly { readonly code?: string | null; readonly message?: string | null; readonly line?: number | null }[] | null } | null;
 }
 
-const ENDED: ReadonlySet<PartStatus> = new Set(['failed', 'completed', 'expired', 'cancelled']);
+const ENDED: ReadonlySet<PartStatus> = new Set(['failed', 'completed', 'expired', 'cancelled', 'lost']);
 const REMOTE: ReadonlySet<string> = new Set(['validating', 'failed', 'in_progress', 'finalizing', 'completed', 'expired', 'cancelling', 'cancelled']);
 
 export function endpointOf(operation: ImageRequest['operation']): BatchEndpoint {
@@ -165,7 +176,7 @@ export function running(job: BatchJob): JobPart[] {
  * cancelled before it ran, or its output lost it). A failed batch fails all its entries with its
  * own message.
  */
-export function partCollected(job: BatchJob, index: number, outcome: { readonly written: readonly string[]; readonly besides: readonly string[]; readonly failed: readonly { path: string; error: string }[]; readonly done: ReadonlySet<string> }): BatchJob {
+export function partCollected(job: BatchJob, index: number, outcome: { readonly written: readonly string[]; readonly besides: readonly string[]; readonly failed: readonly { path: string; error: string }[]; readonly done: ReadonlySet<string>; readonly usd?: number }): BatchJob {
   const part = job.parts[index];
   const failed = [...outcome.failed];
   const replan: string[] = [];
@@ -182,7 +193,50 @@ export function partCollected(job: BatchJob, index: number, outcome: { readonly 
     besides: [...job.besides, ...outcome.besides],
     failed: [...job.failed, ...failed],
     replan: [...job.replan, ...replan],
+    ...(outcome.usd !== undefined ? { cost: Math.round(((job.cost ?? 0) + outcome.usd) * 1e6) / 1e6 } : {}),
   };
+}
+
+/**
+ * The parts still running end here as `lost` with `reason`: their batch is gone at the server
+ * (a retrieve said 404) or the user stopped waiting. Collecting them plans their lines again;
+ * what was written before stays. Parts that ended at the server are left to be collected.
+ */
+export function jobLost(job: BatchJob, reason: string, opts: { readonly batchId?: string; readonly stoppedWaiting?: boolean } = {}): BatchJob {
+  const parts = job.parts.map((p) => (p.batchId && !partEnded(p) && (!opts.batchId || p.batchId === opts.batchId) ? { ...p, status: 'lost' as const, error: reason } : p));
+  return { ...job, parts, lost: job.lost ?? reason, ...(opts.stoppedWaiting ? { stoppedWaiting: true } : {}) };
+}
+
+/** A retrieve failed for another reason than "not found": polling goes on, the failure is kept to be shown. */
+export function withRetrieveError(job: BatchJob, message: string, now: Date): BatchJob {
+  return { ...job, lastError: { message, at: now.toISOString(), count: (job.lastError?.count ?? 0) + 1 } };
+}
+
+/** The state a job is in, for lists and views. */
+export type JobState = 'running' | 'cancelling' | 'completed' | 'completed-with-failures' | 'cancelled' | 'expired' | 'failed' | 'lost';
+
+export function jobState(job: BatchJob, ended: boolean): JobState {
+  if (!ended) return job.cancelRequested ? 'cancelling' : 'running';
+  if (job.lost) return 'lost';
+  const parts = job.parts;
+  if (parts.length && parts.every((p) => p.status === 'failed')) return 'failed';
+  if (job.cancelRequested || parts.some((p) => p.status === 'cancelled')) return 'cancelled';
+  if (parts.some((p) => p.status === 'expired')) return 'expired';
+  return job.failed.length ? 'completed-with-failures' : 'completed';
+}
+
+/** How many lines a job has, how many finished and how many failed (counts from the server while it runs). */
+export function jobCounts(job: BatchJob, ended: boolean): { readonly total: number; readonly done: number; readonly failed: number } {
+  const total = job.parts.reduce((n, p) => n + p.entries.length, 0);
+  if (ended) return { total, done: job.written.length + job.besides.length, failed: job.failed.length };
+  let done = 0;
+  let failed = 0;
+  for (const p of job.parts) {
+    if (p.collected) continue;
+    done += p.counts?.completed ?? 0;
+    failed += p.counts?.failed ?? 0;
+  }
+  return { total, done: done + job.written.length + job.besides.length, failed: failed + job.failed.length };
 }
 
 /** A part whose upload or create failed: no batch exists, every entry failed with `error`. */

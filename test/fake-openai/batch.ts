@@ -26,6 +26,8 @@ export interface BatchBehaviour {
   failCustomIds?: string[];
   /** The window runs out after this many lines are done: the rest are expired. */
   expireAfterLines?: number;
+  /** Retrieve and cancel answer with this server error (e.g. 503) instead (the batch goes on by the clock). */
+  unavailableStatus?: number;
 }
 
 export interface LineAnswer {
@@ -137,7 +139,13 @@ export class FakeBatchApi {
     return { status: 200, body: this.batchObject(batch) };
   }
 
+  /** Forgets the batches (as if deleted at the server): retrieve and cancel answer 404 for them. */
+  forgetBatches(): void {
+    this.batches.clear();
+  }
+
   async getBatch(id: string): Promise<{ status: number; body: unknown }> {
+    if (this.behaviour.unavailableStatus) return unavailable(this.behaviour.unavailableStatus);
     const b = this.batches.get(id);
     if (!b) return notFound(`No batch found with id '${id}'.`, 'batch_id');
     await this.advance(b);
@@ -145,6 +153,7 @@ export class FakeBatchApi {
   }
 
   async cancelBatch(id: string): Promise<{ status: number; body: unknown }> {
+    if (this.behaviour.unavailableStatus) return unavailable(this.behaviour.unavailableStatus);
     const b = this.batches.get(id);
     if (!b) return notFound(`No batch found with id '${id}'.`, 'batch_id');
     await this.advance(b);
@@ -319,4 +328,8 @@ function nowSec(): number {
 
 function hex(bytes: number): string {
   return randomBytes(bytes).toString('hex');
+}
+
+function unavailable(status: number): { status: number; body: unknown } {
+  return { status, body: { error: { message: 'The server is temporarily unable to answer. Please try again later.', type: 'server_error', param: null, code: null } } };
 }

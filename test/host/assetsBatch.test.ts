@@ -32,6 +32,7 @@ interface Summary {
   job?: string;
   sent?: number;
   replanned?: string[];
+  lost?: string;
 }
 interface PlanSummary {
   items: { path: string; kind: string; state: string }[];
@@ -50,6 +51,17 @@ class MapMemento implements vscode.Memento {
     if (value === undefined) this.map.delete(key);
     else this.map.set(key, JSON.parse(JSON.stringify(value)));
     return Promise.resolve();
+  }
+}
+
+/** Resolves with `probe`'s first truthy answer (polled). */
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((res) => setTimeout(res, 50));
   }
 }
 
@@ -190,6 +202,85 @@ suite('Asset batch jobs (host, the SDK against the fake Batch API)', function ()
     assert.deepStrictEqual([...r.replanned!].sort(), ['batch-test/icons/i2.png', 'batch-test/icons/i3.png']);
     assert.deepStrictEqual(r.failed, []);
     assert.deepStrictEqual(states(await plan()), { 'icons/i0.png': 'up-to-date', 'icons/i1.png': 'up-to-date', 'icons/i2.png': 'new', 'icons/i3.png': 'new' });
+  });
+
+  test('a batch the server no longer has (404): the job ends as failed with why, its unfinished lines planned again', async () => {
+    await write('pixelwright.assets.json', icons(3));
+    fake.setBatchBehaviour({ stepMs: 400 });
+    const run = generate();
+    // Deleted at the server while it runs.
+    await until('the batch to exist', () => fake.requests.some((q) => q.path === '/v1/batches' && q.method === 'POST'));
+    fake.batchApi.forgetBatches();
+    const r = await run;
+    assert.match(r.lost ?? '', /can no longer be found at the server.*No batch found with id/, JSON.stringify(r));
+    assert.deepStrictEqual(r.written, []);
+    assert.deepStrictEqual(r.failed, []);
+    assert.deepStrictEqual([...r.replanned!].sort(), ['batch-test/icons/i0.png', 'batch-test/icons/i1.png', 'batch-test/icons/i2.png']);
+    assert.deepStrictEqual(states(await plan()), { 'icons/i0.png': 'new', 'icons/i1.png': 'new', 'icons/i2.png': 'new' });
+    const job = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(root, '.pixelwright', 'batches', `${r.job}.json`)))) as { parts: { status: string; collected: boolean }[]; lost?: string };
+    assert.deepStrictEqual(job.parts.map((p) => [p.status, p.collected]), [['lost', true]]);
+    const still = await vscode.commands.executeCommand<Summary | undefined>('pixelwright.cancelAssetBatch', { job: r.job, noConfirm: true });
+    assert.strictEqual(still, undefined, 'nothing is left running');
+  });
+
+  test('a server that cannot be reached: retrieves keep backing off and say why; Cancel offers Stop Waiting, which ends the job here, keeping what was written', async () => {
+    await write('pixelwright.assets.json', icons(2));
+    fake.setBatchBehaviour({ stepMs: 20 });
+    const first = await generate({ wait: true });
+    assert.strictEqual(first.written.length, 2);
+    await write('pixelwright.assets.json', icons(4));
+    fake.setBatchBehaviour({ stepMs: 2000 });
+    const sent = await generate({ wait: false });
+    fake.setBatchBehaviour({ stepMs: 2000, unavailableStatus: 503 });
+    const jobFile = vscode.Uri.joinPath(root, '.pixelwright', 'batches', `${sent.job}.json`);
+    const readJob = async () => JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(jobFile))) as { lastError?: { message: string; count: number }; stoppedWaiting?: boolean; parts: { status: string }[] };
+    const troubled = await until('a failed retrieve kept in the job', async () => ((await readJob()).lastError?.count ?? 0) >= 1 || undefined, 30_000);
+    assert.ok(troubled);
+    assert.match((await readJob()).lastError!.message, /temporarily unable/);
+    const r = await vscode.commands.executeCommand<Summary>('pixelwright.cancelAssetBatch', { job: sent.job, noConfirm: true, stopIfRefused: true, wait: true });
+    assert.deepStrictEqual(r.written, []);
+    assert.deepStrictEqual([...r.replanned!].sort(), ['batch-test/icons/i2.png', 'batch-test/icons/i3.png']);
+    assert.match(r.lost ?? '', /stopped waiting/);
+    const job = await readJob();
+    assert.strictEqual(job.stoppedWaiting, true);
+    assert.deepStrictEqual(job.parts.map((p) => p.status), ['lost']);
+    // The first job's files are still there and up to date.
+    assert.deepStrictEqual(states(await plan()), { 'icons/i0.png': 'up-to-date', 'icons/i1.png': 'up-to-date', 'icons/i2.png': 'new', 'icons/i3.png': 'new' });
+  });
+
+  test('the Asset Jobs view: a running job, then the ended one with its state, counts, cost, its failed entry with the API message, and its menu', async () => {
+    interface Row { id: string; label: string; description: string; tooltip: string; icon: string; contextValue?: string; children: Row[] }
+    const rows = () => vscode.commands.executeCommand<Row[]>('pixelwright.assetJobs.rows');
+    const pkg = vscode.extensions.getExtension(EXT_ID)!.packageJSON;
+    const view = pkg.contributes.views.pixelwright.find((v: { id: string }) => v.id === 'pixelwright.assetJobs');
+    assert.strictEqual(view?.when, 'pixelwright.hasAssetJobs', 'shown only once there is a job');
+    const menu = (pkg.contributes.menus['view/item/context'] as { command: string; when: string }[]).filter((m) => m.when.includes('view == pixelwright.assetJobs')).map((m) => m.command);
+    assert.deepStrictEqual(menu, ['pixelwright.cancelAssetBatch', 'pixelwright.assetJobs.retryFailed', 'pixelwright.assetJobs.openManifest']);
+
+    await write('pixelwright.assets.json', icons(3));
+    fake.setBatchBehaviour({ stepMs: 300, failCustomIds: ['a2'] });
+    const sent = await generate({ wait: false });
+    const running = await until('the running job in the view', async () => (await rows()).find((r) => r.id === sent.job));
+    assert.strictEqual(running.label, 'batch-test/pixelwright.assets.json · generations');
+    assert.strictEqual(running.contextValue, 'assetJob.running');
+    assert.strictEqual(running.icon, 'sync~spin');
+    assert.match(running.description, /^running · \d done, \d failed of 3 · estimated \$/);
+    const ended = await until('the ended job in the view', async () => (await rows()).find((r) => r.id === sent.job && r.contextValue !== 'assetJob.running'), 30_000);
+    assert.strictEqual(ended.contextValue, 'assetJob.ended.failures');
+    assert.strictEqual(ended.icon, 'warning');
+    assert.match(ended.description, /^completed with failures · 2 done, 1 failed of 3 · cost \$0\.\d+/);
+    assert.match(ended.tooltip, /Batch: batch_\w+ \(\/v1\/images\/generations, completed\)/);
+    assert.match(ended.tooltip, /Manifest: batch-test\/pixelwright\.assets\.json/);
+    assert.match(ended.tooltip, /Created: /);
+    assert.deepStrictEqual(ended.children.map((c) => c.label), ['batch-test/icons/i1.png']);
+    assert.match(ended.children[0].description, /The server had an error while processing your request/);
+    // The running job is listed before the ended ones; an ended one is listed once.
+    assert.strictEqual((await rows()).filter((r) => r.id === sent.job).length, 1);
+    // Leave no failure behind for the next suites (the workspace's asset state is shared).
+    fake.reset();
+    fake.setBatchBehaviour({ stepMs: 20 });
+    const retried = await vscode.commands.executeCommand<Summary>('pixelwright.retryFailedAssets', { manifest: manifest(), mode: 'interactive' });
+    assert.deepStrictEqual(retried.written, ['batch-test/icons/i1.png']);
   });
 
   test("Azure OpenAI: the batch goes to the endpoint's /openai/v1 routes with the api-key header, each line naming the deployment", async () => {

@@ -8,7 +8,7 @@
  * the batch's own cancel. The job's states and lines are core's (core/batch.ts).
  */
 import * as vscode from 'vscode';
-import { applyRemote, batchLine, eachOf, batchRecord, jobDone, lineBody, newJob, parseResultLine, partCollected, partCreated, partFailedToStart, pollDelayMs, running, toCollect, withPoll, type BatchJob, type JobEntry, type JobPart } from '../../core/batch';
+import { applyRemote, batchLine, eachOf, batchRecord, jobDone, jobLost, lineBody, newJob, parseResultLine, partCollected, partCreated, partFailedToStart, pollDelayMs, running, toCollect, withPoll, withRetrieveError, type BatchJob, type JobEntry, type JobPart } from '../../core/batch';
 import type { BatchClient } from '../../core/batchClient';
 import { readRecord } from '../../core/metadata';
 import { ModelTable } from '../../core/models';
@@ -18,7 +18,7 @@ import { Disposable } from '../platform/lifecycle';
 import type { Log } from '../platform/log';
 import { readSettings, type PixelwrightSettings } from '../platform/settings';
 import type { RunPipeline } from '../run/pipeline';
-import { BATCH_JOBS_KEY } from './pending';
+import { BATCH_HISTORY_KEY, BATCH_JOBS_KEY, type JobRef } from './pending';
 import { placeAsset } from './place';
 import type { AssetStateFile } from './state';
 
@@ -39,6 +39,15 @@ export interface BatchHost {
 /** A job as the caller sees it when it ends. */
 export type FinishedJob = BatchJob;
 
+/** How many ended jobs are kept (the Asset Jobs view lists them). */
+export const JOB_HISTORY = 20;
+
+/** What a cancel got: the job, and the batches the server refused to cancel or could not be asked about. */
+export interface CancelOutcome {
+  readonly job: BatchJob;
+  readonly refused: readonly { readonly batchId: string; readonly error: string }[];
+}
+
 export class BatchJobs extends Disposable {
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly waiters = new Map<string, ((job: BatchJob) => void)[]>();
@@ -47,6 +56,13 @@ export class BatchJobs extends Disposable {
   private readonly finished = this._register(new vscode.EventEmitter<BatchJob>());
   /** A job ended: its results are written and its failures listed. */
   readonly onDidFinish = this.finished.event;
+  private readonly changed = this._register(new vscode.EventEmitter<void>());
+  /** A job was started, looked at, or ended (the Asset Jobs view refreshes). */
+  readonly onDidChange = this.changed.event;
+  /** Ended jobs read from their files, by id. */
+  private readonly endedCache = new Map<string, BatchJob>();
+  /** Jobs the user stopped waiting for in this window (a look under way does not bring them back). */
+  private readonly abandoned = new Map<string, string>();
   private readonly status = this._register(vscode.window.createStatusBarItem('pixelwright.assetBatch', vscode.StatusBarAlignment.Left, 9));
   private stopped = false;
   /** Jobs that ended in this window (whenDone answers at once for them). */
@@ -143,13 +159,22 @@ export class BatchJobs extends Disposable {
     return resumed;
   }
 
-  /** The batch's own cancel for each part still running; what was made by then is still written. */
-  async cancel(id: string): Promise<BatchJob | undefined> {
+  /**
+   * The batch's own cancel for each part still running; what was made by then is still written.
+   * A batch the server no longer has ends the job here (its lines planned again); a refusal or a
+   * server that cannot be reached is returned, for the caller to offer {@link stopWaiting}.
+   */
+  async cancel(id: string): Promise<CancelOutcome | undefined> {
+    const t = vscode.l10n.t;
     let job = this.pending().find((j) => j.id === id);
     const root = job && rootOf(job);
     if (!job || !root) return undefined;
+    const refused: { batchId: string; error: string }[] = [];
     const conn = await this.connection(job);
-    if (!conn) return job;
+    if (!conn) {
+      for (const part of running(job)) refused.push({ batchId: part.batchId!, error: t('no connection to the provider the batch was sent to') });
+      return { job, refused };
+    }
     job = { ...job, cancelRequested: true };
     this.cancelAsked.add(job.id);
     for (const part of running(job)) {
@@ -159,11 +184,82 @@ export class BatchJobs extends Disposable {
         this.host.log.info(`batch ${job.id}: cancel asked for ${part.batchId} (${remote.status})`);
       } catch (err) {
         this.host.log.warn(`batch ${job.id}: cancel of ${part.batchId} refused: ${errorText(err)}`);
+        if (isNotFound(err)) {
+          job = jobLost(job, goneText(part.batchId!, errorText(err)), { batchId: part.batchId });
+          continue;
+        }
+        // Refused: maybe it has just ended (then it is collected as usual); else the caller may stop waiting.
+        const now = await conn.client.retrieve(part.batchId!).catch(() => undefined);
+        if (now) job = { ...job, parts: job.parts.map((p) => (p === part ? applyRemote(p, now) : p)) };
+        if (!now || running(job).some((p) => p.batchId === part.batchId)) refused.push({ batchId: part.batchId!, error: errorText(err) });
       }
     }
-    await this.save(job);
+    job = await this.save(job);
+    this.schedule(job, root, 0);
+    return { job, refused };
+  }
+
+  /**
+   * "Stop waiting": the job ends here without asking the server (it refused the cancel, cannot be
+   * reached, or the batch is gone). Its running parts' lines are planned again; what was written
+   * stays. The batch, if it still exists, is left to the server.
+   */
+  async stopWaiting(id: string): Promise<BatchJob | undefined> {
+    let job = this.pending().find((j) => j.id === id);
+    const root = job && rootOf(job);
+    if (!job || !root) return undefined;
+    const reason = vscode.l10n.t('Pixelwright stopped waiting for this batch');
+    this.abandoned.set(id, reason);
+    job = await this.save(jobLost(job, reason, { stoppedWaiting: true }));
+    this.host.log.info(`batch ${job.id}: stopped waiting (${job.parts.map((p) => `${p.batchId ?? '-'} ${p.status}`).join(', ')})`);
     this.schedule(job, root, 0);
     return job;
+  }
+
+  /** The jobs that ended (the last {@link JOB_HISTORY}, newest first), read from their files under `.pixelwright/batches/`. */
+  async endedJobs(): Promise<BatchJob[]> {
+    const refs = await this.history();
+    const out: BatchJob[] = [];
+    for (const ref of refs) {
+      const root = rootOf({ manifest: ref.manifest } as BatchJob);
+      if (!root) continue;
+      let job = this.endedCache.get(ref.id);
+      // A job whose file was deleted is not listed (a stat, not a read, for the ones already read).
+      if (job && !(await vscode.workspace.fs.stat(vscode.Uri.joinPath(root, '.pixelwright', 'batches', `${ref.id}.json`)).then(() => true, () => false))) {
+        this.endedCache.delete(ref.id);
+        continue;
+      }
+      if (!job) {
+        job = await this.readFile(root, ref.id);
+        if (job) this.endedCache.set(ref.id, job);
+      }
+      if (job) out.push(job);
+    }
+    return out;
+  }
+
+  /** The ended jobs' ids, from the workspace state; the first time, from the job files a workspace already has. */
+  private async history(): Promise<JobRef[]> {
+    const kept = this.host.memento.get<JobRef[]>(BATCH_HISTORY_KEY);
+    if (kept) return kept;
+    const pending = new Set(this.pending().map((j) => j.id));
+    const found: { ref: JobRef; at: string }[] = [];
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const dir = vscode.Uri.joinPath(folder.uri, '.pixelwright', 'batches');
+      const names = await vscode.workspace.fs.readDirectory(dir).then((d) => d, () => [] as [string, vscode.FileType][]);
+      for (const [name, type] of names) {
+        if (type !== vscode.FileType.File || !name.endsWith('.json')) continue;
+        const id = name.slice(0, -5);
+        if (pending.has(id)) continue;
+        const job = await this.readFile(folder.uri, id);
+        if (!job || !jobDone(job)) continue;
+        this.endedCache.set(id, job);
+        found.push({ ref: { id, manifest: job.manifest }, at: job.endedAt ?? job.createdAt });
+      }
+    }
+    const refs = found.sort((a, b) => b.at.localeCompare(a.at)).slice(0, JOB_HISTORY).map((f) => f.ref);
+    await this.host.memento.update(BATCH_HISTORY_KEY, refs);
+    return refs;
   }
 
   /** The lines of one part, made as the upload reads them. */
@@ -204,25 +300,37 @@ export class BatchJobs extends Disposable {
     try {
       if (!job) return;
       const conn = await this.connection(job);
-      if (!conn) {
-        // No key now: try again later (the user may set it).
+      // Without a connection only lost parts can be collected (they have no files to read).
+      if (!conn && job.parts.some((p) => !p.collected && p.status !== 'lost')) {
+        // No key now, or another provider: try again later (the user may set it back, or stop waiting).
+        job = await this.save(withRetrieveError(withPoll(job), vscode.l10n.t('no connection: no API key, or the settings now name another provider than the one the batch was sent to ({0})', job.provider), new Date()));
         this.schedule(job, root, this.delay(job));
         return;
       }
       for (const part of running(job)) {
         try {
-          const remote = await conn.client.retrieve(part.batchId!);
+          const remote = await conn!.client.retrieve(part.batchId!);
           job = { ...job, parts: job.parts.map((p) => (p === part ? applyRemote(p, remote) : p)) };
+          if (job.lastError) job = withoutError(job);
         } catch (err) {
-          this.host.log.warn(`batch ${job.id}: retrieve ${part.batchId} failed: ${errorText(err)}`);
+          const message = errorText(err);
+          if (isNotFound(err)) {
+            // The batch is gone (deleted at the server, or the settings now point elsewhere): waiting would never end.
+            this.host.log.warn(`batch ${job.id}: ${part.batchId} can no longer be found (${message}); the job ends, its lines are planned again`);
+            job = jobLost(job, goneText(part.batchId!, message), { batchId: part.batchId });
+          } else {
+            job = withRetrieveError(job, message, new Date());
+            this.host.log.warn(`batch ${job.id}: retrieve ${part.batchId} failed (${job.lastError!.count} in a row): ${message}`);
+          }
         }
       }
       job = withPoll(job);
-      await this.save(job);
+      job = await this.save(job);
       for (const part of toCollect(job)) {
         if (this.stopped) return;
-        job = await this.collect(job, job.parts.indexOf(part), root, conn);
-        await this.save(job);
+        // A part that was never created or is lost has no files to read: no connection needed.
+        job = part.status === 'lost' ? partCollected(job, job.parts.indexOf(part), { written: [], besides: [], failed: [], done: new Set() }) : await this.collect(job, job.parts.indexOf(part), root, conn!);
+        job = await this.save(job);
       }
       if (jobDone(job)) await this.finish(job, root);
       else if (!this.stopped) this.schedule(job, root, this.delay(job));
@@ -297,13 +405,18 @@ export class BatchJobs extends Disposable {
         }
       });
     }
-    for (const [model, s] of spend) this.host.pipeline.recordSpend(model, s.images, s.usd, s.tokens);
+    let usd: number | undefined;
+    for (const [model, s] of spend) {
+      this.host.pipeline.recordSpend(model, s.images, s.usd, s.tokens);
+      if (s.usd !== undefined) usd = (usd ?? 0) + s.usd;
+    }
     this.host.log.info(`batch ${job.id}: ${part.batchId} ${part.status}: ${written.length + besides.length} written, ${failed.length} failed`);
-    return partCollected(job, index, { written, besides, failed, done });
+    return partCollected(job, index, { written, besides, failed, done, usd });
   }
 
   private async finish(job: BatchJob, root: vscode.Uri): Promise<void> {
-    if (this.cancelAsked.has(job.id)) job = { ...job, cancelRequested: true };
+    if (this.cancelAsked.has(job.id) && !job.stoppedWaiting) job = { ...job, cancelRequested: true };
+    job = { ...job, endedAt: new Date().toISOString() };
     const state = this.host.stateFor(root);
     const all = job.parts.flatMap((p) => p.entries.map((e) => e.path));
     await state.update((s) => {
@@ -314,10 +427,16 @@ export class BatchJobs extends Disposable {
     const jobs = { ...(this.host.memento.get<Record<string, BatchJob>>(BATCH_JOBS_KEY) ?? {}) };
     delete jobs[job.id];
     await this.host.memento.update(BATCH_JOBS_KEY, Object.keys(jobs).length ? jobs : undefined);
+    const refs = [{ id: job.id, manifest: job.manifest }, ...(await this.history()).filter((r) => r.id !== job.id)];
+    for (const old of refs.slice(JOB_HISTORY)) this.endedCache.delete(old.id);
+    await this.host.memento.update(BATCH_HISTORY_KEY, refs.slice(0, JOB_HISTORY));
+    this.endedCache.set(job.id, job);
     this.connections.delete(job.id);
+    this.abandoned.delete(job.id);
     this.host.log.info(`batch ${job.id}: done, ${job.written.length} written, ${job.besides.length} beside a file, ${job.failed.length} failed, ${job.replan.length} to plan again`);
     this.ended.set(job.id, job);
     this.finished.fire(job);
+    this.changed.fire();
     for (const w of this.waiters.get(job.id) ?? []) w(job);
     this.waiters.delete(job.id);
   }
@@ -342,13 +461,17 @@ export class BatchJobs extends Disposable {
   }
 
   /** Keeps the job in the workspace state and in `.pixelwright/batches/<id>.json`. */
-  private async save(job: BatchJob): Promise<void> {
-    // A cancel asked while a look at the job was under way is not lost when that look saves.
+  private async save(job: BatchJob): Promise<BatchJob> {
+    // A cancel asked, or a stop, while a look at the job was under way is not lost when that look saves.
     if (this.cancelAsked.has(job.id) && !job.cancelRequested) job = { ...job, cancelRequested: true };
+    const stop = this.abandoned.get(job.id);
+    if (stop && running(job).length) job = jobLost(job, stop, { stoppedWaiting: true });
     const jobs = { ...(this.host.memento.get<Record<string, BatchJob>>(BATCH_JOBS_KEY) ?? {}), [job.id]: job };
     await this.host.memento.update(BATCH_JOBS_KEY, jobs);
     const root = rootOf(job);
     if (root) await this.writeFile(root, job).catch((err) => this.host.log.warn(`batch ${job.id}: ${errorText(err)}`));
+    this.changed.fire();
+    return job;
   }
 
   private async writeFile(root: vscode.Uri, job: BatchJob): Promise<void> {
@@ -378,9 +501,26 @@ export class BatchJobs extends Disposable {
       done += (p.counts?.completed ?? 0) + (p.counts?.failed ?? 0);
     }
     this.status.text = `$(cloud) ${vscode.l10n.t('Assets batch: {0} of {1}', done, total)}`;
-    this.status.tooltip = vscode.l10n.t('Pixelwright: asset images made through the Batch API (results within 24 hours). Click to cancel.');
+    const troubles = jobs.filter((j) => j.lastError).map((j) => vscode.l10n.t('Retrieving the batch failed {0} times, last at {1}: {2}', j.lastError!.count, new Date(j.lastError!.at).toLocaleTimeString(), j.lastError!.message));
+    this.status.tooltip = [vscode.l10n.t('Pixelwright: asset images made through the Batch API (results within 24 hours). Click to cancel.'), ...troubles].join('\n\n');
+    if (troubles.length) this.status.text = `$(cloud) $(warning) ${vscode.l10n.t('Assets batch: {0} of {1}', done, total)}`;
     this.status.show();
   }
+}
+
+function withoutError(job: BatchJob): BatchJob {
+  const { lastError: _e, ...rest } = job;
+  void _e;
+  return rest;
+}
+
+/** The server says the batch does not exist (404). */
+function isNotFound(err: unknown): boolean {
+  return (err as { status?: unknown })?.status === 404;
+}
+
+function goneText(batchId: string, message: string): string {
+  return vscode.l10n.t('The batch {0} can no longer be found at the server (deleted there, or the provider or endpoint changed): {1}', batchId, message);
 }
 
 function rootOf(job: BatchJob): vscode.Uri | undefined {

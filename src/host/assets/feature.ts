@@ -22,6 +22,7 @@ import { readSettings } from '../platform/settings';
 import { onDidWriteAsset, writeAssetAt, type PlacedAsset } from '../run/assets';
 import type { MadeImage, RunPipeline } from '../run/pipeline';
 import { BatchJobs } from './batch';
+import { AssetJobsView, type JobNode } from './jobsView';
 import { isManifest, ManifestStore, type LoadedManifest } from './manifests';
 import { AssetStateFile, planIO, sourceDigests } from './state';
 import { placeAsset } from './place';
@@ -50,6 +51,8 @@ export interface GenerateSummary extends AssetOutcome {
   readonly job?: string;
   readonly sent?: number;
   readonly replanned?: readonly string[];
+  /** Batch mode: why the job ended without its results (its batch is gone, or Pixelwright stopped waiting). */
+  readonly lost?: string;
 }
 
 interface GenerateArgs {
@@ -87,6 +90,19 @@ export class AssetsFeature extends Disposable implements vscode.CodeLensProvider
     this._register(onDidWriteAsset(() => this.invalidate()));
     this.batch = this._register(new BatchJobs({ memento, log, pipeline, stateFor: (root) => this.stateFor(root) }));
     this._register(this.batch.onDidFinish((job) => this.afterBatches.set(job.id, this.afterBatch(job))));
+    // The Asset Jobs view and its menu's commands: registered when the features load, never at activation.
+    this.jobsView = this._register(new AssetJobsView(this.batch));
+    this._register(vscode.commands.registerCommand('pixelwright.assetJobs.retryFailed', (node?: JobNode) => this.retryJob(node)));
+    this._register(vscode.commands.registerCommand('pixelwright.assetJobs.openManifest', (node?: JobNode) => node && vscode.window.showTextDocument(vscode.Uri.parse(node.manifest))));
+    this._register(vscode.commands.registerCommand('pixelwright.assetJobs.rows', () => this.jobsView.rows()));
+  }
+
+  readonly jobsView: AssetJobsView;
+
+  /** "Retry Failed" on a job in the Asset Jobs view: plans again and makes only that job's failed entries (asks how). */
+  private async retryJob(node?: JobNode): Promise<GenerateSummary | undefined> {
+    if (node?.kind !== 'job' || !node.data.failed.length) return undefined;
+    return this.generateCommand({ manifest: node.manifest, only: node.data.failed.map((f) => f.path) });
   }
 
   /** Polls the batch jobs a reload or restart interrupted (activation calls it only when one is pending). */
@@ -276,6 +292,7 @@ export class AssetsFeature extends Disposable implements vscode.CodeLensProvider
         job: job.id,
         sent,
         replanned: ended.replan,
+        ...(ended.lost ? { lost: ended.lost } : {}),
       };
     }
     return { ...now, failed: [...now.failed, ...notSent], job: job.id, sent };
@@ -285,7 +302,7 @@ export class AssetsFeature extends Disposable implements vscode.CodeLensProvider
   private async afterBatch(job: BatchJob): Promise<GenerateSummary> {
     const t = vscode.l10n.t;
     this.invalidate();
-    let summary: GenerateSummary = { written: [...job.written], besides: [...job.besides], failed: [...job.failed], cancelled: !!job.cancelRequested, job: job.id, replanned: job.replan };
+    let summary: GenerateSummary = { written: [...job.written], besides: [...job.besides], failed: [...job.failed], cancelled: !!job.cancelRequested, job: job.id, replanned: job.replan, ...(job.lost ? { lost: job.lost } : {}) };
     const manifest = job.manifest;
     try {
       const planned = await this.plan(vscode.Uri.parse(manifest));
@@ -307,7 +324,11 @@ export class AssetsFeature extends Disposable implements vscode.CodeLensProvider
         .then((a) => void (a === retry ? this.generateCommand({ manifest, only: failed.map((f) => f.path) }) : a && this.log.show()));
     } else void vscode.window.showInformationMessage(t('Pixelwright: the asset batch wrote {0} files.', written.length));
     if (replanned?.length) {
-      const why = job.cancelRequested ? t('Pixelwright: the batch was cancelled; {0} images were not made and are planned again.', replanned.length) : t('Pixelwright: the batch ran out of time; {0} images were not made and are planned again.', replanned.length);
+      const why = job.stoppedWaiting
+        ? t('Pixelwright: stopped waiting for the asset batch; {0} images were not made and are planned again.', replanned.length)
+        : job.lost
+          ? t('Pixelwright: {0} — {1} images were not made and are planned again.', job.lost, replanned.length)
+          : job.cancelRequested ? t('Pixelwright: the batch was cancelled; {0} images were not made and are planned again.', replanned.length) : t('Pixelwright: the batch ran out of time; {0} images were not made and are planned again.', replanned.length);
       void vscode.window.showWarningMessage(why, rest).then((a) => void (a === rest && this.generateCommand({ manifest, only: [...replanned] })));
     }
     if (besides.length) void vscode.window.showWarningMessage(t('Pixelwright: {0} was not made by Pixelwright or was changed by hand, so it was kept; the new image is beside it.', besides.join(', ')));
@@ -315,7 +336,7 @@ export class AssetsFeature extends Disposable implements vscode.CodeLensProvider
   }
 
   /** "Pixelwright: Cancel Asset Batch": the batch's own cancel; what it made by then is still written. */
-  async cancelBatchCommand(args: { job?: string; noConfirm?: boolean; wait?: boolean } = {}): Promise<GenerateSummary | undefined> {
+  async cancelBatchCommand(args: { job?: string; noConfirm?: boolean; wait?: boolean; stopIfRefused?: boolean } = {}): Promise<GenerateSummary | undefined> {
     const t = vscode.l10n.t;
     const jobs = this.batch.pending();
     if (!jobs.length) {
@@ -339,11 +360,27 @@ export class AssetsFeature extends Disposable implements vscode.CodeLensProvider
       const answer = await vscode.window.showWarningMessage(t('Cancel the asset batch? The images it has made by then are still written.'), { modal: true }, yes);
       if (answer !== yes) return undefined;
     }
-    const job = await this.batch.cancel(id);
-    if (!job) return undefined;
+    const outcome = await this.batch.cancel(id);
+    if (!outcome) return undefined;
+    let job = outcome.job;
+    if (outcome.refused.length) {
+      // The server refused or could not be asked: offer to end the job here (its lines planned again, nothing written is lost).
+      const stop = t('Stop Waiting');
+      const first = outcome.refused[0];
+      const answer = args.stopIfRefused
+        ? stop
+        : await vscode.window.showWarningMessage(
+            t('Pixelwright: the batch {0} could not be cancelled: {1}. Stop waiting for it? Its unfinished images are planned again; nothing already written is lost. (The batch may still run at the provider.)', first.batchId, first.error),
+            stop,
+            t('Show Log'),
+          );
+      if (answer === stop) job = (await this.batch.stopWaiting(job.id)) ?? job;
+      else if (answer) this.log.show();
+      else if (!args.wait) return { written: [], besides: [], failed: [], cancelled: false, job: job.id };
+    }
     if (!args.wait) return { written: [], besides: [], failed: [], cancelled: true, job: job.id };
     const ended = await this.batch.whenDone(job.id);
-    return (await this.afterBatches.get(ended.id)) ?? { written: [...ended.written], besides: [...ended.besides], failed: [...ended.failed], cancelled: true, job: ended.id, replanned: ended.replan };
+    return (await this.afterBatches.get(ended.id)) ?? { written: [...ended.written], besides: [...ended.besides], failed: [...ended.failed], cancelled: true, job: ended.id, replanned: ended.replan, ...(ended.lost ? { lost: ended.lost } : {}) };
   }
 
   /** Makes the images (the pipeline, under the concurrency cap), then the renditions (sharp), with one cancellable progress. */

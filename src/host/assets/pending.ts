@@ -7,6 +7,14 @@ import type * as vscode from 'vscode';
 
 export const BATCH_JOBS_KEY = 'pixelwright.assets.batchJobs';
 
+/** The jobs that ended (newest first, the last 20): their ids and manifests; the jobs are in their files. */
+export const BATCH_HISTORY_KEY = 'pixelwright.assets.batchHistory';
+
+export interface JobRef {
+  readonly id: string;
+  readonly manifest: string;
+}
+
 /** Whether a job is waiting for its batch (activation resumes polling only then). */
 export function hasPendingBatch(state: vscode.Memento): boolean {
   const jobs = state.get<unknown>(BATCH_JOBS_KEY);

@@ -6,7 +6,7 @@
  * deployment names.
  */
 import * as assert from 'node:assert/strict';
-import { applyRemote, batchLine, eachOf, batchRecord, jobDone, lineBody, linesOf, newJob, parseResultLine, partCollected, partCreated, partFailedToStart, pollDelayMs, running, toCollect, type JobEntry } from '../../../src/core/batch';
+import { applyRemote, batchLine, eachOf, batchRecord, jobCounts, jobDone, jobLost, jobState, lineBody, linesOf, newJob, parseResultLine, partCollected, partCreated, partFailedToStart, pollDelayMs, running, toCollect, withRetrieveError, type BatchJob, type JobEntry } from '../../../src/core/batch';
 import { createBatchClient } from '../../../src/core/batchClient';
 import { ModelTable } from '../../../src/core/models';
 import { readRecord } from '../../../src/core/metadata';
@@ -96,6 +96,39 @@ suite('core: Batch API jobs and lines', () => {
     assert.deepEqual(all.replan, []);
     const notSent = partFailedToStart(start, 0, 'File is too large');
     assert.deepEqual([notSent.parts[0].status, notSent.failed.length, jobDone(notSent)], ['failed', 3, true]);
+  });
+
+  test('lost: a batch gone at the server (or not waited for any more) ends its running part here; its lines are planned again, what was written stays', () => {
+    const start = newJob('job-1', 'm', 'openai', [gen('a.png'), gen('b.png'), edit('c.png')], new Date());
+    // The edits' batch completed; the generations' batch is gone.
+    let job: BatchJob = { ...start, parts: [{ ...start.parts[0], batchId: 'g', status: 'in_progress' as const, counts: { total: 2, completed: 1, failed: 0 } }, { ...start.parts[1], batchId: 'e', status: 'completed' as const }] };
+    job = withRetrieveError(withRetrieveError(job, 'HTTP 503', new Date('2026-12-01T00:00:00Z')), 'HTTP 503', new Date('2026-12-01T00:01:00Z'));
+    assert.deepEqual(job.lastError, { message: 'HTTP 503', at: '2026-12-01T00:01:00.000Z', count: 2 });
+    assert.deepEqual(jobCounts(job, false), { total: 3, done: 1, failed: 0 });
+    assert.equal(jobState(job, false), 'running');
+    const lost = jobLost(job, 'gone', { batchId: 'g' });
+    assert.deepEqual(lost.parts.map((p) => p.status), ['lost', 'completed'], 'an ended part is left to be collected');
+    assert.deepEqual(running(lost), []);
+    assert.deepEqual(toCollect(lost).map((p) => p.batchId), ['g', 'e']);
+    let done = partCollected(lost, 0, { written: [], besides: [], failed: [], done: new Set() });
+    done = partCollected(done, 1, { written: ['c.png'], besides: [], failed: [], done: new Set(['c.png']), usd: 0.0125 });
+    assert.deepEqual([done.written, done.failed, done.replan, done.lost, done.cost, jobDone(done)], [['c.png'], [], ['a.png', 'b.png'], 'gone', 0.0125, true]);
+    assert.equal(jobState(done, true), 'lost');
+    assert.deepEqual(jobCounts(done, true), { total: 3, done: 1, failed: 0 });
+    const stopped = jobLost(job, 'stopped', { stoppedWaiting: true });
+    assert.equal(stopped.stoppedWaiting, true);
+    assert.equal(stopped.lost, 'stopped');
+  });
+
+  test('a job\'s state for the view: running, cancelling, completed (with failures), cancelled, expired, failed', () => {
+    const start = newJob('job-1', 'm', 'openai', [gen('a.png'), gen('b.png')], new Date());
+    const ended = (status: 'completed' | 'cancelled' | 'expired' | 'failed', extra = {}) => ({ ...start, ...extra, parts: [{ ...start.parts[0], batchId: 'b', status, collected: true }] });
+    assert.equal(jobState({ ...start, cancelRequested: true }, false), 'cancelling');
+    assert.equal(jobState(ended('completed'), true), 'completed');
+    assert.equal(jobState(ended('completed', { failed: [{ path: 'a.png', error: 'x' }] }), true), 'completed-with-failures');
+    assert.equal(jobState(ended('cancelled'), true), 'cancelled');
+    assert.equal(jobState(ended('expired'), true), 'expired');
+    assert.equal(jobState(ended('failed'), true), 'failed');
   });
 
   test('eachOf: items of a stream handled as they come, at most `limit` at once; the first failure after the started ones settle', async () => {
