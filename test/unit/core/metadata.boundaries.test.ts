@@ -7,17 +7,9 @@ import { embedRecord, MetadataError, readRecord, readRecordText, XMP_NAMESPACE }
 import { xmpPacket } from '../../../src/core/metadata/xmp';
 import { detectImageFormat, readImageSize } from '../../../src/shared/imageFormat';
 import { type GenerationRecord, RECORD_KEY } from '../../../src/core/record';
+import { sampleRecord } from './metadata/sampleRecord';
 
-const record: GenerationRecord = {
-  v: 1,
-  operation: 'generate',
-  prompt: 'a sea otter in a beret',
-  model: 'gpt-image-1.5',
-  options: { size: '1024x1024' },
-  provider: { kind: 'openai' },
-  createdAt: '2026-11-23T14:25:01.000Z',
-  tool: 'pixelwright test',
-};
+const record: GenerationRecord = sampleRecord;
 
 const u16be = (n: number) => Buffer.from([(n >> 8) & 0xff, n & 0xff]);
 const u32be = (n: number) => {

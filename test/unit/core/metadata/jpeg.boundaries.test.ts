@@ -7,17 +7,9 @@ import { MetadataError } from '../../../../src/core/metadata/error';
 import { JPEG_XMP_ROOM, jpegXmpPackets, withJpegXmp } from '../../../../src/core/metadata/jpeg';
 import { XMP_NAMESPACE, xmpPacket } from '../../../../src/core/metadata/xmp';
 import { type GenerationRecord } from '../../../../src/core/record';
+import { sampleRecord } from './sampleRecord';
 
-const record: GenerationRecord = {
-  v: 1,
-  operation: 'generate',
-  prompt: 'a sea otter in a beret',
-  model: 'gpt-image-1.5',
-  options: { size: '1024x1024' },
-  provider: { kind: 'openai' },
-  createdAt: '2026-11-23T14:25:01.000Z',
-  tool: 'pixelwright test',
-};
+const record: GenerationRecord = sampleRecord;
 
 const XMP_SIG = Buffer.from('http://ns.adobe.com/xap/1.0/\0', 'latin1');
 const segment = (marker: number, payload: Buffer) => Buffer.concat([Buffer.from([0xff, marker, (payload.length + 2) >> 8, (payload.length + 2) & 0xff]), payload]);

@@ -8,17 +8,9 @@ import { readRecord, readRecordText } from '../../../../src/core/metadata';
 import { MetadataError } from '../../../../src/core/metadata/error';
 import { pngTexts, withPngIccProfile, withPngText } from '../../../../src/core/metadata/png';
 import { type GenerationRecord, RECORD_KEY } from '../../../../src/core/record';
+import { sampleRecord } from './sampleRecord';
 
-const record: GenerationRecord = {
-  v: 1,
-  operation: 'generate',
-  prompt: 'a sea otter in a beret',
-  model: 'gpt-image-1.5',
-  options: { size: '1024x1024' },
-  provider: { kind: 'openai' },
-  createdAt: '2026-11-23T14:25:01.000Z',
-  tool: 'pixelwright test',
-};
+const record: GenerationRecord = sampleRecord;
 const json = JSON.stringify(record);
 
 const u32be = (n: number) => {

@@ -5,19 +5,11 @@ import * as assert from 'assert';
 import { readRecord, readRecordText } from '../../../../src/core/metadata';
 import { recordTexts, XMP_NAMESPACE, xmpPacket } from '../../../../src/core/metadata/xmp';
 import { type GenerationRecord } from '../../../../src/core/record';
+import { sampleRecord } from './sampleRecord';
 
 const RDF_NS = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#';
 
-const record: GenerationRecord = {
-  v: 1,
-  operation: 'generate',
-  prompt: 'a sea otter in a beret',
-  model: 'gpt-image-1.5',
-  options: { size: '1024x1024' },
-  provider: { kind: 'openai' },
-  createdAt: '2026-11-23T14:25:01.000Z',
-  tool: 'pixelwright test',
-};
+const record: GenerationRecord = sampleRecord;
 const json = JSON.stringify(record);
 
 /** A packet as another tool writes it: `inner` inside rdf:RDF, then `close`. */
