@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeSection } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -196,14 +197,6 @@ try {
 }
 
 if (WRITE) {
-  const file = path.join(ROOT, 'bench', 'results.md');
   const head = `## Assets\n\n<!-- written by bench/assets.mjs; ${new Date().toISOString().slice(0, 16)}Z, ${os.cpus().length} CPUs, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} -->\n\n`;
-  const section = head + lines.join('\n') + '\n';
-  let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-  const start = text.indexOf('\n## Assets\n');
-  if (start >= 0) {
-    const next = text.indexOf('\n## ', start + 1);
-    text = text.slice(0, start + 1) + section + (next >= 0 ? text.slice(next) : '');
-  } else text = text.replace(/\n*$/, '\n\n') + section;
-  fs.writeFileSync(file, text);
+  writeSection(path.join(ROOT, 'bench', 'results.md'), 'Assets', head + lines.join('\n') + '\n');
 }

@@ -22,6 +22,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeSection } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -256,20 +257,7 @@ async function main() {
   }
 
   if (WRITE) {
-    const file = path.join(ROOT, 'bench', 'results.md');
     const head = `## Asset batch\n\n<!-- written by bench/batch.mjs; ${new Date().toISOString().slice(0, 16)}Z, ${os.cpus().length} CPUs, load average at start ${load}, at end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} -->\n\n`;
-    const section = head + lines.join('\n') + '\n';
-    let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-    const start = text.indexOf('\n## Asset batch\n');
-    if (start >= 0) {
-      const next = text.indexOf('\n## ', start + 1);
-      text = text.slice(0, start + 1) + section + (next >= 0 ? text.slice(next) : '');
-    } else {
-      // After the Assets section when there is one.
-      const assets = text.indexOf('\n## Assets\n');
-      const after = assets >= 0 ? text.indexOf('\n## ', assets + 1) : -1;
-      text = after >= 0 ? text.slice(0, after + 1) + section + '\n' + text.slice(after + 1) : text.replace(/\n*$/, '\n\n') + section;
-    }
-    fs.writeFileSync(file, text);
+    writeSection(path.join(ROOT, 'bench', 'results.md'), 'Asset batch', head + lines.join('\n') + '\n', { after: 'Assets' });
   }
 }

@@ -173,3 +173,28 @@ export function updateResults(file, sections, order) {
   }
   fs.writeFileSync(file, [preamble, ...blocks].join('\n'));
 }
+
+/**
+ * Writes the "## <heading>" section of results.md that a bench owns by its heading (benches run
+ * outside scripts/bench.mjs, without its marker line): replaced where it stands, else put after the
+ * section headed `after` when there is one, else at the end. `section` starts with its heading.
+ */
+export function writeSection(file, heading, section, { after } = {}) {
+  let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const sectionEnd = (at) => {
+    const next = text.indexOf('\n## ', at + 1);
+    return next >= 0 ? next + 1 : text.length;
+  };
+  const start = text.indexOf(`\n## ${heading}\n`);
+  if (start >= 0) {
+    const next = text.indexOf('\n## ', start + 1);
+    text = text.slice(0, start + 1) + section + (next >= 0 ? text.slice(next) : '');
+  } else {
+    const prev = after ? text.indexOf(`\n## ${after}\n`) : -1;
+    if (prev >= 0) {
+      const at = sectionEnd(prev);
+      text = text.slice(0, at) + section + '\n' + text.slice(at);
+    } else text = text.replace(/\n*$/, '\n\n') + section;
+  }
+  fs.writeFileSync(file, text);
+}
