@@ -83,6 +83,15 @@ export interface GalleryFirstScreen {
   readonly thumbs: readonly GalleryThumb[];
 }
 
+/**
+ * The first screen on its own, when the page's `init` came before the list was known (the first
+ * scan of a workspace): the page paints it as it would have from `init`, and says `shown`.
+ */
+export interface GalleryFirstMessage {
+  readonly type: 'first';
+  readonly first: GalleryFirstScreen;
+}
+
 /** The list, newest first; sent whole after every change (cheap: a few hundred bytes per image). */
 export interface GalleryItemsMessage {
   readonly type: 'items';
@@ -117,7 +126,7 @@ export interface GalleryReplyMessage extends ReplyEnvelope {
   readonly notice?: string;
 }
 
-export type ToGallery = GalleryInitMessage | GalleryItemsMessage | GalleryThumbMessage | GalleryReplyMessage;
+export type ToGallery = GalleryInitMessage | GalleryFirstMessage | GalleryItemsMessage | GalleryThumbMessage | GalleryReplyMessage;
 
 // ---- gallery -> host -----------------------------------------------------------------------
 

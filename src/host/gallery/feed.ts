@@ -17,7 +17,7 @@
  * benchmark (bench/gallery.mjs) drives the same code with its own list.
  */
 import type { StoredRecord } from '../../core/metadata';
-import { firstScreenCount, type GalleryItem, type GalleryReadyMessage, type GalleryThumb, type ToGallery } from '../../shared/galleryProtocol';
+import { firstScreenCount, type GalleryFirstScreen, type GalleryItem, type GalleryReadyMessage, type GalleryThumb, type ToGallery } from '../../shared/galleryProtocol';
 import { ThumbnailFeed, type ThumbJob, type ThumbnailCache } from './thumbnails';
 
 /** Longest prompt sent with the list (labels and tooltips); the details carry the whole one. */
@@ -120,6 +120,8 @@ export class GalleryFeed<I extends FeedImage> {
   private firstSent: (() => void) | undefined;
   /** The whole list waits for the page's `shown` (or this timer). */
   private holdTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The page got an empty first screen (the list was not known yet): the list's first screen is still owed. */
+  private firstOwed = false;
   /** What the page got last (ids, versions, scan state): an unchanged list is not sent again. */
   private lastSig = '';
   /**
@@ -148,14 +150,23 @@ export class GalleryFeed<I extends FeedImage> {
     this.thumbs.reset();
     this.release();
     this.lastSig = '';
+    this.firstOwed = false;
     this.firstScreen = msg.view ? firstScreenCount(msg.view.width, msg.view.height) : 0;
-    const list = this.source.items();
     const base = { type: 'init' as const, strings: this.options.strings(), locale: this.options.locale };
     if (!this.firstScreen) {
       this.options.post(base);
       this.sendItems();
       return;
     }
+    const list = this.source.items();
+    this.options.post({ ...base, first: this.firstScreenOf(list) });
+    this.afterFirst(list);
+    // Nothing to show yet (the first scan runs): the first screen goes out on its own once the list is known.
+    this.firstOwed = list.length === 0;
+  }
+
+  /** The first `firstScreen` images of the list, with those of their thumbnails at hand. */
+  private firstScreenOf(list: readonly I[]): GalleryFirstScreen {
     const head = list.slice(0, this.firstScreen);
     const thumbs: GalleryThumb[] = [];
     for (const image of head) {
@@ -164,13 +175,13 @@ export class GalleryFeed<I extends FeedImage> {
     }
     this.thumbs.markSent(thumbs);
     this.lastItemsAt = Date.now();
-    this.options.post({
-      ...base,
-      first: { items: head.map((i) => this.item(i)), total: list.length, scanning: this.source.scanning, noWorkspace: this.source.noWorkspace() || undefined, thumbs },
-    });
-    // the thumbnails still missing go first (they are on screen); the rest of the list once the page drew them
-    this.thumbs.push(head.map((i) => this.source.job(i)));
-    if (list.length > head.length) {
+    return { items: head.map((i) => this.item(i)), total: list.length, scanning: this.source.scanning, noWorkspace: this.source.noWorkspace() || undefined, thumbs };
+  }
+
+  /** After a first screen went out: its missing thumbnails first (they are on screen), the rest of the list once the page drew them. */
+  private afterFirst(list: readonly I[]): void {
+    this.thumbs.push(this.firstJobs(this.firstScreen));
+    if (list.length > this.firstScreen) {
       this.holdTimer = setTimeout(() => this.onShown(), this.options.fullListWaitMs ?? FULL_LIST_WAIT_MS);
     } else {
       this.lastSig = this.signature(list);
@@ -195,6 +206,16 @@ export class GalleryFeed<I extends FeedImage> {
   listChanged(): void {
     // held for the first screen: the list goes out as it is then
     if (this.itemsTimer || this.holdTimer) return;
+    if (this.firstOwed && this.options.isReady()) {
+      const list = this.source.items();
+      if (list.length) {
+        // the first scan found images: their first screen at once, as init would have carried it
+        this.firstOwed = false;
+        this.options.post({ type: 'first', first: this.firstScreenOf(list) });
+        this.afterFirst(list);
+        return;
+      }
+    }
     const wait = Math.max(0, this.lastItemsAt + ITEMS_THROTTLE_MS - Date.now());
     this.itemsTimer = setTimeout(() => {
       this.itemsTimer = undefined;

@@ -54,6 +54,8 @@ function parse(v: unknown): ToGallery | undefined {
     case 'init':
       if (!isObj(v.strings) || !isStr(v.locale) || (v.first !== undefined && !isFirst(v.first))) return undefined;
       return { type: 'init', strings: v.strings as Record<string, string>, locale: v.locale, first: v.first };
+    case 'first':
+      return isFirst(v.first) ? { type: 'first', first: v.first } : undefined;
     case 'items':
       return Array.isArray(v.items) && v.items.every(isItem) && typeof v.scanning === 'boolean' ? (v as unknown as GalleryItemsMessage) : undefined;
     case 'thumbs':
@@ -75,6 +77,7 @@ const host = connect<ToGallery, FromGallery, UiState>(parse, {
     if (early) app.onItems(early);
     early = undefined;
   },
+  first: (m) => app?.onFirst(m.first),
   items: (m) => {
     if (app) app.onItems(m);
     else early = m;

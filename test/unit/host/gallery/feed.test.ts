@@ -186,6 +186,7 @@ suite('gallery feed: dates and list items', () => {
 
 suite('gallery feed: the whole list after the first screen', () => {
   const view = { width: 300, height: 800 };
+  const n = firstScreenCount(view.width, view.height);
 
   test('a page that never says shown still gets the whole list, after the wait', async () => {
     const { posted, feed: withWait, setReady } = setup(100, { fullListWaitMs: 30 });
@@ -217,6 +218,40 @@ suite('gallery feed: the whole list after the first screen', () => {
     feed.listChanged();
     await new Promise((r) => setTimeout(r, 150));
     assert.strictEqual(posted.filter((m) => m.type === 'items').length, 1, 'an unchanged list is not sent again');
+    feed.dispose();
+  });
+
+  test('a first scan that ends after the page is ready: its first screen goes out on its own, its thumbnails next, the whole list once the page drew it', async () => {
+    const { posted, feed, setReady, list, made } = setup(100);
+    const all = list.splice(0);
+    setReady();
+    feed.onReady({ type: 'ready', view });
+    const init = posted[0] as Extract<ToGallery, { type: 'init' }>;
+    assert.strictEqual(init.first!.items.length, 0, 'nothing known yet');
+    list.push(...all);
+    feed.listChanged();
+    assert.deepStrictEqual(posted.map((m) => m.type), ['init', 'first'], 'the first screen at once, not the list of 100');
+    const first = (posted[1] as Extract<ToGallery, { type: 'first' }>).first;
+    assert.strictEqual(first.total, 100);
+    assert.deepStrictEqual(
+      first.items.map((i) => i.id),
+      images(n).map((i) => i.id),
+    );
+    await settle();
+    await settle();
+    assert.deepStrictEqual(made.slice(0, n), images(n).map((i) => i.path), 'the first screen\'s thumbnails are made first, in list order');
+    assert.deepStrictEqual(thumbIds(posted), images(n).map((i) => i.id));
+    assert.ok(!posted.some((m) => m.type === 'items'), 'the whole list waits for shown');
+    feed.onShown();
+    const items = posted.filter((m) => m.type === 'items') as Extract<ToGallery, { type: 'items' }>[];
+    assert.strictEqual(items.length, 1);
+    assert.strictEqual(items[0].items.length, 100);
+    // later changes are lists again
+    list.splice(0, 1);
+    feed.listChanged();
+    await new Promise((r) => setTimeout(r, 150));
+    assert.strictEqual(posted.filter((m) => m.type === 'first').length, 1, 'the first screen goes out once');
+    assert.strictEqual(posted.filter((m) => m.type === 'items').length, 2);
     feed.dispose();
   });
 });
