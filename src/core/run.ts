@@ -17,7 +17,7 @@ import { readRecord } from './metadata';
 import { actualCost, addCosts, addUsage, type ActualCost, type ImageUsage } from './pricing';
 import type { GenerationRecord } from './record';
 import { requestOptions, validateRequest, type ImageRequest } from './request';
-import { englishMessage } from '../shared/messages';
+import { englishMessage, type CoreMessage, type MessageId } from '../shared/messages';
 
 /** A source image of an edit or variation, read by the caller. */
 export interface SourceFile {
@@ -93,7 +93,28 @@ export interface MakeOutcome {
   readonly cost?: ActualCost;
   /** Their tokens together (GPT image models). */
   readonly usage?: ImageUsage;
+  /**
+   * What preparing the sources did that changes what was edited (a crop, an empty mask, a widened
+   * painted area, a reduced image...): said to the user with the results. Routine conversions
+   * (to PNG, to RGBA, EXIF rotation, scaling to the model's size) go to the log only.
+   */
+  readonly notes: readonly CoreMessage[];
 }
+
+/** The preparation notes a user is told with the results (the others are logged). */
+export const NOTES_SHOWN: ReadonlySet<MessageId> = new Set<MessageId>([
+  'note.maskEmpty',
+  'note.alphaAsMask',
+  'note.widenedPainted',
+  'note.widenedTransparent',
+  'note.paintedOutsideCrop',
+  'note.cropped',
+  'note.padded',
+  'note.firstFrame',
+  'note.quantized',
+  'note.reduced',
+  'note.guideEmpty',
+]);
 
 /** Prepares, runs and composes one request; the images come back with their recipes, not written. */
 export async function makeImages(request: RunRequestOf<SourceFile>, caps: ModelCapabilities, opts: MakeOptions): Promise<MakeOutcome> {
@@ -101,6 +122,7 @@ export async function makeImages(request: RunRequestOf<SourceFile>, caps: ModelC
   const sources = request.sources;
   let req = wire;
   let prepared: { geometry: Geometry } | undefined;
+  const notes: CoreMessage[] = [];
   if (sources) {
     const first = { name: sources.image.name, bytes: sources.image.bytes };
     const options = { squareMode: sources.squareMode ?? 'pad', signal: opts.signal };
@@ -108,7 +130,10 @@ export async function makeImages(request: RunRequestOf<SourceFile>, caps: ModelC
       request.operation === 'variation'
         ? await makeVariationInput(first, caps, options)
         : await prepareInputs([first, ...(sources.references ?? []).map((r) => ({ name: r.name, bytes: r.bytes }))], caps, { ...options, mask: sources.mask, guide: sources.guide });
-    for (const note of p.notes) opts.log?.info(`prepare: ${englishMessage(note)}`);
+    for (const note of p.notes) {
+      opts.log?.info(`prepare: ${englishMessage(note)}`);
+      if (NOTES_SHOWN.has(note.id) && !notes.some((n) => englishMessage(n) === englishMessage(note))) notes.push(note);
+    }
     req = { ...wire, images: p.images, mask: p.mask, markup: p.markup };
     validateRequest(req, caps);
     prepared = p;
@@ -135,7 +160,7 @@ export async function makeImages(request: RunRequestOf<SourceFile>, caps: ModelC
   const requests = [...new Set(outcome.images.map((i) => i.billing).filter((b) => !!b))];
   const cost = addCosts(requests.map((b) => requestCost(caps.id, req, b)));
   const usage = requests.reduce<ImageUsage | undefined>((sum, b) => addUsage(sum, b.usage), undefined);
-  return { images, failures: outcome.failures, inexact, cost, usage };
+  return { images, failures: outcome.failures, inexact, cost, usage, notes };
 }
 
 /** What one request cost: by its usage, else by the price per image at the size and quality it was made at. */

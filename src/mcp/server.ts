@@ -173,7 +173,10 @@ export class PixelwrightMcp {
       // An SVG goes back as its path only: clients hand image parts to models that read pixels.
       if (image.format !== 'svg') content.push({ type: 'image', data: Buffer.from(image.bytes).toString('base64'), mimeType: RESULT_MIME_TYPES[image.format] });
     }
-    return { content: [{ type: 'text', text: describeWritten(written, plan.request.prompt, operation, error) }, ...content] };
+    // What preparing the sources changed (a crop, an empty mask...), in English: the server has no UI language.
+    const notes = outcome.notes.map(englishMessage).join('\n');
+    const said = describeWritten(written, plan.request.prompt, operation, error);
+    return { content: [{ type: 'text', text: notes ? `${said}\n${notes}` : said }, ...content] };
   }
 
   /**

@@ -76,6 +76,8 @@ export interface StudioRun {
   readonly error?: string;
   /** What the run cost, in the user's words (from the host), once it is done. */
   readonly cost?: string;
+  /** What preparing the references changed (a crop, a reduced image...), in the user's words, once it is done. */
+  readonly notice?: string;
 }
 
 // ---- host -> studio ------------------------------------------------------------------------

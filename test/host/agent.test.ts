@@ -133,6 +133,17 @@ suite('Agent tools (host, fake API)', function () {
     assert.strictEqual(size?.width, size?.height);
   });
 
+  test('what preparing the image changed is said with the answer: a wide image padded to a square for dall-e-2 (a routine conversion is not)', async () => {
+    fake.reset();
+    const sharp = require('sharp') as typeof import('sharp');
+    const wide = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#3a6' } }).jpeg().toBuffer();
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(root, dir, 'wide.jpg'), wide);
+    const r = await invoke(TOOL_NAMES.variations, { image: `${dir}/wide.jpg`, model: 'dall-e-2', n: 1, target: `${dir}/wide-variations` });
+    assert.strictEqual(apiCalls().length, 1);
+    assert.match(text(r), /wide\.jpg: padded to a square with its edge colours/);
+    assert.doesNotMatch(text(r), /converted from JPEG to PNG/, 'a routine conversion goes to the log only');
+  });
+
   test('recipe: reads what an image was made from, without calling the API', async () => {
     const sent = apiCalls().length;
     const r = await invoke(TOOL_NAMES.recipe, { image: `${dir}/hero image.png` });

@@ -117,7 +117,8 @@ export class ImageTools {
     const saved: { uri: vscode.Uri; bytes: Uint8Array; format: keyof typeof RESULT_MIME_TYPES; revisedPrompt?: string }[] = [];
     let error: string | undefined;
     let cancelled = false;
-    let cost: string | undefined;
+    /** The cost, and what preparing the sources changed: told to the model with the files. */
+    let after: string | undefined;
     await this.pipeline.run(request, plan.caps, plan.settings, {
       outputFolder: plan.folder,
       fileName: plan.fileName,
@@ -130,14 +131,14 @@ export class ImageTools {
         onDone: (end) => {
           error = end.error;
           cancelled = end.cancelled;
-          cost = end.costNote;
+          after = [end.costNote, end.notice].filter((x) => !!x).join('\n') || undefined;
         },
       },
     });
     if (cancelled) throw new Error('cancelled; nothing was written');
     if (saved.length === 0) throw new Error(error ?? 'nothing was written');
     const said = describeWritten(saved.map((s) => ({ path: vscode.workspace.asRelativePath(s.uri, false), revisedPrompt: s.revisedPrompt })), request.prompt, operation, error);
-    const parts: (vscode.LanguageModelTextPart | vscode.LanguageModelDataPart)[] = [new vscode.LanguageModelTextPart(cost ? `${said}\n${cost}` : said)];
+    const parts: (vscode.LanguageModelTextPart | vscode.LanguageModelDataPart)[] = [new vscode.LanguageModelTextPart(after ? `${said}\n${after}` : said)];
     // An SVG goes back as its path only: the model reads pixels, not vector markup.
     for (const s of saved) if (s.format !== 'svg' && s.bytes.byteLength <= MAX_DATA_PART_BYTES) parts.push(vscode.LanguageModelDataPart.image(s.bytes, RESULT_MIME_TYPES[s.format]));
     return new vscode.LanguageModelToolResult(parts);

@@ -20,7 +20,7 @@ import { requestOptions } from '../../core/request';
 import type { MadeImage, RunRequestOf, RunSourcesOf, SourceFile } from '../../core/run';
 import { loadEngine } from '../platform/engineLoader';
 import { describeError, showError } from '../platform/errors';
-import { errorMessage } from '../platform/messages';
+import { errorMessage, translateMessage } from '../platform/messages';
 import { Disposable } from '../platform/lifecycle';
 import type { Log } from '../platform/log';
 import { providerConfig, providerRecord } from '../../core/provider';
@@ -250,7 +250,9 @@ export class RunPipeline extends Disposable {
         if (isCancelled()) return void (cancelled = true);
         failures = outcome.failures;
         made.push(...outcome.images);
-        if (outcome.inexact) notice = t('Outside the painted area the kept pixels are close to the original, not exact: its colours (CMYK or its colour profile) cannot be stored in the PNG result. The log has details.');
+        const notes = outcome.notes.map(translateMessage);
+        if (outcome.inexact) notes.push(t('Outside the painted area the kept pixels are close to the original, not exact: its colours (CMYK or its colour profile) cannot be stored in the PNG result. The log has details.'));
+        notice = notes.join(' ') || undefined;
         if (opts.hold) {
           for (const m of made) observer.onHeld?.(m);
           return;
@@ -333,6 +335,8 @@ export class RunPipeline extends Disposable {
     // Callers without an observer of their own (the palette, the editor, keybindings): the cost in the status bar
     // (and in the notification that says where the images went, when there is one).
     if (costNote && done && !observer.onDone) vscode.window.setStatusBarMessage(`$(credit-card) ${t('Pixelwright: {0}', costNote)}`, 20_000);
+    // What preparing the image changed (a crop, an empty mask...): said where the run shows, here when nothing else shows it.
+    if (notice && done && !observer.onDone) void vscode.window.showInformationMessage(t('Pixelwright: {0}', notice));
     end({ written, error, failed: request.n - done, notice, cost, costNote });
     return written;
   }

@@ -184,7 +184,7 @@ export class StudioViewProvider extends WebviewBase<ToStudio, FromStudio> implem
           const phase = end.cancelled ? 'cancelled' : end.written.length ? 'done' : end.error ? 'failed' : 'done';
           // Images received but not saved (cancelled) are dropped: nothing of a cancelled run stays.
           const finalTiles = running.run.tiles.map((x) => (end.cancelled ? { index: x.index, state: x.state, partials: x.partials } : x));
-          running.run = { ...running.run, phase, tiles: finalTiles, error: end.error, cost: end.costNote };
+          running.run = { ...running.run, phase, tiles: finalTiles, error: end.error, cost: end.costNote, notice: end.notice };
           void this.post({ type: 'run', run: running.run });
         },
         },

@@ -545,7 +545,7 @@ export class StudioApp {
         break;
       case 'done':
         this.status.textContent =
-          (saved === 1 ? s('1 image saved.') : s('{0} images saved.', saved)) + (run.error ? ` ${s('Some failed: {0}', run.error)}` : '') + (run.cost ? ` ${run.cost}` : '');
+          (saved === 1 ? s('1 image saved.') : s('{0} images saved.', saved)) + (run.error ? ` ${s('Some failed: {0}', run.error)}` : '') + (run.cost ? ` ${run.cost}` : '') + (run.notice ? ` ${run.notice}` : '');
         break;
     }
     this.status.classList.toggle('error', phase === 'failed');

@@ -56,6 +56,25 @@ suite('engine against the fake Images API', function () {
     assert.strictEqual(options.masked, undefined);
   });
 
+  test('what preparing the sources changed comes back as notes for the user (padded, an empty mask); routine conversions (JPEG to PNG) do not', async () => {
+    const wide = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#3a6' } }).jpeg().toBuffer();
+    const out = await makeImages(
+      { operation: 'variation', model: 'dall-e-2', prompt: '', n: 1, size: '256x256', sources: { image: { name: 'wide.jpg', bytes: wide, path: 'wide.jpg' } } },
+      table.get('dall-e-2')!,
+      { provider, providerRecord: { kind: 'compatible' }, tool: 'test', concurrency: 1, maxWaitMs: 0 },
+    );
+    assert.deepStrictEqual(out.failures, []);
+    assert.deepStrictEqual(out.notes.map((n) => n.id), ['note.padded']);
+    const square = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#468' } }).png().toBuffer();
+    const nothingPainted = { width: 64, height: 64, painted: new Uint8Array(64 * 64) };
+    const edit = await makeImages(
+      { operation: 'edit', model: 'gpt-image-1.5', prompt: 'a kite', n: 1, quality: 'low', sources: { image: { name: 'sq.png', bytes: square, path: 'sq.png' }, mask: nothingPainted } },
+      table.get('gpt-image-1.5')!,
+      { provider, providerRecord: { kind: 'compatible' }, tool: 'test', concurrency: 1, maxWaitMs: 0 },
+    );
+    assert.deepStrictEqual(edit.notes.map((n) => n.id), ['note.maskEmpty']);
+  });
+
   test('base64 results are decoded into real images of the asked size', async () => {
     const out = await run({ size: '1536x1024', outputFormat: 'webp' });
     assert.strictEqual(out.images.length, 1);
