@@ -278,6 +278,62 @@ suite('Asset batch jobs (host, the SDK against the fake Batch API)', function ()
     assert.deepStrictEqual(retried.written, ['batch-test/icons/i1.png']);
   });
 
+  test("the Asset Jobs view's menu: Open Manifest opens the job's own manifest; Retry Failed plans again and makes only the job's failed entries", async () => {
+    interface Row { id: string; contextValue?: string; children: Row[] }
+    // Another manifest in the suite's folder: the actions must take the job's, not the first found or the active one.
+    await write('pixelwright.assets.json', icons(2));
+    await vscode.workspace.fs.createDirectory(file('second'));
+    await write('second/pixelwright.assets.json', icons(3));
+    const second = file('second/pixelwright.assets.json');
+    ws.fake.setBatchBehaviour({ stepMs: 20, failCustomIds: ['a2'] });
+    const r = await generate({ manifest: second.toString() });
+    assert.deepStrictEqual([...r.written].sort(), ['batch-test/second/icons/i0.png', 'batch-test/second/icons/i2.png']);
+    assert.deepStrictEqual(r.failed.map((f) => f.path), ['batch-test/second/icons/i1.png']);
+    const good = await Promise.all(['second/icons/i0.png', 'second/icons/i2.png'].map((p) => read(p)));
+    // The view's row for it offers Retry Failed; the node its menu hands the commands is the job as the view read it.
+    const row = await until('the ended job in the view', async () => (await vscode.commands.executeCommand<Row[]>('pixelwright.assetJobs.rows')).find((x) => x.id === r.job && x.contextValue !== 'assetJob.running'));
+    assert.strictEqual(row.contextValue, 'assetJob.ended.failures');
+    const data = await ws.readJson<{ id: string; manifest: string; failed: { path: string; error: string }[] }>(ws.kept('batches', `${r.job}.json`));
+    const node = { kind: 'job', job: r.job, manifest: data.manifest, data, ended: true };
+
+    // Open Manifest, with the other manifest in the active editor.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.window.showTextDocument(file('pixelwright.assets.json'));
+    await vscode.commands.executeCommand('pixelwright.assetJobs.openManifest', node);
+    assert.strictEqual(vscode.window.activeTextEditor?.document.uri.toString(), second.toString(), 'the manifest the job came from');
+
+    // Retry Failed, with the other manifest active again and a new entry in the job's manifest (it needs work too, but did not fail).
+    await write('second/pixelwright.assets.json', icons(3, [{ path: 'icons/extra.png', prompt: 'an extra icon' }]));
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.window.showTextDocument(file('pixelwright.assets.json'));
+    ws.fake.reset();
+    const spy = capture();
+    let retried: Summary;
+    try {
+      const run = vscode.commands.executeCommand<Summary>('pixelwright.assetJobs.retryFailed', node);
+      // It asks how, as Generate Assets does: now, for one image.
+      const qp = (await untilShown('the mode pick', () => spy.inputs[0])) as vscode.QuickPick<vscode.QuickPickItem>;
+      await untilShown('its items', () => (qp.items.length === 2 ? true : undefined));
+      assert.match(qp.title ?? '', /^Generate 1 images and 0 renditions$/);
+      qp.activeItems = [qp.items[0]];
+      await new Promise((res) => setTimeout(res, 150));
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      retried = await run;
+    } finally {
+      spy.restore();
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
+    assert.deepStrictEqual(retried.written, ['batch-test/second/icons/i1.png']);
+    assert.deepStrictEqual(retried.failed, []);
+    const sent = ws.fake.requests.filter((q) => /\/images\/(generations|edits)$/.test(q.path)).map((q) => (q.body as { prompt?: string }).prompt);
+    assert.deepStrictEqual(sent, ['icon 1'], 'only the failed entry was sent: not the good ones, not the new one');
+    assert.strictEqual(ws.fake.requests.filter((q) => /\/(files|batches)$/.test(q.path)).length, 0, 'no batch either');
+    assert.strictEqual(readRecord(await read('second/icons/i1.png'))!.prompt, 'icon 1');
+    assert.deepStrictEqual(await Promise.all(['second/icons/i0.png', 'second/icons/i2.png'].map((p) => read(p))), good, 'the good ones are as the batch wrote them');
+    assert.strictEqual(await exists('second/icons/extra.png'), false);
+    assert.strictEqual(await exists('icons/i0.png'), false, 'nothing of the other manifest');
+  });
+
   test("Azure OpenAI: the batch goes to the endpoint's /openai/v1 routes with the api-key header, each line naming the deployment", async () => {
     await write('pixelwright.assets.json', JSON.stringify({ defaults: { model: 'gpt-image-1.5', quality: 'low', size: '1024x1024' }, assets: [{ path: 'az/a.png', prompt: 'an apple' }, { path: 'az/b.png', prompt: 'a pear' }] }));
     const api = vscode.extensions.getExtension<{ setApiKey(k: string): Promise<void> }>(EXT_ID)!.exports;
