@@ -13,7 +13,7 @@ import { embedRecord, readRecord } from '../../src/core/metadata';
 import { ModelTable } from '../../src/core/models';
 import { actualCost } from '../../src/core/pricing';
 import { BatchJobs } from '../../src/host/assets/batch';
-import { BATCH_JOBS_KEY } from '../../src/host/assets/pending';
+import { BATCH_HISTORY_KEY, BATCH_JOBS_KEY } from '../../src/host/assets/pending';
 import { AssetStateFile } from '../../src/host/assets/state';
 import type { Log } from '../../src/host/platform/log';
 import { readSettings } from '../../src/host/platform/settings';
@@ -332,6 +332,46 @@ suite('Asset batch jobs (host, the SDK against the fake Batch API)', function ()
     assert.deepStrictEqual(await Promise.all(['second/icons/i0.png', 'second/icons/i2.png'].map((p) => read(p))), good, 'the good ones are as the batch wrote them');
     assert.strictEqual(await exists('second/icons/extra.png'), false);
     assert.strictEqual(await exists('icons/i0.png'), false, 'nothing of the other manifest');
+  });
+
+  test('old job files: of the ended jobs the newest 20 are kept, older files and their history entries deleted; never a running job, one with results still to write, or a file that is not a job', async () => {
+    await write('pixelwright.assets.json', icons(1));
+    const memento = new MapMemento();
+    const host = directHost(memento);
+    const day = (n: number) => new Date(Date.UTC(2026, 0, 1 + n)).toISOString();
+    const part = (over: Record<string, unknown>) => ({ endpoint: '/v1/images/generations', entries: [], status: 'completed', batchId: 'batch_old', collected: true, ...over });
+    const oldJob = (id: string, n: number, over: Record<string, unknown> = {}) => ({ v: 1, id, manifest: manifest(), provider: 'compatible', createdAt: day(n), endedAt: day(n), parts: [part({})], written: [], besides: [], failed: [], replan: [], polls: 1, ...over });
+    const put = (name: string, value: unknown) => vscode.workspace.fs.writeFile(ws.kept('batches', name), new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value)));
+    // 22 ended jobs, p01 the oldest; the workspace state's history names p01..p20 (p21 and p22 ended in another window).
+    const ids = Array.from({ length: 22 }, (_, k) => `p${String(k + 1).padStart(2, '0')}`);
+    await vscode.workspace.fs.createDirectory(ws.kept('batches'));
+    for (const [k, id] of ids.entries()) await put(`${id}.json`, oldJob(id, k + 1));
+    await memento.update(BATCH_HISTORY_KEY, ids.slice(0, 20).reverse().map((id) => ({ id, manifest: manifest() })));
+    // Older than all of them, and never deleted: a job the workspace state says is running (its file looks ended:
+    // the window closed between the two), one whose results are still to be written (another window's), and a file that is not a job.
+    const pending = oldJob('r-pending', 0);
+    await put('r-pending.json', pending);
+    await memento.update(BATCH_JOBS_KEY, { 'r-pending': pending });
+    await put('r-unwritten.json', oldJob('r-unwritten', 0, { endedAt: undefined, parts: [part({ outputFileId: 'file_old', collected: false })] }));
+    await put('notes.json', 'not a job');
+
+    const text = icons(1);
+    const m = readManifest(text, { manifestDir: 'batch-test', models: new ModelTable([]), defaultModel: 'gpt-image-1-mini' });
+    const jobs = new BatchJobs(host as never);
+    try {
+      const job = await jobs.start(file('pixelwright.assets.json'), ws.root, m.entries.map((e) => ({ path: e.path, recipe: recipeHash(e), request: e.request, sources: e.sources })), undefined, readSettings());
+      const done = await jobs.whenDone(job!.id);
+      assert.deepStrictEqual(done.written, ['batch-test/icons/i0.png']);
+      const left = (await vscode.workspace.fs.readDirectory(ws.kept('batches'))).map(([n]) => n).sort();
+      const kept = [job!.id, ...ids.slice(3)];
+      assert.deepStrictEqual(left, [...kept.map((id) => `${id}.json`), 'notes.json', 'r-pending.json', 'r-unwritten.json'].sort(), 'p01..p03 deleted: the 20 newest ended ones kept');
+      assert.deepStrictEqual(memento.get<{ id: string }[]>(BATCH_HISTORY_KEY)!.map((r) => r.id), [job!.id, ...ids.slice(3, 20).reverse()], 'the deleted ones are gone from the history too');
+      assert.deepStrictEqual(Object.keys(memento.get<Record<string, unknown>>(BATCH_JOBS_KEY)!), ['r-pending']);
+      assert.deepStrictEqual(await jobs.prune(), [], 'nothing more to delete');
+      assert.ok(host.logged.some((l) => /the files of 3 old ended jobs deleted \(p03, p02, p01\)/.test(l)), host.logged.join('\n'));
+    } finally {
+      jobs.dispose();
+    }
   });
 
   test("Azure OpenAI: the batch goes to the endpoint's /openai/v1 routes with the api-key header, each line naming the deployment", async () => {
