@@ -228,7 +228,8 @@ suite('Asset batch jobs (host, the SDK against the fake Batch API)', function ()
     const sent = await generate({ wait: false });
     ws.fake.setBatchBehaviour({ stepMs: 2000, unavailableStatus: 503 });
     const jobFile = ws.kept('batches', `${sent.job}.json`);
-    const readJob = () => ws.readJson<{ lastError?: { message: string; count: number }; stoppedWaiting?: boolean; parts: { status: string }[] }>(jobFile);
+    // Read again when it is missing: each save renames a new file over it, and workspace.fs deletes the old one first.
+    const readJob = () => until('the job file', () => ws.readJson<{ lastError?: { message: string; count: number }; stoppedWaiting?: boolean; parts: { status: string }[] }>(jobFile).catch(() => undefined));
     const troubled = await until('a failed retrieve kept in the job', async () => ((await readJob()).lastError?.count ?? 0) >= 1 || undefined, 30_000);
     assert.ok(troubled);
     assert.match((await readJob()).lastError!.message, /temporarily unable/);
