@@ -8,9 +8,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { readRecord } from '../../src/core/metadata';
 import { readImageSize } from '../../src/shared/imageFormat';
-import type { FakeOpenAI } from '../fake-openai/server';
-
-const EXT_ID = 'pixelwright.pixelwright';
+import { assetsWorkspace } from './assetsWorkspace';
 
 interface PlanSummary {
   items: { path: string; kind: string; state: string }[];
@@ -38,43 +36,14 @@ async function until<T>(what: () => T | undefined | Promise<T | undefined>, ms =
 
 suite('Assets as code (host, fake API)', function () {
   this.timeout(120_000);
-  let fake: FakeOpenAI;
-  let root: vscode.Uri;
-  let dir: vscode.Uri;
-  const config = () => vscode.workspace.getConfiguration('pixelwright');
-  const file = (rel: string) => vscode.Uri.joinPath(dir, ...rel.split('/'));
-  const write = (rel: string, text: string | Uint8Array) => vscode.workspace.fs.writeFile(file(rel), typeof text === 'string' ? new TextEncoder().encode(text) : text);
-  const read = (rel: string) => vscode.workspace.fs.readFile(file(rel));
-  const manifest = () => file('pixelwright.assets.json').toString();
+  // Before the shared setup: no editor is left open on a file it deletes.
+  setup(() => vscode.commands.executeCommand('workbench.action.closeAllEditors'));
+  const ws = assetsWorkspace('assets-test', { rateLimitMaxWaitSeconds: 2 });
+  const { config, file, write, read, manifest } = ws;
   const plan = () => vscode.commands.executeCommand<PlanSummary>('pixelwright.planAssets', { manifest: manifest(), show: false });
   const generate = (only?: string[]) => vscode.commands.executeCommand<GenerateSummary>('pixelwright.generateAssets', { manifest: manifest(), only, noConfirm: true });
   const states = (p: PlanSummary) => Object.fromEntries(p.items.map((i) => [i.path.replace(/^assets-test\//, ''), i.state]));
-  const gens = () => fake.requests.filter((r) => /\/images\/(generations|edits)$/.test(r.path));
-
-  suiteSetup(async () => {
-    const api = await vscode.extensions.getExtension<{ setApiKey(k: string): Promise<void> }>(EXT_ID)!.activate();
-    const { startFakeOpenAI } = require('../fake-openai/server') as typeof import('../fake-openai/server');
-    fake = await startFakeOpenAI();
-    root = vscode.workspace.workspaceFolders![0].uri;
-    dir = vscode.Uri.joinPath(root, 'assets-test');
-    await config().update('provider', 'compatible', vscode.ConfigurationTarget.Workspace);
-    await config().update('baseUrl', fake.url, vscode.ConfigurationTarget.Workspace);
-    await config().update('rateLimitMaxWaitSeconds', 2, vscode.ConfigurationTarget.Workspace);
-    await api.setApiKey(fake.apiKey);
-  });
-
-  setup(async () => {
-    fake.reset();
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    for (const d of [dir, vscode.Uri.joinPath(root, '.pixelwright')]) await vscode.workspace.fs.delete(d, { recursive: true, useTrash: false }).then(undefined, () => undefined);
-    await vscode.workspace.fs.createDirectory(dir);
-  });
-
-  suiteTeardown(async () => {
-    for (const d of [dir, vscode.Uri.joinPath(root, '.pixelwright')]) await vscode.workspace.fs.delete(d, { recursive: true, useTrash: false }).then(undefined, () => undefined);
-    for (const k of ['provider', 'baseUrl', 'rateLimitMaxWaitSeconds']) await config().update(k, undefined, vscode.ConfigurationTarget.Workspace);
-    await fake?.close();
-  });
+  const gens = () => ws.fake.requests.filter((r) => /\/images\/(generations|edits)$/.test(r.path));
 
   test('bad entries get diagnostics where they are; the good one is still planned; invalid JSON gets one', async () => {
     const text = `{
@@ -145,7 +114,7 @@ suite('Assets as code (host, fake API)', function () {
     assert.deepStrictEqual(result.failed, []);
     assert.strictEqual(result.written.length, 6, JSON.stringify(result));
     assert.strictEqual(gens().length, 3);
-    const edit = fake.requests.find((r) => r.path.endsWith('/images/edits'))!;
+    const edit = ws.fake.requests.find((r) => r.path.endsWith('/images/edits'))!;
     assert.ok(edit, 'the entry with a source was sent as an edit');
     const sword = await read('icons/sword.png');
     const rec = readRecord(sword)!;
@@ -173,23 +142,23 @@ suite('Assets as code (host, fake API)', function () {
     const firstRendition = await read('i/sword-64.png');
     await write('pixelwright.assets.json', m('a golden sword'));
     assert.deepStrictEqual(states(await plan()), { 'i/sword.png': 'changed', 'i/sword-64.png': 'waiting', 'i/shield.png': 'up-to-date' });
-    fake.reset();
+    ws.fake.reset();
     const r = await generate();
     assert.deepStrictEqual(r.written.sort(), ['assets-test/i/sword-64.png', 'assets-test/i/sword.png']);
     assert.strictEqual(gens().length, 1);
     assert.strictEqual(readRecord(await read('i/sword.png'))!.prompt, 'a golden sword');
     assert.ok(!Buffer.from(await read('i/sword-64.png')).equals(Buffer.from(firstRendition)), 'the rendition was remade');
-    const kept = await vscode.workspace.fs.readDirectory(vscode.Uri.joinPath(root, '.pixelwright', 'previous', 'assets-test', 'i'));
+    const kept = await vscode.workspace.fs.readDirectory(ws.kept('previous', 'assets-test', 'i'));
     assert.strictEqual(kept.length, 2, JSON.stringify(kept));
     const keptSword = kept.find(([n]) => /^sword-\d{8}T/.test(n))!;
-    assert.ok(Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(root, '.pixelwright', 'previous', 'assets-test', 'i', keptSword[0]))).equals(Buffer.from(first)), 'the image before is kept byte for byte');
+    assert.ok(Buffer.from(await vscode.workspace.fs.readFile(ws.kept('previous', 'assets-test', 'i', keptSword[0]))).equals(Buffer.from(first)), 'the image before is kept byte for byte');
 
     // The shield changed by hand (its record kept), then its entry changes: kept, the new one beside it.
     const hand = new Uint8Array(await read('i/shield.png'));
     hand[hand.length - 20] ^= 0xff;
     await write('i/shield.png', hand);
     await write('pixelwright.assets.json', m('a golden sword', 'a red shield'));
-    fake.reset();
+    ws.fake.reset();
     const r2 = await generate();
     assert.deepStrictEqual(r2.besides, ['assets-test/i/shield~2.png']);
     assert.ok(Buffer.from(await read('i/shield.png')).equals(Buffer.from(hand)), 'the hand-changed file is untouched');
@@ -209,13 +178,13 @@ suite('Assets as code (host, fake API)', function () {
     await write('pixelwright.assets.json', JSON.stringify({ defaults: { model: 'gpt-image-1-mini', quality: 'low', size: '1024x1024' }, assets: [{ path: 'f/a.png', prompt: 'apple' }, { path: 'f/b.png', prompt: 'banana' }, { path: 'f/c.png', prompt: 'cherry' }] }));
     await config().update('maxConcurrentRequests', 1, vscode.ConfigurationTarget.Workspace);
     try {
-      fake.inject({ kind: 'moderation', times: 1 });
+      ws.fake.inject({ kind: 'moderation', times: 1 });
       const r = await generate();
       assert.strictEqual(r.failed.length, 1, JSON.stringify(r));
       assert.strictEqual(r.failed[0].path, 'assets-test/f/a.png');
       assert.match(r.failed[0].error, /safety|refused|moderation/i);
       assert.deepStrictEqual(r.written.sort(), ['assets-test/f/b.png', 'assets-test/f/c.png']);
-      const state = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(root, '.pixelwright', 'assets.json')))) as { failed: Record<string, string> };
+      const state = await ws.readJson<{ failed: Record<string, string> }>(ws.kept('assets.json'));
       assert.deepStrictEqual(Object.keys(state.failed), ['assets-test/f/a.png']);
       // CodeLens says so, and offers Generate this one.
       const doc = await vscode.workspace.openTextDocument(file('pixelwright.assets.json'));
@@ -227,7 +196,7 @@ suite('Assets as code (host, fake API)', function () {
       assert.ok(titles.some((t) => /failed:/.test(t)), titles.join(' | '));
       assert.strictEqual(titles.filter((t) => /up to date/.test(t)).length, 2, titles.join(' | '));
       assert.ok(titles.includes('Generate this one'));
-      fake.reset();
+      ws.fake.reset();
       const retried = await vscode.commands.executeCommand<GenerateSummary>('pixelwright.retryFailedAssets', { manifest: manifest() });
       assert.deepStrictEqual(retried.written, ['assets-test/f/a.png']);
       assert.strictEqual(gens().length, 1);

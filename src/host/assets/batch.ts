@@ -5,7 +5,8 @@
  * restart, polled with a growing delay, then its results written through the asset writer (the
  * pipeline's saveAsset and the same placing rule as every asset image), per-entry failures kept
  * with the API's message, lines the batch never ran (expired, cancelled) planned again. Cancel is
- * the batch's own cancel. The job's states and lines are core's (core/batch.ts).
+ * the batch's own cancel. The job's states and lines are core's (core/batch.ts). When a job
+ * ends, the files of old ended jobs are deleted (the last {@link JOB_HISTORY} are kept).
  */
 import * as vscode from 'vscode';
 import { applyRemote, batchLine, eachOf, batchRecord, jobDone, jobLost, lineBody, newJob, parseResultLine, partCollected, partCreated, partFailedToStart, pollDelayMs, running, toCollect, withPoll, withRetrieveError, type BatchJob, type JobEntry, type JobPart } from '../../core/batch';
@@ -39,7 +40,12 @@ export interface BatchHost {
 /** A job as the caller sees it when it ends. */
 export type FinishedJob = BatchJob;
 
-/** How many ended jobs are kept (the Asset Jobs view lists them). */
+/**
+ * How many ended jobs are kept, in the workspace state's history and as files under
+ * `.pixelwright/batches/` of each folder: the Asset Jobs view lists them, read from those files
+ * (its Retry Failed and Open Manifest act on what it read), so the files it may show are kept and
+ * older ones go. Running jobs' files are kept whatever their number ({@link BatchJobs.prune}).
+ */
 export const JOB_HISTORY = 20;
 
 /** What a cancel got: the job, and the batches the server refused to cancel or could not be asked about. */
@@ -238,6 +244,50 @@ export class BatchJobs extends Disposable {
     return out;
   }
 
+  /**
+   * Deletes the files of old ended jobs under `.pixelwright/batches/` of each workspace folder,
+   * and their entries in the workspace state's history: of the jobs that ended, the
+   * {@link JOB_HISTORY} newest (by when they ended) are kept. Never deleted: a job the workspace
+   * state says is running or that is being looked at, a file whose job still has results to write
+   * (not every part collected: another window's, or one whose state was lost), a file that cannot
+   * be read as a job. `ended`: a job that has just ended (its look is still under way). Returns
+   * the ids deleted.
+   */
+  async prune(ended?: string): Promise<string[]> {
+    const live = new Set([...this.pending().map((j) => j.id), ...this.busy, ...this.timers.keys()]);
+    if (ended && !this.pending().some((j) => j.id === ended)) live.delete(ended);
+    const deleted: string[] = [];
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const dir = vscode.Uri.joinPath(folder.uri, '.pixelwright', 'batches');
+      const names = await vscode.workspace.fs.readDirectory(dir).then((d) => d, () => [] as [string, vscode.FileType][]);
+      const done: { id: string; at: string }[] = [];
+      for (const [name, type] of names) {
+        if (type !== vscode.FileType.File || !name.endsWith('.json')) continue;
+        const id = name.slice(0, -5);
+        if (live.has(id)) continue;
+        const job = this.endedCache.get(id) ?? (await this.readFile(folder.uri, id));
+        if (!job || !jobDone(job)) continue;
+        done.push({ id, at: job.endedAt ?? job.createdAt });
+      }
+      done.sort((a, b) => b.at.localeCompare(a.at) || b.id.localeCompare(a.id));
+      for (const old of done.slice(JOB_HISTORY)) {
+        // Looked at again just before: a job that began to run meanwhile is kept.
+        if (this.pending().some((j) => j.id === old.id)) continue;
+        await vscode.workspace.fs.delete(vscode.Uri.joinPath(dir, `${old.id}.json`), { useTrash: false }).then(
+          () => deleted.push(old.id),
+          (err) => this.host.log.warn(`batch ${old.id}: its old file could not be deleted: ${errorText(err)}`),
+        );
+      }
+    }
+    if (!deleted.length) return deleted;
+    const gone = new Set(deleted);
+    for (const id of deleted) this.endedCache.delete(id);
+    const refs = this.host.memento.get<JobRef[]>(BATCH_HISTORY_KEY);
+    if (refs?.some((r) => gone.has(r.id))) await this.host.memento.update(BATCH_HISTORY_KEY, refs.filter((r) => !gone.has(r.id)));
+    this.host.log.info(`batch jobs: the files of ${deleted.length} old ended jobs deleted (${deleted.join(', ')}); the newest ${JOB_HISTORY} are kept`);
+    return deleted;
+  }
+
   /** The ended jobs' ids, from the workspace state; the first time, from the job files a workspace already has. */
   private async history(): Promise<JobRef[]> {
     const kept = this.host.memento.get<JobRef[]>(BATCH_HISTORY_KEY);
@@ -431,6 +481,7 @@ export class BatchJobs extends Disposable {
     for (const old of refs.slice(JOB_HISTORY)) this.endedCache.delete(old.id);
     await this.host.memento.update(BATCH_HISTORY_KEY, refs.slice(0, JOB_HISTORY));
     this.endedCache.set(job.id, job);
+    await this.prune(job.id).catch((err) => this.host.log.warn(`batch jobs: old job files not cleaned up: ${errorText(err)}`));
     this.connections.delete(job.id);
     this.abandoned.delete(job.id);
     this.host.log.info(`batch ${job.id}: done, ${job.written.length} written, ${job.besides.length} beside a file, ${job.failed.length} failed, ${job.replan.length} to plan again`);

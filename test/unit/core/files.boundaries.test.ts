@@ -1,6 +1,7 @@
 // Writing an image and its recipe without `vscode` (src/core/files.ts, the MCP server's writer),
 // in the cases mutation testing found unpinned: an image the recipe cannot go into, a failure of
-// the final link that is not a taken name, and a sidecar name taken while the image was written.
+// the final link that is not a taken name, and a name taken between the check and the link
+// (the image's or its sidecar's): the next free pair, or a failure that leaves nothing of its own.
 import * as assert from 'assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -59,22 +60,111 @@ suite('writing an image with its recipe: the cases around the edges', () => {
     assert.deepStrictEqual(fs.readdirSync(dir), [], 'the temporary file is gone too');
   });
 
-  test('a sidecar name taken while the image was being written: said, and the file that appeared is kept', async () => {
-    // Another program creates fox.png.pixelwright.json as soon as fox.png appears (between the image's
-    // name check, which saw both names free, and the sidecar's write).
-    const sidecar = path.join(dir, 'fox.png.pixelwright.json');
-    const watcher = fs.watch(dir, (_event, file) => {
-      if (file === 'fox.png' && !fs.existsSync(sidecar)) fs.writeFileSync(sidecar, 'not yours');
+  /**
+   * Another program takes a name between the check that saw it free and the link into place:
+   * `link` of node:fs/promises is wrapped so that `before(name)` runs just before each link (it
+   * may create or replace files, as another writer would). The link itself is the real one.
+   */
+  function racing(before: (name: string) => void): { restore(): void } {
+    const fsp = require('node:fs/promises') as { link: (a: string, b: string) => Promise<void> };
+    const real = fsp.link;
+    fsp.link = (from: string, to: string) => {
+      before(path.basename(to));
+      return real(from, to);
+    };
+    return { restore: () => void (fsp.link = real) };
+  }
+  const listing = () => fs.readdirSync(dir).sort();
+  const recipeOf = (name: string) => parseSidecar(fs.readFileSync(path.join(dir, name))).record;
+
+  test('a sidecar name taken between the check and the link: the next free pair of names; the file that appeared is kept', async () => {
+    let once = false;
+    const race = racing((name) => {
+      if (name === 'fox.png.pixelwright.json' && !once) {
+        once = true;
+        fs.writeFileSync(path.join(dir, name), 'not yours');
+      }
+    });
+    let written: string;
+    try {
+      written = await writeImageWithRecipe(dir, 'fox.png', PNG_1x1, record, 'sidecar');
+    } finally {
+      race.restore();
+    }
+    assert.strictEqual(written, path.join(dir, 'fox~2.png'));
+    assert.deepStrictEqual(listing(), ['fox.png.pixelwright.json', 'fox~2.png', 'fox~2.png.pixelwright.json']);
+    assert.strictEqual(fs.readFileSync(path.join(dir, 'fox.png.pixelwright.json'), 'utf8'), 'not yours', 'never overwritten');
+    assert.deepStrictEqual(fs.readFileSync(written), PNG_1x1);
+    assert.deepStrictEqual(recipeOf('fox~2.png.pixelwright.json'), record);
+  });
+
+  test('a sidecar name taken every time: the write fails and leaves nothing of its own (no image, no recipe under another name, no temporary file)', async () => {
+    const theirs: string[] = [];
+    const race = racing((name) => {
+      if (name.endsWith('.pixelwright.json') && !fs.existsSync(path.join(dir, name))) {
+        fs.writeFileSync(path.join(dir, name), 'not yours');
+        theirs.push(name);
+      }
     });
     try {
-      await assert.rejects(
-        writeImageWithRecipe(dir, 'fox.png', PNG_1x1, record, 'sidecar'),
-        /^Error: the recipe of fox\.png could not be written beside it \(fox\.png\.pixelwright\.json appeared meanwhile\)$/,
-      );
+      await assert.rejects(writeImageWithRecipe(dir, 'fox.png', PNG_1x1, record, 'sidecar'), /no free file name for fox\.png/);
     } finally {
-      watcher.close();
+      race.restore();
     }
-    assert.strictEqual(fs.readFileSync(sidecar, 'utf8'), 'not yours', 'never overwritten');
-    assert.deepStrictEqual(fs.readFileSync(path.join(dir, 'fox.png')), PNG_1x1);
+    assert.ok(theirs.length >= 2, theirs.join());
+    assert.deepStrictEqual(listing(), [...theirs].sort(), 'only the files the other program made');
+    for (const name of theirs) assert.strictEqual(fs.readFileSync(path.join(dir, name), 'utf8'), 'not yours');
+  });
+
+  test("the image's name taken after its sidecar was linked: that sidecar is taken away again, the next pair written", async () => {
+    let once = false;
+    const race = racing((name) => {
+      if (name === 'fox.png' && !once) {
+        once = true;
+        fs.writeFileSync(path.join(dir, name), 'their image');
+      }
+    });
+    let written: string;
+    try {
+      written = await writeImageWithRecipe(dir, 'fox.png', PNG_1x1, record, 'sidecar');
+    } finally {
+      race.restore();
+    }
+    assert.strictEqual(written, path.join(dir, 'fox~2.png'));
+    assert.deepStrictEqual(listing(), ['fox.png', 'fox~2.png', 'fox~2.png.pixelwright.json'], 'no recipe of ours beside their image');
+    assert.strictEqual(fs.readFileSync(path.join(dir, 'fox.png'), 'utf8'), 'their image');
+    assert.deepStrictEqual(recipeOf('fox~2.png.pixelwright.json'), record);
+  });
+
+  test('a file that replaced the sidecar it linked is never removed by it', async () => {
+    let once = false;
+    const race = racing((name) => {
+      if (name === 'fox.png' && !once) {
+        once = true;
+        // Another program puts its own file in the sidecar's place (a rename over it), and takes the image's name.
+        fs.writeFileSync(path.join(dir, 'theirs.tmp'), 'their recipe');
+        fs.renameSync(path.join(dir, 'theirs.tmp'), path.join(dir, 'fox.png.pixelwright.json'));
+        fs.writeFileSync(path.join(dir, name), 'their image');
+      }
+    });
+    try {
+      await writeImageWithRecipe(dir, 'fox.png', PNG_1x1, record, 'sidecar');
+    } finally {
+      race.restore();
+    }
+    assert.deepStrictEqual(listing(), ['fox.png', 'fox.png.pixelwright.json', 'fox~2.png', 'fox~2.png.pixelwright.json']);
+    assert.strictEqual(fs.readFileSync(path.join(dir, 'fox.png.pixelwright.json'), 'utf8'), 'their recipe');
+  });
+
+  test('the image cannot be linked for another reason: thrown as it is, and the sidecar written for it is gone', async () => {
+    const fsp = require('node:fs/promises') as { link: (a: string, b: string) => Promise<void> };
+    const real = fsp.link;
+    fsp.link = (from: string, to: string) => (path.basename(to) === 'fox.png' ? Promise.reject(Object.assign(new Error('EIO: i/o error, link'), { code: 'EIO' })) : real(from, to));
+    try {
+      await assert.rejects(writeImageWithRecipe(dir, 'fox.png', PNG_1x1, record, 'sidecar'), (e: NodeJS.ErrnoException) => e.code === 'EIO');
+    } finally {
+      fsp.link = real;
+    }
+    assert.deepStrictEqual(listing(), []);
   });
 });
