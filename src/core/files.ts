@@ -39,9 +39,9 @@ export async function writeImageWithRecipe(folder: string, name: string, bytes: 
  */
 async function writeWithSidecar(folder: string, name: string, bytes: Uint8Array, sidecar: (finalName: string) => Uint8Array): Promise<string> {
   await mkdir(folder, { recursive: true });
-  const free = (c: string) => exists(nodePath.join(folder, c));
+  const taken = (c: string) => exists(nodePath.join(folder, c));
   for (let attempt = 0; ; attempt++) {
-    const final = await uniqueName(name, async (c) => (await free(c)) || (await free(sidecarName(c))));
+    const final = await uniqueName(name, async (c) => (await taken(c)) || (await taken(sidecarName(c))));
     const side = await linkNew(folder, sidecarName(final), sidecar(final));
     if (side === 'taken') {
       if (attempt < 5) continue;
