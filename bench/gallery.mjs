@@ -300,7 +300,10 @@ async function openView(browser, { cacheDir, indexFile, mode, server }) {
       await firstOut;
       if (process.env.BENCH_DEBUG) console.log(`  check of the kept list starts at ${at()}`);
     }
-    return scanKept(kept);
+    const started = performance.now();
+    const r = await scanKept(kept);
+    if (process.env.BENCH_DEBUG) console.log(`  scan of the file heads (${kept.size ? 'kept list checked' : 'nothing kept'}): ${at()}, ${Math.round(performance.now() - started)} ms`);
+    return r;
   }).then(async (r) => {
     scanning = false;
     listed(r.found);
