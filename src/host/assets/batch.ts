@@ -8,6 +8,7 @@
  * the batch's own cancel. The job's states and lines are core's (core/batch.ts). When a job
  * ends, the files of old ended jobs are deleted (the last {@link JOB_HISTORY} are kept).
  */
+import { rename } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { applyRemote, batchLine, eachOf, batchRecord, jobDone, jobLost, lineBody, newJob, parseResultLine, partCollected, partCreated, partFailedToStart, pollDelayMs, running, toCollect, withPoll, withRetrieveError, type BatchJob, type JobEntry, type JobPart } from '../../core/batch';
 import type { BatchClient } from '../../core/batchClient';
@@ -530,7 +531,11 @@ export class BatchJobs extends Disposable {
     await vscode.workspace.fs.createDirectory(folder);
     const tmp = vscode.Uri.joinPath(folder, `${job.id}.json.tmp`);
     await vscode.workspace.fs.writeFile(tmp, new TextEncoder().encode(JSON.stringify(job, null, 1)));
-    await vscode.workspace.fs.rename(tmp, vscode.Uri.joinPath(folder, `${job.id}.json`), { overwrite: true });
+    const target = vscode.Uri.joinPath(folder, `${job.id}.json`);
+    // A local file is replaced in one step: workspace.fs deletes the old one first, so a window that
+    // stopped in between would lose the job's file.
+    if (tmp.scheme === 'file') await rename(tmp.fsPath, target.fsPath);
+    else await vscode.workspace.fs.rename(tmp, target, { overwrite: true });
   }
 
   private async readFile(root: vscode.Uri, id: string): Promise<BatchJob | undefined> {
