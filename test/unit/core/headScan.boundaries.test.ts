@@ -171,6 +171,12 @@ suite('head scan: JPEG', () => {
     assert.deepStrictEqual(await after(Buffer.alloc(0)), record, 'nothing in the way');
   });
 
+  test('at most 256 marker headers are walked', async () => {
+    const rst = (k: number) => Buffer.concat(Array.from({ length: k }, () => Buffer.from([0xff, 0xd0])));
+    assert.deepStrictEqual((await scan(jpeg(rst(255), ourSegment()))).record, record);
+    assert.strictEqual((await scan(jpeg(rst(256), ourSegment()))).record, undefined);
+  });
+
   test('past the head, segments other than an XMP APP1 are stepped over by their headers', async () => {
     const icc = segment(0xe2, Buffer.alloc(10_000, 0x33));
     const short1 = segment(0xe1, Buffer.concat([Buffer.from('Exif\0\0'), Buffer.alloc(22)])); // length 30
@@ -213,6 +219,11 @@ suite('head scan: WebP, GIF, SVG', function () {
     const gifBytes = Buffer.concat([Buffer.from('GIF89a'), Buffer.from([3, 0, 2, 0, 0, 0, 0]), Buffer.from([0x3b])]);
     const gif = await scan(Buffer.from(embedRecord(gifBytes, record)));
     assert.deepStrictEqual([gif.format, gif.record, gif.width, gif.height], ['gif', record, 3, 2]);
+    // a GIF larger than 4 MiB: its first 4 MiB are read (the record comes first)
+    const frames = Buffer.concat([Buffer.from([0x2c, 0, 0, 0, 0, 3, 0, 2, 0, 0, 2]), Buffer.concat(Array.from({ length: 17_000 }, () => Buffer.concat([Buffer.from([255]), Buffer.alloc(255)]))), Buffer.from([0, 0x3b])]);
+    const bigGif = Buffer.from(embedRecord(Buffer.concat([gifBytes.subarray(0, 13), frames]), record));
+    assert.ok(bigGif.length > MIB4);
+    assert.deepStrictEqual((await scan(bigGif)).record, record);
     const svgOf = (size: number) => {
       const shell = (pad: number) => Buffer.from(embedRecord(Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg"><!--${' '.repeat(pad)}--></svg>`), record));
       const out = shell(size - shell(0).length);
