@@ -65,6 +65,8 @@ suite('recipe sanitizing: bounds and what is dropped', () => {
     assert.deepStrictEqual(r.deep, {});
     const many = clean(entries(17, (i) => `"x${i}":${i}`));
     assert.deepStrictEqual([many.x15, many.x16], [15, undefined]);
+    const proto = clean(`"__proto__":"x",${entries(16, (i) => `"x${i}":${i}`)}`);
+    assert.strictEqual(proto.x15, 15, '__proto__ neither kept nor counted');
   });
 
   test('parseRecipeText and withoutLineage', () => {
@@ -82,6 +84,7 @@ suite('recipe: the model offered in place of a missing one', () => {
 
   test('the same family first, then the longest shared prefix, then the order offered', () => {
     assert.strictEqual(pick('dall-e-2', [m('gpt-image-1', 'gpt-image'), m('dall-e-2-hd', 'dall-e-2')]), 'dall-e-2-hd');
+    assert.strictEqual(pick('dall-e-2', [m('dall-e-3', 'dall-e-3'), m('legacy-2', 'dall-e-2')]), 'legacy-2');
     assert.strictEqual(pick('dall-e-3', [m('dall-e-2', 'dall-e-2'), m('house-model', 'dall-e-3')]), 'house-model');
     assert.strictEqual(pick('gpt-image-1', [m('gpt-4o', 'other'), m('my-image', 'gpt-image')]), 'my-image');
     assert.strictEqual(pick('my-custom', [m('my-custom-2', 'dall-e-3'), m('other', 'gpt-image')]), 'my-custom-2', 'no family guessed: by prefix');
