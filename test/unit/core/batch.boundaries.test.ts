@@ -3,7 +3,7 @@
 // across chunks inside a character, a failed batch's message, which parts are collected, running
 // or lost, the job's state and counts, and a batch image's recipe with sources and usage.
 import * as assert from 'node:assert/strict';
-import { applyRemote, batchRecord, jobCounts, jobDone, jobLost, jobState, linesOf, newJob, parseResultLine, partCollected, partCreated, partFailedToStart, running, toCollect, withPoll, type BatchJob, type JobEntry } from '../../../src/core/batch';
+import { applyRemote, batchRecord, eachOf, jobCounts, jobDone, jobLost, jobState, linesOf, newJob, parseResultLine, partCollected, partCreated, partFailedToStart, running, toCollect, withPoll, type BatchJob, type JobEntry } from '../../../src/core/batch';
 import { ModelTable } from '../../../src/core/models';
 
 const gen = (path: string): Omit<JobEntry, 'id'> => ({ path, recipe: `r-${path}`, request: { operation: 'generate', model: 'gpt-image-1-mini', prompt: path, n: 1, size: '1024x1024', quality: 'low', outputFormat: 'png' }, sources: [] });
@@ -21,7 +21,7 @@ const okResponse = { status_code: 200, request_id: 'req', body: { data: [{ b64_j
 
 suite('batch: result lines, whole', () => {
   test('not results: blank, not JSON, not an object, no custom_id', () => {
-    for (const l of ['', '   ', '{ nope', '[]', '"text"', '{"custom_id":1}']) assert.equal(parseResultLine(l), undefined, l);
+    for (const l of ['', '   ', '{ nope', '[]', '"text"', 'null', '{"custom_id":1}']) assert.equal(parseResultLine(l), undefined, l);
   });
 
   test('a line\'s own error: its message, else its code, else "failed"; expired and cancelled lines were never run', () => {
@@ -100,6 +100,10 @@ suite('batch: parts and jobs', () => {
     const failedNoWord = { ...job, parts: [{ ...job.parts[0], status: 'failed' as const }, job.parts[1]] };
     const after = partCollected(failedNoWord, 0, { written: [], besides: [], failed: [], done: new Set() });
     assert.deepEqual(after.failed, [{ path: 'a.png', error: 'the batch failed' }, { path: 'b.png', error: 'the batch failed' }]);
+    const shortRun = partCollected(job, 0, { written: ['a.png'], besides: [], failed: [], done: new Set(['a.png']) });
+    const notSent = partCollected({ ...job, parts: [{ ...job.parts[0], status: 'uploading' as const }, job.parts[1]] }, 0, { written: [], besides: [], failed: [], done: new Set() });
+    assert.deepEqual([shortRun.failed, shortRun.replan], [[], ['b.png']], 'a running part that ended short: the rest planned again');
+    assert.deepEqual([notSent.failed, notSent.replan], [[{ path: 'a.png', error: 'the batch failed' }, { path: 'b.png', error: 'the batch failed' }], []], 'a part never sent fails its entries');
     const start = partFailedToStart({ ...job, written: ['old.png'], besides: ['old~2.png'] }, 1, 'upload refused');
     assert.deepEqual([start.written, start.besides, start.failed, start.replan], [['old.png'], ['old~2.png'], [{ path: 'c.png', error: 'upload refused' }], []]);
     assert.deepEqual(start.parts.map((p) => [p.status, p.collected]), [['in_progress', false], ['failed', true]]);
@@ -133,6 +137,24 @@ suite('batch: parts and jobs', () => {
   });
 });
 
+suite('batch: eachOf', () => {
+  test('at most `limit` at once, every item handled', async () => {
+    let now = 0;
+    let most = 0;
+    const done: number[] = [];
+    async function* items() {
+      for (let i = 0; i < 8; i++) yield i;
+    }
+    await eachOf(items(), 2, async (i) => {
+      most = Math.max(most, ++now);
+      await new Promise((r) => setTimeout(r, 3));
+      now--;
+      done.push(i);
+    });
+    assert.deepEqual([most, done.length], [2, 8]);
+  });
+});
+
 suite('batch: an image\'s recipe', () => {
   test('sources and their lineage, usage, and the cost at half price from the request\'s quality when the answer names none', () => {
     const caps = new ModelTable().get('gpt-image-1-mini')!;
@@ -147,6 +169,13 @@ suite('batch: an image\'s recipe', () => {
     assert.deepEqual((record as unknown as { usage: unknown }).usage, { ...result.usage, images: 1 });
     const named = batchRecord(req, caps, { ...result, quality: 'high', size: '1024x1024' } as never, opts).record as unknown as { cost: unknown };
     assert.deepEqual((record as unknown as { cost: unknown }).cost, named.cost);
+    const unmeasured = { ...result, usage: undefined };
+    const byRequest = batchRecord(req, caps, unmeasured as never, opts).record as unknown as { cost?: { usd: number } };
+    const byAnswer = batchRecord(req, caps, { ...unmeasured, quality: 'high', size: '1024x1024' } as never, opts).record as unknown as { cost?: { usd: number } };
+    assert.ok(byRequest.cost && byRequest.cost.usd > 0);
+    assert.deepEqual(byRequest.cost, byAnswer.cost, 'no usage: priced from the request\'s quality and size');
+    const cutSource = { ...srcRecipe, lineageCut: true };
+    assert.equal(batchRecord(req, caps, result as never, { ...opts, sources: [{ path: 'in/cup.png', recipe: cutSource }] }).record.lineageCut, true);
     const none = batchRecord({ ...req, operation: 'generate' } as JobEntry['request'], caps, result as never, { provider: recordProvider, tool: 't', createdAt: now }).record;
     assert.deepEqual(['sources' in none, 'lineage' in none], [false, false]);
   });

@@ -12,7 +12,7 @@ const noon = (day: string) => new Date(`${day}T12:00:00`);
 suite('usage ledger: bounds', () => {
   test('reading: each malformed row is dropped, the rest kept; what is no ledger reads as empty', () => {
     const good = row();
-    const bad: unknown[] = [null, 3, 'row', { ...good, day: 5 }, { ...good, day: '2026-12-2' }, { ...good, day: 'x2026-12-02' }, { ...good, day: '2026-12-02x' }, { ...good, workspace: 1 }, { ...good, workspaceName: null }, { ...good, model: {} }, { ...good, runs: -1 }, { ...good, usd: '0.5' }, { ...good, tokens: 1e400 }];
+    const bad: unknown[] = [null, 3, 'row', { ...good, day: 5 }, { ...good, day: '2026-12-2' }, { ...good, day: 'x2026-12-02' }, { ...good, day: '2026-12-02x' }, { ...good, day: ['2026-12-02'] }, { ...good, workspace: 1 }, { ...good, workspaceName: null }, { ...good, model: {} }, { ...good, runs: -1 }, { ...good, usd: '0.5' }, { ...good, tokens: 1e400 }];
     assert.deepStrictEqual(parseLedger(JSON.stringify({ v: 1, rows: [good, ...bad, good] })), ledger(good, good));
     assert.deepStrictEqual(parseLedger(JSON.stringify({ v: 1, rows: [{ ...good, tokens: 0, usd: 0 }] })).rows.length, 1, 'zero is a count');
     assert.deepStrictEqual(parseLedger(JSON.stringify({ v: 1, rows: [good] }).replace('"tokens":100', '"tokens":1e400')), ledger(), 'a count JSON overflows to Infinity');
@@ -21,6 +21,8 @@ suite('usage ledger: bounds', () => {
 
   test('a run goes into the row of its day, workspace and model; any other differing makes a new row', () => {
     const start = ledger(row({ images: 1, usd: 0.1, tokens: 10, runs: 1 }));
+    const two = addToLedger(ledger(row({ model: 'other' }), row({ images: 1, usd: 0.1, tokens: 10 })), { time: noon('2026-12-02'), workspace: 'w1', workspaceName: 'One', model: 'gpt-image-1.5', images: 1, usd: 0.1 });
+    assert.deepStrictEqual(two.rows.map((r) => [r.model, r.runs, r.images]), [['other', 1, 2], ['gpt-image-1.5', 2, 2]], 'the other row untouched');
     const same = addToLedger(start, { time: noon('2026-12-02'), workspace: 'w1', workspaceName: 'One renamed', model: 'gpt-image-1.5', images: 2, usd: 0.2, tokens: 5 });
     assert.deepStrictEqual(same.rows, [row({ workspaceName: 'One renamed', runs: 2, images: 3, usd: 0.3, tokens: 15 })]);
     for (const other of [{ time: noon('2026-12-03') }, { workspace: 'w2' }, { model: 'gpt-image-1' }]) {
