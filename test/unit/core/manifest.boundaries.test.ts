@@ -109,6 +109,25 @@ suite('manifest diagnostics, whole', () => {
     for (const q of ['0', '101', '50.5']) assert.deepStrictEqual(problems(R(`{"path":"r.webp","width":5,"quality":${q}}`)), [['bad-rendition', 'error', q, ['quality'], 0, null]], q);
   });
 
+  test('more of the same: a later entry\'s missing path, the style trimmed, paths trimmed, drive-like names, dot paths, every fit, where refusals are underlined', () => {
+    assert.deepStrictEqual(problems(A('{"path":"a.gif","prompt":"p"}', '{"prompt":"q"}')), [['bad-extension', 'error', '"a.gif"', ['a.gif', '.png, .jpg, .webp'], 0, null], ['missing-field', 'error', '{', ['path'], 1, null]]);
+    assert.deepStrictEqual(read(A('{"path":"a.png","prompt":"p","style":"  flat  "}')).entries[0].request.prompt, 'p\n\nflat');
+    assert.deepStrictEqual(read(A('{"path":"a.png","prompt":"p","style":"   "}')).entries[0].request.prompt, 'p');
+    assert.deepStrictEqual(read(A('{"path":" a.png ","prompt":"p"}')).entries.map((e) => e.path), ['a.png']);
+    assert.deepStrictEqual(read(A('{"path":"dir/a:b.png","prompt":"p"}')).entries.map((e) => e.path), ['dir/a:b.png'], 'a colon inside a name is no drive');
+    for (const p of ['..', '.', 'a/', 'a/..']) assert.deepStrictEqual(problems(A(`{"path":"${p}","prompt":"p"}`)), [['outside-workspace', 'error', `"${p}"`, [p], 0, null]], p);
+    assert.deepStrictEqual(problems(R('{"path":"r.png","width":5,"fit":"contain"}', '{"path":"s.png","width":5,"fit":"cover"}', '{"path":"t.png","width":5,"fit":"pad"}')), []);
+    assert.deepStrictEqual(problems(A('{"path":"a.jpg","prompt":"p","model":"dall-e-2","format":"jpeg"}'))[0].slice(0, 4), ['refused-option', 'error', '"jpeg"', ['format', 'dall-e-2']]);
+    assert.deepStrictEqual(problems(A('{"path":"a.png","prompt":"p","moderation":"strict"}'))[0].slice(0, 4), ['refused-option', 'error', '"strict"', ['moderation', 'gpt-image-1.5']]);
+    assert.deepStrictEqual(problems(A('{"path":"a.png","prompt":"p","inputFidelity":"high"}'))[0].slice(0, 4), ['refused-option', 'error', '"high"', ['inputFidelity', 'gpt-image-1.5']]);
+    assert.deepStrictEqual(problems(A('{"path":"a.png","prompt":"p","model":"dall-e-3","sources":["s.png"]}'))[0].slice(0, 4), ['refused-option', 'error', '"dall-e-3"', ['model', 'dall-e-3']]);
+  });
+
+  test('missing sources keep the problems found before; a name written with escapes underlines the entry', () => {
+    const text = '{"assets":[{"path":"a.png","prompt":"p","sources":["in/\\u0079.png"],"x":1}]}';
+    assert.deepStrictEqual(seen(text, missingSourceProblems(read(text), text, () => false)), [['unknown-field', 'warning', '"x"', ['x'], 0, null], ['missing-source', 'error', '{', ['in/y.png'], 0, null]]);
+  });
+
   test('a missing source is underlined by its name in the entry, and the entry left out', () => {
     const text = A('{"path":"a.png","prompt":"p","sources":["in/x.png","in/y.png"]}', '{"path":"b.png","prompt":"p"}');
     const m = missingSourceProblems(read(text), text, (p) => p === 'in/x.png');
