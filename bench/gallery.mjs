@@ -264,8 +264,9 @@ async function openView(browser, { cacheDir, indexFile, mode, server }) {
   const cache = new ThumbnailCache(cacheDir, async () => makeThumbnail, { concurrency: 2, memoryEntries: 400 });
   void cache.warm();
   const at = () => `${Math.round(performance.now() - t0)} ms`;
-  // as postMessage: in order, without waiting for the page to take each; bytes travel as base64 here
-  const send = (m) => page.evaluate((msg) => window.__deliver(msg), toWire(m)).catch(() => { });
+  // as postMessage: in order, without waiting for the page to take each; bytes travel as base64 here,
+  // the message as one JSON string (Playwright's own argument walk cost the page more than the parse)
+  const send = (m) => page.evaluate((json) => window.__deliver(JSON.parse(json)), JSON.stringify(toWire(m))).catch(() => { });
   let ready = false;
   let found = [];
   let scanning = true;
@@ -453,7 +454,7 @@ async function openBaseline(browser, base, { cacheDir }) {
   const t0 = performance.now();
   const scan = scanAll(heads);
   const cache = new base.ThumbnailCache(cacheDir, async () => base.makeThumbnail, { concurrency: 2, memoryEntries: 400 });
-  const send = (m) => page.evaluate((msg) => window.__deliver(msg), m).catch(() => { });
+  const send = (m) => page.evaluate((json) => window.__deliver(JSON.parse(json)), JSON.stringify(m)).catch(() => { });
   let items;
   onHost.to = async (m) => {
     if (m.type === 'ready') {

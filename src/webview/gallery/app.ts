@@ -121,6 +121,12 @@ export class GalleryApp {
   private live = new Set<string>();
   /** The first screen came with init and the host waits to hear that it is drawn. */
   private firstPending = false;
+  /**
+   * Thumbnails the host sends unasked (the first screen's, not inside its message): not asked for
+   * again while they come, or each would be decoded twice. Dropped once the page asks for anything
+   * itself (the host's queue then follows the page's wish).
+   */
+  private readonly promised = new Set<string>();
   private menuFor: { item: GalleryItem; restore: HTMLElement | null } | undefined;
   private dialogRestore: HTMLElement | null = null;
 
@@ -235,6 +241,8 @@ export class GalleryApp {
   /** The first screen, before the whole list: its images, the list's length, the thumbnails at hand. */
   onFirst(m: GalleryFirstScreen): void {
     this.firstPending = true;
+    const inside = new Set(m.thumbs.map(thumbKey));
+    for (const i of m.items) if (!inside.has(thumbKey(i))) this.promised.add(thumbKey(i));
     this.onItems({ type: 'items', items: m.items, scanning: m.scanning, noWorkspace: m.noWorkspace }, m.total);
     this.onThumbs({ type: 'thumbs', items: m.thumbs });
     this.checkFirstDrawn();
@@ -290,6 +298,7 @@ export class GalleryApp {
 
   private onThumb(m: GalleryThumb): void {
     const key = `${m.id}\n${m.rev}`;
+    this.promised.delete(key);
     if (!this.live.has(key)) return; // a version no longer listed
     const thumb = m.bytes && m.mime ? { bytes: m.bytes, mime: m.mime } : null;
     this.dropThumb(key);
@@ -495,11 +504,14 @@ export class GalleryApp {
     if (this.thumbTimer) clearTimeout(this.thumbTimer);
     this.thumbTimer = setTimeout(() => {
       this.thumbTimer = undefined;
-      const wanted = this.shown.slice(range.start, range.end).filter((i) => !this.thumbs.has(thumbKey(i)));
+      const wanted = this.shown.slice(range.start, range.end).filter((i) => !this.thumbs.has(thumbKey(i)) && !this.promised.has(thumbKey(i)));
       const sig = wanted.map(thumbKey).join('\t');
       if (sig === this.lastWanted) return;
       this.lastWanted = sig;
-      if (wanted.length) this.host.post({ type: 'thumbs', items: wanted.map((i) => ({ id: i.id, rev: i.rev })) });
+      if (!wanted.length) return;
+      // the host's queue now follows this wish: what it promised and has not sent yet is asked for again next time
+      this.promised.clear();
+      this.host.post({ type: 'thumbs', items: wanted.map((i) => ({ id: i.id, rev: i.rev })) });
     }, 40);
   }
 
