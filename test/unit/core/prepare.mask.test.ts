@@ -1,0 +1,155 @@
+// The mask path of input preparation, pixel by pixel (found by mutation testing): where a painted
+// pixel lands in the mask sent when the image is cut or scaled, which thin parts are widened and
+// which are left to the area next to them, and how often a long mask pass looks at the cancel.
+import * as assert from 'assert';
+import sharp from 'sharp';
+import { ModelTable } from '../../../src/core/models';
+import { type MaskInput, prepareInputs } from '../../../src/core/prepare';
+import { englishMessage } from '../../../src/shared/messages';
+
+const models = new ModelTable();
+const GPT = models.get('gpt-image-1.5')!;
+const DALLE2 = models.get('dall-e-2')!;
+
+const flatJpeg = (width: number, height: number) => sharp({ create: { width, height, channels: 3, background: '#6a8' } }).jpeg().toBuffer();
+const flatPng = (width: number, height: number) => sharp({ create: { width, height, channels: 3, background: '#468' } }).png().toBuffer();
+
+/** A painting with the given source pixels set (value 255 unless given). */
+function dots(width: number, height: number, ...points: [x: number, y: number, value?: number][]): MaskInput & { painted: Uint8Array } {
+  const painted = new Uint8Array(width * height);
+  for (const [x, y, v] of points) painted[y * width + x] = v ?? 255;
+  return { width, height, painted };
+}
+
+/** The mask's alpha-0 pixels as sorted "x,y" strings; every other pixel must be 255. */
+async function zeros(mask: Uint8Array): Promise<string[]> {
+  const { data, info } = await sharp(mask).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  const out: string[] = [];
+  for (let i = 0; i < info.width * info.height; i++) {
+    const a = data[i * info.channels + info.channels - 1];
+    if (a === 0) out.push(`${i % info.width},${Math.floor(i / info.width)}`);
+    else assert.strictEqual(a, 255, `alpha ${a} at ${i % info.width},${Math.floor(i / info.width)}`);
+  }
+  return out.sort();
+}
+
+const sorted = (points: [number, number][]) => points.map(([x, y]) => `${x},${y}`).sort();
+const notes = (prep: { notes: Parameters<typeof englishMessage>[0][] }) => prep.notes.map(englishMessage).join('\n');
+
+suite('prepare: where painted pixels land in the mask sent', () => {
+  test('halved (8192x64 to 4096x32): a lone dot lands on the one mask pixel that holds it, at even and odd source pixels', async () => {
+    const jpeg = await flatJpeg(8192, 64);
+    // Source (2x, 2y) and (2x+1, 2y+1) both fall in mask pixel (x, y).
+    for (const [sx, sy, mx, my] of [[1000, 8, 500, 4], [3001, 41, 1500, 20], [0, 0, 0, 0], [8191, 63, 4095, 31]]) {
+      const prep = await prepareInputs([{ name: 'dot.jpg', bytes: jpeg }], GPT, { mask: dots(8192, 64, [sx, sy]) });
+      assert.deepStrictEqual([prep.geometry.width, prep.geometry.height], [4096, 32]);
+      assert.deepStrictEqual(await zeros(prep.mask!.bytes), [`${mx},${my}`], `source ${sx},${sy}`);
+      assert.match(notes(prep), /^The painted area of dot\.jpg has parts too thin to survive scaling to 4096x32; they were widened/m);
+    }
+  });
+
+  test('a painted pixel next to an area that survives the scaling is left to it; one two pixels away is widened', async () => {
+    const jpeg = await flatJpeg(8192, 64);
+    // A block that survives the halving: mask pixels 100..109 x 10..19 (source 200..219 x 20..39).
+    const points: [number, number, number?][] = [];
+    for (let y = 20; y < 40; y++) for (let x = 200; x < 220; x++) points.push([x, y]);
+    // Lone source pixels around it, each at (2 * mask x, 2 * mask y).
+    const at = (mx: number, my: number, value?: number): [number, number, number?] => [2 * mx, 2 * my, value];
+    const touching: [number, number][] = [[99, 15], [110, 15], [105, 9], [105, 20], [99, 9], [110, 20], [110, 9], [99, 20]];
+    const apart: [number, number][] = [[97, 15], [112, 15], [105, 7], [105, 22]];
+    points.push(...touching.map(([x, y]) => at(x, y)), ...apart.map(([x, y]) => at(x, y)));
+    // Painted counts from 128 on: 128 is widened like 255, 127 is nothing.
+    points.push(at(300, 15, 128), at(310, 15, 127));
+    const prep = await prepareInputs([{ name: 'near.jpg', bytes: jpeg }], GPT, { mask: dots(8192, 64, ...points) });
+    const block: [number, number][] = [];
+    for (let y = 10; y < 20; y++) for (let x = 100; x < 110; x++) block.push([x, y]);
+    assert.deepStrictEqual(await zeros(prep.mask!.bytes), sorted([...block, ...apart, [300, 15]]));
+    assert.match(notes(prep), /The painted area of near\.jpg has parts too thin/);
+  });
+
+  test('a painted area that survives the scaling by itself is not widened, and no note says so', async () => {
+    const jpeg = await flatJpeg(8192, 64);
+    const points: [number, number][] = [];
+    for (let y = 20; y < 40; y++) for (let x = 200; x < 220; x++) points.push([x, y]);
+    const prep = await prepareInputs([{ name: 'block.jpg', bytes: jpeg }], GPT, { mask: dots(8192, 64, ...points) });
+    const block: [number, number][] = [];
+    for (let y = 10; y < 20; y++) for (let x = 100; x < 110; x++) block.push([x, y]);
+    assert.deepStrictEqual(await zeros(prep.mask!.bytes), sorted(block));
+    assert.doesNotMatch(notes(prep), /too thin/);
+  });
+
+  test('scaled in one direction only: a one-row panorama and a one-column strip keep the dot where it was painted', async () => {
+    // 8192x1 becomes 4096x1: the height is unchanged, the width is halved.
+    const row = await prepareInputs([{ name: 'row.png', bytes: await flatPng(8192, 1) }], GPT, { mask: dots(8192, 1, [6000, 0]) });
+    assert.deepStrictEqual([row.geometry.width, row.geometry.height], [4096, 1]);
+    assert.deepStrictEqual(await zeros(row.mask!.bytes), ['3000,0']);
+    // 1x8192 becomes 1x4096.
+    const column = await prepareInputs([{ name: 'col.png', bytes: await flatPng(1, 8192) }], GPT, { mask: dots(1, 8192, [0, 6001]) });
+    assert.deepStrictEqual([column.geometry.width, column.geometry.height], [1, 4096]);
+    assert.deepStrictEqual(await zeros(column.mask!.bytes), ['0,3000']);
+  });
+
+  test('dall-e-2, a scaled centre crop: the dot lands shifted by the crop, for a wide and for a tall image', async () => {
+    // 2148x2048: the centre 2048 square starts at x 50 and is halved to 1024.
+    const wide = await prepareInputs([{ name: 'wide.png', bytes: await flatPng(2148, 2048) }], DALLE2, { squareMode: 'crop', mask: dots(2148, 2048, [50 + 600, 800]) });
+    assert.deepStrictEqual([wide.geometry.crop, wide.geometry.width], [{ left: 50, top: 0, width: 2048, height: 2048 }, 1024]);
+    assert.deepStrictEqual(await zeros(wide.mask!.bytes), ['300,400']);
+    // 2048x2148: the square starts at y 50.
+    const tall = await prepareInputs([{ name: 'tall.png', bytes: await flatPng(2048, 2148) }], DALLE2, { squareMode: 'crop', mask: dots(2048, 2148, [600, 50 + 800]) });
+    assert.deepStrictEqual([tall.geometry.crop, tall.geometry.width], [{ left: 0, top: 50, width: 2048, height: 2048 }, 1024]);
+    assert.deepStrictEqual(await zeros(tall.mask!.bytes), ['300,400']);
+    // Painted only outside the square: refused, though the thin parts would be widened.
+    const err = await prepareInputs([{ name: 'tall.png', bytes: await flatPng(2048, 2148) }], DALLE2, { squareMode: 'crop', mask: dots(2048, 2148, [600, 20]) }).catch((e: Error) => e);
+    assert.match(String(err), /The painted area of tall\.png lies outside the square/);
+  });
+
+  test('dall-e-2, an unscaled centre crop of a tall image: the mask is cut at the crop\'s rows', async () => {
+    // 300x400: the centre 300 square starts at y 50; nothing is scaled.
+    const prep = await prepareInputs([{ name: 'tall.png', bytes: await flatPng(300, 400) }], DALLE2, { squareMode: 'crop', mask: dots(300, 400, [10, 50], [299, 349], [20, 40], [20, 350]) });
+    assert.deepStrictEqual([prep.geometry.crop, prep.geometry.scale], [{ left: 0, top: 50, width: 300, height: 300 }, 1]);
+    assert.deepStrictEqual(await zeros(prep.mask!.bytes), ['10,0', '299,299']);
+    assert.match(notes(prep), /part of the painted area lies outside the square crop/);
+  });
+});
+
+/** A signal that counts how often preparation asks whether the user cancelled (never cancelled). */
+function counting() {
+  return {
+    reads: 0,
+    get aborted() {
+      this.reads++;
+      return false;
+    },
+  };
+}
+
+suite('prepare: a long mask pass looks at the cancel every 256 rows', () => {
+  // Each pass over the rows checks once per 256 rows (a cancel is noticed within them) and not
+  // on every row. Two images that differ only in their number of rows differ by that many checks.
+  const reads = async (width: number, height: number, mask: 'painted' | 'alpha'): Promise<number> => {
+    const signal = counting();
+    if (mask === 'painted') {
+      await prepareInputs([{ name: 'a.jpg', bytes: await flatJpeg(width, height) }], GPT, { mask: dots(width, height, [1, 1]), signal });
+    } else {
+      const px = Buffer.alloc(width * height * 4, 255);
+      px[(width + 1) * 4 + 3] = 0; // one fully transparent pixel at (1, 1)
+      const png = await sharp(px, { raw: { width, height, channels: 4 } }).png().toBuffer();
+      const prep = await prepareInputs([{ name: 'a.png', bytes: png }], GPT, { signal });
+      assert.deepStrictEqual(await zeros(prep.mask!.bytes), ['1,1']);
+    }
+    return signal.reads;
+  };
+
+  test('writing the mask: 2048 more rows, 8 more checks', async () => {
+    assert.strictEqual((await reads(8, 4096, 'painted')) - (await reads(8, 2048, 'painted')), 8);
+  });
+
+  test('scaling the painting down: 3584 more source rows (to the same 4096 mask rows), 14 more checks', async () => {
+    // 8x8192 and 8x4608 both go out 4096 rows high; the painting is walked at its own height.
+    assert.strictEqual((await reads(8, 8192, 'painted')) - (await reads(8, 4608, 'painted')), 14);
+  });
+
+  test('reading the transparent pixels as the mask: 2048 more rows, 8 more checks there and 8 in writing the mask', async () => {
+    assert.strictEqual((await reads(8, 4096, 'alpha')) - (await reads(8, 2048, 'alpha')), 16);
+  });
+});
