@@ -153,3 +153,33 @@ suite('prepare: a long mask pass looks at the cancel every 256 rows', () => {
     assert.strictEqual((await reads(8, 4096, 'alpha')) - (await reads(8, 2048, 'alpha')), 16);
   });
 });
+
+suite('prepare: the mask goes out as RGBA whenever that fits', () => {
+  // Grey+alpha is only the fallback for a painting too busy for RGBA under 4 MB (prepare.test.ts,
+  // "a noise mask too big for the fast encoding"). PNG colour type: byte 25, 6 = RGBA, 4 = grey+alpha.
+  const colourType = (png: Uint8Array) => png[25];
+
+  test('millions of changes along the rows, but regular (every other column painted on 4096x1024): RGBA', async () => {
+    const W = 4096;
+    const H = 1024;
+    const painted = new Uint8Array(W * H);
+    for (let i = 0; i < W * H; i += 2) painted[i] = 255;
+    const prep = await prepareInputs([{ name: 'stripes.jpg', bytes: await flatJpeg(W, H) }], GPT, { mask: { width: W, height: H, painted } });
+    const mask = prep.mask!.bytes;
+    assert.strictEqual(colourType(mask), 6);
+    assert.ok(mask.length < 4 * 1024 * 1024 * 0.95, `${mask.length} bytes`);
+    const { data } = await sharp(mask).raw().toBuffer({ resolveWithObject: true });
+    for (const i of [0, 1, 2, 3, W * H - 2, W * H - 1]) assert.strictEqual(data[i * 4 + 3], i % 2 === 0 ? 0 : 255, `pixel ${i}`);
+  });
+
+  test('a painted area of 12 million pixels with one edge per row (4096x3072, all but the first column): RGBA', async () => {
+    const W = 4096;
+    const H = 3072;
+    const painted = new Uint8Array(W * H).fill(255);
+    for (let y = 0; y < H; y++) painted[y * W] = 0;
+    const prep = await prepareInputs([{ name: 'most.jpg', bytes: await flatJpeg(W, H) }], GPT, { mask: { width: W, height: H, painted } });
+    assert.strictEqual(colourType(prep.mask!.bytes), 6);
+    const { data } = await sharp(prep.mask!.bytes).raw().toBuffer({ resolveWithObject: true });
+    for (const [x, y] of [[0, 0], [1, 0], [0, H - 1], [W - 1, H - 1]]) assert.strictEqual(data[(y * W + x) * 4 + 3], x === 0 ? 255 : 0, `${x},${y}`);
+  });
+});
