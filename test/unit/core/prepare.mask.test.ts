@@ -183,3 +183,49 @@ suite('prepare: the mask goes out as RGBA whenever that fits', () => {
     for (const [x, y] of [[0, 0], [1, 0], [0, H - 1], [W - 1, H - 1]]) assert.strictEqual(data[(y * W + x) * 4 + 3], x === 0 ? 255 : 0, `${x},${y}`);
   });
 });
+
+suite('prepare: a mask that comes as a PNG', () => {
+  const W = 32;
+  const H = 24;
+  /** Painted (per the PNG's own rule) at 4..11 x 2..5, as a PNG of the given channels. */
+  async function maskPng(channels: 1 | 2 | 3): Promise<Buffer> {
+    const px = Buffer.alloc(W * H * channels);
+    for (let y = 2; y < 6; y++) {
+      for (let x = 4; x < 12; x++) {
+        const i = (y * W + x) * channels;
+        if (channels === 2) px[i + 1] = 255; // grey+alpha brush layer: black strokes, opaque where painted
+        else px.fill(255, i, i + channels); // white on black, grey or colour
+      }
+    }
+    const img = sharp(px, { raw: { width: W, height: H, channels } });
+    return (channels === 1 ? img.toColourspace('b-w') : channels === 2 ? img.toColourspace('b-w') : img).png().toBuffer();
+  }
+  const expected: string[] = [];
+  for (let y = 2; y < 6; y++) for (let x = 4; x < 12; x++) expected.push(`${x},${y}`);
+
+  test('a grey+alpha brush layer (painted where opaque), white on black in grey or in colour', async () => {
+    const image = await flatPng(W, H);
+    for (const channels of [2, 1, 3] as const) {
+      const png = await maskPng(channels);
+      assert.strictEqual((await sharp(png).metadata()).channels, channels);
+      const prep = await prepareInputs([{ name: 'a.png', bytes: image }], GPT, { mask: { png } });
+      assert.deepStrictEqual(await zeros(prep.mask!.bytes), expected.slice().sort(), `${channels} channels`);
+    }
+  });
+
+  test('a mask PNG of another size is refused by its header alone, even when its pixels could not be read', async () => {
+    // Signature, IHDR (32x9999, 8-bit grey) and IEND: no pixel data at all.
+    const ihdr = Buffer.alloc(13);
+    ihdr.writeUInt32BE(W, 0);
+    ihdr.writeUInt32BE(9999, 4);
+    ihdr.set([8, 0, 0, 0, 0], 8);
+    const chunk = (type: string, data: Buffer) => {
+      const len = Buffer.alloc(4);
+      len.writeUInt32BE(data.length);
+      return Buffer.concat([len, Buffer.from(type, 'latin1'), data, Buffer.alloc(4)]);
+    };
+    const headerOnly = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IEND', Buffer.alloc(0))]);
+    const err = await prepareInputs([{ name: 'a.png', bytes: await flatPng(W, H) }], GPT, { mask: { png: headerOnly } }).catch((e: Error) => e);
+    assert.strictEqual(String(err), `PrepareError: The mask is ${W}x9999 but a.png is shown at ${W}x${H}.`);
+  });
+});
