@@ -229,3 +229,49 @@ suite('prepare: a mask that comes as a PNG', () => {
     assert.strictEqual(String(err), `PrepareError: The mask is ${W}x9999 but a.png is shown at ${W}x${H}.`);
   });
 });
+
+suite('prepare: the mask path at its edges', () => {
+  /** "x,y" for every pixel of a rectangle. */
+  const area = (left: number, top: number, width: number, height: number): [number, number][] => {
+    const out: [number, number][] = [];
+    for (let y = top; y < top + height; y++) for (let x = left; x < left + width; x++) out.push([x, y]);
+    return out;
+  };
+  const block = (left: number, top: number, width: number, height: number, value = 255): [number, number, number][] =>
+    area(left, top, width, height).map(([x, y]) => [x, y, value]);
+
+  test('dall-e-2 crop one pixel off square (101x100, 100x101): the square starts at 0,0 but is not the whole image', async () => {
+    for (const [W, H] of [[101, 100], [100, 101]]) {
+      const prep = await prepareInputs([{ name: 'odd.png', bytes: await flatPng(W, H) }], DALLE2, { squareMode: 'crop', mask: dots(W, H, [99, 0], [0, 99]) });
+      assert.deepStrictEqual([prep.geometry.crop, prep.geometry.width], [{ left: 0, top: 0, width: 100, height: 100 }, 100], `${W}x${H}`);
+      assert.deepStrictEqual(await zeros(prep.mask!.bytes), ['0,99', '99,0'], `${W}x${H}`);
+      assert.match(notes(prep), /odd\.png: cropped to the centre square \(100x100 at 0,0\)\./);
+    }
+  });
+
+  test('dall-e-2, a scaled centre crop: a painted block lands at the crop\'s place, at the square\'s scale', async () => {
+    // 2148x2048: the centre 2048 square starts at x 50 and is halved to 1024.
+    const prep = await prepareInputs([{ name: 'wide.png', bytes: await flatPng(2148, 2048) }], DALLE2, { squareMode: 'crop', mask: dots(2148, 2048, ...block(50 + 200, 200, 40, 40)) });
+    assert.deepStrictEqual(await zeros(prep.mask!.bytes), sorted(area(100, 100, 20, 20)));
+    assert.doesNotMatch(notes(prep), /too thin/);
+  });
+
+  test('a dot on the right edge is widened even when the left edge of the next row is painted (rows do not wrap)', async () => {
+    // 8192x64 halved: a block on mask columns 0..9, rows 10..19; a dot at mask (4095, 12).
+    const prep = await prepareInputs([{ name: 'edge.jpg', bytes: await flatJpeg(8192, 64) }], GPT, { mask: dots(8192, 64, ...block(0, 20, 20, 20), [8190, 24]) });
+    assert.deepStrictEqual(await zeros(prep.mask!.bytes), sorted([...area(0, 10, 10, 10), [4095, 12]]));
+  });
+
+  test('a painting of exactly 128 survives scaling as painted: its inside is kept and its rim is not widened', async () => {
+    // 8192x64 halved; a block painted at 128 on mask 100..109 x 10..19. Scaling softens its rim
+    // below 128 and keeps its inside at 128, which counts as painted: the rim lies next to it.
+    const prep = await prepareInputs([{ name: 'faint.jpg', bytes: await flatJpeg(8192, 64) }], GPT, { mask: dots(8192, 64, ...block(200, 20, 20, 20, 128)) });
+    const got = await zeros(prep.mask!.bytes);
+    assert.doesNotMatch(notes(prep), /too thin/);
+    // The inside, and nothing beyond the painted block.
+    for (const p of sorted(area(101, 11, 8, 8))) assert.ok(got.includes(p), p);
+    const inBlock = new Set(sorted(area(100, 10, 10, 10)));
+    assert.deepStrictEqual(got.filter((p) => !inBlock.has(p)), []);
+    assert.ok(got.length < 100, `${got.length} pixels: the rim was widened`);
+  });
+});
