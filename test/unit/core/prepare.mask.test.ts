@@ -275,3 +275,23 @@ suite('prepare: the mask path at its edges', () => {
     assert.ok(got.length < 100, `${got.length} pixels: the rim was widened`);
   });
 });
+
+suite('prepare: the mask of a padded square, and what a widening note names', () => {
+  test('dall-e-2, a tall image padded left and right: the mask keeps to the content columns, the padding is never painted', async () => {
+    // 4x8 becomes an 8x8 square with the content at columns 2..5. Painted: the content's first column, rows 1..6.
+    const painted: [number, number][] = [1, 2, 3, 4, 5, 6].map((y) => [0, y]);
+    const prep = await prepareInputs([{ name: 'tall.png', bytes: await flatPng(4, 8) }], DALLE2, { mask: dots(4, 8, ...painted) });
+    assert.deepStrictEqual(prep.geometry.content, { left: 2, top: 0, width: 4, height: 8 });
+    assert.deepStrictEqual(await zeros(prep.mask!.bytes), sorted(painted.map(([x, y]) => [x + 2, y])));
+  });
+
+  test('dall-e-2 without a mask: a transparent hole widened by the scaling is named as the transparent area', async () => {
+    const W = 2048;
+    const H = 256;
+    const px = Buffer.alloc(W * H * 4, 255);
+    px[(101 * W + 1001) * 4 + 3] = 0;
+    const prep = await prepareInputs([{ name: 'pinhole.png', bytes: await sharp(px, { raw: { width: W, height: H, channels: 4 } }).png().toBuffer() }], DALLE2);
+    assert.match(notes(prep), /^The transparent area of pinhole\.png has parts too thin to survive scaling to 1024x1024/m);
+    assert.doesNotMatch(notes(prep), /painted area/);
+  });
+});
