@@ -363,7 +363,9 @@ async function loadPainted(mask: MaskInput, p: { label: Label; width: number; he
       try {
         const img = sharpInput(b, p.maxPixels);
         const meta = await img.metadata();
-        const pipeline = meta.hasAlpha ? img.extractChannel(meta.channels === 2 ? 1 : 3) : img.toColourspace('b-w');
+        // sharp hands a grey+alpha PNG on as sRGB+alpha (4 bands), so its band 1 is the grey, not the
+        // alpha: made explicit, the alpha is band 3 for every PNG that has one.
+        const pipeline = meta.hasAlpha ? img.toColourspace('srgb').ensureAlpha().extractChannel(3) : img.toColourspace('b-w');
         const out = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
         ({ width, height } = out.info);
         data = out.data;
