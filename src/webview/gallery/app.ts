@@ -121,6 +121,8 @@ export class GalleryApp {
   private live = new Set<string>();
   /** The first screen came with init and the host waits to hear that it is drawn. */
   private firstPending = false;
+  /** The frame in which checkFirstDrawn looks next (0: none asked for). */
+  private firstCheck = 0;
   /**
    * Thumbnails the host sends unasked (the first screen's, not inside its message): not asked for
    * again while they come, or each would be decoded twice. Dropped once the page asks for anything
@@ -253,6 +255,15 @@ export class GalleryApp {
    * it holds the whole list until then, so that its arrival does not delay the first pictures.
    */
   private checkFirstDrawn(): void {
+    // once per frame at most: each check reads the layout, which a picture put in just made stale
+    if (!this.firstPending || this.firstCheck) return;
+    this.firstCheck = requestAnimationFrame(() => {
+      this.firstCheck = 0;
+      this.firstDrawnNow();
+    });
+  }
+
+  private firstDrawnNow(): void {
     if (!this.firstPending) return;
     const box = this.scroller.getBoundingClientRect();
     for (const tile of Array.from(this.grid.querySelectorAll<HTMLElement>('.tile'))) {
