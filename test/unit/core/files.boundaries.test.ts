@@ -10,19 +10,11 @@ import { writeImageWithRecipe, writeNewFile } from '../../../src/core/files';
 import { readRecord } from '../../../src/core/metadata';
 import type { GenerationRecord } from '../../../src/core/record';
 import { parseSidecar } from '../../../src/core/sidecar';
+import { sampleRecord } from './metadata/sampleRecord';
 
 const PNG_1x1 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
 
-const record: GenerationRecord = {
-  v: 1,
-  operation: 'generate',
-  prompt: 'a lighthouse at dusk',
-  model: 'gpt-image-1.5',
-  options: { size: '1024x1024' },
-  provider: { kind: 'openai' },
-  createdAt: '2026-05-01T10:00:00.000Z',
-  tool: 'Pixelwright test',
-};
+const record = sampleRecord;
 
 suite('writing an image with its recipe: the cases around the edges', () => {
   let dir: string;
@@ -74,23 +66,26 @@ suite('writing an image with its recipe: the cases around the edges', () => {
     };
     return { restore: () => void (fsp.link = real) };
   }
+  /** Writes fox.png with its sidecar while another program takes `taken` (with `content`) just before its first link. */
+  async function writeTakingOnce(taken: string, content: string): Promise<string> {
+    let once = false;
+    const race = racing((name) => {
+      if (name === taken && !once) {
+        once = true;
+        fs.writeFileSync(path.join(dir, name), content);
+      }
+    });
+    try {
+      return await writeImageWithRecipe(dir, 'fox.png', PNG_1x1, record, 'sidecar');
+    } finally {
+      race.restore();
+    }
+  }
   const listing = () => fs.readdirSync(dir).sort();
   const recipeOf = (name: string) => parseSidecar(fs.readFileSync(path.join(dir, name))).record;
 
   test('a sidecar name taken between the check and the link: the next free pair of names; the file that appeared is kept', async () => {
-    let once = false;
-    const race = racing((name) => {
-      if (name === 'fox.png.pixelwright.json' && !once) {
-        once = true;
-        fs.writeFileSync(path.join(dir, name), 'not yours');
-      }
-    });
-    let written: string;
-    try {
-      written = await writeImageWithRecipe(dir, 'fox.png', PNG_1x1, record, 'sidecar');
-    } finally {
-      race.restore();
-    }
+    const written = await writeTakingOnce('fox.png.pixelwright.json', 'not yours');
     assert.strictEqual(written, path.join(dir, 'fox~2.png'));
     assert.deepStrictEqual(listing(), ['fox.png.pixelwright.json', 'fox~2.png', 'fox~2.png.pixelwright.json']);
     assert.strictEqual(fs.readFileSync(path.join(dir, 'fox.png.pixelwright.json'), 'utf8'), 'not yours', 'never overwritten');
@@ -117,19 +112,7 @@ suite('writing an image with its recipe: the cases around the edges', () => {
   });
 
   test("the image's name taken after its sidecar was linked: that sidecar is taken away again, the next pair written", async () => {
-    let once = false;
-    const race = racing((name) => {
-      if (name === 'fox.png' && !once) {
-        once = true;
-        fs.writeFileSync(path.join(dir, name), 'their image');
-      }
-    });
-    let written: string;
-    try {
-      written = await writeImageWithRecipe(dir, 'fox.png', PNG_1x1, record, 'sidecar');
-    } finally {
-      race.restore();
-    }
+    const written = await writeTakingOnce('fox.png', 'their image');
     assert.strictEqual(written, path.join(dir, 'fox~2.png'));
     assert.deepStrictEqual(listing(), ['fox.png', 'fox~2.png', 'fox~2.png.pixelwright.json'], 'no recipe of ours beside their image');
     assert.strictEqual(fs.readFileSync(path.join(dir, 'fox.png'), 'utf8'), 'their image');
