@@ -6,36 +6,21 @@ import * as assert from 'assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as zlib from 'node:zlib';
 import { bytesSource, HEAD_BYTES, scanFile, scanImage, type ScanResult } from '../../../src/core/headScan';
 import { embedRecord } from '../../../src/core/metadata';
 import { XMP_SIGNATURE } from '../../../src/core/metadata/jpeg';
 import { xmpPacket } from '../../../src/core/metadata/xmp';
 import { type GenerationRecord, RECORD_KEY } from '../../../src/core/record';
 import { sampleRecord } from './metadata/sampleRecord';
+import { pngChunk as chunk, PNG_SIG as SIG, u32be, u32le as le32 } from './metadata/pngBytes';
 
 const MIB4 = 4 * 1024 * 1024;
 const record: GenerationRecord = sampleRecord;
 const withPrompt = (prompt: string): GenerationRecord => ({ ...record, prompt });
 const scan = (bytes: Buffer): Promise<ScanResult> => scanImage(bytesSource(bytes));
 
-const u32be = (n: number) => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n >>> 0);
-  return b;
-};
-const le32 = (n: number) => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(n >>> 0);
-  return b;
-};
 
 // ---- PNG
-const SIG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-function chunk(type: string, data: Buffer): Buffer {
-  const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  return Buffer.concat([u32be(data.length), td, u32be(zlib.crc32(td))]);
-}
 const IHDR = chunk('IHDR', Buffer.concat([u32be(64), u32be(48), Buffer.from([8, 2, 0, 0, 0])]));
 /** Image data that makes the file large (never read by the scan). */
 const IDAT = chunk('IDAT', Buffer.alloc(100_000, 0x55));

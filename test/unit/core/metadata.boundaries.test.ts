@@ -8,29 +8,15 @@ import { xmpPacket } from '../../../src/core/metadata/xmp';
 import { detectImageFormat, readImageSize } from '../../../src/shared/imageFormat';
 import { type GenerationRecord, RECORD_KEY } from '../../../src/core/record';
 import { sampleRecord } from './metadata/sampleRecord';
+import { pngChunk, PNG_SIG, u32be, u32le } from './metadata/pngBytes';
 
 const record: GenerationRecord = sampleRecord;
 
 const u16be = (n: number) => Buffer.from([(n >> 8) & 0xff, n & 0xff]);
-const u32be = (n: number) => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n >>> 0);
-  return b;
-};
-const u32le = (n: number) => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(n >>> 0);
-  return b;
-};
 
 // ---- PNG ------------------------------------------------------------------------------------
 
-const PNG_SIG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-function pngChunk(type: string, data: Buffer, crc?: number): Buffer {
-  const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  return Buffer.concat([u32be(data.length), td, u32be(crc ?? zlib.crc32(td))]);
-}
 
 function ihdr(width: number, height: number): Buffer {
   return pngChunk('IHDR', Buffer.concat([u32be(width), u32be(height), Buffer.from([8, 6, 0, 0, 0])]));

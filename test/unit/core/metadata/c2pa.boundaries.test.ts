@@ -5,17 +5,8 @@
 import * as assert from 'assert';
 import * as zlib from 'node:zlib';
 import { hasContentCredentials } from '../../../../src/core/metadata/c2pa';
+import { pngChunk as chunk, PNG_SIG as SIG, u32be } from './pngBytes';
 
-const u32be = (n: number) => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n >>> 0);
-  return b;
-};
-const SIG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-function chunk(type: string, data: Buffer): Buffer {
-  const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  return Buffer.concat([u32be(data.length), td, u32be(zlib.crc32(td))]);
-}
 const IHDR = chunk('IHDR', Buffer.concat([u32be(1), u32be(1), Buffer.from([8, 6, 0, 0, 0])]));
 const IDAT = chunk('IDAT', zlib.deflateSync(Buffer.alloc(5)));
 const IEND = chunk('IEND', Buffer.alloc(0));

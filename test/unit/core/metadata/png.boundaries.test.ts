@@ -9,20 +9,11 @@ import { MetadataError } from '../../../../src/core/metadata/error';
 import { pngTexts, withPngIccProfile, withPngText } from '../../../../src/core/metadata/png';
 import { type GenerationRecord, RECORD_KEY } from '../../../../src/core/record';
 import { sampleRecord } from './sampleRecord';
+import { pngChunk as chunk, PNG_SIG as SIG, u32be } from './pngBytes';
 
 const record: GenerationRecord = sampleRecord;
 const json = JSON.stringify(record);
 
-const u32be = (n: number) => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n >>> 0);
-  return b;
-};
-const SIG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-function chunk(type: string, data: Buffer, crc?: number): Buffer {
-  const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  return Buffer.concat([u32be(data.length), td, u32be(crc ?? zlib.crc32(td))]);
-}
 const IHDR = chunk('IHDR', Buffer.concat([u32be(2), u32be(2), Buffer.from([8, 6, 0, 0, 0])]));
 const IDAT = chunk('IDAT', zlib.deflateSync(Buffer.alloc(18)));
 const IEND = chunk('IEND', Buffer.alloc(0));
