@@ -21,6 +21,8 @@ const EXTENSION_BUDGET = 30 * 1024;
 const SDK_MARKERS = [/X-Stainless/i, /OPENAI_BASE_URL/, /OPENAI_LOG/, /OpenAI-Organization/];
 const REQUIRE_SHARP = /\brequire\(\s*["'`]sharp["'`]\s*\)/;
 const REQUIRE_OPENAI = /\brequire\(\s*["'`]openai(\/[^"'`]*)?["'`]\s*\)/;
+/** The model capability table (src/core/models.ts): built at module load, so the features build it, not activation. */
+const MODEL_TABLE = /["'`]dall-e-2["'`]/;
 
 export async function run({ stage }) {
   if (!stage.built) {
@@ -46,6 +48,8 @@ export async function run({ stage }) {
   const sdkInEngine = SDK_MARKERS.filter((re) => re.test(engine.text)).map(String);
   if (sdkInExt.length) failures.push(`dist/extension.js holds openai SDK code (markers ${sdkInExt.join(', ')})`);
   if (REQUIRE_OPENAI.test(ext.text)) failures.push(`dist/extension.js requires openai: ${REQUIRE_OPENAI.exec(ext.text)[0]}`);
+  if (MODEL_TABLE.test(ext.text)) failures.push('dist/extension.js holds the model capability table (src/core/models.ts): import it from the features, not from a module activation loads');
+  if (!MODEL_TABLE.test(features.text)) failures.push('the model-table marker no longer works: not found in dist/features.js (update MODEL_TABLE in bench/size.mjs)');
   if (REQUIRE_SHARP.test(ext.text)) failures.push(`dist/extension.js requires sharp: ${REQUIRE_SHARP.exec(ext.text)[0]}`);
   if (sdkInEngine.length !== SDK_MARKERS.length) {
     failures.push(`the SDK markers no longer work: only ${sdkInEngine.length} of ${SDK_MARKERS.length} found in dist/engine.js (update SDK_MARKERS in bench/size.mjs)`);

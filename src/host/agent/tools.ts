@@ -17,7 +17,8 @@ import {
 import { detectImageFormat, RESULT_MIME_TYPES } from '../../shared/imageFormat';
 import { loadEngine } from '../platform/engineLoader';
 import type { Log } from '../platform/log';
-import { modelTable, readSettings, type PixelwrightSettings } from '../platform/settings';
+import { modelTable } from '../platform/models';
+import { readSettings, type PixelwrightSettings } from '../platform/settings';
 import type { RunPipeline, RunRequest } from '../run/pipeline';
 import { readRecipe } from '../run/recipes';
 

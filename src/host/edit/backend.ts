@@ -12,7 +12,8 @@ import { editRequestFields, fitEditOptions, modelInfo } from '../../shared/model
 import { loadEngine } from '../platform/engineLoader';
 import { translateMessage } from '../platform/messages';
 import type { Log } from '../platform/log';
-import { modelTable, readSettings } from '../platform/settings';
+import { modelTable } from '../platform/models';
+import { readSettings } from '../platform/settings';
 import { allowedModel, offeredModels, preferredModel } from '../../core/modelChoice';
 import type { MadeImage, RunEnd, RunPipeline, RunRequest } from '../run/pipeline';
 import type { EditBackend, EditRunInput, EditRunOutcome } from './session';

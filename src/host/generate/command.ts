@@ -11,7 +11,8 @@ import { fitOptions, IMAGE_COUNTS, modelInfo, type FittedChoices, type ModelInfo
 import { showError } from '../platform/errors';
 import type { Log } from '../platform/log';
 import { translateMessage } from '../platform/messages';
-import { modelTable, readSettings, type PixelwrightSettings } from '../platform/settings';
+import { modelTable } from '../platform/models';
+import { readSettings, type PixelwrightSettings } from '../platform/settings';
 import type { RunHistory } from '../run/history';
 import { deploymentModel, longestPromptLimit, offeredModels, preferredModel, promptLength } from '../../core/modelChoice';
 import type { RunPipeline } from '../run/pipeline';

@@ -5,7 +5,9 @@
 import type { ProviderSettings } from '../../core/provider';
 // A plain require, not `import * as`: see the note in src/extension.ts.
 import vscode = require('vscode');
-import { ModelTable, type CustomModelDeclaration } from '../../core/models';
+// Types only from core/models: building the model table is the features' work (./models.ts), and
+// this module is part of the activation bundle.
+import type { CustomModelDeclaration } from '../../core/models';
 import { budgetAmount, type BudgetLimits } from '../../core/budget';
 
 export type ProviderKind = ProviderSettings['provider'];
@@ -33,11 +35,6 @@ export interface PixelwrightSettings extends ProviderSettings {
 }
 
 export const VECTOR_AND_ANIMATED_SETTING = 'experimental.vectorAndAnimatedOutput';
-
-/** The model table these settings give: custom models, and SVG/GIF output when turned on. */
-export function modelTable(s: Pick<PixelwrightSettings, 'customModels' | 'vectorAndAnimatedOutput'>): ModelTable {
-  return new ModelTable(s.customModels, { previewFormats: s.vectorAndAnimatedOutput });
-}
 
 export const SECTION = 'pixelwright';
 

@@ -31,7 +31,8 @@ import { allowedModel } from '../../core/modelChoice';
 import { plainBytes, studioDraft, studioModels, studioRequest } from './models';
 import type { Log } from '../platform/log';
 import { translateMessage } from '../platform/messages';
-import { modelTable, readSettings } from '../platform/settings';
+import { modelTable } from '../platform/models';
+import { readSettings } from '../platform/settings';
 import { localizeAll } from '../webview/strings';
 
 /** Where the Studio keeps its draft (prompt and options) across restarts. */
