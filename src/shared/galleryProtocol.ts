@@ -138,6 +138,11 @@ export interface GalleryReadyMessage {
    * scroll position or filter): it then asks for what it shows.
    */
   readonly view?: { readonly width: number; readonly height: number };
+  /**
+   * The thumbnail size the page's tiles need (one of THUMB_SIZES: the tile's width in device
+   * pixels, rounded up); absent: the host's last size, else DEFAULT_THUMB_SIZE.
+   */
+  readonly thumbSize?: number;
 }
 
 /** The tiles now on screen (plus a margin), in the order they should be made. */
@@ -176,10 +181,12 @@ export function parseFromGallery(v: unknown): FromGallery | undefined {
   if (!isObj(v)) return undefined;
   switch (v.type) {
     case 'ready': {
-      const view = v.view;
-      if (view === undefined) return { type: 'ready' };
+      const { view, thumbSize } = v;
+      if (thumbSize !== undefined && !(THUMB_SIZES as readonly unknown[]).includes(thumbSize)) return undefined;
+      const size = thumbSize === undefined ? {} : { thumbSize: thumbSize as number };
+      if (view === undefined) return { type: 'ready', ...size };
       if (!isObj(view) || !isInt(view.width, 0, 100_000) || !isInt(view.height, 0, 100_000)) return undefined;
-      return { type: 'ready', view: { width: view.width as number, height: view.height as number } };
+      return { type: 'ready', view: { width: view.width as number, height: view.height as number }, ...size };
     }
     case 'thumbs': {
       if (!Array.isArray(v.items) || v.items.length > MAX_THUMBS_PER_REQUEST) return undefined;
@@ -204,6 +211,24 @@ export function parseFromGallery(v: unknown): FromGallery | undefined {
 
 /** The grid's measures (px), shared so that the host knows what the first screen shows. */
 export const GRID = { minTile: 104, gap: 8, caption: 22, padding: 8, overscanRows: 2 } as const;
+
+/**
+ * The thumbnail sizes the host makes (longest side, px). A page asks for the smallest that covers
+ * its tiles in device pixels: a side bar's 138 px tiles take 192 px on a 1x screen (decoded faster
+ * than 256) and 384 px on a 2x screen (256 would be blurred there). Few sizes, so that resizing
+ * the side bar rarely needs new thumbnails.
+ */
+export const THUMB_SIZES = [128, 192, 256, 384, 512] as const;
+/** The size when the page has not said (and none was asked before). */
+export const DEFAULT_THUMB_SIZE = 256;
+
+/** The thumbnail size for a page `width` CSS px wide at `devicePixelRatio` (see THUMB_SIZES). */
+export function thumbSizeFor(width: number, devicePixelRatio: number): number {
+  const { tile } = gridLayout(1, width - GRID.padding * 2, GRID.minTile, GRID.gap, GRID.caption);
+  const dpr = Number.isFinite(devicePixelRatio) && devicePixelRatio > 0 ? devicePixelRatio : 1;
+  const px = Math.ceil(tile * dpr);
+  return THUMB_SIZES.find((s) => s >= px) ?? THUMB_SIZES[THUMB_SIZES.length - 1];
+}
 
 /**
  * How many tiles the webview puts in the DOM at the top of the list in a page of this size (the

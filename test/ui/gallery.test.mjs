@@ -148,13 +148,16 @@ ui.step('the activity bar opens the gallery: the images with records, newest fir
     const [w, h] = (t.dataset.thumb ?? '0x0').split('x').map(Number);
     return { w, h, canvas: !!t.querySelector('.thumb canvas'), img: t.querySelectorAll('img').length };
   }));
+  // sized to the tiles: the smallest of the host's sizes that covers a tile in device pixels
+  const { tile, dpr } = await f.locator('.tile').first().evaluate((t) => ({ tile: t.getBoundingClientRect().width, dpr: window.devicePixelRatio }));
+  const size = [128, 192, 256, 384, 512].find((s) => s >= Math.ceil(tile * dpr)) ?? 512;
   for (const t of thumbs) {
     check(t.canvas && !t.img, `a tile shows its picture another way: ${JSON.stringify(t)}`);
-    check(Math.max(t.w, t.h) <= 256, `a thumbnail is ${t.w}x${t.h}: the full image was sent?`);
+    check(Math.max(t.w, t.h) <= size, `a thumbnail is ${t.w}x${t.h} for ${size} px: the full image was sent?`);
   }
   const lighthouse = thumbs[0];
-  check(lighthouse.w === 256 && lighthouse.h === 192, `lighthouse thumbnail ${lighthouse.w}x${lighthouse.h}, expected 256x192`);
-  console.log(`    tiles: ${ids.map((i) => path.basename(i)).join(', ')}; thumbnails ${thumbs.map((t) => `${t.w}x${t.h}`).join(', ')}`);
+  check(lighthouse.w === size && lighthouse.h === (size * 3) / 4, `lighthouse thumbnail ${lighthouse.w}x${lighthouse.h}, expected ${size}x${(size * 3) / 4} (tiles ${tile} px at ${dpr}x)`);
+  console.log(`    tiles: ${ids.map((i) => path.basename(i)).join(', ')}; ${Math.round(tile)} px at ${dpr}x; thumbnails ${thumbs.map((t) => `${t.w}x${t.h}`).join(', ')}`);
   const count = (await f.locator('.count').textContent()).trim();
   check(count === `${IMAGES.length} images`, `count line "${count}"`);
   const grid = await f.locator('[role="grid"]').evaluate((g) => ({ label: g.getAttribute('aria-label'), rows: g.getAttribute('aria-rowcount'), cells: g.querySelectorAll('[role="gridcell"][aria-label]').length }));

@@ -115,6 +115,8 @@ export class GalleryFeed<I extends FeedImage> {
   private readonly thumbs: ThumbnailFeed;
   /** How many tiles the page shows first (from its size); 0: it asks for what it shows. */
   private firstScreen = 0;
+  /** The thumbnail size the page asked for (until it does: the size the last page asked for). */
+  private thumbSize: number;
   private itemsTimer: ReturnType<typeof setTimeout> | undefined;
   private lastItemsAt = 0;
   private firstSent: (() => void) | undefined;
@@ -136,13 +138,15 @@ export class GalleryFeed<I extends FeedImage> {
     private readonly options: FeedOptions,
   ) {
     this.dates = new DateText(options.locale);
+    this.thumbSize = cache.lastSize;
     this.thumbs = new ThumbnailFeed(cache, (items) => void options.post({ type: 'thumbs', items }));
     this.firstScreenSent = new Promise<void>((resolve) => (this.firstSent = resolve));
   }
 
   /** While the page loads: the first screen's thumbnails into memory (read, or made). */
   prefetch(): void {
-    this.thumbs.prefetch(this.firstJobs(DEFAULT_FIRST_SCREEN));
+    // no size: the cache takes the one the last page asked for (its folder's listing says which)
+    this.thumbs.prefetch(this.source.items().slice(0, DEFAULT_FIRST_SCREEN).map((image) => this.source.job(image)));
   }
 
   /** The page said `ready`: its first screen in one message, then the whole list and the missing thumbnails. */
@@ -152,6 +156,8 @@ export class GalleryFeed<I extends FeedImage> {
     this.lastSig = '';
     this.firstOwed = false;
     this.firstScreen = msg.view ? firstScreenCount(msg.view.width, msg.view.height) : 0;
+    this.thumbSize = msg.thumbSize ?? this.cache.lastSize;
+    if (msg.thumbSize) this.cache.rememberSize(msg.thumbSize);
     const base = { type: 'init' as const, strings: this.options.strings(), locale: this.options.locale };
     if (!this.firstScreen) {
       this.options.post(base);
@@ -170,7 +176,7 @@ export class GalleryFeed<I extends FeedImage> {
     const head = list.slice(0, this.firstScreen);
     const thumbs: GalleryThumb[] = [];
     for (const image of head) {
-      const t = this.cache.peek(image);
+      const t = this.cache.peek({ id: image.id, rev: image.rev, size: this.thumbSize });
       if (t !== undefined) thumbs.push({ id: image.id, rev: image.rev, bytes: t?.bytes, mime: t?.mime });
     }
     this.thumbs.markSent(thumbs);
@@ -228,7 +234,7 @@ export class GalleryFeed<I extends FeedImage> {
     const jobs: ThumbJob[] = [];
     for (const w of wanted) {
       const image = this.source.get(w.id);
-      if (image && image.rev === w.rev) jobs.push(this.source.job(image));
+      if (image && image.rev === w.rev) jobs.push(this.job(image));
     }
     this.thumbs.request(jobs);
   }
@@ -272,6 +278,11 @@ export class GalleryFeed<I extends FeedImage> {
     return this.source
       .items()
       .slice(0, n)
-      .map((image) => this.source.job(image));
+      .map((image) => this.job(image));
+  }
+
+  /** An image's thumbnail job, at the size the page needs. */
+  private job(image: I): ThumbJob {
+    return { ...this.source.job(image), size: this.thumbSize };
   }
 }

@@ -11,16 +11,18 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Thumbnail } from '../../core/thumbnails';
-import type { GalleryThumb } from '../../shared/galleryProtocol';
+import type { Thumbnail, ThumbnailOptions } from '../../core/thumbnails';
+import { DEFAULT_THUMB_SIZE, THUMB_SIZES, type GalleryThumb } from '../../shared/galleryProtocol';
 
-export type MakeThumbnail = (input: string | Uint8Array) => Promise<Thumbnail>;
+export type MakeThumbnail = (input: string | Uint8Array, options?: ThumbnailOptions) => Promise<Thumbnail>;
 
 export interface ThumbJob {
   readonly id: string;
   readonly rev: string;
   /** A local file path (sharp reads it itself) or a loader of the file's bytes. */
   readonly source: string | (() => Promise<Uint8Array>);
+  /** Longest side, px (one of THUMB_SIZES); absent: the size the last page asked for (see lastSize). */
+  readonly size?: number;
 }
 
 export interface ThumbBytes {
@@ -28,9 +30,11 @@ export interface ThumbBytes {
   readonly mime: string;
 }
 
-/** Bumped when the thumbnails' size or encoding changes, so old cache files are not used. */
-const CACHE_VERSION = 'v1-256-webp';
+/** Bumped when the thumbnails' encoding changes, so old cache files are not used (the size is in each name). */
+const CACHE_VERSION = 'v2-webp';
 const FILE_RE = /^[0-9a-f]{40}\.webp$/;
+/** The size pages asked for last, kept beside the thumbnails: a new window reads (or makes) that size before its page says. */
+const SIZE_FILE = 'size.txt';
 
 export interface CacheStats {
   made: number;
@@ -60,9 +64,30 @@ export class ThumbnailCache {
     private readonly options: { readonly concurrency?: number; readonly memoryEntries?: number; readonly onError?: (job: ThumbJob, err: unknown) => void } = {},
   ) {}
 
-  /** The cache file name of a version of an image. */
-  static fileName(id: string, rev: string): string {
-    return `${createHash('sha1').update(`${CACHE_VERSION}\0${id}\0${rev}`).digest('hex')}.webp`;
+  /** The size pages asked for last (read by warm()); undefined before or when none was kept. */
+  private keptSize: number | undefined;
+
+  /** The cache file name of a version of an image at a size. */
+  static fileName(id: string, rev: string, size: number = DEFAULT_THUMB_SIZE): string {
+    return `${createHash('sha1').update(`${CACHE_VERSION}\0${size}\0${id}\0${rev}`).digest('hex')}.webp`;
+  }
+
+  /** A job's cache file name (a job without a size takes lastSize, as it is when the job is looked at). */
+  private keyOf(job: Pick<ThumbJob, 'id' | 'rev' | 'size'>): string {
+    return ThumbnailCache.fileName(job.id, job.rev, job.size ?? this.lastSize);
+  }
+
+  /** The size pages asked for last (kept by rememberSize(), read by warm()), else DEFAULT_THUMB_SIZE. */
+  get lastSize(): number {
+    return this.keptSize ?? DEFAULT_THUMB_SIZE;
+  }
+
+  /** A page asked for this size: kept for the next window's prefetch (written only when it changed). */
+  rememberSize(size: number): void {
+    if (!(THUMB_SIZES as readonly number[]).includes(size) || size === this.keptSize) return;
+    this.keptSize = size;
+    const dir = this.dir;
+    if (dir) void this.ensureDir().then((ok) => (ok ? writeFile(join(dir, SIZE_FILE), String(size)) : undefined)).catch(() => undefined);
   }
 
   /**
@@ -75,8 +100,12 @@ export class ThumbnailCache {
       try {
         const names = await readdir(this.dir);
         this.onDisk = new Set(names.filter((n) => FILE_RE.test(n)));
+        if (names.includes(SIZE_FILE)) {
+          const kept = Number((await readFile(join(this.dir, SIZE_FILE), 'utf8')).trim());
+          if (this.keptSize === undefined && (THUMB_SIZES as readonly number[]).includes(kept)) this.keptSize = kept;
+        }
       } catch {
-        this.onDisk = new Set();
+        this.onDisk ??= new Set();
       }
     })();
     return this.listing;
@@ -97,7 +126,7 @@ export class ThumbnailCache {
     const waiting = keep ? this.queue : [];
     this.queue = [];
     for (const job of jobs) {
-      const key = ThumbnailCache.fileName(job.id, job.rev);
+      const key = this.keyOf(job);
       const hit = this.fromMemory(key);
       if (hit) {
         deliver(job, hit);
@@ -121,8 +150,8 @@ export class ThumbnailCache {
       }
       this.queue.push({ job, deliver: (t) => deliver(job, t) });
     }
-    const ids = new Set(this.queue.map((q) => q.job.id));
-    for (const w of waiting) if (!ids.has(w.job.id)) this.queue.push(w);
+    const ids = new Set(this.queue.map((q) => `${q.job.id}\0${q.job.size}`));
+    for (const w of waiting) if (!ids.has(`${w.job.id}\0${w.job.size}`)) this.queue.push(w);
     this.pump();
   }
 
@@ -130,8 +159,8 @@ export class ThumbnailCache {
    * The thumbnail when it is in memory now (made or read a moment ago), null when it could not be
    * made, undefined otherwise. Nothing is read or queued.
    */
-  peek(job: Pick<ThumbJob, 'id' | 'rev'>): ThumbBytes | null | undefined {
-    const key = ThumbnailCache.fileName(job.id, job.rev);
+  peek(job: Pick<ThumbJob, 'id' | 'rev' | 'size'>): ThumbBytes | null | undefined {
+    const key = this.keyOf(job);
     return this.fromMemory(key) ?? (this.failed.has(key) ? null : undefined);
   }
 
@@ -142,7 +171,9 @@ export class ThumbnailCache {
 
   /** One thumbnail, now (no queue): memory, then disk, then made. */
   get(job: ThumbJob): Promise<ThumbBytes | undefined> {
-    const key = ThumbnailCache.fileName(job.id, job.rev);
+    // the size fixed now: what is made is what the key says, whatever a page asks for meanwhile
+    if (job.size === undefined) job = { ...job, size: this.lastSize };
+    const key = this.keyOf(job);
     const hit = this.fromMemory(key);
     if (hit) return Promise.resolve(hit);
     let p = this.running.get(key);
@@ -153,11 +184,11 @@ export class ThumbnailCache {
     return p;
   }
 
-  /** Deletes cache files that belong to no current image version; returns how many. */
+  /** Deletes cache files that belong to no current image version (at any size); returns how many. */
   async prune(current: Iterable<{ id: string; rev: string }>): Promise<number> {
     if (!this.dir) return 0;
     const keep = new Set<string>();
-    for (const { id, rev } of current) keep.add(ThumbnailCache.fileName(id, rev));
+    for (const { id, rev } of current) for (const size of THUMB_SIZES) keep.add(ThumbnailCache.fileName(id, rev, size));
     let names: string[];
     try {
       names = await readdir(this.dir);
@@ -238,7 +269,7 @@ export class ThumbnailCache {
       const make = await this.loadMaker();
       if (!make) throw new Error('no thumbnail maker (the engine bundle does not export makeThumbnail)');
       const input = typeof job.source === 'string' ? job.source : await job.source();
-      const thumb = await make(input);
+      const thumb = await make(input, { maxSize: job.size ?? this.lastSize });
       const t = { bytes: thumb.bytes, mime: thumb.mime };
       this.stats.made++;
       this.touch(key, t);

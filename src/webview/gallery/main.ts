@@ -4,7 +4,7 @@
  * still checked for shape before use.
  */
 import { isNum, isObj, isStr } from '../../shared/guards';
-import type { FromGallery, GalleryFirstScreen, GalleryItem, GalleryItemsMessage, GalleryReplyMessage, GalleryThumb, GalleryThumbMessage, ToGallery } from '../../shared/galleryProtocol';
+import { thumbSizeFor, type FromGallery, type GalleryFirstScreen, type GalleryItem, type GalleryItemsMessage, type GalleryReplyMessage, type GalleryThumb, type GalleryThumbMessage, type ToGallery } from '../../shared/galleryProtocol';
 import { isReplyEnvelope } from '../../shared/webviewMessages';
 import { GalleryApp, type UiState } from './app';
 import { connect, mountPoint } from '../common/bootstrap';
@@ -88,4 +88,5 @@ const host = connect<ToGallery, FromGallery, UiState>(parse, {
 // At the top of the unfiltered list, the host sends the first screen's thumbnails with the list.
 const saved = host.getState();
 const atTop = !(typeof saved.scrollTop === 'number' && saved.scrollTop > 0) && !saved.filter;
-host.post(atTop ? { type: 'ready', view: { width: Math.round(window.innerWidth), height: Math.round(window.innerHeight) } } : { type: 'ready' });
+const thumbSize = thumbSizeFor(window.innerWidth, window.devicePixelRatio);
+host.post(atTop ? { type: 'ready', view: { width: Math.round(window.innerWidth), height: Math.round(window.innerHeight) }, thumbSize } : { type: 'ready', thumbSize });

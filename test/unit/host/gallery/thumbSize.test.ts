@@ -1,0 +1,160 @@
+/**
+ * Thumbnails sized to the page's tiles: the page says the size its tiles need in device pixels
+ * (galleryProtocol's thumbSizeFor), the host makes and caches that size (one cache file per size),
+ * remembers it beside the thumbnails, and a new window reads or makes that size before its page says.
+ */
+import * as assert from 'assert';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { StoredRecord } from '../../../../src/core/metadata';
+import type { ThumbnailOptions } from '../../../../src/core/thumbnails';
+import { GalleryFeed, type FeedImage } from '../../../../src/host/gallery/feed';
+import { ThumbnailCache } from '../../../../src/host/gallery/thumbnails';
+import { DEFAULT_THUMB_SIZE, parseFromGallery, thumbSizeFor, type ToGallery } from '../../../../src/shared/galleryProtocol';
+
+interface Image extends FeedImage {
+  readonly path: string;
+}
+
+function images(n: number): Image[] {
+  return Array.from({ length: n }, (_, i) => {
+    const record = { v: 1, operation: 'generate', prompt: `image ${i}`, model: 'gpt-image-1.5', createdAt: new Date(Date.UTC(2026, 10, 1) - i * 60_000).toISOString() } as StoredRecord;
+    return { id: `images/${i}.png`, rev: `r${i}`, path: `/ws/images/${i}.png`, record };
+  });
+}
+
+const settle = () => new Promise<void>((r) => setTimeout(r, 30));
+
+/** A cache whose maker records the size each thumbnail was made at (its bytes say it too). */
+function sizedCache(dir: string | undefined) {
+  const made: { path: string; size: number | undefined }[] = [];
+  const cache = new ThumbnailCache(dir, async () => async (input: string | Uint8Array, options?: ThumbnailOptions) => {
+    made.push({ path: String(input), size: options?.maxSize });
+    return { bytes: new TextEncoder().encode(`${input}@${options?.maxSize}`), mime: 'image/webp', width: 1, height: 1 };
+  });
+  return { cache, made };
+}
+
+function feedOn(cache: ThumbnailCache, list: Image[]) {
+  const posted: ToGallery[] = [];
+  let ready = false;
+  const feed = new GalleryFeed(
+    cache,
+    {
+      items: () => list,
+      get: (id) => list.find((i) => i.id === id),
+      scanning: false,
+      noWorkspace: () => false,
+      name: (i) => i.path.slice(i.path.lastIndexOf('/') + 1),
+      job: (i) => ({ id: i.id, rev: i.rev, source: i.path }),
+    },
+    { locale: 'en', strings: () => ({}), post: (m) => posted.push(m), isReady: () => ready, fullListWaitMs: 50 },
+  );
+  return { feed, posted, setReady: () => (ready = true) };
+}
+
+const sentBytes = (posted: ToGallery[]) =>
+  posted.flatMap((m) => (m.type === 'thumbs' ? m.items : m.type === 'init' && m.first ? m.first.thumbs : [])).map((t) => new TextDecoder().decode(t.bytes));
+
+suite('gallery thumbnails: sized to the tiles', () => {
+  test('the size a page asks for covers its tiles in device pixels, from a short list of sizes', () => {
+    // a 300 px side bar: two columns of 138 px tiles
+    assert.strictEqual(thumbSizeFor(300, 1), 192);
+    assert.strictEqual(thumbSizeFor(300, 2), 384);
+    assert.strictEqual(thumbSizeFor(300, 3), 512, '414 px: the largest size');
+    assert.strictEqual(thumbSizeFor(300, 1.25), 192, '173 px');
+    assert.strictEqual(thumbSizeFor(300, 1.5), 256, '207 px');
+    // one column of 204 px; a narrow view's 104 px tiles
+    assert.strictEqual(thumbSizeFor(220, 1), 256);
+    assert.strictEqual(thumbSizeFor(120, 1), 128);
+    assert.strictEqual(thumbSizeFor(300, 8), 512, 'never more than the largest size');
+    for (const bad of [0, -1, NaN, Infinity]) assert.strictEqual(thumbSizeFor(300, bad), 192, `devicePixelRatio ${bad} counts as 1`);
+  });
+
+  test('ready carries the size when it is one of the sizes the host makes, else the message is refused', () => {
+    assert.deepStrictEqual(parseFromGallery({ type: 'ready', thumbSize: 384 }), { type: 'ready', thumbSize: 384 });
+    assert.deepStrictEqual(parseFromGallery({ type: 'ready', view: { width: 300, height: 800 }, thumbSize: 192 }), { type: 'ready', view: { width: 300, height: 800 }, thumbSize: 192 });
+    assert.deepStrictEqual(parseFromGallery({ type: 'ready' }), { type: 'ready' });
+    for (const bad of [200, 0, 4096, '192', null]) assert.strictEqual(parseFromGallery({ type: 'ready', thumbSize: bad }), undefined, String(bad));
+  });
+
+  test('the first screen and what the page asks for later are made at the size the page asked for', async () => {
+    const list = images(40);
+    const { cache, made } = sizedCache(undefined);
+    const { feed, posted, setReady } = feedOn(cache, list);
+    setReady();
+    feed.onReady({ type: 'ready', view: { width: 300, height: 800 }, thumbSize: 192 });
+    await settle();
+    feed.request([{ id: list[30].id, rev: list[30].rev }]);
+    await settle();
+    assert.ok(made.length > 10, `made ${made.length}`);
+    assert.deepStrictEqual([...new Set(made.map((m) => m.size))], [192]);
+    assert.ok(sentBytes(posted).length >= made.length - 1);
+    assert.ok(sentBytes(posted).every((b) => b.endsWith('@192')), sentBytes(posted).join(' '));
+  });
+
+  test('a thumbnail made at one size is not sent for another; each size is its own cache file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pw-thumbsize-'));
+    try {
+      const { cache, made } = sizedCache(dir);
+      const job = { id: 'images/a.png', rev: 'r1', source: '/ws/images/a.png' };
+      const small = await cache.get({ ...job, size: 192 });
+      const large = await cache.get({ ...job, size: 384 });
+      assert.strictEqual(new TextDecoder().decode(small!.bytes), '/ws/images/a.png@192');
+      assert.strictEqual(new TextDecoder().decode(large!.bytes), '/ws/images/a.png@384');
+      assert.strictEqual(made.length, 2);
+      assert.notStrictEqual(ThumbnailCache.fileName(job.id, job.rev, 192), ThumbnailCache.fileName(job.id, job.rev, 384));
+      const files = (await readdir(dir)).filter((f) => f.endsWith('.webp')).sort();
+      assert.deepStrictEqual(files, [ThumbnailCache.fileName(job.id, job.rev, 192), ThumbnailCache.fileName(job.id, job.rev, 384)].sort());
+      // pruning keeps every size of a current version, and drops a version no longer listed
+      const { cache: other } = sizedCache(dir);
+      await other.get({ id: 'images/gone.png', rev: 'r9', source: '/ws/images/gone.png', size: 256 });
+      assert.strictEqual(await other.prune([{ id: job.id, rev: job.rev }]), 1);
+      assert.deepStrictEqual((await readdir(dir)).filter((f) => f.endsWith('.webp')).sort(), files);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a new window reads (or makes) the size the last page asked for before its own page says; the default before any', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pw-thumbsize-'));
+    try {
+      const list = images(30);
+      // the first window ever: nothing kept, the default size
+      const first = sizedCache(dir);
+      await first.cache.warm();
+      const one = feedOn(first.cache, list);
+      one.feed.prefetch();
+      await settle();
+      assert.ok(first.made.length > 0 && first.made.every((m) => m.size === DEFAULT_THUMB_SIZE), JSON.stringify(first.made));
+      // its page says 384 (a 2x screen): made at 384 and remembered
+      one.setReady();
+      one.feed.onReady({ type: 'ready', view: { width: 300, height: 800 }, thumbSize: 384 });
+      await settle();
+      assert.ok(first.made.some((m) => m.size === 384));
+
+      // the next window: its prefetch makes 384 (listed before the page is ready), and the page's init carries them
+      const second = sizedCache(dir);
+      void second.cache.warm();
+      const two = feedOn(second.cache, list);
+      two.feed.prefetch();
+      await settle();
+      // (the prefetch takes 16; the first page showed 14: two are made, at 384)
+      assert.ok(second.made.length <= 2 && second.made.every((m) => m.size === 384), `read from the folder, not made again: ${JSON.stringify(second.made)}`);
+      two.setReady();
+      two.feed.onReady({ type: 'ready', view: { width: 300, height: 800 }, thumbSize: 384 });
+      const init = two.posted.find((m) => m.type === 'init');
+      assert.ok(init && init.type === 'init' && init.first && init.first.thumbs.length > 0, 'the first screen comes with its thumbnails');
+      assert.ok(init.first!.thumbs.every((t) => new TextDecoder().decode(t.bytes).endsWith('@384')));
+
+      // a damaged size file is ignored: the default again
+      await writeFile(join(dir, 'size.txt'), 'big');
+      const third = sizedCache(dir);
+      await third.cache.warm();
+      assert.strictEqual(third.cache.lastSize, DEFAULT_THUMB_SIZE);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
