@@ -404,7 +404,8 @@ function readRenditions(node: JsonNode, sourcePath: string | undefined, outputs:
     }
     const scale = numberOf('scale', 0.01, 8, false);
     if (scale !== undefined && (width !== undefined || height !== undefined)) bad(property(r, 'scale')!.value, 'scale');
-    if (!sizeProp && scale === undefined && width === undefined && height === undefined && !property(r, 'format')) bad(p.value, 'size');
+    // a size given but wrong is its own problem (said above): "needs a size" only when none is given at all
+    if (!['size', 'width', 'height', 'scale', 'format'].some((name) => property(r, name))) bad(p.value, 'size');
     const fitProp = property(r, 'fit');
     const fit = fitProp?.value.type === 'string' ? fitProp.value.value : 'cover';
     if (fit !== 'cover' && fit !== 'contain' && fit !== 'pad') bad(fitProp!.value, 'fit');

@@ -84,8 +84,10 @@ suite('manifest diagnostics, whole', () => {
 
   test('rendition sizes: each bound on both sides; a size, a scale or a format is needed, a scale alone', () => {
     assert.deepStrictEqual(problems(R('{"path":"r.png","width":1,"height":16384}', '{"path":"s.png","size":"1x16384"}', '{"path":"t.png","size":"16384x1"}')), []);
-    for (const w of ['0', '16385', '1.5', '"5"']) assert.deepStrictEqual(problems(R(`{"path":"r.png","width":${w}}`))[0], ['bad-rendition', 'error', w, ['width'], 0, null], w);
-    for (const h of ['0', '16385', '2.5']) assert.deepStrictEqual(problems(R(`{"path":"r.png","height":${h}}`))[0], ['bad-rendition', 'error', h, ['height'], 0, null], h);
+    // one mistake, one problem: a wrong width is not also "needs a size"
+    for (const w of ['0', '16385', '1.5', '"5"']) assert.deepStrictEqual(problems(R(`{"path":"r.png","width":${w}}`)), [['bad-rendition', 'error', w, ['width'], 0, null]], w);
+    for (const h of ['0', '16385', '2.5']) assert.deepStrictEqual(problems(R(`{"path":"r.png","height":${h}}`)), [['bad-rendition', 'error', h, ['height'], 0, null]], h);
+    for (const sc of ['0', '9', '"2"']) assert.deepStrictEqual(problems(R(`{"path":"r.png","scale":${sc}}`)), [['bad-rendition', 'error', sc, ['scale'], 0, null]], sc);
     for (const s of ['"0x5"', '"5x0"', '"16385x1"', '"1x16385"', '"64x64x"', '"x64x64"', '64', '"123456x1"']) assert.deepStrictEqual(problems(R(`{"path":"r.png","size":${s}}`)), [['bad-rendition', 'error', s, ['size'], 0, null]], s);
     assert.deepStrictEqual(problems(R('{"path":"r.png","scale":0.5,"width":5}', '{"path":"s.png","scale":0.5,"height":5}')), [['bad-rendition', 'error', '0.5', ['scale'], 0, null], ['bad-rendition', 'error', '0.5', ['scale'], 0, null]]);
     assert.deepStrictEqual(problems(R('{"path":"t.png"}')), [['bad-rendition', 'error', '"t.png"', ['size'], 0, null]]);
