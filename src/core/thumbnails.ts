@@ -15,7 +15,7 @@ export interface Thumbnail {
 }
 
 export interface ThumbnailOptions {
-  /** Longest side, px (default 256: sharp enough for a 128 px tile on a 2x screen). */
+  /** Longest side, px (default 256). The gallery asks for the size its tiles need (galleryProtocol THUMB_SIZES). */
   readonly maxSize?: number;
   /** WebP quality 1..100 (default 72). */
   readonly quality?: number;
