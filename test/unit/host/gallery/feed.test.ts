@@ -6,20 +6,10 @@
  */
 import * as assert from 'assert';
 import type { StoredRecord } from '../../../../src/core/metadata';
-import { DateText, GalleryFeed, listItem, LIST_PROMPT_CHARS, type FeedImage } from '../../../../src/host/gallery/feed';
+import { DateText, listItem, LIST_PROMPT_CHARS } from '../../../../src/host/gallery/feed';
+import { feedOn, images } from './feedHarness';
 import { ThumbnailCache } from '../../../../src/host/gallery/thumbnails';
 import { firstScreenCount, type ToGallery } from '../../../../src/shared/galleryProtocol';
-
-interface Image extends FeedImage {
-  readonly path: string;
-}
-
-function images(n: number): Image[] {
-  return Array.from({ length: n }, (_, i) => {
-    const record: StoredRecord = { v: 1, operation: 'generate', prompt: `image ${i}`, model: 'gpt-image-1.5', createdAt: new Date(Date.UTC(2026, 10, 1) - i * 60_000).toISOString() } as StoredRecord;
-    return { id: `images/${i}.png`, rev: `r${i}`, path: `/ws/images/${i}.png`, record };
-  });
-}
 
 const settle = () => new Promise<void>((r) => setTimeout(r, 20));
 
@@ -32,21 +22,7 @@ function setup(n: number, opts: { failing?: Set<string>; fullListWaitMs?: number
     if (opts.failing?.has(p)) throw new Error('cannot decode');
     return { bytes: new TextEncoder().encode(p), mime: 'image/webp', width: 1, height: 1 };
   });
-  const posted: ToGallery[] = [];
-  let ready = false;
-  const feed = new GalleryFeed(
-    cache,
-    {
-      items: () => list,
-      get: (id) => list.find((i) => i.id === id),
-      scanning: false,
-      noWorkspace: () => false,
-      name: (i) => i.path.slice(i.path.lastIndexOf('/') + 1),
-      job: (i) => ({ id: i.id, rev: i.rev, source: i.path }),
-    },
-    { locale: 'en', strings: () => ({ Open: 'Open' }), post: (m) => posted.push(m), isReady: () => ready, fullListWaitMs: opts.fullListWaitMs },
-  );
-  return { list, made, cache, posted, feed, setReady: () => (ready = true) };
+  return { list, made, cache, ...feedOn(cache, list, opts) };
 }
 
 const thumbIds = (posted: ToGallery[]) => posted.flatMap((m) => (m.type === 'thumbs' ? m.items.map((t) => t.id) : m.type === 'init' && m.first ? m.first.thumbs.map((t) => t.id) : []));

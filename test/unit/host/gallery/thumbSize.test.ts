@@ -7,22 +7,10 @@ import * as assert from 'assert';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StoredRecord } from '../../../../src/core/metadata';
 import type { ThumbnailOptions } from '../../../../src/core/thumbnails';
-import { GalleryFeed, type FeedImage } from '../../../../src/host/gallery/feed';
 import { ThumbnailCache } from '../../../../src/host/gallery/thumbnails';
 import { DEFAULT_THUMB_SIZE, parseFromGallery, thumbSizeFor, type ToGallery } from '../../../../src/shared/galleryProtocol';
-
-interface Image extends FeedImage {
-  readonly path: string;
-}
-
-function images(n: number): Image[] {
-  return Array.from({ length: n }, (_, i) => {
-    const record = { v: 1, operation: 'generate', prompt: `image ${i}`, model: 'gpt-image-1.5', createdAt: new Date(Date.UTC(2026, 10, 1) - i * 60_000).toISOString() } as StoredRecord;
-    return { id: `images/${i}.png`, rev: `r${i}`, path: `/ws/images/${i}.png`, record };
-  });
-}
+import { feedOn, images } from './feedHarness';
 
 const settle = () => new Promise<void>((r) => setTimeout(r, 30));
 
@@ -34,24 +22,6 @@ function sizedCache(dir: string | undefined) {
     return { bytes: new TextEncoder().encode(`${input}@${options?.maxSize}`), mime: 'image/webp', width: 1, height: 1 };
   });
   return { cache, made };
-}
-
-function feedOn(cache: ThumbnailCache, list: Image[]) {
-  const posted: ToGallery[] = [];
-  let ready = false;
-  const feed = new GalleryFeed(
-    cache,
-    {
-      items: () => list,
-      get: (id) => list.find((i) => i.id === id),
-      scanning: false,
-      noWorkspace: () => false,
-      name: (i) => i.path.slice(i.path.lastIndexOf('/') + 1),
-      job: (i) => ({ id: i.id, rev: i.rev, source: i.path }),
-    },
-    { locale: 'en', strings: () => ({}), post: (m) => posted.push(m), isReady: () => ready, fullListWaitMs: 50 },
-  );
-  return { feed, posted, setReady: () => (ready = true) };
 }
 
 const sentBytes = (posted: ToGallery[]) =>
@@ -82,7 +52,7 @@ suite('gallery thumbnails: sized to the tiles', () => {
   test('the first screen and what the page asks for later are made at the size the page asked for', async () => {
     const list = images(40);
     const { cache, made } = sizedCache(undefined);
-    const { feed, posted, setReady } = feedOn(cache, list);
+    const { feed, posted, setReady } = feedOn(cache, list, { fullListWaitMs: 50 });
     setReady();
     feed.onReady({ type: 'ready', view: { width: 300, height: 800 }, thumbSize: 192 });
     await settle();
@@ -124,7 +94,7 @@ suite('gallery thumbnails: sized to the tiles', () => {
       // the first window ever: nothing kept, the default size
       const first = sizedCache(dir);
       await first.cache.warm();
-      const one = feedOn(first.cache, list);
+      const one = feedOn(first.cache, list, { fullListWaitMs: 50 });
       one.feed.prefetch();
       await settle();
       assert.ok(first.made.length > 0 && first.made.every((m) => m.size === DEFAULT_THUMB_SIZE), JSON.stringify(first.made));
@@ -137,7 +107,7 @@ suite('gallery thumbnails: sized to the tiles', () => {
       // the next window: its prefetch makes 384 (listed before the page is ready), and the page's init carries them
       const second = sizedCache(dir);
       void second.cache.warm();
-      const two = feedOn(second.cache, list);
+      const two = feedOn(second.cache, list, { fullListWaitMs: 50 });
       two.feed.prefetch();
       await settle();
       // (the prefetch takes 16; the first page showed 14: two are made, at 384)
