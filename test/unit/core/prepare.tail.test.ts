@@ -47,7 +47,7 @@ const solidPng = (width: number, height: number, rgb: [number, number, number]) 
   sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).png().toBuffer();
 
 /** A painting with the given rectangles (left, top, width, height) set to `value`. */
-function paint(width: number, height: number, value: number, ...rects: [number, number, number, number][]): MaskInput {
+function paint(width: number, height: number, value: number, ...rects: [number, number, number, number][]): MaskInput & { painted: Uint8Array } {
   const painted = new Uint8Array(width * height);
   for (const [l, t, w, h] of rects) for (let y = t; y < t + h; y++) painted.fill(value, y * width + l, y * width + l + w);
   return { width, height, painted };
@@ -341,5 +341,130 @@ suite('prepare (tail): the guide', () => {
     const meta = await sharp(prep.markup!.bytes).metadata();
     assert.deepStrictEqual([meta.width, meta.height], [8, 4096]);
     assert.deepStrictEqual(notes(prep), ['t.png: scaled from 8x4097 to 8x4096.', 'The guide for t.png was scaled with the image to 8x4096.']);
+  });
+});
+
+suite('prepare (tail): composing onto the original', () => {
+  /** The geometry of an input as a GPT model takes it (nothing scaled: the whole image). */
+  const gptGeometry = async (png: Buffer) => (await prepareInputs([{ name: 'o.png', bytes: png }], GPT, { alphaAsMask: false })).geometry;
+  const black = (w: number, h: number) => solidPng(w, h, [0, 0, 0]);
+
+  test('its own pixel limit, for the original and for the edited image, by name', async () => {
+    const original = await flatPng(100, 50);
+    const g = await gptGeometry(original);
+    await rejects(composeUnmasked(original, await flatPng(100, 50), g, undefined, { maxInputPixels: 4999 }), 'too-large', /^The original image is 100x50 /);
+    await rejects(composeUnmasked(original, await flatPng(100, 51), g, undefined, { maxInputPixels: 5000 }), 'too-large', /^The edited image is 100x51 /);
+    const out = await composeUnmasked(original, await black(100, 50), g, undefined, { maxInputPixels: 5000 });
+    assert.deepStrictEqual((await rgba(out.bytes)).at(50, 25), [0, 0, 0, 255], 'exactly at the limit: composed');
+  });
+
+  test('an original of another height only is refused; a damaged original is refused as the original', async () => {
+    const g = await gptGeometry(await flatPng(50, 40));
+    const err = await rejects(composeUnmasked(await flatPng(50, 41), await flatPng(50, 40), g), 'mask-mismatch');
+    assert.strictEqual(err.message, 'The original image is 50x41 but the edit was prepared from a 50x40 image.');
+    const noisy = await raw(noisePixels(50, 40, 3), 50, 40, 3).png().toBuffer();
+    const cut = noisy.subarray(0, Math.floor(noisy.length / 2));
+    await rejects(composeUnmasked(cut, await flatPng(50, 40), g, paint(50, 40, 255, [0, 0, 5, 5])), 'damaged', /^The original image is damaged or truncated/);
+  });
+
+  test('a mask of another size names the original image in the sentence', async () => {
+    const original = await flatPng(40, 30);
+    const err = await rejects(composeUnmasked(original, original, await gptGeometry(original), paint(10, 10, 255, [0, 0, 1, 1])), 'mask-mismatch');
+    assert.strictEqual(err.message, 'The mask is 10x10 but the original image is shown at 40x30.');
+  });
+
+  test('a result in another aspect is stretched onto the original, not cut', async () => {
+    // 40x20 original; the result is a 64x64 square, red in its top quarter and blue below.
+    const px = Buffer.alloc(64 * 64 * 3);
+    for (let i = 0; i < 64 * 64; i++) px.set(i < 16 * 64 ? [255, 0, 0] : [0, 0, 255], i * 3);
+    const result = await raw(px, 64, 64, 3).png().toBuffer();
+    const original = await flatPng(40, 20);
+    const out = await rgba((await composeUnmasked(original, result, await gptGeometry(original))).bytes);
+    assert.deepStrictEqual([out.width, out.height], [40, 20]);
+    // Stretched: the top quarter is rows 0..4.
+    assert.deepStrictEqual([out.at(20, 1), out.at(20, 15)], [[255, 0, 0, 255], [0, 0, 255, 255]]);
+    // dall-e-2, padded: a square sent, a wide result: the content is cut at the square's size.
+    const tall = await flatPng(20, 40);
+    const prep = await prepareInputs([{ name: 't.png', bytes: tall }], DALLE2, { mask: paint(20, 40, 255, [0, 0, 20, 40]) });
+    assert.deepStrictEqual(prep.geometry.content, { left: 10, top: 0, width: 20, height: 40 });
+    const wide = Buffer.alloc(80 * 40 * 3);
+    for (let i = 0; i < 80 * 40; i++) wide.set(i < 10 * 80 ? [255, 0, 0] : [0, 0, 255], i * 3);
+    const padded = await rgba((await composeUnmasked(tall, await raw(wide, 80, 40, 3).png().toBuffer(), prep.geometry, paint(20, 40, 255, [0, 0, 20, 40]), { feather: 0 })).bytes);
+    assert.deepStrictEqual([padded.at(10, 2), padded.at(10, 30)], [[255, 0, 0, 255], [0, 0, 255, 255]]);
+  });
+
+  test('nothing painted, or no mask and no transparency: the whole sent part comes from the result', async () => {
+    const original = await flatPng(30, 20);
+    const g = await gptGeometry(original);
+    for (const mask of [paint(30, 20, 127, [0, 0, 30, 20]), undefined]) {
+      const out = await rgba((await composeUnmasked(original, await black(30, 20), g, mask)).bytes);
+      for (const [x, y] of [[0, 0], [29, 19], [15, 10]]) assert.deepStrictEqual(out.at(x, y), [0, 0, 0, 255], `${x},${y} ${mask ? 'empty painting' : 'no mask'}`);
+    }
+  });
+
+  test('painted counts from 128 on; a centre crop of a tall image is composed at its own rows', async () => {
+    const original = await flatPng(30, 20);
+    const mask = paint(30, 20, 128, [0, 0, 10, 20]);
+    mask.painted.fill(127, 30 * 5 + 15, 30 * 5 + 25); // row 5, columns 15..24: not painted
+    const out = await rgba((await composeUnmasked(original, await black(30, 20), await gptGeometry(original), mask, { feather: 0 })).bytes);
+    assert.deepStrictEqual([out.at(5, 10), out.at(20, 5), out.at(20, 10)], [[0, 0, 0, 255], [70, 100, 130, 255], [70, 100, 130, 255]]);
+    // 20x30, cropped to rows 5..24; painted: a band over rows 0..9 (rows 0..4 outside the square).
+    const tall = await flatPng(20, 30);
+    const band = paint(20, 30, 255, [0, 0, 20, 10]);
+    const prep = await prepareInputs([{ name: 't.png', bytes: tall }], DALLE2, { squareMode: 'crop', mask: band });
+    assert.deepStrictEqual(prep.geometry.crop, { left: 0, top: 5, width: 20, height: 20 });
+    const t = await rgba((await composeUnmasked(tall, await black(20, 20), prep.geometry, band, { feather: 0 })).bytes);
+    const column = Array.from({ length: 30 }, (_, y) => t.at(3, y)[0]);
+    assert.deepStrictEqual(column, [...new Array(5).fill(70), ...new Array(5).fill(0), ...new Array(20).fill(70)]);
+  });
+
+  test('the result\'s transparency inside the painted area is kept: the composite has an alpha channel', async () => {
+    const original = await flatPng(20, 10);
+    const result = await sharp({ create: { width: 20, height: 10, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
+    const out = await composeUnmasked(original, result, await gptGeometry(original), paint(20, 10, 255, [0, 0, 5, 10]), { feather: 0 });
+    assert.strictEqual((await sharp(out.bytes).metadata()).channels, 4);
+    const o = await rgba(out.bytes);
+    assert.deepStrictEqual([o.at(2, 5)[3], o.at(5, 5), o.at(19, 9)], [0, [70, 100, 130, 255], [70, 100, 130, 255]]);
+  });
+
+  test('an RGB colour profile is written through a temporary file that is removed afterwards', async () => {
+    const original = await raw(noisePixels(20, 10, 3), 20, 10, 3).withIccProfile('p3').png().toBuffer();
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-tail-'));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    try {
+      assert.strictEqual(os.tmpdir(), tmp);
+      const out = await composeUnmasked(original, await black(20, 10), await gptGeometry(original), paint(20, 10, 255, [0, 0, 5, 5]));
+      assert.ok((await sharp(out.bytes).metadata()).icc, 'the profile is attached');
+      assert.deepStrictEqual(fs.readdirSync(tmp), []);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  test('the pixel pass looks at the cancel every 256 rows', async () => {
+    const reads = async (height: number) => {
+      const signal = {
+        reads: 0,
+        get aborted() {
+          this.reads++;
+          return false;
+        },
+      };
+      const original = await flatPng(4, height);
+      await composeUnmasked(original, await black(4, height), await gptGeometry(original), paint(4, height, 255, [0, 0, 2, height]), { signal });
+      return signal.reads;
+    };
+    assert.strictEqual((await reads(1024)) - (await reads(512)), 2);
+  });
+
+  test('keepUnmaskedPixels is composeUnmasked\'s bytes', async () => {
+    const original = await flatPng(20, 10);
+    const g = await gptGeometry(original);
+    const mask = paint(20, 10, 255, [0, 0, 5, 5]);
+    const result = await black(20, 10);
+    assert.ok(Buffer.from(await keepUnmaskedPixels(original, result, g, mask)).equals(Buffer.from((await composeUnmasked(original, result, g, mask)).bytes)));
   });
 });
