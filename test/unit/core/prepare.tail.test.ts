@@ -383,14 +383,20 @@ suite('prepare (tail): composing onto the original', () => {
     assert.deepStrictEqual([out.width, out.height], [40, 20]);
     // Stretched: the top quarter is rows 0..4.
     assert.deepStrictEqual([out.at(20, 1), out.at(20, 15)], [[255, 0, 0, 255], [0, 0, 255, 255]]);
-    // dall-e-2, padded: a square sent, a wide result: the content is cut at the square's size.
+    // dall-e-2, padded: a 40 square sent (content at columns 10..29), an 80x40 result whose red
+    // is three times its column. Stretched to the square, content column x is result column
+    // 2 * (10 + x) + 0.5; cut to the square's aspect instead, it would be column 30 + x.
     const tall = await flatPng(20, 40);
-    const prep = await prepareInputs([{ name: 't.png', bytes: tall }], DALLE2, { mask: paint(20, 40, 255, [0, 0, 20, 40]) });
+    const all = paint(20, 40, 255, [0, 0, 20, 40]);
+    const prep = await prepareInputs([{ name: 't.png', bytes: tall }], DALLE2, { mask: all });
     assert.deepStrictEqual(prep.geometry.content, { left: 10, top: 0, width: 20, height: 40 });
     const wide = Buffer.alloc(80 * 40 * 3);
-    for (let i = 0; i < 80 * 40; i++) wide.set(i < 10 * 80 ? [255, 0, 0] : [0, 0, 255], i * 3);
-    const padded = await rgba((await composeUnmasked(tall, await raw(wide, 80, 40, 3).png().toBuffer(), prep.geometry, paint(20, 40, 255, [0, 0, 20, 40]), { feather: 0 })).bytes);
-    assert.deepStrictEqual([padded.at(10, 2), padded.at(10, 30)], [[255, 0, 0, 255], [0, 0, 255, 255]]);
+    for (let i = 0; i < 80 * 40; i++) wide.set([(i % 80) * 3, 0, 0], i * 3);
+    const padded = await rgba((await composeUnmasked(tall, await raw(wide, 80, 40, 3).png().toBuffer(), prep.geometry, all, { feather: 0 })).bytes);
+    for (const x of [0, 9, 19]) {
+      const red = padded.at(x, 20)[0];
+      assert.ok(Math.abs(red - 3 * (2 * (10 + x) + 0.5)) <= 4, `column ${x}: red ${red}`);
+    }
   });
 
   test('nothing painted, or no mask and no transparency: the whole sent part comes from the result', async () => {
