@@ -91,6 +91,22 @@ suite('prepare (tail): dall-e-2, which painting counts', () => {
     assert.deepStrictEqual(notes(prep), ['d.png: converted from 16-bit RGB+alpha to 8-bit RGBA.']);
   });
 
+  test('the notes, word for word: padded left and right, rotated, a painted stroke widened', async () => {
+    const tall = await prepareInputs([{ name: 't.png', bytes: await flatPng(4, 8) }], DALLE2, { mask: paint(4, 8, 255, [1, 1, 1, 1]) });
+    assert.deepStrictEqual(notes(tall), ['t.png: converted from 8-bit RGB to 8-bit RGBA.', 't.png: padded to a square with its edge colours; the padding is never edited.']);
+    const turned = await sharp({ create: { width: 30, height: 20, channels: 3, background: '#468' } }).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    const r = await prepareInputs([{ name: 'r.jpg', bytes: turned }], DALLE2, { mask: paint(20, 30, 255, [1, 1, 2, 2]) });
+    assert.deepStrictEqual(notes(r), [
+      'r.jpg: rotated to match its EXIF orientation (6).',
+      'r.jpg: converted from JPEG to PNG.',
+      'r.jpg: converted from 8-bit RGB to 8-bit RGBA.',
+      'r.jpg: padded to a square with its edge colours; the padding is never edited.',
+    ]);
+    // 2048x16 is halved into the 1024 square: a one-pixel stroke is widened.
+    const stroke = await prepareInputs([{ name: 's.png', bytes: await flatPng(2048, 16) }], DALLE2, { mask: paint(2048, 16, 255, [100, 7, 500, 1]) });
+    assert.deepStrictEqual(notes(stroke).slice(-1), ['The painted area of s.png has parts too thin to survive scaling to 1024x1024; they were widened to one pixel there so that they are still edited.']);
+  });
+
   test('crop: a painted pixel one row below or one column right of the square is outside it; the last row and column are inside', async () => {
     // Tall 30x40: the square is rows 5..34. Wide 40x30: columns 5..34.
     const cases: [number, number, [number, number, number, number][], boolean][] = [
@@ -207,6 +223,7 @@ suite('prepare (tail): GPT, what a re-encoding keeps', () => {
     const prep = await prepareInputs([{ name: 'w.webp', bytes: webp }], withMaxBytes(GPT, maxBytesFor(webp.length)), { alphaAsMask: false });
     assert.deepStrictEqual(notes(prep), [`w.webp: re-encoded to stay under ${(webp.length / 1048576).toFixed(1)} MB.`]);
     assert.strictEqual(prep.images[0].format, 'webp');
+    assert.strictEqual((await sharp(prep.images[0].bytes).metadata()).format, 'webp', 'the bytes are WebP too');
     const out = (await rgba(prep.images[0].bytes)).data;
     for (let i = 3; i < out.length; i += 4) assert.strictEqual(out[i], px[i], `alpha at pixel ${(i - 3) / 4}`);
     const d = meanDiff(out, px, (i) => px[i + 3] !== 0);
@@ -250,6 +267,44 @@ suite('prepare (tail): GPT, what a re-encoding keeps', () => {
     assert.deepStrictEqual([sliver.geometry.width, sliver.geometry.height], [4096, 1]);
     const meta = await sharp(sliver.images[0].bytes).metadata();
     assert.deepStrictEqual([meta.width, meta.height], [4096, 1]);
+  });
+});
+
+suite('prepare (tail): GPT, scaling and byte limits at their edges', () => {
+  test('scaled in width only (4097x8 to 4096x8): the picture is resized and the note says so', async () => {
+    const prep = await prepareInputs([{ name: 'w.png', bytes: await flatPng(4097, 8) }], GPT);
+    assert.deepStrictEqual(notes(prep), ['w.png: scaled from 4097x8 to 4096x8.']);
+    const meta = await sharp(prep.images[0].bytes).metadata();
+    assert.deepStrictEqual([meta.width, meta.height], [4096, 8]);
+  });
+
+  test('a scaled picture is stretched to its new size, not cut to its aspect: the edges stay where they were', async () => {
+    // 6000x4 goes out 4096x3 (a slightly other aspect). Red is the source column / 6000 * 250.
+    const W = 6000;
+    const px = Buffer.alloc(W * 4 * 3);
+    for (let i = 0; i < W * 4; i++) px[i * 3] = Math.round(((i % W) / W) * 250);
+    const prep = await prepareInputs([{ name: 'g.png', bytes: await raw(px, W, 4, 3).png().toBuffer() }], GPT);
+    const out = await rgba(prep.images[0].bytes);
+    assert.deepStrictEqual([out.width, out.height], [4096, 3]);
+    assert.ok(out.at(0, 1)[0] <= 2 && out.at(4095, 1)[0] >= 247, `edges: ${out.at(0, 1)[0]}, ${out.at(4095, 1)[0]}`);
+  });
+
+  test('megabytes: "10 MB" for a limit of exactly 10 MB', async () => {
+    const png = await raw(noisePixels(16, 16, 3), 16, 16, 3).png({ compressionLevel: 0 }).toBuffer();
+    const limit = 10 * 1048576;
+    const prep = await prepareInputs([{ name: 'p.png', bytes: Buffer.concat([png, Buffer.alloc(limit)]) }], withMaxBytes(GPT, maxBytesFor(limit)));
+    assert.deepStrictEqual(notes(prep), ['p.png: re-encoded to stay under 10 MB.']);
+  });
+
+  test('a re-encoding of exactly the limit\'s size does not fit: the picture is scaled down', async () => {
+    const jpeg = await raw(photoPixels(64, 48, 3), 64, 48, 3).jpeg({ quality: 100, chromaSubsampling: '4:4:4' }).toBuffer();
+    const size = (await prepareInputs([{ name: 'p.jpg', bytes: jpeg }], withMaxBytes(GPT, maxBytesFor(jpeg.length)))).images[0].bytes.length;
+    assert.ok(size < jpeg.length);
+    const at = await prepareInputs([{ name: 'p.jpg', bytes: jpeg }], withMaxBytes(GPT, maxBytesFor(size)));
+    assert.ok(at.geometry.width < 64 && at.images[0].bytes.length < size, `${at.geometry.width} wide, ${at.images[0].bytes.length} bytes`);
+    assert.match(notes(at).join('\n'), new RegExp(`^p\\.jpg: scaled from 64x48 to ${at.geometry.width}x${at.geometry.height}\\.$`, 'm'));
+    const over = await prepareInputs([{ name: 'p.jpg', bytes: jpeg }], withMaxBytes(GPT, maxBytesFor(size + 1)));
+    assert.deepStrictEqual([over.geometry.width, over.images[0].bytes.length], [64, size]);
   });
 });
 
@@ -313,6 +368,14 @@ suite('prepare (tail): the guide', () => {
     assert.strictEqual(other.message, 'The guide is 30x21 but r.jpg is shown at 20x30.');
     const wide = await rejects(prepareInputs([{ name: 'r.jpg', bytes: await turned(6) }], G25, { guide: await guide(31, 20, [1, 1, 2, 2]) }), 'guide-mismatch');
     assert.strictEqual(wide.message, 'The guide is 31x20 but r.jpg is shown at 20x30.');
+    // Not turned: a guide of another width only; guides that match the image's sides in part, never a hint.
+    const narrow = await rejects(prepareInputs([{ name: 'a.png', bytes: png }], G25, { guide: await guide(63, 48, [1, 1, 2, 2]) }), 'guide-mismatch');
+    assert.strictEqual(narrow.message, 'The guide is 63x48 but a.png is shown at 64x48.');
+    const upright = await flatPng(30, 20);
+    for (const [w, h] of [[25, 30], [20, 25], [20, 30]]) {
+      const e = await rejects(prepareInputs([{ name: 'u.png', bytes: upright }], G25, { guide: await guide(w, h, [1, 1, 2, 2]) }), 'guide-mismatch');
+      assert.strictEqual(e.message, `The guide is ${w}x${h} but u.png is shown at 30x20.`);
+    }
   });
 
   test('a damaged guide is refused as the guide, not as the image', async () => {
@@ -336,11 +399,31 @@ suite('prepare (tail): the guide', () => {
     }
   });
 
-  test('an image scaled in one direction only: the guide follows it', async () => {
+  test('an image scaled in one direction only: the guide follows it; an image not scaled: the guide goes as it is, with no note', async () => {
     const prep = await prepareInputs([{ name: 't.png', bytes: await flatPng(8, 4097) }], G25, { guide: await guide(8, 4097, [2, 2000, 4, 100]) });
     const meta = await sharp(prep.markup!.bytes).metadata();
     assert.deepStrictEqual([meta.width, meta.height], [8, 4096]);
     assert.deepStrictEqual(notes(prep), ['t.png: scaled from 8x4097 to 8x4096.', 'The guide for t.png was scaled with the image to 8x4096.']);
+    const wide = await prepareInputs([{ name: 'w.png', bytes: await flatPng(4097, 8) }], G25, { guide: await guide(4097, 8, [2000, 2, 100, 4]) });
+    assert.deepStrictEqual([(await sharp(wide.markup!.bytes).metadata()).width, notes(wide)], [4096, ['w.png: scaled from 4097x8 to 4096x8.', 'The guide for w.png was scaled with the image to 4096x8.']]);
+    const same = await prepareInputs([{ name: 's.png', bytes: await flatPng(40, 30) }], G25, { guide: await guide(40, 30, [1, 1, 2, 2]) });
+    assert.deepStrictEqual(notes(same), []);
+    assert.deepStrictEqual((await drawnAt(same.markup!.bytes)).drawn.sort(), ['1,1', '1,2', '2,1', '2,2']);
+  });
+
+  test('the guide is stretched with the image, not cut to its aspect: a bar at the left edge stays there', async () => {
+    // 6000x4 goes out 4096x3; the bar covers source columns 0..299, so sent columns 0..204.
+    const prep = await prepareInputs([{ name: 'p.png', bytes: await flatPng(6000, 4) }], G25, { guide: await guide(6000, 4, [0, 0, 300, 4]) });
+    const g = await rgba(prep.markup!.bytes);
+    assert.deepStrictEqual([g.width, g.height], [4096, 3]);
+    assert.deepStrictEqual([g.at(100, 1)[3] > 0, g.at(250, 1)[3]], [true, 0]);
+  });
+
+  test('a guide with a single transparent pixel is taken (it does not cover everything)', async () => {
+    const px = Buffer.alloc(10 * 8 * 4, 255);
+    px[(3 * 10 + 4) * 4 + 3] = 0;
+    const prep = await prepareInputs([{ name: 'a.png', bytes: await flatPng(10, 8) }], G25, { guide: await raw(px, 10, 8, 4).png().toBuffer() });
+    assert.strictEqual((await drawnAt(prep.markup!.bytes)).drawn.length, 79);
   });
 });
 
