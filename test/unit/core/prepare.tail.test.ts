@@ -482,6 +482,22 @@ suite('prepare (tail): composing onto the original', () => {
     }
   });
 
+  test('dall-e-2, padded by a single column or row: that padding is still cut from the result', async () => {
+    // 19x20 makes a 20 square with the content at columns 0..18 (the padding is the last column);
+    // 20x19 the same with rows. The result's red is twelve times its column (or row).
+    for (const [W, H] of [[19, 20], [20, 19]]) {
+      const original = await flatPng(W, H);
+      const all = paint(W, H, 255, [0, 0, W, H]);
+      const prep = await prepareInputs([{ name: 'o.png', bytes: original }], DALLE2, { mask: all });
+      assert.deepStrictEqual(prep.geometry.content, { left: 0, top: 0, width: W, height: H });
+      const px = Buffer.alloc(20 * 20 * 3);
+      for (let i = 0; i < 400; i++) px[i * 3] = 12 * (W === 19 ? i % 20 : Math.floor(i / 20));
+      const out = await rgba((await composeUnmasked(original, await raw(px, 20, 20, 3).png().toBuffer(), prep.geometry, all, { feather: 0 })).bytes);
+      const last = W === 19 ? out.at(18, 5)[0] : out.at(5, 18)[0];
+      assert.strictEqual(last, 12 * 18, `${W}x${H}: the last content column or row is the result's, unscaled`);
+    }
+  });
+
   test('nothing painted, or no mask and no transparency: the whole sent part comes from the result', async () => {
     const original = await flatPng(30, 20);
     const g = await gptGeometry(original);
