@@ -445,6 +445,8 @@ suite('prepare (tail): composing onto the original', () => {
     const g = await gptGeometry(await flatPng(50, 40));
     const err = await rejects(composeUnmasked(await flatPng(50, 41), await flatPng(50, 40), g), 'mask-mismatch');
     assert.strictEqual(err.message, 'The original image is 50x41 but the edit was prepared from a 50x40 image.');
+    const wider = await rejects(composeUnmasked(await flatPng(51, 40), await flatPng(50, 40), g), 'mask-mismatch');
+    assert.strictEqual(wider.message, 'The original image is 51x40 but the edit was prepared from a 50x40 image.');
     const noisy = await raw(noisePixels(50, 40, 3), 50, 40, 3).png().toBuffer();
     const cut = noisy.subarray(0, Math.floor(noisy.length / 2));
     await rejects(composeUnmasked(cut, await flatPng(50, 40), g, paint(50, 40, 255, [0, 0, 5, 5])), 'damaged', /^The original image is damaged or truncated/);
@@ -521,6 +523,29 @@ suite('prepare (tail): composing onto the original', () => {
     const t = await rgba((await composeUnmasked(tall, await black(20, 20), prep.geometry, band, { feather: 0 })).bytes);
     const column = Array.from({ length: 30 }, (_, y) => t.at(3, y)[0]);
     assert.deepStrictEqual(column, [...new Array(5).fill(70), ...new Array(5).fill(0), ...new Array(20).fill(70)]);
+  });
+
+  test('inside a hard-edged painting, every sample of the result is taken as it is (RGBA noise)', async () => {
+    const original = await flatPng(20, 10);
+    const px = noisePixels(20, 10, 4, 5);
+    const out = await rgba((await composeUnmasked(original, await raw(px, 20, 10, 4).png().toBuffer(), await gptGeometry(original), paint(20, 10, 255, [0, 0, 20, 10]), { feather: 0 })).bytes);
+    assert.ok(out.data.equals(px), 'the composite is the result');
+  });
+
+  test('the feather blends the two, alike on both sides of the painting, and never leaves the range between them', async () => {
+    // A black original, a result of (100, 150, 200); painted: columns 10..19 of 30.
+    const original = await solidPng(30, 5, [0, 0, 0]);
+    const result = await solidPng(30, 5, [100, 150, 200]);
+    const out = await rgba((await composeUnmasked(original, result, await gptGeometry(original), paint(30, 5, 255, [10, 0, 10, 5]), { feather: 2 })).bytes);
+    const row = Array.from({ length: 30 }, (_, x) => out.at(x, 2));
+    const blended = row.filter((v) => v[0] > 0 && v[0] < 100).length;
+    assert.ok(blended >= 4, `${blended} blended pixels: ${row.map((v) => v[0])}`);
+    for (let x = 0; x < 30; x++) {
+      [100, 150, 200].forEach((top, c) => assert.ok(row[x][c] >= 0 && row[x][c] <= top, `${x}: ${row[x]}`));
+      assert.deepStrictEqual(row[x], row[29 - x], `columns ${x} and ${29 - x}`);
+      // One weight for the pixel: the three channels are blended alike.
+      assert.ok(Math.abs(row[x][1] - row[x][0] * 1.5) <= 1 && Math.abs(row[x][2] - row[x][0] * 2) <= 1, `${x}: ${row[x]}`);
+    }
   });
 
   test('the result\'s transparency inside the painted area is kept: the composite has an alpha channel', async () => {
