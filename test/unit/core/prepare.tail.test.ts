@@ -41,8 +41,7 @@ function noisePixels(width: number, height: number, channels: number, seed = 1):
   return px;
 }
 const raw = (px: Buffer, width: number, height: number, channels: 1 | 2 | 3 | 4) => sharp(px, { raw: { width, height, channels } });
-const flatPng = (width: number, height: number, channels: 3 | 4 = 3) =>
-  sharp({ create: { width, height, channels, background: { r: 70, g: 100, b: 130, alpha: 1 } } }).png().toBuffer();
+const flatPng = (width: number, height: number) => sharp({ create: { width, height, channels: 3, background: { r: 70, g: 100, b: 130 } } }).png().toBuffer();
 const solidPng = (width: number, height: number, rgb: [number, number, number]) =>
   sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).png().toBuffer();
 
