@@ -1,9 +1,13 @@
 // The second half of input preparation, src/core/prepare.ts from prepareDalle2 on (found by mutation
 // testing): the dall-e-2 byte ladder (level 9, 256 colours, smaller squares) at its exact limits, which
-// painted pixels count as outside a crop, what a GPT re-encoding keeps (JPEG 4:4:4, WebP quality), the
-// notes it gives and does not give, the guide's refusals and sizes, and composing onto the original
-// (another aspect, an empty painting, the 128 threshold, its own pixel limit, no temporary files left).
-// Small inputs only. The fixtures of prepare.test.ts are not exported; the few used here are one line each.
+// painted pixels count as outside a crop, what a GPT re-encoding keeps (JPEG 4:4:4, quality, WebP alpha),
+// the notes it gives and does not give, the guide's refusals and sizes, and composing onto the original
+// (its pixel limit, another aspect stretched, padding cut to the column, an empty painting, the 128
+// threshold, the feather a symmetric blend, no temporary profile file left behind).
+// Small inputs only. Not tested here, as equivalent: which stage a cancel is noticed at (checks moved or
+// dropped by one step), PNG compression options, and shortcuts that give the same pixels.
+// The fixtures of prepare.test.ts and prepare.boundaries.test.ts are not exported; the small ones below
+// (noise, a flat PNG, a painting, RGBA pixels) could move into a shared module with theirs.
 import * as assert from 'assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
