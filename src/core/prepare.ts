@@ -661,7 +661,7 @@ async function prepareDalle2(input: { name: string; bytes: Uint8Array }, caps: M
     if (p.orientation !== 1) notes.push(msg('note.rotated', p.name, p.orientation));
     if (p.format !== 'png') notes.push(msg('note.convertedToPng', p.name, FORMAT_NAMES[p.format]));
     if (p.pages > 1) notes.push(msg('note.firstFrame', p.name, p.pages));
-    if (p.sixteenBit || p.channels !== 4 || p.palette) notes.push(msg('note.convertedToRgba', p.name, describe(p)));
+    if (p.sixteenBit || p.channels !== 4 || p.palette || p.space === 'cmyk') notes.push(msg('note.convertedToRgba', p.name, describe(p)));
     if (padded) notes.push(msg('note.padded', p.name));
     if (g.square === 'crop' && !isWhole(g.crop, p.width, p.height)) {
       notes.push(msg('note.cropped', p.name, g.crop.width, g.crop.height, g.crop.left, g.crop.top));

@@ -1,0 +1,172 @@
+// The head of input preparation (found by mutation testing of src/core/prepare.ts lines 1-380):
+// what the probe reads from a file (AVIF, a TIFF larger than the decoder's own limit, 16-bit
+// CMYK, a JPEG with a harmless decoder warning), the words notes use for those pixels, and the
+// checks a mask gets before it is used. Small inputs only (headers, a few pixels).
+//
+// Survivors of that range left without a test, as no input can tell them apart (or none reaches
+// them through the public API):
+// - the EXIF orientation range check (`>= 1 && <= 8`, line 291): libvips reports an orientation of
+//   0 or 9 as 1, so the fallback never changes the value;
+// - `meta.pageHeight && meta.pages > 1` (line 288): sharp reads one page for the metadata and gives
+//   no pageHeight then, so `meta.height` is always that page's height;
+// - the parts of `sixteenBit` and of `grey` (lines 302, 318) that the other parts repeat: a 16-bit
+//   PNG or TIFF has depth 'ushort', 16 bits per sample and an rgb16/grey16 space all at once, a
+//   grey one 1 or 2 channels and a 'b-w'/'grey16' space (the 16-bit CMYK TIFF below pins the one
+//   part that stands alone);
+// - `format === 'avif'` as `true` (line 285): only ISO-BMFF files carry a `compression`, and HEIC
+//   is refused by its brand before; the HEVC-coded AVIF it guards against cannot be written by the
+//   prebuilt sharp (no HEVC encoder), so that refusal itself has no fixture;
+// - decodeError's pass-through of a PrepareError and its 'pixel limit' branch (lines 266-268), and
+//   the 'no size' refusal (line 289): every size is checked against the same limit before a decoder
+//   runs, and sharp gives every file it reads a size;
+// - `|| 'image'` in baseName and nameFor (lines 324, 331): one of the two is enough ('folder/' ->
+//   'image.png' is pinned in prepare.boundaries.test.ts), and baseName gets only names nameFor made;
+// - an extension-less name's extension as any string but '' (line 332): no format's list has it.
+import * as assert from 'assert';
+import sharp from 'sharp';
+import { ModelTable } from '../../../src/core/models';
+import { describeImage, PrepareError, prepareInputs } from '../../../src/core/prepare';
+import { rejects } from './prepareRejects';
+import { englishMessage } from '../../../src/shared/messages';
+
+const models = new ModelTable();
+const GPT = models.get('gpt-image-1.5')!;
+const DALLE2 = models.get('dall-e-2')!;
+
+const notes = (prep: { notes: Parameters<typeof englishMessage>[0][] }) => prep.notes.map(englishMessage);
+const solid = (width: number, height: number) => sharp({ create: { width, height, channels: 3, background: '#285aa0' } });
+
+/**
+ * A little-endian, uncompressed, one-strip TIFF. `photometric` 5 is CMYK (separated), 1 grey.
+ * `pixels: false` leaves the strip out: a header that claims a size, for the size checks.
+ */
+function tiff(width: number, height: number, opts: { photometric: number; samples: number; bits: 8 | 16; pixels: boolean }): Buffer {
+  const { photometric, samples, bits } = opts;
+  const tags = 11;
+  const bitsAt = 8 + 2 + 12 * tags + 4;
+  const dataAt = bitsAt + 2 * samples;
+  const stripBytes = width * height * samples * (bits / 8);
+  const entries: [tag: number, type: 3 | 4, count: number, value: number][] = [
+    [256, 4, 1, width],
+    [257, 4, 1, height],
+    [258, 3, samples, samples > 2 ? bitsAt : bits],
+    [259, 3, 1, 1],
+    [262, 3, 1, photometric],
+    [273, 4, 1, dataAt],
+    [277, 3, 1, samples],
+    [278, 4, 1, height],
+    [279, 4, 1, stripBytes],
+    [284, 3, 1, 1],
+    [339, 3, 1, 1],
+  ];
+  const head = Buffer.alloc(dataAt);
+  head.write('II*\0', 0, 'latin1');
+  head.writeUInt32LE(8, 4);
+  head.writeUInt16LE(tags, 8);
+  entries.forEach(([tag, type, count, value], n) => {
+    const at = 10 + n * 12;
+    head.writeUInt16LE(tag, at);
+    head.writeUInt16LE(type, at + 2);
+    head.writeUInt32LE(count, at + 4);
+    if (type === 3 && count === 1) head.writeUInt16LE(value, at + 8);
+    else head.writeUInt32LE(value, at + 8);
+  });
+  for (let c = 0; c < samples; c++) head.writeUInt16LE(bits, bitsAt + 2 * c);
+  if (!opts.pixels) return head;
+  const px = Buffer.alloc(stripBytes);
+  for (let i = 0; i < px.length; i++) px[i] = (i * 7) & 255;
+  return Buffer.concat([head, px]);
+}
+
+suite('prepare: what the probe reads', () => {
+  test('AVIF (AV1-coded) is read: GPT sends it as a PNG, dall-e-2 as its padded square, each with a note', async () => {
+    const avif = await solid(24, 16).avif().toBuffer();
+    assert.strictEqual((await sharp(avif).metadata()).compression, 'av1');
+    const gpt = await prepareInputs([{ name: 'a.avif', bytes: avif }], GPT, { alphaAsMask: false });
+    assert.deepStrictEqual([gpt.images[0].name, gpt.images[0].format], ['a.png', 'png']);
+    assert.deepStrictEqual(notes(gpt), ['a.avif: converted from AVIF to PNG.']);
+    const meta = await sharp(gpt.images[0].bytes).metadata();
+    assert.deepStrictEqual([meta.format, meta.width, meta.height], ['png', 24, 16]);
+    const dalle = await prepareInputs([{ name: 'a.avif', bytes: avif }], DALLE2, { mask: { width: 24, height: 16, painted: new Uint8Array(24 * 16).fill(255) } });
+    assert.deepStrictEqual(notes(dalle).slice(0, 1), ['a.avif: converted from AVIF to PNG.']);
+    assert.deepStrictEqual([dalle.geometry.width, dalle.geometry.height], [24, 24]);
+  });
+
+  test('a JPEG with stray bytes before a marker (a decoder warning, not an error) is taken as it is', async () => {
+    const jpeg = await solid(32, 24).jpeg().toBuffer();
+    const sos = jpeg.indexOf(Buffer.from([0xff, 0xda]));
+    const stray = Buffer.concat([jpeg.subarray(0, sos), Buffer.from([1, 2, 3]), jpeg.subarray(sos)]);
+    // The warning is real: a decoder that fails on warnings refuses this file.
+    await assert.rejects(sharp(stray, { failOn: 'warning' }).raw().toBuffer(), /extraneous bytes/);
+    const gpt = await prepareInputs([{ name: 'cam.jpg', bytes: stray }], GPT);
+    assert.strictEqual(gpt.images[0].bytes, stray, 'sent untouched');
+    assert.deepStrictEqual(notes(gpt), []);
+    assert.deepStrictEqual(await describeImage(stray, 'cam.jpg'), { width: 32, height: 24, hasAlpha: false });
+    const dalle = await prepareInputs([{ name: 'cam.jpg', bytes: stray }], DALLE2, { mask: { width: 32, height: 24, painted: new Uint8Array(32 * 24).fill(255, 0, 32) } });
+    assert.strictEqual((await sharp(dalle.images[0].bytes).metadata()).width, 32);
+  });
+
+  test('a TIFF larger than the decoder’s own limit (268 million pixels) is refused by its size, named, against maxInputPixels', async () => {
+    // A header the size reader does not know (TIFF): the size comes from the decoder's metadata,
+    // which must read it whatever its size, so that the refusal can name it.
+    const big = tiff(20000, 15000, { photometric: 1, samples: 1, bits: 8, pixels: false });
+    const err = await rejects(prepareInputs([{ name: 'big.tif', bytes: big }], GPT), 'too-large');
+    assert.strictEqual(err.message, 'big.tif is 20000x15000 (300 megapixels); Pixelwright prepares images of at most 100 megapixels. Scale it down first.');
+    await rejects(describeImage(big, 'big.tif'), 'too-large', /^big\.tif is 20000x15000 \(300 megapixels\)/);
+  });
+
+  test('16-bit CMYK (a TIFF): named as CMYK converted to 8-bit for GPT, to 8-bit RGBA for dall-e-2', async () => {
+    const cmyk16 = tiff(8, 6, { photometric: 5, samples: 4, bits: 16, pixels: true });
+    const meta = await sharp(cmyk16).metadata();
+    assert.deepStrictEqual([meta.space, meta.depth, meta.bitsPerSample], ['cmyk', 'ushort', 16]);
+    const gpt = await prepareInputs([{ name: 'c.tif', bytes: cmyk16 }], GPT);
+    assert.deepStrictEqual(notes(gpt), ['c.tif: converted from TIFF to PNG.', 'c.tif: converted from CMYK to 8-bit.']);
+    const out = await sharp(gpt.images[0].bytes).metadata();
+    assert.deepStrictEqual([out.format, out.space, out.depth, out.width, out.height], ['png', 'srgb', 'uchar', 8, 6]);
+    const dalle = await prepareInputs([{ name: 'c.tif', bytes: cmyk16 }], DALLE2, { mask: { width: 8, height: 6, painted: new Uint8Array(48).fill(255, 0, 8) } });
+    assert.ok(notes(dalle).includes('c.tif: converted from CMYK to 8-bit RGBA.'), notes(dalle).join('\n'));
+  });
+
+  test('8-bit CMYK for dall-e-2: named as CMYK, without a bit depth', async () => {
+    const cmyk = await solid(12, 12).toColourspace('cmyk').jpeg().toBuffer();
+    assert.strictEqual((await sharp(cmyk).metadata()).space, 'cmyk');
+    const prep = await prepareInputs([{ name: 'c.jpg', bytes: cmyk }], DALLE2, { mask: { width: 12, height: 12, painted: new Uint8Array(144).fill(255, 0, 12) } });
+    assert.deepStrictEqual(notes(prep), ['c.jpg: converted from JPEG to PNG.', 'c.jpg: converted from CMYK to 8-bit RGBA.']);
+  });
+});
+
+suite('prepare: refusals that concern no input', () => {
+  test('no input, too many, cancelled: the refusal names no file (`input` stays unset)', async () => {
+    const png = await solid(4, 4).png().toBuffer();
+    for (const [p, code] of [
+      [prepareInputs([], GPT), 'no-input'],
+      [prepareInputs([{ name: 'a.png', bytes: png }, { name: 'b.png', bytes: png }], DALLE2), 'too-many-images'],
+      [prepareInputs([{ name: 'a.png', bytes: png }], GPT, { signal: { aborted: true } }), 'cancelled'],
+    ] as const) {
+      const err = await rejects(p, code);
+      assert.strictEqual(err.input, undefined, code);
+    }
+    // One that concerns an input names it.
+    const named = await rejects(prepareInputs([{ name: 'x.txt', bytes: Buffer.from('hello, world') }], GPT), 'not-an-image');
+    assert.ok(named instanceof PrepareError);
+    assert.strictEqual(named.input, 'x.txt');
+  });
+});
+
+suite('prepare: the checks a mask gets', () => {
+  test('a painting of height 0 is not a valid painting (not "of another size")', async () => {
+    const png = await solid(8, 8).png().toBuffer();
+    const err = await rejects(prepareInputs([{ name: 'a.png', bytes: png }], GPT, { mask: { width: 8, height: 0, painted: new Uint8Array(0) } }), 'mask-mismatch');
+    assert.strictEqual(err.message, 'The mask is not a valid 8x0 painting (0 bytes for 0 pixels).');
+  });
+
+  test('the rotation hint needs both sides swapped: a mask as wide as the image is tall, but of another height, gets none', async () => {
+    // 30x20 stored, turned a quarter (orientation 6): shown at 20x30.
+    const turned = await solid(30, 20).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    const mask = (width: number, height: number) => ({ width, height, painted: new Uint8Array(width * height) });
+    const widthOff = await rejects(prepareInputs([{ name: 'r.jpg', bytes: turned }], GPT, { mask: mask(31, 20) }), 'mask-mismatch');
+    assert.strictEqual(widthOff.message, 'The mask is 31x20 but r.jpg is shown at 20x30.');
+    const swapped = await rejects(prepareInputs([{ name: 'r.jpg', bytes: turned }], GPT, { mask: mask(30, 20) }), 'mask-mismatch');
+    assert.match(swapped.message, /after its EXIF rotation/);
+  });
+});
