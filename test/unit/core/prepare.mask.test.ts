@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import { ModelTable } from '../../../src/core/models';
 import { type MaskInput, prepareInputs } from '../../../src/core/prepare';
 import { englishMessage } from '../../../src/shared/messages';
+import { PNG_SIG, pngChunk } from './metadata/pngBytes';
 
 const models = new ModelTable();
 const GPT = models.get('gpt-image-1.5')!;
@@ -214,19 +215,29 @@ suite('prepare: a mask that comes as a PNG', () => {
   });
 
   test('a mask PNG of another size is refused by its header alone, even when its pixels could not be read', async () => {
-    // Signature, IHDR (32x9999, 8-bit grey) and IEND: no pixel data at all.
-    const ihdr = Buffer.alloc(13);
-    ihdr.writeUInt32BE(W, 0);
-    ihdr.writeUInt32BE(9999, 4);
-    ihdr.set([8, 0, 0, 0, 0], 8);
-    const chunk = (type: string, data: Buffer) => {
-      const len = Buffer.alloc(4);
-      len.writeUInt32BE(data.length);
-      return Buffer.concat([len, Buffer.from(type, 'latin1'), data, Buffer.alloc(4)]);
+    // Signature, IHDR (8-bit grey) and IEND: no pixel data at all. Another height, then another width.
+    const headerOnly = (width: number, height: number) => {
+      const ihdr = Buffer.alloc(13);
+      ihdr.writeUInt32BE(width, 0);
+      ihdr.writeUInt32BE(height, 4);
+      ihdr.set([8, 0, 0, 0, 0], 8);
+      return Buffer.concat([PNG_SIG, pngChunk('IHDR', ihdr), pngChunk('IEND', Buffer.alloc(0))]);
     };
-    const headerOnly = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IEND', Buffer.alloc(0))]);
-    const err = await prepareInputs([{ name: 'a.png', bytes: await flatPng(W, H) }], GPT, { mask: { png: headerOnly } }).catch((e: Error) => e);
-    assert.strictEqual(String(err), `PrepareError: The mask is ${W}x9999 but a.png is shown at ${W}x${H}.`);
+    const image = await flatPng(W, H);
+    for (const [w, h] of [[W, 9999], [W + 1, H]]) {
+      const err = await prepareInputs([{ name: 'a.png', bytes: image }], GPT, { mask: { png: headerOnly(w, h) } }).catch((e: Error) => e);
+      assert.strictEqual(String(err), `PrepareError: The mask is ${w}x${h} but a.png is shown at ${W}x${H}.`);
+    }
+  });
+
+  test('a 16-bit grey mask PNG (white on black) is read sample by sample, not byte by byte', async () => {
+    const px = Buffer.alloc(W * H);
+    for (let y = 2; y < 6; y++) px.fill(255, y * W + 4, y * W + 12);
+    const png16 = await sharp(px, { raw: { width: W, height: H, channels: 1 } }).toColourspace('grey16').png().toBuffer();
+    const meta = await sharp(png16).metadata();
+    assert.deepStrictEqual([meta.depth, meta.channels], ['ushort', 1]);
+    const prep = await prepareInputs([{ name: 'a.png', bytes: await flatPng(W, H) }], GPT, { mask: { png: png16 } });
+    assert.deepStrictEqual(await zeros(prep.mask!.bytes), expected.slice().sort());
   });
 });
 
