@@ -10,15 +10,15 @@
 // - `meta.pageHeight && meta.pages > 1` (line 288): sharp reads one page for the metadata and gives
 //   no pageHeight then, so `meta.height` is always that page's height;
 // - the parts of `sixteenBit` and of `grey` (lines 302, 318) that the other parts repeat: a 16-bit
-//   PNG or TIFF has depth 'ushort', 16 bits per sample and an rgb16/grey16 space all at once, a
-//   grey one 1 or 2 channels and a 'b-w'/'grey16' space (the 16-bit CMYK TIFF below pins the one
-//   part that stands alone);
+//   file has depth 'ushort' and more than 8 bits per sample at once (and an rgb16/grey16 space
+//   unless CMYK), a grey one with 1 or 2 channels a 'b-w'/'grey16' space; the 16-bit CMYK and the
+//   grey TIFF with extra samples below pin the parts that stand alone (an 8-bit grey of 3 bands,
+//   which would pin `'b-w'`, cannot reach a note: dall-e-2 refuses it first);
 // - `format === 'avif'` as `true` (line 285): only ISO-BMFF files carry a `compression`, and HEIC
 //   is refused by its brand before; the HEVC-coded AVIF it guards against cannot be written by the
 //   prebuilt sharp (no HEVC encoder), so that refusal itself has no fixture;
-// - decodeError's pass-through of a PrepareError and its 'pixel limit' branch (lines 266-268), and
-//   the 'no size' refusal (line 289): every size is checked against the same limit before a decoder
-//   runs, and sharp gives every file it reads a size;
+// - decodeError's 'pixel limit' branch (line 268) and the 'no size' refusal (line 289): every size is
+//   checked against the same limit before a decoder runs, and sharp gives every file it reads a size;
 // - `|| 'image'` in baseName and nameFor (lines 324, 331): one of the two is enough ('folder/' ->
 //   'image.png' is pinned in prepare.boundaries.test.ts), and baseName gets only names nameFor made;
 // - an extension-less name's extension as any string but '' (line 332): no format's list has it.
@@ -37,12 +37,14 @@ const notes = (prep: { notes: Parameters<typeof englishMessage>[0][] }) => prep.
 const solid = (width: number, height: number) => sharp({ create: { width, height, channels: 3, background: '#285aa0' } });
 
 /**
- * A little-endian, uncompressed, one-strip TIFF. `photometric` 5 is CMYK (separated), 1 grey.
- * `pixels: false` leaves the strip out: a header that claims a size, for the size checks.
+ * A little-endian, uncompressed, one-strip TIFF. `photometric` 5 is CMYK (separated), 1 grey;
+ * `extra`: how many of the samples are extra samples (at most 2). `pixels: false` leaves the strip
+ * out: a header that claims a size, for the size checks.
  */
-function tiff(width: number, height: number, opts: { photometric: number; samples: number; bits: 8 | 16; pixels: boolean }): Buffer {
+function tiff(width: number, height: number, opts: { photometric: number; samples: number; bits: 8 | 16; pixels: boolean; extra?: 0 | 1 | 2 }): Buffer {
   const { photometric, samples, bits } = opts;
-  const tags = 11;
+  const extra = opts.extra ?? 0;
+  const tags = extra ? 12 : 11;
   const bitsAt = 8 + 2 + 12 * tags + 4;
   const dataAt = bitsAt + 2 * samples;
   const stripBytes = width * height * samples * (bits / 8);
@@ -57,6 +59,8 @@ function tiff(width: number, height: number, opts: { photometric: number; sample
     [278, 4, 1, height],
     [279, 4, 1, stripBytes],
     [284, 3, 1, 1],
+    // ExtraSamples: that many values of 0 (unspecified), which fit in the entry itself.
+    ...(extra ? [[338, 3, extra, 0] as [number, 3, number, number]] : []),
     [339, 3, 1, 1],
   ];
   const head = Buffer.alloc(dataAt);
@@ -125,6 +129,20 @@ suite('prepare: what the probe reads', () => {
     assert.deepStrictEqual([out.format, out.space, out.depth, out.width, out.height], ['png', 'srgb', 'uchar', 8, 6]);
     const dalle = await prepareInputs([{ name: 'c.tif', bytes: cmyk16 }], DALLE2, { mask: { width: 8, height: 6, painted: new Uint8Array(48).fill(255, 0, 8) } });
     assert.ok(notes(dalle).includes('c.tif: converted from CMYK to 8-bit RGBA.'), notes(dalle).join('\n'));
+  });
+
+  test('grey with two extra samples (a TIFF): named as grey by its space, whatever its channel count', async () => {
+    // 16-bit: GPT converts it to 8 bits and names what it was.
+    const grey16 = tiff(8, 6, { photometric: 1, samples: 3, bits: 16, pixels: true, extra: 2 });
+    const meta = await sharp(grey16).metadata();
+    assert.deepStrictEqual([meta.space, meta.channels, meta.depth, meta.hasAlpha], ['grey16', 3, 'ushort', true]);
+    const gpt = await prepareInputs([{ name: 'g.tif', bytes: grey16 }], GPT, { alphaAsMask: false });
+    assert.deepStrictEqual(notes(gpt), ['g.tif: converted from TIFF to PNG.', 'g.tif: converted from 16-bit grey+alpha to 8-bit.']);
+    // dall-e-2 cannot make 8-bit RGBA of it (five bands come out): refused with that reason, not
+    // as a damaged file.
+    const grey8 = tiff(8, 6, { photometric: 1, samples: 3, bits: 8, pixels: true, extra: 2 });
+    const err = await rejects(prepareInputs([{ name: 'g.tif', bytes: grey8 }], DALLE2, { mask: { width: 8, height: 6, painted: new Uint8Array(48).fill(255) } }), 'damaged');
+    assert.strictEqual(err.message, 'g.tif decoded to an unexpected 8x6x5 image.');
   });
 
   test('8-bit CMYK for dall-e-2: named as CMYK, without a bit depth', async () => {
