@@ -14,9 +14,8 @@
 //   unless CMYK), a grey one with 1 or 2 channels a 'b-w'/'grey16' space; the 16-bit CMYK and the
 //   grey TIFF with extra samples below pin the parts that stand alone (an 8-bit grey of 3 bands,
 //   which would pin `'b-w'`, cannot reach a note: dall-e-2 refuses it first);
-// - `format === 'avif'` as `true` (line 285): only ISO-BMFF files carry a `compression`, and HEIC
-//   is refused by its brand before; the HEVC-coded AVIF it guards against cannot be written by the
-//   prebuilt sharp (no HEVC encoder), so that refusal itself has no fixture;
+// - `format === 'avif'` as `true` (the codec check in probe): only ISO-BMFF files have a codec, and
+//   HEIC is refused by its brand before;
 // - decodeError's 'pixel limit' branch (line 268) and the 'no size' refusal (line 289): every size is
 //   checked against the same limit before a decoder runs, and sharp gives every file it reads a size;
 // - `|| 'image'` in baseName and nameFor (lines 324, 331): one of the two is enough ('folder/' ->
@@ -82,7 +81,60 @@ function tiff(width: number, height: number, opts: { photometric: number; sample
   return Buffer.concat([head, px]);
 }
 
+/** The AVIF sharp writes, with another major brand (its compatible brands stay 'mif1', 'avif', 'miaf'). */
+async function avifWithMajor(major: string): Promise<Buffer> {
+  const avif = Buffer.from(await solid(16, 12).avif().toBuffer());
+  assert.strictEqual(avif.toString('latin1', 4, 12), 'ftypavif');
+  avif.write(major, 8, 'latin1');
+  return avif;
+}
+
+/**
+ * An AVIF whose image item is declared HEVC-coded: its 'av1C' property box becomes an 'hvcC' of
+ * 23 bytes (8-bit 4:2:0 Main, no parameter sets), the item type 'av01' becomes 'hvc1', and the
+ * boxes around it (and the data offset) grow to match. The pixels are never decoded: the
+ * container says HEVC, which is all the refusal needs.
+ */
+async function hevcConfigured(major: string): Promise<Buffer> {
+  const avif = await avifWithMajor(major);
+  const av1C = avif.indexOf('av1C', 0, 'latin1') - 4;
+  const oldSize = avif.readUInt32BE(av1C);
+  const hvcC = Buffer.alloc(31);
+  hvcC.writeUInt32BE(31, 0);
+  hvcC.write('hvcC', 4, 'latin1');
+  hvcC.set([1, 1, 0x60, 0, 0, 0, 0, 0, 0, 0, 0, 0, 90, 0xf0, 0, 0xfc, 0xfd, 0xf8, 0xf8, 0, 0, 0x0f, 0], 8);
+  const grown = 31 - oldSize;
+  const out = Buffer.concat([avif.subarray(0, av1C), hvcC, avif.subarray(av1C + oldSize)]);
+  for (const box of ['meta', 'iprp', 'ipco']) {
+    const at = out.indexOf(box, 0, 'latin1') - 4;
+    out.writeUInt32BE(out.readUInt32BE(at) + grown, at);
+  }
+  // The one extent's offset in 'iloc' (version 0, 4-byte fields): past the grown 'meta' box.
+  const iloc = out.indexOf('iloc', 0, 'latin1') - 4;
+  const mdat = out.indexOf('mdat', 0, 'latin1') - 4;
+  const offsetAt = out.indexOf(Buffer.from([0, 0, (mdat - grown + 8) >> 8, (mdat - grown + 8) & 255]), iloc);
+  assert.ok(offsetAt > iloc && offsetAt < iloc + out.readUInt32BE(iloc), 'the data offset is in iloc');
+  out.writeUInt32BE(mdat + 8, offsetAt);
+  out.write('hvc1', out.indexOf('av01', 0, 'latin1'), 'latin1');
+  return out;
+}
+
 suite('prepare: what the probe reads', () => {
+  test('AVIF by its codec, not its major brand: AV1 under a major brand of "mif1" is read; HEVC under "avif" is refused as HEIC', async () => {
+    // AV1-coded, major brand 'mif1' (compatible 'avif'): sharp decodes it (and calls it 'hevc').
+    const mif1 = await avifWithMajor('mif1');
+    assert.strictEqual((await sharp(mif1).raw().toBuffer()).length, 16 * 12 * 3);
+    const prep = await prepareInputs([{ name: 'm.avif', bytes: mif1 }], GPT, { alphaAsMask: false });
+    assert.deepStrictEqual([prep.images[0].name, notes(prep)], ['m.png', ['m.avif: converted from AVIF to PNG.']]);
+    assert.deepStrictEqual(await describeImage(mif1, 'm.avif'), { width: 16, height: 12, hasAlpha: false });
+    // HEVC-coded: refused by name whatever the major brand (the prebuilt sharp has no HEVC decoder).
+    for (const major of ['avif', 'mif1']) {
+      const hevc = await hevcConfigured(major);
+      assert.strictEqual((await sharp(hevc).metadata()).width, 16, 'the container is readable');
+      await rejects(prepareInputs([{ name: 'h.avif', bytes: hevc }], GPT), 'unsupported-format', /^h\.avif is a HEIC\/HEIF photo, which Pixelwright cannot read\./);
+    }
+  });
+
   test('AVIF (AV1-coded) is read: GPT sends it as a PNG, dall-e-2 as its padded square, each with a note', async () => {
     const avif = await solid(24, 16).avif().toBuffer();
     assert.strictEqual((await sharp(avif).metadata()).compression, 'av1');
