@@ -306,3 +306,57 @@ suite('prepare: the mask of a padded square, and what a widening note names', ()
     assert.doesNotMatch(notes(prep), /painted area/);
   });
 });
+
+suite('prepare: dall-e-2 squares of a tall image, and its transparent holes', () => {
+  /** The square's pixels whose alpha is 0, as sorted "x,y". */
+  async function transparent(png: Uint8Array): Promise<string[]> {
+    const { data, info } = await sharp(png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const out: string[] = [];
+    for (let i = 0; i < info.width * info.height; i++) if (data[i * 4 + 3] === 0) out.push(`${i % info.width},${Math.floor(i / info.width)}`);
+    return out.sort();
+  }
+
+  test('a one-pixel-wide sliver (1x2048) is scaled along its length only, the whole of it, not a centre cut', async () => {
+    // A vertical gradient: row y is grey y / 8 (0 at the top, 255 at the bottom).
+    const px = Buffer.alloc(2048);
+    for (let y = 0; y < 2048; y++) px[y] = Math.floor(y / 8);
+    const png = await sharp(px, { raw: { width: 1, height: 2048, channels: 1 } }).png().toBuffer();
+    const prep = await prepareInputs([{ name: 'sliver.png', bytes: png }], DALLE2, { mask: dots(1, 2048, [0, 10]) });
+    assert.deepStrictEqual(prep.geometry.content, { left: 511, top: 0, width: 1, height: 1024 });
+    const { data } = await sharp(prep.images[0].bytes).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const grey = (x: number, y: number) => data[(y * 1024 + x) * 4];
+    // Content rows hold source rows 2y and 2y+1: the first near 0, the middle near 128, the last near 255.
+    for (const [y, want] of [[0, 0], [512, 128], [1023, 255]]) assert.ok(Math.abs(grey(511, y) - want) <= 2, `row ${y}: ${grey(511, y)}`);
+    // The padding on both sides repeats that column.
+    for (const y of [0, 512, 1023]) assert.deepStrictEqual([grey(0, y), grey(1023, y)], [grey(511, y), grey(511, y)]);
+  });
+
+  test('without a mask: the holes of a tall image padded left and right stay transparent at their own place, the padding none', async () => {
+    // 256x2048 halved to 128x1024, at columns 448..575 of the square. Holes at (101, 1001) and, in
+    // the first column, at (0, 1501): content (50, 500) and (0, 750), square (498, 500) and (448, 750).
+    const W = 256;
+    const H = 2048;
+    const px = Buffer.alloc(W * H * 4);
+    for (let i = 0; i < W * H; i++) px.set([90, 120, 150, 255], i * 4);
+    px[(1001 * W + 101) * 4 + 3] = 0;
+    px[(1501 * W + 0) * 4 + 3] = 0;
+    const prep = await prepareInputs([{ name: 'tall.png', bytes: await sharp(px, { raw: { width: W, height: H, channels: 4 } }).png().toBuffer() }], DALLE2);
+    assert.deepStrictEqual(prep.geometry.content, { left: 448, top: 0, width: 128, height: 1024 });
+    assert.strictEqual(prep.mask, undefined);
+    assert.deepStrictEqual(await transparent(prep.images[0].bytes), ['448,750', '498,500']);
+  });
+
+  test('without a mask: a transparent line one pixel wide stays fully transparent when halved', async () => {
+    // 2048x256 halved: the line at column 1000, rows 100..139, lands on square column 500, rows 498..517
+    // (content rows 50..69, 448 rows of padding above), averaged with the opaque column 1001.
+    const W = 2048;
+    const H = 256;
+    const px = Buffer.alloc(W * H * 4);
+    for (let i = 0; i < W * H; i++) px.set([90, 120, 150, 255], i * 4);
+    for (let y = 100; y < 140; y++) px[(y * W + 1000) * 4 + 3] = 0;
+    const prep = await prepareInputs([{ name: 'line.png', bytes: await sharp(px, { raw: { width: W, height: H, channels: 4 } }).png().toBuffer() }], DALLE2);
+    const want: string[] = [];
+    for (let y = 498; y < 518; y++) want.push(`500,${y}`);
+    assert.deepStrictEqual(await transparent(prep.images[0].bytes), want.sort());
+  });
+});
