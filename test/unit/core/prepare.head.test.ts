@@ -119,7 +119,31 @@ async function hevcConfigured(major: string): Promise<Buffer> {
   return out;
 }
 
+/**
+ * `avif` with `boxes` put between its 'ftyp' and 'meta' boxes, the data offset in 'iloc' moved to
+ * match (sharp writes one extent, version 0, 4-byte offsets).
+ */
+function withBoxesBeforeMeta(avif: Buffer, boxes: Buffer): Buffer {
+  const meta = avif.indexOf('meta', 0, 'latin1') - 4;
+  const mdat = avif.indexOf('mdat', 0, 'latin1') - 4;
+  const out = Buffer.concat([avif.subarray(0, meta), boxes, avif.subarray(meta)]);
+  const iloc = out.indexOf('iloc', 0, 'latin1') - 4;
+  const offsetAt = out.indexOf(Buffer.from([0, 0, (mdat + 8) >> 8, (mdat + 8) & 255]), iloc);
+  assert.ok(offsetAt > iloc && offsetAt < iloc + out.readUInt32BE(iloc), 'the data offset is in iloc');
+  out.writeUInt32BE(mdat + 8 + boxes.length, offsetAt);
+  return out;
+}
+
 suite('prepare: what the probe reads', () => {
+  test('the codec box is found past other boxes before "meta": an empty one, and one with a 64-bit size', async () => {
+    const empty = Buffer.from('\0\0\0\x08free', 'latin1');
+    const large = Buffer.concat([Buffer.from('\0\0\0\x01skip', 'latin1'), Buffer.from([0, 0, 0, 0, 0, 0, 0, 20]), Buffer.alloc(4)]);
+    const mif1 = withBoxesBeforeMeta(await avifWithMajor('mif1'), Buffer.concat([empty, large]));
+    assert.strictEqual((await sharp(mif1).raw().toBuffer()).length, 16 * 12 * 3, 'a file sharp reads');
+    const prep = await prepareInputs([{ name: 'm.avif', bytes: mif1 }], GPT, { alphaAsMask: false });
+    assert.deepStrictEqual(notes(prep), ['m.avif: converted from AVIF to PNG.']);
+  });
+
   test('AVIF by its codec, not its major brand: AV1 under a major brand of "mif1" is read; HEVC under "avif" is refused as HEIC', async () => {
     // AV1-coded, major brand 'mif1' (compatible 'avif'): sharp decodes it (and calls it 'hevc').
     const mif1 = await avifWithMajor('mif1');
