@@ -15,7 +15,11 @@
 //   grey TIFF with extra samples below pin the parts that stand alone (an 8-bit grey of 3 bands,
 //   which would pin `'b-w'`, cannot reach a note: dall-e-2 refuses it first);
 // - `format === 'avif'` as `true` (the codec check in probe): only ISO-BMFF files have a codec, and
-//   HEIC is refused by its brand before;
+//   HEIC is refused by its brand before; in heifCodec, the box walk's end and size guards (`at + 8 <=
+//   b.length`, `size === 0`, `size < 8` as `false`, `Math.min` as `Math.max`), as sharp reads no AVIF
+//   without a well-formed 'meta' box ahead of them, and 'av1' as '' (either passes the check). Not
+//   equivalent and not tested: a 'meta' box with both codec boxes or neither (then sharp's word is
+//   taken);
 // - decodeError's 'pixel limit' branch (line 268) and the 'no size' refusal (line 289): every size is
 //   checked against the same limit before a decoder runs, and sharp gives every file it reads a size;
 // - `|| 'image'` in baseName and nameFor (lines 324, 331): one of the two is enough ('folder/' ->

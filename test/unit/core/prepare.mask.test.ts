@@ -307,6 +307,22 @@ suite('prepare: the mask of a padded square, and what a widening note names', ()
   });
 });
 
+// Survivors of mutation testing in prepare.ts lines 471-633 (at 7455104) left without a test, as no
+// input tells them apart: in encodeMask, a row past the content (nothing painted there, its writes
+// land on padding that is 255 already or past the buffer), `painted` counted down (only `=== 0` is
+// read), `edges` counted down (the RGBA attempt is then always made: speed only), a cancel check
+// dropped (the next one catches it), `<`/`<=` against the byte limit (3,984,588.8: no size equals
+// it), `limitInputPixels: true` (sharp's own limit is far above a 4096 square), PNG filter and level
+// options (size and speed only), level 9 never needed (a random 4096 square painting is 3.4 MB at
+// level 4), and the 'mask too big' refusal after it (unreachable for the same reason); in
+// decodeContent, an extract or resize that changes nothing, `raw({})` after an sRGB conversion
+// (8 bits already), and the width/height parts of the size check (sharp returns the size asked for;
+// the band count is pinned in prepare.head.test.ts); in padSquare, fills and copies of an empty
+// range, `y <= top` (that row is content), a bound one past the buffer (writes dropped); in
+// clearWhere, a row past the content, `n--` (only `=== 0` is read), and `> 128` for `>= 128`
+// (vips halves a half-covered pixel to 127, which is widened to 255 anyway). Not equivalent and
+// not tested: the mask byte limit as MASK_MAX_BYTES / BYTE_MARGIN (a 4096 square painting whose
+// fast RGBA lands between 3.98 and 4.41 MB would tell).
 suite('prepare: dall-e-2 squares of a tall image, and its transparent holes', () => {
   /** The square's pixels whose alpha is 0, as sorted "x,y". */
   async function transparent(png: Uint8Array): Promise<string[]> {
