@@ -223,6 +223,30 @@ function sniff(name: Label, b: Uint8Array): SourceFormat {
   }
 }
 
+/**
+ * The codec of an ISO-BMFF image by the configuration box in its `meta` box ('av1C' AV1, 'hvcC'
+ * HEVC), or undefined when there is not exactly one of the two. sharp's own `compression` follows
+ * the major brand only, so an AV1 image whose major brand is 'mif1' (with 'avif' among its
+ * compatible brands) is reported as 'hevc'.
+ */
+function heifCodec(b: Uint8Array): 'av1' | 'hevc' | undefined {
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  for (let at = 0; at + 8 <= b.length; ) {
+    let size = view.getUint32(at);
+    if (size === 1 && at + 16 <= b.length) size = Number(view.getBigUint64(at + 8));
+    else if (size === 0) size = b.length - at;
+    if (size < 8) return undefined;
+    if (latin1(b, at + 4, at + 8) === 'meta') {
+      const box = latin1(b, at, Math.min(b.length, at + size));
+      const av1 = box.includes('av1C');
+      if (av1 === box.includes('hvcC')) return undefined;
+      return av1 ? 'av1' : 'hevc';
+    }
+    at += size;
+  }
+  return undefined;
+}
+
 interface Probe {
   readonly name: string;
   /** What refusals call it: the file name, or preparation's own name for it ("The original image"). */
@@ -282,9 +306,8 @@ async function probe(name: string, bytes: Uint8Array, maxPixels: number, label: 
   } catch (err) {
     throw decodeError(label, err, maxPixels);
   }
-  if (format === 'avif' && meta.compression && meta.compression !== 'av1') {
-    throw heicRefusal(label);
-  }
+  const codec = format === 'avif' ? (heifCodec(bytes) ?? meta.compression) : undefined;
+  if (codec && codec !== 'av1') throw heicRefusal(label);
   const pageHeight = meta.pageHeight && meta.pages && meta.pages > 1 ? meta.pageHeight : meta.height;
   if (!meta.width || !pageHeight) throw new PrepareError('damaged', msg('prepare.noSize', label), label);
   if (meta.width * pageHeight > maxPixels) throw tooLarge(label, meta.width, pageHeight, maxPixels);
@@ -661,7 +684,7 @@ async function prepareDalle2(input: { name: string; bytes: Uint8Array }, caps: M
     if (p.orientation !== 1) notes.push(msg('note.rotated', p.name, p.orientation));
     if (p.format !== 'png') notes.push(msg('note.convertedToPng', p.name, FORMAT_NAMES[p.format]));
     if (p.pages > 1) notes.push(msg('note.firstFrame', p.name, p.pages));
-    if (p.sixteenBit || p.channels !== 4 || p.palette) notes.push(msg('note.convertedToRgba', p.name, describe(p)));
+    if (p.sixteenBit || p.channels !== 4 || p.palette || p.space === 'cmyk') notes.push(msg('note.convertedToRgba', p.name, describe(p)));
     if (padded) notes.push(msg('note.padded', p.name));
     if (g.square === 'crop' && !isWhole(g.crop, p.width, p.height)) {
       notes.push(msg('note.cropped', p.name, g.crop.width, g.crop.height, g.crop.left, g.crop.top));

@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import { ModelTable } from '../../../src/core/models';
 import { type MaskInput, prepareInputs } from '../../../src/core/prepare';
 import { englishMessage } from '../../../src/shared/messages';
+import { PNG_SIG, pngChunk } from './metadata/pngBytes';
 
 const models = new ModelTable();
 const GPT = models.get('gpt-image-1.5')!;
@@ -214,19 +215,29 @@ suite('prepare: a mask that comes as a PNG', () => {
   });
 
   test('a mask PNG of another size is refused by its header alone, even when its pixels could not be read', async () => {
-    // Signature, IHDR (32x9999, 8-bit grey) and IEND: no pixel data at all.
-    const ihdr = Buffer.alloc(13);
-    ihdr.writeUInt32BE(W, 0);
-    ihdr.writeUInt32BE(9999, 4);
-    ihdr.set([8, 0, 0, 0, 0], 8);
-    const chunk = (type: string, data: Buffer) => {
-      const len = Buffer.alloc(4);
-      len.writeUInt32BE(data.length);
-      return Buffer.concat([len, Buffer.from(type, 'latin1'), data, Buffer.alloc(4)]);
+    // Signature, IHDR (8-bit grey) and IEND: no pixel data at all. Another height, then another width.
+    const headerOnly = (width: number, height: number) => {
+      const ihdr = Buffer.alloc(13);
+      ihdr.writeUInt32BE(width, 0);
+      ihdr.writeUInt32BE(height, 4);
+      ihdr.set([8, 0, 0, 0, 0], 8);
+      return Buffer.concat([PNG_SIG, pngChunk('IHDR', ihdr), pngChunk('IEND', Buffer.alloc(0))]);
     };
-    const headerOnly = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IEND', Buffer.alloc(0))]);
-    const err = await prepareInputs([{ name: 'a.png', bytes: await flatPng(W, H) }], GPT, { mask: { png: headerOnly } }).catch((e: Error) => e);
-    assert.strictEqual(String(err), `PrepareError: The mask is ${W}x9999 but a.png is shown at ${W}x${H}.`);
+    const image = await flatPng(W, H);
+    for (const [w, h] of [[W, 9999], [W + 1, H]]) {
+      const err = await prepareInputs([{ name: 'a.png', bytes: image }], GPT, { mask: { png: headerOnly(w, h) } }).catch((e: Error) => e);
+      assert.strictEqual(String(err), `PrepareError: The mask is ${w}x${h} but a.png is shown at ${W}x${H}.`);
+    }
+  });
+
+  test('a 16-bit grey mask PNG (white on black) is read sample by sample, not byte by byte', async () => {
+    const px = Buffer.alloc(W * H);
+    for (let y = 2; y < 6; y++) px.fill(255, y * W + 4, y * W + 12);
+    const png16 = await sharp(px, { raw: { width: W, height: H, channels: 1 } }).toColourspace('grey16').png().toBuffer();
+    const meta = await sharp(png16).metadata();
+    assert.deepStrictEqual([meta.depth, meta.channels], ['ushort', 1]);
+    const prep = await prepareInputs([{ name: 'a.png', bytes: await flatPng(W, H) }], GPT, { mask: { png: png16 } });
+    assert.deepStrictEqual(await zeros(prep.mask!.bytes), expected.slice().sort());
   });
 });
 
@@ -293,5 +304,75 @@ suite('prepare: the mask of a padded square, and what a widening note names', ()
     const prep = await prepareInputs([{ name: 'pinhole.png', bytes: await sharp(px, { raw: { width: W, height: H, channels: 4 } }).png().toBuffer() }], DALLE2);
     assert.match(notes(prep), /^The transparent area of pinhole\.png has parts too thin to survive scaling to 1024x1024/m);
     assert.doesNotMatch(notes(prep), /painted area/);
+  });
+});
+
+// Survivors of mutation testing in prepare.ts lines 471-633 (at 7455104) left without a test, as no
+// input tells them apart: in encodeMask, a row past the content (nothing painted there, its writes
+// land on padding that is 255 already or past the buffer), `painted` counted down (only `=== 0` is
+// read), `edges` counted down (the RGBA attempt is then always made: speed only), a cancel check
+// dropped (the next one catches it), `<`/`<=` against the byte limit (3,984,588.8: no size equals
+// it), `limitInputPixels: true` (sharp's own limit is far above a 4096 square), PNG filter and level
+// options (size and speed only), level 9 never needed (a random 4096 square painting is 3.4 MB at
+// level 4), and the 'mask too big' refusal after it (unreachable for the same reason); in
+// decodeContent, an extract or resize that changes nothing, `raw({})` after an sRGB conversion
+// (8 bits already), and the width/height parts of the size check (sharp returns the size asked for;
+// the band count is pinned in prepare.head.test.ts); in padSquare, fills and copies of an empty
+// range, `y <= top` (that row is content), a bound one past the buffer (writes dropped); in
+// clearWhere, a row past the content, `n--` (only `=== 0` is read), and `> 128` for `>= 128`
+// (vips halves a half-covered pixel to 127, which is widened to 255 anyway). Not equivalent and
+// not tested: the mask byte limit as MASK_MAX_BYTES / BYTE_MARGIN (a 4096 square painting whose
+// fast RGBA lands between 3.98 and 4.41 MB would tell).
+suite('prepare: dall-e-2 squares of a tall image, and its transparent holes', () => {
+  /** The square's pixels whose alpha is 0, as sorted "x,y". */
+  async function transparent(png: Uint8Array): Promise<string[]> {
+    const { data, info } = await sharp(png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const out: string[] = [];
+    for (let i = 0; i < info.width * info.height; i++) if (data[i * 4 + 3] === 0) out.push(`${i % info.width},${Math.floor(i / info.width)}`);
+    return out.sort();
+  }
+
+  test('a one-pixel-wide sliver (1x2048) is scaled along its length only, the whole of it, not a centre cut', async () => {
+    // A vertical gradient: row y is grey y / 8 (0 at the top, 255 at the bottom).
+    const px = Buffer.alloc(2048);
+    for (let y = 0; y < 2048; y++) px[y] = Math.floor(y / 8);
+    const png = await sharp(px, { raw: { width: 1, height: 2048, channels: 1 } }).png().toBuffer();
+    const prep = await prepareInputs([{ name: 'sliver.png', bytes: png }], DALLE2, { mask: dots(1, 2048, [0, 10]) });
+    assert.deepStrictEqual(prep.geometry.content, { left: 511, top: 0, width: 1, height: 1024 });
+    const { data } = await sharp(prep.images[0].bytes).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const grey = (x: number, y: number) => data[(y * 1024 + x) * 4];
+    // Content rows hold source rows 2y and 2y+1: the first near 0, the middle near 128, the last near 255.
+    for (const [y, want] of [[0, 0], [512, 128], [1023, 255]]) assert.ok(Math.abs(grey(511, y) - want) <= 2, `row ${y}: ${grey(511, y)}`);
+    // The padding on both sides repeats that column.
+    for (const y of [0, 512, 1023]) assert.deepStrictEqual([grey(0, y), grey(1023, y)], [grey(511, y), grey(511, y)]);
+  });
+
+  test('without a mask: the holes of a tall image padded left and right stay transparent at their own place, the padding none', async () => {
+    // 256x2048 halved to 128x1024, at columns 448..575 of the square. Holes at (101, 1001) and, in
+    // the first column, at (0, 1501): content (50, 500) and (0, 750), square (498, 500) and (448, 750).
+    const W = 256;
+    const H = 2048;
+    const px = Buffer.alloc(W * H * 4);
+    for (let i = 0; i < W * H; i++) px.set([90, 120, 150, 255], i * 4);
+    px[(1001 * W + 101) * 4 + 3] = 0;
+    px[(1501 * W + 0) * 4 + 3] = 0;
+    const prep = await prepareInputs([{ name: 'tall.png', bytes: await sharp(px, { raw: { width: W, height: H, channels: 4 } }).png().toBuffer() }], DALLE2);
+    assert.deepStrictEqual(prep.geometry.content, { left: 448, top: 0, width: 128, height: 1024 });
+    assert.strictEqual(prep.mask, undefined);
+    assert.deepStrictEqual(await transparent(prep.images[0].bytes), ['448,750', '498,500']);
+  });
+
+  test('without a mask: a transparent line one pixel wide stays fully transparent when halved', async () => {
+    // 2048x256 halved: the line at column 1000, rows 100..139, lands on square column 500, rows 498..517
+    // (content rows 50..69, 448 rows of padding above), averaged with the opaque column 1001.
+    const W = 2048;
+    const H = 256;
+    const px = Buffer.alloc(W * H * 4);
+    for (let i = 0; i < W * H; i++) px.set([90, 120, 150, 255], i * 4);
+    for (let y = 100; y < 140; y++) px[(y * W + 1000) * 4 + 3] = 0;
+    const prep = await prepareInputs([{ name: 'line.png', bytes: await sharp(px, { raw: { width: W, height: H, channels: 4 } }).png().toBuffer() }], DALLE2);
+    const want: string[] = [];
+    for (let y = 498; y < 518; y++) want.push(`500,${y}`);
+    assert.deepStrictEqual(await transparent(prep.images[0].bytes), want.sort());
   });
 });
