@@ -748,7 +748,7 @@ async function prepareDalle2(input: { name: string; bytes: Uint8Array }, caps: M
     if (attempt > 0) notes.push(msg('note.reduced', p.name, g.width, g.height, fmtMB(limit)));
     return { images: [{ name, bytes: u8(bytes), format: 'png' }], mask, geometry: g, notes };
   }
-  /* c8 ignore next */
+  // reached by a square of 256 px or less still too big at 256 colours (prepare.tail.test.ts)
   throw new PrepareError('too-big-to-send', msg('prepare.cannotShrink', p.label), p.label);
 }
 
