@@ -507,6 +507,8 @@ async function allTilesPage(browser, cacheDir, found) {
   const context = await browser.newContext({ viewport: VIEW });
   const page = await context.newPage();
   const cache = new ThumbnailCache(cacheDir, async () => makeThumbnail);
+  // the same thumbnails as ours: the size our page asked for (kept beside them)
+  await cache.warm();
   const thumbs = [];
   for (const f of found) thumbs.push(Buffer.from((await cache.get({ id: f.id, rev: f.rev, source: f.path })).bytes).toString('base64'));
   const css = fs.readFileSync(path.join(ROOT, 'media', 'gallery.css'), 'utf8');
