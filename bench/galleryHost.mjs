@@ -159,7 +159,15 @@ async function window1(snap, { cold, setup = false, i }) {
       if (!seen) await sleep(20);
     }
     const cpu1 = childrenCpuMs(cs.child.pid);
-    if (!seen) throw new Error('the gallery\'s first screen did not show within 120 s of the click');
+    if (!seen) {
+      // what the window showed, and what each frame held, for the failure's report
+      await page.screenshot({ path: path.join(dir, 'failure.png') }).catch(() => { });
+      for (const f of page.frames()) {
+        const info = await f.evaluate(() => ({ url: location.href.slice(0, 80), tiles: document.querySelectorAll('.tile').length, thumbs: document.querySelectorAll('.tile[data-thumb]').length, text: document.body?.innerText?.slice(0, 200) })).catch((e) => String(e));
+        console.log('  frame:', JSON.stringify(info));
+      }
+      throw new Error(`the gallery's first screen did not show within 120 s of the click (screenshot: ${path.relative(root, path.join(dir, 'failure.png'))})`);
+    }
     const downAt = await page.evaluate(() => window.__pwDown);
     // the next window starts with the container closed; the index and thumbnails are kept meanwhile
     await sleep(LINGER_MS);
