@@ -21,6 +21,7 @@ suite('MCP server over stdio (SDK client, fake API)', function () {
   this.timeout(30_000);
   let fake: FakeOpenAI;
   let root: string;
+  let outside: string;
   let client: Client;
 
   type Result = { isError?: boolean; content: { type: string; text?: string; data?: string; mimeType?: string }[] };
@@ -34,7 +35,7 @@ suite('MCP server over stdio (SDK client, fake API)', function () {
     root = mkdtempSync(path.join(tmpdir(), 'pw-mcp-'));
     await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 80, b: 40 } } }).png().toFile(path.join(root, 'photo.png'));
     writeFileSync(path.join(root, 'notes.txt'), 'not an image');
-    const outside = mkdtempSync(path.join(tmpdir(), 'pw-outside-'));
+    outside = mkdtempSync(path.join(tmpdir(), 'pw-outside-'));
     await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } }).png().toFile(path.join(outside, 'secret.png'));
     symlinkSync(path.join(outside, 'secret.png'), path.join(root, 'linked.png'));
     client = new Client({ name: 'pixelwright-test', version: '1.0.0' });
@@ -52,6 +53,7 @@ suite('MCP server over stdio (SDK client, fake API)', function () {
     await client?.close();
     await fake?.close();
     rmSync(root, { recursive: true, force: true });
+    rmSync(outside, { recursive: true, force: true });
   });
 
   test('lists the four tools with the descriptions and schemas VS Code shows Copilot', async () => {

@@ -4,7 +4,7 @@
  * remembers it beside the thumbnails, and a new window reads or makes that size before its page says.
  */
 import * as assert from 'assert';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ThumbnailOptions } from '../../../../src/core/thumbnails';
@@ -12,7 +12,15 @@ import { ThumbnailCache } from '../../../../src/host/gallery/thumbnails';
 import { DEFAULT_THUMB_SIZE, parseFromGallery, thumbSizeFor, type ToGallery } from '../../../../src/shared/galleryProtocol';
 import { feedOn, images } from './feedHarness';
 
-const settle = () => new Promise<void>((r) => setTimeout(r, 30));
+/** Waits until `done()` holds (checked every 5 ms; fails after 5 s): no fixed sleep a busy machine can outrun. */
+async function until(what: string, done: () => boolean | Promise<boolean>): Promise<void> {
+  const start = Date.now();
+  while (!(await done())) {
+    if (Date.now() - start > 5000) assert.fail(`waited 5 s for ${what}`);
+    await new Promise<void>((r) => setTimeout(r, 5));
+  }
+}
+const sizeKept = (dir: string, size: number) => () => readFile(join(dir, 'size.txt'), 'utf8').then((t) => t.trim() === String(size), () => false);
 
 /** A cache whose maker records the size each thumbnail was made at (its bytes say it too). */
 function sizedCache(dir: string | undefined) {
@@ -55,10 +63,9 @@ suite('gallery thumbnails: sized to the tiles', () => {
     const { feed, posted, setReady } = feedOn(cache, list, { fullListWaitMs: 50 });
     setReady();
     feed.onReady({ type: 'ready', view: { width: 300, height: 800 }, thumbSize: 192 });
-    await settle();
+    await until('the first screen', () => made.length > 10);
     feed.request([{ id: list[30].id, rev: list[30].rev }]);
-    await settle();
-    assert.ok(made.length > 10, `made ${made.length}`);
+    await until('the asked-for thumbnail', () => sentBytes(posted).includes(`${list[30].path}@192`));
     assert.deepStrictEqual([...new Set(made.map((m) => m.size))], [192]);
     assert.ok(sentBytes(posted).length >= made.length - 1);
     assert.ok(sentBytes(posted).every((b) => b.endsWith('@192')), sentBytes(posted).join(' '));
@@ -96,20 +103,24 @@ suite('gallery thumbnails: sized to the tiles', () => {
       await first.cache.warm();
       const one = feedOn(first.cache, list, { fullListWaitMs: 50 });
       one.feed.prefetch();
-      await settle();
+      await until('the prefetch', () => first.made.length > 0);
       assert.ok(first.made.length > 0 && first.made.every((m) => m.size === DEFAULT_THUMB_SIZE), JSON.stringify(first.made));
       // its page says 384 (a 2x screen): made at 384 and remembered
       one.setReady();
       one.feed.onReady({ type: 'ready', view: { width: 300, height: 800 }, thumbSize: 384 });
-      await settle();
-      assert.ok(first.made.some((m) => m.size === 384));
+      const firstScreenFiles = list.slice(0, 14).map((i) => ThumbnailCache.fileName(i.id, i.rev, 384));
+      await until('the first screen written at 384', async () => {
+        const names = await readdir(dir);
+        return firstScreenFiles.every((f) => names.includes(f));
+      });
+      await until('size.txt says 384', sizeKept(dir, 384));
 
       // the next window: its prefetch makes 384 (listed before the page is ready), and the page's init carries them
       const second = sizedCache(dir);
       void second.cache.warm();
       const two = feedOn(second.cache, list, { fullListWaitMs: 50 });
       two.feed.prefetch();
-      await settle();
+      await until('the prefetch of 16 in memory at 384', () => list.slice(0, 16).every((i) => second.cache.peek({ id: i.id, rev: i.rev, size: 384 })));
       // (the prefetch takes 16; the first page showed 14: two are made, at 384)
       assert.ok(second.made.length <= 2 && second.made.every((m) => m.size === 384), `read from the folder, not made again: ${JSON.stringify(second.made)}`);
       two.setReady();
