@@ -577,6 +577,14 @@ function planSquare(p: Probe, mode: 'pad' | 'crop', maxSide: number): Geometry {
   return { orientation: p.orientation, source: { width: W, height: H }, crop: { left: 0, top: 0, width: W, height: H }, content, scale, square: 'pad', width: T, height: T };
 }
 
+/** RGBA from pixels of `channels` (> 4) interleaved bands: each pixel's first four. */
+function firstFourBands(data: Buffer, channels: number): Buffer {
+  const pixels = data.length / channels;
+  const out = Buffer.allocUnsafe(pixels * 4);
+  for (let i = 0, o = 0; i < data.length; i += channels, o += 4) data.copy(out, o, i, i + 4);
+  return out;
+}
+
 /** Decodes the oriented, cropped, scaled content as 8-bit RGBA. */
 async function decodeContent(p: Probe, g: Geometry): Promise<Buffer> {
   try {
@@ -584,10 +592,11 @@ async function decodeContent(p: Probe, g: Geometry): Promise<Buffer> {
     if (!isWhole(g.crop, p.width, p.height)) img = img.extract(g.crop);
     if (g.content.width !== g.crop.width || g.content.height !== g.crop.height) img = img.resize(g.content.width, g.content.height, { fit: 'fill' });
     const { data, info } = await img.toColourspace('srgb').ensureAlpha(1).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-    if (info.width !== g.content.width || info.height !== g.content.height || info.channels !== 4) {
+    if (info.width !== g.content.width || info.height !== g.content.height || info.channels < 4) {
       throw new PrepareError('damaged', msg('prepare.decodedUnexpected', p.label, info.width, info.height, info.channels), p.label);
     }
-    return data;
+    // extra samples beyond the alpha (a TIFF's, say) stay behind: colour and the first extra as alpha, as PNG keeps them
+    return info.channels === 4 ? data : firstFourBands(data, info.channels);
   } catch (err) {
     throw decodeError(p.label, err, p.maxPixels);
   }

@@ -28,7 +28,7 @@
 import * as assert from 'assert';
 import sharp from 'sharp';
 import { ModelTable } from '../../../src/core/models';
-import { describeImage, PrepareError, prepareInputs } from '../../../src/core/prepare';
+import { describeImage, makeVariationInput, PrepareError, prepareInputs } from '../../../src/core/prepare';
 import { rejects } from './prepareRejects';
 import { englishMessage } from '../../../src/shared/messages';
 
@@ -218,11 +218,18 @@ suite('prepare: what the probe reads', () => {
     assert.deepStrictEqual([meta.space, meta.channels, meta.depth, meta.hasAlpha], ['grey16', 3, 'ushort', true]);
     const gpt = await prepareInputs([{ name: 'g.tif', bytes: grey16 }], GPT, { alphaAsMask: false });
     assert.deepStrictEqual(notes(gpt), ['g.tif: converted from TIFF to PNG.', 'g.tif: converted from 16-bit grey+alpha to 8-bit.']);
-    // dall-e-2 cannot make 8-bit RGBA of it (five bands come out): refused with that reason, not
-    // as a damaged file.
+    // dall-e-2 takes 8-bit RGBA: the grey and the first extra sample as its alpha, the second left
+    // behind (as the PNG for GPT keeps them); it was refused as "decoded to an unexpected 8x6x5 image".
     const grey8 = tiff(8, 6, { photometric: 1, samples: 3, bits: 8, pixels: true, extra: 2 });
-    const err = await rejects(prepareInputs([{ name: 'g.tif', bytes: grey8 }], DALLE2, { mask: { width: 8, height: 6, painted: new Uint8Array(48).fill(255) } }), 'damaged');
-    assert.strictEqual(err.message, 'g.tif decoded to an unexpected 8x6x5 image.');
+    for (const prep of [await makeVariationInput({ name: 'g.tif', bytes: grey8 }, DALLE2), await prepareInputs([{ name: 'g.tif', bytes: grey8 }], DALLE2, { mask: { width: 8, height: 6, painted: new Uint8Array(48).fill(255, 0, 8) } })]) {
+      const { data, info } = await sharp(prep.images[0].bytes).raw().toBuffer({ resolveWithObject: true });
+      assert.deepStrictEqual([info.width, info.height, info.channels], [8, 8, 4]);
+      for (let k = 0; k < 48; k++) {
+        const at = (8 + k) * 4; // the 8x6 image padded by a row above
+        const [g, a] = [(3 * k * 7) & 255, ((3 * k + 1) * 7) & 255];
+        assert.deepStrictEqual([...data.subarray(at, at + 4)], [g, g, g, a], `pixel ${k}`);
+      }
+    }
   });
 
   test('8-bit CMYK for dall-e-2: named as CMYK, without a bit depth', async () => {
