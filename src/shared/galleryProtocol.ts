@@ -108,6 +108,8 @@ export interface GalleryThumb {
   /** WebP (or PNG) bytes; absent when no thumbnail could be made. */
   readonly bytes?: Uint8Array;
   readonly mime?: string;
+  /** The size it was made at (one of THUMB_SIZES): the page asks again when its tiles need more. */
+  readonly size?: number;
 }
 
 /**
@@ -149,6 +151,11 @@ export interface GalleryReadyMessage {
 export interface GalleryThumbsRequest {
   readonly type: 'thumbs';
   readonly items: readonly { readonly id: string; readonly rev: string }[];
+  /**
+   * The size the tiles need now (one of THUMB_SIZES). When it is not the one the page said before
+   * (the sidebar was resized across a size), the host makes that size from then on.
+   */
+  readonly size?: number;
 }
 
 export interface GalleryActionMessage extends RequestEnvelope {
@@ -175,6 +182,8 @@ export const MAX_THUMBS_PER_REQUEST = 400;
 const isInt = (v: unknown, min: number, max: number) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 4096;
 const isRev = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 64;
+/** One of the sizes the host makes (THUMB_SIZES). */
+export const isThumbSize = (v: unknown): v is number => (THUMB_SIZES as readonly unknown[]).includes(v);
 
 /** Checks a message from the gallery; undefined when it is not one we accept. */
 export function parseFromGallery(v: unknown): FromGallery | undefined {
@@ -182,8 +191,8 @@ export function parseFromGallery(v: unknown): FromGallery | undefined {
   switch (v.type) {
     case 'ready': {
       const { view, thumbSize } = v;
-      if (thumbSize !== undefined && !(THUMB_SIZES as readonly unknown[]).includes(thumbSize)) return undefined;
-      const size = thumbSize === undefined ? {} : { thumbSize: thumbSize as number };
+      if (thumbSize !== undefined && !isThumbSize(thumbSize)) return undefined;
+      const size = thumbSize === undefined ? {} : { thumbSize };
       if (view === undefined) return { type: 'ready', ...size };
       if (!isObj(view) || !isInt(view.width, 0, 100_000) || !isInt(view.height, 0, 100_000)) return undefined;
       return { type: 'ready', view: { width: view.width as number, height: view.height as number }, ...size };
@@ -195,7 +204,8 @@ export function parseFromGallery(v: unknown): FromGallery | undefined {
         if (!isObj(i) || !isId(i.id) || !isRev(i.rev)) return undefined;
         items.push({ id: i.id, rev: i.rev });
       }
-      return { type: 'thumbs', items };
+      if (v.size === undefined) return { type: 'thumbs', items };
+      return isThumbSize(v.size) ? { type: 'thumbs', items, size: v.size } : undefined;
     }
     case 'shown':
       return { type: 'shown' };

@@ -325,6 +325,51 @@ ui.step('the filter narrows the list, and survives reloading the webview (setSta
   ctx.f = g;
 });
 
+/** The side bar's width, set by dragging the sash at its right edge. */
+async function dragSidebarTo(width) {
+  const { page } = ctx;
+  const side = await page.locator('.part.sidebar').boundingBox();
+  const edge = side.x + side.width;
+  const sash = await page.locator('.monaco-sash.vertical').evaluateAll((els, x) => {
+    const near = els.map((e) => e.getBoundingClientRect()).find((r) => r.width > 0 && r.height > 100 && Math.abs(r.left + r.width / 2 - x) <= 4);
+    return near ? { x: near.left + near.width / 2, y: near.top + near.height / 2 } : undefined;
+  }, edge);
+  check(sash, `no sash at the side bar's edge (x ${edge})`);
+  await page.mouse.move(sash.x, sash.y);
+  await page.mouse.down();
+  await page.mouse.move(sash.x + (width - side.width), sash.y, { steps: 8 });
+  await page.mouse.up();
+  await until(`the side bar ${width} px wide`, async () => Math.abs((await page.locator('.part.sidebar').boundingBox()).width - width) <= 2, 5000, 100);
+}
+
+/** What the tiles need now: their width, the screen's pixel ratio, and the host's size that covers them. */
+async function tileNeeds(f) {
+  const { tile, dpr } = await f.locator('.tile').first().evaluate((t) => ({ tile: t.getBoundingClientRect().width, dpr: window.devicePixelRatio }));
+  return { tile, dpr, size: [128, 192, 256, 384, 512].find((s) => s >= Math.ceil(tile * dpr)) ?? 512 };
+}
+
+ui.step('the side bar narrowed to one wide column: the tiles get thumbnails of their new size without a reload', async () => {
+  const { page, f } = ctx;
+  const wide = await page.locator('.part.sidebar').boundingBox();
+  const before = await tileNeeds(f);
+  // one column of about 205 px (a page 220 px wide): a larger thumbnail than two columns of 138 px need
+  await dragSidebarTo(225);
+  const inner = await f.evaluate(() => window.innerWidth);
+  if (Math.abs(inner - 220) > 3) await dragSidebarTo(Math.round((await page.locator('.part.sidebar').boundingBox()).width + 220 - inner));
+  await until('one column', async () => new Set(await f.locator('.tile').evaluateAll((ts) => ts.map((t) => Math.round(t.getBoundingClientRect().left)))).size === 1, 5000, 100);
+  const after = await tileNeeds(f);
+  check(after.size > before.size, `the tiles need ${after.size} px now, ${before.size} px before: the step tests nothing`);
+  const longest = () => f.locator('.tile[data-thumb]').evaluateAll((ts) => ts.filter((t) => t.getBoundingClientRect().top < window.innerHeight).map((t) => Math.max(...t.dataset.thumb.split('x').map(Number))));
+  await until(`the tiles on screen at ${after.size} px`, async () => {
+    const sides = await longest();
+    return sides.length > 0 && sides.every((side) => side === after.size);
+  }, 15_000, 200);
+  console.log(`    ${Math.round(before.tile)} px tiles took ${before.size} px thumbnails; ${Math.round(after.tile)} px tiles (one column) now show ${(await longest()).join(', ')} px`);
+  await sidebarShot('one-column');
+  await dragSidebarTo(Math.round(wide.width));
+  await until('all thumbnails again', async () => (await f.locator('.tile[data-thumb]').count()) === (await f.locator('.tile').count()), 10_000, 200);
+});
+
 ui.step('the light and high-contrast themes (screenshots)', async () => {
   await setTheme('Light Modern');
   const f = await openGallery();

@@ -229,8 +229,17 @@ export class GalleryFeed<I extends FeedImage> {
     }, wait);
   }
 
-  /** The thumbnails the page asks for (those of versions no longer listed are left out). */
-  request(wanted: readonly { id: string; rev: string }[]): void {
+  /**
+   * The thumbnails the page asks for (those of versions no longer listed are left out). `size`:
+   * its tiles now need another size; what is still on its way at the old size is dropped (the page
+   * asks again for what it lacks), and the next window starts with the new size.
+   */
+  request(wanted: readonly { id: string; rev: string }[], size?: number): void {
+    if (size !== undefined && size !== this.thumbSize) {
+      this.thumbSize = size;
+      this.cache.rememberSize(size);
+      this.thumbs.reset();
+    }
     const jobs: ThumbJob[] = [];
     for (const w of wanted) {
       const image = this.source.get(w.id);

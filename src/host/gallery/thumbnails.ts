@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Thumbnail, ThumbnailOptions } from '../../core/thumbnails';
-import { DEFAULT_THUMB_SIZE, THUMB_SIZES, type GalleryThumb } from '../../shared/galleryProtocol';
+import { DEFAULT_THUMB_SIZE, isThumbSize, THUMB_SIZES, type GalleryThumb } from '../../shared/galleryProtocol';
 
 export type MakeThumbnail = (input: string | Uint8Array, options?: ThumbnailOptions) => Promise<Thumbnail>;
 
@@ -84,7 +84,7 @@ export class ThumbnailCache {
 
   /** A page asked for this size: kept for the next window's prefetch (written only when it changed). */
   rememberSize(size: number): void {
-    if (!(THUMB_SIZES as readonly number[]).includes(size) || size === this.keptSize) return;
+    if (!isThumbSize(size) || size === this.keptSize) return;
     this.keptSize = size;
     const dir = this.dir;
     if (dir) void this.ensureDir().then((ok) => (ok ? writeFile(join(dir, SIZE_FILE), String(size)) : undefined)).catch(() => undefined);
@@ -102,7 +102,7 @@ export class ThumbnailCache {
         this.onDisk = new Set(names.filter((n) => FILE_RE.test(n)));
         if (names.includes(SIZE_FILE)) {
           const kept = Number((await readFile(join(this.dir, SIZE_FILE), 'utf8')).trim());
-          if (this.keptSize === undefined && (THUMB_SIZES as readonly number[]).includes(kept)) this.keptSize = kept;
+          if (this.keptSize === undefined && isThumbSize(kept)) this.keptSize = kept;
         }
       } catch {
         this.onDisk ??= new Set();
@@ -354,7 +354,7 @@ export class ThumbnailFeed {
 
   private add(page: number, job: ThumbJob, t: ThumbBytes | undefined): void {
     if (page !== this.page) return;
-    this.batch.push({ id: job.id, rev: job.rev, bytes: t?.bytes, mime: t?.mime });
+    this.batch.push({ id: job.id, rev: job.rev, bytes: t?.bytes, mime: t?.mime, size: job.size ?? this.cache.lastSize });
     if (this.flushing) return;
     this.flushing = true;
     setImmediate(() => {

@@ -131,7 +131,7 @@ export class GalleryViewProvider extends WebviewBase<ToGallery, FromGallery> imp
 
   protected override onMessage(msg: GalleryThumbsRequest | GalleryShownMessage): void {
     if (msg.type === 'shown') this.feed.onShown();
-    else this.feed.request(msg.items);
+    else this.feed.request(msg.items, msg.size);
   }
 
   protected override onRequest(msg: GalleryActionMessage): Promise<ReplyBody<ToGallery>> {

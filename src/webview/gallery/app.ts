@@ -12,6 +12,7 @@ import {
   itemRange,
   moveFocus,
   scrollToShow,
+  thumbSizeFor,
   visibleRows,
   type FromGallery,
   type GalleryAction,
@@ -149,6 +150,8 @@ export class GalleryApp {
   constructor(
     private readonly host: Host,
     mount: HTMLElement,
+    /** The thumbnail size the tiles need (said in `ready`; follows the page's width). */
+    private thumbSize: number,
   ) {
     this.state = host.getState() ?? {};
     this.restoreScroll = typeof this.state.scrollTop === 'number' ? this.state.scrollTop : undefined;
@@ -205,7 +208,10 @@ export class GalleryApp {
     });
     // a new width changes the layout, and render() then rebuilds the rows; the first call (on the
     // first layout) must not throw away the tiles just made
-    new ResizeObserver(() => this.render(false)).observe(this.scroller);
+    new ResizeObserver(() => {
+      this.followThumbSize();
+      this.render(false);
+    }).observe(this.scroller);
 
     this.menu.addEventListener('keydown', (e) => this.onMenuKey(e));
     this.menu.addEventListener('focusout', (e) => {
@@ -311,7 +317,7 @@ export class GalleryApp {
     const key = `${m.id}\n${m.rev}`;
     this.promised.delete(key);
     if (!this.live.has(key)) return; // a version no longer listed
-    const thumb = m.bytes && m.mime ? { bytes: m.bytes, mime: m.mime } : null;
+    const thumb = m.bytes && m.mime ? { bytes: m.bytes, mime: m.mime, size: m.size ?? 0 } : null;
     this.dropThumb(key);
     this.thumbs.set(key, thumb);
     this.thumbBytes += thumb?.bytes.byteLength ?? 0;
@@ -510,19 +516,39 @@ export class GalleryApp {
     }
   }
 
+  /**
+   * The page's width changed: its tiles may need thumbnails of another size (a narrower sidebar
+   * can mean one wide column). Those smaller than the new size are asked for again; until they
+   * come, the tiles keep what they show.
+   */
+  private followThumbSize(): void {
+    const size = thumbSizeFor(window.innerWidth, window.devicePixelRatio);
+    if (size === this.thumbSize) return;
+    this.thumbSize = size;
+    this.lastWanted = '';
+    this.promised.clear();
+  }
+
+  /** A thumbnail to ask for: none yet, or one made smaller than the tiles need now. */
+  private lacksThumb(i: GalleryItem): boolean {
+    const key = thumbKey(i);
+    const t = this.thumbs.get(key);
+    return t === undefined ? !this.promised.has(key) : t !== null && t.size < this.thumbSize;
+  }
+
   /** Asks the host for the thumbnails of the tiles in the DOM that have none yet (debounced while scrolling). */
   private scheduleThumbs(range: { start: number; end: number }): void {
     if (this.thumbTimer) clearTimeout(this.thumbTimer);
     this.thumbTimer = setTimeout(() => {
       this.thumbTimer = undefined;
-      const wanted = this.shown.slice(range.start, range.end).filter((i) => !this.thumbs.has(thumbKey(i)) && !this.promised.has(thumbKey(i)));
+      const wanted = this.shown.slice(range.start, range.end).filter((i) => this.lacksThumb(i));
       const sig = wanted.map(thumbKey).join('\t');
       if (sig === this.lastWanted) return;
       this.lastWanted = sig;
       if (!wanted.length) return;
       // the host's queue now follows this wish: what it promised and has not sent yet is asked for again next time
       this.promised.clear();
-      this.host.post({ type: 'thumbs', items: wanted.map((i) => ({ id: i.id, rev: i.rev })) });
+      this.host.post({ type: 'thumbs', items: wanted.map((i) => ({ id: i.id, rev: i.rev })), size: this.thumbSize });
     }, 40);
   }
 
@@ -770,6 +796,8 @@ export class GalleryApp {
 interface Thumb {
   readonly bytes: Uint8Array;
   readonly mime: string;
+  /** The size it was made at (0: not said). */
+  readonly size: number;
 }
 
 function thumbKey(i: { id: string; rev: string }): string {

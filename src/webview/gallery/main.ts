@@ -4,7 +4,7 @@
  * still checked for shape before use.
  */
 import { isNum, isObj, isStr } from '../../shared/guards';
-import { thumbSizeFor, type FromGallery, type GalleryFirstScreen, type GalleryItem, type GalleryItemsMessage, type GalleryReplyMessage, type GalleryThumb, type GalleryThumbMessage, type ToGallery } from '../../shared/galleryProtocol';
+import { isThumbSize, thumbSizeFor, type FromGallery, type GalleryFirstScreen, type GalleryItem, type GalleryItemsMessage, type GalleryReplyMessage, type GalleryThumb, type GalleryThumbMessage, type ToGallery } from '../../shared/galleryProtocol';
 import { isReplyEnvelope } from '../../shared/webviewMessages';
 import { GalleryApp, type UiState } from './app';
 import { connect, mountPoint } from '../common/bootstrap';
@@ -31,7 +31,14 @@ function isItem(v: unknown): v is GalleryItem {
 }
 
 function isThumb(v: unknown): v is GalleryThumb {
-  return isObj(v) && isStr(v.id) && isStr(v.rev) && (v.bytes === undefined || v.bytes instanceof Uint8Array) && (v.mime === undefined || isStr(v.mime));
+  return (
+    isObj(v) &&
+    isStr(v.id) &&
+    isStr(v.rev) &&
+    (v.bytes === undefined || v.bytes instanceof Uint8Array) &&
+    (v.mime === undefined || isStr(v.mime)) &&
+    (v.size === undefined || isThumbSize(v.size))
+  );
 }
 
 function isFirst(v: unknown): v is GalleryFirstScreen {
@@ -71,7 +78,7 @@ function parse(v: unknown): ToGallery | undefined {
 
 const host = connect<ToGallery, FromGallery, UiState>(parse, {
   init: (m) => {
-    if (!app) app = new GalleryApp(host, mountPoint());
+    if (!app) app = new GalleryApp(host, mountPoint(), thumbSize);
     // the first screen (its images and the thumbnails at hand) comes with init; the whole list follows
     if (m.first) app.onFirst(m.first);
     if (early) app.onItems(early);

@@ -57,6 +57,67 @@ suite('gallery thumbnails: sized to the tiles', () => {
     for (const bad of [200, 0, 4096, '192', null]) assert.strictEqual(parseFromGallery({ type: 'ready', thumbSize: bad }), undefined, String(bad));
   });
 
+  test('a thumbnail request may carry the size the tiles need now; another size refuses the message', () => {
+    const items = [{ id: 'images/a.png', rev: 'r1' }];
+    assert.deepStrictEqual(parseFromGallery({ type: 'thumbs', items, size: 256 }), { type: 'thumbs', items, size: 256 });
+    assert.deepStrictEqual(parseFromGallery({ type: 'thumbs', items }), { type: 'thumbs', items });
+    for (const bad of [200, 0, '256', null]) assert.strictEqual(parseFromGallery({ type: 'thumbs', items, size: bad }), undefined, String(bad));
+  });
+
+  test('the page resized across a size: what it asks for next is made at the new size, each thumbnail says its size, and the next window starts there', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pw-thumbsize-'));
+    try {
+      const list = images(40);
+      const { cache, made } = sizedCache(dir);
+      await cache.warm();
+      const { feed, posted, setReady } = feedOn(cache, list, { fullListWaitMs: 50 });
+      setReady();
+      feed.onReady({ type: 'ready', view: { width: 300, height: 800 }, thumbSize: 192 });
+      await until('the first screen at 192', () => made.length >= 14);
+      const sizes = () => posted.flatMap((m) => (m.type === 'thumbs' ? m.items : m.type === 'init' && m.first ? m.first.thumbs : []));
+      await until('the first screen sent', () => sizes().length >= 14);
+      assert.ok(sizes().every((t) => t.size === 192), JSON.stringify(sizes().map((t) => t.size)));
+      // the same size again: nothing changes
+      feed.request([{ id: list[20].id, rev: list[20].rev }], 192);
+      await until('list[20] at 192', () => sentBytes(posted).includes(`${list[20].path}@192`));
+      // the sidebar narrowed to one wide column: 256 from now on, the same images too
+      posted.splice(0);
+      const again = list.slice(0, 3).map((i) => ({ id: i.id, rev: i.rev }));
+      feed.request(again, 256);
+      await until('the three at 256', () => list.slice(0, 3).every((i) => sentBytes(posted).includes(`${i.path}@256`)));
+      assert.ok(sizes().every((t) => t.size === 256), JSON.stringify(sizes()));
+      // without a size, a request keeps the last one
+      feed.request([{ id: list[30].id, rev: list[30].rev }]);
+      await until('list[30] at 256', () => sentBytes(posted).includes(`${list[30].path}@256`));
+      await until('size.txt says 256', sizeKept(dir, 256));
+      const next = sizedCache(dir);
+      await next.cache.warm();
+      assert.strictEqual(next.cache.lastSize, 256);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('thumbnails still on their way at the old size are dropped when the size changes', async () => {
+    const list = images(40);
+    // a maker that waits until let go: the 192s are made after the page asked for 256
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const cache = new ThumbnailCache(undefined, async () => async (input: string | Uint8Array, options?: ThumbnailOptions) => {
+      await gate;
+      return { bytes: new TextEncoder().encode(`${input}@${options?.maxSize}`), mime: 'image/webp', width: 1, height: 1 };
+    });
+    const { feed, posted, setReady } = feedOn(cache, list, { fullListWaitMs: 50 });
+    setReady();
+    feed.onReady({ type: 'ready', thumbSize: 192 });
+    feed.request(list.slice(0, 4).map((i) => ({ id: i.id, rev: i.rev })));
+    feed.request(list.slice(0, 4).map((i) => ({ id: i.id, rev: i.rev })), 256);
+    release();
+    await until('the four at 256', () => list.slice(0, 4).every((i) => sentBytes(posted).includes(`${i.path}@256`)));
+    await new Promise<void>((r) => setTimeout(r, 50));
+    assert.deepStrictEqual(sentBytes(posted).filter((b) => b.endsWith('@192')), [], 'nothing at the old size reached the page');
+  });
+
   test('the first screen and what the page asks for later are made at the size the page asked for', async () => {
     const list = images(40);
     const { cache, made } = sizedCache(undefined);
